@@ -1,0 +1,183 @@
+//! The descriptor of a declared metric: everything the encoders, the registry
+//! and the catalogue need to know about it, as `'static` data the derive
+//! macros emit.
+
+/// The type of a metric family, as the exposition formats name it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum MetricKind {
+    /// A monotonically increasing value; its name ends in `_total`.
+    Counter,
+    /// A value that goes up and down.
+    Gauge,
+    /// Observations counted into fixed buckets, with their sum and count.
+    Histogram,
+}
+
+impl MetricKind {
+    /// The word used in `# TYPE` lines.
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            MetricKind::Counter => "counter",
+            MetricKind::Gauge => "gauge",
+            MetricKind::Histogram => "histogram",
+        }
+    }
+}
+
+/// Which text exposition a name is rendered for.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Flavor {
+    /// Prometheus text format 0.0.4: a counter family is named with its `_total`.
+    Prometheus,
+    /// OpenMetrics 1.0: a counter family is named without `_total`, its samples with it.
+    OpenMetrics,
+}
+
+/// One label of a metric: its name and the closed set of values it can take.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Label {
+    /// The label name, e.g. `method`.
+    pub name: &'static str,
+    /// The allowed values, in index order.
+    pub values: &'static [&'static str],
+    /// The same values escaped for a quoted label value (`\\`, `\"`, `\n`),
+    /// computed when the label type was declared, so encoders copy them as is.
+    pub escaped: &'static [&'static str],
+    /// Whether the label may be missing, rendered as [`Label::UNKNOWN`] after the
+    /// declared values (an `Option<E>` field).
+    pub unknown: bool,
+}
+
+impl Label {
+    /// The value rendered for a missing label (`None`).
+    pub const UNKNOWN: &'static str = "unknown";
+
+    /// A label with the given values; `escaped` must be the values escaped one
+    /// by one (the derive computes it at compile time).
+    pub const fn new(
+        name: &'static str,
+        values: &'static [&'static str],
+        escaped: &'static [&'static str],
+        unknown: bool,
+    ) -> Label {
+        Label { name, values, escaped, unknown }
+    }
+
+    /// The number of distinct values, `unknown` included.
+    pub const fn cardinality(&self) -> usize {
+        self.values.len() + self.unknown as usize
+    }
+
+    /// The value at `index`, as declared.
+    pub fn value(&self, index: usize) -> &'static str {
+        self.values.get(index).copied().unwrap_or(Label::UNKNOWN)
+    }
+
+    /// The value at `index`, escaped for a quoted label value.
+    #[inline]
+    pub fn escaped_value(&self, index: usize) -> &'static str {
+        self.escaped.get(index).copied().unwrap_or(Label::UNKNOWN)
+    }
+}
+
+/// Where a metric was declared.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Source {
+    /// The file, as `file!()` gives it.
+    pub file: &'static str,
+    /// The line of the declaring field.
+    pub line: u32,
+    /// The column of the declaring field.
+    pub column: u32,
+    /// The module path of the declaration, as `module_path!()` gives it.
+    pub module_path: &'static str,
+}
+
+impl core::fmt::Display for Source {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        write!(f, "{}:{}:{}", self.file, self.line, self.column)
+    }
+}
+
+/// Why a metric is deprecated and what replaces it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Deprecation {
+    /// Why the metric is going away.
+    pub reason: &'static str,
+    /// The full name of the metric that replaces it, if any.
+    pub replacement: Option<&'static str>,
+}
+
+/// The Prometheus client libraries' default histogram buckets, in seconds.
+pub const DEFAULT_BUCKETS: [f64; 11] = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0];
+
+/// Everything known about one declared metric.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Descriptor {
+    /// The full exposed name: namespace, subsystem and field name, e.g.
+    /// `trc_http_requests_total`. Counters carry their `_total` here.
+    pub name: &'static str,
+    /// The help text (the field's doc comment).
+    pub help: &'static str,
+    /// The metric type.
+    pub kind: MetricKind,
+    /// The base unit (`seconds`, `bytes`, ...), present only when the family
+    /// name ends with it.
+    pub unit: Option<&'static str>,
+    /// The labels, in the order they are rendered.
+    pub labels: &'static [Label],
+    /// The finite upper bounds of a histogram's buckets (`+Inf` is implicit);
+    /// empty for other kinds.
+    pub buckets: &'static [f64],
+    /// The subsystem the metric was declared under (empty if none), used to
+    /// group the catalogue.
+    pub subsystem: &'static str,
+    /// The semantic version of the metric's schema.
+    pub version: &'static str,
+    /// Present when the metric is deprecated.
+    pub deprecation: Option<Deprecation>,
+    /// Where the metric was declared.
+    pub source: Source,
+}
+
+impl Descriptor {
+    /// The number of series: the product of the label cardinalities,
+    /// saturating at `usize::MAX` instead of overflowing.
+    pub const fn series_count(&self) -> usize {
+        let mut count: usize = 1;
+        let mut i = 0;
+        while i < self.labels.len() {
+            count = count.saturating_mul(self.labels[i].cardinality());
+            i += 1;
+        }
+        count
+    }
+
+    /// The family name in the given flavor: OpenMetrics names a counter
+    /// family without its `_total` suffix.
+    pub fn family_name(&self, flavor: Flavor) -> &'static str {
+        match (flavor, self.kind) {
+            (Flavor::OpenMetrics, MetricKind::Counter) => {
+                self.name.strip_suffix("_total").unwrap_or(self.name)
+            }
+            _ => self.name,
+        }
+    }
+
+    /// Every name this metric occupies in either exposition: its family names
+    /// and the names of the series it generates (`_bucket`, `_sum`, `_count`
+    /// for histograms). Two metrics that share any of these collide.
+    pub fn exposed_names(&self) -> Vec<String> {
+        let mut names = vec![self.name.to_owned()];
+        let family = self.family_name(Flavor::OpenMetrics);
+        if family != self.name {
+            names.push(family.to_owned());
+        }
+        if self.kind == MetricKind::Histogram {
+            for suffix in ["_bucket", "_sum", "_count"] {
+                names.push(format!("{}{suffix}", self.name));
+            }
+        }
+        names
+    }
+}

@@ -1,0 +1,54 @@
+//! Escaping shared by the Prometheus text and OpenMetrics expositions.
+//!
+//! Label values escape `\`, `"` and line feed in both formats. Help text
+//! escapes `\` and line feed in Prometheus text, and also `"` in OpenMetrics.
+
+use std::borrow::Cow;
+
+/// Escapes a label value for use between double quotes.
+///
+/// ```
+/// assert_eq!(catalog::escape::label_value("a\"b\\c\nd"), "a\\\"b\\\\c\\nd");
+/// assert!(matches!(catalog::escape::label_value("plain"), std::borrow::Cow::Borrowed(_)));
+/// ```
+pub fn label_value(value: &str) -> Cow<'_, str> {
+    escape(value, true)
+}
+
+/// Escapes help text; `quote` also escapes `"` (OpenMetrics).
+pub fn help(text: &str, quote: bool) -> Cow<'_, str> {
+    escape(text, quote)
+}
+
+fn escape(text: &str, quote: bool) -> Cow<'_, str> {
+    let needs = |b: u8| b == b'\\' || b == b'\n' || (quote && b == b'"');
+    if !text.bytes().any(needs) {
+        return Cow::Borrowed(text);
+    }
+    let mut out = String::with_capacity(text.len() + 8);
+    for c in text.chars() {
+        match c {
+            '\\' => out.push_str("\\\\"),
+            '\n' => out.push_str("\\n"),
+            '"' if quote => out.push_str("\\\""),
+            c => out.push(c),
+        }
+    }
+    Cow::Owned(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn help_keeps_quotes_in_prometheus_text_and_escapes_them_in_openmetrics() {
+        assert_eq!(help("say \"hi\"\\", false), "say \"hi\"\\\\");
+        assert_eq!(help("say \"hi\"\\", true), "say \\\"hi\\\"\\\\");
+    }
+
+    #[test]
+    fn non_ascii_passes_through() {
+        assert_eq!(label_value("zürich \u{1F600}"), "zürich \u{1F600}");
+    }
+}

@@ -1,0 +1,37 @@
+//! The schema shared by the whole workspace: the one [`Descriptor`] model of a
+//! declared metric, the crate-wide naming [`Policy`], and the escaping rules of
+//! the text expositions.
+//!
+//! This core has no dependencies, so the proc macros can use it at expansion
+//! time and the runtime at run time: both read the same descriptor and apply
+//! the same rules.
+//!
+//! ```
+//! use catalog::{Descriptor, Label, MetricKind, Source};
+//!
+//! static METHOD: Label = Label::new("method", &["get", "post"], &["get", "post"], false);
+//! static REQUESTS: Descriptor = Descriptor {
+//!     name: "trc_http_requests_total",
+//!     help: "HTTP requests handled.",
+//!     kind: MetricKind::Counter,
+//!     unit: None,
+//!     labels: &[METHOD],
+//!     buckets: &[],
+//!     subsystem: "http",
+//!     version: "1.0.0",
+//!     deprecation: None,
+//!     source: Source { file: "src/http.rs", line: 12, column: 5, module_path: "app::http" },
+//! };
+//!
+//! assert_eq!(REQUESTS.series_count(), 2);
+//! assert_eq!(REQUESTS.family_name(catalog::Flavor::OpenMetrics), "trc_http_requests");
+//! assert_eq!(REQUESTS.family_name(catalog::Flavor::Prometheus), "trc_http_requests_total");
+//! ```
+#![deny(missing_docs)]
+
+mod descriptor;
+pub mod escape;
+mod policy;
+
+pub use descriptor::{Deprecation, Descriptor, Flavor, Label, MetricKind, Source, DEFAULT_BUCKETS};
+pub use policy::{Policy, DEFAULT_MAX_LABELS, DEFAULT_MAX_SERIES, DEFAULT_SERIES_CEILING};

@@ -1,0 +1,117 @@
+//! Helpers for reading `#[metrics(..)]`, `#[metric(..)]` and `#[label(..)]`
+//! attributes: set-once slots, unknown keys with a suggestion, literals.
+
+use proc_macro2::Span;
+use syn::meta::ParseNestedMeta;
+use syn::spanned::Spanned;
+
+use crate::ctxt::Ctxt;
+
+/// A value an attribute key may set at most once. The duplicate is reported
+/// at its second occurrence.
+pub(crate) struct Slot<T> {
+    key: &'static str,
+    value: Option<(Span, T)>,
+}
+
+impl<T> Slot<T> {
+    pub(crate) fn new(key: &'static str) -> Slot<T> {
+        Slot { key, value: None }
+    }
+
+    pub(crate) fn set(&mut self, cx: &Ctxt, span: Span, value: T) {
+        if self.value.is_some() {
+            cx.error_at(span, format_args!("duplicate attribute key `{}`", self.key));
+        } else {
+            self.value = Some((span, value));
+        }
+    }
+
+    pub(crate) fn get(self) -> Option<T> {
+        self.value.map(|(_, value)| value)
+    }
+
+    pub(crate) fn get_with_span(self) -> Option<(Span, T)> {
+        self.value
+    }
+}
+
+/// Reports an unknown key, suggesting the closest known one.
+pub(crate) fn unknown_key(cx: &Ctxt, meta: &ParseNestedMeta<'_>, attribute: &str, known: &[&str]) {
+    let found = meta.path.get_ident().map_or_else(|| "?".to_owned(), ToString::to_string);
+    let suggestion = known
+        .iter()
+        .map(|k| (edit_distance(&found, k), *k))
+        .filter(|(d, _)| *d <= 2)
+        .min()
+        .map(|(_, k)| format!("; did you mean `{k}`?"))
+        .unwrap_or_default();
+    let expected = known.iter().map(|k| format!("`{k}`")).collect::<Vec<_>>().join(", ");
+    cx.error_spanned_by(
+        &meta.path,
+        format_args!("unknown `{attribute}` attribute key `{found}`{suggestion}\n       = help: expected one of {expected}"),
+    );
+}
+
+/// Reads `key = "string"`.
+pub(crate) fn string(meta: &ParseNestedMeta<'_>) -> syn::Result<syn::LitStr> {
+    meta.value()?.parse::<syn::LitStr>()
+}
+
+/// Parses every `#[name(..)]` attribute in `attrs` with `f`, reporting parse
+/// errors into `cx` and continuing with the next key.
+pub(crate) fn for_each_key(
+    cx: &Ctxt,
+    attrs: &[syn::Attribute],
+    name: &str,
+    mut f: impl FnMut(&ParseNestedMeta<'_>) -> syn::Result<()>,
+) {
+    for attr in attrs.iter().filter(|a| a.path().is_ident(name)) {
+        if let Err(error) = attr.parse_nested_meta(|meta| {
+            if let Err(error) = f(&meta) {
+                cx.push(error);
+                // Skip the rest of this key's value so the next key parses.
+                if meta.input.peek(syn::Token![=]) {
+                    let _ = meta.value().and_then(|v| v.parse::<syn::Expr>());
+                }
+            }
+            Ok(())
+        }) {
+            cx.push(error);
+        }
+    }
+}
+
+/// The doc comment of an item: its `///` lines, trimmed and joined by spaces.
+pub(crate) fn doc_comment(attrs: &[syn::Attribute]) -> Option<(String, Span)> {
+    let mut lines = Vec::new();
+    let mut span = None;
+    for attr in attrs {
+        if !attr.path().is_ident("doc") {
+            continue;
+        }
+        if let syn::Meta::NameValue(nv) = &attr.meta
+            && let syn::Expr::Lit(syn::ExprLit { lit: syn::Lit::Str(s), .. }) = &nv.value
+        {
+            span.get_or_insert(attr.span());
+            lines.push(s.value().trim().to_owned());
+        }
+    }
+    let text = lines.iter().filter(|l| !l.is_empty()).cloned().collect::<Vec<_>>().join(" ");
+    span.map(|span| (text, span))
+}
+
+fn edit_distance(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut row: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.chars().enumerate() {
+        let mut previous = row[0];
+        row[0] = i + 1;
+        for (j, cb) in b.iter().enumerate() {
+            let current = row[j + 1];
+            row[j + 1] = if ca == *cb { previous } else { 1 + previous.min(row[j]).min(row[j + 1]) };
+            previous = current;
+        }
+    }
+    row[b.len()]
+}

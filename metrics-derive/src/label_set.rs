@@ -1,0 +1,108 @@
+//! `#[derive(LabelSet)]`: a struct of label values becomes a set of labels
+//! whose names are the field names.
+
+use proc_macro2::TokenStream;
+use quote::{quote, quote_spanned};
+use syn::spanned::Spanned;
+
+use crate::attr::{self, Slot};
+use crate::ctxt::Ctxt;
+use crate::private::Private;
+
+pub(crate) fn expand(input: syn::DeriveInput) -> TokenStream {
+    let cx = Ctxt::new();
+    let mut krate = Slot::new("crate");
+    attr::for_each_key(&cx, &input.attrs, "label", |meta| {
+        if meta.path.is_ident("crate") {
+            let lit = attr::string(meta)?;
+            krate.set(&cx, lit.span(), lit.parse::<syn::Path>()?);
+        } else {
+            attr::unknown_key(&cx, meta, "label", &["crate"]);
+        }
+        Ok(())
+    });
+    let private = Private(krate.get());
+    let ident = &input.ident;
+
+    let fields: Vec<&syn::Field> = match &input.data {
+        syn::Data::Struct(syn::DataStruct { fields: syn::Fields::Named(named), .. }) => named.named.iter().collect(),
+        syn::Data::Struct(data) => {
+            cx.error_spanned_by(
+                &data.fields,
+                "`LabelSet` needs named fields: the field names are the label names",
+            );
+            Vec::new()
+        }
+        syn::Data::Enum(data) => {
+            cx.error_spanned_by(
+                &data.enum_token,
+                "`LabelSet` is derived on structs of label values; for a label value enum, derive `LabelValue`",
+            );
+            Vec::new()
+        }
+        syn::Data::Union(data) => {
+            cx.error_spanned_by(&data.union_token, "`LabelSet` is derived on structs of label values");
+            Vec::new()
+        }
+    };
+    if !input.generics.params.is_empty() {
+        cx.error_spanned_by(&input.generics, "a label set cannot be generic: its labels are fixed at compile time");
+    }
+    for field in &fields {
+        for a in field.attrs.iter().filter(|a| a.path().is_ident("label")) {
+            cx.error_spanned_by(a, "`LabelSet` fields take no `#[label]` attribute: the label name is the field name");
+        }
+    }
+
+    let errors = cx.check().err().map(|e| e.to_compile_error());
+    let body = impl_label_set(ident, &fields, &private);
+    quote! {
+        #errors
+        const _: () = { #body };
+    }
+}
+
+fn label_name(field: &syn::Field) -> String {
+    let ident = field.ident.as_ref().map(ToString::to_string).unwrap_or_default();
+    ident.strip_prefix("r#").map(str::to_owned).unwrap_or(ident)
+}
+
+fn impl_label_set(ident: &syn::Ident, fields: &[&syn::Field], private: &Private) -> TokenStream {
+    let tys: Vec<&syn::Type> = fields.iter().map(|f| &f.ty).collect();
+    // One bound per field, spanned at its type: a type that is not a label
+    // value is reported once, there, and the body type-checks under it.
+    let bounds = tys.iter().map(|ty| quote_spanned!(ty.span()=> #ty: #private::LabelValue));
+    let names = fields.iter().map(|f| label_name(f));
+    let labels = tys.iter().zip(names).map(|(ty, name)| {
+        quote! {
+            #private::Label::new(
+                #name,
+                <#ty as #private::LabelValue>::VALUES,
+                <#ty as #private::LabelValue>::ESCAPED,
+                <#ty as #private::LabelValue>::UNKNOWN,
+            )
+        }
+    });
+    let steps = fields.iter().map(|f| {
+        let member = &f.ident;
+        let ty = &f.ty;
+        quote! {
+            let index = index * <#ty as #private::LabelValue>::CARDINALITY
+                + #private::LabelValue::index(&self.#member);
+        }
+    });
+    quote! {
+        #[automatically_derived]
+        impl #private::LabelSet for #ident where #(#bounds),* {
+            const CARDINALITY: usize =
+                #private::cardinality_product(&[#(<#tys as #private::LabelValue>::CARDINALITY),*]);
+            const LABELS: &'static [#private::Label] = &[#(#labels),*];
+            #[inline]
+            fn index(&self) -> usize {
+                let index = 0usize;
+                #(#steps)*
+                index
+            }
+        }
+    }
+}

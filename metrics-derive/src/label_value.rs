@@ -1,0 +1,174 @@
+//! `#[derive(LabelValue)]`: a fieldless enum becomes a bounded label value.
+
+use proc_macro2::TokenStream;
+use quote::{quote, quote_spanned};
+
+use crate::attr::{self, Slot};
+use crate::case::RenameRule;
+use crate::ctxt::Ctxt;
+use crate::private::Private;
+
+struct Variant<'a> {
+    ident: &'a syn::Ident,
+    value: String,
+    /// The token a problem with the value points at: the `rename` literal, or
+    /// the variant name.
+    value_span: proc_macro2::Span,
+}
+
+pub(crate) fn expand(input: syn::DeriveInput) -> TokenStream {
+    let cx = Ctxt::new();
+    let mut krate = Slot::new("crate");
+    let mut rename_all = Slot::new("rename_all");
+    attr::for_each_key(&cx, &input.attrs, "label", |meta| {
+        if meta.path.is_ident("crate") {
+            let lit = attr::string(meta)?;
+            krate.set(&cx, lit.span(), lit.parse::<syn::Path>()?);
+        } else if meta.path.is_ident("rename_all") {
+            let lit = attr::string(meta)?;
+            match RenameRule::from_str(&lit.value()) {
+                Some(rule) => rename_all.set(&cx, lit.span(), rule),
+                None => {
+                    let expected = RenameRule::ALL.iter().map(|(n, _)| format!("\"{n}\"")).collect::<Vec<_>>();
+                    cx.error_spanned_by(
+                        &lit,
+                        format_args!(
+                            "unknown rename rule `rename_all = \"{}\"`, expected one of {}",
+                            lit.value(),
+                            expected.join(", ")
+                        ),
+                    );
+                }
+            }
+        } else {
+            attr::unknown_key(&cx, meta, "label", &["rename_all", "crate"]);
+        }
+        Ok(())
+    });
+    let private = Private(krate.get());
+    let rule = rename_all.get().unwrap_or(RenameRule::Snake);
+
+    let ident = &input.ident;
+    let mut variants = Vec::new();
+    match &input.data {
+        syn::Data::Enum(data) => {
+            if !input.generics.params.is_empty() {
+                cx.error_spanned_by(&input.generics, "a label value enum cannot be generic");
+            }
+            if data.variants.is_empty() {
+                cx.error_spanned_by(
+                    ident,
+                    format_args!("L7: label value `{ident}` has no variants\n       = note: a label needs at least one value\n       = help: add the values this label can take as unit variants"),
+                );
+            }
+            for variant in &data.variants {
+                if !matches!(variant.fields, syn::Fields::Unit) {
+                    cx.error_spanned_by(
+                        &variant.fields,
+                        format_args!("label value variant `{}` has fields; label values are fieldless variants", variant.ident),
+                    );
+                }
+                let mut rename = Slot::new("rename");
+                attr::for_each_key(&cx, &variant.attrs, "label", |meta| {
+                    if meta.path.is_ident("rename") {
+                        let lit = attr::string(meta)?;
+                        rename.set(&cx, lit.span(), lit);
+                    } else {
+                        attr::unknown_key(&cx, meta, "label", &["rename"]);
+                    }
+                    Ok(())
+                });
+                let (value, value_span) = match rename.get() {
+                    Some(lit) => (lit.value(), lit.span()),
+                    None => (rule.apply(&variant.ident.to_string()), variant.ident.span()),
+                };
+                variants.push(Variant { ident: &variant.ident, value, value_span });
+            }
+        }
+        syn::Data::Struct(data) => cx.error_spanned_by(
+            &data.struct_token,
+            "`LabelValue` is derived on fieldless enums; for a set of labels, derive `LabelSet` on a struct",
+        ),
+        syn::Data::Union(data) => {
+            cx.error_spanned_by(&data.union_token, "`LabelValue` is derived on fieldless enums");
+        }
+    }
+    validate(&cx, ident, &variants);
+
+    let errors = cx.check().err().map(|e| e.to_compile_error());
+    let valid = matches!(input.data, syn::Data::Enum(_)) && input.generics.params.is_empty();
+    let body = if valid { impl_label_value(ident, &variants, &private) } else { stub(ident, &private) };
+    quote! {
+        #errors
+        const _: () = { #body };
+    }
+}
+
+/// L7: values are non-empty and distinct, and `unknown` stands for a
+/// missing value only.
+fn validate(cx: &Ctxt, ident: &syn::Ident, variants: &[Variant<'_>]) {
+    for (i, v) in variants.iter().enumerate() {
+        if v.value.is_empty() {
+            cx.error_at(
+                v.value_span,
+                format_args!("L7: label value `{ident}::{}` renders as an empty string\n       = note: an empty label value is the same as a missing label in Prometheus\n       = help: give it a non-empty name with `#[label(rename = \"...\")]`", v.ident),
+            );
+        }
+        if v.value == catalog::Label::UNKNOWN {
+            cx.error_at(
+                v.value_span,
+                format_args!("L7: label value `{ident}::{}` renders as `unknown`, which is reserved\n       = note: `unknown` is what a missing (`None`) label value renders as\n       = help: use `Option<{ident}>` for a value that may be missing, or rename this variant", v.ident),
+            );
+        }
+        if let Some(first) = variants[..i].iter().find(|w| w.value == v.value) {
+            cx.error_at(
+                v.value_span,
+                format_args!(
+                    "L7: label values `{ident}::{}` and `{ident}::{}` both render as `{}`\n       = note: each value must name one series\n       = help: rename one of them with `#[label(rename = \"...\")]`",
+                    first.ident, v.ident, v.value
+                ),
+            );
+        }
+    }
+}
+
+fn impl_label_value(ident: &syn::Ident, variants: &[Variant<'_>], private: &Private) -> TokenStream {
+    let count = variants.len();
+    let values = variants.iter().map(|v| &v.value);
+    let escaped = variants.iter().map(|v| catalog::escape::label_value(&v.value).into_owned());
+    let arms = variants.iter().enumerate().map(|(i, v)| {
+        let variant = v.ident;
+        quote_spanned!(variant.span()=> #ident::#variant => #i)
+    });
+    let match_body = if variants.is_empty() { quote!(match *self {}) } else { quote!(match self { #(#arms,)* }) };
+    quote! {
+        #[automatically_derived]
+        impl #private::LabelValue for #ident {
+            const CARDINALITY: usize = #count;
+            const VALUES: &'static [&'static str] = &[#(#values),*];
+            const ESCAPED: &'static [&'static str] = &[#(#escaped),*];
+            #[inline]
+            fn index(&self) -> usize {
+                #match_body
+            }
+        }
+    }
+}
+
+/// What an invalid input expands to: an impl that keeps the rest of the
+/// user's code free of follow-on errors.
+fn stub(ident: &syn::Ident, private: &Private) -> TokenStream {
+    let span = ident.span();
+    quote_spanned! {span=>
+        #[automatically_derived]
+        impl #private::LabelValue for #ident {
+            const CARDINALITY: usize = 1;
+            const VALUES: &'static [&'static str] = &["invalid"];
+            const ESCAPED: &'static [&'static str] = &["invalid"];
+            fn index(&self) -> usize {
+                0
+            }
+        }
+    }
+}
+

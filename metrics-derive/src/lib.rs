@@ -1,0 +1,53 @@
+//! Derive macros of `metrics-runtime`. Use them through its re-exports; their
+//! documentation lives there.
+//!
+//! ```
+//! use metrics_runtime::{Counter, Family, LabelSet, LabelValue, Metrics};
+//!
+//! #[derive(Clone, Copy, LabelValue)]
+//! enum Outcome { Ok, Error }
+//!
+//! #[derive(Clone, Copy, LabelSet)]
+//! struct ByOutcome { result: Outcome }
+//!
+//! #[derive(Metrics)]
+//! #[metrics(subsystem = "jobs")]
+//! struct Jobs {
+//!     /// Jobs finished.
+//!     runs_total: Family<ByOutcome, Counter>,
+//! }
+//!
+//! Jobs::global().runs_total.with(ByOutcome { result: Outcome::Ok }).inc();
+//! ```
+//!
+//! Each macro parses its input into a small IR, checks it, and expands it,
+//! collecting every error with the span of the offending token.
+
+mod attr;
+mod case;
+mod ctxt;
+mod label_set;
+mod label_value;
+mod metrics;
+mod policy;
+mod private;
+
+use proc_macro::TokenStream;
+
+/// See `metrics_runtime::Metrics`.
+#[proc_macro_derive(Metrics, attributes(metrics, metric))]
+pub fn derive_metrics(input: TokenStream) -> TokenStream {
+    metrics::expand(syn::parse_macro_input!(input)).into()
+}
+
+/// See `metrics_runtime::LabelValue`.
+#[proc_macro_derive(LabelValue, attributes(label))]
+pub fn derive_label_value(input: TokenStream) -> TokenStream {
+    label_value::expand(syn::parse_macro_input!(input)).into()
+}
+
+/// See `metrics_runtime::LabelSet`.
+#[proc_macro_derive(LabelSet, attributes(label))]
+pub fn derive_label_set(input: TokenStream) -> TokenStream {
+    label_set::expand(syn::parse_macro_input!(input)).into()
+}

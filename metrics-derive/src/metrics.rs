@@ -1,0 +1,349 @@
+//! `#[derive(Metrics)]`: a struct whose fields are metrics becomes a
+//! registered group of declared metrics with `static` storage.
+
+use proc_macro2::{Span, TokenStream};
+use quote::{format_ident, quote, quote_spanned};
+use syn::spanned::Spanned;
+
+use crate::attr::{self, Slot};
+use crate::ctxt::Ctxt;
+use crate::policy;
+use crate::private::Private;
+
+/// Units recognised as a name's suffix (OpenMetrics base units).
+const UNITS: &[&str] = &["seconds", "bytes", "ratio", "meters", "grams", "joules", "volts", "amperes", "celsius"];
+
+/// The metric type, as read from the field's type.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+enum Kind {
+    Counter,
+    Gauge,
+    Histogram,
+}
+
+struct Field<'a> {
+    member: &'a syn::Ident,
+    ty: &'a syn::Type,
+    name: String,
+    help: String,
+    unit: Option<String>,
+    buckets: Option<Vec<f64>>,
+    max_series: Option<usize>,
+}
+
+pub(crate) fn expand(input: syn::DeriveInput) -> TokenStream {
+    let cx = Ctxt::new();
+    let mut krate = Slot::new("crate");
+    let mut subsystem = Slot::new("subsystem");
+    attr::for_each_key(&cx, &input.attrs, "metrics", |meta| {
+        if meta.path.is_ident("crate") {
+            let lit = attr::string(meta)?;
+            krate.set(&cx, lit.span(), lit.parse::<syn::Path>()?);
+        } else if meta.path.is_ident("subsystem") {
+            let lit = attr::string(meta)?;
+            subsystem.set(&cx, lit.span(), lit.value());
+        } else {
+            attr::unknown_key(&cx, meta, "metrics", &["subsystem", "crate"]);
+        }
+        Ok(())
+    });
+    let private = Private(krate.get());
+    let subsystem = subsystem.get().unwrap_or_default();
+
+    let loaded = match policy::load() {
+        Ok(loaded) => Some(loaded),
+        Err(message) => {
+            cx.error_at(Span::call_site(), message);
+            None
+        }
+    };
+    let policy = loaded.as_ref().map(|l| l.policy.clone()).unwrap_or_default();
+
+    let named = match &input.data {
+        syn::Data::Struct(syn::DataStruct { fields: syn::Fields::Named(named), .. }) => Some(named),
+        syn::Data::Struct(data) => {
+            cx.error_spanned_by(&data.fields, "`Metrics` needs named fields: the field names are the metric names");
+            None
+        }
+        syn::Data::Enum(data) => {
+            cx.error_spanned_by(&data.enum_token, "`Metrics` is derived on structs whose fields are metrics");
+            None
+        }
+        syn::Data::Union(data) => {
+            cx.error_spanned_by(&data.union_token, "`Metrics` is derived on structs whose fields are metrics");
+            None
+        }
+    };
+    if !input.generics.params.is_empty() {
+        cx.error_spanned_by(&input.generics, "a metrics struct cannot be generic: its metrics are `static`");
+    }
+
+    let mut fields = Vec::new();
+    for field in named.iter().flat_map(|n| &n.named) {
+        if let Some(parsed) = parse_field(&cx, field, &policy, &subsystem) {
+            fields.push(parsed);
+        }
+    }
+
+    match cx.check() {
+        Ok(()) => {
+            let files = loaded.map(|l| l.files).unwrap_or_default();
+            impl_metrics(&input, &fields, &subsystem, &files, &private)
+        }
+        Err(errors) => {
+            let errors = errors.to_compile_error();
+            let stub = named.is_some().then(|| stub(&input, &private));
+            quote! { #errors #stub }
+        }
+    }
+}
+
+/// The kind of a metric type and, for a `Family<L, M>`, its label set `L`.
+fn kind_of(ty: &syn::Type) -> Option<(Kind, Option<&syn::Type>)> {
+    let syn::Type::Path(path) = ty else { return None };
+    let last = path.path.segments.last()?;
+    let simple = |ident: &syn::Ident| match ident.to_string().as_str() {
+        "Counter" | "FloatCounter" => Some(Kind::Counter),
+        "Gauge" | "IntGauge" => Some(Kind::Gauge),
+        "Histogram" => Some(Kind::Histogram),
+        _ => None,
+    };
+    match &last.arguments {
+        syn::PathArguments::None => simple(&last.ident).map(|k| (k, None)),
+        syn::PathArguments::AngleBracketed(args) if last.ident == "Family" && args.args.len() == 2 => {
+            let mut types = args.args.iter().filter_map(|a| match a {
+                syn::GenericArgument::Type(t) => Some(t),
+                _ => None,
+            });
+            let labels = types.next()?;
+            let (kind, inner) = kind_of(types.next()?)?;
+            inner.is_none().then_some((kind, Some(labels)))
+        }
+        _ => None,
+    }
+}
+
+fn parse_field<'a>(cx: &Ctxt, field: &'a syn::Field, policy: &catalog::Policy, subsystem: &str) -> Option<Field<'a>> {
+    let member = field.ident.as_ref()?;
+    let mut unit = Slot::new("unit");
+    let mut help = Slot::new("help");
+    let mut buckets = Slot::new("buckets");
+    let mut max_series = Slot::new("max_series");
+    attr::for_each_key(cx, &field.attrs, "metric", |meta| {
+        if meta.path.is_ident("unit") {
+            let lit = attr::string(meta)?;
+            unit.set(cx, lit.span(), lit.value());
+        } else if meta.path.is_ident("help") {
+            let lit = attr::string(meta)?;
+            help.set(cx, lit.span(), lit.value());
+        } else if meta.path.is_ident("buckets") {
+            let array: syn::ExprArray = meta.value()?.parse()?;
+            let bounds = parse_buckets(cx, &array);
+            buckets.set(cx, array.span(), bounds);
+        } else if meta.path.is_ident("max_series") {
+            let lit: syn::LitInt = meta.value()?.parse()?;
+            max_series.set(cx, lit.span(), lit.base10_parse::<usize>()?);
+        } else {
+            attr::unknown_key(cx, meta, "metric", &["help", "unit", "buckets", "max_series"]);
+        }
+        Ok(())
+    });
+
+    let Some((kind, _labels)) = kind_of(&field.ty) else {
+        cx.error_spanned_by(
+            &field.ty,
+            format_args!(
+                "cannot tell the metric type of field `{member}`\n       = help: write the field type as `Counter`, `FloatCounter`, `Gauge`, `IntGauge`, `Histogram`, or `Family<L, M>` of one of them"
+            ),
+        );
+        return None;
+    };
+    let local = member.to_string();
+    let local = local.strip_prefix("r#").unwrap_or(&local);
+    let name = policy.full_name(subsystem, local);
+
+    let help = match help.get() {
+        Some(text) => text,
+        None => attr::doc_comment(&field.attrs).map(|(text, _)| text).unwrap_or_default(),
+    };
+    let unit = unit.get().or_else(|| {
+        let base = name.strip_suffix("_total").unwrap_or(&name);
+        UNITS.iter().find(|u| base.ends_with(&format!("_{u}"))).map(|u| (*u).to_owned())
+    });
+    let buckets = match (kind, buckets.get_with_span()) {
+        (Kind::Histogram, Some((_, bounds))) => Some(bounds),
+        (Kind::Histogram, None) => Some(catalog::DEFAULT_BUCKETS.to_vec()),
+        (_, Some((span, _))) => {
+            cx.error_at(span, format_args!("`buckets` is for histograms; `{name}` is a {kind:?}").to_string().to_lowercase());
+            None
+        }
+        (_, None) => None,
+    };
+    Some(Field { member, ty: &field.ty, name, help, unit, buckets, max_series: max_series.get() })
+}
+
+/// H1: bounds are finite numbers in strictly increasing order, at least one.
+fn parse_buckets(cx: &Ctxt, array: &syn::ExprArray) -> Vec<f64> {
+    let mut bounds: Vec<f64> = Vec::new();
+    if array.elems.is_empty() {
+        cx.error_spanned_by(array, "H1: `buckets` is empty\n       = help: list at least one finite upper bound; `+Inf` is implicit");
+    }
+    for elem in &array.elems {
+        let Some(value) = number(elem) else {
+            cx.error_spanned_by(elem, "H1: a bucket bound is a number literal, e.g. `0.25`");
+            continue;
+        };
+        if !value.is_finite() {
+            cx.error_spanned_by(elem, "H1: bucket bounds are finite; `+Inf` is implicit");
+        } else if bounds.last().is_some_and(|last| *last >= value) {
+            cx.error_spanned_by(elem, "H1: bucket bounds must be strictly increasing");
+        }
+        bounds.push(value);
+    }
+    bounds
+}
+
+fn number(expr: &syn::Expr) -> Option<f64> {
+    match expr {
+        syn::Expr::Lit(syn::ExprLit { lit: syn::Lit::Float(f), .. }) => f.base10_parse().ok(),
+        syn::Expr::Lit(syn::ExprLit { lit: syn::Lit::Int(i), .. }) => i.base10_parse::<i64>().ok().map(|i| i as f64),
+        syn::Expr::Unary(syn::ExprUnary { op: syn::UnOp::Neg(_), expr, .. }) => number(expr).map(|v| -v),
+        _ => None,
+    }
+}
+
+fn impl_metrics(
+    input: &syn::DeriveInput,
+    fields: &[Field<'_>],
+    subsystem: &str,
+    files: &[std::path::PathBuf],
+    p: &Private,
+) -> TokenStream {
+    let ident = &input.ident;
+    let vis = &input.vis;
+    let tracked = files.iter().map(|f| {
+        let path = f.display().to_string();
+        quote!(const _: &[u8] = ::core::include_bytes!(#path);)
+    });
+
+    let mut statics = Vec::new();
+    let mut from_static = Vec::new();
+    let mut from_heap = Vec::new();
+    let mut visits = Vec::new();
+    for f in fields {
+        let member = f.member;
+        let ty = f.ty;
+        let upper = member.to_string().trim_start_matches("r#").to_uppercase();
+        let cells = format_ident!("__METRICS_CELLS_{}", upper);
+        let len = format_ident!("__METRICS_LEN_{}", upper);
+        let bounds = format_ident!("__METRICS_BOUNDS_{}", upper);
+        let desc = format_ident!("__METRICS_DESC_{}", upper);
+        let field = quote_spanned!(ty.span()=> <#ty as #p::MetricField>);
+        let bound_values = f.buckets.clone().unwrap_or_default();
+        let bound_count = bound_values.len();
+        let (name, help) = (&f.name, &f.help);
+        let unit = match &f.unit {
+            Some(unit) => quote!(::core::option::Option::Some(#unit)),
+            None => quote!(::core::option::Option::None),
+        };
+        let start = member.span().start();
+        let (line, column) = (start.line as u32, start.column as u32 + 1);
+        let limit = f.max_series.unwrap_or(catalog::DEFAULT_MAX_SERIES);
+        let too_many = format!("L6: metric `{name}` has more series than its limit of {limit}");
+        statics.push(quote! {
+            static #bounds: [f64; #bound_count] = [#(#bound_values),*];
+            const #len: usize = #p::static_cells(
+                #field::CARDINALITY, #field::CELLS_BASE, #field::CELLS_PER_BOUND, #bound_count,
+            );
+            static #cells: [#field::Cell; #len] = [const { #field::CELL }; #len];
+            const _: () = ::core::assert!(#field::CARDINALITY <= #limit, #too_many);
+            static #desc: #p::Descriptor = #p::Descriptor {
+                name: #name,
+                help: #help,
+                kind: #field::KIND,
+                unit: #unit,
+                labels: #field::LABELS,
+                buckets: &#bounds,
+                subsystem: #subsystem,
+                version: "1.0.0",
+                deprecation: ::core::option::Option::None,
+                source: #p::Source {
+                    file: ::core::file!(),
+                    line: #line,
+                    column: #column,
+                    module_path: ::core::module_path!(),
+                },
+            };
+        });
+        from_static.push(quote!(#member: <#ty>::__from_static(&#cells, &#bounds)));
+        from_heap.push(quote!(#member: #field::new_heap(&#bounds)));
+        visits.push(quote!(f(&#desc, &self.#member);));
+    }
+
+    quote! {
+        const _: () = {
+            #(#tracked)*
+            #(#statics)*
+            static __METRICS_GLOBAL: #ident = #ident { #(#from_static),* };
+            #p::inventory::submit! { #p::Entry::new(&__METRICS_GLOBAL) }
+
+            #[automatically_derived]
+            impl #ident {
+                /// The registered instance: its metrics are in the global
+                /// registry and every scrape. Reaching it is a constant
+                /// address, with no lookup and no initialisation check.
+                #[inline(always)]
+                #vis fn global() -> &'static Self {
+                    &__METRICS_GLOBAL
+                }
+
+                /// A fresh instance whose metrics are not registered, with its
+                /// cells on the heap: for tests. Encode it through a local
+                /// `Registry` with `register_group`.
+                #vis fn new_unregistered() -> Self {
+                    #ident { #(#from_heap),* }
+                }
+            }
+
+            #[automatically_derived]
+            impl #p::MetricGroup for #ident {
+                fn for_each_metric<'a>(
+                    &'a self,
+                    f: &mut dyn ::core::ops::FnMut(&'static #p::Descriptor, &'a dyn #p::Collect),
+                ) {
+                    #(#visits)*
+                }
+            }
+        };
+    }
+}
+
+/// What an invalid struct expands to besides its errors: the accessors, so
+/// that code using them reports nothing more.
+fn stub(input: &syn::DeriveInput, p: &Private) -> TokenStream {
+    let ident = &input.ident;
+    let vis = &input.vis;
+    quote! {
+        const _: () = {
+            #[automatically_derived]
+            impl #ident {
+                #[allow(missing_docs)]
+                #vis fn global() -> &'static Self {
+                    ::core::unreachable!()
+                }
+                #[allow(missing_docs)]
+                #vis fn new_unregistered() -> Self {
+                    ::core::unreachable!()
+                }
+            }
+            #[automatically_derived]
+            impl #p::MetricGroup for #ident {
+                fn for_each_metric<'a>(
+                    &'a self,
+                    _: &mut dyn ::core::ops::FnMut(&'static #p::Descriptor, &'a dyn #p::Collect),
+                ) {
+                }
+            }
+        };
+    }
+}

@@ -1,0 +1,139 @@
+//! Exposition: one [`Encoder`] trait, one file per format.
+//!
+//! [`encode`] walks an [`Exposition`] (the registry, or a snapshot) family by
+//! family and hands each series to the encoder, which appends text to a
+//! caller-owned buffer. Reusing the buffer (and the encoder) across scrapes
+//! means a warmed-up scrape does not allocate. Reading never blocks
+//! recorders: counters and gauges are single atomic loads, and histograms use
+//! a lock that only readers take.
+//!
+//! Adding a format is one new file implementing [`Encoder`].
+
+mod openmetrics;
+mod prometheus;
+mod text;
+
+use catalog::Descriptor;
+
+pub use openmetrics::OpenMetrics;
+pub use prometheus::PrometheusText;
+
+use crate::metric::{Collect, SeriesVisitor, Value};
+use crate::registry::Registry;
+
+/// Something encodable: a set of metric families in a fixed order.
+pub trait Exposition {
+    /// Calls `f` with each family's descriptor and state, in order.
+    fn for_each_family<'s>(&'s self, f: &mut dyn FnMut(&'static Descriptor, &'s dyn Collect));
+}
+
+impl Exposition for Registry<'_> {
+    fn for_each_family<'s>(&'s self, f: &mut dyn FnMut(&'static Descriptor, &'s dyn Collect)) {
+        for entry in self.iter() {
+            f(entry.descriptor, entry.metric);
+        }
+    }
+}
+
+/// A text exposition format.
+pub trait Encoder {
+    /// The HTTP `Content-Type` of the output.
+    fn content_type(&self) -> &'static str;
+    /// Starts a family: its metadata lines.
+    fn family(&mut self, out: &mut Vec<u8>, descriptor: &Descriptor);
+    /// One series of the current family.
+    fn series(&mut self, out: &mut Vec<u8>, descriptor: &Descriptor, index: usize, value: &Value<'_>);
+    /// Ends the exposition.
+    fn finish(&mut self, out: &mut Vec<u8>);
+}
+
+/// Appends the whole exposition to `out`.
+pub fn encode<X, E>(exposition: &X, encoder: &mut E, out: &mut Vec<u8>)
+where
+    X: Exposition + ?Sized,
+    E: Encoder + ?Sized,
+{
+    struct Series<'e, E: ?Sized> {
+        encoder: &'e mut E,
+        out: &'e mut Vec<u8>,
+        descriptor: &'static Descriptor,
+    }
+    impl<E: Encoder + ?Sized> SeriesVisitor for Series<'_, E> {
+        fn series(&mut self, index: usize, value: Value<'_>) {
+            self.encoder.series(self.out, self.descriptor, index, &value);
+        }
+    }
+    exposition.for_each_family(&mut |descriptor, metric| {
+        encoder.family(out, descriptor);
+        metric.collect(&mut Series { encoder: &mut *encoder, out: &mut *out, descriptor });
+    });
+    encoder.finish(out);
+}
+
+/// The text formats this crate encodes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Format {
+    /// Prometheus text format 0.0.4.
+    Prometheus,
+    /// OpenMetrics 1.0.0 text.
+    OpenMetrics,
+}
+
+impl Format {
+    /// The HTTP `Content-Type` of this format.
+    pub const fn content_type(self) -> &'static str {
+        match self {
+            Format::Prometheus => prometheus::CONTENT_TYPE,
+            Format::OpenMetrics => openmetrics::CONTENT_TYPE,
+        }
+    }
+
+    /// Appends the exposition of `exposition` in this format to `out`.
+    pub fn encode<X: Exposition + ?Sized>(self, exposition: &X, out: &mut Vec<u8>) {
+        match self {
+            Format::Prometheus => encode(exposition, &mut PrometheusText::new(), out),
+            Format::OpenMetrics => encode(exposition, &mut OpenMetrics::new(), out),
+        }
+    }
+
+    /// Picks the format for an HTTP `Accept` header: OpenMetrics 1.0 when the
+    /// client ranks it at least as high as plain text, Prometheus text
+    /// otherwise (including when the header is missing or matches neither).
+    ///
+    /// ```
+    /// use metrics_runtime::encode::Format;
+    /// let prometheus = "application/openmetrics-text;version=1.0.0,text/plain;version=0.0.4;q=0.5,*/*;q=0.1";
+    /// assert_eq!(Format::negotiate(Some(prometheus)), Format::OpenMetrics);
+    /// assert_eq!(Format::negotiate(Some("application/openmetrics-text;q=0.2, text/plain")), Format::Prometheus);
+    /// assert_eq!(Format::negotiate(None), Format::Prometheus);
+    /// ```
+    pub fn negotiate(accept: Option<&str>) -> Format {
+        let Some(accept) = accept else { return Format::Prometheus };
+        let mut openmetrics: f32 = 0.0;
+        let mut text: f32 = 0.0;
+        for range in accept.split(',') {
+            let mut parts = range.split(';').map(str::trim);
+            let media = parts.next().unwrap_or("").to_ascii_lowercase();
+            let mut q: f32 = 1.0;
+            let mut version = None;
+            for param in parts {
+                let (key, value) = param.split_once('=').unwrap_or((param, ""));
+                let value = value.trim().trim_matches('"');
+                match key.trim().to_ascii_lowercase().as_str() {
+                    "q" => q = value.parse::<f32>().ok().filter(|q| (0.0..=1.0).contains(q)).unwrap_or(0.0),
+                    "version" => version = Some(value.to_owned()),
+                    _ => {}
+                }
+            }
+            match media.as_str() {
+                "application/openmetrics-text" if version.as_deref().is_none_or(|v| v == "1.0.0") => {
+                    openmetrics = openmetrics.max(q);
+                }
+                "text/plain" if version.as_deref().is_none_or(|v| v == "0.0.4") => text = text.max(q),
+                "text/*" | "*/*" => text = text.max(q),
+                _ => {}
+            }
+        }
+        if openmetrics > 0.0 && openmetrics >= text { Format::OpenMetrics } else { Format::Prometheus }
+    }
+}

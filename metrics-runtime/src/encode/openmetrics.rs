@@ -1,0 +1,90 @@
+//! OpenMetrics 1.0.0 text.
+//!
+//! ```text
+//! # TYPE trc_http_requests counter
+//! # HELP trc_http_requests HTTP requests handled.
+//! trc_http_requests_total{method="get"} 3
+//! # EOF
+//! ```
+//!
+//! A counter family is named without `_total`, its samples with it. `# UNIT`
+//! is written only where the family name ends with `_<unit>`, as the
+//! specification requires.
+
+use catalog::{Descriptor, Flavor, MetricKind, escape};
+
+use super::Encoder;
+use super::text::{SeriesLabels, write_buckets, write_f64, write_scalar, write_series_start, write_u64};
+use crate::metric::Value;
+
+pub(super) const CONTENT_TYPE: &str = "application/openmetrics-text; version=1.0.0; charset=utf-8";
+
+/// The OpenMetrics 1.0.0 text encoder. Reuse one across scrapes to reuse its
+/// scratch space.
+#[derive(Default)]
+pub struct OpenMetrics {
+    labels: SeriesLabels,
+}
+
+impl OpenMetrics {
+    /// A new encoder.
+    pub fn new() -> OpenMetrics {
+        OpenMetrics::default()
+    }
+}
+
+fn metadata(out: &mut Vec<u8>, keyword: &[u8], family: &str, text: &str) {
+    out.extend_from_slice(keyword);
+    out.extend_from_slice(family.as_bytes());
+    out.push(b' ');
+    out.extend_from_slice(text.as_bytes());
+    out.push(b'\n');
+}
+
+impl Encoder for OpenMetrics {
+    fn content_type(&self) -> &'static str {
+        CONTENT_TYPE
+    }
+
+    fn family(&mut self, out: &mut Vec<u8>, d: &Descriptor) {
+        self.labels.family(d.labels);
+        let family = d.family_name(Flavor::OpenMetrics);
+        metadata(out, b"# TYPE ", family, d.kind.as_str());
+        if let Some(unit) = d.unit
+            && family.len() > unit.len()
+            && family.ends_with(unit)
+            && family.as_bytes()[family.len() - unit.len() - 1] == b'_'
+        {
+            metadata(out, b"# UNIT ", family, unit);
+        }
+        if !d.help.is_empty() {
+            metadata(out, b"# HELP ", family, &escape::help(d.help, true));
+        }
+    }
+
+    fn series(&mut self, out: &mut Vec<u8>, d: &Descriptor, index: usize, value: &Value<'_>) {
+        let labels = self.labels.render(d.labels, index);
+        let family = d.family_name(Flavor::OpenMetrics);
+        match *value {
+            Value::Histogram { bounds, buckets, sum, count } => {
+                write_buckets(out, family, labels, bounds, buckets);
+                write_series_start(out, family, "_count", labels);
+                write_u64(out, count);
+                out.push(b'\n');
+                write_series_start(out, family, "_sum", labels);
+                write_f64(out, sum);
+                out.push(b'\n');
+            }
+            _ => {
+                let suffix = if d.kind == MetricKind::Counter { "_total" } else { "" };
+                write_series_start(out, family, suffix, labels);
+                write_scalar(out, value);
+                out.push(b'\n');
+            }
+        }
+    }
+
+    fn finish(&mut self, out: &mut Vec<u8>) {
+        out.extend_from_slice(b"# EOF\n");
+    }
+}

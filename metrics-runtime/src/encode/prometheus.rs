@@ -1,0 +1,71 @@
+//! Prometheus text format 0.0.4.
+//!
+//! ```text
+//! # HELP trc_http_requests_total HTTP requests handled.
+//! # TYPE trc_http_requests_total counter
+//! trc_http_requests_total{method="get"} 3
+//! ```
+
+use catalog::Descriptor;
+use catalog::escape;
+
+use super::Encoder;
+use super::text::{SeriesLabels, write_buckets, write_f64, write_scalar, write_series_start, write_u64};
+use crate::metric::Value;
+
+pub(super) const CONTENT_TYPE: &str = "text/plain; version=0.0.4; charset=utf-8";
+
+/// The Prometheus text format 0.0.4 encoder. Reuse one across scrapes to
+/// reuse its scratch space.
+#[derive(Default)]
+pub struct PrometheusText {
+    labels: SeriesLabels,
+}
+
+impl PrometheusText {
+    /// A new encoder.
+    pub fn new() -> PrometheusText {
+        PrometheusText::default()
+    }
+}
+
+impl Encoder for PrometheusText {
+    fn content_type(&self) -> &'static str {
+        CONTENT_TYPE
+    }
+
+    fn family(&mut self, out: &mut Vec<u8>, d: &Descriptor) {
+        self.labels.family(d.labels);
+        if !d.help.is_empty() {
+            out.extend_from_slice(b"# HELP ");
+            out.extend_from_slice(d.name.as_bytes());
+            out.push(b' ');
+            out.extend_from_slice(escape::help(d.help, false).as_bytes());
+            out.push(b'\n');
+        }
+        out.extend_from_slice(b"# TYPE ");
+        out.extend_from_slice(d.name.as_bytes());
+        out.push(b' ');
+        out.extend_from_slice(d.kind.as_str().as_bytes());
+        out.push(b'\n');
+    }
+
+    fn series(&mut self, out: &mut Vec<u8>, d: &Descriptor, index: usize, value: &Value<'_>) {
+        let labels = self.labels.render(d.labels, index);
+        if let Value::Histogram { bounds, buckets, sum, count } = *value {
+            write_buckets(out, d.name, labels, bounds, buckets);
+            write_series_start(out, d.name, "_sum", labels);
+            write_f64(out, sum);
+            out.push(b'\n');
+            write_series_start(out, d.name, "_count", labels);
+            write_u64(out, count);
+            out.push(b'\n');
+        } else {
+            write_series_start(out, d.name, "", labels);
+            write_scalar(out, value);
+            out.push(b'\n');
+        }
+    }
+
+    fn finish(&mut self, _out: &mut Vec<u8>) {}
+}

@@ -1,0 +1,95 @@
+//! Label values and label sets: the bounded, compile-time-known dimensions of
+//! a metric family.
+
+use catalog::Label;
+
+/// A bounded label value: a type with a fixed, compile-time set of values,
+/// each mapped to a dense index.
+///
+/// Derive it on a fieldless enum with [`LabelValue`](derive@crate::LabelValue).
+/// `Option<E>` is a label value too: `None` renders as `unknown`.
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` is not a bounded label value",
+    label = "not a `LabelValue`",
+    note = "a label takes its values from a closed set, so that the number of series stays bounded",
+    note = "derive it on a fieldless enum: `#[derive(Clone, Copy, LabelValue)] enum {Self} {{ .. }}`, or use a capped runtime label for values bounded only at run time"
+)]
+pub trait LabelValue {
+    /// The number of distinct values.
+    const CARDINALITY: usize;
+    /// The rendered values, in index order (without the `unknown` of `Option`).
+    const VALUES: &'static [&'static str];
+    /// [`LabelValue::VALUES`] escaped for a quoted label value.
+    const ESCAPED: &'static [&'static str];
+    /// Whether index `VALUES.len()` stands for a missing value (`unknown`).
+    const UNKNOWN: bool = false;
+
+    /// The dense index of this value, in `0..CARDINALITY`.
+    fn index(&self) -> usize;
+
+    /// The rendered value.
+    fn as_str(&self) -> &'static str {
+        Self::VALUES.get(self.index()).copied().unwrap_or(Label::UNKNOWN)
+    }
+}
+
+impl<E: LabelValue> LabelValue for Option<E> {
+    const CARDINALITY: usize = {
+        assert!(!E::UNKNOWN, "a label value cannot be `Option<Option<_>>`: one `unknown` per label");
+        E::CARDINALITY + 1
+    };
+    const VALUES: &'static [&'static str] = E::VALUES;
+    const ESCAPED: &'static [&'static str] = E::ESCAPED;
+    const UNKNOWN: bool = true;
+
+    #[inline]
+    fn index(&self) -> usize {
+        match self {
+            Some(value) => value.index(),
+            None => E::CARDINALITY,
+        }
+    }
+}
+
+/// A set of labels: the label names are the fields of a struct whose field
+/// types are [`LabelValue`]s. The series index is the mixed-radix number of
+/// the field indices, first field most significant.
+///
+/// Derive it with [`LabelSet`](derive@crate::LabelSet). `()` is the empty set
+/// of an unlabeled metric.
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` is not a label set",
+    note = "the first parameter of `Family<L, M>` is a struct of label values: `#[derive(LabelSet)] struct {Self} {{ method: Method, .. }}`"
+)]
+pub trait LabelSet {
+    /// The number of series: the product of the field cardinalities.
+    const CARDINALITY: usize;
+    /// The labels, in field order.
+    const LABELS: &'static [Label];
+
+    /// The dense series index of this set of values, in `0..CARDINALITY`.
+    fn index(&self) -> usize;
+}
+
+impl LabelSet for () {
+    const CARDINALITY: usize = 1;
+    const LABELS: &'static [Label] = &[];
+
+    #[inline]
+    fn index(&self) -> usize {
+        0
+    }
+}
+
+/// The product of label cardinalities, saturating instead of overflowing
+/// (a saturated product is far beyond any series limit, which rejects it).
+#[doc(hidden)]
+pub const fn cardinality_product(cardinalities: &[usize]) -> usize {
+    let mut product: usize = 1;
+    let mut i = 0;
+    while i < cardinalities.len() {
+        product = product.saturating_mul(cardinalities[i]);
+        i += 1;
+    }
+    product
+}

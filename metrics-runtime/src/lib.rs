@@ -1,0 +1,141 @@
+//! Typed, compile-time-checked metrics.
+//!
+//! Declare metrics as Rust types; the derive macros check their names and
+//! labels at compile time, give them `static` storage, and register them. The
+//! record path is an array index and one atomic operation. The registry
+//! encodes everything as Prometheus text or OpenMetrics.
+//!
+//! ```
+//! use metrics_runtime::encode::Format;
+//! use metrics_runtime::{Counter, Family, Histogram, LabelSet, LabelValue, Metrics, Registry};
+//!
+//! #[derive(Clone, Copy, LabelValue)]
+//! enum Method { Get, Post }
+//!
+//! #[derive(Clone, Copy, LabelSet)]
+//! struct Request { method: Method }
+//!
+//! /// The HTTP front end.
+//! #[derive(Metrics)]
+//! #[metrics(subsystem = "http")]
+//! struct Http {
+//!     /// HTTP requests handled.
+//!     requests_total: Family<Request, Counter>,
+//!     /// Time to handle a request.
+//!     #[metric(buckets = [0.1, 1.0])]
+//!     request_duration_seconds: Histogram,
+//! }
+//!
+//! // The registered instance: a constant address, no lookup.
+//! Http::global().requests_total.with(Request { method: Method::Get }).inc();
+//!
+//! // An unregistered instance, encoded through a registry of its own.
+//! let http = Http::new_unregistered();
+//! http.requests_total.with(Request { method: Method::Post }).inc_by(2);
+//! http.request_duration_seconds.observe(0.25);
+//! let mut registry = Registry::new();
+//! registry.register_group(&http).unwrap();
+//! let mut out = Vec::new();
+//! Format::Prometheus.encode(&registry, &mut out);
+//! assert_eq!(String::from_utf8(out).unwrap(), "\
+//! ## HELP metrics_http_request_duration_seconds Time to handle a request.
+//! ## TYPE metrics_http_request_duration_seconds histogram
+//! metrics_http_request_duration_seconds_bucket{le=\"0.1\"} 0
+//! metrics_http_request_duration_seconds_bucket{le=\"1.0\"} 1
+//! metrics_http_request_duration_seconds_bucket{le=\"+Inf\"} 1
+//! metrics_http_request_duration_seconds_sum 0.25
+//! metrics_http_request_duration_seconds_count 1
+//! ## HELP metrics_http_requests_total HTTP requests handled.
+//! ## TYPE metrics_http_requests_total counter
+//! metrics_http_requests_total{method=\"get\"} 0
+//! metrics_http_requests_total{method=\"post\"} 2
+//! ");
+//! ```
+//!
+//! (The namespace, `metrics` here, comes from the crate's policy in its
+//! manifest: `[package.metadata.metrics] namespace = "..."`.)
+#![deny(missing_docs)]
+
+// Generated code names `::metrics_runtime`; this lets the runtime declare its
+// own metrics with its own derive.
+extern crate self as metrics_runtime;
+
+pub mod encode;
+mod label;
+mod metric;
+mod registry;
+mod self_metrics;
+mod snapshot;
+
+#[doc(hidden)]
+pub mod __private;
+
+pub use catalog::{Descriptor, Label, MetricKind, Source};
+pub use label::{LabelSet, LabelValue};
+pub use metric::{
+    Collect, Counter, Family, FloatCounter, Gauge, Histogram, HistogramRef, HistogramTimer, IntGauge, Metric, MetricField, MetricGroup,
+    SeriesVisitor, Value,
+};
+
+pub use registry::{AlreadyBuilt, Collision, Registered, Registry, RegistryError, global, register_global};
+pub use snapshot::{FamilySnapshot, OwnedValue, SeriesSnapshot, Snapshot};
+
+/// Derives a registered group of metrics from a struct whose fields are
+/// metrics.
+///
+/// | attribute | where | meaning |
+/// |---|---|---|
+/// | `#[metrics(subsystem = "http")]` | struct | the part of every name between the namespace and the field name |
+/// | `#[metrics(crate = "path")]` | struct | the path of this crate, for crates that re-export it |
+/// | `#[metric(help = "...")]` | field | help text, instead of the doc comment |
+/// | `#[metric(unit = "seconds")]` | field | the unit; by default read from the name's suffix |
+/// | `#[metric(buckets = [0.1, 0.5, 1.0])]` | histogram field | finite bucket bounds; the Prometheus defaults otherwise |
+/// | `#[metric(max_series = 5000)]` | field | raises this metric's series limit |
+///
+/// The full name is the policy's namespace, the subsystem and the field name,
+/// joined by `_`; the user writes counters' `_total`. Help text is the field's
+/// doc comment.
+///
+/// Outputs: `Type::global() -> &'static Type` (the registered instance, in
+/// `static` storage), `Type::new_unregistered() -> Type` (for tests, cells on
+/// the heap), and an impl of [`MetricGroup`].
+pub use metrics_derive::Metrics;
+
+/// Derives [`LabelValue`] for a fieldless enum.
+///
+/// | attribute | where | meaning |
+/// |---|---|---|
+/// | `#[label(rename_all = "snake_case")]` | enum | how variant names become values: `snake_case` (default), `kebab-case`, `SCREAMING_SNAKE_CASE`, `SCREAMING-KEBAB-CASE`, `lowercase`, `UPPERCASE`, `camelCase`, `PascalCase` |
+/// | `#[label(rename = "...")]` | variant | this variant's value |
+/// | `#[label(crate = "path")]` | enum | the path of this crate, for re-exporters |
+///
+/// ```
+/// use metrics_runtime::LabelValue;
+///
+/// #[derive(Clone, Copy, LabelValue)]
+/// enum Reason { NoCapacityMemory, #[label(rename = "ipam")] IpamExhausted }
+///
+/// assert_eq!(Reason::CARDINALITY, 2);
+/// assert_eq!(Reason::NoCapacityMemory.as_str(), "no_capacity_memory");
+/// assert_eq!(Reason::IpamExhausted.as_str(), "ipam");
+/// ```
+pub use metrics_derive::LabelValue;
+
+/// Derives [`LabelSet`] for a struct of label values; the label names are the
+/// field names, and an `Option<E>` field renders `unknown` for `None`.
+///
+/// ```
+/// use metrics_runtime::{LabelSet, LabelValue};
+///
+/// #[derive(Clone, Copy, LabelValue)]
+/// enum Method { Get, Post }
+/// #[derive(Clone, Copy, LabelValue)]
+/// enum Status { Ok, Error }
+///
+/// #[derive(Clone, Copy, LabelSet)]
+/// struct Request { method: Method, status: Option<Status> }
+///
+/// assert_eq!(Request::CARDINALITY, 6);
+/// assert_eq!(Request { method: Method::Post, status: None }.index(), 5);
+/// ```
+pub use metrics_derive::LabelSet;

@@ -1,0 +1,166 @@
+//! Metric types and the traits that tie them to declarations and encoders.
+//!
+//! Every metric stores its state in atomic cells. A declared metric's cells
+//! live in a `static` the derive initialises at compile time, so the record
+//! path is an index into a fixed array and one atomic operation: no hashing,
+//! no lock, no allocation, no lazy-initialisation check. Unregistered
+//! instances (for tests) keep the same cells on the heap.
+
+mod counter;
+mod family;
+mod gauge;
+mod histogram;
+
+use std::ops::Deref;
+
+use catalog::{Descriptor, Label, MetricKind};
+
+pub use counter::{Counter, FloatCounter};
+pub use family::Family;
+pub use gauge::{Gauge, IntGauge};
+pub use histogram::{Histogram, HistogramRef, HistogramTimer};
+pub use histogram::ReadScratch;
+
+/// The cells of a metric: a `static` array for declared metrics, a boxed
+/// slice for unregistered instances.
+pub(crate) enum Storage<T: 'static> {
+    Static(&'static [T]),
+    Heap(Box<[T]>),
+}
+
+impl<T: 'static> Storage<T> {
+    pub(crate) fn heap(len: usize, init: impl Fn() -> T) -> Storage<T> {
+        Storage::Heap((0..len).map(|_| init()).collect())
+    }
+}
+
+impl<T: 'static> Deref for Storage<T> {
+    type Target = [T];
+
+    #[inline(always)]
+    fn deref(&self) -> &[T] {
+        match self {
+            Storage::Static(cells) => cells,
+            Storage::Heap(cells) => cells,
+        }
+    }
+}
+
+/// The value of one series, read for encoding.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum Value<'a> {
+    /// An integer counter.
+    Unsigned(u64),
+    /// An integer gauge.
+    Signed(i64),
+    /// A floating-point counter or gauge.
+    Float(f64),
+    /// A histogram: per-bucket (not cumulative) counts, `+Inf` last, with the
+    /// sum and count of the same observations.
+    Histogram {
+        /// The finite upper bounds.
+        bounds: &'a [f64],
+        /// The count in each bucket, one more than `bounds` (`+Inf` last).
+        buckets: &'a [u64],
+        /// The sum of the observations.
+        sum: f64,
+        /// The number of observations; equals the sum of `buckets`.
+        count: u64,
+    },
+}
+
+/// Receives the series of one metric, in index order.
+pub trait SeriesVisitor {
+    /// One series: its dense index (which decodes to its label values) and value.
+    fn series(&mut self, index: usize, value: Value<'_>);
+}
+
+/// A metric whose series can be read for exposition. Reading never blocks
+/// recorders; each series read is internally consistent.
+pub trait Collect: Sync {
+    /// Visits every series in index order.
+    fn collect(&self, visitor: &mut dyn SeriesVisitor);
+}
+
+/// A type usable as `M` in [`Family<L, M>`]: how one series is stored and read.
+///
+/// Implemented by [`Counter`], [`FloatCounter`], [`Gauge`], [`IntGauge`] and
+/// [`Histogram`].
+pub trait Metric: Sized + Sync + 'static {
+    /// The metric type.
+    const KIND: MetricKind;
+    /// The atomic cell type.
+    #[doc(hidden)]
+    type Cell: Sync + 'static;
+    /// A cell's initial value.
+    #[doc(hidden)]
+    const CELL: Self::Cell;
+    /// Cells per series, before buckets.
+    #[doc(hidden)]
+    const CELLS_BASE: usize;
+    /// Additional cells per series for each finite bucket bound.
+    #[doc(hidden)]
+    const CELLS_PER_BOUND: usize;
+    /// The handle [`Family::with`] returns for one series.
+    type Handle<'a>;
+
+    /// The handle over series `series` of a family's cells.
+    #[doc(hidden)]
+    fn handle<'a>(cells: &'a [Self::Cell], series: usize, bounds: &'static [f64]) -> Self::Handle<'a>;
+
+    /// Reads one series' cells.
+    #[doc(hidden)]
+    fn read<'s>(
+        cells: &[Self::Cell],
+        bounds: &'s [f64],
+        scratch: &'s mut ReadScratch,
+    ) -> Value<'s>;
+}
+
+/// A type that can be a field of a `#[derive(Metrics)]` struct: a metric, or
+/// a [`Family`] of them. The derive sizes the field's `static` cells from
+/// these constants.
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` is not a metric type",
+    label = "not a metric",
+    note = "fields of a `#[derive(Metrics)]` struct are `Counter`, `FloatCounter`, `Gauge`, `IntGauge`, `Histogram`, or `Family<L, M>` of one of them"
+)]
+pub trait MetricField: Collect + Sized + 'static {
+    /// The metric type.
+    const KIND: MetricKind;
+    /// The labels of the field's series.
+    const LABELS: &'static [Label];
+    /// The number of series.
+    const CARDINALITY: usize;
+    /// The atomic cell type.
+    #[doc(hidden)]
+    type Cell: Sync + 'static;
+    /// A cell's initial value.
+    #[doc(hidden)]
+    const CELL: Self::Cell;
+    /// Cells in the field's `static`, before buckets (zero for metrics that
+    /// hold their one cell inline).
+    #[doc(hidden)]
+    const CELLS_BASE: usize;
+    /// Additional cells in the field's `static` for each finite bucket bound.
+    #[doc(hidden)]
+    const CELLS_PER_BOUND: usize;
+
+    /// Builds an unregistered instance whose cells are on the heap.
+    #[doc(hidden)]
+    fn new_heap(bounds: &'static [f64]) -> Self;
+}
+
+/// The number of cells a field's `static` holds. A `const fn` so that the
+/// derive can use it as an array length.
+#[doc(hidden)]
+pub const fn static_cells(cardinality: usize, base: usize, per_bound: usize, bounds: usize) -> usize {
+    cardinality * (base + per_bound * bounds)
+}
+
+/// A group of metrics, as `#[derive(Metrics)]` generates for a struct: used
+/// to encode or register an instance explicitly.
+pub trait MetricGroup: Sync {
+    /// Calls `f` with each metric's descriptor and state, in field order.
+    fn for_each_metric<'a>(&'a self, f: &mut dyn FnMut(&'static Descriptor, &'a dyn Collect));
+}

@@ -1,0 +1,151 @@
+//! Counters: an integer counter and a floating-point counter for quantities
+//! such as `_seconds_total`.
+
+use std::sync::atomic::{AtomicU64, Ordering};
+
+use catalog::{Label, MetricKind};
+
+use super::{Collect, ReadScratch, Metric, MetricField, SeriesVisitor, Value};
+use crate::self_metrics::{InvalidSample, reject};
+
+/// A monotonically increasing integer: one `AtomicU64`, eight bytes per series.
+#[derive(Debug, Default)]
+pub struct Counter {
+    value: AtomicU64,
+}
+
+impl Counter {
+    /// A counter at zero.
+    pub const fn new() -> Counter {
+        Counter { value: AtomicU64::new(0) }
+    }
+
+    /// Adds one.
+    #[inline]
+    pub fn inc(&self) {
+        self.value.fetch_add(1, Ordering::Relaxed);
+    }
+
+    /// Adds `n`.
+    #[inline]
+    pub fn inc_by(&self, n: u64) {
+        self.value.fetch_add(n, Ordering::Relaxed);
+    }
+
+    /// The current value.
+    pub fn get(&self) -> u64 {
+        self.value.load(Ordering::Relaxed)
+    }
+
+    #[doc(hidden)]
+    pub const fn __from_static(_cells: &'static [Counter], _bounds: &'static [f64]) -> Counter {
+        Counter::new()
+    }
+}
+
+/// A monotonically increasing floating-point value, for counted quantities
+/// such as seconds or bytes in `_total` counters.
+///
+/// Increments that are negative, NaN or infinite are rejected: the counter
+/// keeps its value and the runtime counts the reject in
+/// `metrics_export_invalid_samples_total{reason}`.
+#[derive(Debug, Default)]
+pub struct FloatCounter {
+    bits: AtomicU64,
+}
+
+impl FloatCounter {
+    /// A counter at zero.
+    pub const fn new() -> FloatCounter {
+        FloatCounter { bits: AtomicU64::new(0) }
+    }
+
+    /// Adds `v`; rejects (and counts) negative, NaN and infinite increments.
+    #[inline]
+    pub fn inc_by(&self, v: f64) {
+        if v.is_nan() {
+            return reject(InvalidSample::Nan);
+        }
+        if v < 0.0 {
+            return reject(InvalidSample::Negative);
+        }
+        if v.is_infinite() {
+            return reject(InvalidSample::Infinite);
+        }
+        add_f64(&self.bits, v);
+    }
+
+    /// The current value.
+    pub fn get(&self) -> f64 {
+        f64::from_bits(self.bits.load(Ordering::Relaxed))
+    }
+
+    #[doc(hidden)]
+    pub const fn __from_static(_cells: &'static [FloatCounter], _bounds: &'static [f64]) -> FloatCounter {
+        FloatCounter::new()
+    }
+}
+
+/// Adds `v` to the `f64` stored as bits in `cell`, with a CAS loop.
+#[inline]
+pub(crate) fn add_f64(cell: &AtomicU64, v: f64) {
+    let mut current = cell.load(Ordering::Relaxed);
+    loop {
+        let next = (f64::from_bits(current) + v).to_bits();
+        match cell.compare_exchange_weak(current, next, Ordering::Relaxed, Ordering::Relaxed) {
+            Ok(_) => return,
+            Err(actual) => current = actual,
+        }
+    }
+}
+
+/// Implements [`Metric`] and [`MetricField`] for a metric whose one cell is
+/// the metric itself, read into `Value::$variant`.
+macro_rules! single_cell_metric {
+    ($ty:ident, $kind:expr, $variant:ident, $read:expr) => {
+        impl Metric for $ty {
+            const KIND: MetricKind = $kind;
+            type Cell = $ty;
+            const CELL: $ty = $ty::new();
+            const CELLS_BASE: usize = 1;
+            const CELLS_PER_BOUND: usize = 0;
+            type Handle<'a> = &'a $ty;
+
+            #[inline(always)]
+            fn handle<'a>(cells: &'a [$ty], series: usize, _bounds: &'static [f64]) -> &'a $ty {
+                &cells[series]
+            }
+
+            fn read<'s>(cells: &[$ty], _: &'s [f64], _: &'s mut ReadScratch) -> Value<'s> {
+                let read: fn(&$ty) -> _ = $read;
+                Value::$variant(read(&cells[0]))
+            }
+        }
+
+        impl MetricField for $ty {
+            const KIND: MetricKind = $kind;
+            const LABELS: &'static [Label] = &[];
+            const CARDINALITY: usize = 1;
+            type Cell = $ty;
+            const CELL: $ty = $ty::new();
+            // The one cell is the field itself: the `static` holds none.
+            const CELLS_BASE: usize = 0;
+            const CELLS_PER_BOUND: usize = 0;
+
+            fn new_heap(_bounds: &'static [f64]) -> $ty {
+                $ty::new()
+            }
+        }
+
+        impl Collect for $ty {
+            fn collect(&self, visitor: &mut dyn SeriesVisitor) {
+                let read: fn(&$ty) -> _ = $read;
+                visitor.series(0, Value::$variant(read(self)));
+            }
+        }
+    };
+}
+pub(super) use single_cell_metric;
+
+single_cell_metric!(Counter, MetricKind::Counter, Unsigned, Counter::get);
+single_cell_metric!(FloatCounter, MetricKind::Counter, Float, FloatCounter::get);

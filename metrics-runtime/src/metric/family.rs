@@ -1,0 +1,82 @@
+//! Labeled metrics, stored densely: one slot per combination of label values.
+
+use std::marker::PhantomData;
+
+use catalog::{Label, MetricKind};
+
+use super::{Collect, ReadScratch, Metric, MetricField, SeriesVisitor, Storage};
+use crate::label::LabelSet;
+
+/// A metric with labels: one series per combination of the values of the
+/// label set `L`, stored densely in index order.
+///
+/// `with(labels)` computes the series index from the label values'
+/// discriminants and returns the series; there is no hashing, no lock and no
+/// allocation. A declared family's cells are a `static` array sized by
+/// `L::CARDINALITY` at compile time.
+pub struct Family<L, M: Metric> {
+    cells: Storage<M::Cell>,
+    bounds: &'static [f64],
+    labels: PhantomData<fn(&L)>,
+}
+
+impl<L: LabelSet, M: Metric> Family<L, M> {
+    /// The series for `labels`.
+    #[inline(always)]
+    pub fn with(&self, labels: L) -> M::Handle<'_> {
+        M::handle(&self.cells, labels.index(), self.bounds)
+    }
+
+    /// The number of series, `L::CARDINALITY`.
+    pub const fn len(&self) -> usize {
+        L::CARDINALITY
+    }
+
+    /// Whether the family has no series (a label with no values).
+    pub const fn is_empty(&self) -> bool {
+        L::CARDINALITY == 0
+    }
+
+    fn stride(&self) -> usize {
+        M::CELLS_BASE + M::CELLS_PER_BOUND * self.bounds.len()
+    }
+
+    #[doc(hidden)]
+    pub const fn __from_static(cells: &'static [M::Cell], bounds: &'static [f64]) -> Self {
+        Family { cells: Storage::Static(cells), bounds, labels: PhantomData }
+    }
+}
+
+impl<L: LabelSet + 'static, M: Metric> MetricField for Family<L, M> {
+    const KIND: MetricKind = M::KIND;
+    const LABELS: &'static [Label] = L::LABELS;
+    const CARDINALITY: usize = L::CARDINALITY;
+    type Cell = M::Cell;
+    const CELL: M::Cell = M::CELL;
+    const CELLS_BASE: usize = M::CELLS_BASE;
+    const CELLS_PER_BOUND: usize = M::CELLS_PER_BOUND;
+
+    fn new_heap(bounds: &'static [f64]) -> Self {
+        let len = L::CARDINALITY * (M::CELLS_BASE + M::CELLS_PER_BOUND * bounds.len());
+        Family { cells: Storage::heap(len, || M::CELL), bounds, labels: PhantomData }
+    }
+}
+
+impl<L: LabelSet, M: Metric> Collect for Family<L, M> {
+    fn collect(&self, visitor: &mut dyn SeriesVisitor) {
+        let stride = self.stride();
+        if stride == 0 {
+            return;
+        }
+        let mut scratch = ReadScratch::new();
+        for (index, cells) in self.cells.chunks_exact(stride).enumerate() {
+            visitor.series(index, M::read(cells, self.bounds, &mut scratch));
+        }
+    }
+}
+
+impl<L, M: Metric> std::fmt::Debug for Family<L, M> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Family").field("kind", &M::KIND).finish_non_exhaustive()
+    }
+}

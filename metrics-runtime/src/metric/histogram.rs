@@ -1,0 +1,289 @@
+//! Histograms with fixed buckets whose snapshots are always consistent.
+//!
+//! # Layout and consistency
+//!
+//! One series is `2 * bounds + 5` atomic cells:
+//!
+//! ```text
+//! [0]                 started observations (bits 0..63) | hot shard (bit 63)
+//! [1]                 shard 0: sum (f64 bits)
+//! [2 ..= bounds + 2]  shard 0: per-bucket counts, +Inf last
+//! [bounds + 3]        shard 1: sum
+//! [bounds + 4 ..]     shard 1: per-bucket counts
+//! ```
+//!
+//! An observation takes the same three atomic operations as a plain lock-free
+//! histogram: it increments the started count (learning which shard is hot),
+//! adds to the hot shard's sum with a compare-and-swap, and finally increments
+//! its bucket with `Release`. The bucket increment is the observation's
+//! completion mark, so a shard's bucket counts add up to the number of
+//! observations that have fully landed in it; no separate "completed" counter
+//! is needed.
+//!
+//! A reader (serialised by a lock that recorders never touch) flips the hot
+//! bit, which tells it exactly how many observations were started before the
+//! flip; they all went to the now-cold shard. It waits until the cold shard's
+//! buckets add up to that number (an in-flight observer is a few instructions
+//! from done), reads buckets and sum, then folds the cold shard into the hot
+//! one and zeroes it. Buckets, `_count` and `_sum` therefore always describe
+//! the same set of observations. This is the hot/cold scheme of the Go
+//! client, with the completion count folded into the buckets.
+
+use std::sync::Mutex;
+use std::sync::PoisonError;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::{Duration, Instant};
+
+use catalog::{Label, MetricKind};
+
+use super::counter::add_f64;
+use super::{Collect, Metric, MetricField, SeriesVisitor, Storage, Value};
+use crate::self_metrics::{InvalidSample, reject};
+
+const HOT_BIT: u64 = 1 << 63;
+const COUNT_MASK: u64 = HOT_BIT - 1;
+
+/// Serialises readers: two readers flipping the same series at once would
+/// each wait for the other's observations.
+static READ_LOCK: Mutex<()> = Mutex::new(());
+
+/// Up to this many buckets are read into a stack buffer; more use the heap.
+const INLINE_BUCKETS: usize = 64;
+
+/// Scratch space for reading one histogram series. Not public API.
+#[doc(hidden)]
+pub struct ReadScratch {
+    inline: [u64; INLINE_BUCKETS],
+    heap: Vec<u64>,
+}
+
+impl ReadScratch {
+    pub(crate) fn new() -> ReadScratch {
+        ReadScratch { inline: [0; INLINE_BUCKETS], heap: Vec::new() }
+    }
+
+    fn buckets(&mut self, len: usize) -> &mut [u64] {
+        if len <= INLINE_BUCKETS {
+            &mut self.inline[..len]
+        } else {
+            self.heap.resize(len, 0);
+            &mut self.heap[..]
+        }
+    }
+}
+
+/// A histogram with fixed buckets (the Prometheus defaults unless the
+/// declaration gives its own).
+pub struct Histogram {
+    cells: Storage<AtomicU64>,
+    bounds: &'static [f64],
+}
+
+impl Histogram {
+    /// Records one observation. NaN is rejected and counted in
+    /// `metrics_export_invalid_samples_total{reason="nan"}`.
+    #[inline]
+    pub fn observe(&self, v: f64) {
+        observe(&self.cells, self.bounds, v);
+    }
+
+    /// Records a duration, in seconds.
+    #[inline]
+    pub fn observe_duration(&self, d: Duration) {
+        self.observe(d.as_secs_f64());
+    }
+
+    /// Starts a timer that records the elapsed seconds (monotonic clock) when
+    /// dropped.
+    pub fn start_timer(&self) -> HistogramTimer<'_> {
+        HistogramRef { cells: &self.cells, bounds: self.bounds }.start_timer()
+    }
+
+    /// The finite bucket bounds.
+    pub fn bounds(&self) -> &'static [f64] {
+        self.bounds
+    }
+
+    #[doc(hidden)]
+    pub const fn __from_static(cells: &'static [AtomicU64], bounds: &'static [f64]) -> Histogram {
+        Histogram { cells: Storage::Static(cells), bounds }
+    }
+}
+
+impl std::fmt::Debug for Histogram {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Histogram").field("bounds", &self.bounds).finish_non_exhaustive()
+    }
+}
+
+/// One series of a histogram [`Family`](super::Family).
+#[derive(Clone, Copy)]
+pub struct HistogramRef<'a> {
+    cells: &'a [AtomicU64],
+    bounds: &'static [f64],
+}
+
+impl<'a> HistogramRef<'a> {
+    /// Records one observation. NaN is rejected and counted.
+    #[inline]
+    pub fn observe(self, v: f64) {
+        observe(self.cells, self.bounds, v);
+    }
+
+    /// Records a duration, in seconds.
+    #[inline]
+    pub fn observe_duration(self, d: Duration) {
+        self.observe(d.as_secs_f64());
+    }
+
+    /// Starts a timer that records the elapsed seconds when dropped.
+    pub fn start_timer(self) -> HistogramTimer<'a> {
+        HistogramTimer { histogram: self, start: Instant::now() }
+    }
+}
+
+/// Records the time since it was started into a histogram when dropped.
+#[must_use = "the timer records when dropped; dropping it at once records ~0s"]
+pub struct HistogramTimer<'a> {
+    histogram: HistogramRef<'a>,
+    start: Instant,
+}
+
+impl HistogramTimer<'_> {
+    /// Records now and returns the elapsed time.
+    pub fn observe(self) -> Duration {
+        let elapsed = self.start.elapsed();
+        // Drop records it.
+        drop(self);
+        elapsed
+    }
+}
+
+impl Drop for HistogramTimer<'_> {
+    fn drop(&mut self) {
+        self.histogram.observe_duration(self.start.elapsed());
+    }
+}
+
+/// The index of the bucket `v` falls in: the first bound `>= v`, or the
+/// `+Inf` bucket.
+#[inline]
+fn bucket_index(bounds: &[f64], v: f64) -> usize {
+    // A linear scan beats binary search for the usual dozen bounds: its branch
+    // is predictable and it touches one cache line.
+    if bounds.len() <= 32 {
+        bounds.iter().position(|&b| v <= b).unwrap_or(bounds.len())
+    } else {
+        bounds.partition_point(|&b| b < v)
+    }
+}
+
+#[inline]
+fn observe(cells: &[AtomicU64], bounds: &[f64], v: f64) {
+    if v.is_nan() {
+        return reject(InvalidSample::Nan);
+    }
+    let bucket = bucket_index(bounds, v);
+    let started = cells[0].fetch_add(1, Ordering::Relaxed);
+    let shard = 1 + (started >> 63) as usize * (bounds.len() + 2);
+    let shard = &cells[shard..shard + bounds.len() + 2];
+    add_f64(&shard[0], v);
+    // Completion mark: publishes the sum above to a reader's Acquire loads.
+    shard[1 + bucket].fetch_add(1, Ordering::Release);
+}
+
+/// Reads one series consistently (see the module docs).
+fn read<'s>(cells: &[AtomicU64], bounds: &'s [f64], scratch: &'s mut ReadScratch) -> Value<'s> {
+    let _guard = READ_LOCK.lock().unwrap_or_else(PoisonError::into_inner);
+    let width = bounds.len() + 2;
+    let flipped = cells[0].fetch_add(HOT_BIT, Ordering::AcqRel);
+    let started = flipped & COUNT_MASK;
+    let cold_index = (flipped >> 63) as usize;
+    let cold = &cells[1 + cold_index * width..1 + (cold_index + 1) * width];
+    let hot_index = cold_index ^ 1;
+    let hot = &cells[1 + hot_index * width..1 + (hot_index + 1) * width];
+
+    let buckets = scratch.buckets(bounds.len() + 1);
+    let mut spins = 0u32;
+    loop {
+        let mut landed = 0u64;
+        for (slot, cell) in buckets.iter_mut().zip(&cold[1..]) {
+            *slot = cell.load(Ordering::Acquire);
+            landed = landed.wrapping_add(*slot);
+        }
+        if landed == started {
+            break;
+        }
+        // An observer between its start and its bucket increment: it is a few
+        // instructions from done unless it was preempted.
+        spins += 1;
+        if spins < 64 {
+            std::hint::spin_loop();
+        } else {
+            std::thread::yield_now();
+        }
+    }
+    let sum = f64::from_bits(cold[0].load(Ordering::Relaxed));
+
+    // Fold the cold shard into the hot one so that it carries the totals
+    // forward, then clear it for its next turn as the hot shard.
+    for ((count, hot_cell), cold_cell) in buckets.iter().zip(&hot[1..]).zip(&cold[1..]) {
+        if *count != 0 {
+            hot_cell.fetch_add(*count, Ordering::Relaxed);
+            cold_cell.store(0, Ordering::Relaxed);
+        }
+    }
+    if sum.to_bits() != 0 {
+        add_f64(&hot[0], sum);
+        cold[0].store(0, Ordering::Relaxed);
+    }
+    Value::Histogram { bounds, buckets, sum, count: started }
+}
+
+/// Cells per histogram series before buckets: the started count and two sums.
+const CELLS_BASE: usize = 3 + 2;
+
+// `AtomicU64::new(0)` as an associated const is the initial value of each
+// cell of a `static` array; every use is a fresh atomic, which is the point.
+#[allow(clippy::declare_interior_mutable_const)]
+impl Metric for Histogram {
+    const KIND: MetricKind = MetricKind::Histogram;
+    type Cell = AtomicU64;
+    const CELL: AtomicU64 = AtomicU64::new(0);
+    const CELLS_BASE: usize = CELLS_BASE;
+    const CELLS_PER_BOUND: usize = 2;
+    type Handle<'a> = HistogramRef<'a>;
+
+    #[inline(always)]
+    fn handle<'a>(cells: &'a [AtomicU64], series: usize, bounds: &'static [f64]) -> HistogramRef<'a> {
+        let stride = CELLS_BASE + 2 * bounds.len();
+        HistogramRef { cells: &cells[series * stride..(series + 1) * stride], bounds }
+    }
+
+    fn read<'s>(cells: &[AtomicU64], bounds: &'s [f64], scratch: &'s mut ReadScratch) -> Value<'s> {
+        read(cells, bounds, scratch)
+    }
+}
+
+#[allow(clippy::declare_interior_mutable_const)]
+impl MetricField for Histogram {
+    const KIND: MetricKind = MetricKind::Histogram;
+    const LABELS: &'static [Label] = &[];
+    const CARDINALITY: usize = 1;
+    type Cell = AtomicU64;
+    const CELL: AtomicU64 = AtomicU64::new(0);
+    const CELLS_BASE: usize = CELLS_BASE;
+    const CELLS_PER_BOUND: usize = 2;
+
+    fn new_heap(bounds: &'static [f64]) -> Histogram {
+        let len = CELLS_BASE + 2 * bounds.len();
+        Histogram { cells: Storage::heap(len, || AtomicU64::new(0)), bounds }
+    }
+}
+
+impl Collect for Histogram {
+    fn collect(&self, visitor: &mut dyn SeriesVisitor) {
+        let mut scratch = ReadScratch::new();
+        visitor.series(0, read(&self.cells, self.bounds, &mut scratch));
+    }
+}

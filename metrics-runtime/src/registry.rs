@@ -1,0 +1,215 @@
+//! The registry: every declared metric, sorted by name and checked once for
+//! names that collide in the exposition.
+
+use std::collections::HashMap;
+use std::fmt;
+use std::sync::{Mutex, OnceLock, PoisonError};
+
+use catalog::Descriptor;
+
+use crate::metric::{Collect, MetricGroup};
+use crate::snapshot::Snapshot;
+
+/// One `#[derive(Metrics)]` struct's registered instance, submitted to
+/// `inventory` by generated code.
+#[doc(hidden)]
+pub struct Entry {
+    group: &'static dyn MetricGroup,
+}
+
+impl Entry {
+    /// Not public API. Used by generated code.
+    pub const fn new(group: &'static dyn MetricGroup) -> Entry {
+        Entry { group }
+    }
+}
+
+inventory::collect!(Entry);
+
+/// A registered metric: its descriptor and its live state.
+#[derive(Clone, Copy)]
+pub struct Registered<'a> {
+    /// What the metric is.
+    pub descriptor: &'static Descriptor,
+    /// Its state, read at scrape time.
+    pub metric: &'a dyn Collect,
+}
+
+impl fmt::Debug for Registered<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Registered").field("name", &self.descriptor.name).finish_non_exhaustive()
+    }
+}
+
+/// Two metrics that would expose the same name (rule D1).
+#[derive(Clone, Debug, PartialEq)]
+pub struct Collision {
+    /// The name both would expose: a family name or a series name such as
+    /// `x_count`.
+    pub exposed: String,
+    /// The metric registered first.
+    pub first: &'static Descriptor,
+    /// The metric that collides with it.
+    pub second: &'static Descriptor,
+}
+
+/// The registry's check failed: some exposed names are claimed twice.
+#[derive(Clone, Debug, PartialEq)]
+pub struct RegistryError {
+    /// Every collision found.
+    pub collisions: Vec<Collision>,
+}
+
+impl fmt::Display for RegistryError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        for (i, c) in self.collisions.iter().enumerate() {
+            if i > 0 {
+                writeln!(f)?;
+            }
+            write!(
+                f,
+                "D1: metric name `{}` is exposed twice: by `{}` declared at {} and by `{}` declared at {}",
+                c.exposed, c.first.name, c.first.source, c.second.name, c.second.source
+            )?;
+        }
+        Ok(())
+    }
+}
+
+impl std::error::Error for RegistryError {}
+
+/// A set of metrics, sorted by name, in which no two expose the same name.
+///
+/// The process-wide registry is [`global()`]; tests build their own with
+/// [`Registry::new`] and [`Registry::register_group`].
+#[derive(Default)]
+pub struct Registry<'a> {
+    entries: Vec<Registered<'a>>,
+    /// Every exposed name, with the metric that claims it.
+    claimed: HashMap<String, &'static Descriptor>,
+}
+
+impl<'a> Registry<'a> {
+    /// An empty registry.
+    pub fn new() -> Registry<'a> {
+        Registry::default()
+    }
+
+    /// Adds one metric. Registering the same descriptor and state twice is a
+    /// no-op; a different metric that exposes a name already taken is refused.
+    pub fn register(&mut self, descriptor: &'static Descriptor, metric: &'a dyn Collect) -> Result<(), RegistryError> {
+        let mut collisions = Vec::new();
+        self.add(descriptor, metric, &mut collisions);
+        if collisions.is_empty() { Ok(()) } else { Err(RegistryError { collisions }) }
+    }
+
+    /// Adds every metric of a group (a `#[derive(Metrics)]` struct instance).
+    /// The metrics that do not collide are added; the error lists every
+    /// collision.
+    pub fn register_group(&mut self, group: &'a dyn MetricGroup) -> Result<(), RegistryError> {
+        let mut collisions = Vec::new();
+        group.for_each_metric(&mut |descriptor, metric| self.add(descriptor, metric, &mut collisions));
+        if collisions.is_empty() { Ok(()) } else { Err(RegistryError { collisions }) }
+    }
+
+    fn add(&mut self, descriptor: &'static Descriptor, metric: &'a dyn Collect, collisions: &mut Vec<Collision>) {
+        let position = self.entries.partition_point(|e| e.descriptor.name < descriptor.name);
+        let same = |e: &Registered<'a>| {
+            std::ptr::eq(e.descriptor, descriptor) && std::ptr::addr_eq(e.metric as *const dyn Collect, metric as *const dyn Collect)
+        };
+        if self.entries[position..].iter().take_while(|e| e.descriptor.name == descriptor.name).any(same) {
+            return;
+        }
+        let names = descriptor.exposed_names();
+        let before = collisions.len();
+        for name in &names {
+            if let Some(first) = self.claimed.get(name.as_str()) {
+                collisions.push(Collision { exposed: name.clone(), first, second: descriptor });
+            }
+        }
+        if collisions.len() == before {
+            for name in names {
+                self.claimed.insert(name, descriptor);
+            }
+            self.entries.insert(position, Registered { descriptor, metric });
+        }
+    }
+
+    /// The registered metrics, sorted by name.
+    pub fn iter(&self) -> impl Iterator<Item = &Registered<'a>> {
+        self.entries.iter()
+    }
+
+    /// The number of registered metrics.
+    pub fn len(&self) -> usize {
+        self.entries.len()
+    }
+
+    /// Whether nothing is registered.
+    pub fn is_empty(&self) -> bool {
+        self.entries.is_empty()
+    }
+
+    /// The metric with this full name.
+    pub fn get(&self, name: &str) -> Option<&Registered<'a>> {
+        let i = self.entries.binary_search_by(|e| e.descriptor.name.cmp(name)).ok()?;
+        self.entries.get(i)
+    }
+
+    /// A copy of the selected metrics' current values. Each metric is read
+    /// consistently (a histogram's buckets, sum and count describe the same
+    /// observations); different metrics are read one after the other.
+    pub fn snapshot(&self, mut filter: impl FnMut(&Descriptor) -> bool) -> Snapshot {
+        Snapshot::collect(self.entries.iter().filter(|e| filter(e.descriptor)).map(|e| (e.descriptor, e.metric)))
+    }
+}
+
+static EXPLICIT: Mutex<Vec<&'static dyn MetricGroup>> = Mutex::new(Vec::new());
+static GLOBAL: OnceLock<Result<Registry<'static>, RegistryError>> = OnceLock::new();
+
+/// The process-wide registry: every `#[derive(Metrics)]` struct of the
+/// program (collected at link time through `inventory`) plus those added
+/// with [`register_global`], checked once on first use.
+///
+/// Returns the check's error, naming both declarations of every collision,
+/// instead of panicking; the HTTP server refuses to start on it.
+pub fn global() -> Result<&'static Registry<'static>, &'static RegistryError> {
+    GLOBAL
+        .get_or_init(|| {
+            let mut registry = Registry::new();
+            let mut collisions = Vec::new();
+            let explicit = EXPLICIT.lock().unwrap_or_else(PoisonError::into_inner);
+            let groups = inventory::iter::<Entry>.into_iter().map(|e| e.group).chain(explicit.iter().copied());
+            for group in groups {
+                if let Err(mut e) = registry.register_group(group) {
+                    collisions.append(&mut e.collisions);
+                }
+            }
+            if collisions.is_empty() { Ok(registry) } else { Err(RegistryError { collisions }) }
+        })
+        .as_ref()
+}
+
+/// The global registry was already built when [`register_global`] was called.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct AlreadyBuilt;
+
+impl fmt::Display for AlreadyBuilt {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("the global registry was already built: register groups before the first scrape or `global()` call")
+    }
+}
+
+impl std::error::Error for AlreadyBuilt {}
+
+/// Adds a group to the global registry explicitly, for platforms where
+/// link-time registration does not run. Call it before the first
+/// [`global()`]; registering a group that `inventory` also found is harmless.
+pub fn register_global(group: &'static dyn MetricGroup) -> Result<(), AlreadyBuilt> {
+    let mut explicit = EXPLICIT.lock().unwrap_or_else(PoisonError::into_inner);
+    if GLOBAL.get().is_some() {
+        return Err(AlreadyBuilt);
+    }
+    explicit.push(group);
+    Ok(())
+}

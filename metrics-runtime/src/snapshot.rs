@@ -1,0 +1,186 @@
+//! Owned copies of metric values, for tests, push sinks and anything that
+//! reads the values rather than encoding them.
+
+use catalog::{Descriptor, MetricKind};
+
+use crate::encode::Exposition;
+use crate::metric::{Collect, SeriesVisitor, Value};
+
+/// The value of one series, owned.
+#[derive(Clone, Debug, PartialEq)]
+pub enum OwnedValue {
+    /// An integer counter.
+    Unsigned(u64),
+    /// An integer gauge.
+    Signed(i64),
+    /// A floating-point counter or gauge.
+    Float(f64),
+    /// A histogram: per-bucket counts (`+Inf` last), sum and count, all from
+    /// the same observations.
+    Histogram {
+        /// The count in each bucket, not cumulative, `+Inf` last.
+        buckets: Vec<u64>,
+        /// The sum of the observations.
+        sum: f64,
+        /// The number of observations.
+        count: u64,
+    },
+}
+
+impl OwnedValue {
+    fn from_value(value: &Value<'_>) -> OwnedValue {
+        match *value {
+            Value::Unsigned(v) => OwnedValue::Unsigned(v),
+            Value::Signed(v) => OwnedValue::Signed(v),
+            Value::Float(v) => OwnedValue::Float(v),
+            Value::Histogram { buckets, sum, count, .. } => {
+                OwnedValue::Histogram { buckets: buckets.to_vec(), sum, count }
+            }
+        }
+    }
+
+    /// The value as a number: counters and gauges as they are, histograms as
+    /// their count.
+    pub fn as_f64(&self) -> f64 {
+        match *self {
+            OwnedValue::Unsigned(v) => v as f64,
+            OwnedValue::Signed(v) => v as f64,
+            OwnedValue::Float(v) => v,
+            OwnedValue::Histogram { count, .. } => count as f64,
+        }
+    }
+}
+
+/// One series of a [`FamilySnapshot`].
+#[derive(Clone, Debug, PartialEq)]
+pub struct SeriesSnapshot {
+    descriptor: &'static Descriptor,
+    index: usize,
+    value: OwnedValue,
+}
+
+impl SeriesSnapshot {
+    /// The dense series index.
+    pub fn index(&self) -> usize {
+        self.index
+    }
+
+    /// The value.
+    pub fn value(&self) -> &OwnedValue {
+        &self.value
+    }
+
+    /// The label values, in label order.
+    pub fn labels(&self) -> impl Iterator<Item = (&'static str, &'static str)> + '_ {
+        let labels = self.descriptor.labels;
+        let mut rest = self.index;
+        let mut digits: Vec<usize> = labels
+            .iter()
+            .rev()
+            .map(|label| {
+                let c = label.cardinality().max(1);
+                let digit = rest % c;
+                rest /= c;
+                digit
+            })
+            .collect();
+        digits.reverse();
+        labels.iter().zip(digits).map(|(label, i)| (label.name, label.value(i)))
+    }
+
+    /// The value of the label `name`.
+    pub fn label(&self, name: &str) -> Option<&'static str> {
+        self.labels().find(|(n, _)| *n == name).map(|(_, v)| v)
+    }
+}
+
+/// One metric's series, copied.
+#[derive(Clone, Debug, PartialEq)]
+pub struct FamilySnapshot {
+    descriptor: &'static Descriptor,
+    series: Vec<SeriesSnapshot>,
+}
+
+impl FamilySnapshot {
+    /// What the metric is.
+    pub fn descriptor(&self) -> &'static Descriptor {
+        self.descriptor
+    }
+
+    /// The series, in index order.
+    pub fn series(&self) -> &[SeriesSnapshot] {
+        &self.series
+    }
+
+    /// The series whose labels include every `(name, value)` pair given.
+    pub fn find(&self, labels: &[(&str, &str)]) -> Option<&SeriesSnapshot> {
+        self.series.iter().find(|s| labels.iter().all(|(n, v)| s.label(n) == Some(*v)))
+    }
+}
+
+impl Collect for FamilySnapshot {
+    fn collect(&self, visitor: &mut dyn SeriesVisitor) {
+        for series in &self.series {
+            let value = match &series.value {
+                OwnedValue::Unsigned(v) => Value::Unsigned(*v),
+                OwnedValue::Signed(v) => Value::Signed(*v),
+                OwnedValue::Float(v) => Value::Float(*v),
+                OwnedValue::Histogram { buckets, sum, count } => {
+                    Value::Histogram { bounds: self.descriptor.buckets, buckets, sum: *sum, count: *count }
+                }
+            };
+            visitor.series(series.index, value);
+        }
+    }
+}
+
+/// Copies of selected metrics, sorted by name; encodable like the registry.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Snapshot {
+    families: Vec<FamilySnapshot>,
+}
+
+impl Snapshot {
+    pub(crate) fn collect<'a>(metrics: impl Iterator<Item = (&'static Descriptor, &'a dyn Collect)>) -> Snapshot {
+        struct Copier<'v> {
+            descriptor: &'static Descriptor,
+            series: &'v mut Vec<SeriesSnapshot>,
+        }
+        impl SeriesVisitor for Copier<'_> {
+            fn series(&mut self, index: usize, value: Value<'_>) {
+                self.series.push(SeriesSnapshot { descriptor: self.descriptor, index, value: OwnedValue::from_value(&value) });
+            }
+        }
+        let families = metrics
+            .map(|(descriptor, metric)| {
+                let mut series = Vec::new();
+                metric.collect(&mut Copier { descriptor, series: &mut series });
+                FamilySnapshot { descriptor, series }
+            })
+            .collect();
+        Snapshot { families }
+    }
+
+    /// The families, sorted by name.
+    pub fn families(&self) -> &[FamilySnapshot] {
+        &self.families
+    }
+
+    /// The family with this full name.
+    pub fn family(&self, name: &str) -> Option<&FamilySnapshot> {
+        self.families.iter().find(|f| f.descriptor.name == name)
+    }
+
+    /// The kind of the family `name`, if present.
+    pub fn kind(&self, name: &str) -> Option<MetricKind> {
+        self.family(name).map(|f| f.descriptor.kind)
+    }
+}
+
+impl Exposition for Snapshot {
+    fn for_each_family<'s>(&'s self, f: &mut dyn FnMut(&'static Descriptor, &'s dyn Collect)) {
+        for family in &self.families {
+            f(family.descriptor, family);
+        }
+    }
+}

@@ -1,0 +1,48 @@
+#!/usr/bin/env bash
+# Installs the external programs the test suite drives, only when they are missing:
+#   promtool (Debian package `prometheus`) and the Python `prometheus_client` parsers
+#   (Debian package `python3-prometheus-client`, used through /usr/bin/python3).
+# No packaged service is left running: the install runs under a policy-rc.d that forbids
+# starting services, and any daemon a maintainer script started anyway is stopped.
+set -euo pipefail
+
+need=()
+command -v promtool >/dev/null 2>&1 || need+=(prometheus)
+/usr/bin/python3 -c 'import prometheus_client' >/dev/null 2>&1 || need+=(python3-prometheus-client)
+
+if [ ${#need[@]} -eq 0 ]; then
+    echo "test dependencies present"
+    exit 0
+fi
+
+if [ "$(id -u)" -ne 0 ]; then
+    sudo=sudo
+else
+    sudo=
+fi
+
+echo "installing: ${need[*]}"
+policy=/usr/sbin/policy-rc.d
+restore=""
+if [ -e "$policy" ]; then
+    restore=$(mktemp)
+    $sudo cp -p "$policy" "$restore"
+fi
+printf '#!/bin/sh\nexit 101\n' | $sudo tee "$policy" >/dev/null
+$sudo chmod 755 "$policy"
+cleanup() {
+    if [ -n "$restore" ]; then $sudo mv "$restore" "$policy"; else $sudo rm -f "$policy"; fi
+}
+trap cleanup EXIT
+
+export DEBIAN_FRONTEND=noninteractive
+$sudo apt-get update -q
+$sudo apt-get install -y -q --no-install-recommends "${need[@]}"
+
+# A maintainer script may have started the packaged daemon despite the policy: stop it.
+for daemon in prometheus prometheus-node-exporter; do
+    if pids=$(pgrep -x "$daemon" 2>/dev/null); then
+        echo "stopping packaged $daemon ($pids)"
+        $sudo kill $pids || true
+    fi
+done
