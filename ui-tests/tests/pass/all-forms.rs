@@ -1,0 +1,70 @@
+//! Renamed variants, `rename_all`, `Option` labels, several label sets,
+//! custom buckets, every metric type, and declarations in nested modules.
+
+use metrics_runtime::{Counter, Family, FloatCounter, Gauge, Histogram, IntGauge, LabelSet, LabelValue, Metrics};
+
+#[derive(Clone, Copy, LabelValue)]
+#[label(rename_all = "kebab-case")]
+enum Protocol {
+    Http2,
+    TlsPassthrough,
+    #[label(rename = "tcp")]
+    RawTcp,
+}
+
+#[derive(Clone, Copy, LabelValue)]
+enum Outcome {
+    Ok,
+    Error,
+}
+
+#[derive(Clone, Copy, LabelSet)]
+struct ByProtocol {
+    protocol_hint: Protocol,
+}
+
+#[derive(Clone, Copy, LabelSet)]
+struct ByOutcome {
+    result: Option<Outcome>,
+}
+
+mod edge {
+    pub mod inner {
+        use super::super::*;
+
+        /// Edge ingress.
+        #[derive(Metrics)]
+        #[metrics(subsystem = "edge")]
+        pub struct Edge {
+            /// Connections accepted.
+            pub connections_total: Family<ByProtocol, Counter>,
+            /// Seconds spent applying config.
+            #[metric(buckets = [0.01, 0.1, 1.0, 10.0])]
+            pub config_apply_seconds: Family<ByOutcome, Histogram>,
+            /// Bytes proxied.
+            pub proxied_bytes_total: FloatCounter,
+            /// Routes loaded.
+            pub routes_loaded: IntGauge,
+            /// Load ratio.
+            pub load_ratio: Gauge,
+            /// Boot time.
+            pub boot_seconds: Histogram,
+        }
+    }
+}
+
+fn main() {
+    let edge = edge::inner::Edge::global();
+    edge.connections_total.with(ByProtocol { protocol_hint: Protocol::Http2 }).inc();
+    edge.config_apply_seconds.with(ByOutcome { result: None }).observe(0.2);
+    edge.proxied_bytes_total.inc_by(10.0);
+    edge.routes_loaded.inc();
+    edge.load_ratio.set(0.5);
+    edge.boot_seconds.observe(1.0);
+    assert_eq!(Protocol::TlsPassthrough.as_str(), "tls-passthrough");
+    assert_eq!(Protocol::RawTcp.as_str(), "tcp");
+    let registry = metrics_runtime::global().unwrap();
+    assert!(registry.get("trc_edge_connections_total").is_some());
+    let unregistered = edge::inner::Edge::new_unregistered();
+    unregistered.routes_loaded.set(3);
+}
