@@ -72,7 +72,7 @@ pub(crate) fn for_each_key(
                 cx.push(error);
                 // Skip the rest of this key's value so the next key parses.
                 if meta.input.peek(syn::Token![=]) {
-                    let _ = meta.value().and_then(|v| v.parse::<syn::Expr>());
+                    let _ = meta.value().and_then(syn::parse::ParseBuffer::parse::<syn::Expr>);
                 }
             }
             Ok(())

@@ -9,7 +9,7 @@ use crate::attr::{self, Slot};
 use crate::ctxt::Ctxt;
 use crate::private::Private;
 
-pub(crate) fn expand(input: syn::DeriveInput) -> TokenStream {
+pub(crate) fn expand(input: &syn::DeriveInput) -> TokenStream {
     let cx = Ctxt::new();
     let mut krate = Slot::new("crate");
     attr::for_each_key(&cx, &input.attrs, "label", |meta| {

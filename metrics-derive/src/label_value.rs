@@ -16,7 +16,7 @@ struct Variant<'a> {
     value_span: proc_macro2::Span,
 }
 
-pub(crate) fn expand(input: syn::DeriveInput) -> TokenStream {
+pub(crate) fn expand(input: &syn::DeriveInput) -> TokenStream {
     let cx = Ctxt::new();
     let mut krate = Slot::new("crate");
     let mut rename_all = Slot::new("rename_all");

@@ -37,17 +37,17 @@ use proc_macro::TokenStream;
 /// See `metrics_runtime::Metrics`.
 #[proc_macro_derive(Metrics, attributes(metrics, metric))]
 pub fn derive_metrics(input: TokenStream) -> TokenStream {
-    metrics::expand(syn::parse_macro_input!(input)).into()
+    metrics::expand(&syn::parse_macro_input!(input)).into()
 }
 
 /// See `metrics_runtime::LabelValue`.
 #[proc_macro_derive(LabelValue, attributes(label))]
 pub fn derive_label_value(input: TokenStream) -> TokenStream {
-    label_value::expand(syn::parse_macro_input!(input)).into()
+    label_value::expand(&syn::parse_macro_input!(input)).into()
 }
 
 /// See `metrics_runtime::LabelSet`.
 #[proc_macro_derive(LabelSet, attributes(label))]
 pub fn derive_label_set(input: TokenStream) -> TokenStream {
-    label_set::expand(syn::parse_macro_input!(input)).into()
+    label_set::expand(&syn::parse_macro_input!(input)).into()
 }

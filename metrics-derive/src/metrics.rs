@@ -31,7 +31,7 @@ struct Field<'a> {
     max_series: Option<usize>,
 }
 
-pub(crate) fn expand(input: syn::DeriveInput) -> TokenStream {
+pub(crate) fn expand(input: &syn::DeriveInput) -> TokenStream {
     let cx = Ctxt::new();
     let mut krate = Slot::new("crate");
     let mut subsystem = Slot::new("subsystem");
@@ -88,11 +88,11 @@ pub(crate) fn expand(input: syn::DeriveInput) -> TokenStream {
     match cx.check() {
         Ok(()) => {
             let files = loaded.map(|l| l.files).unwrap_or_default();
-            impl_metrics(&input, &fields, &subsystem, &files, &private)
+            impl_metrics(input, &fields, &subsystem, &files, &private)
         }
         Err(errors) => {
             let errors = errors.to_compile_error();
-            let stub = named.is_some().then(|| stub(&input, &private));
+            let stub = named.is_some().then(|| stub(input, &private));
             quote! { #errors #stub }
         }
     }
@@ -292,7 +292,7 @@ fn impl_metrics(
                 /// The registered instance: its metrics are in the global
                 /// registry and every scrape. Reaching it is a constant
                 /// address, with no lookup and no initialisation check.
-                #[inline(always)]
+                #[inline]
                 #vis fn global() -> &'static Self {
                     &__METRICS_GLOBAL
                 }

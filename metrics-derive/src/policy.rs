@@ -77,7 +77,7 @@ fn apply(policy: &mut Policy, table: &toml::Table, path: &Path, section: &str) -
                         at(key)
                     ));
                 }
-                policy.namespace = ns.to_owned();
+                ns.clone_into(&mut policy.namespace);
             }
             "forbidden_labels" => {
                 let list = value.as_array().and_then(|a| a.iter().map(|v| v.as_str().map(str::to_owned)).collect());

@@ -37,7 +37,7 @@ impl<T: 'static> Storage<T> {
 impl<T: 'static> Deref for Storage<T> {
     type Target = [T];
 
-    #[inline(always)]
+    #[inline]
     fn deref(&self) -> &[T] {
         match self {
             Storage::Static(cells) => cells,

@@ -47,8 +47,9 @@ impl Encoder for OpenMetrics {
     }
 
     fn family(&mut self, out: &mut Vec<u8>, d: &Descriptor) {
-        self.labels.family(d.labels);
         let family = d.family_name(Flavor::OpenMetrics);
+        let suffix = if d.kind == MetricKind::Counter { "_total" } else { "" };
+        self.labels.family(d.labels, family, suffix);
         metadata(out, b"# TYPE ", family, d.kind.as_str());
         if let Some(unit) = d.unit
             && family.len() > unit.len()
@@ -63,10 +64,10 @@ impl Encoder for OpenMetrics {
     }
 
     fn series(&mut self, out: &mut Vec<u8>, d: &Descriptor, index: usize, value: &Value<'_>) {
-        let labels = self.labels.render(d.labels, index);
         let family = d.family_name(Flavor::OpenMetrics);
         match *value {
             Value::Histogram { bounds, buckets, sum, count } => {
+                let labels = self.labels.render(d.labels, index);
                 write_buckets(out, family, labels, bounds, buckets);
                 write_series_start(out, family, "_count", labels);
                 write_u64(out, count);
@@ -76,8 +77,8 @@ impl Encoder for OpenMetrics {
                 out.push(b'\n');
             }
             _ => {
-                let suffix = if d.kind == MetricKind::Counter { "_total" } else { "" };
-                write_series_start(out, family, suffix, labels);
+                let line = self.labels.line(d.labels, index);
+                out.extend_from_slice(line);
                 write_scalar(out, value);
                 out.push(b'\n');
             }

@@ -35,7 +35,7 @@ impl Encoder for PrometheusText {
     }
 
     fn family(&mut self, out: &mut Vec<u8>, d: &Descriptor) {
-        self.labels.family(d.labels);
+        self.labels.family(d.labels, d.name, "");
         if !d.help.is_empty() {
             out.extend_from_slice(b"# HELP ");
             out.extend_from_slice(d.name.as_bytes());
@@ -51,8 +51,8 @@ impl Encoder for PrometheusText {
     }
 
     fn series(&mut self, out: &mut Vec<u8>, d: &Descriptor, index: usize, value: &Value<'_>) {
-        let labels = self.labels.render(d.labels, index);
         if let Value::Histogram { bounds, buckets, sum, count } = *value {
+            let labels = self.labels.render(d.labels, index);
             write_buckets(out, d.name, labels, bounds, buckets);
             write_series_start(out, d.name, "_sum", labels);
             write_f64(out, sum);
@@ -61,7 +61,8 @@ impl Encoder for PrometheusText {
             write_u64(out, count);
             out.push(b'\n');
         } else {
-            write_series_start(out, d.name, "", labels);
+            let line = self.labels.line(d.labels, index);
+            out.extend_from_slice(line);
             write_scalar(out, value);
             out.push(b'\n');
         }

@@ -8,17 +8,32 @@ use crate::metric::Value;
 /// Renders the labels of a family's series from the series index. The label
 /// text is the escaped values computed when the label types were declared,
 /// copied as is.
+///
+/// Series arrive in index order, so the label values advance like an
+/// odometer: the next series changes only the last label (and, on a carry,
+/// the ones before it). `render` keeps the previous series' text and rewrites
+/// only the labels that changed; any other index is decoded with divisions.
 #[derive(Default)]
 pub(super) struct SeriesLabels {
     /// `strides[i]`: how many series one step of label `i` spans.
     strides: Vec<usize>,
-    /// The current series' `name="value",...` text.
+    /// The current value index of each label.
+    digits: Vec<usize>,
+    /// Where each label's value starts in `text` (after its `name="`).
+    offsets: Vec<usize>,
+    /// The index that continues the odometer (the last rendered index + 1),
+    /// or `usize::MAX` before the first series of a family.
+    next: usize,
+    /// `name{` (or `name` for no labels), then the labels' text, then `} `
+    /// (or ` `): the start of a scalar sample line.
     text: Vec<u8>,
+    /// The length of the `name{` prefix.
+    head: usize,
 }
 
 impl SeriesLabels {
     /// Prepares for a family with these labels.
-    pub(super) fn family(&mut self, labels: &[Label]) {
+    pub(super) fn family(&mut self, labels: &[Label], name: &str, suffix: &str) {
         self.strides.clear();
         let mut stride = 1usize;
         for label in labels.iter().rev() {
@@ -26,22 +41,92 @@ impl SeriesLabels {
             stride = stride.saturating_mul(label.cardinality().max(1));
         }
         self.strides.reverse();
+        self.digits.clear();
+        self.digits.resize(labels.len(), 0);
+        self.offsets.clear();
+        self.offsets.resize(labels.len(), 0);
+        self.next = usize::MAX;
+        self.text.clear();
+        self.text.extend_from_slice(name.as_bytes());
+        self.text.extend_from_slice(suffix.as_bytes());
+        if !labels.is_empty() {
+            self.text.push(b'{');
+        }
+        self.head = self.text.len();
     }
 
     /// The `name="value",...` text of series `index`, without braces.
     pub(super) fn render(&mut self, labels: &[Label], index: usize) -> &[u8] {
-        self.text.clear();
-        for (i, (label, stride)) in labels.iter().zip(&self.strides).enumerate() {
+        self.update(labels, index);
+        let tail = if labels.is_empty() { 1 } else { 2 };
+        &self.text[self.head..self.text.len() - tail]
+    }
+
+    /// `name{labels} ` of series `index`: a scalar sample line up to its value.
+    #[inline]
+    pub(super) fn line(&mut self, labels: &[Label], index: usize) -> &[u8] {
+        self.update(labels, index);
+        &self.text
+    }
+
+    #[inline]
+    fn update(&mut self, labels: &[Label], index: usize) {
+        let first_changed = if index == self.next { self.advance(labels) } else { None };
+        let from = match first_changed {
+            Some(from) => from,
+            None => {
+                for ((digit, label), stride) in self.digits.iter_mut().zip(labels).zip(&self.strides) {
+                    *digit = (index / stride) % label.cardinality().max(1);
+                }
+                0
+            }
+        };
+        self.next = index.wrapping_add(1);
+        self.rewrite(labels, from, first_changed.is_none());
+    }
+
+    /// Steps the odometer by one series; returns the first label that
+    /// changed, or `None` when it wrapped around completely.
+    #[inline]
+    fn advance(&mut self, labels: &[Label]) -> Option<usize> {
+        for i in (0..self.digits.len()).rev() {
+            self.digits[i] += 1;
+            if self.digits[i] < labels[i].cardinality().max(1) {
+                return Some(i);
+            }
+            self.digits[i] = 0;
+        }
+        None
+    }
+
+    /// Rewrites the text of labels `from..`.
+    #[inline]
+    fn rewrite(&mut self, labels: &[Label], from: usize, full: bool) {
+        // `offsets[i]` is where label `i`'s value starts: when the earlier
+        // labels are unchanged, label `from` keeps its `,name="` too.
+        let mut first = from;
+        if full {
+            self.text.truncate(self.head);
+        } else {
+            self.text.truncate(self.offsets[from]);
+            self.text.extend_from_slice(labels[from].escaped_value(self.digits[from]).as_bytes());
+            self.text.push(b'"');
+            first += 1;
+        }
+        for (i, label) in labels.iter().enumerate().skip(first) {
             if i > 0 {
                 self.text.push(b',');
             }
-            let value = (index / stride) % label.cardinality().max(1);
             self.text.extend_from_slice(label.name.as_bytes());
             self.text.extend_from_slice(b"=\"");
-            self.text.extend_from_slice(label.escaped_value(value).as_bytes());
+            self.offsets[i] = self.text.len();
+            self.text.extend_from_slice(label.escaped_value(self.digits[i]).as_bytes());
             self.text.push(b'"');
         }
-        &self.text
+        if !labels.is_empty() {
+            self.text.push(b'}');
+        }
+        self.text.push(b' ');
     }
 }
 

@@ -111,7 +111,7 @@ macro_rules! single_cell_metric {
             const CELLS_PER_BOUND: usize = 0;
             type Handle<'a> = &'a $ty;
 
-            #[inline(always)]
+            #[inline]
             fn handle<'a>(cells: &'a [$ty], series: usize, _bounds: &'static [f64]) -> &'a $ty {
                 &cells[series]
             }

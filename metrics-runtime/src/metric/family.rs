@@ -22,7 +22,9 @@ pub struct Family<L, M: Metric> {
 
 impl<L: LabelSet, M: Metric> Family<L, M> {
     /// The series for `labels`.
-    #[inline(always)]
+    // Label sets are small `Copy` structs: by value reads best at call sites.
+    #[allow(clippy::needless_pass_by_value)]
+    #[inline]
     pub fn with(&self, labels: L) -> M::Handle<'_> {
         M::handle(&self.cells, labels.index(), self.bounds)
     }

@@ -199,9 +199,9 @@ fn read<'s>(cells: &[AtomicU64], bounds: &'s [f64], scratch: &'s mut ReadScratch
     let flipped = cells[0].fetch_add(HOT_BIT, Ordering::AcqRel);
     let started = flipped & COUNT_MASK;
     let cold_index = (flipped >> 63) as usize;
-    let cold = &cells[1 + cold_index * width..1 + (cold_index + 1) * width];
-    let hot_index = cold_index ^ 1;
-    let hot = &cells[1 + hot_index * width..1 + (hot_index + 1) * width];
+    let shard = |index: usize| &cells[1 + index * width..][..width];
+    let cold = shard(cold_index);
+    let hot = shard(cold_index ^ 1);
 
     let buckets = scratch.buckets(bounds.len() + 1);
     let mut spins = 0u32;
@@ -254,7 +254,7 @@ impl Metric for Histogram {
     const CELLS_PER_BOUND: usize = 2;
     type Handle<'a> = HistogramRef<'a>;
 
-    #[inline(always)]
+    #[inline]
     fn handle<'a>(cells: &'a [AtomicU64], series: usize, bounds: &'static [f64]) -> HistogramRef<'a> {
         let stride = CELLS_BASE + 2 * bounds.len();
         HistogramRef { cells: &cells[series * stride..(series + 1) * stride], bounds }
