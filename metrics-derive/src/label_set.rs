@@ -27,10 +27,7 @@ pub(crate) fn expand(input: &syn::DeriveInput) -> TokenStream {
     let fields: Vec<&syn::Field> = match &input.data {
         syn::Data::Struct(syn::DataStruct { fields: syn::Fields::Named(named), .. }) => named.named.iter().collect(),
         syn::Data::Struct(data) => {
-            cx.error_spanned_by(
-                &data.fields,
-                "`LabelSet` needs named fields: the field names are the label names",
-            );
+            cx.error_spanned_by(&data.fields, "`LabelSet` needs named fields: the field names are the label names");
             Vec::new()
         }
         syn::Data::Enum(data) => {

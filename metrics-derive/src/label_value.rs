@@ -65,7 +65,10 @@ pub(crate) fn expand(input: &syn::DeriveInput) -> TokenStream {
                 if !matches!(variant.fields, syn::Fields::Unit) {
                     cx.error_spanned_by(
                         &variant.fields,
-                        format_args!("label value variant `{}` has fields; label values are fieldless variants", variant.ident),
+                        format_args!(
+                            "label value variant `{}` has fields; label values are fieldless variants",
+                            variant.ident
+                        ),
                     );
                 }
                 let mut rename = Slot::new("rename");
@@ -171,4 +174,3 @@ fn stub(ident: &syn::Ident, private: &Private) -> TokenStream {
         }
     }
 }
-

@@ -28,7 +28,8 @@ struct Field<'a> {
     help: String,
     unit: Option<String>,
     buckets: Option<Vec<f64>>,
-    max_series: Option<usize>,
+    /// The series limit: the policy's, or the field's own `max_series`.
+    max_series: usize,
 }
 
 pub(crate) fn expand(input: &syn::DeriveInput) -> TokenStream {
@@ -142,7 +143,17 @@ fn parse_field<'a>(cx: &Ctxt, field: &'a syn::Field, policy: &catalog::Policy, s
             buckets.set(cx, array.span(), bounds);
         } else if meta.path.is_ident("max_series") {
             let lit: syn::LitInt = meta.value()?.parse()?;
-            max_series.set(cx, lit.span(), lit.base10_parse::<usize>()?);
+            let limit = lit.base10_parse::<usize>()?;
+            if limit > policy.series_ceiling {
+                cx.error_spanned_by(
+                    &lit,
+                    format_args!(
+                        "L6: `max_series = {limit}` is above the policy's ceiling of {}\n       = help: lower it, or raise `series_ceiling` in `[package.metadata.metrics]`",
+                        policy.series_ceiling
+                    ),
+                );
+            }
+            max_series.set(cx, lit.span(), limit);
         } else {
             attr::unknown_key(cx, meta, "metric", &["help", "unit", "buckets", "max_series"]);
         }
@@ -174,19 +185,26 @@ fn parse_field<'a>(cx: &Ctxt, field: &'a syn::Field, policy: &catalog::Policy, s
         (Kind::Histogram, Some((_, bounds))) => Some(bounds),
         (Kind::Histogram, None) => Some(catalog::DEFAULT_BUCKETS.to_vec()),
         (_, Some((span, _))) => {
-            cx.error_at(span, format_args!("`buckets` is for histograms; `{name}` is a {kind:?}").to_string().to_lowercase());
+            cx.error_at(
+                span,
+                format_args!("`buckets` is for histograms; `{name}` is a {kind:?}").to_string().to_lowercase(),
+            );
             None
         }
         (_, None) => None,
     };
-    Some(Field { member, ty: &field.ty, name, help, unit, buckets, max_series: max_series.get() })
+    let max_series = max_series.get().unwrap_or(policy.max_series);
+    Some(Field { member, ty: &field.ty, name, help, unit, buckets, max_series })
 }
 
 /// H1: bounds are finite numbers in strictly increasing order, at least one.
 fn parse_buckets(cx: &Ctxt, array: &syn::ExprArray) -> Vec<f64> {
     let mut bounds: Vec<f64> = Vec::new();
     if array.elems.is_empty() {
-        cx.error_spanned_by(array, "H1: `buckets` is empty\n       = help: list at least one finite upper bound; `+Inf` is implicit");
+        cx.error_spanned_by(
+            array,
+            "H1: `buckets` is empty\n       = help: list at least one finite upper bound; `+Inf` is implicit",
+        );
     }
     for elem in &array.elems {
         let Some(value) = number(elem) else {
@@ -223,7 +241,9 @@ fn impl_metrics(
     let vis = &input.vis;
     let tracked = files.iter().map(|f| {
         let path = f.display().to_string();
-        quote!(const _: &[u8] = ::core::include_bytes!(#path);)
+        quote!(
+            const _: &[u8] = ::core::include_bytes!(#path);
+        )
     });
 
     let mut statics = Vec::new();
@@ -248,7 +268,7 @@ fn impl_metrics(
         };
         let start = member.span().start();
         let (line, column) = (start.line as u32, start.column as u32 + 1);
-        let limit = f.max_series.unwrap_or(catalog::DEFAULT_MAX_SERIES);
+        let limit = f.max_series;
         let too_many = format!("L6: metric `{name}` has more series than its limit of {limit}");
         statics.push(quote! {
             static #bounds: [f64; #bound_count] = [#(#bound_values),*];

@@ -52,7 +52,8 @@ pub fn request(addr: SocketAddr, method: &str, path: &str, headers: &[(&str, &st
     stream.set_read_timeout(Some(Duration::from_secs(30)))?;
     let mut head = format!("{method} {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n");
     for (name, value) in headers {
-        head.push_str(&format!("{name}: {value}\r\n"));
+        // Writing to a String cannot fail.
+        let _ = std::fmt::Write::write_fmt(&mut head, format_args!("{name}: {value}\r\n"));
     }
     head.push_str("\r\n");
     stream.write_all(head.as_bytes())?;
@@ -116,11 +117,8 @@ pub fn promtool() -> Option<PathBuf> {
 /// `target/`.
 pub fn python_with_prometheus_client() -> Option<PathBuf> {
     let workspace = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..");
-    let candidates = [
-        PathBuf::from("/usr/bin/python3"),
-        workspace.join("target/venv/bin/python3"),
-        PathBuf::from("python3"),
-    ];
+    let candidates =
+        [PathBuf::from("/usr/bin/python3"), workspace.join("target/venv/bin/python3"), PathBuf::from("python3")];
     candidates
         .into_iter()
         .find(|python| {
@@ -152,12 +150,8 @@ pub struct Output {
 
 /// Runs `program args` with `input` on standard input.
 pub fn run_with_stdin(program: &std::path::Path, args: &[&str], input: &[u8]) -> io::Result<Output> {
-    let mut child = Command::new(program)
-        .args(args)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()?;
+    let mut child =
+        Command::new(program).args(args).stdin(Stdio::piped()).stdout(Stdio::piped()).stderr(Stdio::piped()).spawn()?;
     let mut stdin = child.stdin.take().expect("stdin is piped");
     let input = input.to_vec();
     let writer = std::thread::spawn(move || stdin.write_all(&input));

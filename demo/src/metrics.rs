@@ -1,0 +1,73 @@
+//! The platform's metric catalogue (`docs/specs/observability/metrics.md`),
+//! declared as types.
+//!
+//! One module per component, in the order of the spec's sections:
+//!
+//! | module | spec section | structs |
+//! |---|---|---|
+//! | [`api`] | A) control plane API | [`api::Http`], [`api::Auth`], [`api::Db`], [`api::Idempotency`] |
+//! | [`events`] | B) event append and command handling | [`events::EventStore`], [`events::Commands`] |
+//! | [`projections`] | C) projection workers | [`projections::Projections`] |
+//! | [`scheduler`] | D) scheduler | [`scheduler::Scheduler`] |
+//! | [`agent`] | E) node agent | [`agent::Agent`] |
+//! | [`edge`] | F) edge ingress | [`edge::Edge`] |
+//!
+//! Every name is the workspace namespace `trc`, the struct's subsystem and
+//! the field name; the help text is the field's doc comment. Every label
+//! takes its values from a closed enum, so each metric's series are known at
+//! compile time. No label is named after a tenant or an entity id
+//! (`org_id`, `env_id`, `route_id`, `node_id`, `instance_id`).
+//!
+//! ```
+//! use demo::metrics::api::{Http, HttpMethod, HttpRequest, HttpStatus, PathTemplate};
+//!
+//! let labels = HttpRequest { method: HttpMethod::Get, path_template: PathTemplate::Apps, status: HttpStatus::Ok };
+//! Http::global().requests_total.with(labels).inc();
+//! Http::global().request_duration_seconds.with(labels).observe(0.012);
+//! assert!(Http::global().requests_total.with(labels).get() >= 1);
+//! ```
+
+pub mod agent;
+pub mod api;
+pub mod edge;
+pub mod events;
+pub mod projections;
+pub mod scheduler;
+
+use metrics_runtime::{LabelSet, LabelValue};
+
+/// The generic outcome of an operation, for `result` labels whose spec leaves
+/// the set open.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, LabelValue)]
+pub enum Outcome {
+    /// The operation succeeded.
+    Ok,
+    /// The operation failed.
+    Error,
+}
+
+impl Outcome {
+    /// `Ok` when `ok`, `Error` otherwise.
+    pub const fn from_ok(ok: bool) -> Outcome {
+        if ok { Outcome::Ok } else { Outcome::Error }
+    }
+}
+
+/// Labels `{result}` with the generic [`Outcome`].
+#[derive(Clone, Copy, Debug, LabelSet)]
+pub struct ByResult {
+    /// Whether the operation succeeded.
+    pub result: Outcome,
+}
+
+impl ByResult {
+    /// `{result="ok"}`.
+    pub const OK: ByResult = ByResult { result: Outcome::Ok };
+    /// `{result="error"}`.
+    pub const ERROR: ByResult = ByResult { result: Outcome::Error };
+
+    /// `{result="ok"}` when `ok`, `{result="error"}` otherwise.
+    pub const fn from_ok(ok: bool) -> ByResult {
+        ByResult { result: Outcome::from_ok(ok) }
+    }
+}
