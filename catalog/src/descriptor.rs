@@ -157,9 +157,7 @@ impl Descriptor {
     /// family without its `_total` suffix.
     pub fn family_name(&self, flavor: Flavor) -> &'static str {
         match (flavor, self.kind) {
-            (Flavor::OpenMetrics, MetricKind::Counter) => {
-                self.name.strip_suffix("_total").unwrap_or(self.name)
-            }
+            (Flavor::OpenMetrics, MetricKind::Counter) => self.name.strip_suffix("_total").unwrap_or(self.name),
             _ => self.name,
         }
     }

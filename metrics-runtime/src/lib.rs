@@ -73,8 +73,8 @@ pub mod __private;
 pub use catalog::{Descriptor, Label, MetricKind, Source};
 pub use label::{LabelSet, LabelValue};
 pub use metric::{
-    Collect, Counter, Family, FloatCounter, Gauge, Histogram, HistogramRef, HistogramTimer, IntGauge, Metric, MetricField, MetricGroup,
-    SeriesVisitor, Value,
+    Collect, Counter, Family, FloatCounter, Gauge, Histogram, HistogramRef, HistogramTimer, IntGauge, Metric,
+    MetricField, MetricGroup, SeriesVisitor, Value,
 };
 
 pub use registry::{AlreadyBuilt, Collision, Registered, Registry, RegistryError, global, register_global};

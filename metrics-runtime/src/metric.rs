@@ -18,8 +18,8 @@ use catalog::{Descriptor, Label, MetricKind};
 pub use counter::{Counter, FloatCounter};
 pub use family::Family;
 pub use gauge::{Gauge, IntGauge};
-pub use histogram::{Histogram, HistogramRef, HistogramTimer};
 pub use histogram::ReadScratch;
+pub use histogram::{Histogram, HistogramRef, HistogramTimer};
 
 /// The cells of a metric: a `static` array for declared metrics, a boxed
 /// slice for unregistered instances.
@@ -110,11 +110,7 @@ pub trait Metric: Sized + Sync + 'static {
 
     /// Reads one series' cells.
     #[doc(hidden)]
-    fn read<'s>(
-        cells: &[Self::Cell],
-        bounds: &'s [f64],
-        scratch: &'s mut ReadScratch,
-    ) -> Value<'s>;
+    fn read<'s>(cells: &[Self::Cell], bounds: &'s [f64], scratch: &'s mut ReadScratch) -> Value<'s>;
 }
 
 /// A type that can be a field of a `#[derive(Metrics)]` struct: a metric, or

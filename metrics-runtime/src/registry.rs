@@ -115,7 +115,8 @@ impl<'a> Registry<'a> {
     fn add(&mut self, descriptor: &'static Descriptor, metric: &'a dyn Collect, collisions: &mut Vec<Collision>) {
         let position = self.entries.partition_point(|e| e.descriptor.name < descriptor.name);
         let same = |e: &Registered<'a>| {
-            std::ptr::eq(e.descriptor, descriptor) && std::ptr::addr_eq(std::ptr::from_ref(e.metric), std::ptr::from_ref(metric))
+            std::ptr::eq(e.descriptor, descriptor)
+                && std::ptr::addr_eq(std::ptr::from_ref(e.metric), std::ptr::from_ref(metric))
         };
         if self.entries[position..].iter().take_while(|e| e.descriptor.name == descriptor.name).any(same) {
             return;

@@ -148,7 +148,11 @@ impl Snapshot {
         }
         impl SeriesVisitor for Copier<'_> {
             fn series(&mut self, index: usize, value: Value<'_>) {
-                self.series.push(SeriesSnapshot { descriptor: self.descriptor, index, value: OwnedValue::from_value(&value) });
+                self.series.push(SeriesSnapshot {
+                    descriptor: self.descriptor,
+                    index,
+                    value: OwnedValue::from_value(&value),
+                });
             }
         }
         let families = metrics

@@ -5,7 +5,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 
 use catalog::{Label, MetricKind};
 
-use super::{Collect, ReadScratch, Metric, MetricField, SeriesVisitor, Value};
+use super::{Collect, Metric, MetricField, ReadScratch, SeriesVisitor, Value};
 use crate::self_metrics::{InvalidSample, reject};
 
 /// A monotonically increasing integer: one `AtomicU64`, eight bytes per series.

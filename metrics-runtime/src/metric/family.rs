@@ -4,7 +4,7 @@ use std::marker::PhantomData;
 
 use catalog::{Label, MetricKind};
 
-use super::{Collect, ReadScratch, Metric, MetricField, SeriesVisitor, Storage};
+use super::{Collect, Metric, MetricField, ReadScratch, SeriesVisitor, Storage};
 use crate::label::LabelSet;
 
 /// A metric with labels: one series per combination of the values of the

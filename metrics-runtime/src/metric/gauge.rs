@@ -6,7 +6,7 @@ use std::sync::atomic::{AtomicI64, AtomicU64, Ordering};
 use catalog::{Label, MetricKind};
 
 use super::counter::{add_f64, single_cell_metric};
-use super::{Collect, ReadScratch, Metric, MetricField, SeriesVisitor, Value};
+use super::{Collect, Metric, MetricField, ReadScratch, SeriesVisitor, Value};
 
 /// A value that goes up and down, stored as `f64` bits in one `AtomicU64`.
 /// `set` is one store; `add`/`sub`/`inc`/`dec` are a compare-and-swap loop.
