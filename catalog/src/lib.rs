@@ -32,6 +32,7 @@
 mod descriptor;
 pub mod escape;
 mod policy;
+pub mod rules;
 
-pub use descriptor::{Deprecation, Descriptor, Flavor, Label, MetricKind, Source, DEFAULT_BUCKETS};
-pub use policy::{Policy, DEFAULT_MAX_LABELS, DEFAULT_MAX_SERIES, DEFAULT_SERIES_CEILING};
+pub use descriptor::{DEFAULT_BUCKETS, Deprecation, Descriptor, Flavor, Label, MetricKind, Source};
+pub use policy::{DEFAULT_MAX_LABELS, DEFAULT_MAX_SERIES, DEFAULT_SERIES_CEILING, Policy};
