@@ -36,9 +36,3 @@ pub(crate) struct RuntimeMetrics {
 pub(crate) fn reject(reason: InvalidSample) {
     RuntimeMetrics::global().invalid_samples_total.with(InvalidSampleLabels { reason }).inc();
 }
-
-/// The number of rejected samples for `reason` (for tests).
-#[cfg(test)]
-pub(crate) fn rejected(reason: InvalidSample) -> u64 {
-    RuntimeMetrics::global().invalid_samples_total.with(InvalidSampleLabels { reason }).get()
-}
