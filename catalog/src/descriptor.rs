@@ -171,6 +171,11 @@ impl Descriptor {
         if family != self.name {
             names.push(family.to_owned());
         }
+        if self.kind == MetricKind::Counter && family == self.name {
+            // A counter declared without `_total` still writes its
+            // OpenMetrics samples with it.
+            names.push(format!("{family}_total"));
+        }
         if self.kind == MetricKind::Histogram {
             for suffix in ["_bucket", "_sum", "_count"] {
                 names.push(format!("{}{suffix}", self.name));

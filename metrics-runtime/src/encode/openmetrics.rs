@@ -72,9 +72,13 @@ impl Encoder for OpenMetrics {
                 write_series_start(out, family, "_count", labels);
                 write_u64(out, count);
                 out.push(b'\n');
-                write_series_start(out, family, "_sum", labels);
-                write_f64(out, sum);
-                out.push(b'\n');
+                // OpenMetrics: a histogram with negative bucket bounds
+                // must not expose a sum.
+                if bounds.first().is_none_or(|b| *b >= 0.0) {
+                    write_series_start(out, family, "_sum", labels);
+                    write_f64(out, sum);
+                    out.push(b'\n');
+                }
             }
             _ => {
                 let line = self.labels.line(d.labels, index);
