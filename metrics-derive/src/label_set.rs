@@ -23,6 +23,13 @@ pub(crate) fn expand(input: &syn::DeriveInput) -> TokenStream {
     });
     let private = Private(krate.get());
     let ident = &input.ident;
+    let policy = match crate::policy::load() {
+        Ok(loaded) => loaded.policy,
+        Err(message) => {
+            cx.error_at(proc_macro2::Span::call_site(), message);
+            catalog::Policy::default()
+        }
+    };
 
     let fields: Vec<&syn::Field> = match &input.data {
         syn::Data::Struct(syn::DataStruct { fields: syn::Fields::Named(named), .. }) => named.named.iter().collect(),
@@ -50,12 +57,56 @@ pub(crate) fn expand(input: &syn::DeriveInput) -> TokenStream {
             cx.error_spanned_by(a, "`LabelSet` fields take no `#[label]` attribute: the label name is the field name");
         }
     }
+    validate(&cx, ident, &fields, &policy);
 
-    let errors = cx.check().err().map(|e| e.to_compile_error());
-    let body = impl_label_set(ident, &fields, &private);
+    let errors = cx.check().err();
+    // An invalid set expands to a stub without the per-field bounds, so that
+    // a type the macro already rejected is not reported a second time.
+    let body = if errors.is_some() { stub(ident, &private) } else { impl_label_set(ident, &fields, &private) };
+    let errors = errors.map(|e| e.to_compile_error());
     quote! {
         #errors
         const _: () = { #body };
+    }
+}
+
+/// L1–L3 at each label's field name, L4 at each unbounded field type, L5 at
+/// the first label past the limit.
+fn validate(cx: &Ctxt, ident: &syn::Ident, fields: &[&syn::Field], policy: &catalog::Policy) {
+    for (i, field) in fields.iter().enumerate() {
+        let Some(member) = &field.ident else { continue };
+        let name = label_name(field);
+        for violation in catalog::rules::check_label_name(&name, policy) {
+            cx.error_at(member.span(), violation);
+        }
+        if let Some(violation) = catalog::rules::check_l4(&name, &type_text(&field.ty)) {
+            cx.error_spanned_by(&field.ty, violation);
+        }
+        if i == policy.max_labels
+            && let Some(violation) = catalog::rules::check_l5(&ident.to_string(), fields.len(), policy)
+        {
+            cx.error_at(member.span(), violation);
+        }
+    }
+}
+
+/// A type as written, without the token spacing of `to_string`.
+fn type_text(ty: &syn::Type) -> String {
+    let text = quote!(#ty).to_string();
+    text.replace("& ", "&").replace(" <", "<").replace("< ", "<").replace(" >", ">").replace(" ,", ",")
+}
+
+/// The impl an invalid label set expands to besides its errors.
+fn stub(ident: &syn::Ident, private: &Private) -> TokenStream {
+    quote! {
+        #[automatically_derived]
+        impl #private::LabelSet for #ident {
+            const CARDINALITY: usize = 1;
+            const LABELS: &'static [#private::Label] = &[];
+            fn index(&self) -> usize {
+                0
+            }
+        }
     }
 }
 

@@ -1,0 +1,14 @@
+use metrics_runtime::{LabelSet, LabelValue};
+
+#[derive(Clone, Copy, LabelValue)]
+enum Bucket {
+    Low,
+    High,
+}
+
+#[derive(Clone, Copy, LabelSet)]
+struct Request {
+    le: Bucket,
+}
+
+fn main() {}
