@@ -126,6 +126,9 @@ fn kind_of(ty: &syn::Type) -> Option<(Kind, Option<&syn::Type>)> {
 
 fn parse_field<'a>(cx: &Ctxt, field: &'a syn::Field, policy: &catalog::Policy, subsystem: &str) -> Option<Field<'a>> {
     let member = field.ident.as_ref()?;
+    let local = member.to_string();
+    let local = local.strip_prefix("r#").unwrap_or(&local);
+    let name = policy.full_name(subsystem, local);
     let mut unit = Slot::new("unit");
     let mut help = Slot::new("help");
     let mut buckets = Slot::new("buckets");
@@ -144,14 +147,8 @@ fn parse_field<'a>(cx: &Ctxt, field: &'a syn::Field, policy: &catalog::Policy, s
         } else if meta.path.is_ident("max_series") {
             let lit: syn::LitInt = meta.value()?.parse()?;
             let limit = lit.base10_parse::<usize>()?;
-            if limit > policy.series_ceiling {
-                cx.error_spanned_by(
-                    &lit,
-                    format_args!(
-                        "L6: `max_series = {limit}` is above the policy's ceiling of {}\n       = help: lower it, or raise `series_ceiling` in `[package.metadata.metrics]`",
-                        policy.series_ceiling
-                    ),
-                );
+            if let Some(violation) = catalog::rules::check_l6_limit(&name, limit, policy) {
+                cx.error_spanned_by(&lit, violation);
             }
             max_series.set(cx, lit.span(), limit);
         } else {
@@ -169,9 +166,6 @@ fn parse_field<'a>(cx: &Ctxt, field: &'a syn::Field, policy: &catalog::Policy, s
         );
         return None;
     };
-    let local = member.to_string();
-    let local = local.strip_prefix("r#").unwrap_or(&local);
-    let name = policy.full_name(subsystem, local);
 
     let help = match help.get() {
         Some(text) => text,
