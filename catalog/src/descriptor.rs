@@ -162,25 +162,35 @@ impl Descriptor {
         }
     }
 
-    /// Every name this metric occupies in either exposition: its family names
-    /// and the names of the series it generates (`_bucket`, `_sum`, `_count`
-    /// for histograms). Two metrics that share any of these collide.
+    /// Every name this metric occupies in either exposition: see
+    /// [`exposed_names`].
     pub fn exposed_names(&self) -> Vec<String> {
-        let mut names = vec![self.name.to_owned()];
-        let family = self.family_name(Flavor::OpenMetrics);
-        if family != self.name {
-            names.push(family.to_owned());
-        }
-        if self.kind == MetricKind::Counter && family == self.name {
-            // A counter declared without `_total` still writes its
-            // OpenMetrics samples with it.
-            names.push(format!("{family}_total"));
-        }
-        if self.kind == MetricKind::Histogram {
-            for suffix in ["_bucket", "_sum", "_count"] {
-                names.push(format!("{}{suffix}", self.name));
-            }
-        }
-        names
+        exposed_names(self.name, self.kind)
     }
+}
+
+/// Every name a metric called `name` of kind `kind` occupies in either
+/// exposition: its family names and the names of the series it generates
+/// (`_bucket`, `_sum`, `_count` for histograms). Two metrics that share any of
+/// these collide.
+pub fn exposed_names(name: &str, kind: MetricKind) -> Vec<String> {
+    let mut names = vec![name.to_owned()];
+    let family = match kind {
+        MetricKind::Counter => name.strip_suffix("_total").unwrap_or(name),
+        _ => name,
+    };
+    if family != name {
+        names.push(family.to_owned());
+    }
+    if kind == MetricKind::Counter && family == name {
+        // A counter declared without `_total` still writes its OpenMetrics
+        // samples with it.
+        names.push(format!("{family}_total"));
+    }
+    if kind == MetricKind::Histogram {
+        for suffix in ["_bucket", "_sum", "_count"] {
+            names.push(format!("{name}{suffix}"));
+        }
+    }
+    names
 }

@@ -34,5 +34,5 @@ pub mod escape;
 mod policy;
 pub mod rules;
 
-pub use descriptor::{DEFAULT_BUCKETS, Deprecation, Descriptor, Flavor, Label, MetricKind, Source};
+pub use descriptor::{DEFAULT_BUCKETS, Deprecation, Descriptor, Flavor, Label, MetricKind, Source, exposed_names};
 pub use policy::{DEFAULT_MAX_LABELS, DEFAULT_MAX_SERIES, DEFAULT_SERIES_CEILING, Policy};

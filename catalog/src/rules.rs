@@ -28,7 +28,7 @@
 
 use std::fmt;
 
-use crate::{Descriptor, MetricKind, Policy};
+use crate::{Descriptor, MetricKind, Policy, exposed_names};
 
 /// A rule of the naming and label policy, numbered as in ARCHITECTURE.md.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -1249,17 +1249,31 @@ pub fn check_h1(metric: &str, bounds: &[f64]) -> Vec<Violation> {
 /// assert_eq!(check_d1(&counter, &gauge).unwrap().message, "D1: metrics `trc_jobs_total` and `trc_jobs` both expose `trc_jobs`");
 /// ```
 pub fn check_d1(first: &Descriptor, second: &Descriptor) -> Option<Violation> {
-    let theirs = second.exposed_names();
-    let shared = first.exposed_names().into_iter().find(|name| theirs.contains(name))?;
+    let mut violation = check_d1_names((first.name, first.kind), (second.name, second.kind))?;
+    violation.help = format!(
+        "rename one of them (`{}` is declared at {}, `{}` at {})",
+        first.name, first.source, second.name, second.source
+    );
+    Some(violation)
+}
+
+/// D1 on two metrics known by name and kind, e.g. two fields of one struct.
+///
+/// ```
+/// use catalog::{MetricKind, rules::check_d1_names};
+///
+/// let v = check_d1_names(("trc_io", MetricKind::Histogram), ("trc_io_count", MetricKind::Gauge)).unwrap();
+/// assert_eq!(v.message, "D1: metrics `trc_io` and `trc_io_count` both expose `trc_io_count`");
+/// ```
+pub fn check_d1_names(first: (&str, MetricKind), second: (&str, MetricKind)) -> Option<Violation> {
+    let theirs = exposed_names(second.0, second.1);
+    let shared = exposed_names(first.0, first.1).into_iter().find(|name| theirs.contains(name))?;
     Some(Violation::new(
         Rule::D1,
-        format_args!("metrics `{}` and `{}` both expose `{shared}`", first.name, second.name),
+        format_args!("metrics `{}` and `{}` both expose `{shared}`", first.0, second.0),
         "every exposed name belongs to one metric: OpenMetrics names a counter `x_total` family `x`, and a \
          histogram `x` also exposes `x_bucket`, `x_sum` and `x_count`, so these names collide too",
-        format!(
-            "rename one of them (`{}` is declared at {}, `{}` at {})",
-            first.name, first.source, second.name, second.source
-        ),
+        format!("rename `{}` or `{}`", first.0, second.0),
     ))
 }
 

@@ -5,6 +5,9 @@ use proc_macro2::{Span, TokenStream};
 use quote::{format_ident, quote, quote_spanned};
 use syn::spanned::Spanned;
 
+use catalog::MetricKind as Kind;
+use catalog::rules::{self, Rule};
+
 use crate::attr::{self, Slot};
 use crate::ctxt::Ctxt;
 use crate::policy;
@@ -13,18 +16,11 @@ use crate::private::Private;
 /// Units recognised as a name's suffix (OpenMetrics base units).
 const UNITS: &[&str] = &["seconds", "bytes", "ratio", "meters", "grams", "joules", "volts", "amperes", "celsius"];
 
-/// The metric type, as read from the field's type.
-#[derive(Clone, Copy, PartialEq, Eq, Debug)]
-enum Kind {
-    Counter,
-    Gauge,
-    Histogram,
-}
-
 struct Field<'a> {
     member: &'a syn::Ident,
     ty: &'a syn::Type,
     name: String,
+    kind: Kind,
     help: String,
     unit: Option<String>,
     buckets: Option<Vec<f64>>,
@@ -83,6 +79,13 @@ pub(crate) fn expand(input: &syn::DeriveInput) -> TokenStream {
     for field in named.iter().flat_map(|n| &n.named) {
         if let Some(parsed) = parse_field(&cx, field, &policy, &subsystem) {
             fields.push(parsed);
+        }
+    }
+    for (i, later) in fields.iter().enumerate() {
+        for earlier in &fields[..i] {
+            if let Some(violation) = rules::check_d1_names((&earlier.name, earlier.kind), (&later.name, later.kind)) {
+                cx.error_at(later.member.span(), violation);
+            }
         }
     }
 
@@ -167,14 +170,29 @@ fn parse_field<'a>(cx: &Ctxt, field: &'a syn::Field, policy: &catalog::Policy, s
         return None;
     };
 
-    let help = match help.get() {
-        Some(text) => text,
-        None => attr::doc_comment(&field.attrs).map(|(text, _)| text).unwrap_or_default(),
+    let (help_span, help) = match help.get_with_span() {
+        Some((span, text)) => (span, text),
+        None => {
+            attr::doc_comment(&field.attrs).map(|(text, span)| (span, text)).unwrap_or((member.span(), String::new()))
+        }
     };
-    let unit = unit.get().or_else(|| {
-        let base = name.strip_suffix("_total").unwrap_or(&name);
-        UNITS.iter().find(|u| base.ends_with(&format!("_{u}"))).map(|u| (*u).to_owned())
-    });
+    let (unit_span, unit) = match unit.get_with_span() {
+        Some((span, unit)) => (Some(span), Some(unit)),
+        None => {
+            let base = name.strip_suffix("_total").unwrap_or(&name);
+            (None, UNITS.iter().find(|u| base.ends_with(&format!("_{u}"))).map(|u| (*u).to_owned()))
+        }
+    };
+    for violation in rules::check_metric_name(&name, kind, unit.as_deref(), policy) {
+        let span = match (violation.rule, unit_span) {
+            (Rule::N5, Some(span)) => span,
+            _ => member.span(),
+        };
+        cx.error_at(span, violation);
+    }
+    if let Some(violation) = rules::check_n7(&name, &help) {
+        cx.error_at(help_span, violation);
+    }
     let buckets = match (kind, buckets.get_with_span()) {
         (Kind::Histogram, Some((_, bounds))) => Some(bounds),
         (Kind::Histogram, None) => Some(catalog::DEFAULT_BUCKETS.to_vec()),
@@ -188,7 +206,7 @@ fn parse_field<'a>(cx: &Ctxt, field: &'a syn::Field, policy: &catalog::Policy, s
         (_, None) => None,
     };
     let max_series = max_series.get().unwrap_or(policy.max_series);
-    Some(Field { member, ty: &field.ty, name, help, unit, buckets, max_series })
+    Some(Field { member, ty: &field.ty, name, kind, help, unit, buckets, max_series })
 }
 
 /// H1: bounds are finite numbers in strictly increasing order, at least one.

@@ -8,8 +8,11 @@
 #![allow(dead_code)]
 
 use metrics_runtime::encode::Format;
+use std::panic::Location;
+
 use metrics_runtime::{
-    Counter, Family, FloatCounter, Gauge, Histogram, IntGauge, LabelSet, LabelValue, MetricGroup, Metrics, Registry,
+    Collect, Counter, Descriptor, Family, FloatCounter, Gauge, Histogram, IntGauge, LabelSet, LabelValue, MetricGroup,
+    MetricKind, Metrics, Registry, Source,
 };
 
 // ---------------------------------------------------------------------------
@@ -177,18 +180,26 @@ pub(crate) fn populated_negative_buckets() -> NegativeBuckets {
     m
 }
 
-/// Counters declared without `_total` (the derive accepts them).
-#[derive(Metrics)]
-#[metrics(subsystem = "naming")]
+/// Counters named without `_total`. The derive refuses them (N3), so they are
+/// hand-built: the encoders still write whatever a registered descriptor says.
 pub(crate) struct Naming {
-    /// Events seen.
     pub(crate) events: Counter,
-    /// CPU time used.
     pub(crate) cpu_seconds: FloatCounter,
 }
 
+static NAMING_EVENTS: Descriptor = hand_built("metrics_naming_events", "Events seen.", MetricKind::Counter, None);
+static NAMING_CPU_SECONDS: Descriptor =
+    hand_built("metrics_naming_cpu_seconds", "CPU time used.", MetricKind::Counter, Some("seconds"));
+
+impl MetricGroup for Naming {
+    fn for_each_metric<'a>(&'a self, f: &mut dyn FnMut(&'static Descriptor, &'a dyn Collect)) {
+        f(&NAMING_EVENTS, &self.events);
+        f(&NAMING_CPU_SECONDS, &self.cpu_seconds);
+    }
+}
+
 pub(crate) fn populated_naming() -> Naming {
-    let m = Naming::new_unregistered();
+    let m = Naming { events: Counter::new(), cpu_seconds: FloatCounter::new() };
     m.events.inc_by(3);
     m.cpu_seconds.inc_by(0.5);
     m
@@ -272,17 +283,24 @@ pub(crate) fn populated_options() -> Options {
     m
 }
 
-/// Metrics without help text.
-#[derive(Metrics)]
-#[metrics(subsystem = "nohelp")]
+/// Metrics without help text, hand-built (the derive refuses them: N7).
 pub(crate) struct NoHelp {
     pub(crate) undocumented: IntGauge,
-    #[metric(help = "")]
     pub(crate) blank_total: Counter,
 }
 
+static NOHELP_UNDOCUMENTED: Descriptor = hand_built("metrics_nohelp_undocumented", "", MetricKind::Gauge, None);
+static NOHELP_BLANK_TOTAL: Descriptor = hand_built("metrics_nohelp_blank_total", "", MetricKind::Counter, None);
+
+impl MetricGroup for NoHelp {
+    fn for_each_metric<'a>(&'a self, f: &mut dyn FnMut(&'static Descriptor, &'a dyn Collect)) {
+        f(&NOHELP_UNDOCUMENTED, &self.undocumented);
+        f(&NOHELP_BLANK_TOTAL, &self.blank_total);
+    }
+}
+
 pub(crate) fn populated_nohelp() -> NoHelp {
-    let m = NoHelp::new_unregistered();
+    let m = NoHelp { undocumented: IntGauge::new(), blank_total: Counter::new() };
     m.undocumented.set(-1);
     m.blank_total.inc();
     m
@@ -311,38 +329,91 @@ pub(crate) fn populated_order() -> Order {
     m
 }
 
-/// Units: from the name's suffix, given explicitly, and a suffix that only
-/// looks like a unit.
+/// Units read from the name's suffix.
 #[derive(Metrics)]
 #[metrics(subsystem = "units")]
-pub(crate) struct Units {
+pub(crate) struct DerivedUnits {
     /// Bytes sent.
     pub(crate) sent_bytes_total: Counter,
     /// Memory in use.
     pub(crate) memory_bytes: Gauge,
-    /// Seconds since start, with the unit given but not in the name.
-    #[metric(unit = "seconds")]
-    pub(crate) uptime: Gauge,
-    /// A name that ends with the unit's letters but not with `_seconds`.
-    #[metric(unit = "seconds")]
-    pub(crate) nanoseconds: Gauge,
     /// Load, as a fraction.
     pub(crate) load_ratio: Gauge,
 }
 
+/// The derived units, and two hand-built gauges whose declared unit is not
+/// their name's suffix (the derive refuses them: N5); the OpenMetrics encoder
+/// then writes no `# UNIT` line.
+pub(crate) struct Units {
+    pub(crate) derived: DerivedUnits,
+    pub(crate) uptime: Gauge,
+    pub(crate) nanoseconds: Gauge,
+}
+
+static UNITS_UPTIME: Descriptor = hand_built(
+    "metrics_units_uptime",
+    "Seconds since start, with the unit given but not in the name.",
+    MetricKind::Gauge,
+    Some("seconds"),
+);
+static UNITS_NANOSECONDS: Descriptor = hand_built(
+    "metrics_units_nanoseconds",
+    "A name that ends with the unit's letters but not with `_seconds`.",
+    MetricKind::Gauge,
+    Some("seconds"),
+);
+
+impl MetricGroup for Units {
+    fn for_each_metric<'a>(&'a self, f: &mut dyn FnMut(&'static Descriptor, &'a dyn Collect)) {
+        self.derived.for_each_metric(f);
+        f(&UNITS_UPTIME, &self.uptime);
+        f(&UNITS_NANOSECONDS, &self.nanoseconds);
+    }
+}
+
 pub(crate) fn populated_units() -> Units {
-    let m = Units::new_unregistered();
-    m.sent_bytes_total.inc_by(1024);
-    m.memory_bytes.set(4096.0);
+    let m = Units { derived: DerivedUnits::new_unregistered(), uptime: Gauge::new(), nanoseconds: Gauge::new() };
+    m.derived.sent_bytes_total.inc_by(1024);
+    m.derived.memory_bytes.set(4096.0);
     m.uptime.set(12.5);
     m.nanoseconds.set(3.0);
-    m.load_ratio.set(0.75);
+    m.derived.load_ratio.set(0.75);
     m
 }
 
 // ---------------------------------------------------------------------------
 // Helpers.
 // ---------------------------------------------------------------------------
+
+/// An unlabeled descriptor written by hand, as a program registers metrics
+/// the derive would refuse, through `Registry::register` or a `MetricGroup`
+/// of its own. Its source is this helper's call site in the caller's file.
+#[track_caller]
+pub(crate) const fn hand_built(
+    name: &'static str,
+    help: &'static str,
+    kind: MetricKind,
+    unit: Option<&'static str>,
+) -> Descriptor {
+    let caller = Location::caller();
+    Descriptor {
+        name,
+        help,
+        kind,
+        unit,
+        labels: &[],
+        buckets: &[],
+        subsystem: "",
+        version: "1.0.0",
+        deprecation: None,
+        source: Source {
+            file: caller.file(),
+            line: caller.line(),
+            column: caller.column(),
+            module_path: module_path!(),
+        },
+    }
+}
 
 /// Encodes one group through a registry of its own.
 pub(crate) fn encode_group(format: Format, group: &dyn MetricGroup) -> String {
