@@ -19,9 +19,9 @@
 //! assert_eq!(violation.message, "N4: metric `trc_request_latency_ms` is in milliseconds");
 //! assert_eq!(
 //!     violation.to_string(),
-//!     "N4: metric `trc_request_latency_ms` is in milliseconds\n       \
+//!     "N4: metric `trc_request_latency_ms` is in milliseconds\n\
 //!      = note: durations are in seconds so that every duration in a system is comparable; \
-//!      OpenMetrics requires base units\n       \
+//!      OpenMetrics requires base units\n\
 //!      = help: rename `trc_request_latency_ms` to `trc_request_latency_seconds` and record seconds as f64",
 //! );
 //! ```
@@ -142,6 +142,9 @@ impl fmt::Display for Rule {
 }
 
 /// One broken rule: what is wrong, why the rule exists, and how to fix it.
+///
+/// It displays as rustc lays out a diagnostic: the message, then `= note:`
+/// and `= help:` lines (rustc indents them under the message).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Violation {
     /// The rule that is broken.
@@ -153,17 +156,31 @@ pub struct Violation {
     pub note: String,
     /// The concrete fix.
     pub help: String,
+    /// Where a rule checks a list (bucket bounds, label values), the index of
+    /// the offending item, so that a caller can point at it.
+    pub index: Option<usize>,
 }
 
 impl Violation {
     fn new(rule: Rule, detail: impl fmt::Display, note: impl Into<String>, help: impl Into<String>) -> Violation {
-        Violation { rule, message: format!("{}: {detail}", rule.id()), note: note.into(), help: help.into() }
+        Violation {
+            rule,
+            message: format!("{}: {detail}", rule.id()),
+            note: note.into(),
+            help: help.into(),
+            index: None,
+        }
+    }
+
+    fn at(mut self, index: usize) -> Violation {
+        self.index = Some(index);
+        self
     }
 }
 
 impl fmt::Display for Violation {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}\n       = note: {}\n       = help: {}", self.message, self.note, self.help)
+        write!(f, "{}\n= note: {}\n= help: {}", self.message, self.note, self.help)
     }
 }
 
@@ -1131,28 +1148,37 @@ pub fn check_l7(label: &str, values: &[&str]) -> Vec<Violation> {
     let mut violations = Vec::new();
     for (i, value) in values.iter().enumerate() {
         if value.is_empty() {
-            violations.push(Violation::new(
-                Rule::L7,
-                format_args!("value {i} of label `{label}` is empty"),
-                "an empty label value is the same as a missing label in Prometheus, so the series would lose the \
+            violations.push(
+                Violation::new(
+                    Rule::L7,
+                    format_args!("value {i} of label `{label}` is empty"),
+                    "an empty label value is the same as a missing label in Prometheus, so the series would lose the \
                  label",
-                "give the value a non-empty name, e.g. with `#[label(rename = \"...\")]`",
-            ));
+                    "give the value a non-empty name, e.g. with `#[label(rename = \"...\")]`",
+                )
+                .at(i),
+            );
         } else if *value == unknown {
-            violations.push(Violation::new(
-                Rule::L7,
-                format_args!("value {i} of label `{label}` is `{unknown}`, which is reserved"),
-                "`unknown` is what a missing (`None`) label value renders as, so a declared `unknown` would share \
+            violations.push(
+                Violation::new(
+                    Rule::L7,
+                    format_args!("value {i} of label `{label}` is `{unknown}`, which is reserved"),
+                    "`unknown` is what a missing (`None`) label value renders as, so a declared `unknown` would share \
                  its series",
-                "use `Option<..>` for a value that may be missing, or rename this value",
-            ));
+                    "use `Option<..>` for a value that may be missing, or rename this value",
+                )
+                .at(i),
+            );
         } else if let Some(first) = values[..i].iter().position(|v| v == value) {
-            violations.push(Violation::new(
-                Rule::L7,
-                format_args!("value {i} of label `{label}` is `{value}`, the same as value {first}"),
-                "each label value names exactly one series; two equal values would write to the same series",
-                "rename one of them, e.g. with `#[label(rename = \"...\")]`",
-            ));
+            violations.push(
+                Violation::new(
+                    Rule::L7,
+                    format_args!("value {i} of label `{label}` is `{value}`, the same as value {first}"),
+                    "each label value names exactly one series; two equal values would write to the same series",
+                    "rename one of them, e.g. with `#[label(rename = \"...\")]`",
+                )
+                .at(i),
+            );
         }
     }
     violations
@@ -1191,12 +1217,15 @@ pub fn check_h1(metric: &str, bounds: &[f64]) -> Vec<Violation> {
     let mut previous: Option<(usize, f64)> = None;
     for (i, &bound) in bounds.iter().enumerate() {
         if bound.is_nan() {
-            violations.push(Violation::new(
-                Rule::H1,
-                format_args!("bucket bound {i} of histogram `{metric}` is NaN"),
-                NOTE,
-                "replace it with a finite number",
-            ));
+            violations.push(
+                Violation::new(
+                    Rule::H1,
+                    format_args!("bucket bound {i} of histogram `{metric}` is NaN"),
+                    NOTE,
+                    "replace it with a finite number",
+                )
+                .at(i),
+            );
         } else if bound.is_infinite() {
             let sign = if bound > 0.0 { "+" } else { "-" };
             let help = if bound > 0.0 {
@@ -1204,22 +1233,30 @@ pub fn check_h1(metric: &str, bounds: &[f64]) -> Vec<Violation> {
             } else {
                 "remove it: a bucket up to `-Inf` never counts an observation"
             };
-            violations.push(Violation::new(
-                Rule::H1,
-                format_args!("bucket bound {i} of histogram `{metric}` is `{sign}Inf`"),
-                NOTE,
-                help,
-            ));
+            violations.push(
+                Violation::new(
+                    Rule::H1,
+                    format_args!("bucket bound {i} of histogram `{metric}` is `{sign}Inf`"),
+                    NOTE,
+                    help,
+                )
+                .at(i),
+            );
         } else {
             if let Some((j, last)) = previous
                 && bound <= last
             {
-                violations.push(Violation::new(
-                    Rule::H1,
-                    format_args!("bucket bound {i} of histogram `{metric}` ({bound}) is not above bound {j} ({last})"),
-                    NOTE,
-                    "list the bounds in strictly increasing order, each once",
-                ));
+                violations.push(
+                    Violation::new(
+                        Rule::H1,
+                        format_args!(
+                            "bucket bound {i} of histogram `{metric}` ({bound}) is not above bound {j} ({last})"
+                        ),
+                        NOTE,
+                        "list the bounds in strictly increasing order, each once",
+                    )
+                    .at(i),
+                );
             }
             if previous.is_none_or(|(_, last)| bound > last) {
                 previous = Some((i, bound));
@@ -1340,7 +1377,7 @@ mod tests {
         assert_eq!(
             v.to_string(),
             format!(
-                "N4: metric `trc_request_latency_ms` is in milliseconds\n       = note: {}\n       = help: rename \
+                "N4: metric `trc_request_latency_ms` is in milliseconds\n= note: {}\n= help: rename \
                  `trc_request_latency_ms` to `trc_request_latency_seconds` and record seconds as f64",
                 v.note
             )

@@ -50,7 +50,7 @@ pub(crate) fn unknown_key(cx: &Ctxt, meta: &ParseNestedMeta<'_>, attribute: &str
     cx.error_spanned_by(
         &meta.path,
         format_args!(
-            "unknown `{attribute}` attribute key `{found}`{suggestion}\n       = help: expected one of {expected}"
+            "unknown `{attribute}` attribute key `{found}`{suggestion}\n= help: expected one of {expected}"
         ),
     );
 }

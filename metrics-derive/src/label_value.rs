@@ -3,6 +3,8 @@
 use proc_macro2::TokenStream;
 use quote::{quote, quote_spanned};
 
+use catalog::rules;
+
 use crate::attr::{self, Slot};
 use crate::case::RenameRule;
 use crate::ctxt::Ctxt;
@@ -55,12 +57,6 @@ pub(crate) fn expand(input: &syn::DeriveInput) -> TokenStream {
             if !input.generics.params.is_empty() {
                 cx.error_spanned_by(&input.generics, "a label value enum cannot be generic");
             }
-            if data.variants.is_empty() {
-                cx.error_spanned_by(
-                    ident,
-                    format_args!("L7: label value `{ident}` has no variants\n       = note: a label needs at least one value\n       = help: add the values this label can take as unit variants"),
-                );
-            }
             for variant in &data.variants {
                 if !matches!(variant.fields, syn::Fields::Unit) {
                     cx.error_spanned_by(
@@ -107,30 +103,17 @@ pub(crate) fn expand(input: &syn::DeriveInput) -> TokenStream {
     }
 }
 
-/// L7: values are non-empty and distinct, and `unknown` stands for a
-/// missing value only.
+/// L7 (`catalog::rules::check_l7`) on the values, each violation pointing at
+/// the offending variant (or its `rename`), or at the enum when it has none.
 fn validate(cx: &Ctxt, ident: &syn::Ident, variants: &[Variant<'_>]) {
-    for (i, v) in variants.iter().enumerate() {
-        if v.value.is_empty() {
-            cx.error_at(
-                v.value_span,
-                format_args!("L7: label value `{ident}::{}` renders as an empty string\n       = note: an empty label value is the same as a missing label in Prometheus\n       = help: give it a non-empty name with `#[label(rename = \"...\")]`", v.ident),
-            );
-        }
-        if v.value == catalog::Label::UNKNOWN {
-            cx.error_at(
-                v.value_span,
-                format_args!("L7: label value `{ident}::{}` renders as `unknown`, which is reserved\n       = note: `unknown` is what a missing (`None`) label value renders as\n       = help: use `Option<{ident}>` for a value that may be missing, or rename this variant", v.ident),
-            );
-        }
-        if let Some(first) = variants[..i].iter().find(|w| w.value == v.value) {
-            cx.error_at(
-                v.value_span,
-                format_args!(
-                    "L7: label values `{ident}::{}` and `{ident}::{}` both render as `{}`\n       = note: each value must name one series\n       = help: rename one of them with `#[label(rename = \"...\")]`",
-                    first.ident, v.ident, v.value
-                ),
-            );
+    let values: Vec<&str> = variants.iter().map(|v| v.value.as_str()).collect();
+    for mut violation in rules::check_l7(&ident.to_string(), &values) {
+        match violation.index.and_then(|i| variants.get(i)) {
+            Some(variant) => {
+                violation.message = format!("{} (variant `{ident}::{}`)", violation.message, variant.ident);
+                cx.error_at(variant.value_span, violation);
+            }
+            None => cx.error_spanned_by(ident, violation),
         }
     }
 }

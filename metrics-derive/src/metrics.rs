@@ -145,7 +145,7 @@ fn parse_field<'a>(cx: &Ctxt, field: &'a syn::Field, policy: &catalog::Policy, s
             help.set(cx, lit.span(), lit.value());
         } else if meta.path.is_ident("buckets") {
             let array: syn::ExprArray = meta.value()?.parse()?;
-            let bounds = parse_buckets(cx, &array);
+            let bounds = parse_buckets(cx, &name, &array);
             buckets.set(cx, array.span(), bounds);
         } else if meta.path.is_ident("max_series") {
             let lit: syn::LitInt = meta.value()?.parse()?;
@@ -164,7 +164,7 @@ fn parse_field<'a>(cx: &Ctxt, field: &'a syn::Field, policy: &catalog::Policy, s
         cx.error_spanned_by(
             &field.ty,
             format_args!(
-                "cannot tell the metric type of field `{member}`\n       = help: write the field type as `Counter`, `FloatCounter`, `Gauge`, `IntGauge`, `Histogram`, or `Family<L, M>` of one of them"
+                "cannot tell the metric type of field `{member}`\n= help: write the field type as `Counter`, `FloatCounter`, `Gauge`, `IntGauge`, `Histogram`, or `Family<L, M>` of one of them"
             ),
         );
         return None;
@@ -209,26 +209,30 @@ fn parse_field<'a>(cx: &Ctxt, field: &'a syn::Field, policy: &catalog::Policy, s
     Some(Field { member, ty: &field.ty, name, kind, help, unit, buckets, max_series })
 }
 
-/// H1: bounds are finite numbers in strictly increasing order, at least one.
-fn parse_buckets(cx: &Ctxt, array: &syn::ExprArray) -> Vec<f64> {
-    let mut bounds: Vec<f64> = Vec::new();
-    if array.elems.is_empty() {
-        cx.error_spanned_by(
-            array,
-            "H1: `buckets` is empty\n       = help: list at least one finite upper bound; `+Inf` is implicit",
-        );
-    }
+/// The bounds of a `buckets = [..]` array, checked by H1
+/// (`catalog::rules::check_h1`) with each violation at its element.
+fn parse_buckets(cx: &Ctxt, name: &str, array: &syn::ExprArray) -> Vec<f64> {
+    let mut bounds = Vec::new();
+    let mut elems = Vec::new();
     for elem in &array.elems {
-        let Some(value) = number(elem) else {
-            cx.error_spanned_by(elem, "H1: a bucket bound is a number literal, e.g. `0.25`");
-            continue;
-        };
-        if !value.is_finite() {
-            cx.error_spanned_by(elem, "H1: bucket bounds are finite; `+Inf` is implicit");
-        } else if bounds.last().is_some_and(|last| *last >= value) {
-            cx.error_spanned_by(elem, "H1: bucket bounds must be strictly increasing");
+        match number(elem) {
+            Some(value) => {
+                bounds.push(value);
+                elems.push(elem);
+            }
+            None => cx.error_spanned_by(
+                elem,
+                format_args!(
+                    "H1: a bucket bound of histogram `{name}` is not a number literal\n= help: write each bound as a literal, e.g. `0.25`"
+                ),
+            ),
         }
-        bounds.push(value);
+    }
+    for violation in rules::check_h1(name, &bounds) {
+        match violation.index.and_then(|i| elems.get(i)) {
+            Some(elem) => cx.error_spanned_by(elem, violation),
+            None => cx.error_spanned_by(array, violation),
+        }
     }
     bounds
 }
