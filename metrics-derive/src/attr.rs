@@ -49,9 +49,7 @@ pub(crate) fn unknown_key(cx: &Ctxt, meta: &ParseNestedMeta<'_>, attribute: &str
     let expected = known.iter().map(|k| format!("`{k}`")).collect::<Vec<_>>().join(", ");
     cx.error_spanned_by(
         &meta.path,
-        format_args!(
-            "unknown `{attribute}` attribute key `{found}`{suggestion}\n= help: expected one of {expected}"
-        ),
+        format_args!("unknown `{attribute}` attribute key `{found}`{suggestion}\n= help: expected one of {expected}"),
     );
 }
 

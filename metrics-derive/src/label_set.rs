@@ -116,34 +116,33 @@ fn label_name(field: &syn::Field) -> String {
 }
 
 fn impl_label_set(ident: &syn::Ident, fields: &[&syn::Field], private: &Private) -> TokenStream {
-    let tys: Vec<&syn::Type> = fields.iter().map(|f| &f.ty).collect();
-    // One bound per field, spanned at its type: a type that is not a label
-    // value is reported once, there, and the body type-checks under it.
-    let bounds = tys.iter().map(|ty| quote_spanned!(ty.span()=> #ty: #private::LabelValue));
-    let names = fields.iter().map(|f| label_name(f));
-    let labels = tys.iter().zip(names).map(|(ty, name)| {
+    // Every use of a field's type as a label value is spanned at that type,
+    // so a type that is not one is reported there (rustc merges the identical
+    // reports into one); the impl itself has no bounds, so code that uses the
+    // label set reports nothing more.
+    let value = |ty: &syn::Type| quote_spanned!(ty.span()=> <#ty as #private::LabelValue>);
+    let cardinalities = fields.iter().map(|f| {
+        let value = value(&f.ty);
+        quote!(#value::CARDINALITY)
+    });
+    let labels = fields.iter().map(|f| {
+        let value = value(&f.ty);
+        let name = label_name(f);
         quote! {
-            #private::Label::new(
-                #name,
-                <#ty as #private::LabelValue>::VALUES,
-                <#ty as #private::LabelValue>::ESCAPED,
-                <#ty as #private::LabelValue>::UNKNOWN,
-            )
+            #private::Label::new(#name, #value::VALUES, #value::ESCAPED, #value::UNKNOWN)
         }
     });
     let steps = fields.iter().map(|f| {
         let member = &f.ident;
-        let ty = &f.ty;
+        let value = value(&f.ty);
         quote! {
-            let index = index * <#ty as #private::LabelValue>::CARDINALITY
-                + #private::LabelValue::index(&self.#member);
+            let index = index * #value::CARDINALITY + #value::index(&self.#member);
         }
     });
     quote! {
         #[automatically_derived]
-        impl #private::LabelSet for #ident where #(#bounds),* {
-            const CARDINALITY: usize =
-                #private::cardinality_product(&[#(<#tys as #private::LabelValue>::CARDINALITY),*]);
+        impl #private::LabelSet for #ident {
+            const CARDINALITY: usize = #private::cardinality_product(&[#(#cardinalities),*]);
             const LABELS: &'static [#private::Label] = &[#(#labels),*];
             #[inline]
             fn index(&self) -> usize {

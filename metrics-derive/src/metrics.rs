@@ -285,14 +285,26 @@ fn impl_metrics(
         let start = member.span().start();
         let (line, column) = (start.line as u32, start.column as u32 + 1);
         let limit = f.max_series;
-        let too_many = format!("L6: metric `{name}` has more series than its limit of {limit}");
+        // L6's text, split where the series count goes: only const
+        // evaluation knows the count.
+        let sentinel = usize::MAX - 1;
+        let text = rules::check_l6(name, sentinel, limit).map(|v| v.to_string()).unwrap_or_default();
+        let (before, after) = text.split_once(&sentinel.to_string()).unwrap_or((&text, ""));
+        // The call's tokens carry the field name's span, so that rustc points
+        // the failed evaluation there.
+        let check_series = quote_spanned!(member.span()=>
+            const _: () = {
+                use #p::check_series;
+                check_series(#field::CARDINALITY, #limit, #before, #after)
+            };
+        );
         statics.push(quote! {
             static #bounds: [f64; #bound_count] = [#(#bound_values),*];
             const #len: usize = #p::static_cells(
                 #field::CARDINALITY, #field::CELLS_BASE, #field::CELLS_PER_BOUND, #bound_count,
             );
             static #cells: [#field::Cell; #len] = [const { #field::CELL }; #len];
-            const _: () = ::core::assert!(#field::CARDINALITY <= #limit, #too_many);
+            #check_series
             static #desc: #p::Descriptor = #p::Descriptor {
                 name: #name,
                 help: #help,
