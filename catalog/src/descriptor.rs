@@ -38,7 +38,8 @@ pub enum Flavor {
 pub struct Label {
     /// The label name, e.g. `method`.
     pub name: &'static str,
-    /// The allowed values, in index order.
+    /// The allowed values, in index order (empty for a capped label, whose
+    /// values are met at run time).
     pub values: &'static [&'static str],
     /// The same values escaped for a quoted label value (`\\`, `\"`, `\n`),
     /// computed when the label type was declared, so encoders copy them as is.
@@ -46,6 +47,44 @@ pub struct Label {
     /// Whether the label may be missing, rendered as [`Label::UNKNOWN`] after the
     /// declared values (an `Option<E>` field).
     pub unknown: bool,
+    /// For a label bounded only at run time: its cap and the values met so far.
+    pub capped: Option<Capped>,
+}
+
+/// A label bounded at run time (e.g. a node id, bounded by the cluster's
+/// size): the first `cap` distinct values the program meets take indices
+/// `0..cap`, and every later one shares index `cap`, rendered
+/// [`Capped::OTHER`].
+#[derive(Clone, Copy)]
+pub struct Capped {
+    /// How many distinct values get a series of their own.
+    pub cap: usize,
+    /// The values met so far.
+    pub values: &'static dyn RuntimeValues,
+}
+
+impl Capped {
+    /// The value of the series that collects every value beyond the cap.
+    pub const OTHER: &'static str = "other";
+}
+
+impl core::fmt::Debug for Capped {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.debug_struct("Capped").field("cap", &self.cap).finish_non_exhaustive()
+    }
+}
+
+impl PartialEq for Capped {
+    fn eq(&self, other: &Capped) -> bool {
+        self.cap == other.cap && core::ptr::addr_eq(self.values, other.values)
+    }
+}
+
+/// The values of a capped label, filled in at run time.
+pub trait RuntimeValues: Sync {
+    /// The value at `index` (below the cap) and its escaped text, once the
+    /// program has met it; `None` for an index not yet taken.
+    fn get(&self, index: usize) -> Option<(&'static str, &'static str)>;
 }
 
 impl Label {
@@ -59,24 +98,57 @@ impl Label {
         values: &'static [&'static str],
         escaped: &'static [&'static str],
         unknown: bool,
+        capped: Option<Capped>,
     ) -> Label {
-        Label { name, values, escaped, unknown }
+        Label { name, values, escaped, unknown, capped }
     }
 
-    /// The number of distinct values, `unknown` included.
+    /// The number of distinct values, `unknown` included; a capped label
+    /// counts its cap and its `other` value.
     pub const fn cardinality(&self) -> usize {
-        self.values.len() + self.unknown as usize
+        let values = match &self.capped {
+            Some(capped) => capped.cap.saturating_add(1),
+            None => self.values.len(),
+        };
+        values.saturating_add(self.unknown as usize)
     }
 
-    /// The value at `index`, as declared.
+    /// The value at `index`, as declared (or as met, for a capped label; an
+    /// index a capped label has not taken yet is the empty string).
     pub fn value(&self, index: usize) -> &'static str {
-        self.values.get(index).copied().unwrap_or(Label::UNKNOWN)
+        self.text(index).0
     }
 
     /// The value at `index`, escaped for a quoted label value.
     #[inline]
     pub fn escaped_value(&self, index: usize) -> &'static str {
-        self.escaped.get(index).copied().unwrap_or(Label::UNKNOWN)
+        match &self.capped {
+            None => self.escaped.get(index).copied().unwrap_or(Label::UNKNOWN),
+            Some(_) => self.text(index).1,
+        }
+    }
+
+    /// Whether value `index` exists: always, except for the indices of a
+    /// capped label that no value has taken yet (their series are not
+    /// exposed).
+    #[inline]
+    pub fn has_value(&self, index: usize) -> bool {
+        match &self.capped {
+            Some(capped) if index < capped.cap => capped.values.get(index).is_some(),
+            _ => true,
+        }
+    }
+
+    fn text(&self, index: usize) -> (&'static str, &'static str) {
+        match &self.capped {
+            None => match (self.values.get(index), self.escaped.get(index)) {
+                (Some(value), Some(escaped)) => (value, escaped),
+                _ => (Label::UNKNOWN, Label::UNKNOWN),
+            },
+            Some(capped) if index < capped.cap => capped.values.get(index).unwrap_or(("", "")),
+            Some(capped) if index == capped.cap => (Capped::OTHER, Capped::OTHER),
+            Some(_) => (Label::UNKNOWN, Label::UNKNOWN),
+        }
     }
 }
 
@@ -141,6 +213,26 @@ pub struct Descriptor {
 }
 
 impl Descriptor {
+    /// Whether any label is capped (bounded at run time), so that some series
+    /// may not exist yet: see [`Descriptor::series_exists`].
+    pub fn has_capped_labels(&self) -> bool {
+        self.labels.iter().any(|label| label.capped.is_some())
+    }
+
+    /// Whether series `index` exists: false when a capped label's value in it
+    /// has not been met yet. Encoders skip such series.
+    pub fn series_exists(&self, index: usize) -> bool {
+        let mut rest = index;
+        for label in self.labels.iter().rev() {
+            let cardinality = label.cardinality().max(1);
+            if !label.has_value(rest % cardinality) {
+                return false;
+            }
+            rest /= cardinality;
+        }
+        true
+    }
+
     /// The number of series: the product of the label cardinalities,
     /// saturating at `usize::MAX` instead of overflowing.
     pub const fn series_count(&self) -> usize {

@@ -9,7 +9,7 @@
 //! ```
 //! use catalog::{Descriptor, Label, MetricKind, Source};
 //!
-//! static METHOD: Label = Label::new("method", &["get", "post"], &["get", "post"], false);
+//! static METHOD: Label = Label::new("method", &["get", "post"], &["get", "post"], false, None);
 //! static REQUESTS: Descriptor = Descriptor {
 //!     name: "trc_http_requests_total",
 //!     help: "HTTP requests handled.",
@@ -34,5 +34,7 @@ pub mod escape;
 mod policy;
 pub mod rules;
 
-pub use descriptor::{DEFAULT_BUCKETS, Deprecation, Descriptor, Flavor, Label, MetricKind, Source, exposed_names};
+pub use descriptor::{
+    Capped, DEFAULT_BUCKETS, Deprecation, Descriptor, Flavor, Label, MetricKind, RuntimeValues, Source, exposed_names,
+};
 pub use policy::{DEFAULT_MAX_LABELS, DEFAULT_MAX_SERIES, DEFAULT_SERIES_CEILING, Policy};

@@ -963,11 +963,15 @@ pub fn check_label_name(label: &str, policy: &Policy) -> Vec<Violation> {
 
 /// The unbounded value types L4 names itself, by the kind of value.
 fn unbounded_kind(ty: &str) -> Option<(&'static str, &'static str)> {
-    const TEXT: (&str, &str) = ("text", "declare the values as an enum with `#[derive(LabelValue)]`");
+    const TEXT: (&str, &str) = (
+        "text",
+        "declare the values as an enum with `#[derive(LabelValue)]`, or, for ids bounded only at run time (e.g. \
+         by cluster size), a capped label type with `capped_label!`",
+    );
     const INTEGER: (&str, &str) = (
         "an integer",
         "declare the values as an enum with `#[derive(LabelValue)]` (e.g. status classes `2xx`, `4xx`, `5xx` \
-         instead of status codes)",
+         instead of status codes), or, for ids bounded only at run time, a capped label type with `capped_label!`",
     );
     const FLOAT: (&str, &str) = (
         "a float",

@@ -129,7 +129,7 @@ fn impl_label_set(ident: &syn::Ident, fields: &[&syn::Field], private: &Private)
         let value = value(&f.ty);
         let name = label_name(f);
         quote! {
-            #private::Label::new(#name, #value::VALUES, #value::ESCAPED, #value::UNKNOWN)
+            #private::Label::new(#name, #value::VALUES, #value::ESCAPED, #value::UNKNOWN, #value::CAPPED)
         }
     });
     let steps = fields.iter().map(|f| {

@@ -57,15 +57,21 @@ where
         encoder: &'e mut E,
         out: &'e mut Vec<u8>,
         descriptor: &'static Descriptor,
+        /// Whether a capped label may leave series that do not exist yet.
+        capped: bool,
     }
     impl<E: Encoder + ?Sized> SeriesVisitor for Series<'_, E> {
         fn series(&mut self, index: usize, value: Value<'_>) {
+            if self.capped && !self.descriptor.series_exists(index) {
+                return;
+            }
             self.encoder.series(self.out, self.descriptor, index, &value);
         }
     }
     exposition.for_each_family(&mut |descriptor, metric| {
         encoder.family(out, descriptor);
-        metric.collect(&mut Series { encoder: &mut *encoder, out: &mut *out, descriptor });
+        let capped = descriptor.has_capped_labels();
+        metric.collect(&mut Series { encoder: &mut *encoder, out: &mut *out, descriptor, capped });
     });
     encoder.finish(out);
 }

@@ -1,7 +1,11 @@
 //! Label values and label sets: the bounded, compile-time-known dimensions of
 //! a metric family.
 
-use catalog::Label;
+use catalog::{Capped, Label};
+
+mod capped;
+
+pub use capped::{CappedTable, MAX_CAPPED_VALUE_LEN};
 
 /// A bounded label value: a type with a fixed, compile-time set of values,
 /// each mapped to a dense index.
@@ -12,7 +16,7 @@ use catalog::Label;
     message = "`{Self}` is not a bounded label value",
     label = "not a `LabelValue`",
     note = "a label takes its values from a closed set, so that the number of series stays bounded",
-    note = "derive it on a fieldless enum: `#[derive(Clone, Copy, LabelValue)] enum {Self} {{ .. }}`, or use a capped runtime label for values bounded only at run time"
+    note = "derive it on a fieldless enum: `#[derive(Clone, Copy, LabelValue)] enum {Self} {{ .. }}`, or declare a label bounded at run time with `capped_label!`"
 )]
 pub trait LabelValue {
     /// The number of distinct values.
@@ -23,13 +27,17 @@ pub trait LabelValue {
     const ESCAPED: &'static [&'static str];
     /// Whether index `VALUES.len()` stands for a missing value (`unknown`).
     const UNKNOWN: bool = false;
+    /// For a label bounded at run time ([`capped_label!`](crate::capped_label)):
+    /// its cap and its table of values.
+    const CAPPED: Option<Capped> = None;
 
     /// The dense index of this value, in `0..CARDINALITY`.
     fn index(&self) -> usize;
 
     /// The rendered value.
     fn as_str(&self) -> &'static str {
-        Self::VALUES.get(self.index()).copied().unwrap_or(Label::UNKNOWN)
+        let label = Label::new("", Self::VALUES, Self::ESCAPED, Self::UNKNOWN, Self::CAPPED);
+        label.value(self.index())
     }
 }
 
@@ -41,6 +49,7 @@ impl<E: LabelValue> LabelValue for Option<E> {
     const VALUES: &'static [&'static str] = E::VALUES;
     const ESCAPED: &'static [&'static str] = E::ESCAPED;
     const UNKNOWN: bool = true;
+    const CAPPED: Option<Capped> = E::CAPPED;
 
     #[inline]
     fn index(&self) -> usize {

@@ -70,8 +70,8 @@ mod snapshot;
 #[doc(hidden)]
 pub mod __private;
 
-pub use catalog::{Descriptor, Label, MetricKind, Source};
-pub use label::{LabelSet, LabelValue};
+pub use catalog::{Capped, Descriptor, Label, MetricKind, Source};
+pub use label::{CappedTable, LabelSet, LabelValue, MAX_CAPPED_VALUE_LEN};
 pub use metric::{
     Collect, Counter, Family, FloatCounter, Gauge, Histogram, HistogramRef, HistogramTimer, IntGauge, Metric,
     MetricField, MetricGroup, SeriesVisitor, Value,

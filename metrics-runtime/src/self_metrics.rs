@@ -1,6 +1,6 @@
-//! The runtime's own metrics, declared like any other, under the fixed
-//! `metrics_export_` prefix (this crate's policy namespace `metrics` and the
-//! subsystem `export`).
+//! The runtime's own metrics, declared like any other, under this crate's
+//! policy namespace `metrics`: `metrics_export_*` for the record and export
+//! path, `metrics_label_*` for capped labels.
 
 use crate::{Counter, Family, LabelSet, LabelValue, Metrics};
 
@@ -35,4 +35,38 @@ pub(crate) struct RuntimeMetrics {
 #[inline(never)]
 pub(crate) fn reject(reason: InvalidSample) {
     RuntimeMetrics::global().invalid_samples_total.with(InvalidSampleLabels { reason }).inc();
+}
+
+/// Why a capped label's value was recorded as `other`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, LabelValue)]
+pub(crate) enum CappedOverflow {
+    /// Every slot of the label was taken.
+    Full,
+    /// The value was empty.
+    Empty,
+    /// The value was `other` or `unknown`.
+    Reserved,
+    /// The value was longer than `MAX_CAPPED_VALUE_LEN`.
+    TooLong,
+}
+
+#[derive(Clone, Copy, LabelSet)]
+pub(crate) struct CappedOverflowLabels {
+    reason: CappedOverflow,
+}
+
+/// Metrics about capped labels.
+#[derive(Metrics)]
+#[metrics(subsystem = "label")]
+pub(crate) struct LabelMetrics {
+    /// Values of capped labels recorded as `other`: the label was full, or
+    /// the value was empty, reserved or too long.
+    capped_overflow_total: Family<CappedOverflowLabels, Counter>,
+}
+
+/// Counts a value that fell to a capped label's `other` series.
+#[cold]
+#[inline(never)]
+pub(crate) fn capped_overflow(reason: CappedOverflow) {
+    LabelMetrics::global().capped_overflow_total.with(CappedOverflowLabels { reason }).inc();
 }

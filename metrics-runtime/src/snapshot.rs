@@ -145,9 +145,13 @@ impl Snapshot {
         struct Copier<'v> {
             descriptor: &'static Descriptor,
             series: &'v mut Vec<SeriesSnapshot>,
+            capped: bool,
         }
         impl SeriesVisitor for Copier<'_> {
             fn series(&mut self, index: usize, value: Value<'_>) {
+                if self.capped && !self.descriptor.series_exists(index) {
+                    return;
+                }
                 self.series.push(SeriesSnapshot {
                     descriptor: self.descriptor,
                     index,
@@ -158,7 +162,8 @@ impl Snapshot {
         let families = metrics
             .map(|(descriptor, metric)| {
                 let mut series = Vec::new();
-                metric.collect(&mut Copier { descriptor, series: &mut series });
+                let capped = descriptor.has_capped_labels();
+                metric.collect(&mut Copier { descriptor, series: &mut series, capped });
                 FamilySnapshot { descriptor, series }
             })
             .collect();

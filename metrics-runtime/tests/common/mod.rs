@@ -84,7 +84,6 @@ pub(crate) struct Lookup {
 // ---------------------------------------------------------------------------
 
 /// Integer and float counters, unlabeled and labeled.
-#[allow(clippy::struct_field_names, reason = "counter names end with `_total`")]
 #[derive(Metrics)]
 #[metrics(subsystem = "counters")]
 pub(crate) struct Counters {

@@ -1,0 +1,10 @@
+use metrics_runtime::LabelValue;
+
+#[derive(Clone, Copy, LabelValue)]
+#[label(rename_all = "snake")]
+enum Protocol {
+    Http2,
+    RawTcp,
+}
+
+fn main() {}

@@ -1,0 +1,13 @@
+use metrics_runtime::{Histogram, Metrics};
+
+#[derive(Metrics)]
+#[metrics(subsystem = "ui")]
+struct Ui {
+    /// Time to serve a request.
+    #[metric(unit = "seconds", unit = "seconds")]
+    request_duration_seconds: Histogram,
+}
+
+fn main() {
+    let _ = Ui::global();
+}

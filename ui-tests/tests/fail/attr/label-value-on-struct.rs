@@ -1,0 +1,8 @@
+use metrics_runtime::LabelValue;
+
+#[derive(Clone, Copy, LabelValue)]
+struct Protocol {
+    version: u8,
+}
+
+fn main() {}

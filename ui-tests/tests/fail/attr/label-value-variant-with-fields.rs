@@ -1,0 +1,10 @@
+use metrics_runtime::LabelValue;
+
+#[derive(Clone, Copy, LabelValue)]
+enum Protocol {
+    Http(u8),
+    Tcp { port: u16 },
+    Udp,
+}
+
+fn main() {}

@@ -1,0 +1,9 @@
+use metrics_runtime::{Counter, Metrics};
+
+#[derive(Metrics)]
+#[metrics(subsystem = "ui")]
+enum Ui {
+    Requests(Counter),
+}
+
+fn main() {}

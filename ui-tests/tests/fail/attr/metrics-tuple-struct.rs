@@ -1,0 +1,10 @@
+use metrics_runtime::{Counter, Metrics};
+
+#[derive(Metrics)]
+#[metrics(subsystem = "ui")]
+struct Ui(
+    /// Requests served.
+    Counter,
+);
+
+fn main() {}

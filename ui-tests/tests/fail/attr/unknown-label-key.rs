@@ -1,0 +1,10 @@
+use metrics_runtime::LabelValue;
+
+#[derive(Clone, Copy, LabelValue)]
+enum Protocol {
+    Http2,
+    #[label(renam = "tcp")]
+    RawTcp,
+}
+
+fn main() {}

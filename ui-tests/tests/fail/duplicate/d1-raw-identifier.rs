@@ -1,0 +1,14 @@
+use metrics_runtime::{Counter, Gauge, Metrics};
+
+#[derive(Metrics)]
+#[metrics(subsystem = "ui")]
+struct Ui {
+    /// Matches per type.
+    r#match_total: Counter,
+    /// Last match.
+    r#match: Gauge,
+}
+
+fn main() {
+    let _ = Ui::global();
+}

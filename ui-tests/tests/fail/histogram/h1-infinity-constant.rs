@@ -1,0 +1,13 @@
+use metrics_runtime::{Histogram, Metrics};
+
+#[derive(Metrics)]
+#[metrics(subsystem = "ui")]
+struct Ui {
+    /// Time to serve a request.
+    #[metric(buckets = [0.1, f64::INFINITY])]
+    request_duration_seconds: Histogram,
+}
+
+fn main() {
+    let _ = Ui::global();
+}

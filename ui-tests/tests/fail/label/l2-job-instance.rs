@@ -1,0 +1,15 @@
+use metrics_runtime::{LabelSet, LabelValue};
+
+#[derive(Clone, Copy, LabelValue)]
+enum Tier {
+    Free,
+    Paid,
+}
+
+#[derive(Clone, Copy, LabelSet)]
+struct Request {
+    job: Tier,
+    instance: Tier,
+}
+
+fn main() {}

@@ -1,0 +1,8 @@
+use metrics_runtime::LabelSet;
+
+#[derive(Clone, Copy, LabelSet)]
+struct Request {
+    tenant_number: i64,
+}
+
+fn main() {}

@@ -1,0 +1,8 @@
+use metrics_runtime::LabelSet;
+
+#[derive(Clone, LabelSet)]
+struct Request {
+    region: Option<String>,
+}
+
+fn main() {}

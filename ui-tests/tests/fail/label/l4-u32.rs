@@ -1,0 +1,8 @@
+use metrics_runtime::LabelSet;
+
+#[derive(Clone, Copy, LabelSet)]
+struct Request {
+    status_code: u32,
+}
+
+fn main() {}

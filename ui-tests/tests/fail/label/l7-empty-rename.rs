@@ -1,0 +1,10 @@
+use metrics_runtime::LabelValue;
+
+#[derive(Clone, Copy, LabelValue)]
+enum Status {
+    Ok,
+    #[label(rename = "")]
+    Error,
+}
+
+fn main() {}

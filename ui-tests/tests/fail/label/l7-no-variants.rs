@@ -1,0 +1,6 @@
+use metrics_runtime::LabelValue;
+
+#[derive(Clone, Copy, LabelValue)]
+enum Status {}
+
+fn main() {}

@@ -1,0 +1,9 @@
+use metrics_runtime::LabelValue;
+
+#[derive(Clone, Copy, LabelValue)]
+enum Status {
+    Ok,
+    Unknown,
+}
+
+fn main() {}

@@ -1,0 +1,12 @@
+use metrics_runtime::{IntGauge, Metrics};
+
+#[derive(Metrics)]
+#[metrics(subsystem = "ui")]
+struct Ui {
+    /// Size of the cache.
+    größe_bytes: IntGauge,
+}
+
+fn main() {
+    let _ = Ui::global();
+}

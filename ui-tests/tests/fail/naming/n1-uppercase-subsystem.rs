@@ -1,0 +1,12 @@
+use metrics_runtime::{Counter, Metrics};
+
+#[derive(Metrics)]
+#[metrics(subsystem = "Edge")]
+struct Ui {
+    /// Requests served.
+    requests_total: Counter,
+}
+
+fn main() {
+    let _ = Ui::global();
+}

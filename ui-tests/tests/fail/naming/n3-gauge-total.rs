@@ -1,0 +1,12 @@
+use metrics_runtime::{Gauge, Metrics};
+
+#[derive(Metrics)]
+#[metrics(subsystem = "ui")]
+struct Ui {
+    /// Connections open.
+    connections_total: Gauge,
+}
+
+fn main() {
+    let _ = Ui::global();
+}

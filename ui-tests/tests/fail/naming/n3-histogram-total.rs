@@ -1,0 +1,12 @@
+use metrics_runtime::{Histogram, Metrics};
+
+#[derive(Metrics)]
+#[metrics(subsystem = "ui")]
+struct Ui {
+    /// Time to serve a request.
+    request_seconds_total: Histogram,
+}
+
+fn main() {
+    let _ = Ui::global();
+}

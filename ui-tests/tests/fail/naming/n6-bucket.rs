@@ -1,0 +1,12 @@
+use metrics_runtime::{IntGauge, Metrics};
+
+#[derive(Metrics)]
+#[metrics(subsystem = "ui")]
+struct Ui {
+    /// Tokens in the rate limiter.
+    rate_limit_bucket: IntGauge,
+}
+
+fn main() {
+    let _ = Ui::global();
+}

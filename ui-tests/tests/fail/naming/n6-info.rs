@@ -1,0 +1,12 @@
+use metrics_runtime::{Gauge, Metrics};
+
+#[derive(Metrics)]
+#[metrics(subsystem = "ui")]
+struct Ui {
+    /// Build of the running binary.
+    build_info: Gauge,
+}
+
+fn main() {
+    let _ = Ui::global();
+}

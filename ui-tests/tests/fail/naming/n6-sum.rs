@@ -1,0 +1,12 @@
+use metrics_runtime::{Gauge, Metrics};
+
+#[derive(Metrics)]
+#[metrics(subsystem = "ui")]
+struct Ui {
+    /// Sum of the queue weights.
+    queue_weight_sum: Gauge,
+}
+
+fn main() {
+    let _ = Ui::global();
+}

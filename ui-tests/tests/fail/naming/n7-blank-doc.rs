@@ -1,0 +1,12 @@
+use metrics_runtime::{Counter, Metrics};
+
+#[derive(Metrics)]
+#[metrics(subsystem = "ui")]
+struct Ui {
+    ///
+    requests_total: Counter,
+}
+
+fn main() {
+    let _ = Ui::global();
+}
