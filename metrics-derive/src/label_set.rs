@@ -25,8 +25,10 @@ pub(crate) fn expand(input: &syn::DeriveInput) -> TokenStream {
     let ident = &input.ident;
     let policy = match crate::policy::load() {
         Ok(loaded) => loaded.policy,
-        Err(message) => {
-            cx.error_at(proc_macro2::Span::call_site(), message);
+        Err(messages) => {
+            for message in messages {
+                cx.error_at(proc_macro2::Span::call_site(), message);
+            }
             catalog::Policy::default()
         }
     };

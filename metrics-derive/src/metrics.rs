@@ -49,8 +49,10 @@ pub(crate) fn expand(input: &syn::DeriveInput) -> TokenStream {
 
     let loaded = match policy::load() {
         Ok(loaded) => Some(loaded),
-        Err(message) => {
-            cx.error_at(Span::call_site(), message);
+        Err(messages) => {
+            for message in messages {
+                cx.error_at(Span::call_site(), message);
+            }
             None
         }
     };

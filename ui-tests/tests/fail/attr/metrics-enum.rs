@@ -6,4 +6,6 @@ enum Ui {
     Requests(Counter),
 }
 
-fn main() {}
+fn main() {
+    let _ = Ui::global();
+}

@@ -7,4 +7,6 @@ struct Ui(
     Counter,
 );
 
-fn main() {}
+fn main() {
+    let _ = Ui::global();
+}
