@@ -1,0 +1,216 @@
+//! H1 (bucket bounds) and D1 (exposed names).
+
+use super::{Rule, Violation};
+use crate::{Descriptor, MetricKind, exposed_names};
+
+/// H1: a histogram's bucket bounds are non-empty, finite and strictly
+/// increasing; `+Inf` is implicit. Each offending bound is reported with its
+/// index.
+///
+/// ```
+/// use catalog::rules::check_h1;
+///
+/// assert!(check_h1("trc_event_append_duration_seconds", &[0.005, 0.01, 0.1, 1.0]).is_empty());
+/// let v = check_h1("trc_event_append_duration_seconds", &[0.1, 0.05]);
+/// assert_eq!(
+///     v[0].message,
+///     "H1: bucket bound 1 of histogram `trc_event_append_duration_seconds` (0.05) is not above bound 0 (0.1)",
+/// );
+/// ```
+pub fn check_h1(metric: &str, bounds: &[f64]) -> Vec<Violation> {
+    const NOTE: &str = "bucket bounds are the finite upper bounds of cumulative buckets, listed in strictly \
+                        increasing order; the `+Inf` bucket is always added";
+    if bounds.is_empty() {
+        return vec![Violation::new(
+            Rule::H1,
+            format_args!("histogram `{metric}` has no bucket bounds"),
+            NOTE,
+            "list at least one finite upper bound, e.g. `buckets = [0.005, 0.01, 0.1, 1.0]`; `+Inf` is implicit",
+        )];
+    }
+    let mut violations = Vec::new();
+    let mut previous: Option<(usize, f64)> = None;
+    for (i, &bound) in bounds.iter().enumerate() {
+        if bound.is_nan() {
+            violations.push(
+                Violation::new(
+                    Rule::H1,
+                    format_args!("bucket bound {i} of histogram `{metric}` is NaN"),
+                    NOTE,
+                    "replace it with a finite number",
+                )
+                .at(i),
+            );
+        } else if bound.is_infinite() {
+            let sign = if bound > 0.0 { "+" } else { "-" };
+            let help = if bound > 0.0 {
+                "remove it: every histogram ends with a `+Inf` bucket"
+            } else {
+                "remove it: a bucket up to `-Inf` never counts an observation"
+            };
+            violations.push(
+                Violation::new(
+                    Rule::H1,
+                    format_args!("bucket bound {i} of histogram `{metric}` is `{sign}Inf`"),
+                    NOTE,
+                    help,
+                )
+                .at(i),
+            );
+        } else {
+            if let Some((j, last)) = previous
+                && bound <= last
+            {
+                violations.push(
+                    Violation::new(
+                        Rule::H1,
+                        format_args!(
+                            "bucket bound {i} of histogram `{metric}` ({bound}) is not above bound {j} ({last})"
+                        ),
+                        NOTE,
+                        "list the bounds in strictly increasing order, each once",
+                    )
+                    .at(i),
+                );
+            }
+            if previous.is_none_or(|(_, last)| bound > last) {
+                previous = Some((i, bound));
+            }
+        }
+    }
+    violations
+}
+
+/// D1: no two metrics share an exposed name — their family names in either
+/// exposition (a counter `x_total` is family `x` in OpenMetrics) and the
+/// series names they generate (`x_bucket`, `x_sum`, `x_count`), as
+/// [`Descriptor::exposed_names`] lists them. Reports the first shared name.
+///
+/// ```
+/// use catalog::{Descriptor, MetricKind, Source, rules::check_d1};
+///
+/// const fn metric(name: &'static str, kind: MetricKind) -> Descriptor {
+///     Descriptor {
+///         name, help: "h", kind, unit: None, labels: &[], buckets: &[], subsystem: "",
+///         version: "1.0.0", deprecation: None,
+///         source: Source { file: "src/lib.rs", line: 1, column: 1, module_path: "app" },
+///     }
+/// }
+/// let counter = metric("trc_jobs_total", MetricKind::Counter);
+/// let gauge = metric("trc_jobs", MetricKind::Gauge);
+/// assert_eq!(check_d1(&counter, &gauge).unwrap().message, "D1: metrics `trc_jobs_total` and `trc_jobs` both expose `trc_jobs`");
+/// ```
+pub fn check_d1(first: &Descriptor, second: &Descriptor) -> Option<Violation> {
+    let mut violation = check_d1_names((first.name, first.kind), (second.name, second.kind))?;
+    violation.help = format!(
+        "rename one of them (`{}` is declared at {}, `{}` at {})",
+        first.name, first.source, second.name, second.source
+    );
+    Some(violation)
+}
+
+/// D1 on two metrics known by name and kind, e.g. two fields of one struct.
+///
+/// ```
+/// use catalog::{MetricKind, rules::check_d1_names};
+///
+/// let v = check_d1_names(("trc_io", MetricKind::Histogram), ("trc_io_count", MetricKind::Gauge)).unwrap();
+/// assert_eq!(v.message, "D1: metrics `trc_io` and `trc_io_count` both expose `trc_io_count`");
+/// ```
+pub fn check_d1_names(first: (&str, MetricKind), second: (&str, MetricKind)) -> Option<Violation> {
+    let theirs = exposed_names(second.0, second.1);
+    let shared = exposed_names(first.0, first.1).into_iter().find(|name| theirs.contains(name))?;
+    Some(Violation::new(
+        Rule::D1,
+        format_args!("metrics `{}` and `{}` both expose `{shared}`", first.0, second.0),
+        "every exposed name belongs to one metric: OpenMetrics names a counter `x_total` family `x`, and a \
+         histogram `x` also exposes `x_bucket`, `x_sum` and `x_count`, so these names collide too",
+        format!("rename `{}` or `{}`", first.0, second.0),
+    ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::test_support::*;
+    use super::*;
+
+    // --- H1 ---------------------------------------------------------------
+
+    #[test]
+    fn h1_accepts_increasing_finite_bounds() {
+        assert!(check_h1("trc_x_seconds", &crate::DEFAULT_BUCKETS).is_empty());
+        assert!(check_h1("trc_x_seconds", &[1.0]).is_empty());
+        assert!(check_h1("trc_x", &[-10.0, -1.0, 0.0, 1.0]).is_empty());
+    }
+
+    #[test]
+    fn h1_rejects_empty_non_finite_and_unordered_bounds() {
+        let vs = check_h1("trc_x_seconds", &[]);
+        assert_eq!(rules_of(&vs), [Rule::H1]);
+        assert_eq!(vs[0].message, "H1: histogram `trc_x_seconds` has no bucket bounds");
+
+        let vs = check_h1("trc_x_seconds", &[0.1, f64::NAN, 0.5, f64::INFINITY]);
+        let messages: Vec<&str> = vs.iter().map(|v| v.message.as_str()).collect();
+        assert_eq!(
+            messages,
+            [
+                "H1: bucket bound 1 of histogram `trc_x_seconds` is NaN",
+                "H1: bucket bound 3 of histogram `trc_x_seconds` is `+Inf`"
+            ]
+        );
+        assert_eq!(vs[1].help, "remove it: every histogram ends with a `+Inf` bucket");
+        let vs = check_h1("trc_x_seconds", &[f64::NEG_INFINITY, 1.0]);
+        assert_eq!(vs[0].message, "H1: bucket bound 0 of histogram `trc_x_seconds` is `-Inf`");
+
+        // Each bound is compared with the highest bound before it.
+        let vs = check_h1("trc_x_seconds", &[0.1, 0.5, 0.5, 0.2, 1.0]);
+        let messages: Vec<&str> = vs.iter().map(|v| v.message.as_str()).collect();
+        assert_eq!(
+            messages,
+            [
+                "H1: bucket bound 2 of histogram `trc_x_seconds` (0.5) is not above bound 1 (0.5)",
+                "H1: bucket bound 3 of histogram `trc_x_seconds` (0.2) is not above bound 1 (0.5)",
+            ]
+        );
+        rules_of(&vs);
+    }
+
+    // --- D1 ---------------------------------------------------------------
+
+    const fn descriptor(name: &'static str, kind: MetricKind, line: u32) -> Descriptor {
+        Descriptor {
+            name,
+            help: "help",
+            kind,
+            unit: None,
+            labels: &[],
+            buckets: &[],
+            subsystem: "",
+            version: "1.0.0",
+            deprecation: None,
+            source: crate::Source { file: "src/lib.rs", line, column: 5, module_path: "app" },
+        }
+    }
+
+    #[test]
+    fn d1_reports_shared_exposed_names() {
+        let counter = descriptor("trc_jobs_total", MetricKind::Counter, 1);
+        let gauge = descriptor("trc_jobs", MetricKind::Gauge, 2);
+        let v = one(check_d1(&counter, &gauge), Rule::D1);
+        assert_eq!(v.message, "D1: metrics `trc_jobs_total` and `trc_jobs` both expose `trc_jobs`");
+        assert_eq!(
+            v.help,
+            "rename one of them (`trc_jobs_total` is declared at src/lib.rs:1:5, `trc_jobs` at src/lib.rs:2:5)"
+        );
+
+        let histogram = descriptor("trc_latency_seconds", MetricKind::Histogram, 3);
+        let count = descriptor("trc_latency_seconds_count", MetricKind::Gauge, 4);
+        let v = one(check_d1(&histogram, &count), Rule::D1);
+        assert!(v.message.ends_with("both expose `trc_latency_seconds_count`"));
+        one(check_d1(&count, &histogram), Rule::D1);
+
+        let other = descriptor("trc_workers", MetricKind::Gauge, 5);
+        assert_eq!(check_d1(&counter, &other), None);
+        assert_eq!(check_d1(&histogram, &other), None);
+    }
+}
