@@ -133,13 +133,16 @@ fn parse_field<'a>(cx: &Ctxt, field: &'a syn::Field, policy: &catalog::Policy, s
     let member = field.ident.as_ref()?;
     let local = member.to_string();
     let local = local.strip_prefix("r#").unwrap_or(&local);
-    let name = policy.full_name(subsystem, local);
+    let mut name = Slot::new("name");
     let mut unit = Slot::new("unit");
     let mut help = Slot::new("help");
     let mut buckets = Slot::new("buckets");
     let mut max_series = Slot::new("max_series");
     attr::for_each_key(cx, &field.attrs, "metric", |meta| {
-        if meta.path.is_ident("unit") {
+        if meta.path.is_ident("name") {
+            let lit = attr::string(meta)?;
+            name.set(cx, lit.span(), lit.value());
+        } else if meta.path.is_ident("unit") {
             let lit = attr::string(meta)?;
             unit.set(cx, lit.span(), lit.value());
         } else if meta.path.is_ident("help") {
@@ -147,20 +150,38 @@ fn parse_field<'a>(cx: &Ctxt, field: &'a syn::Field, policy: &catalog::Policy, s
             help.set(cx, lit.span(), lit.value());
         } else if meta.path.is_ident("buckets") {
             let array: syn::ExprArray = meta.value()?.parse()?;
-            let bounds = parse_buckets(cx, &name, &array);
-            buckets.set(cx, array.span(), bounds);
+            buckets.set(cx, array.span(), array);
         } else if meta.path.is_ident("max_series") {
             let lit: syn::LitInt = meta.value()?.parse()?;
-            let limit = lit.base10_parse::<usize>()?;
-            if let Some(violation) = catalog::rules::check_l6_limit(&name, limit, policy) {
-                cx.error_spanned_by(&lit, violation);
-            }
-            max_series.set(cx, lit.span(), limit);
+            max_series.set(cx, lit.span(), lit);
         } else {
-            attr::unknown_key(cx, meta, "metric", &["help", "unit", "buckets", "max_series"]);
+            attr::unknown_key(cx, meta, "metric", &["help", "unit", "buckets", "max_series", "name"]);
         }
         Ok(())
     });
+    // The full name: `namespace_subsystem_field`, or as given by `name = ".."`
+    // (e.g. to keep an existing metric's name); the rules apply either way,
+    // reported at the `name` value when there is one.
+    let (name_span, name) = match name.get_with_span() {
+        Some((span, name)) => (span, name),
+        None => (member.span(), policy.full_name(subsystem, local)),
+    };
+    let buckets = buckets.get().map(|array| (array.span(), parse_buckets(cx, &name, &array)));
+    let max_series = match max_series.get() {
+        Some(lit) => match lit.base10_parse::<usize>() {
+            Ok(limit) => {
+                if let Some(violation) = rules::check_l6_limit(&name, limit, policy) {
+                    cx.error_spanned_by(&lit, violation);
+                }
+                limit
+            }
+            Err(error) => {
+                cx.push(error);
+                policy.max_series
+            }
+        },
+        None => policy.max_series,
+    };
 
     let Some((kind, _labels)) = kind_of(&field.ty) else {
         cx.error_spanned_by(
@@ -188,26 +209,28 @@ fn parse_field<'a>(cx: &Ctxt, field: &'a syn::Field, policy: &catalog::Policy, s
     for violation in rules::check_metric_name(&name, kind, unit.as_deref(), policy) {
         let span = match (violation.rule, unit_span) {
             (Rule::N5, Some(span)) => span,
-            _ => member.span(),
+            _ => name_span,
         };
         cx.error_at(span, violation);
     }
     if let Some(violation) = rules::check_n7(&name, &help) {
         cx.error_at(help_span, violation);
     }
-    let buckets = match (kind, buckets.get_with_span()) {
+    let buckets = match (kind, buckets) {
         (Kind::Histogram, Some((_, bounds))) => Some(bounds),
         (Kind::Histogram, None) => Some(catalog::DEFAULT_BUCKETS.to_vec()),
         (_, Some((span, _))) => {
             cx.error_at(
                 span,
-                format_args!("`buckets` is for histograms; `{name}` is a {kind:?}").to_string().to_lowercase(),
+                format_args!(
+                    "`buckets` is for histograms; `{name}` is a {}\n= help: remove `buckets`, or make the field a `Histogram`",
+                    kind.as_str()
+                ),
             );
             None
         }
         (_, None) => None,
     };
-    let max_series = max_series.get().unwrap_or(policy.max_series);
     Some(Field { member, ty: &field.ty, name, kind, help, unit, buckets, max_series })
 }
 

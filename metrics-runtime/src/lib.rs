@@ -90,11 +90,14 @@ pub use snapshot::{FamilySnapshot, OwnedValue, SeriesSnapshot, Snapshot};
 /// | `#[metric(help = "...")]` | field | help text, instead of the doc comment |
 /// | `#[metric(unit = "seconds")]` | field | the unit; by default read from the name's suffix |
 /// | `#[metric(buckets = [0.1, 0.5, 1.0])]` | histogram field | finite bucket bounds; the Prometheus defaults otherwise |
-/// | `#[metric(max_series = 5000)]` | field | raises this metric's series limit |
+/// | `#[metric(max_series = 5000)]` | field | raises this metric's series limit, up to the policy's ceiling |
+/// | `#[metric(name = "trc_legacy_total")]` | field | the full name, instead of the one built from the field (e.g. to keep an existing name) |
 ///
 /// The full name is the policy's namespace, the subsystem and the field name,
 /// joined by `_`; the user writes counters' `_total`. Help text is the field's
-/// doc comment.
+/// doc comment. Every name follows the rules N1–N7 and D1 (see the README):
+/// a violation is a compile error at the field, with the rule id, a note and
+/// the fix.
 ///
 /// Outputs: `Type::global() -> &'static Type` (the registered instance, in
 /// `static` storage), `Type::new_unregistered() -> Type` (for tests, cells on
