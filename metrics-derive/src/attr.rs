@@ -21,7 +21,7 @@ impl<T> Slot<T> {
 
     pub(crate) fn set(&mut self, cx: &Ctxt, span: Span, value: T) {
         if self.value.is_some() {
-            cx.error_at(span, format_args!("duplicate attribute key `{}`", self.key));
+            cx.error_at(span, format_args!("duplicate attribute key `{}`\n= help: give `{}` once", self.key, self.key));
         } else {
             self.value = Some((span, value));
         }
@@ -39,23 +39,38 @@ impl<T> Slot<T> {
 /// Reports an unknown key, suggesting the closest known one.
 pub(crate) fn unknown_key(cx: &Ctxt, meta: &ParseNestedMeta<'_>, attribute: &str, known: &[&str]) {
     let found = meta.path.get_ident().map_or_else(|| "?".to_owned(), ToString::to_string);
-    let suggestion = known
-        .iter()
-        .map(|k| (edit_distance(&found, k), *k))
-        .filter(|(d, _)| *d <= 2)
-        .min()
-        .map(|(_, k)| format!("; did you mean `{k}`?"))
-        .unwrap_or_default();
+    let suggestion = did_you_mean(&found, known).map(|k| format!("; did you mean `{k}`?")).unwrap_or_default();
     let expected = known.iter().map(|k| format!("`{k}`")).collect::<Vec<_>>().join(", ");
     cx.error_spanned_by(
         &meta.path,
         format_args!("unknown `{attribute}` attribute key `{found}`{suggestion}\n= help: expected one of {expected}"),
     );
+    skip_value(meta);
 }
 
-/// Reads `key = "string"`.
+/// The known word closest to `found`: within two edits, or one that starts
+/// with it (`snake` -> `snake_case`).
+pub(crate) fn did_you_mean<'k>(found: &str, known: &[&'k str]) -> Option<&'k str> {
+    let close = known.iter().map(|k| (edit_distance(found, k), *k)).filter(|(d, _)| *d <= 2).min().map(|(_, k)| k);
+    close.or_else(|| known.iter().find(|k| !found.is_empty() && k.starts_with(found)).copied())
+}
+
+/// Skips what is left of the current key (its value), up to the next `,`,
+/// so that the keys after it parse and nothing more is reported.
+fn skip_value(meta: &ParseNestedMeta<'_>) {
+    while !meta.input.is_empty() && !meta.input.peek(syn::Token![,]) {
+        if meta.input.parse::<proc_macro2::TokenTree>().is_err() {
+            break;
+        }
+    }
+}
+
+/// Reads `key = "string"`; an error names the key.
 pub(crate) fn string(meta: &ParseNestedMeta<'_>) -> syn::Result<syn::LitStr> {
-    meta.value()?.parse::<syn::LitStr>()
+    let key = meta.path.get_ident().map_or_else(String::new, ToString::to_string);
+    meta.value()?.parse::<syn::LitStr>().map_err(|error| {
+        syn::Error::new(error.span(), format!("`{key}` takes a string literal, e.g. `{key} = \"...\"`"))
+    })
 }
 
 /// Parses every `#[name(..)]` attribute in `attrs` with `f`, reporting parse
@@ -71,9 +86,7 @@ pub(crate) fn for_each_key(
             if let Err(error) = f(&meta) {
                 cx.push(error);
                 // Skip the rest of this key's value so the next key parses.
-                if meta.input.peek(syn::Token![=]) {
-                    let _ = meta.value().and_then(syn::parse::ParseBuffer::parse::<syn::Expr>);
-                }
+                skip_value(&meta);
             }
             Ok(())
         }) {

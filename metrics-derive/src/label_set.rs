@@ -35,28 +35,40 @@ pub(crate) fn expand(input: &syn::DeriveInput) -> TokenStream {
 
     let fields: Vec<&syn::Field> = match &input.data {
         syn::Data::Struct(syn::DataStruct { fields: syn::Fields::Named(named), .. }) => named.named.iter().collect(),
-        syn::Data::Struct(data) => {
-            cx.error_spanned_by(&data.fields, "`LabelSet` needs named fields: the field names are the label names");
+        syn::Data::Struct(_) => {
+            cx.error_spanned_by(
+                &input.ident,
+                "`LabelSet` needs named fields: the field names are the label names\n= help: write `struct Name { label: Value, .. }`",
+            );
             Vec::new()
         }
         syn::Data::Enum(data) => {
             cx.error_spanned_by(
                 &data.enum_token,
-                "`LabelSet` is derived on structs of label values; for a label value enum, derive `LabelValue`",
+                "`LabelSet` is derived on structs of label values\n= help: for an enum of label values, derive `LabelValue`, and use it as a field of a `LabelSet` struct",
             );
             Vec::new()
         }
         syn::Data::Union(data) => {
-            cx.error_spanned_by(&data.union_token, "`LabelSet` is derived on structs of label values");
+            cx.error_spanned_by(
+                &data.union_token,
+                "`LabelSet` is derived on structs of label values\n= help: write `struct Name { label: Value, .. }`",
+            );
             Vec::new()
         }
     };
     if !input.generics.params.is_empty() {
-        cx.error_spanned_by(&input.generics, "a label set cannot be generic: its labels are fixed at compile time");
+        cx.error_spanned_by(
+            &input.generics,
+            "a label set cannot be generic: its labels are fixed at compile time\n= help: remove the generic parameters",
+        );
     }
     for field in &fields {
         for a in field.attrs.iter().filter(|a| a.path().is_ident("label")) {
-            cx.error_spanned_by(a, "`LabelSet` fields take no `#[label]` attribute: the label name is the field name");
+            cx.error_spanned_by(
+                a,
+                "`LabelSet` fields take no `#[label]` attribute: the label name is the field name\n= help: remove the attribute, and rename the field to rename the label",
+            );
         }
     }
     validate(&cx, ident, &fields, &policy);
@@ -64,7 +76,7 @@ pub(crate) fn expand(input: &syn::DeriveInput) -> TokenStream {
     let errors = cx.check().err();
     // An invalid set expands to a stub without the per-field bounds, so that
     // a type the macro already rejected is not reported a second time.
-    let body = if errors.is_some() { stub(ident, &private) } else { impl_label_set(ident, &fields, &private) };
+    let body = if errors.is_some() { stub(input, &private) } else { impl_label_set(ident, &fields, &private) };
     let errors = errors.map(|e| e.to_compile_error());
     quote! {
         #errors
@@ -85,7 +97,7 @@ fn validate(cx: &Ctxt, ident: &syn::Ident, fields: &[&syn::Field], policy: &cata
             cx.error_spanned_by(&field.ty, violation);
         }
         if i == policy.max_labels
-            && let Some(violation) = catalog::rules::check_l5(&ident.to_string(), fields.len(), policy)
+            && let Some(violation) = catalog::rules::check_l5_label_set(&ident.to_string(), fields.len(), policy)
         {
             cx.error_at(member.span(), violation);
         }
@@ -99,10 +111,12 @@ fn type_text(ty: &syn::Type) -> String {
 }
 
 /// The impl an invalid label set expands to besides its errors.
-fn stub(ident: &syn::Ident, private: &Private) -> TokenStream {
+fn stub(input: &syn::DeriveInput, private: &Private) -> TokenStream {
+    let ident = &input.ident;
+    let (impl_generics, ty_generics, where_clause) = input.generics.split_for_impl();
     quote! {
         #[automatically_derived]
-        impl #private::LabelSet for #ident {
+        impl #impl_generics #private::LabelSet for #ident #ty_generics #where_clause {
             const CARDINALITY: usize = 1;
             const LABELS: &'static [#private::Label] = &[];
             fn index(&self) -> usize {

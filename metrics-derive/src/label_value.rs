@@ -31,12 +31,16 @@ pub(crate) fn expand(input: &syn::DeriveInput) -> TokenStream {
             match RenameRule::from_str(&lit.value()) {
                 Some(rule) => rename_all.set(&cx, lit.span(), rule),
                 None => {
-                    let expected = RenameRule::ALL.iter().map(|(n, _)| format!("\"{n}\"")).collect::<Vec<_>>();
+                    let names: Vec<&str> = RenameRule::ALL.iter().map(|(n, _)| *n).collect();
+                    let value = lit.value();
+                    let suggestion = attr::did_you_mean(&value, &names)
+                        .map(|n| format!("; did you mean `\"{n}\"`?"))
+                        .unwrap_or_default();
+                    let expected = names.iter().map(|n| format!("\"{n}\"")).collect::<Vec<_>>();
                     cx.error_spanned_by(
                         &lit,
                         format_args!(
-                            "unknown rename rule `rename_all = \"{}\"`, expected one of {}",
-                            lit.value(),
+                            "unknown rename rule `rename_all = \"{value}\"`{suggestion}\n= help: expected one of {}",
                             expected.join(", ")
                         ),
                     );
@@ -55,14 +59,17 @@ pub(crate) fn expand(input: &syn::DeriveInput) -> TokenStream {
     match &input.data {
         syn::Data::Enum(data) => {
             if !input.generics.params.is_empty() {
-                cx.error_spanned_by(&input.generics, "a label value enum cannot be generic");
+                cx.error_spanned_by(
+                    &input.generics,
+                    "a label value enum cannot be generic\n= help: remove the generic parameters: a label value is one of a fixed set of unit variants",
+                );
             }
             for variant in &data.variants {
                 if !matches!(variant.fields, syn::Fields::Unit) {
                     cx.error_spanned_by(
                         &variant.fields,
                         format_args!(
-                            "label value variant `{}` has fields; label values are fieldless variants",
+                            "label value variant `{}` has fields; label values are fieldless variants\n= help: remove the fields; for a value bounded only at run time, declare a capped label with `capped_label!`",
                             variant.ident
                         ),
                     );
@@ -86,17 +93,24 @@ pub(crate) fn expand(input: &syn::DeriveInput) -> TokenStream {
         }
         syn::Data::Struct(data) => cx.error_spanned_by(
             &data.struct_token,
-            "`LabelValue` is derived on fieldless enums; for a set of labels, derive `LabelSet` on a struct",
+            "`LabelValue` is derived on fieldless enums\n= help: declare the values as unit variants of an enum; for a set of labels, derive `LabelSet` on a struct",
         ),
-        syn::Data::Union(data) => {
-            cx.error_spanned_by(&data.union_token, "`LabelValue` is derived on fieldless enums");
-        }
+        syn::Data::Union(data) => cx.error_spanned_by(
+            &data.union_token,
+            "`LabelValue` is derived on fieldless enums\n= help: declare the values as unit variants of an enum",
+        ),
     }
-    validate(&cx, ident, &variants);
+    let fieldless = match &input.data {
+        syn::Data::Enum(data) => data.variants.iter().all(|v| matches!(v.fields, syn::Fields::Unit)),
+        _ => false,
+    };
+    if matches!(input.data, syn::Data::Enum(_)) {
+        validate(&cx, ident, &variants);
+    }
 
     let errors = cx.check().err().map(|e| e.to_compile_error());
-    let valid = matches!(input.data, syn::Data::Enum(_)) && input.generics.params.is_empty();
-    let body = if valid { impl_label_value(ident, &variants, &private) } else { stub(ident, &private) };
+    let valid = fieldless && input.generics.params.is_empty();
+    let body = if valid { impl_label_value(ident, &variants, &private) } else { stub(input, &private) };
     quote! {
         #errors
         const _: () = { #body };
@@ -143,11 +157,13 @@ fn impl_label_value(ident: &syn::Ident, variants: &[Variant<'_>], private: &Priv
 
 /// What an invalid input expands to: an impl that keeps the rest of the
 /// user's code free of follow-on errors.
-fn stub(ident: &syn::Ident, private: &Private) -> TokenStream {
+fn stub(input: &syn::DeriveInput, private: &Private) -> TokenStream {
+    let ident = &input.ident;
+    let (impl_generics, ty_generics, where_clause) = input.generics.split_for_impl();
     let span = ident.span();
     quote_spanned! {span=>
         #[automatically_derived]
-        impl #private::LabelValue for #ident {
+        impl #impl_generics #private::LabelValue for #ident #ty_generics #where_clause {
             const CARDINALITY: usize = 1;
             const VALUES: &'static [&'static str] = &["invalid"];
             const ESCAPED: &'static [&'static str] = &["invalid"];

@@ -32,12 +32,17 @@ pub(crate) fn expand(input: &syn::DeriveInput) -> TokenStream {
     let cx = Ctxt::new();
     let mut krate = Slot::new("crate");
     let mut subsystem = Slot::new("subsystem");
+    let mut subsystem_ok = true;
     attr::for_each_key(&cx, &input.attrs, "metrics", |meta| {
         if meta.path.is_ident("crate") {
             let lit = attr::string(meta)?;
             krate.set(&cx, lit.span(), lit.parse::<syn::Path>()?);
         } else if meta.path.is_ident("subsystem") {
             let lit = attr::string(meta)?;
+            if let Some(violation) = rules::check_n1_subsystem(&lit.value()) {
+                cx.error_spanned_by(&lit, violation);
+                subsystem_ok = false;
+            }
             subsystem.set(&cx, lit.span(), lit.value());
         } else {
             attr::unknown_key(&cx, meta, "metrics", &["subsystem", "crate"]);
@@ -60,26 +65,38 @@ pub(crate) fn expand(input: &syn::DeriveInput) -> TokenStream {
 
     let named = match &input.data {
         syn::Data::Struct(syn::DataStruct { fields: syn::Fields::Named(named), .. }) => Some(named),
-        syn::Data::Struct(data) => {
-            cx.error_spanned_by(&data.fields, "`Metrics` needs named fields: the field names are the metric names");
+        syn::Data::Struct(_) => {
+            cx.error_spanned_by(
+                &input.ident,
+                "`Metrics` needs named fields: the field names are the metric names\n= help: write `struct Name { requests_total: Counter, .. }`",
+            );
             None
         }
         syn::Data::Enum(data) => {
-            cx.error_spanned_by(&data.enum_token, "`Metrics` is derived on structs whose fields are metrics");
+            cx.error_spanned_by(
+                &data.enum_token,
+                "`Metrics` is derived on structs whose fields are metrics\n= help: write `struct Name { requests_total: Counter, .. }`",
+            );
             None
         }
         syn::Data::Union(data) => {
-            cx.error_spanned_by(&data.union_token, "`Metrics` is derived on structs whose fields are metrics");
+            cx.error_spanned_by(
+                &data.union_token,
+                "`Metrics` is derived on structs whose fields are metrics\n= help: write `struct Name { requests_total: Counter, .. }`",
+            );
             None
         }
     };
     if !input.generics.params.is_empty() {
-        cx.error_spanned_by(&input.generics, "a metrics struct cannot be generic: its metrics are `static`");
+        cx.error_spanned_by(
+            &input.generics,
+            "a metrics struct cannot be generic: its metrics are `static`\n= help: remove the generic parameters; declare one struct per set of metrics",
+        );
     }
 
     let mut fields = Vec::new();
     for field in named.iter().flat_map(|n| &n.named) {
-        if let Some(parsed) = parse_field(&cx, field, &policy, &subsystem) {
+        if let Some(parsed) = parse_field(&cx, field, &policy, &subsystem, subsystem_ok) {
             fields.push(parsed);
         }
     }
@@ -98,7 +115,7 @@ pub(crate) fn expand(input: &syn::DeriveInput) -> TokenStream {
         }
         Err(errors) => {
             let errors = errors.to_compile_error();
-            let stub = named.is_some().then(|| stub(input, &private));
+            let stub = stub(input, &private);
             quote! { #errors #stub }
         }
     }
@@ -129,36 +146,63 @@ fn kind_of(ty: &syn::Type) -> Option<(Kind, Option<&syn::Type>)> {
     }
 }
 
-fn parse_field<'a>(cx: &Ctxt, field: &'a syn::Field, policy: &catalog::Policy, subsystem: &str) -> Option<Field<'a>> {
-    let member = field.ident.as_ref()?;
-    let local = member.to_string();
-    let local = local.strip_prefix("r#").unwrap_or(&local);
-    let mut name = Slot::new("name");
-    let mut unit = Slot::new("unit");
-    let mut help = Slot::new("help");
-    let mut buckets = Slot::new("buckets");
-    let mut max_series = Slot::new("max_series");
+/// The `#[metric(..)]` keys of one field, as written.
+struct FieldAttrs {
+    name: Slot<String>,
+    unit: Slot<String>,
+    help: Slot<String>,
+    buckets: Slot<syn::ExprArray>,
+    max_series: Slot<syn::LitInt>,
+}
+
+fn field_attrs(cx: &Ctxt, field: &syn::Field, local: &str) -> FieldAttrs {
+    let mut attrs = FieldAttrs {
+        name: Slot::new("name"),
+        unit: Slot::new("unit"),
+        help: Slot::new("help"),
+        buckets: Slot::new("buckets"),
+        max_series: Slot::new("max_series"),
+    };
     attr::for_each_key(cx, &field.attrs, "metric", |meta| {
         if meta.path.is_ident("name") {
             let lit = attr::string(meta)?;
-            name.set(cx, lit.span(), lit.value());
+            attrs.name.set(cx, lit.span(), lit.value());
         } else if meta.path.is_ident("unit") {
             let lit = attr::string(meta)?;
-            unit.set(cx, lit.span(), lit.value());
+            attrs.unit.set(cx, lit.span(), lit.value());
         } else if meta.path.is_ident("help") {
             let lit = attr::string(meta)?;
-            help.set(cx, lit.span(), lit.value());
+            attrs.help.set(cx, lit.span(), lit.value());
         } else if meta.path.is_ident("buckets") {
-            let array: syn::ExprArray = meta.value()?.parse()?;
-            buckets.set(cx, array.span(), array);
+            match meta.value()?.parse::<syn::Expr>()? {
+                syn::Expr::Array(array) => attrs.buckets.set(cx, array.span(), array),
+                other => cx.error_spanned_by(
+                    other,
+                    format_args!("H1: `buckets` of `{local}` is not a list of bounds\n= note: {H1_NOTE}\n= help: write the bounds as an array of number literals, e.g. `buckets = [0.005, 0.05, 0.5, 5.0]`"),
+                ),
+            }
         } else if meta.path.is_ident("max_series") {
             let lit: syn::LitInt = meta.value()?.parse()?;
-            max_series.set(cx, lit.span(), lit);
+            attrs.max_series.set(cx, lit.span(), lit);
         } else {
             attr::unknown_key(cx, meta, "metric", &["help", "unit", "buckets", "max_series", "name"]);
         }
         Ok(())
     });
+    attrs
+}
+
+fn parse_field<'a>(
+    cx: &Ctxt,
+    field: &'a syn::Field,
+    policy: &catalog::Policy,
+    subsystem: &str,
+    subsystem_ok: bool,
+) -> Option<Field<'a>> {
+    let member = field.ident.as_ref()?;
+    let local = member.to_string();
+    let local = local.strip_prefix("r#").unwrap_or(&local);
+    let FieldAttrs { name, unit, help, buckets, max_series } = field_attrs(cx, field, local);
     // The full name: `namespace_subsystem_field`, or as given by `name = ".."`
     // (e.g. to keep an existing metric's name); the rules apply either way,
     // reported at the `name` value when there is one.
@@ -193,7 +237,9 @@ fn parse_field<'a>(cx: &Ctxt, field: &'a syn::Field, policy: &catalog::Policy, s
         return None;
     };
 
-    let (help_span, help) = match help.get_with_span() {
+    let help = help.get_with_span();
+    let help_given = help.is_some();
+    let (help_span, help) = match help {
         Some((span, text)) => (span, text),
         None => {
             attr::doc_comment(&field.attrs).map(|(text, span)| (span, text)).unwrap_or((member.span(), String::new()))
@@ -202,18 +248,27 @@ fn parse_field<'a>(cx: &Ctxt, field: &'a syn::Field, policy: &catalog::Policy, s
     let (unit_span, unit) = match unit.get_with_span() {
         Some((span, unit)) => (Some(span), Some(unit)),
         None => {
-            let base = name.strip_suffix("_total").unwrap_or(&name);
+            let base = if kind == Kind::Counter { name.strip_suffix("_total").unwrap_or(&name) } else { &name };
             (None, UNITS.iter().find(|u| base.ends_with(&format!("_{u}"))).map(|u| (*u).to_owned()))
         }
     };
     for violation in rules::check_metric_name(&name, kind, unit.as_deref(), policy) {
+        // A bad subsystem is reported once, at its value; N1 on each field
+        // then looks at the rest of the name.
+        if violation.rule == Rule::N1 && !subsystem_ok && rules::check_n1(&policy.full_name("", local)).is_none() {
+            continue;
+        }
         let span = match (violation.rule, unit_span) {
             (Rule::N5, Some(span)) => span,
             _ => name_span,
         };
         cx.error_at(span, violation);
     }
-    if let Some(violation) = rules::check_n7(&name, &help) {
+    if let Some(mut violation) = rules::check_n7(&name, &help) {
+        if help_given {
+            "write what the metric measures in `help = \"...\"`, or remove it and write a doc comment"
+                .clone_into(&mut violation.help);
+        }
         cx.error_at(help_span, violation);
     }
     let buckets = match (kind, buckets) {
@@ -223,7 +278,7 @@ fn parse_field<'a>(cx: &Ctxt, field: &'a syn::Field, policy: &catalog::Policy, s
             cx.error_at(
                 span,
                 format_args!(
-                    "`buckets` is for histograms; `{name}` is a {}\n= help: remove `buckets`, or make the field a `Histogram`",
+                    "`buckets` is for histograms; `{name}` is a {}\n= note: buckets are the bounds a histogram counts its observations into; other metric types have none\n= help: remove `buckets`, or make the field a `Histogram`",
                     kind.as_str()
                 ),
             );
@@ -233,6 +288,11 @@ fn parse_field<'a>(cx: &Ctxt, field: &'a syn::Field, policy: &catalog::Policy, s
     };
     Some(Field { member, ty: &field.ty, name, kind, help, unit, buckets, max_series })
 }
+
+/// What H1 asks of bucket bounds, for the errors the derive reports before
+/// the bounds are numbers (`catalog::rules::check_h1` checks the numbers).
+const H1_NOTE: &str = "bucket bounds are the finite upper bounds of cumulative buckets, listed in strictly increasing \
+                       order as number literals; the `+Inf` bucket is always added";
 
 /// The bounds of a `buckets = [..]` array, checked by H1
 /// (`catalog::rules::check_h1`) with each violation at its element.
@@ -245,15 +305,26 @@ fn parse_buckets(cx: &Ctxt, name: &str, array: &syn::ExprArray) -> Vec<f64> {
                 bounds.push(value);
                 elems.push(elem);
             }
-            None => cx.error_spanned_by(
-                elem,
-                format_args!(
-                    "H1: a bucket bound of histogram `{name}` is not a number literal\n= help: write each bound as a literal, e.g. `0.25`"
-                ),
-            ),
+            None => {
+                let text = quote::quote!(#elem).to_string();
+                let what = if text.ends_with("INFINITY") || text.ends_with("NAN") {
+                    "is not finite"
+                } else {
+                    "is not a number literal"
+                };
+                cx.error_spanned_by(
+                    elem,
+                    format_args!(
+                        "H1: a bucket bound of histogram `{name}` {what}\n= note: {H1_NOTE}\n= help: write each bound as a finite number literal, e.g. `0.25`; `+Inf` is implicit"
+                    ),
+                );
+            }
         }
     }
-    for violation in rules::check_h1(name, &bounds) {
+    // With every element rejected above, "no bounds" would only repeat it.
+    let checked =
+        if bounds.is_empty() && !array.elems.is_empty() { Vec::new() } else { rules::check_h1(name, &bounds) };
+    for violation in checked {
         match violation.index.and_then(|i| elems.get(i)) {
             Some(elem) => cx.error_spanned_by(elem, violation),
             None => cx.error_spanned_by(array, violation),
@@ -396,21 +467,30 @@ fn impl_metrics(
 fn stub(input: &syn::DeriveInput, p: &Private) -> TokenStream {
     let ident = &input.ident;
     let vis = &input.vis;
+    let (impl_generics, ty_generics, where_clause) = input.generics.split_for_impl();
+    let predicates = where_clause.iter().flat_map(|w| &w.predicates);
+    let sync_where = quote!(where #(#predicates,)* Self: ::core::marker::Sync);
     quote! {
         const _: () = {
             #[automatically_derived]
-            impl #ident {
+            impl #impl_generics #ident #ty_generics #where_clause {
                 #[allow(missing_docs)]
-                #vis fn global() -> &'static Self {
+                #vis fn global() -> &'static Self
+                where
+                    Self: 'static,
+                {
                     ::core::unreachable!()
                 }
                 #[allow(missing_docs)]
-                #vis fn new_unregistered() -> Self {
+                #vis fn new_unregistered() -> Self
+                where
+                    Self: Sized,
+                {
                     ::core::unreachable!()
                 }
             }
             #[automatically_derived]
-            impl #p::MetricGroup for #ident {
+            impl #impl_generics #p::MetricGroup for #ident #ty_generics #sync_where {
                 fn for_each_metric<'a>(
                     &'a self,
                     _: &mut dyn ::core::ops::FnMut(&'static #p::Descriptor, &'a dyn #p::Collect),

@@ -338,17 +338,35 @@ pub fn check_l4(label: &str, ty: &str) -> Option<Violation> {
 /// assert!(check_l5("trc_http_requests_total", 4, &policy).is_some());
 /// ```
 pub fn check_l5(metric: &str, label_count: usize, policy: &Policy) -> Option<Violation> {
+    l5(&format!("metric `{metric}`"), label_count, policy)
+}
+
+/// L5 on a label set (a struct deriving `LabelSet`), before any metric uses
+/// it: every metric that does would break L5.
+///
+/// ```
+/// use catalog::{Policy, rules::check_l5_label_set};
+///
+/// let v = check_l5_label_set("Everything", 11, &Policy::default()).unwrap();
+/// assert_eq!(v.message, "L5: label set `Everything` has 11 labels, more than the limit of 10");
+/// ```
+pub fn check_l5_label_set(label_set: &str, label_count: usize, policy: &Policy) -> Option<Violation> {
+    l5(&format!("label set `{label_set}`"), label_count, policy)
+}
+
+fn l5(subject: &str, label_count: usize, policy: &Policy) -> Option<Violation> {
     let max = policy.max_labels;
     if label_count <= max {
         return None;
     }
     Some(Violation::new(
         Rule::L5,
-        format_args!("metric `{metric}` has {label_count} labels, more than the limit of {max}"),
+        format_args!("{subject} has {label_count} labels, more than the limit of {max}"),
         "every label multiplies the series of a metric and the work of every query over it; the metrics policy \
          caps the number of labels per metric",
         format!(
-            "drop {} label(s) or split the metric, or raise `max_labels` in `[package.metadata.metrics]`",
+            "drop {} label(s), or split the metric in two; the limit is `max_labels` of the metrics policy, which \
+             may lower it below 10 but not raise it",
             label_count - max
         ),
     ))
@@ -409,6 +427,14 @@ pub fn check_l6(metric: &str, series: usize, limit: usize) -> Option<Violation> 
 /// assert!(check_l6_limit("trc_http_requests_total", 500_000, &policy).is_some());
 /// ```
 pub fn check_l6_limit(metric: &str, limit: usize, policy: &Policy) -> Option<Violation> {
+    if limit == 0 {
+        return Some(Violation::new(
+            Rule::L6,
+            format_args!("metric `{metric}` sets its series limit to 0"),
+            "a metric has at least one series; its limit bounds the product of its label cardinalities",
+            "remove `max_series` to keep the policy's limit, or set it to the series count the metric needs",
+        ));
+    }
     let ceiling = policy.series_ceiling;
     if limit <= ceiling {
         return None;

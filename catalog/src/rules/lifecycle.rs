@@ -65,7 +65,7 @@ pub fn check_h1(metric: &str, bounds: &[f64]) -> Vec<Violation> {
                     Violation::new(
                         Rule::H1,
                         format_args!(
-                            "bucket bound {i} of histogram `{metric}` ({bound}) is not above bound {j} ({last})"
+                            "bucket bound {i} of histogram `{metric}` ({bound:?}) is not above bound {j} ({last:?})"
                         ),
                         NOTE,
                         "list the bounds in strictly increasing order, each once",

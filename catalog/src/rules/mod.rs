@@ -33,12 +33,13 @@ mod lifecycle;
 mod naming;
 
 pub use labels::{
-    check_l1, check_l2, check_l3, check_l4, check_l5, check_l6, check_l6_limit, check_l7, check_label_name,
-    series_count,
+    check_l1, check_l2, check_l3, check_l4, check_l5, check_l5_label_set, check_l6, check_l6_limit, check_l7,
+    check_label_name, series_count,
 };
 pub use lifecycle::{check_d1, check_d1_names, check_h1};
 pub use naming::{
-    RESERVED_SUFFIXES, check_metric_name, check_n1, check_n2, check_n3, check_n4, check_n5, check_n6, check_n7,
+    RESERVED_SUFFIXES, check_metric_name, check_n1, check_n1_subsystem, check_n2, check_n3, check_n4, check_n5,
+    check_n6, check_n7,
 };
 
 use crate::MetricKind;

@@ -44,6 +44,36 @@ pub fn check_n1(name: &str) -> Option<Violation> {
     ))
 }
 
+/// N1 on a subsystem (the part of a name between the namespace and the
+/// metric's own name): empty, or snake case like a name.
+///
+/// ```
+/// use catalog::rules::check_n1_subsystem;
+///
+/// assert!(check_n1_subsystem("http").is_none());
+/// assert!(check_n1_subsystem("").is_none());
+/// assert_eq!(check_n1_subsystem("Http").unwrap().help, "rename subsystem `Http` to `http`");
+/// ```
+pub fn check_n1_subsystem(subsystem: &str) -> Option<Violation> {
+    if subsystem.is_empty() {
+        return None;
+    }
+    let problems = snake_case_problems(subsystem, true);
+    if problems.is_empty() {
+        return None;
+    }
+    let help = match to_snake_case(subsystem) {
+        Some(fixed) => format!("rename subsystem `{subsystem}` to `{fixed}`"),
+        None => "start the subsystem with a letter and use only `a-z`, `0-9` and single `_` between words".to_owned(),
+    };
+    Some(Violation::new(
+        Rule::N1,
+        format_args!("subsystem `{subsystem}` is not snake_case: {}", problems.join(", ")),
+        N1_NOTE,
+        help,
+    ))
+}
+
 /// N2: when the policy sets a namespace, every metric name starts with
 /// `<namespace>_` and has its own name after it.
 ///
