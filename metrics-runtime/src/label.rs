@@ -13,7 +13,7 @@ pub use capped::{CappedTable, MAX_CAPPED_VALUE_LEN};
 /// Derive it on a fieldless enum with [`LabelValue`](derive@crate::LabelValue).
 /// `Option<E>` is a label value too: `None` renders as `unknown`.
 #[diagnostic::on_unimplemented(
-    message = "`{Self}` is not a bounded label value",
+    message = "L4: `{Self}` is not a bounded label value",
     label = "not a `LabelValue`",
     note = "a label takes its values from a closed set, so that the number of series stays bounded",
     note = "derive it on a fieldless enum: `#[derive(Clone, Copy, LabelValue)] enum {Self} {{ .. }}`, or declare a label bounded at run time with `capped_label!`"
