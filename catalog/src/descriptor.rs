@@ -163,6 +163,9 @@ pub struct Source {
     pub column: u32,
     /// The module path of the declaration, as `module_path!()` gives it.
     pub module_path: &'static str,
+    /// For metrics that `#[instrument_metric]` declares, the function whose
+    /// calls they record: its module path and name, e.g. `app::scheduler::reconcile`.
+    pub function: Option<&'static str>,
 }
 
 impl core::fmt::Display for Source {

@@ -20,7 +20,7 @@
 //!     subsystem: "http",
 //!     version: "1.0.0",
 //!     deprecation: None,
-//!     source: Source { file: "src/http.rs", line: 12, column: 5, module_path: "app::http" },
+//!     source: Source { file: "src/http.rs", line: 12, column: 5, module_path: "app::http", function: None },
 //! };
 //!
 //! assert_eq!(REQUESTS.series_count(), 2);

@@ -44,14 +44,14 @@ pub(crate) fn expand(input: &syn::DeriveInput) -> TokenStream {
         }
         syn::Data::Enum(data) => {
             cx.error_spanned_by(
-                &data.enum_token,
+                data.enum_token,
                 "`LabelSet` is derived on structs of label values\n= help: for an enum of label values, derive `LabelValue`, and use it as a field of a `LabelSet` struct",
             );
             Vec::new()
         }
         syn::Data::Union(data) => {
             cx.error_spanned_by(
-                &data.union_token,
+                data.union_token,
                 "`LabelSet` is derived on structs of label values\n= help: write `struct Name { label: Value, .. }`",
             );
             Vec::new()

@@ -92,11 +92,11 @@ pub(crate) fn expand(input: &syn::DeriveInput) -> TokenStream {
             }
         }
         syn::Data::Struct(data) => cx.error_spanned_by(
-            &data.struct_token,
+            data.struct_token,
             "`LabelValue` is derived on fieldless enums\n= help: declare the values as unit variants of an enum; for a set of labels, derive `LabelSet` on a struct",
         ),
         syn::Data::Union(data) => cx.error_spanned_by(
-            &data.union_token,
+            data.union_token,
             "`LabelValue` is derived on fieldless enums\n= help: declare the values as unit variants of an enum",
         ),
     }

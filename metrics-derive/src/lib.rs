@@ -26,6 +26,7 @@
 mod attr;
 mod case;
 mod ctxt;
+mod instrument;
 mod label_set;
 mod label_value;
 mod metrics;
@@ -50,4 +51,10 @@ pub fn derive_label_value(input: TokenStream) -> TokenStream {
 #[proc_macro_derive(LabelSet, attributes(label))]
 pub fn derive_label_set(input: TokenStream) -> TokenStream {
     label_set::expand(&syn::parse_macro_input!(input)).into()
+}
+
+/// See `metrics_runtime::instrument_metric`.
+#[proc_macro_attribute]
+pub fn instrument_metric(args: TokenStream, item: TokenStream) -> TokenStream {
+    instrument::expand(args.into(), &item.into()).into()
 }

@@ -33,6 +33,7 @@ pub(crate) fn expand(input: &syn::DeriveInput) -> TokenStream {
     let mut krate = Slot::new("crate");
     let mut subsystem = Slot::new("subsystem");
     let mut subsystem_ok = true;
+    let mut function = Slot::new("function");
     attr::for_each_key(&cx, &input.attrs, "metrics", |meta| {
         if meta.path.is_ident("crate") {
             let lit = attr::string(meta)?;
@@ -44,13 +45,20 @@ pub(crate) fn expand(input: &syn::DeriveInput) -> TokenStream {
                 subsystem_ok = false;
             }
             subsystem.set(&cx, lit.span(), lit.value());
+        } else if meta.path.is_ident("function") {
+            let lit = attr::string(meta)?;
+            function.set(&cx, lit.span(), lit.value());
         } else {
-            attr::unknown_key(&cx, meta, "metrics", &["subsystem", "crate"]);
+            attr::unknown_key(&cx, meta, "metrics", &["subsystem", "crate", "function"]);
         }
         Ok(())
     });
     let private = Private(krate.get());
     let subsystem = subsystem.get().unwrap_or_default();
+    let function = match function.get() {
+        Some(name) => quote!(::core::option::Option::Some(::core::concat!(::core::module_path!(), "::", #name))),
+        None => quote!(::core::option::Option::None),
+    };
 
     let loaded = match policy::load() {
         Ok(loaded) => Some(loaded),
@@ -74,14 +82,14 @@ pub(crate) fn expand(input: &syn::DeriveInput) -> TokenStream {
         }
         syn::Data::Enum(data) => {
             cx.error_spanned_by(
-                &data.enum_token,
+                data.enum_token,
                 "`Metrics` is derived on structs whose fields are metrics\n= help: write `struct Name { requests_total: Counter, .. }`",
             );
             None
         }
         syn::Data::Union(data) => {
             cx.error_spanned_by(
-                &data.union_token,
+                data.union_token,
                 "`Metrics` is derived on structs whose fields are metrics\n= help: write `struct Name { requests_total: Counter, .. }`",
             );
             None
@@ -111,7 +119,7 @@ pub(crate) fn expand(input: &syn::DeriveInput) -> TokenStream {
     match cx.check() {
         Ok(()) => {
             let files = loaded.map(|l| l.files).unwrap_or_default();
-            impl_metrics(input, &fields, &subsystem, &files, &private)
+            impl_metrics(input, &fields, &subsystem, &function, &files, &private)
         }
         Err(errors) => {
             let errors = errors.to_compile_error();
@@ -346,6 +354,7 @@ fn impl_metrics(
     input: &syn::DeriveInput,
     fields: &[Field<'_>],
     subsystem: &str,
+    function: &TokenStream,
     files: &[std::path::PathBuf],
     p: &Private,
 ) -> TokenStream {
@@ -416,6 +425,7 @@ fn impl_metrics(
                     line: #line,
                     column: #column,
                     module_path: ::core::module_path!(),
+                    function: #function,
                 },
             };
         });

@@ -7,9 +7,15 @@
 pub use catalog::{Descriptor, Label, MetricKind, Source};
 pub use inventory;
 
+pub use crate::instrument::{
+    ByOutcome, CallGuard, ClassifyByTrait, ClassifyOther, CountMetric, DurationMetric, ErrorReason, HasError,
+    Instrumented, Outcome, Probe, call_once, future,
+};
 pub use crate::label::{LabelSet, LabelValue, cardinality_product};
 pub use crate::metric::{Collect, MetricField, MetricGroup, ReadScratch, static_cells};
 pub use crate::registry::Entry;
+pub use crate::{Counter, Family, Histogram, IntGauge};
+pub use metrics_derive::{LabelSet, Metrics};
 
 /// L6 at const evaluation: when `series > limit`, panics with the rule's
 /// message (`before`, the series count, `after`: the derive splits

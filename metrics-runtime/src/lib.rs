@@ -61,6 +61,7 @@
 extern crate self as metrics_runtime;
 
 pub mod encode;
+pub mod instrument;
 mod label;
 mod metric;
 mod registry;
@@ -87,6 +88,7 @@ pub use snapshot::{FamilySnapshot, OwnedValue, SeriesSnapshot, Snapshot};
 /// |---|---|---|
 /// | `#[metrics(subsystem = "http")]` | struct | the part of every name between the namespace and the field name |
 /// | `#[metrics(crate = "path")]` | struct | the path of this crate, for crates that re-export it |
+/// | `#[metrics(function = "name")]` | struct | the function whose calls the metrics record (set by [`instrument_metric`]); the descriptors' `source.function` |
 /// | `#[metric(help = "...")]` | field | help text, instead of the doc comment |
 /// | `#[metric(unit = "seconds")]` | field | the unit; by default read from the name's suffix |
 /// | `#[metric(buckets = [0.1, 0.5, 1.0])]` | histogram field | finite bucket bounds; the Prometheus defaults otherwise |
@@ -142,3 +144,75 @@ pub use metrics_derive::LabelValue;
 /// assert_eq!(Request { method: Method::Post, status: None }.index(), 5);
 /// ```
 pub use metrics_derive::LabelSet;
+
+/// Records calls of a function: how many, how long, and how each ended,
+/// without changing its signature.
+///
+/// ```
+/// use metrics_runtime::instrument_metric;
+///
+/// #[derive(Debug)]
+/// struct Conflict;
+///
+/// /// Appends a batch of events to the log.
+/// #[instrument_metric(subsystem = "events")]
+/// fn append(batch: &[u8]) -> Result<usize, Conflict> {
+///     if batch.is_empty() { Err(Conflict) } else { Ok(batch.len()) }
+/// }
+///
+/// assert_eq!(append(b"abc").unwrap(), 3);
+/// assert!(append(b"").is_err());
+/// let registry = metrics_runtime::global().unwrap();
+/// let calls = registry.snapshot(|d| d.name == "metrics_events_append_total");
+/// let calls = calls.family("metrics_events_append_total").unwrap();
+/// assert_eq!(calls.find(&[("result", "ok")]).unwrap().value().as_f64(), 1.0);
+/// assert_eq!(calls.find(&[("result", "error")]).unwrap().value().as_f64(), 1.0);
+/// ```
+///
+/// **Declared metrics.** Without `duration`/`count`, the attribute declares
+/// `<namespace>_<subsystem>_<name>_total{result}` (a counter) and
+/// `<namespace>_<subsystem>_<name>_duration_seconds{result}` (a histogram,
+/// seconds as `f64` from a monotonic clock), named by the same rules and
+/// policy as [`Metrics`](derive@Metrics), with the same compile errors. Help
+/// text is the function's doc comment. `result` is `ok` or `error` (see
+/// [`instrument::Classify`]), `panic` when the call unwinds, and `cancelled`
+/// when an async call's future is dropped before it completes.
+///
+/// | argument | meaning |
+/// |---|---|
+/// | `subsystem = "scheduler"` | the subsystem of the names |
+/// | `name = "reconcile"` | the name between subsystem and suffix; the function's name by default |
+/// | `help = "..."` | help text, instead of the doc comment |
+/// | `buckets = [0.01, 0.1, 1.0]` | the duration histogram's bounds |
+/// | `in_flight` | also a gauge `<name>_in_flight` of calls in progress |
+/// | `reason = ErrorKind` | also `<name>_errors_total{reason}`: each error's [`instrument::ErrorReason`] |
+/// | `classify = path::to::fn` | a `fn(&Output) -> Outcome` deciding `ok`/`error` instead of [`instrument::Classify`] |
+///
+/// **Recording into declared metrics.** With `duration = <expr>` (a
+/// `Histogram` or `Family<L, Histogram>`) and/or `count = <expr>` (a `Counter`
+/// or `Family<L, Counter>`), the call records into metrics a
+/// `#[derive(Metrics)]` struct declares, so one catalogue entry serves both:
+///
+/// ```ignore
+/// #[instrument_metric(
+///     duration = Projections::global().apply_duration_seconds,
+///     labels = ByProjection { projection: self.kind },
+/// )]
+/// fn apply(&mut self, event: &Event) -> Result<(), ApplyError> { .. }
+/// ```
+///
+/// `labels` is a value of the targets' label set; its field values are
+/// evaluated when the call starts, and a field written `result` takes how the
+/// call ended (an [`instrument::Outcome`], or any type with
+/// `From<Outcome>`; with `classify = f`, `f(&output)` gives it). `in_flight =
+/// <IntGauge>` counts calls in progress.
+///
+/// Works on free functions, methods, associated and generic functions, `async
+/// fn` (also in traits), and functions returning `impl Future`; the
+/// signature, visibility, attributes and docs are kept as written. The body
+/// runs in a closure (or an async block), so `return` and `?` behave as
+/// written. No allocation, no boxed future: a call costs two clock reads and
+/// the record path of its metrics. A method's or generic function's metrics
+/// live in statics inside its body: one set per function, shared by all
+/// instantiations. `const fn`, `extern` and variadic functions are rejected.
+pub use metrics_derive::instrument_metric;

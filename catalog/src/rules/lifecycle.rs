@@ -93,7 +93,7 @@ pub fn check_h1(metric: &str, bounds: &[f64]) -> Vec<Violation> {
 ///     Descriptor {
 ///         name, help: "h", kind, unit: None, labels: &[], buckets: &[], subsystem: "",
 ///         version: "1.0.0", deprecation: None,
-///         source: Source { file: "src/lib.rs", line: 1, column: 1, module_path: "app" },
+///         source: Source { file: "src/lib.rs", line: 1, column: 1, module_path: "app", function: None },
 ///     }
 /// }
 /// let counter = metric("trc_jobs_total", MetricKind::Counter);
@@ -188,7 +188,7 @@ mod tests {
             subsystem: "",
             version: "1.0.0",
             deprecation: None,
-            source: crate::Source { file: "src/lib.rs", line, column: 5, module_path: "app" },
+            source: crate::Source { file: "src/lib.rs", line, column: 5, module_path: "app", function: None },
         }
     }
 

@@ -410,6 +410,7 @@ pub(crate) const fn hand_built(
             line: caller.line(),
             column: caller.column(),
             module_path: module_path!(),
+            function: None,
         },
     }
 }

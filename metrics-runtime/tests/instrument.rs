@@ -1,0 +1,602 @@
+//! `#[instrument_metric]` on every supported form of function, checked
+//! through the global registry's snapshot: counts per result, histogram count
+//! and sum, `panic`, `cancelled`, `reason`, in-flight gauges, recording into
+//! declared metrics, and registration of metrics declared inside methods,
+//! trait impls and generic functions.
+//!
+//! Every test calls functions of its own, so the counts it reads are its own
+//! although tests run in parallel.
+
+use std::future::Future;
+use std::panic::{AssertUnwindSafe, catch_unwind};
+use std::task::{Context, Waker};
+use std::time::Duration;
+
+use metrics_runtime::instrument::{ErrorReason, Outcome};
+use metrics_runtime::{
+    Counter, Family, Histogram, IntGauge, LabelSet, LabelValue, Metrics, OwnedValue, SeriesSnapshot, instrument_metric,
+};
+
+// ---------------------------------------------------------------------------
+// Reading the global registry.
+
+fn series(name: &str, labels: &[(&str, &str)]) -> Option<SeriesSnapshot> {
+    let registry = metrics_runtime::global().expect("the global registry builds");
+    let snapshot = registry.snapshot(|d| d.name == name);
+    let family = snapshot.family(name)?;
+    family.find(labels).cloned()
+}
+
+/// A counter's or gauge's value; 0 for a series that does not exist.
+fn value(name: &str, labels: &[(&str, &str)]) -> f64 {
+    series(name, labels).map_or(0.0, |s| s.value().as_f64())
+}
+
+/// A histogram series' (count, sum).
+fn histogram(name: &str, labels: &[(&str, &str)]) -> (u64, f64) {
+    match series(name, labels).map(|s| s.value().clone()) {
+        Some(OwnedValue::Histogram { count, sum, .. }) => (count, sum),
+        other => panic!("{name}{labels:?} is not a histogram: {other:?}"),
+    }
+}
+
+fn calls(function: &str, result: &str) -> f64 {
+    value(&format!("metrics_inst_{function}_total"), &[("result", result)])
+}
+
+fn durations(function: &str, result: &str) -> (u64, f64) {
+    histogram(&format!("metrics_inst_{function}_duration_seconds"), &[("result", result)])
+}
+
+// ---------------------------------------------------------------------------
+// Free functions: results, aliases, early returns, `?`, panics.
+
+#[derive(Debug, PartialEq)]
+struct ParseError;
+
+type ParseResult<T> = Result<T, ParseError>;
+
+/// Parses a port number.
+#[instrument_metric(subsystem = "inst")]
+fn parse_port(text: &str) -> ParseResult<u16> {
+    if text.is_empty() {
+        return Err(ParseError);
+    }
+    let port = text.parse::<u16>().map_err(|_| ParseError)?;
+    Ok(port)
+}
+
+/// Sleeps, so that its duration is known to be at least 5 ms.
+#[instrument_metric(subsystem = "inst")]
+fn sleep_briefly() {
+    std::thread::sleep(Duration::from_millis(5));
+}
+
+/// Panics when asked to.
+#[instrument_metric(subsystem = "inst")]
+fn maybe_panic(panic: bool) -> u8 {
+    assert!(!panic, "asked to panic");
+    7
+}
+
+#[test]
+fn results_of_a_free_function() {
+    assert_eq!(parse_port("8080"), Ok(8080));
+    assert_eq!(parse_port("443"), Ok(443));
+    assert_eq!(parse_port(""), Err(ParseError));
+    assert_eq!(parse_port("http"), Err(ParseError));
+    assert_eq!(parse_port("99999"), Err(ParseError));
+    assert_eq!(calls("parse_port", "ok"), 2.0);
+    assert_eq!(calls("parse_port", "error"), 3.0);
+    assert_eq!(calls("parse_port", "panic"), 0.0);
+    let (count, sum) = durations("parse_port", "error");
+    assert_eq!(count, 3);
+    assert!((0.0..1.0).contains(&sum), "{sum}");
+}
+
+#[test]
+fn durations_are_seconds_from_a_monotonic_clock() {
+    sleep_briefly();
+    sleep_briefly();
+    assert_eq!(calls("sleep_briefly", "ok"), 2.0);
+    let (count, sum) = durations("sleep_briefly", "ok");
+    assert_eq!(count, 2);
+    assert!((0.010..5.0).contains(&sum), "two sleeps of 5 ms took {sum} s");
+}
+
+#[test]
+fn a_panic_is_recorded_and_still_unwinds() {
+    assert_eq!(maybe_panic(false), 7);
+    let unwound = catch_unwind(|| maybe_panic(true));
+    assert!(unwound.is_err());
+    assert_eq!(calls("maybe_panic", "ok"), 1.0);
+    assert_eq!(calls("maybe_panic", "panic"), 1.0);
+    assert_eq!(durations("maybe_panic", "panic").0, 1);
+}
+
+// ---------------------------------------------------------------------------
+// Methods, associated functions, generic functions, trait impls.
+
+struct Cache {
+    entries: Vec<String>,
+}
+
+impl Cache {
+    /// Creates an empty cache.
+    #[instrument_metric(subsystem = "inst")]
+    fn create() -> Cache {
+        Cache { entries: Vec::new() }
+    }
+
+    /// Looks an entry up.
+    #[instrument_metric(subsystem = "inst")]
+    fn lookup(&self, key: &str) -> Option<&String> {
+        self.entries.iter().find(|e| *e == key)
+    }
+
+    /// Inserts an entry and returns it.
+    #[instrument_metric(subsystem = "inst")]
+    fn insert(&mut self, key: &str) -> &mut String {
+        self.entries.push(key.to_owned());
+        self.entries.last_mut().expect("just pushed")
+    }
+
+    /// Consumes the cache.
+    #[instrument_metric(subsystem = "inst")]
+    fn into_len(self) -> usize {
+        self.entries.len()
+    }
+}
+
+/// Sums anything iterable over integers.
+#[instrument_metric(subsystem = "inst")]
+fn total<'a, I>(values: I) -> u64
+where
+    I: IntoIterator<Item = &'a u32>,
+{
+    values.into_iter().map(|v| u64::from(*v)).sum()
+}
+
+trait Shape {
+    fn area(&self) -> f64;
+}
+
+struct Square(f64);
+struct Circle(f64);
+
+impl Shape for Square {
+    /// The area of a square.
+    #[instrument_metric(subsystem = "inst", name = "square_area")]
+    fn area(&self) -> f64 {
+        self.0 * self.0
+    }
+}
+
+impl Shape for Circle {
+    /// The area of a circle.
+    #[instrument_metric(subsystem = "inst", name = "circle_area")]
+    fn area(&self) -> f64 {
+        std::f64::consts::PI * self.0 * self.0
+    }
+}
+
+#[test]
+fn methods_and_associated_functions() {
+    let mut cache = Cache::create();
+    cache.insert("a").push('!');
+    assert_eq!(cache.lookup("a!").map(String::as_str), Some("a!"));
+    assert_eq!(cache.lookup("b"), None);
+    assert_eq!(cache.into_len(), 1);
+    assert_eq!(calls("create", "ok"), 1.0);
+    assert_eq!(calls("insert", "ok"), 1.0);
+    assert_eq!(calls("lookup", "ok"), 2.0, "an `Option` is not classified: `None` is ok");
+    assert_eq!(calls("into_len", "ok"), 1.0);
+}
+
+#[test]
+fn a_generic_function_has_one_metric_for_all_instantiations() {
+    assert_eq!(total(&[1, 2, 3]), 6);
+    assert_eq!(total([4u32, 5].iter()), 9);
+    assert_eq!(total(std::iter::once(&7)), 7);
+    assert_eq!(calls("total", "ok"), 3.0);
+}
+
+#[test]
+fn trait_impls_are_instrumented() {
+    let shapes: [&dyn Shape; 3] = [&Square(2.0), &Circle(1.0), &Square(3.0)];
+    let areas: Vec<f64> = shapes.iter().map(|s| s.area()).collect();
+    assert_eq!(areas[0], 4.0);
+    assert_eq!(calls("square_area", "ok"), 2.0);
+    assert_eq!(calls("circle_area", "ok"), 1.0);
+}
+
+#[test]
+fn metrics_declared_inside_functions_are_registered() {
+    let registry = metrics_runtime::global().expect("the global registry builds");
+    for (name, function) in [
+        ("metrics_inst_lookup_total", "lookup"),
+        ("metrics_inst_total_duration_seconds", "total"),
+        ("metrics_inst_square_area_total", "area"),
+        ("metrics_inst_fetch_total", "fetch"),
+    ] {
+        let entry = registry.get(name).unwrap_or_else(|| panic!("{name} is registered"));
+        let source = entry.descriptor.source;
+        assert_eq!(source.file, file!());
+        assert!(source.function.unwrap().ends_with(&format!("::{function}")), "{:?}", source.function);
+        assert!(source.function.unwrap().starts_with(source.module_path));
+    }
+    // The source points at the function's name.
+    let lookup = registry.get("metrics_inst_lookup_total").unwrap().descriptor;
+    assert_eq!(lookup.help, "Calls of `lookup`, by result. Looks an entry up.");
+    let text = include_str!("instrument.rs");
+    let line = text.lines().nth(lookup.source.line as usize - 1).unwrap();
+    assert!(line.contains("fn lookup("), "{line}");
+    assert_eq!(&line[lookup.source.column as usize - 1..][..6], "lookup");
+}
+
+// ---------------------------------------------------------------------------
+// Async: `async fn`, `impl Future`, async fn in traits, cancellation, panics.
+
+#[derive(Debug)]
+struct Timeout;
+
+/// Waits, then answers.
+#[instrument_metric(subsystem = "inst")]
+async fn fetch(delay_ms: u64, fail: bool) -> Result<u32, Timeout> {
+    tokio::time::sleep(Duration::from_millis(delay_ms)).await;
+    if fail {
+        return Err(Timeout);
+    }
+    Ok(42)
+}
+
+/// Returns a future rather than being `async`.
+#[instrument_metric(subsystem = "inst")]
+fn deferred(delay_ms: u64, fail: bool) -> impl Future<Output = Result<u32, Timeout>> + Send {
+    async move {
+        tokio::time::sleep(Duration::from_millis(delay_ms)).await;
+        if fail { Err(Timeout) } else { Ok(1) }
+    }
+}
+
+/// Panics in its second poll.
+#[instrument_metric(subsystem = "inst")]
+async fn panic_later() -> u32 {
+    tokio::task::yield_now().await;
+    panic!("second poll")
+}
+
+trait Store {
+    async fn get(&self, key: u32) -> Result<u32, Timeout>;
+}
+
+struct Memory;
+
+impl Store for Memory {
+    /// Reads from memory.
+    #[instrument_metric(subsystem = "inst", name = "memory_get")]
+    async fn get(&self, key: u32) -> Result<u32, Timeout> {
+        tokio::task::yield_now().await;
+        if key == 0 { Err(Timeout) } else { Ok(key * 2) }
+    }
+}
+
+#[tokio::test]
+async fn async_fn_results_and_cancellation() {
+    assert_eq!(fetch(1, false).await.unwrap(), 42);
+    assert!(fetch(1, true).await.is_err());
+    // Dropped while sleeping: cancelled.
+    let timed_out = tokio::time::timeout(Duration::from_millis(5), fetch(10_000, false)).await;
+    assert!(timed_out.is_err());
+    // Created but never polled: the clock has not started, nothing recorded.
+    drop(fetch(1, false));
+    assert_eq!(calls("fetch", "ok"), 1.0);
+    assert_eq!(calls("fetch", "error"), 1.0);
+    assert_eq!(calls("fetch", "cancelled"), 1.0);
+    let (count, sum) = durations("fetch", "cancelled");
+    assert_eq!(count, 1);
+    assert!((0.004..5.0).contains(&sum), "cancelled after about 5 ms, recorded {sum} s");
+}
+
+#[tokio::test]
+async fn a_function_returning_a_future() {
+    assert_eq!(deferred(1, false).await.unwrap(), 1);
+    assert!(deferred(1, true).await.is_err());
+    // Its clock starts when it is called, so dropping the unpolled future
+    // cancels the call.
+    drop(deferred(1, false));
+    let timed_out = tokio::time::timeout(Duration::from_millis(5), deferred(10_000, false)).await;
+    assert!(timed_out.is_err());
+    assert_eq!(calls("deferred", "ok"), 1.0);
+    assert_eq!(calls("deferred", "error"), 1.0);
+    assert_eq!(calls("deferred", "cancelled"), 2.0);
+}
+
+#[tokio::test]
+async fn a_panic_in_a_later_poll_is_a_panic() {
+    let joined = tokio::spawn(panic_later()).await;
+    assert!(joined.unwrap_err().is_panic());
+    assert_eq!(calls("panic_later", "panic"), 1.0);
+    assert_eq!(calls("panic_later", "cancelled"), 0.0);
+}
+
+#[tokio::test]
+async fn async_fn_in_a_trait_impl() {
+    assert_eq!(Memory.get(21).await.unwrap(), 42);
+    assert!(Memory.get(0).await.is_err());
+    assert_eq!(calls("memory_get", "ok"), 1.0);
+    assert_eq!(calls("memory_get", "error"), 1.0);
+}
+
+// ---------------------------------------------------------------------------
+// `reason`, `classify`, `in_flight`.
+
+/// Why an append failed: a bounded label value.
+#[derive(Clone, Copy, Debug, PartialEq, LabelValue)]
+enum AppendError {
+    Conflict,
+    Unavailable,
+}
+
+/// Appends unless told to fail.
+#[instrument_metric(subsystem = "inst", reason = AppendError)]
+fn append(fail: Option<AppendError>) -> Result<(), AppendError> {
+    fail.map_or(Ok(()), Err)
+}
+
+/// An error that carries data, mapped to a bounded reason.
+#[derive(Debug)]
+enum IoError {
+    NotFound(String),
+    Denied { user: u32 },
+}
+
+impl ErrorReason<IoErrorKind> for IoError {
+    fn reason(&self) -> IoErrorKind {
+        match self {
+            IoError::NotFound(_) => IoErrorKind::NotFound,
+            IoError::Denied { .. } => IoErrorKind::Denied,
+        }
+    }
+}
+
+#[derive(Clone, Copy, LabelValue)]
+enum IoErrorKind {
+    NotFound,
+    Denied,
+}
+
+/// Opens a file, or fails with a data-carrying error.
+#[instrument_metric(subsystem = "inst", reason = IoErrorKind)]
+fn open(path: &str) -> Result<u32, IoError> {
+    match path {
+        "/secret" => Err(IoError::Denied { user: 7 }),
+        "/" => Ok(3),
+        other => Err(IoError::NotFound(other.to_owned())),
+    }
+}
+
+/// A status code: 5xx are errors, everything else is not.
+#[allow(clippy::trivially_copy_pass_by_ref, reason = "`classify` functions take the output by reference")]
+fn server_error(status: &u16) -> Outcome {
+    if *status >= 500 { Outcome::Error } else { Outcome::Ok }
+}
+
+/// Answers with a status code.
+#[instrument_metric(subsystem = "inst", classify = server_error)]
+fn respond(status: u16) -> u16 {
+    status
+}
+
+/// Holds a call open until told to finish.
+#[instrument_metric(subsystem = "inst", in_flight)]
+async fn hold(release: tokio::sync::oneshot::Receiver<()>) {
+    let _ = release.await;
+}
+
+#[test]
+fn reason_labels_each_error() {
+    append(None).unwrap();
+    append(Some(AppendError::Conflict)).unwrap_err();
+    append(Some(AppendError::Conflict)).unwrap_err();
+    append(Some(AppendError::Unavailable)).unwrap_err();
+    assert_eq!(calls("append", "error"), 3.0);
+    let errors = "metrics_inst_append_errors_total";
+    assert_eq!(value(errors, &[("reason", "conflict")]), 2.0);
+    assert_eq!(value(errors, &[("reason", "unavailable")]), 1.0);
+
+    assert_eq!(open("/").unwrap(), 3);
+    assert!(matches!(open("/secret"), Err(IoError::Denied { user: 7 })));
+    assert!(matches!(open("/missing"), Err(IoError::NotFound(ref p)) if p == "/missing"));
+    let errors = "metrics_inst_open_errors_total";
+    assert_eq!(value(errors, &[("reason", "not_found")]), 1.0);
+    assert_eq!(value(errors, &[("reason", "denied")]), 1.0);
+}
+
+#[test]
+fn classify_overrides_the_classification() {
+    for status in [200, 404, 500, 503] {
+        assert_eq!(respond(status), status);
+    }
+    assert_eq!(calls("respond", "ok"), 2.0);
+    assert_eq!(calls("respond", "error"), 2.0);
+}
+
+#[tokio::test]
+async fn in_flight_counts_calls_in_progress() {
+    let gauge = "metrics_inst_hold_in_flight";
+    let (release, wait) = tokio::sync::oneshot::channel();
+    let call = tokio::spawn(hold(wait));
+    while value(gauge, &[]) < 1.0 {
+        tokio::task::yield_now().await;
+    }
+    assert_eq!(value(gauge, &[]), 1.0);
+    release.send(()).unwrap();
+    call.await.unwrap();
+    assert_eq!(value(gauge, &[]), 0.0);
+    assert_eq!(calls("hold", "ok"), 1.0);
+}
+
+// ---------------------------------------------------------------------------
+// Recording into declared metrics.
+
+#[derive(Clone, Copy, Debug, PartialEq, LabelValue)]
+enum Projection {
+    Apps,
+    Routes,
+}
+
+#[derive(Clone, Copy, LabelSet)]
+struct ByProjection {
+    projection: Projection,
+}
+
+/// A result type of the user's, with a value the attribute's `Outcome` lacks.
+#[derive(Clone, Copy, Debug, PartialEq, LabelValue)]
+enum Commit {
+    Ok,
+    Conflict,
+    Error,
+}
+
+impl From<Outcome> for Commit {
+    fn from(outcome: Outcome) -> Commit {
+        match outcome {
+            Outcome::Ok => Commit::Ok,
+            Outcome::Error | Outcome::Panic | Outcome::Cancelled => Commit::Error,
+        }
+    }
+}
+
+#[derive(Clone, Copy, LabelSet)]
+struct ByCommit {
+    projection: Projection,
+    result: Commit,
+}
+
+#[derive(Clone, Copy, LabelSet)]
+struct ByOutcome {
+    result: Outcome,
+}
+
+#[derive(Metrics)]
+#[metrics(subsystem = "declared")]
+struct Declared {
+    /// Reconcile passes.
+    reconcile_runs_total: Counter,
+    /// Time of one reconcile pass.
+    reconcile_duration_seconds: Histogram,
+    /// Time to apply an event, by projection.
+    apply_duration_seconds: Family<ByProjection, Histogram>,
+    /// Commits, by projection and result.
+    commits_total: Family<ByCommit, Counter>,
+    /// Time to commit, by projection and result.
+    commit_duration_seconds: Family<ByCommit, Histogram>,
+    /// Boots, by result.
+    boot_seconds: Family<ByOutcome, Histogram>,
+    /// Boots in progress.
+    boots_in_flight: IntGauge,
+}
+
+struct Worker {
+    projection: Projection,
+}
+
+fn commit_result(result: &Result<(), String>) -> Commit {
+    match result {
+        Ok(()) => Commit::Ok,
+        Err(e) if e == "conflict" => Commit::Conflict,
+        Err(_) => Commit::Error,
+    }
+}
+
+impl Worker {
+    #[instrument_metric(
+        duration = Declared::global().reconcile_duration_seconds,
+        count = Declared::global().reconcile_runs_total,
+    )]
+    fn reconcile(&self) -> usize {
+        3
+    }
+
+    #[instrument_metric(
+        duration = Declared::global().apply_duration_seconds,
+        labels = ByProjection { projection: self.projection },
+    )]
+    fn apply(self, event: u32) -> u32 {
+        // `self` is moved here; the label was read when the call started.
+        let Worker { projection } = self;
+        event + projection as u32
+    }
+
+    #[instrument_metric(
+        duration = Declared::global().commit_duration_seconds,
+        count = Declared::global().commits_total,
+        labels = ByCommit { projection: self.projection, result },
+        classify = commit_result,
+    )]
+    async fn commit(&mut self, outcome: &str) -> Result<(), String> {
+        tokio::task::yield_now().await;
+        if outcome == "ok" { Ok(()) } else { Err(outcome.to_owned()) }
+    }
+}
+
+/// Boots an instance.
+#[instrument_metric(
+    duration = Declared::global().boot_seconds,
+    labels = ByOutcome { result },
+    in_flight = Declared::global().boots_in_flight,
+)]
+fn boot(fail: bool) -> Result<(), ()> {
+    if fail { Err(()) } else { Ok(()) }
+}
+
+#[tokio::test]
+async fn recording_into_declared_metrics() {
+    let worker = Worker { projection: Projection::Routes };
+    assert_eq!(worker.reconcile(), 3);
+    assert_eq!(value("metrics_declared_reconcile_runs_total", &[]), 1.0);
+    assert_eq!(histogram("metrics_declared_reconcile_duration_seconds", &[]).0, 1);
+
+    assert_eq!(worker.apply(10), 11);
+    let apply = "metrics_declared_apply_duration_seconds";
+    assert_eq!(histogram(apply, &[("projection", "routes")]).0, 1);
+    assert_eq!(histogram(apply, &[("projection", "apps")]).0, 0);
+
+    let mut worker = Worker { projection: Projection::Apps };
+    worker.commit("ok").await.unwrap();
+    worker.commit("conflict").await.unwrap_err();
+    worker.commit("conflict").await.unwrap_err();
+    worker.commit("disk full").await.unwrap_err();
+    {
+        // Polled once (it yields), then dropped: cancelled.
+        let mut pending = std::pin::pin!(worker.commit("ok"));
+        let mut cx = Context::from_waker(Waker::noop());
+        assert!(pending.as_mut().poll(&mut cx).is_pending());
+    }
+    let commits = "metrics_declared_commits_total";
+    assert_eq!(value(commits, &[("projection", "apps"), ("result", "ok")]), 1.0);
+    assert_eq!(value(commits, &[("projection", "apps"), ("result", "conflict")]), 2.0);
+    // The failed append and the cancelled call (`From<Outcome>`: error).
+    assert_eq!(value(commits, &[("projection", "apps"), ("result", "error")]), 2.0);
+    let durations = "metrics_declared_commit_duration_seconds";
+    assert_eq!(histogram(durations, &[("projection", "apps"), ("result", "conflict")]).0, 2);
+
+    boot(false).unwrap();
+    boot(true).unwrap_err();
+    assert_eq!(histogram("metrics_declared_boot_seconds", &[("result", "ok")]).0, 1);
+    assert_eq!(histogram("metrics_declared_boot_seconds", &[("result", "error")]).0, 1);
+    assert_eq!(value("metrics_declared_boots_in_flight", &[]), 0.0);
+}
+
+#[test]
+fn recording_a_panic_into_declared_metrics() {
+    /// Boots, and panics.
+    #[instrument_metric(duration = Declared::global().boot_seconds, labels = ByOutcome { result })]
+    fn boot_panics() {
+        panic!("boot failed");
+    }
+    let before = histogram("metrics_declared_boot_seconds", &[("result", "panic")]).0;
+    assert!(catch_unwind(AssertUnwindSafe(boot_panics)).is_err());
+    assert_eq!(histogram("metrics_declared_boot_seconds", &[("result", "panic")]).0, before + 1);
+}
