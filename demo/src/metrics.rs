@@ -46,6 +46,14 @@ pub enum Outcome {
     Error,
 }
 
+/// How an instrumented call ended, in the demo's two values: a panic or a
+/// cancelled call is an error.
+impl From<metrics_runtime::instrument::Outcome> for Outcome {
+    fn from(outcome: metrics_runtime::instrument::Outcome) -> Outcome {
+        Outcome::from_ok(outcome == metrics_runtime::instrument::Outcome::Ok)
+    }
+}
+
 impl Outcome {
     /// `Ok` when `ok`, `Error` otherwise.
     pub const fn from_ok(ok: bool) -> Outcome {

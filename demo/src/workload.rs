@@ -20,7 +20,7 @@ use std::sync::atomic::{AtomicBool, AtomicI64, Ordering};
 use std::thread::{self, JoinHandle};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
-use metrics_runtime::LabelValue;
+use metrics_runtime::{LabelValue, instrument_metric};
 
 use crate::metrics::agent::{
     Agent, Cache, CacheKind, Disk, FailureReason, InstanceFailure, Mount, Pressure, PressureKind, SecretsDelivery,
@@ -431,7 +431,15 @@ impl ApiSim {
         (status, seconds)
     }
 
-    /// Appends a command's events: the result and the duration.
+    /// Appends a command's events: the result and the simulated duration.
+    /// Its calls are timed into `trc_event_append_total{result}` and
+    /// `trc_event_append_duration_seconds{result}`.
+    #[instrument_metric(
+        duration = EventStore::global().event_append_duration_seconds,
+        count = EventStore::global().event_append_total,
+        labels = Append { result },
+        classify = |out| out.0,
+    )]
     fn append(&self, rng: &mut Rng, n: u64) -> (AppendResult, f64) {
         let result = if rng.rare(0.005, n, 600, 3) {
             AppendResult::Error
@@ -445,9 +453,6 @@ impl ApiSim {
             _ => rng.log_normal(0.006, 0.5),
         };
         Db::global().query_duration_seconds.with(Query { query_class: QueryClass::EventAppend }).observe(seconds);
-        let events = EventStore::global();
-        events.event_append_total.with(Append { result }).inc();
-        events.event_append_duration_seconds.with(Append { result }).observe(seconds);
         if result == AppendResult::Ok {
             self.head.fetch_add(rng.between(1, 4), Ordering::Relaxed);
         }
@@ -530,6 +535,8 @@ struct ControlSim {
     groups: u64,
     allocations: u64,
     rollouts: u64,
+    /// What the projections compute from the events they apply.
+    checksum: u64,
 }
 
 impl ControlSim {
@@ -537,7 +544,7 @@ impl ControlSim {
         // Restarted workers: each projection a little behind.
         let start = head.load(Ordering::Relaxed);
         let applied = std::array::from_fn(|_| start - rng.between(50, 400));
-        ControlSim { head, applied, groups: 0, allocations: 0, rollouts: 0 }
+        ControlSim { head, applied, groups: 0, allocations: 0, rollouts: 0, checksum: 0 }
     }
 
     fn project(&mut self, rng: &mut Rng, tick: u64) {
@@ -556,8 +563,8 @@ impl ControlSim {
                 _ => 0.0008,
             };
             let batch = (head - *applied).clamp(0, 24);
-            for _ in 0..batch {
-                metrics.apply_duration_seconds.with(labels).observe(rng.log_normal(median, 0.7));
+            for event in *applied..*applied + batch {
+                self.checksum = Self::apply(self.checksum, projection, event, rng.log_normal(median, 0.7));
             }
             if batch > 0 && rng.rare(0.01, tick, 400, 1) {
                 // An event that failed to apply: logged and skipped after retries.
@@ -569,10 +576,27 @@ impl ControlSim {
         }
     }
 
+    /// Applies one event to a projection: folds it into the projection's
+    /// checksum. Timed into `trc_projection_apply_duration_seconds{projection}`.
+    #[instrument_metric(
+        duration = Projections::global().apply_duration_seconds,
+        labels = ByProjection { projection },
+    )]
+    fn apply(checksum: u64, projection: Projection, event: i64, weight: f64) -> u64 {
+        let mixed = checksum.rotate_left(5) ^ (event as u64).wrapping_mul(0x9e37_79b9_7f4a_7c15);
+        mixed.wrapping_add(projection as u64).wrapping_add(weight.to_bits())
+    }
+
+    /// One reconcile pass over every process group. Timed into
+    /// `trc_scheduler_reconcile_duration_seconds` and counted in
+    /// `trc_scheduler_reconcile_runs_total`.
+    #[instrument_metric(
+        duration = Scheduler::global().reconcile_duration_seconds,
+        count = Scheduler::global().reconcile_runs_total,
+    )]
     fn reconcile(&mut self, rng: &mut Rng, run: u64) {
         let scheduler = Scheduler::global();
-        scheduler.reconcile_runs_total.inc();
-        let mut total = ApiSim::query(rng, QueryClass::SchedulerSnapshot, 0.006);
+        ApiSim::query(rng, QueryClass::SchedulerSnapshot, 0.006);
         for _ in 0..rng.between(30, 60) {
             let n = self.groups;
             self.groups += 1;
@@ -594,9 +618,7 @@ impl ControlSim {
             }
             scheduler.group_reconciles_total.with(ByResult::from_ok(ok)).inc();
             scheduler.group_reconcile_duration_seconds.with(ByResult::from_ok(ok)).observe(seconds);
-            total += seconds;
         }
-        scheduler.reconcile_duration_seconds.observe(total);
         // The first pass finds the deploys that were in flight at startup.
         let rollouts = if run == 0 { ROLLOUTS.len() } else { usize::from(rng.chance(0.2)) };
         for _ in 0..rollouts {
@@ -729,20 +751,19 @@ impl AgentSim {
     }
 
     /// Starts one instance: pull and build if the image is not cached,
-    /// deliver secrets, start the VM, wait for the health check.
-    fn boot(&mut self, rng: &mut Rng) {
+    /// deliver secrets, start the VM, wait for the health check. Timed into
+    /// `trc_agent_instance_boot_seconds{result}`.
+    #[instrument_metric(duration = Agent::global().instance_boot_seconds, labels = ByResult { result })]
+    fn boot(&mut self, rng: &mut Rng) -> Result<(), FailureReason> {
         let n = self.boots;
         self.boots += 1;
-        let mut seconds = rng.log_normal(1.8, 0.4);
         let mut failure = None;
         if rng.rare(0.2, n, 5, 0) {
-            let (pulled, pull) = self.pull(rng);
-            seconds += pull;
+            let (pulled, _) = self.pull(rng);
             failure = pulled.err();
         }
         if failure.is_none() {
-            let (delivered, delivery) = self.deliver_secrets(rng);
-            seconds += delivery;
+            let (delivered, _) = self.deliver_secrets(rng);
             failure = delivered.err();
         }
         if failure.is_none() && rng.rare(0.01, n, 100, 2) {
@@ -750,16 +771,15 @@ impl AgentSim {
         }
         if failure.is_none() && rng.rare(0.015, n, 100, 3) {
             // The health check gave up after its grace period.
-            seconds += 30.0;
             failure = Some(FailureReason::HealthcheckFailed);
         }
         if let Some(reason) = failure {
             Self::fail(reason);
-        } else {
-            self.running += 1;
-            self.ready += 1;
+            return Err(reason);
         }
-        Agent::global().instance_boot_seconds.with(ByResult::from_ok(failure.is_none())).observe(seconds);
+        self.running += 1;
+        self.ready += 1;
+        Ok(())
     }
 
     /// Pulls an image and builds its root disk: the failure, if any, and the
@@ -828,7 +848,8 @@ impl AgentSim {
             self.ready = self.ready.min(self.running);
         }
         if self.running < self.desired && rng.chance(0.5) {
-            self.boot(rng);
+            // A failure is counted by reason where it happens.
+            let _ = self.boot(rng);
         } else if self.running > self.desired && rng.chance(0.3) {
             self.running -= 1;
             self.ready = self.ready.min(self.running);
@@ -968,6 +989,10 @@ const UPSTREAM_FAILURES: &[(UpstreamFailureReason, u32)] = &[
 const SNIFF_TIMEOUT: f64 = 3.0;
 
 /// One edge node.
+/// A route configuration the proxy refused to load.
+#[derive(Debug)]
+struct ConfigRejected;
+
 struct EdgeSim {
     open: [i64; ListenerPort::ALL.len()],
     routes: i64,
@@ -1038,19 +1063,25 @@ impl EdgeSim {
         result == ConnectionResult::Ok
     }
 
-    fn apply_config(&mut self, rng: &mut Rng) {
+    /// Loads a new route configuration; a rejected one keeps the old. Timed
+    /// into `trc_edge_config_apply_seconds{result}` and counted in
+    /// `trc_edge_config_apply_total{result}`.
+    #[instrument_metric(
+        duration = Edge::global().config_apply_seconds,
+        count = Edge::global().config_apply_total,
+        labels = ByResult { result },
+    )]
+    fn apply_config(&mut self, rng: &mut Rng) -> Result<(), ConfigRejected> {
         let edge = Edge::global();
         let ok = !rng.rare(0.03, self.applies, 30, 1);
         self.applies += 1;
         let routes = (self.routes + rng.between(-2, 4)).max(50);
-        let seconds = rng.log_normal(0.015, 0.5) * routes as f64 / 400.0;
-        edge.config_apply_total.with(ByResult::from_ok(ok)).inc();
-        edge.config_apply_seconds.with(ByResult::from_ok(ok)).observe(seconds);
         if ok {
             self.routes = routes;
         }
         edge.routes_loaded.set(self.routes);
         edge.proxy_v2_enabled_routes.set(self.routes * 7 / 100);
+        if ok { Ok(()) } else { Err(ConfigRejected) }
     }
 }
 
@@ -1071,7 +1102,8 @@ impl Sim for EdgeSim {
             edge.concurrent_connections.with(Listener { listener_port }).set(*open);
         }
         if rng.rare(0.01, tick, 100, 0) {
-            self.apply_config(rng);
+            // A rejected configuration is counted by the attribute.
+            let _ = self.apply_config(rng);
         }
         if tick.is_multiple_of(20) {
             for (backends, protocol_hint) in self.backends.iter_mut().zip(ProtocolHint::ALL) {

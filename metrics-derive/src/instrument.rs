@@ -373,10 +373,25 @@ fn nameable(tokens: TokenStream) -> bool {
 /// The instrumented function.
 fn instrument(cx: &Ctxt, config: &Config, function: &syn::ItemFn, shape: Shape, p: &Private) -> TokenStream {
     let syn::ItemFn { attrs, vis, sig, block } = function;
-    let (items, setup, record, after) =
-        if config.targets() { recording_into_targets(config, p) } else { declaring(cx, config, function, p) };
+    // `start` needs `From<Outcome>` of the `result` label's type: its
+    // tokens carry the span of the `result` the user wrote, where a missing
+    // impl is then reported.
+    let (items, setup, record, after, start) = if config.targets() {
+        let (setup, record, result) = recording_into_targets(config, p);
+        let span = result.unwrap_or_else(Span::call_site);
+        (TokenStream::new(), setup, record, TokenStream::new(), span)
+    } else {
+        let (items, setup, record, after) = declaring(cx, config, function, p);
+        (items, setup, record, after, Span::call_site())
+    };
+    // The whole call, path included, carries that span: a path that starts
+    // with tokens of another span would be reported at the attribute.
+    let start = |on_drop: TokenStream| quote_spanned!(start=> __MetricsCallGuard::start(#on_drop, #record));
+    let (start_panic, start_cancel) = (start(quote!(#p::Outcome::Panic)), start(quote!(#p::Outcome::Cancelled)));
     let result_value = match &config.classify {
-        Some(classify) => quote_spanned!(classify.span()=> ::core::convert::From::from((#classify)(&__metrics_out))),
+        Some(classify) => {
+            quote_spanned!(classify.span()=> ::core::convert::From::from(#p::classify_with(&__metrics_out, #classify)))
+        }
         None => quote! {
             ::core::convert::From::from({
                 #[allow(unused_imports)]
@@ -405,18 +420,22 @@ fn instrument(cx: &Ctxt, config: &Config, function: &syn::ItemFn, shape: Shape, 
         Some(ty) => (quote!(: #ty), quote!(::<#ty, _>)),
         None => (TokenStream::new(), TokenStream::new()),
     };
+    let items = quote! {
+        #items
+        use #p::CallGuard as __MetricsCallGuard;
+    };
     let body = match shape {
         Shape::Sync => quote! {
             #items
             #setup
-            let __metrics_guard = #p::CallGuard::start(#p::Outcome::Panic, #record);
+            let __metrics_guard = #start_panic;
             let __metrics_out #out_ty = #p::call_once(move || #block);
             #finish
         },
         Shape::Async => quote! {
             #items
             #setup
-            let __metrics_guard = #p::CallGuard::start(#p::Outcome::Cancelled, #record);
+            let __metrics_guard = #start_cancel;
             let (__metrics_out, __metrics_guard) =
                 #p::Instrumented::new(#p::future #typed (async move #block), __metrics_guard).await;
             let __metrics_out #out_ty = __metrics_out;
@@ -425,7 +444,7 @@ fn instrument(cx: &Ctxt, config: &Config, function: &syn::ItemFn, shape: Shape, 
         Shape::ReturnsFuture => quote! {
             #items
             #setup
-            let __metrics_guard = #p::CallGuard::start(#p::Outcome::Panic, #record);
+            let __metrics_guard = #start_panic;
             let __metrics_future = #p::call_once(move || #block);
             let __metrics_guard = __metrics_guard.pending();
             async move {
@@ -582,9 +601,9 @@ fn reason_metric(
 /// Recording into metrics declared elsewhere (`duration`, `count`,
 /// `in_flight = ..`, with `labels`). The label values other than `result`
 /// are evaluated when the call starts, before the body can move them.
-fn recording_into_targets(config: &Config, p: &Private) -> (TokenStream, TokenStream, TokenStream, TokenStream) {
+fn recording_into_targets(config: &Config, p: &Private) -> (TokenStream, TokenStream, Option<Span>) {
     let mut setup = TokenStream::new();
-    let mut takes_result = false;
+    let mut takes_result = None;
     let labels = match &config.labels {
         None => quote!(()),
         Some(labels) => {
@@ -593,7 +612,7 @@ fn recording_into_targets(config: &Config, p: &Private) -> (TokenStream, TokenSt
                 let member = &field.member;
                 let is_result = matches!(&field.expr, syn::Expr::Path(path) if path.path.is_ident("result"));
                 if is_result {
-                    takes_result = true;
+                    takes_result = Some(field.expr.span());
                     fields.push(quote!(#member: result));
                 } else {
                     let local = format_ident!("__metrics_label_{}", i);
@@ -627,11 +646,11 @@ fn recording_into_targets(config: &Config, p: &Private) -> (TokenStream, TokenSt
         ));
         on_end.extend(quote!(__metrics_in_flight.dec();));
     }
-    let result = if takes_result { quote!(result) } else { quote!(_: #p::Outcome) };
+    let result = if takes_result.is_some() { quote!(result) } else { quote!(_: #p::Outcome) };
     let record = quote! {
         move |#result, seconds: f64| {
             #on_end
         }
     };
-    (TokenStream::new(), setup, record, TokenStream::new())
+    (setup, record, takes_result)
 }

@@ -19,7 +19,6 @@
 //! reads of the monotonic clock and the record path of its metrics.
 
 use std::future::Future;
-use std::marker::PhantomData;
 use std::pin::Pin;
 use std::task::{Context, Poll};
 use std::time::Instant;
@@ -160,20 +159,24 @@ impl<L: LabelSet> CountMetric<L> for Family<L, Counter> {
 /// `T` is the value of the `result` label (an [`Outcome`], or a type of the
 /// user's made from one); `F` records it and the elapsed seconds.
 #[doc(hidden)]
-pub struct CallGuard<T: From<Outcome>, F: FnOnce(T, f64)> {
+pub struct CallGuard<T, F: FnOnce(T, f64)> {
     start: Instant,
     record: Option<F>,
     on_drop: Outcome,
-    result: PhantomData<fn(T)>,
+    /// `T::from`, taken where the guard starts, so that only `start` needs
+    /// the bound (and reports it, once, where the `result` label is named).
+    from_outcome: fn(Outcome) -> T,
 }
 
 impl<T: From<Outcome>, F: FnOnce(T, f64)> CallGuard<T, F> {
     /// Starts the clock of a call.
     #[inline]
     pub fn start(on_drop: Outcome, record: F) -> CallGuard<T, F> {
-        CallGuard { start: Instant::now(), record: Some(record), on_drop, result: PhantomData }
+        CallGuard { start: Instant::now(), record: Some(record), on_drop, from_outcome: T::from }
     }
+}
 
+impl<T, F: FnOnce(T, f64)> CallGuard<T, F> {
     /// From now on, dropping the guard unfinished means the call's future
     /// was dropped: [`Outcome::Cancelled`].
     #[inline]
@@ -197,10 +200,10 @@ impl<T: From<Outcome>, F: FnOnce(T, f64)> CallGuard<T, F> {
     }
 }
 
-impl<T: From<Outcome>, F: FnOnce(T, f64)> Drop for CallGuard<T, F> {
+impl<T, F: FnOnce(T, f64)> Drop for CallGuard<T, F> {
     fn drop(&mut self) {
-        let outcome = self.on_drop;
-        self.end(T::from(outcome));
+        let result = (self.from_outcome)(self.on_drop);
+        self.end(result);
     }
 }
 
@@ -210,14 +213,14 @@ pin_project_lite::pin_project! {
     /// the output. Dropped before completion, its guard records
     /// [`Outcome::Cancelled`].
     #[doc(hidden)]
-    pub struct Instrumented<Fut, T: From<Outcome>, F: FnOnce(T, f64)> {
+    pub struct Instrumented<Fut, T, F: FnOnce(T, f64)> {
         #[pin]
         inner: Fut,
         guard: Option<CallGuard<T, F>>,
     }
 }
 
-impl<Fut, T: From<Outcome>, F: FnOnce(T, f64)> Instrumented<Fut, T, F> {
+impl<Fut, T, F: FnOnce(T, f64)> Instrumented<Fut, T, F> {
     /// Wraps `inner`, whose call `guard` times.
     #[inline]
     pub fn new(inner: Fut, guard: CallGuard<T, F>) -> Self {
@@ -226,21 +229,22 @@ impl<Fut, T: From<Outcome>, F: FnOnce(T, f64)> Instrumented<Fut, T, F> {
 }
 
 /// Records a panic when dropped during unwinding, unless disarmed.
-struct PanicProbe<'g, T: From<Outcome>, F: FnOnce(T, f64)> {
+struct PanicProbe<'g, T, F: FnOnce(T, f64)> {
     guard: &'g mut Option<CallGuard<T, F>>,
 }
 
-impl<T: From<Outcome>, F: FnOnce(T, f64)> Drop for PanicProbe<'_, T, F> {
+impl<T, F: FnOnce(T, f64)> Drop for PanicProbe<'_, T, F> {
     fn drop(&mut self) {
         if std::thread::panicking()
             && let Some(mut guard) = self.guard.take()
         {
-            guard.end(T::from(Outcome::Panic));
+            let result = (guard.from_outcome)(Outcome::Panic);
+            guard.end(result);
         }
     }
 }
 
-impl<Fut: Future, T: From<Outcome>, F: FnOnce(T, f64)> Future for Instrumented<Fut, T, F> {
+impl<Fut: Future, T, F: FnOnce(T, f64)> Future for Instrumented<Fut, T, F> {
     type Output = (Fut::Output, CallGuard<T, F>);
 
     #[inline]
@@ -257,6 +261,14 @@ impl<Fut: Future, T: From<Outcome>, F: FnOnce(T, f64)> Future for Instrumented<F
             }
         }
     }
+}
+
+/// `classify(output)`, for `classify = ..`: a closure gets its argument's
+/// type from here.
+#[doc(hidden)]
+#[inline]
+pub fn classify_with<O, R>(output: &O, classify: impl FnOnce(&O) -> R) -> R {
+    classify(output)
 }
 
 /// `f`, typed as a future of `R`: gives an instrumented `async` body its

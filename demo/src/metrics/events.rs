@@ -15,6 +15,17 @@ pub enum AppendResult {
     Error,
 }
 
+/// How an instrumented append ended: it returns its own result; a panic or a
+/// cancelled append is an error.
+impl From<metrics_runtime::instrument::Outcome> for AppendResult {
+    fn from(outcome: metrics_runtime::instrument::Outcome) -> AppendResult {
+        match outcome {
+            metrics_runtime::instrument::Outcome::Ok => AppendResult::Ok,
+            _ => AppendResult::Error,
+        }
+    }
+}
+
 /// Labels `{result}` of an event append.
 #[derive(Clone, Copy, Debug, LabelSet)]
 pub struct Append {
