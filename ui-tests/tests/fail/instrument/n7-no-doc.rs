@@ -1,0 +1,8 @@
+use metrics_runtime::instrument_metric;
+
+#[instrument_metric(subsystem = "ui")]
+fn reconcile() {}
+
+fn main() {
+    reconcile();
+}
