@@ -1,0 +1,14 @@
+use metrics_runtime::instrument_metric;
+
+/// Returns the wrong type early, asynchronously.
+#[instrument_metric(subsystem = "ui")]
+async fn early(flag: bool) -> Result<u32, String> {
+    if flag {
+        return Ok("text");
+    }
+    Ok(1)
+}
+
+fn main() {
+    let _ = early(true);
+}

@@ -1,0 +1,16 @@
+use metrics_runtime::instrument_metric;
+
+#[allow(clippy::trivially_copy_pass_by_ref)]
+fn is_error(value: &u32) -> bool {
+    *value > 3
+}
+
+/// Counts.
+#[instrument_metric(subsystem = "ui", classify = is_error)]
+fn count() -> u32 {
+    3
+}
+
+fn main() {
+    let _ = count();
+}

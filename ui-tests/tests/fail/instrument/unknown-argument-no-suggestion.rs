@@ -1,0 +1,9 @@
+use metrics_runtime::instrument_metric;
+
+/// Reconciles.
+#[instrument_metric(subsystem = "ui", frobnicate)]
+fn reconcile() {}
+
+fn main() {
+    reconcile();
+}
