@@ -19,6 +19,8 @@ use syn::parse::{Parse, ParseStream, Parser};
 use syn::punctuated::Punctuated;
 use syn::spanned::Spanned;
 
+use catalog::rules;
+
 use crate::attr;
 use crate::ctxt::Ctxt;
 use crate::policy;
@@ -219,7 +221,7 @@ fn parse_function(item: TokenStream) -> syn::Result<syn::ItemFn> {
         Ok(function) => Ok(function),
         Err(error) => match syn::parse2::<syn::TraitItemFn>(item) {
             Ok(declaration) if declaration.default.is_none() => Err(syn::Error::new_spanned(
-                &declaration.sig,
+                &declaration.sig.ident,
                 "`#[instrument_metric]` instruments a function body; this declaration has none\n= help: put the attribute on the method in each `impl` of the trait, or on a default body",
             )),
             _ => Err(syn::Error::new(error.span(), format!("`#[instrument_metric]` goes on a function: {error}"))),
@@ -338,7 +340,7 @@ fn check_reason(cx: &Ctxt, reason: &syn::Type, function: &syn::ItemFn) {
     if generic(reason) {
         cx.error_spanned_by(
             reason,
-            "L4: `reason` is a type parameter of the function; a reason label takes its values from one fixed enum\n= help: name a `#[derive(LabelValue)]` enum of error kinds, and implement `ErrorReason<ThatEnum>` for the error type",
+            "L4: `reason` is a type parameter of the function\n= note: a reason label takes its values from one closed set, fixed at compile time, so that its series stay bounded\n= help: name a `#[derive(LabelValue)]` enum of error kinds, and implement `ErrorReason<ThatEnum>` for the error type",
         );
         return;
     }
@@ -356,7 +358,7 @@ fn check_reason(cx: &Ctxt, reason: &syn::Type, function: &syn::ItemFn) {
     if let Some(error) = error.filter(|e| generic(e)) {
         cx.error_spanned_by(
             error,
-            "L4: `reason` needs the function's error type, which is a type parameter here: each instantiation could have other errors, and the label's values must be fixed at compile time\n= help: instrument a function with a concrete error type, or drop `reason`",
+            "L4: `reason` needs the function's error type, which is a type parameter here\n= note: each instantiation could have other errors, and a label's values are fixed at compile time, so that its series stay bounded\n= help: instrument a function with a concrete error type, or drop `reason`",
         );
     }
 }
@@ -388,12 +390,14 @@ fn instrument(cx: &Ctxt, config: &Config, function: &syn::ItemFn, shape: Shape, 
     // with tokens of another span would be reported at the attribute.
     let start = |on_drop: TokenStream| quote_spanned!(start=> __MetricsCallGuard::start(#on_drop, #record));
     let (start_panic, start_cancel) = (start(quote!(#p::Outcome::Panic)), start(quote!(#p::Outcome::Cancelled)));
-    let result_value = match &config.classify {
+    // The call ends with the `result` label `classify` gives, or with the
+    // outcome of the output (`Classify`, else ok) converted by the guard.
+    let finish_call = match &config.classify {
         Some(classify) => {
-            quote_spanned!(classify.span()=> ::core::convert::From::from(#p::classify_with(&__metrics_out, #classify)))
+            quote_spanned!(classify.span()=> __metrics_guard.finish_classified(&__metrics_out, #classify))
         }
         None => quote! {
-            ::core::convert::From::from({
+            __metrics_guard.finish_outcome({
                 #[allow(unused_imports)]
                 use #p::{ClassifyByTrait as _, ClassifyOther as _};
                 (&#p::Probe(&__metrics_out)).__metrics_outcome()
@@ -402,22 +406,19 @@ fn instrument(cx: &Ctxt, config: &Config, function: &syn::ItemFn, shape: Shape, 
     };
     let finish = quote! {
         #after
-        // `From::from` is the identity where the result label is an `Outcome`.
-        #[allow(clippy::useless_conversion)]
-        let __metrics_result = #result_value;
-        __metrics_guard.finish(__metrics_result);
+        #finish_call;
         __metrics_out
     };
     // The output type, where it can be written in the body: it types the
-    // closure or async block before its `?` and `return` are checked, and
-    // the output before it is classified.
+    // body (a closure or an async closure) before its `?` and `return` are
+    // checked, and the output before it is classified.
     let output = match produced(sig) {
         None => Some(quote!(())),
         Some(ty) if nameable(ty.to_token_stream()) => Some(ty.to_token_stream()),
         Some(_) => None,
     };
-    let (out_ty, typed) = match &output {
-        Some(ty) => (quote!(: #ty), quote!(::<#ty, _>)),
+    let (out_ty, returns) = match &output {
+        Some(ty) => (quote!(: #ty), quote!(-> #ty)),
         None => (TokenStream::new(), TokenStream::new()),
     };
     let items = quote! {
@@ -429,15 +430,16 @@ fn instrument(cx: &Ctxt, config: &Config, function: &syn::ItemFn, shape: Shape, 
             #items
             #setup
             let __metrics_guard = #start_panic;
-            let __metrics_out #out_ty = #p::call_once(move || #block);
+            let __metrics_out #out_ty = #p::call_once(move || #returns #block);
             #finish
         },
+        // An async closure, so that its return type is the function's.
         Shape::Async => quote! {
             #items
             #setup
             let __metrics_guard = #start_cancel;
             let (__metrics_out, __metrics_guard) =
-                #p::Instrumented::new(#p::future #typed (async move #block), __metrics_guard).await;
+                #p::Instrumented::new((async move || #returns #block)(), __metrics_guard).await;
             let __metrics_out #out_ty = __metrics_out;
             #finish
         },
@@ -449,7 +451,7 @@ fn instrument(cx: &Ctxt, config: &Config, function: &syn::ItemFn, shape: Shape, 
             let __metrics_guard = __metrics_guard.pending();
             async move {
                 let (__metrics_out, __metrics_guard) =
-                    #p::Instrumented::new(#p::future #typed (__metrics_future), __metrics_guard).await;
+                    #p::Instrumented::new(__metrics_future, __metrics_guard).await;
                 let __metrics_out #out_ty = __metrics_out;
                 #finish
             }
@@ -489,13 +491,16 @@ fn declaring(
         }
     };
     let full = loaded.policy.full_name(&subsystem, &local);
+    if !check_base_name(cx, &full, name_span, &loaded.policy) {
+        return (TokenStream::new(), TokenStream::new(), TokenStream::new(), TokenStream::new());
+    }
     let (help_span, help) = match &config.help {
         Some(lit) => (lit.span(), lit.value()),
         None => attr::doc_comment(&function.attrs)
             .map(|(text, span)| (span, text))
             .unwrap_or((fn_ident.span(), String::new())),
     };
-    if let Some(mut violation) = catalog::rules::check_n7(&format!("{full}_total"), &help) {
+    if let Some(mut violation) = rules::check_n7(&format!("{full}_total"), &help) {
         violation.help =
             format!("add a doc comment to `{fn_name}` saying what a call does, or `help = \"...\"` to the attribute");
         cx.error_at(help_span, violation);
@@ -564,6 +569,34 @@ fn declaring(
     (items, setup, record, after)
 }
 
+/// The rules that concern the name every declared metric starts with (N1,
+/// N2, N4, and a `_total` the attribute would double), reported once at the
+/// name rather than once per metric. Returns whether the name passed.
+fn check_base_name(cx: &Ctxt, full: &str, span: Span, policy: &catalog::Policy) -> bool {
+    let suffixes = format!("`{full}_total` and `{full}_duration_seconds`");
+    let mut ok = true;
+    for mut violation in
+        [rules::check_n1(full), rules::check_n2(full, policy), rules::check_n4(full)].into_iter().flatten()
+    {
+        violation.help = format!(
+            "{}; the attribute names its metrics {suffixes}, so rename the function or set `name = \"...\"`",
+            violation.help
+        );
+        cx.error_at(span, violation);
+        ok = false;
+    }
+    if let Some(stem) = full.strip_suffix("_total") {
+        cx.error_at(
+            span,
+            format_args!(
+                "N3: metric name `{full}` ends in `_total`, which the attribute adds to its counter itself\n= note: `_total` marks a counter; a name that already has it would give `{full}_total`\n= help: rename the function, or set `name = \"...\"`, so that the metrics are `{stem}_total` and `{stem}_duration_seconds`"
+            ),
+        );
+        ok = false;
+    }
+    ok
+}
+
 /// `<name>_errors_total{reason}` of `reason = R`: its field, its label set,
 /// and what records an error after the call.
 fn reason_metric(
@@ -583,15 +616,18 @@ fn reason_metric(
         #errors: #p::Family<__MetricsReason, #p::Counter>,
     };
     let item = quote_spanned! {reason.span()=>
+        use #p::error_reason as __metrics_error_reason;
         #[derive(::core::clone::Clone, ::core::marker::Copy, #p::LabelSet)]
         #label_krate
         struct __MetricsReason {
             reason: #reason,
         }
     };
+    // One generic call, all of its tokens at the reason type: a return type
+    // that is not a `Result`, or an error without this reason, is reported
+    // once, there.
     let record = quote_spanned! {reason.span()=>
-        if let ::core::option::Option::Some(__metrics_error) = #p::HasError::error(&__metrics_out) {
-            let reason = <_ as #p::ErrorReason<#reason>>::reason(__metrics_error);
+        if let ::core::option::Option::Some(reason) = __metrics_error_reason::<#reason, _>(&__metrics_out) {
             __metrics.#errors.with(__MetricsReason { reason }).inc();
         }
     };
@@ -604,39 +640,39 @@ fn reason_metric(
 fn recording_into_targets(config: &Config, p: &Private) -> (TokenStream, TokenStream, Option<Span>) {
     let mut setup = TokenStream::new();
     let mut takes_result = None;
+    // The user's struct expression, with each value other than `result`
+    // replaced by a local read when the call starts: its tokens keep their
+    // spans, so that a wrong label set is reported where it is written.
     let labels = match &config.labels {
         None => quote!(()),
         Some(labels) => {
-            let mut fields = Vec::new();
-            for (i, field) in labels.fields.iter().enumerate() {
-                let member = &field.member;
-                let is_result = matches!(&field.expr, syn::Expr::Path(path) if path.path.is_ident("result"));
-                if is_result {
-                    takes_result = Some(field.expr.span());
-                    fields.push(quote!(#member: result));
-                } else {
-                    let local = format_ident!("__metrics_label_{}", i);
-                    let expr = &field.expr;
-                    setup.extend(quote_spanned!(expr.span()=> let #local = #expr;));
-                    fields.push(quote!(#member: #local));
+            let mut labels = labels.clone();
+            for (i, field) in labels.fields.iter_mut().enumerate() {
+                let span = field.expr.span();
+                if matches!(&field.expr, syn::Expr::Path(path) if path.path.is_ident("result")) {
+                    takes_result = Some(span);
+                    continue;
                 }
+                let local = format_ident!("__metrics_label_{}", i, span = span);
+                let expr = &field.expr;
+                setup.extend(quote_spanned!(span=> let #local = #expr;));
+                field.expr = syn::parse_quote_spanned!(span=> #local);
+                field.colon_token.get_or_insert_with(|| syn::Token![:](span));
             }
-            let path = &labels.path;
-            let rest = labels.rest.as_ref().map(|rest| quote!(.. #rest));
-            quote!(#path { #(#fields,)* #rest })
+            labels.to_token_stream()
         }
     };
     let mut on_end = TokenStream::new();
     if let Some(duration) = &config.duration {
         setup.extend(quote_spanned!(duration.span()=> let __metrics_duration = &#duration;));
         on_end.extend(quote_spanned!(duration.span()=>
-            #p::DurationMetric::record_duration(__metrics_duration, #labels, seconds);
+            __MetricsDuration::record_duration(__metrics_duration, #labels, seconds);
         ));
     }
     if let Some(count) = &config.count {
         setup.extend(quote_spanned!(count.span()=> let __metrics_count = &#count;));
         on_end.extend(quote_spanned!(count.span()=>
-            #p::CountMetric::record_call(__metrics_count, #labels);
+            __MetricsCount::record_call(__metrics_count, #labels);
         ));
     }
     if let Some((_, Some(gauge))) = &config.in_flight {
@@ -649,6 +685,8 @@ fn recording_into_targets(config: &Config, p: &Private) -> (TokenStream, TokenSt
     let result = if takes_result.is_some() { quote!(result) } else { quote!(_: #p::Outcome) };
     let record = quote! {
         move |#result, seconds: f64| {
+            #[allow(unused_imports)]
+            use #p::{CountMetric as __MetricsCount, DurationMetric as __MetricsDuration};
             #on_end
         }
     };

@@ -9,7 +9,7 @@ pub use inventory;
 
 pub use crate::instrument::{
     ByOutcome, CallGuard, ClassifyByTrait, ClassifyOther, CountMetric, DurationMetric, ErrorReason, HasError,
-    Instrumented, Outcome, Probe, call_once, classify_with, future,
+    Instrumented, Outcome, Probe, call_once, error_reason,
 };
 pub use crate::label::{LabelSet, LabelValue, cardinality_product};
 pub use crate::metric::{Collect, MetricField, MetricGroup, ReadScratch, static_cells};

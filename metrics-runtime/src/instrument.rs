@@ -82,7 +82,7 @@ impl<T, E> HasError for Result<T, E> {
 }
 
 /// Maps an error to the bounded label value `R` of `reason = R`. Every
-/// `LabelValue` that is `Copy` is its own reason; implement it for an error
+/// `Copy` type is its own reason (a `#[derive(LabelValue)]` error enum); implement it for an error
 /// type that carries data, mapping each error to a variant of a fieldless
 /// `#[derive(LabelValue)]` enum.
 #[diagnostic::on_unimplemented(
@@ -94,7 +94,7 @@ pub trait ErrorReason<R> {
     fn reason(&self) -> R;
 }
 
-impl<R: LabelValue + Copy> ErrorReason<R> for R {
+impl<R: Copy> ErrorReason<R> for R {
     #[inline]
     fn reason(&self) -> R {
         *self
@@ -104,7 +104,7 @@ impl<R: LabelValue + Copy> ErrorReason<R> for R {
 /// A metric a call's duration is recorded into: a [`Histogram`] (no labels,
 /// `L = ()`) or a `Family<L, Histogram>`.
 #[diagnostic::on_unimplemented(
-    message = "`{Self}` cannot record call durations with labels `{L}`",
+    message = "`{Self}` cannot record call durations",
     note = "`duration = ..` names a `Histogram`, or a `Family<L, Histogram>` whose label set is the `labels = ..` of the attribute"
 )]
 pub trait DurationMetric<L> {
@@ -129,7 +129,7 @@ impl<L: LabelSet> DurationMetric<L> for Family<L, Histogram> {
 /// A metric a call is counted in: a [`Counter`] (no labels, `L = ()`) or a
 /// `Family<L, Counter>`.
 #[diagnostic::on_unimplemented(
-    message = "`{Self}` cannot count calls with labels `{L}`",
+    message = "`{Self}` cannot count calls",
     note = "`count = ..` names a `Counter`, or a `Family<L, Counter>` whose label set is the `labels = ..` of the attribute"
 )]
 pub trait CountMetric<L> {
@@ -190,6 +190,20 @@ impl<T, F: FnOnce(T, f64)> CallGuard<T, F> {
     #[inline]
     pub fn finish(mut self, result: T) {
         self.end(result);
+    }
+
+    /// Records the call with the `result` label made from `outcome`.
+    #[inline]
+    pub fn finish_outcome(self, outcome: Outcome) {
+        let result = (self.from_outcome)(outcome);
+        self.finish(result);
+    }
+
+    /// Records the call with the `result` label `classify` gives `output`.
+    #[inline]
+    pub fn finish_classified<O>(self, output: &O, classify: impl FnOnce(&O) -> T) {
+        let result = classify(output);
+        self.finish(result);
     }
 
     #[inline]
@@ -263,20 +277,16 @@ impl<Fut: Future, T, F: FnOnce(T, f64)> Future for Instrumented<Fut, T, F> {
     }
 }
 
-/// `classify(output)`, for `classify = ..`: a closure gets its argument's
-/// type from here.
+/// The reason label of `output`'s error, for `reason = R`: `None` when it
+/// is not an error.
 #[doc(hidden)]
 #[inline]
-pub fn classify_with<O, R>(output: &O, classify: impl FnOnce(&O) -> R) -> R {
-    classify(output)
-}
-
-/// `f`, typed as a future of `R`: gives an instrumented `async` body its
-/// output type before its `?` and `return` are checked.
-#[doc(hidden)]
-#[inline]
-pub fn future<R, F: Future<Output = R>>(f: F) -> F {
-    f
+pub fn error_reason<R, O>(output: &O) -> Option<R>
+where
+    O: HasError,
+    O::Error: ErrorReason<R>,
+{
+    output.error().map(ErrorReason::reason)
 }
 
 /// Calls `f`: the body of an instrumented function runs in a closure so that

@@ -150,7 +150,7 @@ impl Cache {
 
 /// Sums anything iterable over integers.
 #[instrument_metric(subsystem = "inst")]
-fn total<'a, I>(values: I) -> u64
+fn sum_all<'a, I>(values: I) -> u64
 where
     I: IntoIterator<Item = &'a u32>,
 {
@@ -195,10 +195,10 @@ fn methods_and_associated_functions() {
 
 #[test]
 fn a_generic_function_has_one_metric_for_all_instantiations() {
-    assert_eq!(total(&[1, 2, 3]), 6);
-    assert_eq!(total([4u32, 5].iter()), 9);
-    assert_eq!(total(std::iter::once(&7)), 7);
-    assert_eq!(calls("total", "ok"), 3.0);
+    assert_eq!(sum_all(&[1, 2, 3]), 6);
+    assert_eq!(sum_all([4u32, 5].iter()), 9);
+    assert_eq!(sum_all(std::iter::once(&7)), 7);
+    assert_eq!(calls("sum_all", "ok"), 3.0);
 }
 
 #[test]
@@ -215,7 +215,7 @@ fn metrics_declared_inside_functions_are_registered() {
     let registry = metrics_runtime::global().expect("the global registry builds");
     for (name, function) in [
         ("metrics_inst_lookup_total", "lookup"),
-        ("metrics_inst_total_duration_seconds", "total"),
+        ("metrics_inst_sum_all_duration_seconds", "sum_all"),
         ("metrics_inst_square_area_total", "area"),
         ("metrics_inst_fetch_total", "fetch"),
     ] {
