@@ -31,6 +31,8 @@
 
 mod descriptor;
 pub mod escape;
+#[cfg(feature = "json")]
+pub mod json;
 mod policy;
 pub mod rules;
 

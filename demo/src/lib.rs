@@ -8,7 +8,7 @@
 //! use std::io::{Read, Write};
 //! use std::net::TcpStream;
 //!
-//! let running = demo::start(demo::Options { listen: "127.0.0.1:0".parse()?, workload: true })?;
+//! let running = demo::start(demo::Options { listen: "127.0.0.1:0".parse()?, workload: true, bearer_token: None })?;
 //!
 //! let mut stream = TcpStream::connect(running.local_addr())?;
 //! stream.write_all(b"GET /metrics HTTP/1.1\r\nHost: demo\r\nConnection: close\r\n\r\n")?;
@@ -26,42 +26,40 @@
 //! `cargo run --release -p demo -- --listen 127.0.0.1:9464`.
 
 pub mod metrics;
-mod server;
 mod workload;
 
 use std::io;
 use std::net::SocketAddr;
-use std::thread::{self, JoinHandle};
 
-use tokio::sync::oneshot;
+use metrics_runtime::server::{BackgroundServer, ServerBuilder};
 
 use crate::workload::Workload;
 
 /// What [`start`] runs.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Options {
     /// The address to listen on; port 0 picks a free port (see
     /// [`Running::local_addr`]).
     pub listen: SocketAddr,
     /// Whether to run the simulated workload that drives the metrics.
     pub workload: bool,
+    /// When set, `/metrics` and `/catalog.json` require
+    /// `Authorization: Bearer <token>`.
+    pub bearer_token: Option<String>,
 }
 
-/// The running demo: the server thread, with its own tokio runtime, and the
-/// workload threads. Dropping it stops them too, ignoring errors; call
-/// [`Running::shutdown`] to see them.
+/// The running demo: the metrics server on a thread of its own (with its own
+/// tokio runtime), and the workload threads. Dropping it stops them too,
+/// ignoring errors; call [`Running::shutdown`] to see them.
 pub struct Running {
-    local_addr: SocketAddr,
-    /// Resolves the server's shutdown future.
-    stop_server: Option<oneshot::Sender<()>>,
-    server: Option<JoinHandle<()>>,
+    server: Option<BackgroundServer>,
     workload: Option<Workload>,
 }
 
 impl std::fmt::Debug for Running {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Running")
-            .field("local_addr", &self.local_addr)
+            .field("local_addr", &self.local_addr())
             .field("workload", &self.workload.is_some())
             .finish_non_exhaustive()
     }
@@ -71,7 +69,7 @@ impl Running {
     /// The address the server listens on (with the port the system picked
     /// if [`Options::listen`] asked for port 0).
     pub fn local_addr(&self) -> SocketAddr {
-        self.local_addr
+        self.server.as_ref().map_or_else(|| SocketAddr::from(([0, 0, 0, 0], 0)), BackgroundServer::local_addr)
     }
 
     /// Stops the workload and the server gracefully and joins the threads:
@@ -86,13 +84,9 @@ impl Running {
     }
 
     fn stop_server(&mut self) -> io::Result<()> {
-        if let Some(stop) = self.stop_server.take() {
-            // The server may be gone already, if it panicked.
-            let _ = stop.send(());
-        }
-        match self.server.take().map(JoinHandle::join) {
-            Some(Err(_)) => Err(io::Error::other("the server thread panicked")),
-            _ => Ok(()),
+        match self.server.take() {
+            Some(server) => server.shutdown().map_err(io::Error::from),
+            None => Ok(()),
         }
     }
 }
@@ -105,34 +99,22 @@ impl Drop for Running {
 }
 
 /// Binds (a bind failure is returned as an error, never a panic), then starts
-/// the server on a background thread and, if [`Options::workload`], the
-/// workload threads.
+/// the runtime's metrics server ([`metrics_runtime::server`]) on a background
+/// thread and, if [`Options::workload`], the workload threads.
 ///
 /// The server answers `GET /metrics` with every metric of the process's
-/// global registry (`metrics_runtime::global()`; a 500 with the error if the
-/// registry's check failed) and `GET /health` with `ok`.
+/// global registry, `GET /catalog.json` with their descriptors and
+/// `GET /health` with `ok`.
 pub fn start(options: Options) -> io::Result<Running> {
     // Refuse to serve a registry whose metrics collide: the error names both
     // declarations.
     metrics_runtime::global().map_err(|e| io::Error::new(io::ErrorKind::InvalidData, e.to_string()))?;
-    let context =
-        |what: &str, error: io::Error| io::Error::new(error.kind(), format!("{what} {}: {error}", options.listen));
-    let listener = std::net::TcpListener::bind(options.listen).map_err(|e| context("cannot listen on", e))?;
-    listener.set_nonblocking(true)?;
-    let local_addr = listener.local_addr()?;
-    let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build()?;
-    let listener = {
-        let _context = runtime.enter();
-        tokio::net::TcpListener::from_std(listener)?
-    };
-    let (stop_server, stopped) = oneshot::channel::<()>();
-    let server = thread::Builder::new().name("demo-server".to_owned()).spawn(move || {
-        runtime.block_on(server::serve(listener, async {
-            // A dropped sender stops the server too.
-            let _ = stopped.await;
-        }));
-    })?;
-    let mut running = Running { local_addr, stop_server: Some(stop_server), server: Some(server), workload: None };
+    let mut server = ServerBuilder::new().listen(options.listen);
+    if let Some(token) = &options.bearer_token {
+        server = server.bearer_token(token);
+    }
+    let server = server.spawn()?;
+    let mut running = Running { server: Some(server), workload: None };
     if options.workload {
         // On an error, dropping `running` stops the server.
         running.workload = Some(Workload::start()?);

@@ -62,6 +62,8 @@ extern crate self as metrics_runtime;
 
 pub mod encode;
 pub mod instrument;
+#[cfg(feature = "server")]
+pub mod server;
 mod label;
 mod metric;
 mod registry;

@@ -70,3 +70,121 @@ pub(crate) struct LabelMetrics {
 pub(crate) fn capped_overflow(reason: CappedOverflow) {
     LabelMetrics::global().capped_overflow_total.with(CappedOverflowLabels { reason }).inc();
 }
+
+/// The format a scrape was served in.
+#[cfg(feature = "server")]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, LabelValue)]
+pub(crate) enum ScrapeFormat {
+    /// Prometheus text 0.0.4.
+    Prometheus,
+    /// OpenMetrics 1.0.
+    #[label(rename = "openmetrics")]
+    OpenMetrics,
+}
+
+/// The HTTP status a scrape was answered with.
+#[cfg(feature = "server")]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, LabelValue)]
+pub(crate) enum ScrapeStatus {
+    /// Served.
+    #[label(rename = "200")]
+    Ok,
+    /// Refused: no or a wrong bearer token.
+    #[label(rename = "401")]
+    Unauthorized,
+    /// The registry could not be built (colliding declarations).
+    #[label(rename = "500")]
+    Error,
+}
+
+/// Why the server refused or lost a connection.
+#[cfg(feature = "server")]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, LabelValue)]
+pub(crate) enum Rejection {
+    /// Every connection slot was taken: closed at once.
+    ConnectionLimit,
+    /// The client did not send its request head in time.
+    HeaderTimeout,
+    /// The request head was larger than the limit (answered 431).
+    HeaderTooLarge,
+    /// The request did not parse as HTTP/1.1 (answered 400).
+    BadRequest,
+    /// The connection failed otherwise (reset, broken pipe).
+    ConnectionError,
+    /// `accept` itself failed (e.g. no file descriptors left).
+    AcceptFailed,
+}
+
+#[cfg(feature = "server")]
+#[derive(Clone, Copy, LabelSet)]
+pub(crate) struct ScrapeLabels {
+    format: ScrapeFormat,
+    status: ScrapeStatus,
+}
+
+#[cfg(feature = "server")]
+#[derive(Clone, Copy, LabelSet)]
+pub(crate) struct FormatLabels {
+    format: ScrapeFormat,
+}
+
+#[cfg(feature = "server")]
+#[derive(Clone, Copy, LabelSet)]
+pub(crate) struct RejectionLabels {
+    reason: Rejection,
+}
+
+/// Metrics about the exposition server.
+#[cfg(feature = "server")]
+#[derive(Metrics)]
+#[metrics(subsystem = "export")]
+pub(crate) struct ServerMetrics {
+    /// Scrapes of `/metrics` answered, by format and HTTP status.
+    scrapes_total: Family<ScrapeLabels, Counter>,
+    /// Time to encode a scrape (and compress it, when gzip was asked for).
+    #[metric(buckets = [0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25])]
+    scrape_encode_duration_seconds: Family<FormatLabels, crate::Histogram>,
+    /// Bytes of scrape bodies written, after compression.
+    scrape_bytes_total: Family<FormatLabels, Counter>,
+    /// Scrapes being encoded now.
+    scrapes_in_flight: crate::IntGauge,
+    /// Connections refused or lost before a response, by reason.
+    rejected_connections_total: Family<RejectionLabels, Counter>,
+}
+
+/// Counts a scrape answered.
+#[cfg(feature = "server")]
+pub(crate) fn scrape_served(format: ScrapeFormat, status: ScrapeStatus) {
+    ServerMetrics::global().scrapes_total.with(ScrapeLabels { format, status }).inc();
+}
+
+/// Records a scrape's encoding time and size.
+#[cfg(feature = "server")]
+pub(crate) fn scrape_encoded(format: ScrapeFormat, seconds: f64, bytes: usize) {
+    let metrics = ServerMetrics::global();
+    metrics.scrape_encode_duration_seconds.with(FormatLabels { format }).observe(seconds);
+    metrics.scrape_bytes_total.with(FormatLabels { format }).inc_by(bytes as u64);
+}
+
+/// Counts a refused or lost connection.
+#[cfg(feature = "server")]
+pub(crate) fn rejected_connection(reason: Rejection) {
+    ServerMetrics::global().rejected_connections_total.with(RejectionLabels { reason }).inc();
+}
+
+/// A scrape in flight, counted until dropped.
+#[cfg(feature = "server")]
+pub(crate) struct InFlight(());
+
+#[cfg(feature = "server")]
+pub(crate) fn scrape_started() -> InFlight {
+    ServerMetrics::global().scrapes_in_flight.inc();
+    InFlight(())
+}
+
+#[cfg(feature = "server")]
+impl Drop for InFlight {
+    fn drop(&mut self) {
+        ServerMetrics::global().scrapes_in_flight.dec();
+    }
+}

@@ -1,0 +1,299 @@
+//! The JSON catalogue: every metric of a program with its name, type, unit,
+//! help, labels and their allowed values, buckets, version, deprecation and
+//! source location. A running program serves it on `/catalog.json`; the
+//! catalogue tools read it from there or from a saved file.
+//!
+//! ```
+//! use catalog::{Descriptor, Label, MetricKind, Source};
+//! use catalog::json::Catalog;
+//!
+//! static METHOD: [Label; 1] = [Label::new("method", &["get", "post"], &["get", "post"], false, None)];
+//! static HTTP: Descriptor = Descriptor {
+//!     name: "trc_http_requests_total",
+//!     help: "HTTP requests handled.",
+//!     kind: MetricKind::Counter,
+//!     unit: None,
+//!     labels: &METHOD,
+//!     buckets: &[],
+//!     subsystem: "http",
+//!     version: "1.0.0",
+//!     deprecation: None,
+//!     source: Source { file: "src/http.rs", line: 12, column: 5, module_path: "app::http", function: None },
+//! };
+//!
+//! let catalog = Catalog::from_descriptors([&HTTP]);
+//! let text = catalog.to_json();
+//! assert!(text.contains(r#""name": "trc_http_requests_total""#));
+//! assert_eq!(Catalog::from_json(&text).unwrap(), catalog);
+//! ```
+//!
+//! # Schema, version 1
+//!
+//! ```text
+//! {
+//!   "schema": "metrics-catalog",         always this string
+//!   "schema_version": 1,                 this document's version; readers refuse a newer one
+//!   "metrics": [                         sorted by name
+//!     {
+//!       "name": "trc_http_requests_total",
+//!       "type": "counter",               "counter" | "gauge" | "histogram"
+//!       "unit": null,                    or "seconds", "bytes", ...
+//!       "help": "HTTP requests handled.",
+//!       "subsystem": "http",             "" when none
+//!       "labels": [
+//!         {
+//!           "name": "method",
+//!           "values": ["get", "post"],   the allowed values, in order
+//!           "unknown": false,            whether "unknown" (a missing value) may also appear
+//!           "cap": null                  for a label bounded at run time: its cap ("values" is empty;
+//!         }                              values beyond the cap are "other")
+//!       ],
+//!       "buckets": [],                   a histogram's finite upper bounds (+Inf is implicit)
+//!       "series": 2,                     the product of the label cardinalities
+//!       "version": "1.0.0",              the metric's semver version
+//!       "deprecated": null,              or {"reason": "...", "replacement": "trc_..." | null}
+//!       "source": {
+//!         "file": "src/http.rs", "line": 12, "column": 5,
+//!         "module": "app::http",
+//!         "function": null               the instrumented function, for `#[instrument_metric]`
+//!       }
+//!     }
+//!   ]
+//! }
+//! ```
+//!
+//! Version 1 readers ignore fields they do not know, so adding a field keeps
+//! the version; removing or changing one bumps it.
+
+use serde::{Deserialize, Serialize};
+
+use crate::{Descriptor, MetricKind};
+
+/// The value of the `schema` field.
+pub const SCHEMA: &str = "metrics-catalog";
+/// The schema version this module writes and reads.
+pub const SCHEMA_VERSION: u32 = 1;
+
+/// A catalogue document.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Catalog {
+    /// Always [`SCHEMA`].
+    pub schema: String,
+    /// [`SCHEMA_VERSION`] when written by this version.
+    pub schema_version: u32,
+    /// The metrics, sorted by name.
+    pub metrics: Vec<Metric>,
+}
+
+/// One metric of a catalogue.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Metric {
+    /// The full name, e.g. `trc_http_requests_total`.
+    pub name: String,
+    /// `counter`, `gauge` or `histogram`.
+    #[serde(rename = "type")]
+    pub kind: String,
+    /// The unit, when it has one.
+    pub unit: Option<String>,
+    /// The help text.
+    pub help: String,
+    /// The subsystem (`""` when none).
+    #[serde(default)]
+    pub subsystem: String,
+    /// The labels, in order.
+    pub labels: Vec<MetricLabel>,
+    /// A histogram's finite bucket bounds.
+    #[serde(default)]
+    pub buckets: Vec<f64>,
+    /// The number of series: the product of the label cardinalities.
+    pub series: u64,
+    /// The metric's semver version.
+    pub version: String,
+    /// Set when the metric is deprecated.
+    pub deprecated: Option<Deprecated>,
+    /// Where it is declared.
+    pub source: MetricSource,
+}
+
+/// One label of a metric.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MetricLabel {
+    /// The label name.
+    pub name: String,
+    /// The allowed values, in order (empty for a capped label).
+    pub values: Vec<String>,
+    /// Whether `unknown` (a missing value) may also appear.
+    #[serde(default)]
+    pub unknown: bool,
+    /// For a label bounded at run time, its cap.
+    #[serde(default)]
+    pub cap: Option<u64>,
+}
+
+/// Why a metric is deprecated and what replaces it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Deprecated {
+    /// Why.
+    pub reason: String,
+    /// The metric to use instead.
+    pub replacement: Option<String>,
+}
+
+/// Where a metric is declared.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MetricSource {
+    /// The file, as `file!()` gives it.
+    pub file: String,
+    /// The line.
+    pub line: u32,
+    /// The column.
+    pub column: u32,
+    /// The module path.
+    pub module: String,
+    /// The instrumented function, for `#[instrument_metric]`.
+    #[serde(default)]
+    pub function: Option<String>,
+}
+
+/// Why a document is not a catalogue this version reads.
+#[derive(Debug)]
+pub enum Error {
+    /// Not JSON, or not the shape of a catalogue.
+    Json(serde_json::Error),
+    /// Another kind of document.
+    Schema(String),
+    /// A newer schema version than [`SCHEMA_VERSION`].
+    Version(u32),
+}
+
+impl std::fmt::Display for Error {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Error::Json(error) => write!(f, "not a metrics catalogue: {error}"),
+            Error::Schema(schema) => write!(f, "not a metrics catalogue: `schema` is {schema:?}, not {SCHEMA:?}"),
+            Error::Version(version) => {
+                write!(f, "catalogue schema version {version} is newer than this reader's ({SCHEMA_VERSION})")
+            }
+        }
+    }
+}
+
+impl std::error::Error for Error {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match self {
+            Error::Json(error) => Some(error),
+            _ => None,
+        }
+    }
+}
+
+impl Catalog {
+    /// The catalogue of these descriptors, sorted by name.
+    pub fn from_descriptors<'d>(descriptors: impl IntoIterator<Item = &'d Descriptor>) -> Catalog {
+        let mut metrics: Vec<Metric> = descriptors.into_iter().map(Metric::from_descriptor).collect();
+        metrics.sort_by(|a, b| a.name.cmp(&b.name));
+        Catalog { schema: SCHEMA.to_owned(), schema_version: SCHEMA_VERSION, metrics }
+    }
+
+    /// The document, pretty-printed, with a final newline.
+    pub fn to_json(&self) -> String {
+        let mut text = serde_json::to_string_pretty(self).expect("a catalogue always serialises"); // invariant: plain data, string keys
+        text.push('\n');
+        text
+    }
+
+    /// Reads a document, refusing another schema or a newer version.
+    pub fn from_json(text: &str) -> Result<Catalog, Error> {
+        let catalog: Catalog = serde_json::from_str(text).map_err(Error::Json)?;
+        if catalog.schema != SCHEMA {
+            return Err(Error::Schema(catalog.schema));
+        }
+        if catalog.schema_version > SCHEMA_VERSION {
+            return Err(Error::Version(catalog.schema_version));
+        }
+        Ok(catalog)
+    }
+
+    /// The metric with this name.
+    pub fn metric(&self, name: &str) -> Option<&Metric> {
+        self.metrics.iter().find(|m| m.name == name)
+    }
+}
+
+impl Metric {
+    /// The catalogue entry of a descriptor.
+    pub fn from_descriptor(d: &Descriptor) -> Metric {
+        Metric {
+            name: d.name.to_owned(),
+            kind: d.kind.as_str().to_owned(),
+            unit: d.unit.map(str::to_owned),
+            help: d.help.to_owned(),
+            subsystem: d.subsystem.to_owned(),
+            labels: d
+                .labels
+                .iter()
+                .map(|l| MetricLabel {
+                    name: l.name.to_owned(),
+                    values: l.values.iter().map(|v| (*v).to_owned()).collect(),
+                    unknown: l.unknown,
+                    cap: l.capped.map(|c| c.cap as u64),
+                })
+                .collect(),
+            buckets: if d.kind == MetricKind::Histogram { d.buckets.to_vec() } else { Vec::new() },
+            series: d.series_count() as u64,
+            version: d.version.to_owned(),
+            deprecated: d.deprecation.map(|dep| Deprecated {
+                reason: dep.reason.to_owned(),
+                replacement: dep.replacement.map(str::to_owned),
+            }),
+            source: MetricSource {
+                file: d.source.file.to_owned(),
+                line: d.source.line,
+                column: d.source.column,
+                module: d.source.module_path.to_owned(),
+                function: d.source.function.map(str::to_owned),
+            },
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const DOCUMENT: &str = r#"{
+        "schema": "metrics-catalog",
+        "schema_version": 1,
+        "metrics": [{
+            "name": "trc_io_seconds", "type": "histogram", "unit": "seconds", "help": "I/O time.",
+            "labels": [{"name": "node_id", "values": [], "cap": 64, "future_field": true}],
+            "buckets": [0.1, 1.0], "series": 65, "version": "1.2.0",
+            "deprecated": {"reason": "split by device", "replacement": "trc_disk_io_seconds"},
+            "source": {"file": "src/io.rs", "line": 3, "column": 5, "module": "app::io"}
+        }]
+    }"#;
+
+    #[test]
+    fn reads_a_document_and_ignores_unknown_fields() {
+        let catalog = Catalog::from_json(DOCUMENT).unwrap();
+        let metric = catalog.metric("trc_io_seconds").unwrap();
+        assert_eq!(metric.kind, "histogram");
+        assert_eq!(metric.subsystem, "");
+        assert_eq!(metric.labels[0].cap, Some(64));
+        assert!(!metric.labels[0].unknown);
+        assert_eq!(metric.deprecated.as_ref().unwrap().replacement.as_deref(), Some("trc_disk_io_seconds"));
+        assert_eq!(metric.source.function, None);
+        assert_eq!(Catalog::from_json(&catalog.to_json()).unwrap(), catalog);
+    }
+
+    #[test]
+    fn refuses_other_documents() {
+        let other = DOCUMENT.replace("\"metrics-catalog\"", "\"something-else\"");
+        assert!(matches!(Catalog::from_json(&other), Err(Error::Schema(s)) if s == "something-else"));
+        let newer = DOCUMENT.replace("\"schema_version\": 1", "\"schema_version\": 2");
+        let error = Catalog::from_json(&newer).unwrap_err();
+        assert_eq!(error.to_string(), "catalogue schema version 2 is newer than this reader's (1)");
+        let broken = Catalog::from_json("{\"schema\": ").unwrap_err();
+        assert!(broken.to_string().starts_with("not a metrics catalogue: EOF while parsing"), "{broken}");
+    }
+}

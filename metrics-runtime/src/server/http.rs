@@ -1,0 +1,240 @@
+//! Requests: routing, auth, negotiation, gzip.
+
+use std::convert::Infallible;
+use std::future::{Ready, ready};
+use std::io::Write;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, OnceLock};
+use std::time::Instant;
+
+use flate2::Compression;
+use flate2::write::GzEncoder;
+use http_body_util::Full;
+use hyper::body::{Bytes, Incoming};
+use hyper::header::{self, HeaderMap, HeaderValue};
+use hyper::service::Service;
+use hyper::{Method, Request, Response, StatusCode};
+use subtle::ConstantTimeEq;
+
+use super::ServerBuilder;
+use crate::encode::Format;
+use crate::self_metrics::{self, ScrapeFormat, ScrapeStatus};
+
+const TEXT: &str = "text/plain; charset=utf-8";
+const JSON: &str = "application/json";
+
+/// The size of the last exposition in each format, to size the next one's
+/// buffer: one allocation per scrape, none per series.
+static LAST_SIZE: [AtomicUsize; 2] = [AtomicUsize::new(64 * 1024), AtomicUsize::new(64 * 1024)];
+
+/// The catalogue never changes once the registry is built.
+static CATALOG: OnceLock<Bytes> = OnceLock::new();
+
+/// One connection's request handler.
+#[derive(Clone)]
+pub(super) struct Handler {
+    config: Arc<ServerBuilder>,
+}
+
+impl Handler {
+    pub(super) fn new(config: Arc<ServerBuilder>) -> Handler {
+        Handler { config }
+    }
+}
+
+impl Service<Request<Incoming>> for Handler {
+    type Response = Response<Full<Bytes>>;
+    type Error = Infallible;
+    type Future = Ready<Result<Self::Response, Infallible>>;
+
+    fn call(&self, request: Request<Incoming>) -> Self::Future {
+        ready(Ok(route(&self.config, request.method(), request.uri().path(), request.headers())))
+    }
+}
+
+/// The response to a request; no request can make it panic.
+pub(super) fn route(config: &ServerBuilder, method: &Method, path: &str, headers: &HeaderMap) -> Response<Full<Bytes>> {
+    let readable = matches!(*method, Method::GET | Method::HEAD);
+    match path {
+        "/metrics" | "/catalog.json" | "/health" if !readable => {
+            let mut response = respond(StatusCode::METHOD_NOT_ALLOWED, TEXT, "method not allowed\n");
+            response.headers_mut().insert(header::ALLOW, HeaderValue::from_static("GET, HEAD"));
+            response
+        }
+        "/health" => respond(StatusCode::OK, TEXT, "ok"),
+        "/metrics" => metrics(config, headers),
+        "/catalog.json" if !authorized(config, headers) => unauthorized(),
+        "/catalog.json" => catalog(),
+        _ => respond(StatusCode::NOT_FOUND, TEXT, "not found\n"),
+    }
+}
+
+/// Whether the request carries the bearer token, when one is required.
+fn authorized(config: &ServerBuilder, headers: &HeaderMap) -> bool {
+    let Some(token) = &config.bearer_token else { return true };
+    headers.get_all(header::AUTHORIZATION).iter().any(|value| {
+        let value = value.as_bytes();
+        match value.get(..7) {
+            Some(scheme) if scheme.eq_ignore_ascii_case(b"bearer ") => {
+                let given = value[7..].trim_ascii();
+                bool::from(given.ct_eq(token))
+            }
+            _ => false,
+        }
+    })
+}
+
+fn unauthorized() -> Response<Full<Bytes>> {
+    let mut response = respond(StatusCode::UNAUTHORIZED, TEXT, "unauthorized\n");
+    response.headers_mut().insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer realm=\"metrics\""));
+    response
+}
+
+/// Encodes the global registry in the negotiated format.
+fn metrics(config: &ServerBuilder, headers: &HeaderMap) -> Response<Full<Bytes>> {
+    let accept: Vec<&str> = headers.get_all(header::ACCEPT).iter().filter_map(|v| v.to_str().ok()).collect();
+    let format = Format::negotiate((!accept.is_empty()).then(|| accept.join(",")).as_deref());
+    let label = match format {
+        Format::Prometheus => ScrapeFormat::Prometheus,
+        Format::OpenMetrics => ScrapeFormat::OpenMetrics,
+    };
+    if !authorized(config, headers) {
+        self_metrics::scrape_served(label, ScrapeStatus::Unauthorized);
+        return unauthorized();
+    }
+    let _in_flight = self_metrics::scrape_started();
+    let registry = match crate::global() {
+        Ok(registry) => registry,
+        Err(error) => {
+            self_metrics::scrape_served(label, ScrapeStatus::Error);
+            return respond(StatusCode::INTERNAL_SERVER_ERROR, TEXT, format!("{error}\n"));
+        }
+    };
+    let last = &LAST_SIZE[label as usize];
+    let started = Instant::now();
+    let mut body = Vec::with_capacity(last.load(Ordering::Relaxed) + 4096);
+    format.encode(registry, &mut body);
+    last.store(body.len(), Ordering::Relaxed);
+    let gzip = accepts_gzip(headers);
+    if gzip {
+        body = compress(&body);
+    }
+    self_metrics::scrape_encoded(label, started.elapsed().as_secs_f64(), body.len());
+    self_metrics::scrape_served(label, ScrapeStatus::Ok);
+    let mut response = respond(StatusCode::OK, format.content_type(), body);
+    let headers = response.headers_mut();
+    headers.insert(header::VARY, HeaderValue::from_static("Accept, Accept-Encoding"));
+    if gzip {
+        headers.insert(header::CONTENT_ENCODING, HeaderValue::from_static("gzip"));
+    }
+    response
+}
+
+fn catalog() -> Response<Full<Bytes>> {
+    match crate::global() {
+        Ok(registry) => {
+            let body = CATALOG.get_or_init(|| {
+                let catalog = catalog::json::Catalog::from_descriptors(registry.iter().map(|r| r.descriptor));
+                Bytes::from(catalog.to_json())
+            });
+            respond(StatusCode::OK, JSON, body.clone())
+        }
+        Err(error) => respond(StatusCode::INTERNAL_SERVER_ERROR, TEXT, format!("{error}\n")),
+    }
+}
+
+/// Whether `Accept-Encoding` allows gzip: `gzip` or `*` with a q-value above
+/// zero (an explicit `gzip;q=0` refuses it even if `*` allows).
+pub(super) fn accepts_gzip(headers: &HeaderMap) -> bool {
+    let mut gzip = None;
+    let mut any = None;
+    for value in headers.get_all(header::ACCEPT_ENCODING).iter().filter_map(|v| v.to_str().ok()) {
+        for item in value.split(',') {
+            let mut parts = item.split(';');
+            let coding = parts.next().unwrap_or("").trim();
+            let q = parts
+                .filter_map(|p| p.trim().strip_prefix("q=").or_else(|| p.trim().strip_prefix("Q=")))
+                .find_map(|q| q.trim().parse::<f32>().ok())
+                .unwrap_or(1.0);
+            if coding.eq_ignore_ascii_case("gzip") || coding.eq_ignore_ascii_case("x-gzip") {
+                gzip = Some(q > 0.0);
+            } else if coding == "*" {
+                any = Some(q > 0.0);
+            }
+        }
+    }
+    gzip.or(any).unwrap_or(false)
+}
+
+fn compress(body: &[u8]) -> Vec<u8> {
+    let mut encoder = GzEncoder::new(Vec::with_capacity(body.len() / 4 + 64), Compression::fast());
+    // Writing to a Vec cannot fail.
+    encoder.write_all(body).expect("gzip into memory");
+    encoder.finish().expect("gzip into memory")
+}
+
+fn respond(status: StatusCode, content_type: &'static str, body: impl Into<Bytes>) -> Response<Full<Bytes>> {
+    let mut response = Response::new(Full::new(body.into()));
+    *response.status_mut() = status;
+    response.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type));
+    response
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn headers(pairs: &[(header::HeaderName, &str)]) -> HeaderMap {
+        let mut map = HeaderMap::new();
+        for (name, value) in pairs {
+            map.append(name.clone(), HeaderValue::from_str(value).unwrap());
+        }
+        map
+    }
+
+    #[test]
+    fn gzip_is_negotiated_with_q_values() {
+        let gzip = |value: &str| accepts_gzip(&headers(&[(header::ACCEPT_ENCODING, value)]));
+        assert!(gzip("gzip"));
+        assert!(gzip("deflate, GZIP;q=0.5"));
+        assert!(gzip("*"));
+        assert!(gzip("identity, x-gzip"));
+        assert!(!gzip("identity"));
+        assert!(!gzip("gzip;q=0"));
+        assert!(!gzip("gzip;q=0, *"));
+        assert!(!gzip("*;q=0"));
+        assert!(!accepts_gzip(&HeaderMap::new()));
+    }
+
+    #[test]
+    fn bearer_tokens_are_checked() {
+        let config = ServerBuilder::new().bearer_token("s3cret");
+        let auth = |value: &str| authorized(&config, &headers(&[(header::AUTHORIZATION, value)]));
+        assert!(auth("Bearer s3cret"));
+        assert!(auth("bearer  s3cret "));
+        assert!(!auth("Bearer s3cre"));
+        assert!(!auth("Bearer s3cret2"));
+        assert!(!auth("Basic s3cret"));
+        assert!(!auth("Bearer"));
+        assert!(!authorized(&config, &HeaderMap::new()));
+        assert!(authorized(&ServerBuilder::new(), &HeaderMap::new()));
+    }
+
+    #[test]
+    fn paths_and_methods() {
+        let config = ServerBuilder::new();
+        let none = HeaderMap::new();
+        assert_eq!(route(&config, &Method::GET, "/health", &none).status(), StatusCode::OK);
+        assert_eq!(route(&config, &Method::GET, "/", &none).status(), StatusCode::NOT_FOUND);
+        assert_eq!(route(&config, &Method::DELETE, "/nope", &none).status(), StatusCode::NOT_FOUND);
+        for path in ["/metrics", "/catalog.json", "/health"] {
+            let response = route(&config, &Method::POST, path, &none);
+            assert_eq!(response.status(), StatusCode::METHOD_NOT_ALLOWED);
+            assert_eq!(response.headers()[header::ALLOW], "GET, HEAD");
+        }
+        let secured = ServerBuilder::new().bearer_token("t");
+        assert_eq!(route(&secured, &Method::GET, "/health", &none).status(), StatusCode::OK);
+        assert_eq!(route(&secured, &Method::GET, "/metrics", &none).status(), StatusCode::UNAUTHORIZED);
+        assert_eq!(route(&secured, &Method::GET, "/catalog.json", &none).status(), StatusCode::UNAUTHORIZED);
+    }
+}
