@@ -1,13 +1,13 @@
 #!/usr/bin/env bash
 # Installs the external programs the test suite drives, only when they are missing:
-#   promtool (Debian package `prometheus`) and the Python `prometheus_client` parsers
+#   the Prometheus server and promtool (Debian package `prometheus`) and the Python `prometheus_client` parsers
 #   (Debian package `python3-prometheus-client`, used through /usr/bin/python3).
 # No packaged service is left running: the install runs under a policy-rc.d that forbids
 # starting services, and any daemon a maintainer script started anyway is stopped.
 set -euo pipefail
 
 need=()
-command -v promtool >/dev/null 2>&1 || need+=(prometheus)
+{ command -v promtool && command -v prometheus; } >/dev/null 2>&1 || need+=(prometheus)
 /usr/bin/python3 -c 'import prometheus_client' >/dev/null 2>&1 || need+=(python3-prometheus-client)
 
 if [ ${#need[@]} -eq 0 ]; then

@@ -110,7 +110,7 @@ pub fn start(options: Options) -> io::Result<Running> {
     // declarations.
     metrics_runtime::global().map_err(|e| io::Error::new(io::ErrorKind::InvalidData, e.to_string()))?;
     let mut server = ServerBuilder::new().listen(options.listen);
-    if let Some(token) = &options.bearer_token {
+    if let Some(token) = options.bearer_token {
         server = server.bearer_token(token);
     }
     let server = server.spawn()?;

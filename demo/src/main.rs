@@ -66,7 +66,7 @@ fn parse(args: impl IntoIterator<Item = String>) -> Result<Command, String> {
                 }
                 bearer_token_file = Some(PathBuf::from(value));
             }
-            _ => return Err(format!("unexpected argument `{arg}`", arg = flag)),
+            _ => return Err(format!("unexpected argument `{flag}`")),
         }
     }
     let listen = match listen {
@@ -78,8 +78,9 @@ fn parse(args: impl IntoIterator<Item = String>) -> Result<Command, String> {
 
 /// The token in `path`: its content without surrounding whitespace.
 fn read_token(path: &std::path::Path) -> std::io::Result<String> {
-    let text = std::fs::read_to_string(path)
-        .map_err(|e| std::io::Error::new(e.kind(), format!("cannot read the bearer token file {}: {e}", path.display())))?;
+    let text = std::fs::read_to_string(path).map_err(|e| {
+        std::io::Error::new(e.kind(), format!("cannot read the bearer token file {}: {e}", path.display()))
+    })?;
     let token = text.trim();
     if token.is_empty() {
         return Err(std::io::Error::new(

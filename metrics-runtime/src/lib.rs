@@ -62,12 +62,12 @@ extern crate self as metrics_runtime;
 
 pub mod encode;
 pub mod instrument;
-#[cfg(feature = "server")]
-pub mod server;
 mod label;
 mod metric;
 mod registry;
 mod self_metrics;
+#[cfg(feature = "server")]
+pub mod server;
 mod snapshot;
 
 #[doc(hidden)]

@@ -201,10 +201,8 @@ impl ServerBuilder {
     /// runtime: for programs without async. Returns once the socket is bound.
     pub fn spawn(self) -> Result<BackgroundServer, ServerError> {
         self.check()?;
-        let runtime = tokio::runtime::Builder::new_current_thread()
-            .enable_all()
-            .build()
-            .map_err(ServerError::Runtime)?;
+        let runtime =
+            tokio::runtime::Builder::new_current_thread().enable_all().build().map_err(ServerError::Runtime)?;
         let server = runtime.block_on(self.bind())?;
         let local_addr = server.local_addr();
         let (stop, stopped) = oneshot::channel::<()>();

@@ -1,5 +1,6 @@
 //! Helpers for the integration tests: a minimal HTTP client, and finding the
-//! external tools the tests drive (promtool, Python's `prometheus_client`).
+//! external tools the tests drive (the Prometheus server, promtool, Python's
+//! `prometheus_client`).
 //!
 //! ```no_run
 //! let addr = "127.0.0.1:9464".parse().unwrap();
@@ -110,6 +111,11 @@ fn missing<T>(what: &str) -> Option<T> {
 /// The `promtool` binary, if installed.
 pub fn promtool() -> Option<PathBuf> {
     find_in_path("promtool").or_else(|| missing("promtool (Debian package `prometheus`)"))
+}
+
+/// The Prometheus server binary, if installed.
+pub fn prometheus() -> Option<PathBuf> {
+    find_in_path("prometheus").or_else(|| missing("the Prometheus server (Debian package `prometheus`)"))
 }
 
 /// A Python interpreter that can import `prometheus_client`: Debian's

@@ -1,0 +1,395 @@
+//! The exposition server over real sockets: endpoints, negotiation, gzip,
+//! auth, concurrency, and clients that misbehave (slow, oversized, garbage,
+//! too many) — which must not hurt the scrapes of well-behaved ones.
+//!
+//! Each test runs a server of its own on a free loopback port. No assertion
+//! depends on timing: a client that the server must cut off is given far
+//! longer than the server's limit to finish, and the test checks that the
+//! server closed the connection before it could.
+
+use std::io::{ErrorKind, Read, Write};
+use std::net::{SocketAddr, TcpStream};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::thread;
+use std::time::Duration;
+
+use metrics_runtime::server::{BackgroundServer, ServerBuilder, ServerError};
+use tests::{Response, http_get, request};
+
+fn server(builder: ServerBuilder) -> BackgroundServer {
+    // The demo's metrics are registered only if its code is linked in.
+    let _ = demo::metrics::api::Http::global();
+    builder.listen("127.0.0.1:0".parse().unwrap()).spawn().expect("the server starts")
+}
+
+/// The value of `metrics_export_*` series with these labels, read from the
+/// server's own exposition.
+fn self_metric(addr: SocketAddr, sample: &str) -> f64 {
+    let text = http_get(addr, "/metrics", &[]).unwrap().text();
+    text.lines()
+        .find_map(|line| line.strip_prefix(sample).and_then(|rest| rest.strip_prefix(' ')))
+        .map_or(0.0, |value| value.parse().unwrap())
+}
+
+/// Sends raw bytes and reads until the server closes (or 30 s pass).
+fn raw(addr: SocketAddr, bytes: &[u8]) -> Vec<u8> {
+    let mut stream = TcpStream::connect(addr).unwrap();
+    stream.set_read_timeout(Some(Duration::from_secs(30))).unwrap();
+    // The server may close before reading everything: a write error is fine.
+    let _ = stream.write_all(bytes);
+    let mut out = Vec::new();
+    let _ = stream.read_to_end(&mut out);
+    out
+}
+
+fn status_of(raw: &[u8]) -> Option<u16> {
+    std::str::from_utf8(raw.get(..12)?).ok()?.strip_prefix("HTTP/1.1 ")?.parse().ok()
+}
+
+#[test]
+fn get_head_404_405_and_health() {
+    let server = server(ServerBuilder::new());
+    let addr = server.local_addr();
+    let get = http_get(addr, "/metrics", &[]).unwrap();
+    assert_eq!(get.status, 200);
+    assert_eq!(get.header("content-type"), Some("text/plain; version=0.0.4; charset=utf-8"));
+    assert!(get.text().contains("# TYPE trc_http_requests_total counter\n"));
+    let head = request(addr, "HEAD", "/metrics", &[]).unwrap();
+    assert_eq!(head.status, 200);
+    assert!(head.body.is_empty());
+    let length: usize = head.header("content-length").unwrap().parse().unwrap();
+    assert!(length > 10_000, "HEAD announces the body's length: {length}");
+
+    let health = http_get(addr, "/health", &[]).unwrap();
+    assert_eq!((health.status, health.text().as_str()), (200, "ok"));
+    for path in ["/", "/metricsx", "/metrics/", "/health/x", "/catalog"] {
+        assert_eq!(http_get(addr, path, &[]).unwrap().status, 404, "{path}");
+    }
+    for method in ["POST", "PUT", "DELETE", "OPTIONS", "PATCH"] {
+        for path in ["/metrics", "/health", "/catalog.json"] {
+            let response = request(addr, method, path, &[("Content-Length", "0")]).unwrap();
+            assert_eq!(response.status, 405, "{method} {path}");
+            assert_eq!(response.header("allow"), Some("GET, HEAD"));
+        }
+    }
+    server.shutdown().unwrap();
+}
+
+#[test]
+fn negotiation_with_q_values() {
+    let server = server(ServerBuilder::new());
+    let addr = server.local_addr();
+    let content_type = |accept: &str| http_get(addr, "/metrics", &[("Accept", accept)]).unwrap();
+    let openmetrics = "application/openmetrics-text; version=1.0.0; charset=utf-8";
+    let text = "text/plain; version=0.0.4; charset=utf-8";
+    for (accept, expected) in [
+        ("application/openmetrics-text; version=1.0.0", openmetrics),
+        ("application/openmetrics-text;version=1.0.0;q=0.9,text/plain;q=0.5", openmetrics),
+        ("application/openmetrics-text;version=1.0.0;q=0.2,text/plain;q=0.5", text),
+        ("text/plain", text),
+        ("*/*", text),
+        ("application/openmetrics-text; version=1.0.0; q=0", text),
+    ] {
+        let response = content_type(accept);
+        assert_eq!(response.header("content-type"), Some(expected), "Accept: {accept}");
+        if expected == openmetrics {
+            assert!(response.text().ends_with("# EOF\n"));
+        }
+    }
+    server.shutdown().unwrap();
+}
+
+#[test]
+fn gzip_round_trip() {
+    let server = server(ServerBuilder::new());
+    let addr = server.local_addr();
+    let plain = http_get(addr, "/metrics", &[]).unwrap();
+    assert_eq!(plain.header("content-encoding"), None);
+    let zipped = http_get(addr, "/metrics", &[("Accept-Encoding", "deflate, gzip;q=0.8")]).unwrap();
+    assert_eq!(zipped.status, 200);
+    assert_eq!(zipped.header("content-encoding"), Some("gzip"));
+    assert!(zipped.header("vary").unwrap().contains("Accept-Encoding"));
+    assert!(zipped.body.len() * 4 < plain.body.len(), "{} vs {}", zipped.body.len(), plain.body.len());
+    let mut decoded = String::new();
+    flate2::read::GzDecoder::new(zipped.body.as_slice()).read_to_string(&mut decoded).unwrap();
+    // The same families, in the same order (values move between scrapes).
+    let families =
+        |text: &str| text.lines().filter(|l| l.starts_with("# TYPE ")).map(str::to_owned).collect::<Vec<_>>();
+    assert_eq!(families(&decoded), families(&plain.text()));
+    let refused = http_get(addr, "/metrics", &[("Accept-Encoding", "gzip;q=0, identity")]).unwrap();
+    assert_eq!(refused.header("content-encoding"), None);
+    server.shutdown().unwrap();
+}
+
+#[test]
+fn catalog_json_lists_every_descriptor() {
+    let server = server(ServerBuilder::new());
+    let response = http_get(server.local_addr(), "/catalog.json", &[]).unwrap();
+    assert_eq!(response.status, 200);
+    assert_eq!(response.header("content-type"), Some("application/json"));
+    let catalog = catalog::json::Catalog::from_json(&response.text()).unwrap();
+    let registry = metrics_runtime::global().unwrap();
+    assert_eq!(catalog.metrics.len(), registry.len());
+    let requests = catalog.metric("trc_http_requests_total").unwrap();
+    assert_eq!(requests.kind, "counter");
+    let method = requests.labels.iter().find(|l| l.name == "method").unwrap();
+    assert_eq!(method.values, ["GET", "POST", "PATCH", "DELETE"]);
+    assert!(requests.source.file.ends_with("api.rs"), "{:?}", requests.source);
+    let boot = catalog.metric("trc_agent_instance_boot_seconds").unwrap();
+    assert_eq!((boot.kind.as_str(), boot.unit.as_deref()), ("histogram", Some("seconds")));
+    assert!(!boot.buckets.is_empty());
+    server.shutdown().unwrap();
+}
+
+#[test]
+fn bearer_token_on_and_off() {
+    let open = server(ServerBuilder::new());
+    assert_eq!(http_get(open.local_addr(), "/metrics", &[]).unwrap().status, 200);
+    open.shutdown().unwrap();
+
+    let secured = server(ServerBuilder::new().bearer_token("s3cret-token"));
+    let addr = secured.local_addr();
+    let scrape = |auth: Option<&str>| {
+        let headers: Vec<(&str, &str)> = auth.map(|a| ("Authorization", a)).into_iter().collect();
+        http_get(addr, "/metrics", &headers).unwrap()
+    };
+    let refused = scrape(None);
+    assert_eq!(refused.status, 401);
+    assert_eq!(refused.header("www-authenticate"), Some("Bearer realm=\"metrics\""));
+    assert!(!refused.text().contains("trc_"));
+    assert_eq!(scrape(Some("Bearer wrong")).status, 401);
+    assert_eq!(scrape(Some("Bearer s3cret-toke")).status, 401);
+    assert_eq!(scrape(Some("Basic s3cret-token")).status, 401);
+    assert_eq!(scrape(Some("Bearer s3cret-token")).status, 200);
+    assert_eq!(http_get(addr, "/catalog.json", &[]).unwrap().status, 401);
+    assert_eq!(http_get(addr, "/catalog.json", &[("Authorization", "Bearer s3cret-token")]).unwrap().status, 200);
+    assert_eq!(http_get(addr, "/health", &[]).unwrap().status, 200, "liveness stays open");
+    secured.shutdown().unwrap();
+}
+
+#[test]
+fn many_concurrent_scrapes() {
+    let server = server(ServerBuilder::new().max_connections(64));
+    let addr = server.local_addr();
+    thread::scope(|s| {
+        for _ in 0..16 {
+            s.spawn(move || {
+                for _ in 0..10 {
+                    let response = http_get(addr, "/metrics", &[("Accept-Encoding", "gzip")]).unwrap();
+                    assert_eq!(response.status, 200);
+                }
+            });
+        }
+    });
+    let scrapes = self_metric(addr, r#"metrics_export_scrapes_total{format="prometheus",status="200"}"#);
+    assert!(scrapes >= 160.0, "{scrapes}");
+    server.shutdown().unwrap();
+}
+
+#[test]
+fn a_slow_client_is_cut_off_while_others_are_served() {
+    let server = server(ServerBuilder::new().header_read_timeout(Duration::from_secs(2)));
+    let addr = server.local_addr();
+    let head = b"GET /metrics HTTP/1.1\r\nHost: slow\r\nX-Padding: aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\r\n\r\n";
+    let cut_off = AtomicBool::new(false);
+    let sent = std::sync::atomic::AtomicUsize::new(0);
+    thread::scope(|s| {
+        s.spawn(|| {
+            // One byte per 100 ms: the whole head would take about 14 s, far
+            // beyond the server's 2 s.
+            let mut stream = TcpStream::connect(addr).unwrap();
+            for byte in head {
+                if stream.write_all(&[*byte]).is_err() {
+                    cut_off.store(true, Ordering::SeqCst);
+                    return;
+                }
+                sent.fetch_add(1, Ordering::SeqCst);
+                stream.set_read_timeout(Some(Duration::from_millis(100))).unwrap();
+                let mut buf = [0u8; 256];
+                match stream.read(&mut buf) {
+                    // Nothing yet: keep sending.
+                    Err(e) if matches!(e.kind(), ErrorKind::WouldBlock | ErrorKind::TimedOut) => {}
+                    // Closed (with or without a 408), or reset.
+                    Ok(_) | Err(_) => {
+                        cut_off.store(true, Ordering::SeqCst);
+                        return;
+                    }
+                }
+            }
+        });
+        // Meanwhile, scrapes are served.
+        for _ in 0..10 {
+            assert_eq!(http_get(addr, "/metrics", &[]).unwrap().status, 200);
+            thread::sleep(Duration::from_millis(50));
+        }
+    });
+    assert!(cut_off.load(Ordering::SeqCst), "the slow client sent its whole head");
+    assert!(sent.load(Ordering::SeqCst) < head.len());
+    assert!(self_metric(addr, r#"metrics_export_rejected_connections_total{reason="header_timeout"}"#) >= 1.0);
+    server.shutdown().unwrap();
+}
+
+#[test]
+fn oversized_headers_get_431_and_garbage_gets_400() {
+    let server = server(ServerBuilder::new().max_header_bytes(8192));
+    let addr = server.local_addr();
+    let big = format!("GET /metrics HTTP/1.1\r\nHost: x\r\nX-Big: {}\r\n\r\n", "a".repeat(20_000));
+    assert_eq!(status_of(&raw(addr, big.as_bytes())), Some(431));
+    let many: String = (0..200).fold(String::new(), |mut head, i| {
+        // Writing to a String cannot fail.
+        let _ = std::fmt::Write::write_fmt(&mut head, format_args!("X-H{i}: v\r\n"));
+        head
+    });
+    let many = format!("GET /metrics HTTP/1.1\r\nHost: x\r\n{many}\r\n");
+    assert_eq!(status_of(&raw(addr, many.as_bytes())), Some(431));
+    for garbage in [
+        &b"\x16\x03\x01\x02\x00\x01\x00\x01\xfc\x03\x03garbage-tls-hello\r\n\r\n"[..],
+        b"GARBAGE\r\n\r\n",
+        b"GET /metrics HTTP/9.9\r\n\r\n",
+        b"GET /metrics HTTP/1.1\r\nHost x\r\n\r\n",
+        b"\0\0\0\0\r\n\r\n",
+    ] {
+        assert_eq!(status_of(&raw(addr, garbage)), Some(400), "{garbage:?}");
+    }
+    // The server is still fine.
+    assert_eq!(http_get(addr, "/metrics", &[]).unwrap().status, 200);
+    assert!(self_metric(addr, r#"metrics_export_rejected_connections_total{reason="bad_request"}"#) >= 5.0);
+    assert!(self_metric(addr, r#"metrics_export_rejected_connections_total{reason="header_too_large"}"#) >= 2.0);
+    server.shutdown().unwrap();
+}
+
+#[test]
+fn connections_beyond_the_limit_are_closed() {
+    let server = server(ServerBuilder::new().max_connections(3));
+    let addr = server.local_addr();
+    let before = self_metric(addr, r#"metrics_export_rejected_connections_total{reason="connection_limit"}"#);
+    // Three idle connections hold every slot.
+    let held: Vec<TcpStream> = (0..3).map(|_| TcpStream::connect(addr).unwrap()).collect();
+    let mut extra = TcpStream::connect(addr).unwrap();
+    extra.set_read_timeout(Some(Duration::from_secs(30))).unwrap();
+    let _ = extra.write_all(b"GET /metrics HTTP/1.1\r\nHost: x\r\n\r\n");
+    let mut buf = Vec::new();
+    let read = extra.read_to_end(&mut buf);
+    assert!(read.is_err() || buf.is_empty(), "the fourth connection was served: {:?}", String::from_utf8_lossy(&buf));
+    drop(held);
+    // Slots free up once the held connections close.
+    let scrape = (0..100).find_map(|_| match http_get(addr, "/metrics", &[]) {
+        Ok(Response { status: 200, body, .. }) => Some(String::from_utf8(body).unwrap()),
+        _ => {
+            thread::sleep(Duration::from_millis(20));
+            None
+        }
+    });
+    let text = scrape.expect("scrapes are served again");
+    let after = text
+        .lines()
+        .find_map(|l| l.strip_prefix(r#"metrics_export_rejected_connections_total{reason="connection_limit"} "#))
+        .map_or(0.0, |v| v.parse().unwrap());
+    assert!(after > before, "{before} -> {after}");
+    server.shutdown().unwrap();
+}
+
+/// Resident memory of this process, from /proc.
+fn rss_bytes() -> u64 {
+    let status = std::fs::read_to_string("/proc/self/status").unwrap();
+    let kb: u64 = status
+        .lines()
+        .find_map(|l| l.strip_prefix("VmRSS:"))
+        .and_then(|v| v.trim().strip_suffix("kB"))
+        .map(|v| v.trim().parse().unwrap())
+        .unwrap();
+    kb * 1024
+}
+
+#[test]
+fn hostile_connections_do_not_grow_memory() {
+    let server = server(ServerBuilder::new().header_read_timeout(Duration::from_millis(300)).max_connections(256));
+    let addr = server.local_addr();
+    // Warm up: the first scrapes size the buffers.
+    for _ in 0..5 {
+        http_get(addr, "/metrics", &[("Accept-Encoding", "gzip")]).unwrap();
+    }
+    let before = rss_bytes();
+    let big = format!("GET /metrics HTTP/1.1\r\nHost: x\r\nX-Big: {}\r\n\r\n", "a".repeat(64 * 1024));
+    thread::scope(|s| {
+        for worker in 0..8 {
+            let big = big.as_bytes();
+            s.spawn(move || {
+                for i in 0..125 {
+                    match (worker + i) % 4 {
+                        0 => drop(raw(addr, big)),
+                        1 => drop(raw(addr, b"\x00\xff garbage \r\n\r\n")),
+                        2 => {
+                            // Half a head, then silence: cut off by the timeout.
+                            drop(raw(addr, b"GET /metrics HTTP/1.1\r\nHost:"));
+                        }
+                        _ => {
+                            // Connect and leave at once.
+                            drop(TcpStream::connect(addr).unwrap());
+                        }
+                    }
+                }
+            });
+        }
+    });
+    assert_eq!(http_get(addr, "/metrics", &[]).unwrap().status, 200);
+    let grown = rss_bytes().saturating_sub(before);
+    assert!(grown < 50 * 1024 * 1024, "resident memory grew by {} MiB over 1,000 hostile connections", grown >> 20);
+    server.shutdown().unwrap();
+}
+
+#[test]
+fn bind_failures_and_bad_settings_are_errors() {
+    let server = server(ServerBuilder::new());
+    let taken = server.local_addr();
+    let error = ServerBuilder::new().listen(taken).spawn().unwrap_err();
+    assert!(
+        matches!(&error, ServerError::Bind { addr, source } if *addr == taken && source.kind() == ErrorKind::AddrInUse)
+    );
+    assert!(error.to_string().starts_with(&format!("cannot listen on {taken}: ")), "{error}");
+    let not_local = ServerBuilder::new().listen("192.0.2.1:9464".parse().unwrap()).spawn().unwrap_err();
+    assert!(matches!(not_local, ServerError::Bind { .. }), "{not_local}");
+    for (builder, message) in [
+        (ServerBuilder::new().max_connections(0), "`max_connections` must be at least 1"),
+        (ServerBuilder::new().max_header_bytes(100), "`max_header_bytes` must be at least 8192, got 100"),
+        (ServerBuilder::new().bearer_token("has space"), "the bearer token must be non-empty printable ASCII"),
+        (ServerBuilder::new().header_read_timeout(Duration::ZERO), "`header_read_timeout` must be more than zero"),
+    ] {
+        let error = builder.listen("127.0.0.1:0".parse().unwrap()).spawn().unwrap_err();
+        assert!(error.to_string().contains(message), "{error}");
+    }
+    server.shutdown().unwrap();
+}
+
+#[test]
+fn shutdown_closes_the_port() {
+    let server = server(ServerBuilder::new());
+    let addr = server.local_addr();
+    // A keep-alive connection, idle after its scrape.
+    let mut idle = TcpStream::connect(addr).unwrap();
+    idle.write_all(b"GET /health HTTP/1.1\r\nHost: x\r\n\r\n").unwrap();
+    let mut buf = [0u8; 512];
+    assert!(idle.read(&mut buf).unwrap() > 0);
+    server.shutdown().unwrap();
+    assert!(TcpStream::connect(addr).is_err(), "still accepting after shutdown");
+    idle.set_read_timeout(Some(Duration::from_secs(30))).unwrap();
+    assert_eq!(idle.read(&mut buf).unwrap_or(0), 0, "the idle connection was closed");
+}
+
+#[test]
+fn serves_on_the_callers_runtime() {
+    let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+    runtime.block_on(async {
+        let server = ServerBuilder::new().listen("127.0.0.1:0".parse().unwrap()).bind().await.unwrap();
+        let addr = server.local_addr();
+        let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+        let serving = tokio::spawn(server.serve_until(async {
+            let _ = stopped.await;
+        }));
+        let response = tokio::task::spawn_blocking(move || http_get(addr, "/metrics", &[]).unwrap()).await.unwrap();
+        assert_eq!(response.status, 200);
+        stop.send(()).unwrap();
+        serving.await.unwrap();
+        assert!(TcpStream::connect(addr).is_err());
+    });
+}
