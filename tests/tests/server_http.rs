@@ -195,8 +195,8 @@ fn a_slow_client_is_cut_off_while_others_are_served() {
     let sent = std::sync::atomic::AtomicUsize::new(0);
     thread::scope(|s| {
         s.spawn(|| {
-            // One byte per 100 ms: the whole head would take about 14 s, far
-            // beyond the server's 2 s.
+            // One byte per second: the whole head would take over two
+            // minutes, far beyond the server's 2 s.
             let mut stream = TcpStream::connect(addr).unwrap();
             for byte in head {
                 if stream.write_all(&[*byte]).is_err() {
@@ -204,7 +204,7 @@ fn a_slow_client_is_cut_off_while_others_are_served() {
                     return;
                 }
                 sent.fetch_add(1, Ordering::SeqCst);
-                stream.set_read_timeout(Some(Duration::from_millis(100))).unwrap();
+                stream.set_read_timeout(Some(Duration::from_secs(1))).unwrap();
                 let mut buf = [0u8; 256];
                 match stream.read(&mut buf) {
                     // Nothing yet: keep sending.
@@ -220,7 +220,7 @@ fn a_slow_client_is_cut_off_while_others_are_served() {
         // Meanwhile, scrapes are served.
         for _ in 0..10 {
             assert_eq!(http_get(addr, "/metrics", &[]).unwrap().status, 200);
-            thread::sleep(Duration::from_millis(50));
+            thread::sleep(Duration::from_millis(100));
         }
     });
     assert!(cut_off.load(Ordering::SeqCst), "the slow client sent its whole head");
@@ -374,6 +374,31 @@ fn shutdown_closes_the_port() {
     assert!(TcpStream::connect(addr).is_err(), "still accepting after shutdown");
     idle.set_read_timeout(Some(Duration::from_secs(30))).unwrap();
     assert_eq!(idle.read(&mut buf).unwrap_or(0), 0, "the idle connection was closed");
+}
+
+#[test]
+fn a_request_in_flight_at_shutdown_is_answered() {
+    let server = server(ServerBuilder::new().shutdown_timeout(Duration::from_secs(30)));
+    let addr = server.local_addr();
+    let mut stream = TcpStream::connect(addr).unwrap();
+    // The request has started: its head is half sent.
+    stream.write_all(b"GET /metrics HTTP/1.1\r\nHost: x\r\n").unwrap();
+    thread::sleep(Duration::from_millis(200));
+    let stopping = thread::spawn(move || server.shutdown());
+    // Shutdown has begun: new connections are refused...
+    let refused = (0..500).any(|_| {
+        thread::sleep(Duration::from_millis(10));
+        TcpStream::connect(addr).is_err()
+    });
+    assert!(refused, "the port stayed open");
+    // ...but the request in flight completes.
+    stream.write_all(b"Connection: close\r\n\r\n").unwrap();
+    stream.set_read_timeout(Some(Duration::from_secs(30))).unwrap();
+    let mut response = Vec::new();
+    stream.read_to_end(&mut response).unwrap();
+    assert_eq!(status_of(&response), Some(200));
+    assert!(String::from_utf8_lossy(&response).contains("# TYPE trc_http_requests_total counter"));
+    stopping.join().unwrap().unwrap();
 }
 
 #[test]
