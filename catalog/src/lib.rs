@@ -31,10 +31,14 @@
 
 mod descriptor;
 pub mod escape;
+pub mod exposition;
 #[cfg(feature = "json")]
 pub mod json;
 mod policy;
+#[cfg(feature = "json")]
+pub mod render;
 pub mod rules;
+pub mod version;
 
 pub use descriptor::{
     Capped, DEFAULT_BUCKETS, Deprecation, Descriptor, Flavor, Label, MetricKind, RuntimeValues, Source, exposed_names,

@@ -26,6 +26,9 @@ struct Field<'a> {
     buckets: Option<Vec<f64>>,
     /// The series limit: the policy's, or the field's own `max_series`.
     max_series: usize,
+    version: String,
+    /// `(reason, replacement)` of a deprecated metric.
+    deprecation: Option<(String, String)>,
 }
 
 pub(crate) fn expand(input: &syn::DeriveInput) -> TokenStream {
@@ -161,6 +164,9 @@ struct FieldAttrs {
     help: Slot<String>,
     buckets: Slot<syn::ExprArray>,
     max_series: Slot<syn::LitInt>,
+    version: Slot<syn::LitStr>,
+    deprecated: Slot<syn::LitStr>,
+    replacement: Slot<syn::LitStr>,
 }
 
 fn field_attrs(cx: &Ctxt, field: &syn::Field, local: &str) -> FieldAttrs {
@@ -170,6 +176,9 @@ fn field_attrs(cx: &Ctxt, field: &syn::Field, local: &str) -> FieldAttrs {
         help: Slot::new("help"),
         buckets: Slot::new("buckets"),
         max_series: Slot::new("max_series"),
+        version: Slot::new("version"),
+        deprecated: Slot::new("deprecated"),
+        replacement: Slot::new("replacement"),
     };
     attr::for_each_key(cx, &field.attrs, "metric", |meta| {
         if meta.path.is_ident("name") {
@@ -192,8 +201,22 @@ fn field_attrs(cx: &Ctxt, field: &syn::Field, local: &str) -> FieldAttrs {
         } else if meta.path.is_ident("max_series") {
             let lit: syn::LitInt = meta.value()?.parse()?;
             attrs.max_series.set(cx, lit.span(), lit);
+        } else if meta.path.is_ident("version") {
+            let lit = attr::string(meta)?;
+            attrs.version.set(cx, lit.span(), lit);
+        } else if meta.path.is_ident("deprecated") {
+            let lit = attr::string(meta)?;
+            attrs.deprecated.set(cx, lit.span(), lit);
+        } else if meta.path.is_ident("replacement") {
+            let lit = attr::string(meta)?;
+            attrs.replacement.set(cx, lit.span(), lit);
         } else {
-            attr::unknown_key(cx, meta, "metric", &["help", "unit", "buckets", "max_series", "name"]);
+            attr::unknown_key(
+                cx,
+                meta,
+                "metric",
+                &["help", "unit", "buckets", "max_series", "name", "version", "deprecated", "replacement"],
+            );
         }
         Ok(())
     });
@@ -210,7 +233,8 @@ fn parse_field<'a>(
     let member = field.ident.as_ref()?;
     let local = member.to_string();
     let local = local.strip_prefix("r#").unwrap_or(&local);
-    let FieldAttrs { name, unit, help, buckets, max_series } = field_attrs(cx, field, local);
+    let FieldAttrs { name, unit, help, buckets, max_series, version, deprecated, replacement } =
+        field_attrs(cx, field, local);
     // The full name: `namespace_subsystem_field`, or as given by `name = ".."`
     // (e.g. to keep an existing metric's name); the rules apply either way,
     // reported at the `name` value when there is one.
@@ -294,7 +318,54 @@ fn parse_field<'a>(
         }
         (_, None) => None,
     };
-    Some(Field { member, ty: &field.ty, name, kind, help, unit, buckets, max_series })
+    let (version, deprecation) = lifecycle(cx, &name, version, deprecated, replacement);
+    let help = match &deprecation {
+        // The HELP line says so too, for anyone reading a scrape.
+        Some((reason, replacement)) => format!("{help} Deprecated: {reason}; use `{replacement}` instead."),
+        None => help,
+    };
+    Some(Field { member, ty: &field.ty, name, kind, help, unit, buckets, max_series, version, deprecation })
+}
+
+/// D2: the version (semver, `1.0.0` by default) and the deprecation, each
+/// checked at its literal.
+fn lifecycle(
+    cx: &Ctxt,
+    name: &str,
+    version: Slot<syn::LitStr>,
+    deprecated: Slot<syn::LitStr>,
+    replacement: Slot<syn::LitStr>,
+) -> (String, Option<(String, String)>) {
+    let version = match version.get() {
+        Some(lit) => {
+            if let Some(violation) = rules::check_d2_version(name, &lit.value()) {
+                cx.error_spanned_by(&lit, violation);
+            }
+            lit.value()
+        }
+        None => "1.0.0".to_owned(),
+    };
+    let deprecation = match (deprecated.get(), replacement.get()) {
+        (Some(reason), replacement) => {
+            let with = replacement.as_ref().map(syn::LitStr::value);
+            if let Some(violation) = rules::check_d2_deprecation(name, &reason.value(), with.as_deref()) {
+                match &replacement {
+                    Some(lit) if !reason.value().trim().is_empty() => cx.error_spanned_by(lit, violation),
+                    _ => cx.error_spanned_by(&reason, violation),
+                }
+            }
+            Some((reason.value(), with.unwrap_or_default()))
+        }
+        (None, Some(lit)) => {
+            cx.error_spanned_by(
+                &lit,
+                "`replacement` names what replaces a deprecated metric\n= help: add `deprecated = \"<why>\"`, or remove `replacement`",
+            );
+            None
+        }
+        (None, None) => None,
+    };
+    (version, deprecation)
 }
 
 /// What H1 asks of bucket bounds, for the errors the derive reports before
@@ -382,7 +453,16 @@ fn impl_metrics(
         let field = quote_spanned!(ty.span()=> <#ty as #p::MetricField>);
         let bound_values = f.buckets.clone().unwrap_or_default();
         let bound_count = bound_values.len();
-        let (name, help) = (&f.name, &f.help);
+        let (name, help, version) = (&f.name, &f.help, &f.version);
+        let deprecation = match &f.deprecation {
+            Some((reason, replacement)) => quote! {
+                ::core::option::Option::Some(#p::Deprecation {
+                    reason: #reason,
+                    replacement: ::core::option::Option::Some(#replacement),
+                })
+            },
+            None => quote!(::core::option::Option::None),
+        };
         let unit = match &f.unit {
             Some(unit) => quote!(::core::option::Option::Some(#unit)),
             None => quote!(::core::option::Option::None),
@@ -418,8 +498,8 @@ fn impl_metrics(
                 labels: #field::LABELS,
                 buckets: &#bounds,
                 subsystem: #subsystem,
-                version: "1.0.0",
-                deprecation: ::core::option::Option::None,
+                version: #version,
+                deprecation: #deprecation,
                 source: #p::Source {
                     file: ::core::file!(),
                     line: #line,

@@ -4,7 +4,7 @@
 //! The derive macros reach the runtime only through this module, so that user
 //! crates never name `inventory` or `catalog` themselves.
 
-pub use catalog::{Descriptor, Label, MetricKind, Source};
+pub use catalog::{Deprecation, Descriptor, Label, MetricKind, Source};
 pub use inventory;
 
 pub use crate::instrument::{

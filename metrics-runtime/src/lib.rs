@@ -96,6 +96,8 @@ pub use snapshot::{FamilySnapshot, OwnedValue, SeriesSnapshot, Snapshot};
 /// | `#[metric(buckets = [0.1, 0.5, 1.0])]` | histogram field | finite bucket bounds; the Prometheus defaults otherwise |
 /// | `#[metric(max_series = 5000)]` | field | raises this metric's series limit, up to the policy's ceiling |
 /// | `#[metric(name = "trc_legacy_total")]` | field | the full name, instead of the one built from the field (e.g. to keep an existing name) |
+/// | `#[metric(version = "1.2.0")]` | field | the metric's semver version (`1.0.0` by default), checked at compile time |
+/// | `#[metric(deprecated = "why", replacement = "trc_new_total")]` | field | deprecates the metric: its HELP text, the catalogue and the diff say why and what to use instead |
 ///
 /// The full name is the policy's namespace, the subsystem and the field name,
 /// joined by `_`; the user writes counters' `_total`. Help text is the field's

@@ -1,6 +1,7 @@
-//! H1 (bucket bounds) and D1 (exposed names).
+//! H1 (bucket bounds), D1 (exposed names) and D2 (versions, deprecation).
 
 use super::{Rule, Violation};
+use crate::version::Version;
 use crate::{Descriptor, MetricKind, exposed_names};
 
 /// H1: a histogram's bucket bounds are non-empty, finite and strictly
@@ -127,6 +128,76 @@ pub fn check_d1_names(first: (&str, MetricKind), second: (&str, MetricKind)) -> 
          histogram `x` also exposes `x_bucket`, `x_sum` and `x_count`, so these names collide too",
         format!("rename `{}` or `{}`", first.0, second.0),
     ))
+}
+
+/// D2: a metric's version is semver, `MAJOR.MINOR.PATCH` with an optional
+/// `-prerelease` and `+build`, so that the catalogue diff can say which bump a
+/// change needs.
+///
+/// ```
+/// use catalog::rules::check_d2_version;
+///
+/// assert!(check_d2_version("trc_jobs_total", "1.2.0").is_none());
+/// assert!(check_d2_version("trc_jobs_total", "2.0.0-rc.1").is_none());
+/// assert_eq!(
+///     check_d2_version("trc_jobs_total", "1.2").unwrap().message,
+///     "D2: version `1.2` of metric `trc_jobs_total` is not semver",
+/// );
+/// ```
+pub fn check_d2_version(metric: &str, version: &str) -> Option<Violation> {
+    if Version::parse(version).is_some() {
+        return None;
+    }
+    Some(Violation::new(
+        Rule::D2,
+        format_args!("version `{version}` of metric `{metric}` is not semver"),
+        "a metric's version is `MAJOR.MINOR.PATCH` (semver): the catalogue diff compares it with the changes \
+         between two catalogues to tell a breaking change from a compatible one",
+        "write the version as three numbers, e.g. `1.2.0`",
+    ))
+}
+
+/// D2: a deprecated metric says why, and names the metric that replaces it
+/// (a well-formed name, not itself).
+///
+/// ```
+/// use catalog::rules::check_d2_deprecation;
+///
+/// assert!(check_d2_deprecation("trc_io_seconds", "split by device", Some("trc_disk_io_seconds")).is_none());
+/// assert!(check_d2_deprecation("trc_io_seconds", "split by device", None).is_some());
+/// ```
+pub fn check_d2_deprecation(metric: &str, reason: &str, replacement: Option<&str>) -> Option<Violation> {
+    const NOTE: &str = "a deprecated metric stays in every scrape until it is removed; its help text, the \
+                        catalogue and the diff tell users why and what to query instead";
+    if reason.trim().is_empty() {
+        return Some(Violation::new(
+            Rule::D2,
+            format_args!("metric `{metric}` is deprecated without a reason"),
+            NOTE,
+            "say why in `deprecated = \"...\"`, e.g. `deprecated = \"split by device\"`",
+        ));
+    }
+    match replacement.map(str::trim) {
+        None | Some("") => Some(Violation::new(
+            Rule::D2,
+            format_args!("deprecated metric `{metric}` names no replacement"),
+            NOTE,
+            "name the metric to use instead with `replacement = \"...\"`",
+        )),
+        Some(replacement) if replacement == metric => Some(Violation::new(
+            Rule::D2,
+            format_args!("deprecated metric `{metric}` names itself as its replacement"),
+            NOTE,
+            "name another metric in `replacement`",
+        )),
+        Some(replacement) if super::check_n1(replacement).is_some() => Some(Violation::new(
+            Rule::D2,
+            format_args!("the replacement `{replacement}` of deprecated metric `{metric}` is not a metric name"),
+            NOTE,
+            "write the replacement's full name, e.g. `trc_disk_io_seconds`",
+        )),
+        Some(_) => None,
+    }
 }
 
 #[cfg(test)]

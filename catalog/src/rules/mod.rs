@@ -36,7 +36,7 @@ pub use labels::{
     check_l1, check_l2, check_l3, check_l4, check_l5, check_l5_label_set, check_l6, check_l6_limit, check_l7,
     check_label_name, series_count,
 };
-pub use lifecycle::{check_d1, check_d1_names, check_h1};
+pub use lifecycle::{check_d1, check_d1_names, check_d2_deprecation, check_d2_version, check_h1};
 pub use naming::{
     RESERVED_SUFFIXES, check_metric_name, check_n1, check_n1_subsystem, check_n2, check_n3, check_n4, check_n5,
     check_n6, check_n7,
@@ -81,11 +81,14 @@ pub enum Rule {
     H1,
     /// No two metrics share an exposed name.
     D1,
+    /// A metric's version is semver; a deprecated metric names its
+    /// replacement.
+    D2,
 }
 
 impl Rule {
     /// Every rule, in order.
-    pub const ALL: [Rule; 16] = [
+    pub const ALL: [Rule; 17] = [
         Rule::N1,
         Rule::N2,
         Rule::N3,
@@ -102,6 +105,7 @@ impl Rule {
         Rule::L7,
         Rule::H1,
         Rule::D1,
+        Rule::D2,
     ];
 
     /// The rule's identifier, e.g. `"N1"`.
@@ -123,6 +127,7 @@ impl Rule {
             Rule::L7 => "L7",
             Rule::H1 => "H1",
             Rule::D1 => "D1",
+            Rule::D2 => "D2",
         }
     }
 
@@ -145,6 +150,7 @@ impl Rule {
             Rule::L7 => "label values are non-empty, distinct and not `unknown`",
             Rule::H1 => "bucket bounds are non-empty, finite and strictly increasing",
             Rule::D1 => "no two metrics share an exposed name",
+            Rule::D2 => "versions are semver; a deprecated metric says why and names its replacement",
         }
     }
 }
@@ -362,7 +368,7 @@ mod tests {
         let ids: Vec<&str> = Rule::ALL.iter().map(|r| r.id()).collect();
         assert_eq!(
             ids,
-            ["N1", "N2", "N3", "N4", "N5", "N6", "N7", "L1", "L2", "L3", "L4", "L5", "L6", "L7", "H1", "D1"]
+            ["N1", "N2", "N3", "N4", "N5", "N6", "N7", "L1", "L2", "L3", "L4", "L5", "L6", "L7", "H1", "D1", "D2"]
         );
         for rule in Rule::ALL {
             assert_eq!(rule.to_string(), rule.id());
