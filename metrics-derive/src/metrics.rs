@@ -469,20 +469,7 @@ fn impl_metrics(
         };
         let start = member.span().start();
         let (line, column) = (start.line as u32, start.column as u32 + 1);
-        let limit = f.max_series;
-        // L6's text, split where the series count goes: only const
-        // evaluation knows the count.
-        let sentinel = usize::MAX - 1;
-        let text = rules::check_l6(name, sentinel, limit).map(|v| v.to_string()).unwrap_or_default();
-        let (before, after) = text.split_once(&sentinel.to_string()).unwrap_or((&text, ""));
-        // The call's tokens carry the field name's span, so that rustc points
-        // the failed evaluation there.
-        let check_series = quote_spanned!(member.span()=>
-            const _: () = {
-                use #p::check_series;
-                check_series(#field::CARDINALITY, #limit, #before, #after)
-            };
-        );
+        let check_series = series_check(f, &field, p);
         statics.push(quote! {
             static #bounds: [f64; #bound_count] = [#(#bound_values),*];
             const #len: usize = #p::static_cells(
@@ -550,6 +537,22 @@ fn impl_metrics(
             }
         };
     }
+}
+
+/// L6 in const evaluation: the rule's text, split where the series count
+/// goes (only const evaluation knows the count), with every token of the call
+/// at the field name, where rustc then points the failed evaluation.
+fn series_check(f: &Field<'_>, field: &TokenStream, p: &Private) -> TokenStream {
+    let (member, name, limit) = (f.member, &f.name, f.max_series);
+    let sentinel = usize::MAX - 1;
+    let text = rules::check_l6(name, sentinel, limit).map(|v| v.to_string()).unwrap_or_default();
+    let (before, after) = text.split_once(&sentinel.to_string()).unwrap_or((&text, ""));
+    quote_spanned!(member.span()=>
+        const _: () = {
+            use #p::check_series;
+            check_series(#field::CARDINALITY, #limit, #before, #after)
+        };
+    )
 }
 
 /// What an invalid struct expands to besides its errors: the accessors, so
