@@ -29,7 +29,13 @@
 //! ```
 #![deny(missing_docs)]
 
+#[cfg(feature = "json")]
+pub mod check;
+#[cfg(feature = "cli")]
+pub mod cli;
 mod descriptor;
+#[cfg(feature = "json")]
+pub mod diff;
 pub mod escape;
 pub mod exposition;
 #[cfg(feature = "json")]

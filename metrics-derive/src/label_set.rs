@@ -76,7 +76,7 @@ pub(crate) fn expand(input: &syn::DeriveInput) -> TokenStream {
     let errors = cx.check().err();
     // An invalid set expands to a stub without the per-field bounds, so that
     // a type the macro already rejected is not reported a second time.
-    let body = if errors.is_some() { stub(input, &private) } else { impl_label_set(ident, &fields, &private) };
+    let body = if errors.is_some() { stub(input, &private) } else { impl_label_set(ident, &input.vis, &fields, &private) };
     let errors = errors.map(|e| e.to_compile_error());
     quote! {
         #errors
@@ -131,7 +131,22 @@ fn label_name(field: &syn::Field) -> String {
     ident.strip_prefix("r#").map(str::to_owned).unwrap_or(ident)
 }
 
-fn impl_label_set(ident: &syn::Ident, fields: &[&syn::Field], private: &Private) -> TokenStream {
+fn impl_label_set(
+    ident: &syn::Ident,
+    vis: &syn::Visibility,
+    fields: &[&syn::Field],
+    private: &Private,
+) -> TokenStream {
+    let names: Vec<String> = fields.iter().map(|f| label_name(f)).collect();
+    let listed: Vec<String> = fields
+        .iter()
+        .zip(&names)
+        .map(|(f, name)| {
+            let ty = &f.ty;
+            format!("`{name}` ([`{}`])", quote!(#ty).to_string().replace(' ', ""))
+        })
+        .collect();
+    let doc = format!(" The labels, in order: {}.", listed.join(", "));
     // Every use of a field's type as a label value is spanned at that type,
     // so a type that is not one is reported there (rustc merges the identical
     // reports into one); the impl itself has no bounds, so code that uses the
@@ -166,6 +181,13 @@ fn impl_label_set(ident: &syn::Ident, fields: &[&syn::Field], private: &Private)
                 #(#steps)*
                 index
             }
+        }
+
+        #[automatically_derived]
+        impl #ident {
+            #[doc = #doc]
+            #[allow(dead_code)]
+            #vis const LABEL_NAMES: &'static [&'static str] = &[#(#names),*];
         }
     }
 }

@@ -110,7 +110,7 @@ pub(crate) fn expand(input: &syn::DeriveInput) -> TokenStream {
 
     let errors = cx.check().err().map(|e| e.to_compile_error());
     let valid = fieldless && input.generics.params.is_empty();
-    let body = if valid { impl_label_value(ident, &variants, &private) } else { stub(input, &private) };
+    let body = if valid { impl_label_value(ident, &input.vis, &variants, &private) } else { stub(input, &private) };
     quote! {
         #errors
         const _: () = { #body };
@@ -132,9 +132,17 @@ fn validate(cx: &Ctxt, ident: &syn::Ident, variants: &[Variant<'_>]) {
     }
 }
 
-fn impl_label_value(ident: &syn::Ident, variants: &[Variant<'_>], private: &Private) -> TokenStream {
+fn impl_label_value(
+    ident: &syn::Ident,
+    vis: &syn::Visibility,
+    variants: &[Variant<'_>],
+    private: &Private,
+) -> TokenStream {
     let count = variants.len();
     let values = variants.iter().map(|v| &v.value);
+    let listed: Vec<String> = variants.iter().map(|v| format!("`{}`", v.value.replace('`', "'"))).collect();
+    let doc = format!(" The values this label takes: {}.", listed.join(", "));
+    let all = variants.iter().map(|v| &v.value);
     let escaped = variants.iter().map(|v| catalog::escape::label_value(&v.value).into_owned());
     let arms = variants.iter().enumerate().map(|(i, v)| {
         let variant = v.ident;
@@ -151,6 +159,13 @@ fn impl_label_value(ident: &syn::Ident, variants: &[Variant<'_>], private: &Priv
             fn index(&self) -> usize {
                 #match_body
             }
+        }
+
+        #[automatically_derived]
+        impl #ident {
+            #[doc = #doc]
+            #[allow(dead_code)]
+            #vis const LABEL_VALUES: &'static [&'static str] = &[#(#all),*];
         }
     }
 }

@@ -19,6 +19,8 @@ const UNITS: &[&str] = &["seconds", "bytes", "ratio", "meters", "grams", "joules
 struct Field<'a> {
     member: &'a syn::Ident,
     ty: &'a syn::Type,
+    /// The label set of a `Family<L, M>`.
+    labels: Option<&'a syn::Type>,
     name: String,
     kind: Kind,
     help: String,
@@ -259,7 +261,7 @@ fn parse_field<'a>(
         None => policy.max_series,
     };
 
-    let Some((kind, _labels)) = kind_of(&field.ty) else {
+    let Some((kind, labels)) = kind_of(&field.ty) else {
         cx.error_spanned_by(
             &field.ty,
             format_args!(
@@ -324,7 +326,7 @@ fn parse_field<'a>(
         Some((reason, replacement)) => format!("{help} Deprecated: {reason}; use `{replacement}` instead."),
         None => help,
     };
-    Some(Field { member, ty: &field.ty, name, kind, help, unit, buckets, max_series, version, deprecation })
+    Some(Field { member, ty: &field.ty, labels, name, kind, help, unit, buckets, max_series, version, deprecation })
 }
 
 /// D2: the version (semver, `1.0.0` by default) and the deprecation, each
@@ -442,6 +444,7 @@ fn impl_metrics(
     let mut from_static = Vec::new();
     let mut from_heap = Vec::new();
     let mut visits = Vec::new();
+    let mut consts = Vec::new();
     for f in fields {
         let member = f.member;
         let ty = f.ty;
@@ -496,6 +499,12 @@ fn impl_metrics(
                 },
             };
         });
+        let doc = rustdoc(f);
+        let constant = format_ident!("{}", upper, span = member.span());
+        consts.push(quote! {
+            #(#[doc = #doc])*
+            #vis const #constant: &'static #p::Descriptor = &#desc;
+        });
         from_static.push(quote!(#member: <#ty>::__from_static(&#cells, &#bounds)));
         from_heap.push(quote!(#member: #field::new_heap(&#bounds)));
         visits.push(quote!(f(&#desc, &self.#member);));
@@ -524,6 +533,8 @@ fn impl_metrics(
                 #vis fn new_unregistered() -> Self {
                     #ident { #(#from_heap),* }
                 }
+
+                #(#consts)*
             }
 
             #[automatically_derived]
@@ -537,6 +548,39 @@ fn impl_metrics(
             }
         };
     }
+}
+
+/// The rustdoc of a metric's descriptor constant, one line per `#[doc]`:
+/// what a reader of `cargo doc` needs to query it.
+fn rustdoc(f: &Field<'_>) -> Vec<String> {
+    let name = &f.name;
+    let mut lines = vec![format!(" `{name}`: {}", f.help), String::new()];
+    lines.push(format!(" - type: {}", f.kind.as_str()));
+    lines.push(format!(" - unit: {}", f.unit.as_deref().map_or("none".to_owned(), |u| format!("`{u}`"))));
+    match f.labels {
+        Some(labels) => {
+            let labels = quote!(#labels).to_string().replace(' ', "");
+            lines.push(format!(
+                " - labels: the fields of [`{labels}`], each with the values its type lists in `LABEL_VALUES`"
+            ));
+        }
+        None => lines.push(" - labels: none".to_owned()),
+    }
+    if let Some(buckets) = &f.buckets {
+        let bounds: Vec<String> = buckets.iter().map(|b| format!("{b:?}")).collect();
+        lines.push(format!(" - buckets: {}, `+Inf`", bounds.join(", ")));
+    }
+    lines.push(format!(" - version: {}", f.version));
+    if let Some((reason, replacement)) = &f.deprecation {
+        lines.push(format!(" - **deprecated**: {reason}; use `{replacement}` instead"));
+    }
+    let example = match f.kind {
+        Kind::Counter => format!("sum(rate({name}[5m]))"),
+        Kind::Gauge => format!("max_over_time({name}[5m])"),
+        Kind::Histogram => format!("histogram_quantile(0.99, sum by (le) (rate({name}_bucket[5m])))"),
+    };
+    lines.extend([String::new(), " ```promql".to_owned(), format!(" {example}"), " ```".to_owned()]);
+    lines
 }
 
 /// L6 in const evaluation: the rule's text, split where the series count

@@ -60,6 +60,8 @@
 // own metrics with its own derive.
 extern crate self as metrics_runtime;
 
+#[cfg(feature = "docs")]
+pub mod docs;
 pub mod encode;
 pub mod instrument;
 mod label;

@@ -1,6 +1,6 @@
-//! The runtime's own metrics, declared like any other, under this crate's
-//! policy namespace `metrics`: `metrics_export_*` for the record and export
-//! path, `metrics_label_*` for capped labels.
+//! The runtime's own metrics, declared like any other, under the fixed prefix
+//! `metrics_export_` (this crate's policy namespace `metrics` and the
+//! subsystem `export`).
 
 use crate::{Counter, Family, LabelSet, LabelValue, Metrics};
 
@@ -57,18 +57,18 @@ pub(crate) struct CappedOverflowLabels {
 
 /// Metrics about capped labels.
 #[derive(Metrics)]
-#[metrics(subsystem = "label")]
+#[metrics(subsystem = "export")]
 pub(crate) struct LabelMetrics {
     /// Values of capped labels recorded as `other`: the label was full, or
     /// the value was empty, reserved or too long.
-    capped_overflow_total: Family<CappedOverflowLabels, Counter>,
+    capped_label_overflow_total: Family<CappedOverflowLabels, Counter>,
 }
 
 /// Counts a value that fell to a capped label's `other` series.
 #[cold]
 #[inline(never)]
 pub(crate) fn capped_overflow(reason: CappedOverflow) {
-    LabelMetrics::global().capped_overflow_total.with(CappedOverflowLabels { reason }).inc();
+    LabelMetrics::global().capped_label_overflow_total.with(CappedOverflowLabels { reason }).inc();
 }
 
 /// The format a scrape was served in.

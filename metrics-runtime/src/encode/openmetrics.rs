@@ -69,12 +69,14 @@ impl Encoder for OpenMetrics {
             Value::Histogram { bounds, buckets, sum, count } => {
                 let labels = self.labels.render(d.labels, index);
                 write_buckets(out, family, labels, bounds, buckets);
-                write_series_start(out, family, "_count", labels);
-                write_u64(out, count);
-                out.push(b'\n');
                 // OpenMetrics: a histogram with negative bucket bounds
-                // must not expose a sum.
+                // exposes no sum, and its count goes with the sum (the
+                // reference parser refuses one without the other); the
+                // `+Inf` bucket still counts every observation.
                 if bounds.first().is_none_or(|b| *b >= 0.0) {
+                    write_series_start(out, family, "_count", labels);
+                    write_u64(out, count);
+                    out.push(b'\n');
                     write_series_start(out, family, "_sum", labels);
                     write_f64(out, sum);
                     out.push(b'\n');

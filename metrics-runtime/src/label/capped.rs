@@ -43,7 +43,7 @@ impl<const CAP: usize> CappedTable<CAP> {
     /// sight, or `CAP` (the `other` series) when the table is full or the
     /// value is empty, reserved (`other`, `unknown`) or longer than
     /// [`MAX_CAPPED_VALUE_LEN`]. Each fall to `other` is counted in
-    /// `metrics_label_capped_overflow_total{reason}`.
+    /// `metrics_export_capped_label_overflow_total{reason}`.
     pub fn intern(&self, value: &str) -> usize {
         let rejected = if value.is_empty() {
             Some(CappedOverflow::Empty)
@@ -112,7 +112,7 @@ impl<const CAP: usize> RuntimeValues for CappedTable<CAP> {
 /// Declares a label type bounded at run time, with a cap: the first `CAP`
 /// distinct values the program meets get a series of their own, later ones
 /// share the `other` series (and are counted in
-/// `metrics_label_capped_overflow_total{reason="full"}`).
+/// `metrics_export_capped_label_overflow_total{reason="full"}`).
 ///
 /// The type is a `Copy` index. `Type::new(value)` resolves a value (a read
 /// lock and a map lookup: see [`CappedTable`]), so resolve it once, where the

@@ -1,0 +1,295 @@
+//! The `catalog` command (feature `cli`): renders, diffs and checks metric
+//! catalogues. The binary calls [`run`]; tests call it in-process.
+//!
+//! ```
+//! let args: Vec<String> =
+//!     ["diff", "tests/golden/diff-old.json", "tests/golden/diff-old.json"].map(String::from).to_vec();
+//! let (mut out, mut err) = (Vec::new(), Vec::new());
+//! assert_eq!(catalog::cli::run(&args, &mut out, &mut err), catalog::cli::CLEAN);
+//! assert_eq!(String::from_utf8(out).unwrap(), "no changes\n");
+//! ```
+//!
+//! ```text
+//! catalog render --from URL|FILE --format markdown|json|html [--out FILE]
+//! catalog diff OLD.json NEW.json [--format text|json]
+//! catalog check [--catalog FILE] [--namespace NS]... [--openmetrics] [--max-series N] [--format text|json] URL|FILE
+//! ```
+//!
+//! Exit status: 0 when clean, 1 when `check` finds violations or `diff` finds
+//! a change its declared versions do not cover, 2 for bad usage or input that
+//! cannot be read or parsed.
+
+use std::io::{Read, Write};
+
+use crate::check::{Finding, Options, check};
+use crate::diff::diff;
+use crate::exposition::{self, Format};
+use crate::json::Catalog;
+
+/// Exit status: clean.
+pub const CLEAN: u8 = 0;
+/// Exit status: violations found, or a change not covered by the versions.
+pub const VIOLATIONS: u8 = 1;
+/// Exit status: bad usage, or input that cannot be read or parsed.
+pub const BAD_INPUT: u8 = 2;
+
+/// The command's help text.
+pub const USAGE: &str = "\
+Usage:
+  catalog render --from URL|FILE --format markdown|json|html [--out FILE]
+  catalog diff OLD.json NEW.json [--format text|json]
+  catalog check [--catalog FILE] [--namespace NS]... [--openmetrics] [--max-series N]
+                [--format text|json] URL|FILE
+
+render  writes the catalogue of a running service (its /catalog.json) or a saved
+        catalogue file as Markdown, JSON or a self-contained HTML page.
+diff    lists the changes between two catalogues with the semver bump each needs,
+        and exits 1 when a metric's declared versions do not cover its changes.
+check   lints a Prometheus text or OpenMetrics exposition (a URL or a file; `-` reads
+        stdin) with the naming and label rules (N2 only with --namespace), the
+        series limit (--max-series, default 1000), and, with --catalog, the
+        catalogue's families, types and label values. The format is detected from
+        the content type or a final `# EOF`; --openmetrics forces strict OpenMetrics.
+
+Exit status: 0 clean, 1 violations, 2 bad usage or unreadable input.
+";
+
+/// A failure that ends the command with status 2.
+struct Usage(String);
+
+impl<E: std::fmt::Display> From<E> for Usage {
+    fn from(error: E) -> Usage {
+        Usage(error.to_string())
+    }
+}
+
+/// Runs the command line `args` (without the program name), writing to `out`
+/// and `err`; returns the exit status.
+pub fn run(args: &[String], out: &mut dyn Write, err: &mut dyn Write) -> u8 {
+    let result = match args.first().map(String::as_str) {
+        Some("render") => render(&args[1..], out),
+        Some("diff") => diff_command(&args[1..], out),
+        Some("check") => check_command(&args[1..], out, err),
+        Some("-h" | "--help" | "help") => write!(out, "{USAGE}").map(|()| CLEAN).map_err(Usage::from),
+        Some(other) => Err(Usage(format!("unknown command `{other}`"))),
+        None => Err(Usage("no command given".to_owned())),
+    };
+    result.unwrap_or_else(|Usage(message)| {
+        let _ = writeln!(err, "catalog: {message}\n\n{USAGE}");
+        BAD_INPUT
+    })
+}
+
+/// The command line after the command: flags with values, repeated flags,
+/// switches and positional arguments.
+struct Args {
+    flags: Vec<(String, String)>,
+    switches: Vec<String>,
+    positional: Vec<String>,
+}
+
+impl Args {
+    fn parse(args: &[String], with_value: &[&str], switches: &[&str]) -> Result<Args, Usage> {
+        let mut parsed = Args { flags: Vec::new(), switches: Vec::new(), positional: Vec::new() };
+        let mut iter = args.iter();
+        while let Some(arg) = iter.next() {
+            if let Some((flag, value)) = arg.split_once('=').filter(|(f, _)| f.starts_with("--")) {
+                if !with_value.contains(&flag) {
+                    return Err(Usage(format!("unknown option `{flag}`")));
+                }
+                parsed.flags.push((flag.to_owned(), value.to_owned()));
+            } else if with_value.contains(&arg.as_str()) {
+                let value = iter.next().ok_or_else(|| Usage(format!("`{arg}` needs a value")))?;
+                parsed.flags.push((arg.clone(), value.clone()));
+            } else if switches.contains(&arg.as_str()) {
+                parsed.switches.push(arg.clone());
+            } else if arg.starts_with("--") {
+                return Err(Usage(format!("unknown option `{arg}`")));
+            } else {
+                parsed.positional.push(arg.clone());
+            }
+        }
+        Ok(parsed)
+    }
+
+    fn one(&self, flag: &str) -> Result<Option<&str>, Usage> {
+        let mut values = self.flags.iter().filter(|(f, _)| f == flag).map(|(_, v)| v.as_str());
+        let first = values.next();
+        if values.next().is_some() {
+            return Err(Usage(format!("`{flag}` given twice")));
+        }
+        Ok(first)
+    }
+
+    fn all(&self, flag: &str) -> Vec<String> {
+        self.flags.iter().filter(|(f, _)| f == flag).map(|(_, v)| v.clone()).collect()
+    }
+
+    fn format(&self) -> Result<bool, Usage> {
+        match self.one("--format")? {
+            None | Some("text") => Ok(false),
+            Some("json") => Ok(true),
+            Some(other) => Err(Usage(format!("unknown output format `{other}`: expected `text` or `json`"))),
+        }
+    }
+}
+
+/// What a source gave: its text and, for a URL, the content type.
+struct Fetched {
+    text: String,
+    content_type: Option<String>,
+}
+
+/// Reads a URL (`http://`), `-` (stdin) or a file.
+fn fetch(source: &str, accept: &str) -> Result<Fetched, Usage> {
+    if source.starts_with("http://") || source.starts_with("https://") {
+        let mut response = ureq::get(source)
+            .header("Accept", accept)
+            .call()
+            .map_err(|e| Usage(format!("cannot fetch {source}: {e}")))?;
+        let content_type = response.headers().get("content-type").and_then(|v| v.to_str().ok()).map(str::to_owned);
+        let text = response.body_mut().read_to_string().map_err(|e| Usage(format!("cannot read {source}: {e}")))?;
+        Ok(Fetched { text, content_type })
+    } else if source == "-" {
+        let mut text = String::new();
+        std::io::stdin().read_to_string(&mut text).map_err(|e| Usage(format!("cannot read stdin: {e}")))?;
+        Ok(Fetched { text, content_type: None })
+    } else {
+        let text = std::fs::read_to_string(source).map_err(|e| Usage(format!("cannot read {source}: {e}")))?;
+        Ok(Fetched { text, content_type: None })
+    }
+}
+
+fn load_catalog(source: &str) -> Result<Catalog, Usage> {
+    let fetched = fetch(source, "application/json")?;
+    Catalog::from_json(&fetched.text).map_err(|e| Usage(format!("{source}: {e}")))
+}
+
+fn render(args: &[String], out: &mut dyn Write) -> Result<u8, Usage> {
+    let args = Args::parse(args, &["--from", "--format", "--out"], &[])?;
+    if let Some(extra) = args.positional.first() {
+        return Err(Usage(format!("unexpected argument `{extra}`")));
+    }
+    let from = args.one("--from")?.ok_or_else(|| Usage("`render` needs `--from URL|FILE`".to_owned()))?;
+    let format = args.one("--format")?.ok_or_else(|| Usage("`render` needs `--format`".to_owned()))?;
+    let catalog = load_catalog(from)?;
+    let text = match format {
+        "markdown" | "md" => crate::render::markdown(&catalog),
+        "json" => catalog.to_json(),
+        "html" => crate::render::html(&catalog),
+        other => return Err(Usage(format!("unknown format `{other}`: expected markdown, json or html"))),
+    };
+    match args.one("--out")? {
+        Some(path) => std::fs::write(path, text).map_err(|e| Usage(format!("cannot write {path}: {e}")))?,
+        None => write!(out, "{text}")?,
+    }
+    Ok(CLEAN)
+}
+
+fn diff_command(args: &[String], out: &mut dyn Write) -> Result<u8, Usage> {
+    let args = Args::parse(args, &["--format"], &[])?;
+    let json = args.format()?;
+    let [old, new] = args.positional.as_slice() else {
+        return Err(Usage("`diff` needs two catalogue files: OLD.json NEW.json".to_owned()));
+    };
+    let (old, new) = (load_catalog(old)?, load_catalog(new)?);
+    let result = diff(&old, &new);
+    if json {
+        let changes: Vec<serde_json::Value> = result
+            .changes
+            .iter()
+            .map(|c| {
+                serde_json::json!({
+                    "metric": c.metric, "change": c.kind.as_str(), "bump": c.bump.as_str(), "detail": c.detail,
+                })
+            })
+            .collect();
+        let problems: Vec<serde_json::Value> = result
+            .problems
+            .iter()
+            .map(|p| {
+                serde_json::json!({
+                    "metric": p.metric, "old": p.old, "new": p.new, "needed": p.needed.as_str(),
+                    "declared": p.declared.map(crate::version::Bump::as_str), "message": p.to_string(),
+                })
+            })
+            .collect();
+        let document = serde_json::json!({ "bump": result.bump().as_str(), "changes": changes, "problems": problems });
+        writeln!(out, "{}", serde_json::to_string_pretty(&document)?)?;
+    } else {
+        if result.changes.is_empty() {
+            writeln!(out, "no changes")?;
+        }
+        for change in &result.changes {
+            writeln!(out, "{change}")?;
+        }
+        if !result.changes.is_empty() {
+            writeln!(out, "\nthe catalogue needs a {} bump", result.bump())?;
+        }
+        for problem in &result.problems {
+            writeln!(out, "error: {problem}")?;
+        }
+    }
+    Ok(if result.is_ok() { CLEAN } else { VIOLATIONS })
+}
+
+fn check_command(args: &[String], out: &mut dyn Write, err: &mut dyn Write) -> Result<u8, Usage> {
+    let args = Args::parse(args, &["--catalog", "--namespace", "--format", "--max-series"], &["--openmetrics"])?;
+    let json = args.format()?;
+    let [source] = args.positional.as_slice() else {
+        return Err(Usage("`check` needs one exposition: a URL, a file, or `-` for stdin".to_owned()));
+    };
+    let mut options = Options { namespaces: args.all("--namespace"), ..Options::default() };
+    if let Some(max) = args.one("--max-series")? {
+        options.max_series = max.parse().map_err(|_| Usage(format!("`--max-series` takes a number, not `{max}`")))?;
+    }
+    if let Some(catalog) = args.one("--catalog")? {
+        options.catalog = Some(load_catalog(catalog)?);
+    }
+    let fetched = fetch(source, "application/openmetrics-text;version=1.0.0,text/plain;version=0.0.4;q=0.5")?;
+    let format = if args.switches.iter().any(|s| s == "--openmetrics") {
+        Format::OpenMetrics
+    } else {
+        exposition::detect(fetched.content_type.as_deref(), &fetched.text)
+    };
+    let exposition = match exposition::parse(&fetched.text, format) {
+        Ok(exposition) => exposition,
+        Err(error) => {
+            let kind = match format {
+                Format::Prometheus => "Prometheus text",
+                Format::OpenMetrics => "OpenMetrics",
+            };
+            if json {
+                let document = serde_json::json!({
+                    "error": { "line": error.line, "column": error.column, "message": error.message, "format": kind },
+                });
+                writeln!(out, "{}", serde_json::to_string_pretty(&document)?)?;
+            } else {
+                writeln!(err, "{source}:{}:{}: not valid {kind}: {}", error.line, error.column, error.message)?;
+            }
+            return Ok(BAD_INPUT);
+        }
+    };
+    let findings = check(&exposition, &options);
+    if json {
+        let list: Vec<serde_json::Value> = findings.iter().map(finding_json).collect();
+        writeln!(out, "{}", serde_json::to_string_pretty(&serde_json::json!({ "findings": list }))?)?;
+    } else {
+        for finding in &findings {
+            writeln!(out, "{source}:{finding}")?;
+        }
+        let families = exposition.families.len();
+        match findings.len() {
+            0 => writeln!(out, "{source}: {families} families, no violations")?,
+            n => writeln!(out, "{source}: {families} families, {n} violation(s)")?,
+        }
+    }
+    Ok(if findings.is_empty() { CLEAN } else { VIOLATIONS })
+}
+
+fn finding_json(finding: &Finding) -> serde_json::Value {
+    serde_json::json!({
+        "rule": finding.rule, "family": finding.family, "line": finding.line,
+        "message": finding.message, "note": finding.note, "help": finding.help,
+    })
+}

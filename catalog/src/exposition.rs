@@ -1,0 +1,259 @@
+//! A strict parser of the two text expositions: Prometheus text format 0.0.4
+//! and OpenMetrics 1.0 text.
+//!
+//! It reads what any exporter serves, so that `catalog check` can lint it: it
+//! accepts exactly what the format accepts and reports the first violation
+//! with its line and column (in characters, both 1-based).
+//!
+//! ```
+//! use catalog::exposition::{self, Format};
+//!
+//! let text = concat!(
+//!     "# TYPE trc_http_requests counter\n",
+//!     "# HELP trc_http_requests HTTP requests \\\"handled\\\".\n",
+//!     "trc_http_requests_total{method=\"get\"} 3 # {trace_id=\"4bf9\"} 1 1700000000.5\n",
+//!     "# EOF\n",
+//! );
+//! assert_eq!(exposition::detect(None, text), Format::OpenMetrics);
+//!
+//! let parsed = exposition::parse(text, Format::OpenMetrics).unwrap();
+//! let family = &parsed.families[0];
+//! assert_eq!(family.name, "trc_http_requests");
+//! assert_eq!(family.kind.as_deref(), Some("counter"));
+//! assert_eq!(family.help.as_deref(), Some("HTTP requests \"handled\"."));
+//! let sample = &family.samples[0];
+//! assert_eq!((sample.name.as_str(), sample.label("method"), sample.value), ("trc_http_requests_total", Some("get"), 3.0));
+//! assert_eq!(sample.exemplar.as_ref().unwrap().timestamp, Some(1_700_000_000.5));
+//!
+//! // The same text without its `# EOF` line.
+//! let error = exposition::parse(&text[..text.len() - 6], Format::OpenMetrics).unwrap_err();
+//! assert_eq!(error.to_string(), "line 4, column 1: missing `# EOF`: an OpenMetrics exposition ends with a `# EOF` line");
+//! ```
+//!
+//! # What is checked
+//!
+//! Both formats: the grammar of names, label sets, escapes (`\\`, `\"` and
+//! `\n` in label values; `\\` and `\n` in help, plus `\"` in OpenMetrics),
+//! values and timestamps; no label named twice or named `__name__`; `# TYPE`
+//! words; at most one `# TYPE` and `# HELP` per family, before its samples; a
+//! family's lines in one contiguous group; no series twice; histogram buckets with an `le`, in increasing order, with
+//! cumulative counts, a `+Inf` bucket and a `_count` equal to it; summary
+//! quantiles within `[0, 1]`.
+//!
+//! Prometheus text only: blanks and tabs between tokens, a trailing comma in
+//! a label set, comments and empty lines; integer millisecond timestamps;
+//! quantiles in increasing order; a line feed at the end of the last line.
+//!
+//! OpenMetrics only: single spaces, no comments or blank lines, `# EOF` last;
+//! `# UNIT` a suffix of the family name; the suffixes of each type
+//! (`foo_total` in the counter family `foo`); exemplars on counter totals and
+//! histogram buckets only, with at most 128 characters of labels; `+Inf`,
+//! `-Inf` and `NaN` spelled exactly; counts non-negative integers, sums and
+//! totals not NaN; `_sum` and `_count` together; the samples of one metric
+//! contiguous, and its timestamps not going backwards.
+
+mod family;
+mod lex;
+mod number;
+
+use std::fmt;
+
+use crate::Flavor;
+use family::{At, Builder};
+use lex::Line;
+
+/// Which exposition text.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+pub enum Format {
+    /// Prometheus text format 0.0.4 (`text/plain; version=0.0.4`).
+    #[default]
+    Prometheus,
+    /// OpenMetrics 1.0 text (`application/openmetrics-text`).
+    OpenMetrics,
+}
+
+impl Format {
+    /// The naming flavour of the format (how a counter family is named).
+    pub const fn flavor(self) -> Flavor {
+        match self {
+            Format::Prometheus => Flavor::Prometheus,
+            Format::OpenMetrics => Flavor::OpenMetrics,
+        }
+    }
+}
+
+impl fmt::Display for Format {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Format::Prometheus => "Prometheus text",
+            Format::OpenMetrics => "OpenMetrics",
+        })
+    }
+}
+
+/// OpenMetrics when `content_type` names `application/openmetrics-text`, or,
+/// without one, when the text's last non-empty line is `# EOF`; Prometheus
+/// text otherwise.
+///
+/// ```
+/// use catalog::exposition::{Format, detect};
+///
+/// assert_eq!(detect(Some("application/openmetrics-text; version=1.0.0; charset=utf-8"), ""), Format::OpenMetrics);
+/// assert_eq!(detect(Some("text/plain; version=0.0.4"), "# EOF\n"), Format::Prometheus);
+/// assert_eq!(detect(None, "up 1\n# EOF\n"), Format::OpenMetrics);
+/// assert_eq!(detect(None, "up 1\n"), Format::Prometheus);
+/// ```
+pub fn detect(content_type: Option<&str>, text: &str) -> Format {
+    let openmetrics = match content_type {
+        Some(content_type) => {
+            let media_type = content_type.split(';').next().unwrap_or_default().trim();
+            media_type.eq_ignore_ascii_case("application/openmetrics-text")
+        }
+        None => text.lines().rev().find(|line| !line.trim().is_empty()).is_some_and(|line| line.trim_end() == "# EOF"),
+    };
+    if openmetrics { Format::OpenMetrics } else { Format::Prometheus }
+}
+
+/// Parses a whole exposition.
+///
+/// Returns the first violation of the format; see the [module
+/// documentation](self) for what is checked.
+pub fn parse(text: &str, format: Format) -> Result<Exposition, ParseError> {
+    let missing_eof = "missing `# EOF`: an OpenMetrics exposition ends with a `# EOF` line";
+    if text.is_empty() {
+        return match format {
+            Format::Prometheus => Ok(Exposition { format, families: Vec::new() }),
+            Format::OpenMetrics => Err(ParseError { line: 1, column: 1, message: missing_eof.to_owned() }),
+        };
+    }
+    // One line feed may end the text; the lines are what it separates.
+    let (body, terminated) = match text.strip_suffix('\n') {
+        Some(body) => (body, true),
+        None => (text, false),
+    };
+    let mut builder = Builder::new(format);
+    let mut eof = None;
+    let mut last = At { line: 0, text: "" };
+    for (index, text) in body.split('\n').enumerate() {
+        let at = At { line: index + 1, text };
+        if let Some(eof) = eof {
+            return Err(at.error(0, format!("content after `# EOF` (line {eof}): `# EOF` ends the exposition")));
+        }
+        match lex::line(text, format).map_err(|error| at.error(error.at, error.message))? {
+            Line::Blank if format == Format::OpenMetrics => {
+                return Err(at.error(0, "empty line: OpenMetrics does not allow blank lines"));
+            }
+            Line::Blank | Line::Comment => {}
+            Line::Eof => eof = Some(at.line),
+            Line::Meta(meta) => builder.meta(&at, meta)?,
+            Line::Sample(sample) => builder.sample(&at, sample)?,
+        }
+        last = at;
+    }
+    let families = builder.finish()?;
+    let end = if terminated {
+        ParseError { line: last.line + 1, column: 1, message: String::new() }
+    } else {
+        ParseError { line: last.line, column: family::column(last.text, last.text.len()), message: String::new() }
+    };
+    match format {
+        Format::OpenMetrics if eof.is_none() => Err(ParseError { message: missing_eof.to_owned(), ..end }),
+        Format::Prometheus if !terminated => Err(ParseError {
+            message: "the last line does not end with a line feed (`\\n`), as the Prometheus text format requires"
+                .to_owned(),
+            ..end
+        }),
+        _ => Ok(Exposition { format, families }),
+    }
+}
+
+/// Why an exposition does not parse, and where.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ParseError {
+    /// The line, from 1.
+    pub line: usize,
+    /// The column, from 1, counted in characters (not bytes).
+    pub column: usize,
+    /// What is wrong, e.g. ``invalid escape sequence `\t` in the value of label `path`: ...``.
+    pub message: String,
+}
+
+impl fmt::Display for ParseError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "line {}, column {}: {}", self.line, self.column, self.message)
+    }
+}
+
+impl std::error::Error for ParseError {}
+
+/// A parsed exposition.
+#[derive(Clone, Debug, PartialEq, Default)]
+pub struct Exposition {
+    /// The format it was parsed as.
+    pub format: Format,
+    /// Its families, in written order.
+    pub families: Vec<Family>,
+}
+
+impl Exposition {
+    /// The family named `name`.
+    pub fn family(&self, name: &str) -> Option<&Family> {
+        self.families.iter().find(|family| family.name == name)
+    }
+}
+
+/// A metric family: its metadata and its samples.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Family {
+    /// The family name. OpenMetrics: as in its metadata (`foo` for the samples
+    /// `foo_total`). Prometheus text: as in its `# TYPE`/`# HELP` lines, or
+    /// the sample name for samples without metadata.
+    pub name: String,
+    /// The `# TYPE` word as written (`"counter"`, `"histogram"`, ...); `None`
+    /// without a `# TYPE` line.
+    pub kind: Option<String>,
+    /// The `# HELP` text, unescaped.
+    pub help: Option<String>,
+    /// The `# UNIT` (OpenMetrics only).
+    pub unit: Option<String>,
+    /// The samples, in written order.
+    pub samples: Vec<Sample>,
+    /// The line where the family starts (its first metadata or sample line).
+    pub line: usize,
+}
+
+/// One sample line.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Sample {
+    /// The full sample name, e.g. `foo_bucket`.
+    pub name: String,
+    /// The labels in written order, values unescaped.
+    pub labels: Vec<(String, String)>,
+    /// The value.
+    pub value: f64,
+    /// The timestamp as written: milliseconds in Prometheus text, seconds in
+    /// OpenMetrics.
+    pub timestamp: Option<f64>,
+    /// The exemplar (OpenMetrics only).
+    pub exemplar: Option<Exemplar>,
+    /// The line of the sample.
+    pub line: usize,
+}
+
+impl Sample {
+    /// The value of the label `name`.
+    pub fn label(&self, name: &str) -> Option<&str> {
+        self.labels.iter().find(|(label, _)| label == name).map(|(_, value)| value.as_str())
+    }
+}
+
+/// An OpenMetrics exemplar: `# {labels} value [timestamp]` after a sample.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Exemplar {
+    /// The labels in written order, values unescaped.
+    pub labels: Vec<(String, String)>,
+    /// The value.
+    pub value: f64,
+    /// The timestamp in seconds.
+    pub timestamp: Option<f64>,
+}

@@ -1,0 +1,286 @@
+//! The `catalog` command: `render`, `diff` and `check`, their output and exit
+//! status, in-process through `catalog::cli::run` and once through the real
+//! binary.
+
+use std::path::PathBuf;
+use std::process::Command;
+
+use catalog::cli::{BAD_INPUT, CLEAN, VIOLATIONS, run};
+
+/// Runs the command; returns (status, stdout, stderr).
+fn catalog(args: &[&str]) -> (u8, String, String) {
+    let args: Vec<String> = args.iter().map(|a| (*a).to_owned()).collect();
+    let (mut out, mut err) = (Vec::new(), Vec::new());
+    let status = run(&args, &mut out, &mut err);
+    (status, String::from_utf8(out).unwrap(), String::from_utf8(err).unwrap())
+}
+
+fn golden(name: &str) -> String {
+    format!("{}/tests/golden/{name}", env!("CARGO_MANIFEST_DIR"))
+}
+
+/// A scratch directory for this test binary, removed and recreated.
+fn scratch(name: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("catalog-cli-{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+fn write(dir: &std::path::Path, name: &str, text: &str) -> String {
+    let path = dir.join(name);
+    std::fs::write(&path, text).unwrap();
+    path.display().to_string()
+}
+
+#[test]
+fn usage_errors_exit_2() {
+    for args in [
+        &[][..],
+        &["frobnicate"],
+        &["render"],
+        &["render", "--from", "x.json"],
+        &["render", "--from", "/nonexistent.json", "--format", "markdown"],
+        &["render", "--from", "a", "--from", "b", "--format", "json"],
+        &["diff", "only-one.json"],
+        &["diff", "--format", "yaml", "a", "b"],
+        &["check"],
+        &["check", "--bogus", "x"],
+        &["check", "--max-series", "many", "x"],
+        &["check", "/nonexistent.prom"],
+    ] {
+        let (status, out, err) = catalog(args);
+        assert_eq!(status, BAD_INPUT, "{args:?}: {out}{err}");
+        assert!(err.starts_with("catalog: "), "{args:?}: {err}");
+    }
+    let (status, out, _) = catalog(&["--help"]);
+    assert_eq!(status, CLEAN);
+    assert!(out.contains("catalog check [--catalog FILE]"));
+}
+
+#[test]
+fn render_writes_each_format() {
+    let dir = scratch("render");
+    let source = golden("diff-new.json");
+    let (status, markdown, _) = catalog(&["render", "--from", &source, "--format", "markdown"]);
+    assert_eq!(status, CLEAN);
+    assert!(markdown.contains("trc_tasks_total"), "{markdown}");
+    let (_, json, _) = catalog(&["render", "--from", &source, "--format", "json"]);
+    let reread = catalog::json::Catalog::from_json(&json).unwrap();
+    assert_eq!(reread, catalog::json::Catalog::from_json(&std::fs::read_to_string(&source).unwrap()).unwrap());
+    let out = dir.join("catalog.html").display().to_string();
+    let (status, stdout, _) = catalog(&["render", "--from", &source, "--format", "html", "--out", &out]);
+    assert_eq!((status, stdout.as_str()), (CLEAN, ""));
+    assert!(std::fs::read_to_string(&out).unwrap().contains("trc_queue_depth"));
+    let (status, _, err) = catalog(&["render", "--from", &source, "--format", "pdf"]);
+    assert_eq!(status, BAD_INPUT);
+    assert!(err.contains("unknown format `pdf`"));
+    let not_a_catalog = write(&dir, "other.json", "{\"schema\": \"other\", \"schema_version\": 1, \"metrics\": []}");
+    let (status, _, err) = catalog(&["render", "--from", &not_a_catalog, "--format", "json"]);
+    assert_eq!(status, BAD_INPUT);
+    assert!(err.contains("not a metrics catalogue"), "{err}");
+}
+
+#[test]
+fn diff_exit_status_follows_the_declared_versions() {
+    let (old, new) = (golden("diff-old.json"), golden("diff-new.json"));
+    let (status, out, _) = catalog(&["diff", &old, &new]);
+    assert_eq!(status, VIOLATIONS, "{out}");
+    assert!(out.contains("major removed label value trc_http_requests_total: `patch` of label `method`\n"), "{out}");
+    assert!(out.contains("the catalogue needs a major bump"));
+    assert!(out.contains("error: trc_http_requests_total: its changes need a major bump"), "{out}");
+    let (status, out, _) = catalog(&["diff", &old, &old]);
+    assert_eq!((status, out.as_str()), (CLEAN, "no changes\n"));
+
+    let (status, out, _) = catalog(&["diff", "--format", "json", &old, &new]);
+    assert_eq!(status, VIOLATIONS);
+    let document: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(document["bump"], "major");
+    assert_eq!(document["changes"].as_array().unwrap().len(), 6);
+    assert_eq!(document["problems"][0]["metric"], "trc_http_requests_total");
+    assert_eq!(document["problems"][0]["declared"], "minor");
+
+    // A release that covers its changes passes.
+    let dir = scratch("diff");
+    let fixed = std::fs::read_to_string(&new).unwrap().replacen("\"version\": \"1.1.0\"", "\"version\": \"2.0.0\"", 1);
+    let fixed = write(&dir, "fixed.json", &fixed);
+    let without_removal = std::fs::read_to_string(&old).unwrap();
+    let mut old_catalog = catalog::json::Catalog::from_json(&without_removal).unwrap();
+    old_catalog.metrics.retain(|m| m.name != "trc_jobs_total");
+    let old_fixed = write(&dir, "old.json", &old_catalog.to_json());
+    let (status, out, _) = catalog(&["diff", &old_fixed, &fixed]);
+    assert_eq!(status, CLEAN, "{out}");
+}
+
+const GOOD: &str = "\
+# HELP trc_jobs_total Jobs run.
+# TYPE trc_jobs_total counter
+trc_jobs_total{result=\"ok\"} 3
+trc_jobs_total{result=\"error\"} 1
+# HELP trc_job_duration_seconds Time to run a job.
+# TYPE trc_job_duration_seconds histogram
+trc_job_duration_seconds_bucket{le=\"0.1\"} 1
+trc_job_duration_seconds_bucket{le=\"1.0\"} 3
+trc_job_duration_seconds_bucket{le=\"+Inf\"} 4
+trc_job_duration_seconds_sum 2.5
+trc_job_duration_seconds_count 4
+";
+
+const BAD: &str = "\
+# HELP trc_Jobs Jobs run.
+# TYPE trc_Jobs counter
+trc_Jobs 1
+# HELP http_requests_total Requests.
+# TYPE http_requests_total counter
+http_requests_total{user_id=\"42\",le=\"x\"} 1
+# HELP trc_latency_ms Latency.
+# TYPE trc_latency_ms gauge
+trc_latency_ms 12
+# TYPE trc_queue_total gauge
+trc_queue_total{__shard=\"a\",Zone=\"\"} 1
+# HELP trc_items_count Items.
+# TYPE trc_items_count gauge
+trc_items_count 3
+# HELP trc_io_seconds I/O.
+# TYPE trc_io_seconds histogram
+trc_io_seconds_bucket{le=\"+Inf\"} 2
+trc_io_seconds_sum 1
+trc_io_seconds_count 2
+# HELP trc_wide Many labels.
+# TYPE trc_wide gauge
+trc_wide{a=\"1\",b=\"1\",c=\"1\",d=\"1\",e=\"1\",f=\"1\",g=\"1\",h=\"1\",i=\"1\",j=\"1\",k=\"1\"} 1
+# HELP trc_events_total Events seen.
+# TYPE trc_events_total counter
+trc_events_total 5
+# HELP trc_events A gauge named like the counter's OpenMetrics family.
+# TYPE trc_events gauge
+trc_events 0
+";
+
+#[test]
+fn check_reports_each_rule_with_its_id() {
+    let dir = scratch("check");
+    let good = write(&dir, "good.prom", GOOD);
+    let (status, out, _) = catalog(&["check", "--namespace", "trc", &good]);
+    assert_eq!(status, CLEAN, "{out}");
+    assert!(out.ends_with("2 families, no violations\n"), "{out}");
+
+    let bad = write(&dir, "bad.prom", BAD);
+    let (status, out, _) = catalog(&["check", "--namespace", "trc", "--format", "json", &bad]);
+    assert_eq!(status, VIOLATIONS);
+    let document: serde_json::Value = serde_json::from_str(&out).unwrap();
+    let found: Vec<(String, String)> = document["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| (f["rule"].as_str().unwrap().to_owned(), f["family"].as_str().unwrap().to_owned()))
+        .collect();
+    let has = |rule: &str, family: &str| found.iter().any(|(r, f)| r == rule && f == family);
+    for (rule, family) in [
+        ("N1", "trc_Jobs"),
+        ("N3", "trc_Jobs"),
+        ("N2", "http_requests_total"),
+        ("L3", "http_requests_total"),
+        ("L2", "http_requests_total"),
+        ("N4", "trc_latency_ms"),
+        ("N3", "trc_queue_total"),
+        ("N7", "trc_queue_total"),
+        ("L1", "trc_queue_total"),
+        ("L7", "trc_queue_total"),
+        ("N6", "trc_items_count"),
+        ("H1", "trc_io_seconds"),
+        ("L5", "trc_wide"),
+        ("D1", "trc_events"),
+    ] {
+        assert!(has(rule, family), "no {rule} for {family} in {found:?}");
+    }
+    // The text output names the rule and the line.
+    let (_, text, _) = catalog(&["check", "--namespace", "trc", &bad]);
+    assert!(text.contains(&format!("{bad}:6: L3: label `user_id` is forbidden")), "{text}");
+
+    // N2 is checked only when namespaces are given; any of them will do.
+    let (_, text, _) = catalog(&["check", &bad]);
+    assert!(!text.contains("N2:"), "{text}");
+    let (_, text, _) = catalog(&["check", "--namespace", "trc", "--namespace", "http", &bad]);
+    assert!(!text.contains("N2:"), "{text}");
+
+    // L6: the series limit.
+    let (status, text, _) = catalog(&["check", "--max-series", "1", &good]);
+    assert_eq!(status, VIOLATIONS);
+    assert!(text.contains("L6: metric `trc_jobs_total` has 2 series, more than its limit of 1"), "{text}");
+}
+
+#[test]
+fn parse_errors_exit_2_with_a_position() {
+    let dir = scratch("parse");
+    let broken = write(&dir, "broken.prom", "# TYPE trc_jobs_total counter\ntrc_jobs_total{result=\"ok} 1\n");
+    let (status, out, err) = catalog(&["check", &broken]);
+    assert_eq!(status, BAD_INPUT, "{out}");
+    assert!(err.starts_with(&format!("{broken}:2:")), "{err}");
+    assert!(err.contains("not valid Prometheus text"), "{err}");
+    let (status, out, _) = catalog(&["check", "--format", "json", &broken]);
+    assert_eq!(status, BAD_INPUT);
+    let document: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(document["error"]["line"], 2);
+
+    // `--openmetrics` is strict: the same text without `# EOF` fails.
+    let good = write(&dir, "good.prom", GOOD);
+    let (status, _, err) = catalog(&["check", "--openmetrics", &good]);
+    assert_eq!(status, BAD_INPUT);
+    assert!(err.contains("not valid OpenMetrics"), "{err}");
+}
+
+#[test]
+fn check_against_a_catalogue() {
+    let dir = scratch("compliance");
+    let catalogue = golden("diff-new.json");
+    let exposition = "\
+# HELP trc_http_requests_total HTTP requests.
+# TYPE trc_http_requests_total counter
+trc_http_requests_total{method=\"get\"} 1
+trc_http_requests_total{method=\"delete\"} 1
+# HELP trc_tasks_total Tasks run, exposed as the wrong type.
+# TYPE trc_tasks_total gauge
+trc_tasks_total 1
+# HELP trc_surprise_total Not declared.
+# TYPE trc_surprise_total counter
+trc_surprise_total 1
+";
+    let path = write(&dir, "live.prom", exposition);
+    let (status, out, _) = catalog(&["check", "--catalog", &catalogue, "--format", "json", &path]);
+    assert_eq!(status, VIOLATIONS, "{out}");
+    let document: serde_json::Value = serde_json::from_str(&out).unwrap();
+    let found: Vec<(String, String)> = document["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| (f["rule"].as_str().unwrap().to_owned(), f["family"].as_str().unwrap().to_owned()))
+        .collect();
+    for expected in [
+        ("C1", "trc_io_seconds"),
+        ("C1", "trc_queue_depth"),
+        ("C2", "trc_surprise_total"),
+        ("C3", "trc_http_requests_total"),
+        ("C4", "trc_tasks_total"),
+    ] {
+        assert!(found.contains(&(expected.0.to_owned(), expected.1.to_owned())), "no {expected:?} in {found:?}");
+    }
+    let c3 = document["findings"].as_array().unwrap().iter().find(|f| f["rule"] == "C3").unwrap();
+    assert_eq!(
+        c3["message"],
+        "C3: label `method` of metric `trc_http_requests_total` has the value `delete`, which is not declared"
+    );
+}
+
+#[test]
+fn the_binary_exits_with_the_status() {
+    let binary = env!("CARGO_BIN_EXE_catalog");
+    let (old, new) = (golden("diff-old.json"), golden("diff-new.json"));
+    let status = Command::new(binary).args(["diff", &old, &new]).output().unwrap().status;
+    assert_eq!(status.code(), Some(1));
+    let status = Command::new(binary).args(["diff", &old, &old]).output().unwrap().status;
+    assert_eq!(status.code(), Some(0));
+    let output = Command::new(binary).arg("nope").output().unwrap();
+    assert_eq!(output.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&output.stderr).contains("unknown command `nope`"));
+}
