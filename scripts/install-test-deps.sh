@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs the external programs the test suite drives, only when they are missing:
 #   the Prometheus server and promtool (Debian package `prometheus`) and the Python `prometheus_client` parsers
-#   (Debian package `python3-prometheus-client`, used through /usr/bin/python3).
+#   (Debian package `python3-prometheus-client`, used through /usr/bin/python3), and the headless browser that
+#   drives the HTML catalogue (Debian packages `chromium` and `chromium-driver`, which provides `chromedriver`).
 # No packaged service is left running: the install runs under a policy-rc.d that forbids
 # starting services, and any daemon a maintainer script started anyway is stopped.
 set -euo pipefail
@@ -9,6 +10,8 @@ set -euo pipefail
 need=()
 { command -v promtool && command -v prometheus; } >/dev/null 2>&1 || need+=(prometheus)
 /usr/bin/python3 -c 'import prometheus_client' >/dev/null 2>&1 || need+=(python3-prometheus-client)
+command -v chromium >/dev/null 2>&1 || need+=(chromium)
+command -v chromedriver >/dev/null 2>&1 || need+=(chromium-driver)
 
 if [ ${#need[@]} -eq 0 ]; then
     echo "test dependencies present"

@@ -76,7 +76,8 @@ pub(crate) fn expand(input: &syn::DeriveInput) -> TokenStream {
     let errors = cx.check().err();
     // An invalid set expands to a stub without the per-field bounds, so that
     // a type the macro already rejected is not reported a second time.
-    let body = if errors.is_some() { stub(input, &private) } else { impl_label_set(ident, &input.vis, &fields, &private) };
+    let body =
+        if errors.is_some() { stub(input, &private) } else { impl_label_set(ident, &input.vis, &fields, &private) };
     let errors = errors.map(|e| e.to_compile_error());
     quote! {
         #errors
@@ -131,12 +132,7 @@ fn label_name(field: &syn::Field) -> String {
     ident.strip_prefix("r#").map(str::to_owned).unwrap_or(ident)
 }
 
-fn impl_label_set(
-    ident: &syn::Ident,
-    vis: &syn::Visibility,
-    fields: &[&syn::Field],
-    private: &Private,
-) -> TokenStream {
+fn impl_label_set(ident: &syn::Ident, vis: &syn::Visibility, fields: &[&syn::Field], private: &Private) -> TokenStream {
     let names: Vec<String> = fields.iter().map(|f| label_name(f)).collect();
     let listed: Vec<String> = fields
         .iter()

@@ -457,19 +457,7 @@ fn impl_metrics(
         let bound_values = f.buckets.clone().unwrap_or_default();
         let bound_count = bound_values.len();
         let (name, help, version) = (&f.name, &f.help, &f.version);
-        let deprecation = match &f.deprecation {
-            Some((reason, replacement)) => quote! {
-                ::core::option::Option::Some(#p::Deprecation {
-                    reason: #reason,
-                    replacement: ::core::option::Option::Some(#replacement),
-                })
-            },
-            None => quote!(::core::option::Option::None),
-        };
-        let unit = match &f.unit {
-            Some(unit) => quote!(::core::option::Option::Some(#unit)),
-            None => quote!(::core::option::Option::None),
-        };
+        let (deprecation, unit) = (deprecation_tokens(f, p), unit_tokens(f));
         let start = member.span().start();
         let (line, column) = (start.line as u32, start.column as u32 + 1);
         let check_series = series_check(f, &field, p);
@@ -547,6 +535,27 @@ fn impl_metrics(
                 }
             }
         };
+    }
+}
+
+/// The `deprecation` field of a descriptor.
+fn deprecation_tokens(f: &Field<'_>, p: &Private) -> TokenStream {
+    match &f.deprecation {
+        Some((reason, replacement)) => quote! {
+            ::core::option::Option::Some(#p::Deprecation {
+                reason: #reason,
+                replacement: ::core::option::Option::Some(#replacement),
+            })
+        },
+        None => quote!(::core::option::Option::None),
+    }
+}
+
+/// The `unit` field of a descriptor.
+fn unit_tokens(f: &Field<'_>) -> TokenStream {
+    match &f.unit {
+        Some(unit) => quote!(::core::option::Option::Some(#unit)),
+        None => quote!(::core::option::Option::None),
     }
 }
 

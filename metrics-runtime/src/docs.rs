@@ -106,7 +106,7 @@ mod tests {
         let diff = difference("# Metrics\n- old\n", "# Metrics\n- new\n", "METRICS.md").unwrap();
         assert_eq!(
             diff,
-            "--- METRICS.md (committed)\n+++ declared metrics\n@@ -1,2 +1,2 @@\n # Metrics\n--- old\n+- new\n"
+            "--- METRICS.md (committed)\n+++ declared metrics\n@@ -1,2 +1,2 @@\n # Metrics\n-- old\n+- new\n"
         );
     }
 }

@@ -150,7 +150,8 @@ fn overflow_reasons_are_counted() {
     fn overflows(reason: &str) -> u64 {
         let registry = metrics_runtime::global().expect("the global registry builds");
         let snapshot = registry.snapshot(|d| d.name == "metrics_export_capped_label_overflow_total");
-        let family = snapshot.family("metrics_export_capped_label_overflow_total").expect("the self-metric is registered");
+        let family =
+            snapshot.family("metrics_export_capped_label_overflow_total").expect("the self-metric is registered");
         match family.find(&[("reason", reason)]).expect("one series per reason").value() {
             OwnedValue::Unsigned(n) => *n,
             other => panic!("a counter, got {other:?}"),

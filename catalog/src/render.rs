@@ -1,0 +1,236 @@
+//! Human-readable renderings of a [`Catalog`]: [`markdown`] for a repository
+//! (people read it on GitHub, CI diffs it, so it is deterministic) and
+//! [`html`] for one self-contained page with a search box and filters.
+//!
+//! ```
+//! use catalog::json::{Catalog, Metric, MetricLabel, MetricSource};
+//!
+//! let catalog = Catalog {
+//!     schema: catalog::json::SCHEMA.to_owned(),
+//!     schema_version: catalog::json::SCHEMA_VERSION,
+//!     metrics: vec![Metric {
+//!         name: "trc_http_requests_total".to_owned(),
+//!         kind: "counter".to_owned(),
+//!         unit: None,
+//!         help: "HTTP requests handled.".to_owned(),
+//!         subsystem: "http".to_owned(),
+//!         labels: vec![MetricLabel {
+//!             name: "method".to_owned(),
+//!             values: vec!["get".to_owned(), "post".to_owned()],
+//!             unknown: false,
+//!             cap: None,
+//!         }],
+//!         buckets: vec![],
+//!         series: 2,
+//!         version: "1.0.0".to_owned(),
+//!         deprecated: None,
+//!         source: MetricSource {
+//!             file: "src/http.rs".to_owned(),
+//!             line: 12,
+//!             column: 5,
+//!             module: "app::http".to_owned(),
+//!             function: None,
+//!         },
+//!     }],
+//! };
+//!
+//! let expected = [
+//!     "# Metrics catalogue",
+//!     "",
+//!     "1 metric in 1 subsystem: 1 counter.",
+//!     "",
+//!     "## http",
+//!     "",
+//!     "### `trc_http_requests_total`",
+//!     "",
+//!     "HTTP requests handled.",
+//!     "",
+//!     "- **Type:** counter",
+//!     "- **Labels:**",
+//!     "  - `method`: `get`, `post`",
+//!     "- **Series:** 2",
+//!     "- **Version:** 1.0.0",
+//!     "- **Declared at:** `src/http.rs:12:5` in `app::http`",
+//!     "",
+//! ];
+//! assert_eq!(catalog::render::markdown(&catalog), expected.join("\n"));
+//!
+//! let page = catalog::render::html(&catalog);
+//! assert!(page.starts_with("<!DOCTYPE html>"));
+//! assert!(page.contains(r#"data-metric="trc_http_requests_total""#));
+//! ```
+//!
+//! Both group the metrics by subsystem (sorted, the metrics without one
+//! last) and sort each group by name, whatever the order of the catalogue.
+
+mod html;
+mod markdown;
+
+use std::fmt::Write as _;
+
+use crate::json::{Catalog, Metric};
+
+/// The title of both renderings.
+const TITLE: &str = "Metrics catalogue";
+
+/// The catalogue as Markdown, grouped by subsystem.
+///
+/// A `##` section per subsystem (`(no subsystem)` last), a `###` section per
+/// metric with its help, type, unit, labels and their values, buckets,
+/// series, version, deprecation and declaration site. Help text is escaped
+/// so that it renders as written.
+pub fn markdown(catalog: &Catalog) -> String {
+    markdown::render(catalog)
+}
+
+/// The catalogue as one self-contained HTML page.
+///
+/// The page fetches nothing (no fonts, styles or scripts from elsewhere; a
+/// content security policy forbids it). Every metric is an `<article>` with a
+/// `data-metric` attribute holding its name. The inline script adds a search
+/// box and subsystem and type filters; without it every metric shows.
+pub fn html(catalog: &Catalog) -> String {
+    html::render(catalog)
+}
+
+/// The metrics grouped by subsystem: the named subsystems in order, then the
+/// metrics without one (subsystem `""`), each group sorted by name.
+fn by_subsystem(catalog: &Catalog) -> Vec<(&str, Vec<&Metric>)> {
+    let mut groups: Vec<(&str, Vec<&Metric>)> = Vec::new();
+    let mut metrics: Vec<&Metric> = catalog.metrics.iter().collect();
+    metrics.sort_by(|a, b| {
+        (a.subsystem.is_empty(), &a.subsystem, &a.name).cmp(&(b.subsystem.is_empty(), &b.subsystem, &b.name))
+    });
+    for metric in metrics {
+        match groups.last_mut() {
+            Some((subsystem, group)) if *subsystem == metric.subsystem => group.push(metric),
+            _ => groups.push((&metric.subsystem, vec![metric])),
+        }
+    }
+    groups
+}
+
+/// The kinds in the order the summary and the type filter list them.
+const KINDS: [&str; 3] = ["counter", "gauge", "histogram"];
+
+/// Each kind the catalogue has with its number of metrics: [`KINDS`] first,
+/// then any other kind, sorted.
+fn kinds(catalog: &Catalog) -> Vec<(&str, usize)> {
+    let metrics = &catalog.metrics;
+    let mut others: Vec<&str> = metrics.iter().map(|m| m.kind.as_str()).filter(|k| !KINDS.contains(k)).collect();
+    others.sort_unstable();
+    others.dedup();
+    KINDS
+        .into_iter()
+        .chain(others)
+        .map(|kind| (kind, metrics.iter().filter(|m| m.kind == kind).count()))
+        .filter(|&(_, n)| n > 0)
+        .collect()
+}
+
+/// One line that sums the catalogue up, e.g. `75 metrics in 8 subsystems:
+/// 40 counters, 20 gauges, 15 histograms; 1 deprecated.`
+fn summary(catalog: &Catalog) -> String {
+    let metrics = &catalog.metrics;
+    let mut subsystems: Vec<&str> = metrics.iter().map(|m| m.subsystem.as_str()).filter(|s| !s.is_empty()).collect();
+    subsystems.sort_unstable();
+    subsystems.dedup();
+    let counts: Vec<String> = kinds(catalog).into_iter().map(|(kind, n)| plural(n, kind)).collect();
+    // Writing to a String cannot fail: the results below are ignored.
+    let mut line = format!("{} in {}", plural(metrics.len(), "metric"), plural(subsystems.len(), "subsystem"));
+    let without = metrics.iter().filter(|m| m.subsystem.is_empty()).count();
+    if without > 0 {
+        let _ = write!(line, " (and {without} without one)");
+    }
+    if !counts.is_empty() {
+        line.push_str(": ");
+        line.push_str(&counts.join(", "));
+    }
+    let deprecated = metrics.iter().filter(|m| m.deprecated.is_some()).count();
+    if deprecated > 0 {
+        let _ = write!(line, "; {deprecated} deprecated");
+    }
+    line.push('.');
+    line
+}
+
+/// `1 metric`, `2 metrics`.
+fn plural(n: usize, word: &str) -> String {
+    if n == 1 { format!("{n} {word}") } else { format!("{n} {word}s") }
+}
+
+/// A deprecation reason as a sentence: trimmed, ending in a full stop.
+fn sentence(reason: &str) -> String {
+    let reason = reason.trim();
+    if reason.is_empty() || reason.ends_with(['.', '!', '?']) { reason.to_owned() } else { format!("{reason}.") }
+}
+
+/// A bucket bound as people write it: `0.005`, `1`, `2.5`.
+fn bound(value: f64) -> String {
+    format!("{value}")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::json::{Metric, MetricSource};
+
+    fn metric(name: &str, kind: &str, subsystem: &str) -> Metric {
+        Metric {
+            name: name.to_owned(),
+            kind: kind.to_owned(),
+            unit: None,
+            help: String::new(),
+            subsystem: subsystem.to_owned(),
+            labels: vec![],
+            buckets: vec![],
+            series: 1,
+            version: "1.0.0".to_owned(),
+            deprecated: None,
+            source: MetricSource {
+                file: "f.rs".to_owned(),
+                line: 1,
+                column: 1,
+                module: "m".to_owned(),
+                function: None,
+            },
+        }
+    }
+
+    fn catalog(metrics: Vec<Metric>) -> Catalog {
+        Catalog { schema: crate::json::SCHEMA.to_owned(), schema_version: 1, metrics }
+    }
+
+    #[test]
+    fn groups_sort_subsystems_then_names_with_the_unnamed_group_last() {
+        let catalog = catalog(vec![
+            metric("c", "gauge", ""),
+            metric("b", "counter", "zeta"),
+            metric("a", "counter", "alpha"),
+            metric("d", "counter", "zeta"),
+            metric("a2", "counter", ""),
+        ]);
+        let groups: Vec<(&str, Vec<&str>)> = by_subsystem(&catalog)
+            .into_iter()
+            .map(|(s, ms)| (s, ms.into_iter().map(|m| m.name.as_str()).collect()))
+            .collect();
+        assert_eq!(groups, [("alpha", vec!["a"]), ("zeta", vec!["b", "d"]), ("", vec!["a2", "c"])]);
+    }
+
+    #[test]
+    fn summary_counts_kinds_subsystems_and_deprecations() {
+        let mut old = metric("d", "summary", "x");
+        old.deprecated = Some(crate::json::Deprecated { reason: "r".to_owned(), replacement: None });
+        let catalog = catalog(vec![metric("a", "counter", "x"), metric("b", "histogram", ""), old]);
+        assert_eq!(
+            summary(&catalog),
+            "3 metrics in 1 subsystem (and 1 without one): 1 counter, 1 histogram, 1 summary; 1 deprecated."
+        );
+        assert_eq!(summary(&super::tests::catalog(vec![])), "0 metrics in 0 subsystems.");
+    }
+
+    #[test]
+    fn bounds_are_written_shortest() {
+        assert_eq!([0.005, 1.0, 2.5, 10.0, 1e-7].map(bound), ["0.005", "1", "2.5", "10", "0.0000001"]);
+    }
+}

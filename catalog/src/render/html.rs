@@ -1,0 +1,223 @@
+//! The HTML rendering: one page with its style and script inline, so it can
+//! be saved, mailed or served as a single file and fetches nothing.
+//!
+//! Every catalogue string goes through [`escape`], in text and in attribute
+//! values alike. The script (`page.js`) carries no catalogue data: it reads
+//! the rendered cards, so nothing in a help text can reach it as code.
+
+use std::fmt::Write as _;
+
+use super::{TITLE, bound, by_subsystem, kinds, sentence, summary};
+use crate::json::{Catalog, Metric, MetricLabel};
+
+/// The stylesheet, inlined.
+const STYLE: &str = include_str!("page.css");
+/// The search and filter script, inlined.
+const SCRIPT: &str = include_str!("page.js");
+
+/// The value of the subsystem filter that selects the metrics without a
+/// subsystem. Subsystem names are part of metric names, so they never hold
+/// parentheses and cannot clash with it; `page.js` knows it too.
+const NO_SUBSYSTEM: &str = "(none)";
+
+/// Forbids every fetch: only the inline style and script run, and images may
+/// only be `data:` URLs.
+const CONTENT_SECURITY_POLICY: &str = "default-src 'none'; style-src 'unsafe-inline'; script-src 'unsafe-inline'; \
+     img-src data:; base-uri 'none'; form-action 'none'";
+
+pub(super) fn render(catalog: &Catalog) -> String {
+    let groups = by_subsystem(catalog);
+    let total = catalog.metrics.len();
+    let mut out = String::with_capacity(8 * 1024 + total * 1024);
+    // Writing to a String cannot fail: the results below are ignored.
+    let _ = write!(
+        out,
+        "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n\
+         <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n\
+         <meta http-equiv=\"Content-Security-Policy\" content=\"{CONTENT_SECURITY_POLICY}\">\n\
+         <meta name=\"color-scheme\" content=\"light dark\">\n\
+         <title>{TITLE}</title>\n<style>\n{STYLE}</style>\n</head>\n<body>\n\
+         <header class=\"top\"><div class=\"wrap\">\n<h1>{TITLE}</h1>\n<p class=\"summary\">{}</p>\n",
+        escape(&summary(catalog)),
+    );
+    write_filters(&mut out, catalog, &groups);
+    let _ = write!(
+        out,
+        "<p id=\"status\" class=\"status\" role=\"status\">Showing <strong id=\"count\">{total}</strong> of \
+         {total} metrics</p>\n</div></header>\n<main class=\"wrap\">\n\
+         <p id=\"empty\" class=\"empty\" hidden>No metric matches.</p>\n"
+    );
+    for (subsystem, metrics) in &groups {
+        let (key, heading) = if subsystem.is_empty() { ("", "(no subsystem)") } else { (*subsystem, *subsystem) };
+        let _ = write!(
+            out,
+            "<section class=\"subsystem\" data-section=\"{}\">\n<h2>{} <span class=\"n\">{}</span></h2>\n\
+             <div class=\"cards\">\n",
+            escape(key),
+            escape(heading),
+            metrics.len()
+        );
+        for metric in metrics {
+            write_metric(&mut out, metric, catalog);
+        }
+        out.push_str("</div>\n</section>\n");
+    }
+    let _ = write!(out, "</main>\n<script>\n{SCRIPT}</script>\n</body>\n</html>\n");
+    out
+}
+
+/// The search box and the two selects. The form starts `hidden`: without the
+/// script it could not do anything, and every metric shows.
+fn write_filters(out: &mut String, catalog: &Catalog, groups: &[(&str, Vec<&Metric>)]) {
+    out.push_str(
+        "<form id=\"filters\" class=\"filters\" role=\"search\" hidden>\n\
+         <input type=\"search\" id=\"search\" name=\"q\" placeholder=\"Search names, help, labels and values\" \
+         aria-label=\"Search metrics\" autocomplete=\"off\" spellcheck=\"false\">\n\
+         <select id=\"subsystem\" name=\"subsystem\" aria-label=\"Subsystem\">\n\
+         <option value=\"\">All subsystems</option>\n",
+    );
+    for (subsystem, metrics) in groups {
+        let (value, label) =
+            if subsystem.is_empty() { (NO_SUBSYSTEM, "(no subsystem)") } else { (*subsystem, *subsystem) };
+        let _ = writeln!(out, "<option value=\"{}\">{} ({})</option>", escape(value), escape(label), metrics.len());
+    }
+    out.push_str(
+        "</select>\n<select id=\"type\" name=\"type\" aria-label=\"Type\">\n<option value=\"\">All types</option>\n",
+    );
+    for (kind, n) in kinds(catalog) {
+        let kind = escape(kind);
+        let _ = writeln!(out, "<option value=\"{kind}\">{kind} ({n})</option>");
+    }
+    out.push_str("</select>\n<button type=\"reset\">Clear</button>\n</form>\n");
+}
+
+fn write_metric(out: &mut String, metric: &Metric, catalog: &Catalog) {
+    let name = escape(&metric.name);
+    let kind = escape(&metric.kind);
+    let class = if metric.deprecated.is_some() { "metric deprecated" } else { "metric" };
+    let _ = write!(
+        out,
+        "<article class=\"{class}\" id=\"{name}\" data-metric=\"{name}\" data-subsystem=\"{}\" data-type=\"{kind}\">\n\
+         <h3><a class=\"name\" href=\"#{name}\">{name}</a></h3>\n<p class=\"tags\"><span class=\"tag kind\">{kind}</span>",
+        escape(&metric.subsystem),
+    );
+    if let Some(unit) = &metric.unit {
+        let _ = write!(out, " <span class=\"tag unit\">{}</span>", escape(unit));
+    }
+    if metric.deprecated.is_some() {
+        out.push_str(" <span class=\"tag warn\">deprecated</span>");
+    }
+    out.push_str("</p>\n");
+    if !metric.help.trim().is_empty() {
+        let _ = writeln!(out, "<p class=\"help\">{}</p>", escape(metric.help.trim()));
+    }
+    if let Some(deprecated) = &metric.deprecated {
+        out.push_str("<p class=\"deprecation\"><strong>Deprecated</strong>");
+        let reason = sentence(&deprecated.reason);
+        if reason.is_empty() {
+            out.push('.');
+        } else {
+            let _ = write!(out, ": {}", escape(&reason));
+        }
+        if let Some(replacement) = &deprecated.replacement {
+            let target = escape(replacement);
+            if catalog.metric(replacement).is_some() {
+                let _ = write!(out, " Use <a href=\"#{target}\"><code>{target}</code></a> instead.");
+            } else {
+                let _ = write!(out, " Use <code>{target}</code> instead.");
+            }
+        }
+        out.push_str("</p>\n");
+    }
+    out.push_str("<dl>\n<dt>Labels</dt><dd>");
+    if metric.labels.is_empty() {
+        out.push_str("none");
+    } else {
+        out.push_str("<ul class=\"labels\">");
+        for label in &metric.labels {
+            write_label(out, label);
+        }
+        out.push_str("</ul>");
+    }
+    out.push_str("</dd>\n");
+    if !metric.buckets.is_empty() {
+        let bounds: Vec<String> = metric.buckets.iter().map(|b| bound(*b)).collect();
+        let _ = writeln!(out, "<dt>Buckets</dt><dd class=\"buckets\">{}, +Inf</dd>", bounds.join(", "));
+    }
+    let capped = metric.labels.iter().any(|l| l.cap.is_some());
+    let _ = writeln!(out, "<dt>Series</dt><dd>{}{}</dd>", if capped { "up to " } else { "" }, metric.series);
+    let _ = writeln!(out, "<dt>Version</dt><dd>{}</dd>", escape(&metric.version));
+    let source = &metric.source;
+    let _ = write!(
+        out,
+        "<dt>Declared at</dt><dd><code>{}:{}:{}</code> in <code>{}</code>",
+        escape(&source.file),
+        source.line,
+        source.column,
+        escape(&source.module)
+    );
+    if let Some(function) = &source.function {
+        let _ = write!(out, ", function <code>{}</code>", escape(function));
+    }
+    out.push_str("</dd>\n</dl>\n</article>\n");
+}
+
+/// One label: its name and its values (what the search box matches), or its
+/// cap.
+fn write_label(out: &mut String, label: &MetricLabel) {
+    let _ = write!(out, "<li><code class=\"label-name\">{}</code>: ", escape(&label.name));
+    match label.cap {
+        Some(cap) => {
+            let _ = write!(out, "up to {cap} values met at run time, then <code>other</code>");
+        }
+        None if label.values.is_empty() => out.push_str("no declared values"),
+        None => {
+            let values: Vec<String> =
+                label.values.iter().map(|v| format!("<code class=\"label-value\">{}</code>", escape(v))).collect();
+            out.push_str(&values.join(" "));
+        }
+    }
+    if label.unknown {
+        out.push_str("; or <code>unknown</code> when not set");
+    }
+    out.push_str("</li>");
+}
+
+/// `value` safe in HTML text and in quoted attribute values.
+fn escape(value: &str) -> String {
+    let mut out = String::with_capacity(value.len());
+    for c in value.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn escapes_the_five_significant_characters() {
+        assert_eq!(
+            escape(r#"<script>alert('x' & "y")</script>"#),
+            "&lt;script&gt;alert(&#39;x&#39; &amp; &quot;y&quot;)&lt;/script&gt;"
+        );
+        assert_eq!(escape("plain"), "plain");
+    }
+
+    #[test]
+    fn the_inline_assets_fetch_nothing() {
+        for asset in [STYLE, SCRIPT] {
+            assert!(!asset.contains("http:") && !asset.contains("https:") && !asset.contains("url("), "{asset}");
+            assert!(!asset.contains("</"), "an asset must not close its own element early");
+        }
+        assert!(SCRIPT.contains(&format!("'{NO_SUBSYSTEM}'")), "page.js must know the no-subsystem value");
+    }
+}

@@ -1,0 +1,256 @@
+//! The catalogue renderings of a fixed catalogue.
+//!
+//! The Markdown is compared byte for byte with `tests/golden/catalog.md`.
+//! After an intended change, regenerate the file and review its diff:
+//!
+//! ```text
+//! UPDATE_GOLDEN=1 cargo test -p catalog --features json --test render
+//! ```
+//!
+//! The HTML is checked for its structure instead (a card per metric, every
+//! string escaped, nothing fetched from the network); the browser test in
+//! `tests/tests/catalog_html.rs` drives its script.
+#![cfg(feature = "json")]
+
+use std::path::PathBuf;
+
+use catalog::json::{Catalog, Deprecated, Metric, MetricLabel, MetricSource, SCHEMA, SCHEMA_VERSION};
+use catalog::render::{html, markdown};
+
+fn label(name: &str, values: &[&str], unknown: bool, cap: Option<u64>) -> MetricLabel {
+    MetricLabel { name: name.to_owned(), values: values.iter().map(|v| (*v).to_owned()).collect(), unknown, cap }
+}
+
+fn source(file: &str, line: u32, module: &str, function: Option<&str>) -> MetricSource {
+    MetricSource {
+        file: file.to_owned(),
+        line,
+        column: 5,
+        module: module.to_owned(),
+        function: function.map(str::to_owned),
+    }
+}
+
+/// Five metrics in two subsystems and one without: in no particular order,
+/// since the renderers sort.
+fn fixture() -> Catalog {
+    let metrics = vec![
+        Metric {
+            name: "trc_agent_instance_boot_seconds".to_owned(),
+            kind: "histogram".to_owned(),
+            unit: Some("seconds".to_owned()),
+            help: "Time from `start` to ready, per boot.".to_owned(),
+            subsystem: "agent".to_owned(),
+            labels: vec![label("result", &["ok", "error"], false, None)],
+            buckets: vec![0.005, 0.1, 1.0, 2.5, 10.0],
+            series: 2,
+            version: "1.1.0".to_owned(),
+            deprecated: None,
+            source: source("demo/src/metrics/agent.rs", 181, "demo::metrics::agent", Some("boot")),
+        },
+        Metric {
+            name: "trc_http_requests_total".to_owned(),
+            kind: "counter".to_owned(),
+            unit: None,
+            help: "HTTP requests | by method & status <script>alert('x')</script> *not bold* _nor_ [a link](x)."
+                .to_owned(),
+            subsystem: "http".to_owned(),
+            labels: vec![label("method", &["get", "post"], false, None), label("status", &["2xx", "5xx"], false, None)],
+            buckets: vec![],
+            series: 4,
+            version: "1.0.0".to_owned(),
+            deprecated: None,
+            source: source("demo/src/metrics/api.rs", 102, "demo::metrics::api", None),
+        },
+        Metric {
+            name: "trc_agent_peers".to_owned(),
+            kind: "gauge".to_owned(),
+            unit: None,
+            help: "Overlay peers by node and \"zone\".".to_owned(),
+            subsystem: "agent".to_owned(),
+            labels: vec![label("node_id", &[], false, Some(64)), label("zone", &["a`b", "c"], true, None)],
+            buckets: vec![],
+            series: 195,
+            version: "1.0.0".to_owned(),
+            deprecated: None,
+            source: source("demo/src/metrics/agent.rs", 170, "demo::metrics::agent", None),
+        },
+        Metric {
+            name: "trc_http_hits_total".to_owned(),
+            kind: "counter".to_owned(),
+            unit: None,
+            help: "Requests, counted before routing.".to_owned(),
+            subsystem: "http".to_owned(),
+            labels: vec![],
+            buckets: vec![],
+            series: 1,
+            version: "2.0.0".to_owned(),
+            deprecated: Some(Deprecated {
+                reason: "counts health checks too".to_owned(),
+                replacement: Some("trc_http_requests_total".to_owned()),
+            }),
+            source: source("demo/src/metrics/api.rs", 98, "demo::metrics::api", None),
+        },
+        Metric {
+            name: "trc_build_info".to_owned(),
+            kind: "gauge".to_owned(),
+            unit: None,
+            help: "# Build: 1. always 1".to_owned(),
+            subsystem: String::new(),
+            labels: vec![label("version", &["0.1.0"], false, None)],
+            buckets: vec![],
+            series: 1,
+            version: "1.0.0".to_owned(),
+            deprecated: Some(Deprecated { reason: "moved to the process exporter".to_owned(), replacement: None }),
+            source: source("demo/src/main.rs", 7, "demo", None),
+        },
+    ];
+    Catalog { schema: SCHEMA.to_owned(), schema_version: SCHEMA_VERSION, metrics }
+}
+
+#[test]
+fn markdown_matches_the_golden_file() {
+    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/golden/catalog.md");
+    let actual = markdown(&fixture());
+    if std::env::var_os("UPDATE_GOLDEN").is_some_and(|v| v == "1") {
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(&path, &actual).unwrap();
+        return;
+    }
+    let expected = std::fs::read_to_string(&path)
+        .unwrap_or_else(|e| panic!("{}: {e}; run with UPDATE_GOLDEN=1 to create it", path.display()));
+    if actual != expected {
+        let line = actual.lines().zip(expected.lines()).position(|(a, e)| a != e).map_or_else(
+            || {
+                format!(
+                    "the texts differ in length ({} and {} lines)",
+                    actual.lines().count(),
+                    expected.lines().count()
+                )
+            },
+            |i| format!("first difference at line {}", i + 1),
+        );
+        panic!(
+            "the Markdown differs from {}: {line}; if the change is intended, run with UPDATE_GOLDEN=1 and review the \
+             diff\n--- actual ---\n{actual}",
+            path.display()
+        );
+    }
+}
+
+#[test]
+fn markdown_is_independent_of_the_catalogue_order() {
+    let mut reversed = fixture();
+    reversed.metrics.reverse();
+    assert_eq!(markdown(&reversed), markdown(&fixture()));
+}
+
+#[test]
+fn markdown_sections_follow_subsystems_then_names() {
+    let text = markdown(&fixture());
+    let headings: Vec<&str> = text.lines().filter(|l| l.starts_with("## ") || l.starts_with("### ")).collect();
+    assert_eq!(
+        headings,
+        [
+            "## agent",
+            "### `trc_agent_instance_boot_seconds`",
+            "### `trc_agent_peers`",
+            "## http",
+            "### `trc_http_hits_total`",
+            "### `trc_http_requests_total`",
+            "## (no subsystem)",
+            "### `trc_build_info`",
+        ]
+    );
+}
+
+/// The `data-metric` names on the page, in order.
+fn cards(page: &str) -> Vec<&str> {
+    page.match_indices("data-metric=\"")
+        .map(|(i, m)| {
+            let rest = &page[i + m.len()..];
+            &rest[..rest.find('"').unwrap()]
+        })
+        .collect()
+}
+
+#[test]
+fn html_has_one_card_per_metric() {
+    let page = html(&fixture());
+    assert_eq!(
+        cards(&page),
+        [
+            "trc_agent_instance_boot_seconds",
+            "trc_agent_peers",
+            "trc_http_hits_total",
+            "trc_http_requests_total",
+            "trc_build_info"
+        ]
+    );
+    assert!(page.starts_with("<!DOCTYPE html>\n<html lang=\"en\">"));
+    assert!(page.ends_with("</html>\n"));
+    assert_eq!(page.matches("<article ").count(), 5);
+    assert_eq!(page.matches("</article>").count(), 5);
+}
+
+#[test]
+fn html_escapes_every_catalogue_string() {
+    let page = html(&fixture());
+    assert!(!page.contains("<script>alert"), "help text must render as text");
+    assert!(page.contains(
+        "HTTP requests | by method &amp; status &lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt; *not bold* _nor_ \
+         [a link](x)."
+    ));
+    assert!(page.contains("Overlay peers by node and &quot;zone&quot;."));
+    assert!(page.contains("<code class=\"label-value\">a`b</code>"));
+    // The only script is the page's own, at the end.
+    assert_eq!(page.matches("<script>").count(), 1);
+    assert_eq!(page.matches("</script>").count(), 1);
+    assert!(page.rfind("<script>").unwrap() > page.rfind("</article>").unwrap());
+}
+
+#[test]
+fn html_fetches_nothing() {
+    let page = html(&fixture());
+    for needle in ["http://", "https://", "src=", "url(", "@import", "<link", "<iframe", "<img"] {
+        assert!(!page.contains(needle), "the page must be self-contained, found {needle:?}");
+    }
+    // Links stay on the page.
+    for (i, _) in page.match_indices("href=\"") {
+        assert_eq!(&page[i + 6..i + 7], "#", "{}", &page[i..(i + 60).min(page.len())]);
+    }
+    assert!(page.contains("<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none';"));
+}
+
+#[test]
+fn html_has_the_controls_and_works_without_the_script() {
+    let page = html(&fixture());
+    assert!(page.contains("<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">"));
+    assert!(page.contains("<input type=\"search\" id=\"search\""));
+    assert!(page.contains("<select id=\"subsystem\""));
+    assert!(page.contains("<option value=\"agent\">agent (2)</option>"));
+    assert!(page.contains("<option value=\"(none)\">(no subsystem) (1)</option>"));
+    assert!(page.contains("<select id=\"type\""));
+    assert!(page.contains("<option value=\"histogram\">histogram (1)</option>"));
+    assert!(page.contains("Showing <strong id=\"count\">5</strong> of 5 metrics"));
+    // Without the script every card shows: none starts hidden.
+    for line in page.lines().filter(|l| l.starts_with("<article ") || l.starts_with("<section ")) {
+        assert!(!line.contains("hidden"), "{line}");
+    }
+}
+
+#[test]
+fn html_marks_deprecations_and_links_replacements() {
+    let page = html(&fixture());
+    assert!(page.contains(
+        "<article class=\"metric deprecated\" id=\"trc_http_hits_total\" data-metric=\"trc_http_hits_total\" \
+         data-subsystem=\"http\" data-type=\"counter\">"
+    ));
+    assert!(page.contains(
+        "<p class=\"deprecation\"><strong>Deprecated</strong>: counts health checks too. Use <a \
+         href=\"#trc_http_requests_total\"><code>trc_http_requests_total</code></a> instead.</p>"
+    ));
+    assert_eq!(page.matches("<span class=\"tag warn\">deprecated</span>").count(), 2);
+    assert!(page.contains("<code class=\"label-name\">node_id</code>: up to 64 values met at run time"));
+    assert!(page.contains("<dd class=\"buckets\">0.005, 0.1, 1, 2.5, 10, +Inf</dd>"));
+}

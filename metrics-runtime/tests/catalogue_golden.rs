@@ -1,0 +1,96 @@
+//! The catalogue of a fixed set of declarations, as exact Markdown and JSON
+//! (golden files under `tests/golden/`). `METRICS_CATALOG_UPDATE=1` rewrites
+//! them; review the diff before committing.
+
+use metrics_runtime::docs::difference;
+use metrics_runtime::{
+    Counter, Family, Gauge, Histogram, IntGauge, LabelSet, LabelValue, MetricGroup, Metrics, capped_label,
+};
+
+#[allow(dead_code, reason = "declared for the catalogue only")]
+#[derive(Clone, Copy, LabelValue)]
+enum Method {
+    Get,
+    Post,
+}
+
+#[allow(dead_code, reason = "declared for the catalogue only")]
+#[derive(Clone, Copy, LabelValue)]
+enum Status {
+    #[label(rename = "2xx")]
+    Success,
+    #[label(rename = "5xx")]
+    Failure,
+}
+
+#[derive(Clone, Copy, LabelSet)]
+struct Request {
+    method: Method,
+    status: Option<Status>,
+}
+
+capped_label! {
+    /// A peer node.
+    struct NodeId: 16;
+}
+
+#[derive(Clone, Copy, LabelSet)]
+struct ByNode {
+    node_id: NodeId,
+}
+
+/// The HTTP API.
+#[derive(Metrics)]
+#[metrics(subsystem = "http")]
+struct Http {
+    /// Requests handled, by method and status class.
+    #[metric(version = "1.2.0")]
+    requests_total: Family<Request, Counter>,
+    /// Time to answer a request | with a pipe, `code` and <html>.
+    #[metric(buckets = [0.01, 0.1, 1.0])]
+    request_duration_seconds: Histogram,
+    /// Connections open.
+    #[metric(version = "2.0.0", deprecated = "split by listener", replacement = "trc_http_listener_connections")]
+    connections: IntGauge,
+}
+
+/// The overlay network.
+#[derive(Metrics)]
+#[metrics(subsystem = "overlay")]
+struct Overlay {
+    /// Peers reachable, per node.
+    peers: Family<ByNode, Gauge>,
+}
+
+fn catalogue() -> catalog::json::Catalog {
+    let (http, overlay) = (Http::new_unregistered(), Overlay::new_unregistered());
+    let mut descriptors = Vec::new();
+    http.for_each_metric(&mut |d, _| descriptors.push(d));
+    overlay.for_each_metric(&mut |d, _| descriptors.push(d));
+    catalog::json::Catalog::from_descriptors(descriptors)
+}
+
+fn golden(name: &str, generated: &str) {
+    let path = format!("{}/tests/golden/{name}", env!("CARGO_MANIFEST_DIR"));
+    if std::env::var("METRICS_CATALOG_UPDATE").is_ok_and(|v| v == "1") {
+        std::fs::write(&path, generated).unwrap();
+        return;
+    }
+    let committed = std::fs::read_to_string(&path).unwrap_or_default();
+    if let Some(diff) = difference(&committed, generated, &path) {
+        panic!("{path} differs from the declarations:\n{diff}");
+    }
+}
+
+#[test]
+fn markdown() {
+    golden("catalogue.md", &catalog::render::markdown(&catalogue()));
+}
+
+#[test]
+fn json() {
+    let catalogue = catalogue();
+    let text = catalogue.to_json();
+    golden("catalogue.json", &text);
+    assert_eq!(catalog::json::Catalog::from_json(&text).unwrap(), catalogue);
+}

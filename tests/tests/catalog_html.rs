@@ -1,0 +1,277 @@
+//! The HTML catalogue of the demo in a real browser: Debian's `chromium`,
+//! headless, driven through `chromedriver` (Debian package
+//! `chromium-driver`) by the `fantoccini` client. Nothing downloads a browser.
+//!
+//! The test opens the page from a file, checks that every metric shows, types
+//! into the search box and picks filters, and checks after each step that
+//! exactly the metrics the catalogue says should match are displayed and that
+//! the count agrees. It saves screenshots under `target/test-artifacts/`.
+//!
+//! Under `CI=true` a missing browser or driver fails the test; elsewhere it
+//! prints SKIPPED and passes (`scripts/install-test-deps.sh` installs both).
+
+use std::fs::File;
+use std::net::{SocketAddr, TcpListener, TcpStream};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use catalog::json::{Catalog, Metric};
+use fantoccini::{Client, ClientBuilder, Locator};
+use hyper_util::client::legacy::connect::HttpConnector;
+
+/// Debian's browser.
+const CHROMIUM: &str = "/usr/bin/chromium";
+
+/// How long the whole browser session may take before the test fails.
+const SESSION_LIMIT: Duration = Duration::from_mins(2);
+
+/// Reports a missing tool as `tests`' own helper does: fails under CI,
+/// otherwise prints why the test skips and returns `None`.
+fn missing<T>(what: &str) -> Option<T> {
+    assert!(!tests::in_ci(), "{what} is missing; the test command (scripts/test.sh) installs it");
+    eprintln!("SKIPPED: {what} is missing; run scripts/install-test-deps.sh");
+    None
+}
+
+fn chromium() -> Option<PathBuf> {
+    let path = PathBuf::from(CHROMIUM);
+    if path.is_file() { Some(path) } else { missing("chromium (Debian package `chromium`)") }
+}
+
+fn chromedriver() -> Option<PathBuf> {
+    let path = std::env::var_os("PATH")?;
+    std::env::split_paths(&path)
+        .map(|dir| dir.join("chromedriver"))
+        .find(|p| p.is_file())
+        .or_else(|| missing("chromedriver (Debian package `chromium-driver`)"))
+}
+
+/// Where the test leaves its screenshots and the driver's log (never in git:
+/// `target/` is ignored).
+fn artifacts() -> PathBuf {
+    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../target/test-artifacts");
+    std::fs::create_dir_all(&dir).expect("the artifacts directory can be created");
+    dir
+}
+
+/// A running `chromedriver`, stopped (by its pid) when dropped, also when
+/// the test fails.
+struct Driver {
+    child: Child,
+    addr: SocketAddr,
+}
+
+impl Driver {
+    fn start(binary: &Path, log: &Path) -> Driver {
+        // A free loopback port: the kernel picks it, the driver takes it over.
+        let port = TcpListener::bind("127.0.0.1:0").and_then(|l| l.local_addr()).expect("a free port").port();
+        let log = File::create(log).expect("the driver's log can be written");
+        let child = Command::new(binary)
+            .arg(format!("--port={port}"))
+            .stdin(Stdio::null())
+            .stdout(log.try_clone().expect("the log file handle can be cloned"))
+            .stderr(log)
+            .spawn()
+            .expect("chromedriver starts");
+        let mut driver = Driver { child, addr: SocketAddr::from(([127, 0, 0, 1], port)) };
+        let deadline = Instant::now() + Duration::from_secs(30);
+        while TcpStream::connect_timeout(&driver.addr, Duration::from_millis(200)).is_err() {
+            let exited = driver.child.try_wait().expect("the driver's status can be read");
+            assert!(exited.is_none(), "chromedriver exited before listening: {exited:?}");
+            assert!(Instant::now() < deadline, "chromedriver did not listen on {} within 30 s", driver.addr);
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        driver
+    }
+}
+
+impl Drop for Driver {
+    fn drop(&mut self) {
+        // `Child::kill` signals this pid only; a session still open was
+        // closed before (see `browser_search_and_filters`).
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// The page, written to a file of its own and removed when dropped.
+struct PageFile(PathBuf);
+
+impl Drop for PageFile {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_file(&self.0);
+    }
+}
+
+/// The demo's real catalogue, as `/catalog.json` serves it.
+fn demo_catalog() -> Catalog {
+    // The demo's metrics are registered only if its code is linked in.
+    let _ = demo::metrics::api::Http::global();
+    let registry = metrics_runtime::global().expect("the registry is valid");
+    Catalog::from_descriptors(registry.iter().map(|r| r.descriptor))
+}
+
+/// Whether the page's search box should keep `metric` for `query`: every
+/// word occurs, ignoring case, in its name, help, or a label name or value.
+fn matches(metric: &Metric, query: &str) -> bool {
+    let mut haystack = vec![metric.name.to_lowercase(), metric.help.trim().to_lowercase()];
+    for label in &metric.labels {
+        haystack.push(label.name.to_lowercase());
+        haystack.extend(label.values.iter().map(|v| v.to_lowercase()));
+    }
+    query.split_whitespace().all(|word| {
+        let word = word.to_lowercase();
+        haystack.iter().any(|part| part.contains(&word))
+    })
+}
+
+fn names<'m>(metrics: impl IntoIterator<Item = &'m Metric>) -> Vec<String> {
+    let mut names: Vec<String> = metrics.into_iter().map(|m| m.name.clone()).collect();
+    names.sort();
+    names
+}
+
+/// The names of the metric cards the browser displays, sorted.
+async fn displayed(client: &Client) -> Vec<String> {
+    let mut shown = Vec::new();
+    for card in client.find_all(Locator::Css("[data-metric]")).await.unwrap() {
+        if card.is_displayed().await.unwrap() {
+            shown.push(card.attr("data-metric").await.unwrap().expect("a card has its name"));
+        }
+    }
+    shown.sort();
+    shown
+}
+
+/// The number the page says it shows.
+async fn count(client: &Client) -> usize {
+    let text = client.find(Locator::Id("count")).await.unwrap().text().await.unwrap();
+    text.trim().parse().unwrap_or_else(|_| panic!("#count holds a number, not {text:?}"))
+}
+
+/// Checks that exactly `expected` shows, and that the count agrees.
+async fn expect_shown(client: &Client, step: &str, expected: &[String]) {
+    assert_eq!(displayed(client).await, expected, "{step}: the displayed metrics");
+    assert_eq!(count(client).await, expected.len(), "{step}: the count element");
+}
+
+async fn drive(client: Client, url: String, catalog: Catalog) {
+    let all = names(&catalog.metrics);
+    client.goto(&url).await.unwrap();
+    // The script shows the filters once it has indexed the cards.
+    client.wait().for_element(Locator::Css("#filters:not([hidden])")).await.unwrap();
+    assert_eq!(client.title().await.unwrap(), "Metrics catalogue");
+
+    let cards = client.find_all(Locator::Css("[data-metric]")).await.unwrap();
+    assert_eq!(cards.len(), catalog.metrics.len(), "one card per metric");
+    expect_shown(&client, "on load", &all).await;
+    let fetched = client.execute("return performance.getEntriesByType('resource').length", vec![]).await.unwrap();
+    assert_eq!(fetched, 0, "the page fetches nothing");
+    let png = client.screenshot().await.unwrap();
+    std::fs::write(artifacts().join("catalog.png"), png).unwrap();
+
+    // Typing filters as you type.
+    let search = client.find(Locator::Id("search")).await.unwrap();
+    for query in ["boot", "BOOT result"] {
+        search.clear().await.unwrap();
+        search.send_keys(query).await.unwrap();
+        let expected = names(catalog.metrics.iter().filter(|m| matches(m, query)));
+        assert!(
+            !expected.is_empty() && expected.len() < all.len(),
+            "{query:?} should match some metrics: {expected:?}"
+        );
+        expect_shown(&client, &format!("search {query:?}"), &expected).await;
+    }
+    let nothing = "no-metric-has-this";
+    search.clear().await.unwrap();
+    search.send_keys(nothing).await.unwrap();
+    expect_shown(&client, "a query nothing matches", &[]).await;
+    assert!(client.find(Locator::Id("empty")).await.unwrap().is_displayed().await.unwrap(), "says nothing matches");
+
+    search.clear().await.unwrap();
+    expect_shown(&client, "after clearing the search", &all).await;
+
+    // The subsystem with the most metrics, then also one type within it.
+    let mut subsystems: Vec<&str> =
+        catalog.metrics.iter().map(|m| m.subsystem.as_str()).filter(|s| !s.is_empty()).collect();
+    subsystems.sort_unstable();
+    subsystems.dedup();
+    let subsystem = *subsystems
+        .iter()
+        .max_by_key(|s| catalog.metrics.iter().filter(|m| m.subsystem == **s).count())
+        .expect("the demo has subsystems");
+    let select = client.find(Locator::Id("subsystem")).await.unwrap();
+    select.select_by_value(subsystem).await.unwrap();
+    let expected = names(catalog.metrics.iter().filter(|m| m.subsystem == subsystem));
+    expect_shown(&client, &format!("subsystem {subsystem:?}"), &expected).await;
+    for other in subsystems.iter().filter(|s| **s != subsystem) {
+        let section = client.find(Locator::Css(&format!("section[data-section=\"{other}\"]"))).await.unwrap();
+        assert!(!section.is_displayed().await.unwrap(), "the section of {other} hides with all its metrics");
+    }
+    client.find(Locator::Id("type")).await.unwrap().select_by_value("histogram").await.unwrap();
+    let expected = names(catalog.metrics.iter().filter(|m| m.subsystem == subsystem && m.kind == "histogram"));
+    expect_shown(&client, &format!("subsystem {subsystem:?}, type histogram"), &expected).await;
+
+    // The Clear button resets every filter.
+    client.find(Locator::Css("#filters button[type=reset]")).await.unwrap().click().await.unwrap();
+    // The form resets its fields after the `reset` event: the page applies
+    // the filters on the next turn of its event loop.
+    let deadline = Instant::now() + Duration::from_secs(5);
+    while count(&client).await != all.len() && Instant::now() < deadline {
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    expect_shown(&client, "after Clear", &all).await;
+
+    // On a phone-sized window nothing overflows sideways.
+    client.set_window_size(390, 844).await.unwrap();
+    let overflow = client
+        .execute("return document.documentElement.scrollWidth - document.documentElement.clientWidth", vec![])
+        .await
+        .unwrap();
+    assert_eq!(overflow, 0, "the page scrolls sideways on a phone");
+    let png = client.screenshot().await.unwrap();
+    std::fs::write(artifacts().join("catalog-phone.png"), png).unwrap();
+}
+
+#[tokio::test]
+async fn browser_search_and_filters() {
+    let (Some(browser), Some(driver_binary)) = (chromium(), chromedriver()) else { return };
+    let started = Instant::now();
+    let catalog = demo_catalog();
+    assert!(catalog.metrics.len() > 50, "the demo's metrics are registered: {}", catalog.metrics.len());
+
+    let page = PageFile(std::env::temp_dir().join(format!("catalog-html-{}.html", std::process::id())));
+    std::fs::write(&page.0, catalog::render::html(&catalog)).unwrap();
+    let url = format!("file://{}", page.0.display());
+
+    let driver = Driver::start(&driver_binary, &artifacts().join("chromedriver.log"));
+    let capabilities = serde_json::json!({
+        "browserName": "chrome",
+        "goog:chromeOptions": {
+            "binary": browser,
+            "args": ["--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--window-size=1280,1024"],
+        },
+    });
+    let serde_json::Value::Object(capabilities) = capabilities else { unreachable!("a JSON object literal") };
+    let client = ClientBuilder::new(HttpConnector::new())
+        .capabilities(capabilities)
+        .connect(&format!("http://{}", driver.addr))
+        .await
+        .expect("chromedriver starts a chromium session");
+
+    // Run the checks on a task of their own so that a failed assertion still
+    // lets the session close (which stops the browser) before the driver is
+    // stopped.
+    let outcome = tokio::time::timeout(SESSION_LIMIT, tokio::spawn(drive(client.clone(), url, catalog))).await;
+    let closed = client.close().await;
+    drop(driver);
+    match outcome {
+        Err(elapsed) => panic!("the browser session took longer than {SESSION_LIMIT:?}: {elapsed}"),
+        Ok(Err(error)) if error.is_panic() => std::panic::resume_unwind(error.into_panic()),
+        Ok(Err(error)) => panic!("the browser task failed: {error}"),
+        Ok(Ok(())) => {}
+    }
+    closed.expect("the session closes");
+    eprintln!("browser test took {:.1?}", started.elapsed());
+}
