@@ -95,6 +95,12 @@ impl Format {
     }
 
     /// Appends the exposition of `exposition` in this format to `out`.
+    ///
+    /// It builds a fresh encoder, whose working buffers are a fixed few small
+    /// allocations per call (6 today), besides any growth of `out`. To scrape
+    /// without allocating at all, keep a [`PrometheusText`] or an
+    /// [`OpenMetrics`] encoder and a buffer, and call [`encode`] with them:
+    /// once warm, a scrape allocates nothing.
     pub fn encode<X: Exposition + ?Sized>(self, exposition: &X, out: &mut Vec<u8>) {
         match self {
             Format::Prometheus => encode(exposition, &mut PrometheusText::new(), out),

@@ -1,0 +1,174 @@
+//! Encoding a warmed-up registry allocates nothing: a global allocator that
+//! counts every allocation of this test binary proves it.
+//!
+//! The encoders keep their working buffers (label lines, odometer state)
+//! between scrapes, and the caller keeps the output buffer; once both have
+//! grown to the exposition's size, a scrape reads atomics and copies bytes.
+//! `Format::encode`, which builds a fresh encoder per call, allocates that
+//! encoder's few buffers each time: the number is fixed, and checked below.
+
+use std::alloc::{GlobalAlloc, Layout, System};
+use std::cell::Cell;
+
+use metrics_runtime::encode::{self, Format, OpenMetrics, PrometheusText};
+use metrics_runtime::{
+    Counter, Family, FloatCounter, Gauge, Histogram, IntGauge, LabelSet, LabelValue, Metrics, Registry,
+};
+
+/// Counts the allocations of the thread that turned counting on (tests run
+/// in parallel, each on its own thread).
+struct Counting;
+
+thread_local! {
+    static COUNTING: Cell<bool> = const { Cell::new(false) };
+    static ALLOCATIONS: Cell<usize> = const { Cell::new(0) };
+}
+
+fn count() {
+    if COUNTING.try_with(Cell::get).unwrap_or(false) {
+        let _ = ALLOCATIONS.try_with(|n| n.set(n.get() + 1));
+    }
+}
+
+// SAFETY: delegates every call to the system allocator unchanged; it only
+// counts.
+#[allow(unsafe_code, reason = "a global allocator is an unsafe trait; this one only counts and delegates")]
+unsafe impl GlobalAlloc for Counting {
+    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
+        count();
+        // SAFETY: the caller's contract is passed on unchanged.
+        unsafe { System.alloc(layout) }
+    }
+
+    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
+        // SAFETY: the caller's contract is passed on unchanged.
+        unsafe { System.dealloc(ptr, layout) }
+    }
+
+    unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
+        count();
+        // SAFETY: the caller's contract is passed on unchanged.
+        unsafe { System.realloc(ptr, layout, new_size) }
+    }
+}
+
+#[global_allocator]
+static ALLOCATOR: Counting = Counting;
+
+/// The allocations `f` makes on this thread.
+fn allocations(f: impl FnOnce()) -> usize {
+    ALLOCATIONS.with(|n| n.set(0));
+    COUNTING.with(|c| c.set(true));
+    f();
+    COUNTING.with(|c| c.set(false));
+    ALLOCATIONS.with(Cell::get)
+}
+
+#[derive(Clone, Copy, LabelValue)]
+enum Method {
+    Get,
+    Post,
+    #[label(rename = "say \"hi\"")]
+    Quoted,
+}
+
+#[derive(Clone, Copy, LabelValue)]
+enum Outcome {
+    Ok,
+    Error,
+}
+
+#[derive(Clone, Copy, LabelSet)]
+struct Request {
+    method: Method,
+    outcome: Option<Outcome>,
+}
+
+/// Every metric type, labeled and not.
+#[derive(Metrics)]
+#[metrics(subsystem = "noalloc")]
+struct Everything {
+    /// Requests.
+    requests_total: Family<Request, Counter>,
+    /// Busy time.
+    busy_seconds_total: FloatCounter,
+    /// Temperature.
+    temperature_celsius: Gauge,
+    /// Queue depth.
+    queue_depth: Family<Request, IntGauge>,
+    /// Latency.
+    latency_seconds: Family<Request, Histogram>,
+    /// Sizes.
+    #[metric(buckets = [-1.0, 0.0, 10.0])]
+    drift: Histogram,
+}
+
+fn populated() -> Everything {
+    let m = Everything::new_unregistered();
+    for (i, method) in [Method::Get, Method::Post, Method::Quoted].into_iter().enumerate() {
+        let labels = Request { method, outcome: if i == 1 { None } else { Some(Outcome::Ok) } };
+        m.requests_total.with(labels).inc_by(i as u64 + 1);
+        m.queue_depth.with(labels).set(-(i as i64));
+        m.latency_seconds.with(labels).observe(0.03 * i as f64);
+    }
+    m.busy_seconds_total.inc_by(1.5);
+    m.temperature_celsius.set(21.5);
+    m.drift.observe(-3.0);
+    m
+}
+
+#[test]
+fn a_warm_scrape_allocates_nothing() {
+    let metrics = populated();
+    let mut registry = Registry::new();
+    registry.register_group(&metrics).unwrap();
+    let mut out = Vec::new();
+    let mut text = PrometheusText::new();
+    let mut openmetrics = OpenMetrics::new();
+    // Warm up: buffers grow to the exposition's size.
+    for _ in 0..2 {
+        out.clear();
+        encode::encode(&registry, &mut text, &mut out);
+        out.clear();
+        encode::encode(&registry, &mut openmetrics, &mut out);
+    }
+    for _ in 0..10 {
+        metrics.requests_total.with(Request { method: Method::Get, outcome: None }).inc();
+        metrics.latency_seconds.with(Request { method: Method::Post, outcome: None }).observe(0.2);
+        let count = allocations(|| {
+            out.clear();
+            encode::encode(&registry, &mut text, &mut out);
+        });
+        assert_eq!(count, 0, "a warm Prometheus text scrape allocated");
+        assert!(out.ends_with(b"\n") && out.len() > 1000);
+        let count = allocations(|| {
+            out.clear();
+            encode::encode(&registry, &mut openmetrics, &mut out);
+        });
+        assert_eq!(count, 0, "a warm OpenMetrics scrape allocated");
+        assert!(out.ends_with(b"# EOF\n"));
+    }
+}
+
+#[test]
+fn format_encode_allocates_a_fixed_few() {
+    let metrics = populated();
+    let mut registry = Registry::new();
+    registry.register_group(&metrics).unwrap();
+    let mut out = Vec::new();
+    for format in [Format::Prometheus, Format::OpenMetrics] {
+        out.clear();
+        format.encode(&registry, &mut out);
+        let counts: Vec<usize> = (0..5)
+            .map(|_| {
+                allocations(|| {
+                    out.clear();
+                    format.encode(&registry, &mut out);
+                })
+            })
+            .collect();
+        assert!(counts.iter().all(|c| *c == counts[0]), "{format:?}: {counts:?}");
+        eprintln!("{format:?}::encode: {} allocations per scrape", counts[0]);
+        assert!(counts[0] <= 8, "{format:?}: a fresh encoder's buffers, {} allocations", counts[0]);
+    }
+}
