@@ -106,7 +106,8 @@ struct Everything {
 fn populated() -> Everything {
     let m = Everything::new_unregistered();
     for (i, method) in [Method::Get, Method::Post, Method::Quoted].into_iter().enumerate() {
-        let labels = Request { method, outcome: if i == 1 { None } else { Some(Outcome::Ok) } };
+        let outcome = [Some(Outcome::Ok), None, Some(Outcome::Error)][i];
+        let labels = Request { method, outcome };
         m.requests_total.with(labels).inc_by(i as u64 + 1);
         m.queue_depth.with(labels).set(-(i as i64));
         m.latency_seconds.with(labels).observe(0.03 * i as f64);
