@@ -78,8 +78,8 @@ pub mod __private;
 pub use catalog::{Capped, Descriptor, Label, MetricKind, Source};
 pub use label::{CappedTable, LabelSet, LabelValue, MAX_CAPPED_VALUE_LEN};
 pub use metric::{
-    Collect, Counter, Family, FloatCounter, Gauge, Histogram, HistogramRef, HistogramTimer, IntGauge, Metric,
-    MetricField, MetricGroup, SeriesVisitor, Value,
+    COUNTER_SHARDS, Collect, Counter, Family, FloatCounter, Gauge, Histogram, HistogramRef, HistogramTimer, IntGauge,
+    Metric, MetricField, MetricGroup, SeriesVisitor, ShardedCounter, Value,
 };
 
 pub use registry::{AlreadyBuilt, Collision, Registered, Registry, RegistryError, global, register_global};

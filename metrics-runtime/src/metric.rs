@@ -15,7 +15,7 @@ use std::ops::Deref;
 
 use catalog::{Descriptor, Label, MetricKind};
 
-pub use counter::{Counter, FloatCounter};
+pub use counter::{COUNTER_SHARDS, Counter, FloatCounter, ShardedCounter};
 pub use family::Family;
 pub use gauge::{Gauge, IntGauge};
 pub use histogram::ReadScratch;

@@ -149,3 +149,78 @@ pub(super) use single_cell_metric;
 
 single_cell_metric!(Counter, MetricKind::Counter, Unsigned, Counter::get);
 single_cell_metric!(FloatCounter, MetricKind::Counter, Float, FloatCounter::get);
+
+/// How many shards a [`ShardedCounter`] spreads its increments over.
+pub const COUNTER_SHARDS: usize = 8;
+
+/// One shard, alone on its cache line.
+#[derive(Debug, Default)]
+#[repr(align(64))]
+struct Shard(AtomicU64);
+
+/// A counter for series that many threads increment at once: each thread
+/// adds to a shard of its own (on its own cache line), so that threads do not
+/// fight over one line, and a read sums the shards.
+///
+/// It costs `COUNTER_SHARDS` × 64 bytes per series (512 bytes, where a
+/// [`Counter`] takes 8) and a thread-local read per increment; choose it by
+/// declaring the field as `ShardedCounter` (or `Family<L, ShardedCounter>`)
+/// where profiles show contention on a hot counter. Its exposition is an
+/// ordinary counter.
+#[derive(Debug, Default)]
+pub struct ShardedCounter {
+    shards: [Shard; COUNTER_SHARDS],
+}
+
+std::thread_local! {
+    /// This thread's shard; `usize::MAX` until its first increment.
+    static SHARD: std::cell::Cell<usize> = const { std::cell::Cell::new(usize::MAX) };
+}
+
+/// Hands out shards round robin, so that the first `COUNTER_SHARDS` threads
+/// each get one of their own.
+static NEXT_SHARD: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+
+#[inline]
+fn shard() -> usize {
+    SHARD.with(|shard| {
+        let index = shard.get();
+        if index < COUNTER_SHARDS {
+            return index;
+        }
+        let index = NEXT_SHARD.fetch_add(1, Ordering::Relaxed) % COUNTER_SHARDS;
+        shard.set(index);
+        index
+    })
+}
+
+impl ShardedCounter {
+    /// A counter at zero.
+    pub const fn new() -> ShardedCounter {
+        ShardedCounter { shards: [const { Shard(AtomicU64::new(0)) }; COUNTER_SHARDS] }
+    }
+
+    /// Adds one, to this thread's shard.
+    #[inline]
+    pub fn inc(&self) {
+        self.inc_by(1);
+    }
+
+    /// Adds `n`, to this thread's shard.
+    #[inline]
+    pub fn inc_by(&self, n: u64) {
+        self.shards[shard()].0.fetch_add(n, Ordering::Relaxed);
+    }
+
+    /// The current value: the sum of the shards.
+    pub fn get(&self) -> u64 {
+        self.shards.iter().fold(0u64, |sum, s| sum.wrapping_add(s.0.load(Ordering::Relaxed)))
+    }
+
+    #[doc(hidden)]
+    pub const fn __from_static(_cells: &'static [ShardedCounter], _bounds: &'static [f64]) -> ShardedCounter {
+        ShardedCounter::new()
+    }
+}
+
+single_cell_metric!(ShardedCounter, MetricKind::Counter, Unsigned, ShardedCounter::get);
