@@ -7,6 +7,12 @@
 //! `c99`) and `with_wide!` (`v000` to `v999`). Each library module declares
 //! its own enums from them, with its own derives. The values are lower case so
 //! that every library renders them the same way.
+//!
+//! `$OUT_DIR/measured_labels.rs` holds the same three enums for `measured`
+//! written out in full: its `FixedCardinalityLabel` derive spans a local
+//! variable with each variant's span, which does not resolve when the
+//! variants come from a `macro_rules!` expansion (hygiene), so those enums
+//! cannot go through the callback macros.
 
 use std::path::PathBuf;
 use std::process::Command;
@@ -23,8 +29,14 @@ fn callback(name: &str, values: &str) -> String {
 
 /// `name version` of each package in `Cargo.lock` that the table names.
 fn peer_versions(lock: &str) -> String {
-    const PEERS: [&str; 6] =
-        ["prometheus", "prometheus-static-metric", "prometheus-client", "metrics", "metrics-exporter-prometheus", "measured"];
+    const PEERS: [&str; 6] = [
+        "prometheus",
+        "prometheus-static-metric",
+        "prometheus-client",
+        "metrics",
+        "metrics-exporter-prometheus",
+        "measured",
+    ];
     let mut found = Vec::new();
     let mut name = None;
     for line in lock.lines() {
@@ -47,6 +59,18 @@ fn main() {
     labels.push_str(&callback("with_cols", &list("c", 100, 2)));
     labels.push_str(&callback("with_wide", &list("v", 1000, 3)));
     std::fs::write(out.join("labels.rs"), labels).expect("write labels.rs");
+
+    let mut measured = String::new();
+    for (name, values) in [("Row", list("r", 100, 2)), ("Col", list("c", 100, 2)), ("Wide", list("v", 1000, 3))] {
+        let all = values.split(", ").map(|v| format!("{name}::{v}")).collect::<Vec<_>>().join(", ");
+        measured.push_str(&format!(
+            "#[allow(non_camel_case_types, reason = \"the variants are the label values\")]\n\
+             #[derive(Clone, Copy, Debug, PartialEq, measured::FixedCardinalityLabel)]\n\
+             enum {name} {{ {values} }}\n\
+             impl {name} {{\n    const ALL: &'static [{name}] = &[{all}];\n}}\n"
+        ));
+    }
+    std::fs::write(out.join("measured_labels.rs"), measured).expect("write measured_labels.rs");
 
     let rustc = std::env::var("RUSTC").unwrap_or_else(|_| "rustc".to_owned());
     let version = Command::new(rustc)

@@ -393,7 +393,7 @@ fn bench_histogram(reps: usize) -> TableRow {
             histogram_raw(black_box(HISTOGRAM_ROUNDS), &values);
         },
     );
-    TableRow { case: "histogram `observe()`", ours, baseline: Some(baseline), target: Some(1.3) }
+    TableRow { case: "histogram `observe()`", ours, baseline: Some(baseline), target: Some(1.1) }
 }
 
 /// Case 4: encoding 10,000 series, Prometheus text against the baseline
@@ -446,7 +446,7 @@ fn bench_encode(reps: usize) -> (TableRow, TableRow, usize, usize) {
         }
     });
     (
-        TableRow { case: "encode 10k series, Prometheus text", ours, baseline: Some(baseline), target: Some(2.0) },
+        TableRow { case: "encode 10k series, Prometheus text", ours, baseline: Some(baseline), target: Some(1.5) },
         TableRow { case: "encode 10k series, OpenMetrics", ours: openmetrics, baseline: None, target: None },
         sizes.0,
         sizes.1,
