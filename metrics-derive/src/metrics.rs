@@ -597,6 +597,10 @@ fn rustdoc(f: &Field<'_>) -> Vec<String> {
 /// at the field name, where rustc then points the failed evaluation.
 fn series_check(f: &Field<'_>, field: &TokenStream, p: &Private) -> TokenStream {
     let (member, name, limit) = (f.member, &f.name, f.max_series);
+    if f.labels.is_none() {
+        // One series, within any limit (limits are at least 1).
+        return TokenStream::new();
+    }
     let sentinel = usize::MAX - 1;
     let text = rules::check_l6(name, sentinel, limit).map(|v| v.to_string()).unwrap_or_default();
     let (before, after) = text.split_once(&sentinel.to_string()).unwrap_or((&text, ""));
