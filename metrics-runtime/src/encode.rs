@@ -97,7 +97,7 @@ impl Format {
     /// Appends the exposition of `exposition` in this format to `out`.
     ///
     /// It builds a fresh encoder, whose working buffers are a fixed few small
-    /// allocations per call (6 today), besides any growth of `out`. To scrape
+    /// allocations per call (10 today), besides any growth of `out`. To scrape
     /// without allocating at all, keep a [`PrometheusText`] or an
     /// [`OpenMetrics`] encoder and a buffer, and call [`encode`] with them:
     /// once warm, a scrape allocates nothing.

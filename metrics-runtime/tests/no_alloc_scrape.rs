@@ -170,6 +170,6 @@ fn format_encode_allocates_a_fixed_few() {
             .collect();
         assert!(counts.iter().all(|c| *c == counts[0]), "{format:?}: {counts:?}");
         eprintln!("{format:?}::encode: {} allocations per scrape", counts[0]);
-        assert!(counts[0] <= 8, "{format:?}: a fresh encoder's buffers, {} allocations", counts[0]);
+        assert!(counts[0] <= 12, "{format:?}: a fresh encoder's buffers, {} allocations", counts[0]);
     }
 }

@@ -83,8 +83,7 @@ impl Encoder for OpenMetrics {
                 }
             }
             _ => {
-                let line = self.labels.line(d.labels, index);
-                out.extend_from_slice(line);
+                self.labels.write_line(out, d.labels, index);
                 write_scalar(out, value);
                 out.push(b'\n');
             }

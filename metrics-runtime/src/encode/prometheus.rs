@@ -61,8 +61,7 @@ impl Encoder for PrometheusText {
             write_u64(out, count);
             out.push(b'\n');
         } else {
-            let line = self.labels.line(d.labels, index);
-            out.extend_from_slice(line);
+            self.labels.write_line(out, d.labels, index);
             write_scalar(out, value);
             out.push(b'\n');
         }

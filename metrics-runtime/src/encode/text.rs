@@ -29,6 +29,12 @@ pub(super) struct SeriesLabels {
     text: Vec<u8>,
     /// The length of the `name{` prefix.
     head: usize,
+    /// For each value of the last label, its text to the end of the line
+    /// prefix: `value"} `, back to back; `tail_ends[v]` is where value `v`'s
+    /// ends. The common step (only the last label changes) copies one of
+    /// these.
+    tails: Vec<u8>,
+    tail_ends: Vec<usize>,
 }
 
 impl SeriesLabels {
@@ -53,6 +59,15 @@ impl SeriesLabels {
             self.text.push(b'{');
         }
         self.head = self.text.len();
+        self.tails.clear();
+        self.tail_ends.clear();
+        if let Some(last) = labels.last() {
+            for value in 0..last.cardinality() {
+                self.tails.extend_from_slice(last.escaped_value(value).as_bytes());
+                self.tails.extend_from_slice(b"\"} ");
+                self.tail_ends.push(self.tails.len());
+            }
+        }
     }
 
     /// The `name="value",...` text of series `index`, without braces.
@@ -62,16 +77,42 @@ impl SeriesLabels {
         &self.text[self.head..self.text.len() - tail]
     }
 
-    /// `name{labels} ` of series `index`: a scalar sample line up to its value.
+    /// Appends `name{labels} ` of series `index` to `out`: a scalar sample
+    /// line up to its value.
     #[inline]
-    pub(super) fn line(&mut self, labels: &[Label], index: usize) -> &[u8] {
+    pub(super) fn write_line(&mut self, out: &mut Vec<u8>, labels: &[Label], index: usize) {
+        if let Some(last) = labels.len().checked_sub(1)
+            && index == self.next
+            && self.digits[last] + 1 < labels[last].cardinality().max(1)
+        {
+            // Only the last label moves on: the line is the unchanged prefix
+            // and that value's tail, copied straight into `out`. (The tail
+            // kept in `text` goes stale; every other path rewrites it.)
+            let value = self.digits[last] + 1;
+            self.digits[last] = value;
+            self.next = index + 1;
+            let start = if value == 0 { 0 } else { self.tail_ends[value - 1] };
+            out.extend_from_slice(&self.text[..self.offsets[last]]);
+            out.extend_from_slice(&self.tails[start..self.tail_ends[value]]);
+            return;
+        }
         self.update(labels, index);
-        &self.text
+        out.extend_from_slice(&self.text);
     }
 
     #[inline]
     fn update(&mut self, labels: &[Label], index: usize) {
         let first_changed = if index == self.next { self.advance(labels) } else { None };
+        let last = labels.len().wrapping_sub(1);
+        if first_changed == Some(last) {
+            // Only the last label moved on: swap its tail.
+            let value = self.digits[last];
+            let start = if value == 0 { 0 } else { self.tail_ends[value - 1] };
+            self.text.truncate(self.offsets[last]);
+            self.text.extend_from_slice(&self.tails[start..self.tail_ends[value]]);
+            self.next = index.wrapping_add(1);
+            return;
+        }
         let from = match first_changed {
             Some(from) => from,
             None => {
