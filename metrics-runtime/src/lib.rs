@@ -54,6 +54,13 @@
 //!
 //! (The namespace, `metrics` here, comes from the crate's policy in its
 //! manifest: `[package.metadata.metrics] namespace = "..."`.)
+//!
+//! Beyond the derives: [`instrument_metric`] times and counts a function's
+//! calls; [`capped_label!`] declares a label bounded at run time;
+//! [`ShardedCounter`] is a counter for series many threads hit; the
+//! `server` module (feature `server`) serves `/metrics`, `/catalog.json` and
+//! `/health`; the `docs` module (feature `docs`) keeps a committed catalogue
+//! in sync from a test.
 #![deny(missing_docs)]
 
 // Generated code names `::metrics_runtime`; this lets the runtime declare its
