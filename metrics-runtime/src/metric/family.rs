@@ -60,20 +60,31 @@ impl<L: LabelSet + 'static, M: Metric> MetricField for Family<L, M> {
 
     fn new_heap(bounds: &'static [f64]) -> Self {
         let len = L::CARDINALITY * (M::CELLS_BASE + M::CELLS_PER_BOUND * bounds.len());
-        Family { cells: Storage::heap(len, || M::CELL), bounds, labels: PhantomData }
+        Family { cells: heap_cells::<M>(len), bounds, labels: PhantomData }
     }
 }
 
 impl<L: LabelSet, M: Metric> Collect for Family<L, M> {
     fn collect(&self, visitor: &mut dyn SeriesVisitor) {
-        let stride = self.stride();
-        if stride == 0 {
-            return;
-        }
-        let mut scratch = ReadScratch::new();
-        for (index, cells) in self.cells.chunks_exact(stride).enumerate() {
-            visitor.series(index, M::read(cells, self.bounds, &mut scratch));
-        }
+        collect_cells::<M>(&self.cells, self.stride(), self.bounds, visitor);
+    }
+}
+
+/// `len` fresh cells on the heap. Generic over the metric type only, so it is
+/// compiled once per metric type, not once per label set.
+fn heap_cells<M: Metric>(len: usize) -> Storage<M::Cell> {
+    Storage::heap(len, || M::CELL)
+}
+
+/// Visits every series of a family's cells. Generic over the metric type
+/// only, for the same reason.
+fn collect_cells<M: Metric>(cells: &[M::Cell], stride: usize, bounds: &'static [f64], visitor: &mut dyn SeriesVisitor) {
+    if stride == 0 {
+        return;
+    }
+    let mut scratch = ReadScratch::new();
+    for (index, series) in cells.chunks_exact(stride).enumerate() {
+        visitor.series(index, M::read(series, bounds, &mut scratch));
     }
 }
 
