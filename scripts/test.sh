@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# The test command: installs what the tests drive when it is missing (promtool,
-# the Python prometheus_client parsers), then runs every test of the workspace.
+# The test command: installs what the tests drive when it is missing (the
+# Prometheus server and promtool, the Python prometheus_client parsers, headless
+# Chromium and chromedriver), then runs every test of the workspace.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export CARGO_TERM_COLOR="${CARGO_TERM_COLOR:-never}"
