@@ -11,10 +11,14 @@ pub use crate::instrument::{
     ByOutcome, CallGuard, ClassifyByTrait, ClassifyOther, CountMetric, DurationMetric, ErrorReason, HasError,
     Instrumented, Outcome, Probe, call_once, error_reason,
 };
-pub use crate::label::{LabelSet, LabelValue, cardinality_product};
+pub use crate::label::{LabelSet, LabelValue};
 pub use crate::metric::{Collect, MetricField, MetricGroup, ReadScratch, static_cells};
 pub use crate::registry::Entry;
 pub use crate::{Counter, Family, Histogram, IntGauge};
+/// The product of label cardinalities, saturating instead of overflowing (a
+/// saturated product is far beyond any series limit, which rejects it): the
+/// same count rule L6 checks.
+pub use catalog::rules::series_count as cardinality_product;
 pub use metrics_derive::{LabelSet, Metrics};
 
 /// L6 at const evaluation: when `series > limit`, panics with the rule's

@@ -42,7 +42,7 @@ pub enum Rendering {
 /// names both declarations.
 pub fn catalogue() -> Catalog {
     let registry = crate::global().unwrap_or_else(|error| panic!("the metrics registry does not build: {error}"));
-    Catalog::from_descriptors(registry.iter().map(|r| r.descriptor))
+    registry.catalog()
 }
 
 /// The global registry's catalogue, written as `rendering`.

@@ -89,16 +89,3 @@ impl LabelSet for () {
         0
     }
 }
-
-/// The product of label cardinalities, saturating instead of overflowing
-/// (a saturated product is far beyond any series limit, which rejects it).
-#[doc(hidden)]
-pub const fn cardinality_product(cardinalities: &[usize]) -> usize {
-    let mut product: usize = 1;
-    let mut i = 0;
-    while i < cardinalities.len() {
-        product = product.saturating_mul(cardinalities[i]);
-        i += 1;
-    }
-    product
-}

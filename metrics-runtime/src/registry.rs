@@ -157,6 +157,13 @@ impl<'a> Registry<'a> {
         self.entries.get(i)
     }
 
+    /// The catalogue of the registered metrics: what `/catalog.json` serves
+    /// (features `server` or `docs`).
+    #[cfg(any(feature = "server", feature = "docs"))]
+    pub fn catalog(&self) -> catalog::json::Catalog {
+        catalog::json::Catalog::from_descriptors(self.iter().map(|r| r.descriptor))
+    }
+
     /// A copy of the selected metrics' current values. Each metric is read
     /// consistently (a histogram's buckets, sum and count describe the same
     /// observations); different metrics are read one after the other.

@@ -102,7 +102,7 @@ pub fn in_ci() -> bool {
 
 /// Reports a missing tool: fails under CI, otherwise prints why the test
 /// skips and returns `None`.
-fn missing<T>(what: &str) -> Option<T> {
+pub fn missing<T>(what: &str) -> Option<T> {
     assert!(!in_ci(), "{what} is missing; the test command (scripts/test.sh) installs it");
     eprintln!("SKIPPED: {what} is missing; run scripts/install-test-deps.sh");
     None
@@ -116,6 +116,17 @@ pub fn promtool() -> Option<PathBuf> {
 /// The Prometheus server binary, if installed.
 pub fn prometheus() -> Option<PathBuf> {
     find_in_path("prometheus").or_else(|| missing("the Prometheus server (Debian package `prometheus`)"))
+}
+
+/// Debian's Chromium, if installed.
+pub fn chromium() -> Option<PathBuf> {
+    let path = PathBuf::from("/usr/bin/chromium");
+    if path.is_file() { Some(path) } else { missing("chromium (Debian package `chromium`)") }
+}
+
+/// `chromedriver`, if installed.
+pub fn chromedriver() -> Option<PathBuf> {
+    find_in_path("chromedriver").or_else(|| missing("chromedriver (Debian package `chromium-driver`)"))
 }
 
 /// A Python interpreter that can import `prometheus_client`: Debian's

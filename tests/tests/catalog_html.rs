@@ -20,32 +20,8 @@ use catalog::json::{Catalog, Metric};
 use fantoccini::{Client, ClientBuilder, Locator};
 use hyper_util::client::legacy::connect::HttpConnector;
 
-/// Debian's browser.
-const CHROMIUM: &str = "/usr/bin/chromium";
-
 /// How long the whole browser session may take before the test fails.
 const SESSION_LIMIT: Duration = Duration::from_mins(2);
-
-/// Reports a missing tool as `tests`' own helper does: fails under CI,
-/// otherwise prints why the test skips and returns `None`.
-fn missing<T>(what: &str) -> Option<T> {
-    assert!(!tests::in_ci(), "{what} is missing; the test command (scripts/test.sh) installs it");
-    eprintln!("SKIPPED: {what} is missing; run scripts/install-test-deps.sh");
-    None
-}
-
-fn chromium() -> Option<PathBuf> {
-    let path = PathBuf::from(CHROMIUM);
-    if path.is_file() { Some(path) } else { missing("chromium (Debian package `chromium`)") }
-}
-
-fn chromedriver() -> Option<PathBuf> {
-    let path = std::env::var_os("PATH")?;
-    std::env::split_paths(&path)
-        .map(|dir| dir.join("chromedriver"))
-        .find(|p| p.is_file())
-        .or_else(|| missing("chromedriver (Debian package `chromium-driver`)"))
-}
 
 /// Where the test leaves its screenshots and the driver's log (never in git:
 /// `target/` is ignored).
@@ -109,7 +85,7 @@ fn demo_catalog() -> Catalog {
     // The demo's metrics are registered only if its code is linked in.
     let _ = demo::metrics::api::Http::global();
     let registry = metrics_runtime::global().expect("the registry is valid");
-    Catalog::from_descriptors(registry.iter().map(|r| r.descriptor))
+    registry.catalog()
 }
 
 /// Whether the page's search box should keep `metric` for `query`: every
@@ -236,7 +212,7 @@ async fn drive(client: Client, url: String, catalog: Catalog) {
 
 #[tokio::test]
 async fn browser_search_and_filters() {
-    let (Some(browser), Some(driver_binary)) = (chromium(), chromedriver()) else { return };
+    let (Some(browser), Some(driver_binary)) = (tests::chromium(), tests::chromedriver()) else { return };
     let started = Instant::now();
     let catalog = demo_catalog();
     assert!(catalog.metrics.len() > 50, "the demo's metrics are registered: {}", catalog.metrics.len());

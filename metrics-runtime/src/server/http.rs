@@ -133,10 +133,7 @@ fn metrics(config: &ServerBuilder, headers: &HeaderMap) -> Response<Full<Bytes>>
 fn catalog() -> Response<Full<Bytes>> {
     match crate::global() {
         Ok(registry) => {
-            let body = CATALOG.get_or_init(|| {
-                let catalog = catalog::json::Catalog::from_descriptors(registry.iter().map(|r| r.descriptor));
-                Bytes::from(catalog.to_json())
-            });
+            let body = CATALOG.get_or_init(|| Bytes::from(registry.catalog().to_json()));
             respond(StatusCode::OK, JSON, body.clone())
         }
         Err(error) => respond(StatusCode::INTERNAL_SERVER_ERROR, TEXT, format!("{error}\n")),
