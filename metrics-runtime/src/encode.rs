@@ -149,3 +149,34 @@ impl Format {
         if openmetrics > 0.0 && openmetrics >= text { Format::OpenMetrics } else { Format::Prometheus }
     }
 }
+
+/// Whether an HTTP `Accept-Encoding` header allows a gzip-compressed body:
+/// `gzip` (or `x-gzip`) or `*` with a q-value above zero; an explicit
+/// `gzip;q=0` refuses it even where `*` allows. A missing header allows
+/// nothing but the identity coding.
+///
+/// ```
+/// use metrics_runtime::encode::accepts_gzip;
+/// assert!(accepts_gzip(Some("deflate, gzip;q=0.5")));
+/// assert!(accepts_gzip(Some("*")));
+/// assert!(!accepts_gzip(Some("gzip;q=0, *")));
+/// assert!(!accepts_gzip(None));
+/// ```
+pub fn accepts_gzip(accept_encoding: Option<&str>) -> bool {
+    let mut gzip = None;
+    let mut any = None;
+    for item in accept_encoding.unwrap_or("").split(',') {
+        let mut parts = item.split(';');
+        let coding = parts.next().unwrap_or("").trim();
+        let q = parts
+            .filter_map(|p| p.trim().strip_prefix("q=").or_else(|| p.trim().strip_prefix("Q=")))
+            .find_map(|q| q.trim().parse::<f32>().ok())
+            .unwrap_or(1.0);
+        if coding.eq_ignore_ascii_case("gzip") || coding.eq_ignore_ascii_case("x-gzip") {
+            gzip = Some(q > 0.0);
+        } else if coding == "*" {
+            any = Some(q > 0.0);
+        }
+    }
+    gzip.or(any).unwrap_or(false)
+}

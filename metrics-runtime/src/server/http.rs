@@ -17,7 +17,7 @@ use hyper::{Method, Request, Response, StatusCode};
 use subtle::ConstantTimeEq;
 
 use super::ServerBuilder;
-use crate::encode::Format;
+use crate::encode::{self, Format};
 use crate::self_metrics::{self, ScrapeFormat, ScrapeStatus};
 
 const TEXT: &str = "text/plain; charset=utf-8";
@@ -92,8 +92,7 @@ fn unauthorized() -> Response<Full<Bytes>> {
 
 /// Encodes the global registry in the negotiated format.
 fn metrics(config: &ServerBuilder, headers: &HeaderMap) -> Response<Full<Bytes>> {
-    let accept: Vec<&str> = headers.get_all(header::ACCEPT).iter().filter_map(|v| v.to_str().ok()).collect();
-    let format = Format::negotiate((!accept.is_empty()).then(|| accept.join(",")).as_deref());
+    let format = Format::negotiate(joined(headers, header::ACCEPT).as_deref());
     let label = match format {
         Format::Prometheus => ScrapeFormat::Prometheus,
         Format::OpenMetrics => ScrapeFormat::OpenMetrics,
@@ -115,7 +114,7 @@ fn metrics(config: &ServerBuilder, headers: &HeaderMap) -> Response<Full<Bytes>>
     let mut body = Vec::with_capacity(last.load(Ordering::Relaxed) + 4096);
     format.encode(registry, &mut body);
     last.store(body.len(), Ordering::Relaxed);
-    let gzip = accepts_gzip(headers);
+    let gzip = encode::accepts_gzip(joined(headers, header::ACCEPT_ENCODING).as_deref());
     if gzip {
         body = compress(&body);
     }
@@ -140,27 +139,11 @@ fn catalog() -> Response<Full<Bytes>> {
     }
 }
 
-/// Whether `Accept-Encoding` allows gzip: `gzip` or `*` with a q-value above
-/// zero (an explicit `gzip;q=0` refuses it even if `*` allows).
-pub(super) fn accepts_gzip(headers: &HeaderMap) -> bool {
-    let mut gzip = None;
-    let mut any = None;
-    for value in headers.get_all(header::ACCEPT_ENCODING).iter().filter_map(|v| v.to_str().ok()) {
-        for item in value.split(',') {
-            let mut parts = item.split(';');
-            let coding = parts.next().unwrap_or("").trim();
-            let q = parts
-                .filter_map(|p| p.trim().strip_prefix("q=").or_else(|| p.trim().strip_prefix("Q=")))
-                .find_map(|q| q.trim().parse::<f32>().ok())
-                .unwrap_or(1.0);
-            if coding.eq_ignore_ascii_case("gzip") || coding.eq_ignore_ascii_case("x-gzip") {
-                gzip = Some(q > 0.0);
-            } else if coding == "*" {
-                any = Some(q > 0.0);
-            }
-        }
-    }
-    gzip.or(any).unwrap_or(false)
+/// All values of a header, joined as one comma-separated list (RFC 9110
+/// § 5.3); `None` when it is absent.
+fn joined(headers: &HeaderMap, name: header::HeaderName) -> Option<String> {
+    let values: Vec<&str> = headers.get_all(name).iter().filter_map(|v| v.to_str().ok()).collect();
+    (!values.is_empty()).then(|| values.join(","))
 }
 
 fn compress(body: &[u8]) -> Vec<u8> {
@@ -191,7 +174,11 @@ mod tests {
 
     #[test]
     fn gzip_is_negotiated_with_q_values() {
-        let gzip = |value: &str| accepts_gzip(&headers(&[(header::ACCEPT_ENCODING, value)]));
+        let gzip = |value: &str| {
+            encode::accepts_gzip(
+                joined(&headers(&[(header::ACCEPT_ENCODING, value)]), header::ACCEPT_ENCODING).as_deref(),
+            )
+        };
         assert!(gzip("gzip"));
         assert!(gzip("deflate, GZIP;q=0.5"));
         assert!(gzip("*"));
@@ -200,7 +187,7 @@ mod tests {
         assert!(!gzip("gzip;q=0"));
         assert!(!gzip("gzip;q=0, *"));
         assert!(!gzip("*;q=0"));
-        assert!(!accepts_gzip(&HeaderMap::new()));
+        assert!(!encode::accepts_gzip(joined(&HeaderMap::new(), header::ACCEPT_ENCODING).as_deref()));
     }
 
     #[test]
