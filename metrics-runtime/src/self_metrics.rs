@@ -113,6 +113,48 @@ pub(crate) enum Rejection {
     ConnectionError,
     /// `accept` itself failed (e.g. no file descriptors left).
     AcceptFailed,
+    /// Closed to make room for a newcomer at the connection limit (or when
+    /// out of file descriptors): it had waited longest for a request head or
+    /// idled longest between requests.
+    Evicted,
+    /// The client stopped reading its response for longer than the send
+    /// timeout.
+    SendTimeout,
+    /// The TLS handshake failed (not TLS, an unknown certificate authority,
+    /// no client certificate when one is required).
+    // Exposed (as zero) without the `tls` feature too: the same series
+    // whatever the build.
+    #[cfg_attr(not(feature = "tls"), allow(dead_code))]
+    TlsHandshake,
+}
+
+/// A file the server re-reads when it changes.
+#[cfg(feature = "server")]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, LabelValue)]
+pub(crate) enum Reload {
+    /// The bearer token file.
+    BearerToken,
+    /// The TLS certificate, key or client CA.
+    #[cfg_attr(not(feature = "tls"), allow(dead_code))]
+    Tls,
+}
+
+/// Whether a changed file loaded.
+#[cfg(feature = "server")]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, LabelValue)]
+pub(crate) enum ReloadResult {
+    /// It loaded and is in effect.
+    Ok,
+    /// It did not: a token file then refuses every request until fixed; TLS
+    /// keeps the previous certificate.
+    Error,
+}
+
+#[cfg(feature = "server")]
+#[derive(Clone, Copy, LabelSet)]
+pub(crate) struct ReloadLabels {
+    source: Reload,
+    result: ReloadResult,
 }
 
 #[cfg(feature = "server")]
@@ -148,8 +190,25 @@ pub(crate) struct ServerMetrics {
     scrape_bytes_total: Family<FormatLabels, Counter>,
     /// Scrapes being encoded now.
     scrapes_in_flight: crate::IntGauge,
-    /// Connections refused or lost before a response, by reason.
+    /// Connections open now (waiting, idle or being answered).
+    connections_open: crate::IntGauge,
+    /// Connections refused, closed or lost before a response, by reason.
     rejected_connections_total: Family<RejectionLabels, Counter>,
+    /// Re-reads of the server's files after they changed, by file and
+    /// result.
+    config_reloads_total: Family<ReloadLabels, Counter>,
+}
+
+/// Sets the number of open connections.
+#[cfg(feature = "server")]
+pub(crate) fn connections_open(n: usize) {
+    ServerMetrics::global().connections_open.set(i64::try_from(n).unwrap_or(i64::MAX));
+}
+
+/// Counts a re-read of a changed file.
+#[cfg(feature = "server")]
+pub(crate) fn config_reloaded(source: Reload, result: ReloadResult) {
+    ServerMetrics::global().config_reloads_total.with(ReloadLabels { source, result }).inc();
 }
 
 /// Counts a scrape answered.

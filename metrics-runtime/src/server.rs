@@ -36,24 +36,42 @@
 //! | any of them | others | `405` with `Allow: GET, HEAD` |
 //! | anything else | any | `404` |
 //!
-//! **Safe by default.** It binds `127.0.0.1` unless told otherwise. With a
-//! bearer token, `/metrics` and `/catalog.json` answer `401` unless the
-//! request carries `Authorization: Bearer <token>` (compared in constant
-//! time). A client gets [`ServerBuilder::header_read_timeout`] to send its
-//! request head (a slow client is cut off there), at most
-//! [`ServerBuilder::max_header_bytes`] of it (`431` beyond), and at most
-//! [`ServerBuilder::max_connections`] connections are open at once (later
-//! ones are closed at once). Garbage gets `400`. Each refusal is counted in
-//! `metrics_export_rejected_connections_total{reason}`. TLS is not built in:
-//! put a TLS-terminating proxy in front when scrapes cross an untrusted
-//! network.
+//! **Safe by default.** It binds `127.0.0.1` unless told otherwise, and
+//! refuses to start when the registry's check fails
+//! ([`ServerError::Registry`] names both colliding declarations), rather
+//! than answer every scrape with an error. With a bearer token (fixed, or
+//! from a file re-read when it changes, see
+//! [`ServerBuilder::bearer_token_file`]), `/metrics` and `/catalog.json`
+//! answer `401` unless the request carries `Authorization: Bearer <token>`
+//! (compared in constant time). With the `tls` feature it serves HTTPS
+//! ([`ServerBuilder::tls`]), optionally requiring client certificates, and
+//! picks up renewed certificate files without a restart.
+//!
+//! **Hostile clients.** A client gets [`ServerBuilder::header_read_timeout`]
+//! to send its request head (and to finish the TLS handshake), at most
+//! [`ServerBuilder::max_header_bytes`] of it (`431` beyond), and
+//! [`ServerBuilder::send_timeout`] for each write of its response to make
+//! progress. At [`ServerBuilder::max_connections`], the connection that has
+//! waited longest without a complete request head (or idled longest between
+//! requests) is closed to make room for the newcomer, so idle or half-open
+//! connections cannot lock scrapers out: a scraper that sends its request at
+//! once is always served. A connection costs about 20 KiB before its
+//! request. Garbage gets `400`, and so does an HTTP/1.1 request without
+//! exactly one `Host` header (RFC 9112). Each refusal is counted in
+//! `metrics_export_rejected_connections_total{reason}`.
 //!
 //! **Encoding** reads the metrics' atomics and never blocks a recorder; it
 //! writes into one buffer per scrape, sized from the previous scrape, and
 //! nothing per series. Scrapes are counted in the runtime's own
 //! `metrics_export_*` metrics (see the README).
 
+mod auth;
+mod builder;
+mod connections;
 mod http;
+mod reload;
+#[cfg(feature = "tls")]
+mod tls;
 
 use std::fmt;
 use std::io;
@@ -64,137 +82,34 @@ use std::time::Duration;
 
 use hyper::server::conn::http1;
 use hyper_util::rt::{TokioIo, TokioTimer};
-use hyper_util::server::graceful::GracefulShutdown;
-use tokio::net::TcpListener;
-use tokio::sync::{Semaphore, oneshot};
+use hyper_util::server::graceful::{GracefulShutdown, Watcher};
+use tokio::io::{AsyncRead, AsyncWrite};
+use tokio::net::{TcpListener, TcpStream};
+use tokio::sync::{oneshot, watch};
 
+pub use builder::{DEFAULT_LISTEN, ServerBuilder};
+
+use self::auth::Auth;
+use self::connections::{Admission, Connections, SendTimeout, Tracker};
+use crate::registry::RegistryError;
 use crate::self_metrics::{self, Rejection};
 
-/// The default address: loopback only.
-pub const DEFAULT_LISTEN: &str = "127.0.0.1:9464";
-
-/// The smallest header limit hyper can enforce.
-const MIN_HEADER_BYTES: usize = 8192;
-
-/// How long to pause after a failed `accept` (e.g. out of file descriptors).
+/// How long to pause after a failed `accept` (e.g. out of file descriptors
+/// with no connection to close).
 const ACCEPT_BACKOFF: Duration = Duration::from_millis(50);
 
-/// The server's settings. [`ServerBuilder::new`] gives safe defaults.
-#[derive(Clone)]
-pub struct ServerBuilder {
-    listen: SocketAddr,
-    bearer_token: Option<Arc<[u8]>>,
-    max_connections: usize,
-    header_read_timeout: Duration,
-    max_header_bytes: usize,
-    shutdown_timeout: Duration,
-}
-
-impl fmt::Debug for ServerBuilder {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("ServerBuilder")
-            .field("listen", &self.listen)
-            .field("bearer_token", &self.bearer_token.as_ref().map(|_| "<set>"))
-            .field("max_connections", &self.max_connections)
-            .field("header_read_timeout", &self.header_read_timeout)
-            .field("max_header_bytes", &self.max_header_bytes)
-            .field("shutdown_timeout", &self.shutdown_timeout)
-            .finish()
-    }
-}
-
-impl Default for ServerBuilder {
-    fn default() -> ServerBuilder {
-        ServerBuilder::new()
-    }
-}
-
 impl ServerBuilder {
-    /// Loopback (`127.0.0.1:9464`), no auth, 64 connections, 5 s to send a
-    /// request head of at most 16 KiB, 5 s for scrapes in flight at shutdown.
-    pub fn new() -> ServerBuilder {
-        ServerBuilder {
-            listen: DEFAULT_LISTEN.parse().expect("the default address parses"), // invariant: a literal
-            bearer_token: None,
-            max_connections: 64,
-            header_read_timeout: Duration::from_secs(5),
-            max_header_bytes: 16 * 1024,
-            shutdown_timeout: Duration::from_secs(5),
-        }
-    }
-
-    /// The address to listen on; port 0 picks a free port.
-    #[must_use]
-    pub fn listen(mut self, addr: SocketAddr) -> ServerBuilder {
-        self.listen = addr;
-        self
-    }
-
-    /// Requires `Authorization: Bearer <token>` on `/metrics` and
-    /// `/catalog.json`.
-    #[must_use]
-    pub fn bearer_token(mut self, token: impl AsRef<str>) -> ServerBuilder {
-        self.bearer_token = Some(Arc::from(token.as_ref().as_bytes()));
-        self
-    }
-
-    /// The most connections open at once; later ones are closed at once.
-    #[must_use]
-    pub fn max_connections(mut self, n: usize) -> ServerBuilder {
-        self.max_connections = n;
-        self
-    }
-
-    /// How long a client may take to send a request head.
-    #[must_use]
-    pub fn header_read_timeout(mut self, timeout: Duration) -> ServerBuilder {
-        self.header_read_timeout = timeout;
-        self
-    }
-
-    /// The largest request head accepted (at least 8 KiB); larger ones get
-    /// `431`.
-    #[must_use]
-    pub fn max_header_bytes(mut self, bytes: usize) -> ServerBuilder {
-        self.max_header_bytes = bytes;
-        self
-    }
-
-    /// How long shutdown waits for requests in flight before closing their
-    /// connections.
-    #[must_use]
-    pub fn shutdown_timeout(mut self, timeout: Duration) -> ServerBuilder {
-        self.shutdown_timeout = timeout;
-        self
-    }
-
-    fn check(&self) -> Result<(), ServerError> {
-        let invalid = |message: String| Err(ServerError::Config(message));
-        if self.max_connections == 0 {
-            return invalid("`max_connections` must be at least 1".to_owned());
-        }
-        if self.max_header_bytes < MIN_HEADER_BYTES {
-            return invalid(format!(
-                "`max_header_bytes` must be at least {MIN_HEADER_BYTES}, got {}",
-                self.max_header_bytes
-            ));
-        }
-        if self.header_read_timeout.is_zero() {
-            return invalid("`header_read_timeout` must be more than zero".to_owned());
-        }
-        if self.bearer_token.as_ref().is_some_and(|t| t.is_empty() || !t.iter().all(u8::is_ascii_graphic)) {
-            return invalid("the bearer token must be non-empty printable ASCII without spaces".to_owned());
-        }
-        Ok(())
-    }
-
     /// Binds the listening socket on the caller's tokio runtime.
+    ///
+    /// Refuses to start, with [`ServerError::Registry`], when the global
+    /// registry's check fails (two declarations expose the same name): every
+    /// scrape would fail otherwise.
     pub async fn bind(self) -> Result<Server, ServerError> {
-        self.check()?;
-        let listener =
-            TcpListener::bind(self.listen).await.map_err(|source| ServerError::Bind { addr: self.listen, source })?;
-        let local_addr = listener.local_addr().map_err(|source| ServerError::Bind { addr: self.listen, source })?;
-        Ok(Server { listener, local_addr, config: Arc::new(self) })
+        let shared = Shared::new(self)?;
+        let addr = shared.settings.listen;
+        let listener = TcpListener::bind(addr).await.map_err(|source| ServerError::Bind { addr, source })?;
+        let local_addr = listener.local_addr().map_err(|source| ServerError::Bind { addr, source })?;
+        Ok(Server { listener, local_addr, shared: Arc::new(shared) })
     }
 
     /// Runs the server on a thread of its own, with a single-threaded tokio
@@ -219,11 +134,45 @@ impl ServerBuilder {
     }
 }
 
+/// What every connection of a server shares.
+struct Shared {
+    settings: ServerBuilder,
+    auth: Auth,
+    connections: Connections,
+    #[cfg(feature = "tls")]
+    tls: Option<tls::Tls>,
+}
+
+impl Shared {
+    /// Checks the settings and the registry, and loads the files.
+    fn new(settings: ServerBuilder) -> Result<Shared, ServerError> {
+        settings.check()?;
+        crate::global().map_err(ServerError::Registry)?;
+        let auth = Auth::new(settings.bearer_token.as_deref(), settings.bearer_token_file.as_deref())?;
+        #[cfg(feature = "tls")]
+        let tls = match &settings.tls_cert {
+            Some((cert, key)) => {
+                let files =
+                    tls::TlsFiles { cert: cert.clone(), key: key.clone(), client_ca: settings.tls_client_ca.clone() };
+                Some(tls::Tls::load(files).map_err(ServerError::Tls)?)
+            }
+            None => None,
+        };
+        Ok(Shared {
+            connections: Connections::new(settings.max_connections),
+            settings,
+            auth,
+            #[cfg(feature = "tls")]
+            tls,
+        })
+    }
+}
+
 /// A bound server; [`Server::serve_until`] runs it.
 pub struct Server {
     listener: TcpListener,
     local_addr: SocketAddr,
-    config: Arc<ServerBuilder>,
+    shared: Arc<Shared>,
 }
 
 impl fmt::Debug for Server {
@@ -243,55 +192,163 @@ impl Server {
     /// in flight finish (closing idle connections at once, and the rest after
     /// the shutdown timeout), and returns with the port closed.
     pub async fn serve_until(self, shutdown: impl Future<Output = ()>) {
-        let Server { listener, config, .. } = self;
-        let slots = Arc::new(Semaphore::new(config.max_connections));
+        let Server { listener, shared, .. } = self;
         let graceful = GracefulShutdown::new();
+        let (stopping, stop_seen) = watch::channel(false);
         let mut shutdown = std::pin::pin!(shutdown);
         loop {
             let accepted = tokio::select! {
                 () = &mut shutdown => break,
                 accepted = listener.accept() => accepted,
             };
-            let Ok((stream, _peer)) = accepted else {
-                // A connection reset before it was accepted, or no file
-                // descriptors left: not fatal to the listener.
-                self_metrics::rejected_connection(Rejection::AcceptFailed);
-                tokio::time::sleep(ACCEPT_BACKOFF).await;
-                continue;
-            };
-            let Ok(slot) = Arc::clone(&slots).try_acquire_owned() else {
-                self_metrics::rejected_connection(Rejection::ConnectionLimit);
-                drop(stream);
-                continue;
-            };
-            let handler = http::Handler::new(Arc::clone(&config));
-            let connection = http1::Builder::new()
-                .timer(TokioTimer::new())
-                .header_read_timeout(config.header_read_timeout)
-                .max_buf_size(config.max_header_bytes)
-                .serve_connection(TokioIo::new(stream), handler);
-            let connection = graceful.watch(connection);
-            tokio::spawn(async move {
-                if let Err(error) = connection.await {
-                    let reason = if error.is_timeout() {
-                        Rejection::HeaderTimeout
-                    } else if error.is_parse_too_large() {
-                        Rejection::HeaderTooLarge
-                    } else if error.is_parse() {
-                        Rejection::BadRequest
+            let stream = match accepted {
+                Ok((stream, _peer)) => stream,
+                Err(error) => {
+                    // A connection reset before it was accepted, or no file
+                    // descriptors left: not fatal to the listener. Out of
+                    // descriptors, closing a waiting connection frees one.
+                    self_metrics::rejected_connection(Rejection::AcceptFailed);
+                    if out_of_descriptors(&error) && shared.connections.evict_one() {
+                        self_metrics::rejected_connection(Rejection::Evicted);
+                        tokio::task::yield_now().await;
                     } else {
-                        Rejection::ConnectionError
-                    };
+                        tokio::time::sleep(ACCEPT_BACKOFF).await;
+                    }
+                    continue;
+                }
+            };
+            let tracker = match shared.connections.admit() {
+                Admission::Admitted { tracker, evicted } => {
+                    if evicted {
+                        self_metrics::rejected_connection(Rejection::Evicted);
+                    }
+                    tracker
+                }
+                Admission::Full => {
+                    self_metrics::rejected_connection(Rejection::ConnectionLimit);
+                    drop(stream);
+                    continue;
+                }
+            };
+            let shared = Arc::clone(&shared);
+            let watcher = graceful.watcher();
+            let stop_seen = stop_seen.clone();
+            tokio::spawn(async move {
+                let outcome = tokio::select! {
+                    outcome = connection(&shared, stream, &tracker, watcher, stop_seen) => outcome,
+                    // Closed to make room: counted where it was chosen.
+                    () = tracker.evicted() => Ok(()),
+                };
+                if let Err(reason) = outcome {
                     self_metrics::rejected_connection(reason);
                 }
-                drop(slot);
+                shared.connections.release(&tracker);
             });
         }
         drop(listener);
+        let _ = stopping.send(true);
         // Requests in flight finish; connections left after the timeout are
         // dropped with the runtime's tasks.
-        let _ = tokio::time::timeout(config.shutdown_timeout, graceful.shutdown()).await;
+        let _ = tokio::time::timeout(shared.settings.shutdown_timeout, graceful.shutdown()).await;
     }
+}
+
+fn out_of_descriptors(error: &io::Error) -> bool {
+    // EMFILE and ENFILE on Linux and the BSDs.
+    matches!(error.raw_os_error(), Some(23 | 24))
+}
+
+/// One connection, from the TLS handshake (if any) to its end.
+async fn connection(
+    shared: &Arc<Shared>,
+    stream: TcpStream,
+    tracker: &Arc<Tracker>,
+    watcher: Watcher,
+    #[cfg_attr(not(feature = "tls"), allow(unused_mut, unused_variables))] mut stop_seen: watch::Receiver<bool>,
+) -> Result<(), Rejection> {
+    #[cfg(feature = "tls")]
+    if let Some(tls) = &shared.tls {
+        let handshake = tokio::time::timeout(shared.settings.header_read_timeout, tls.acceptor().accept(stream));
+        let stream = tokio::select! {
+            done = handshake => match done {
+                Ok(Ok(stream)) => stream,
+                Ok(Err(_)) => return Err(Rejection::TlsHandshake),
+                Err(_) => return Err(Rejection::HeaderTimeout),
+            },
+            // Shutting down: a handshake is not a request in flight.
+            _ = stop_seen.wait_for(|stopping| *stopping) => return Ok(()),
+        };
+        return http(shared, stream, Some(tracker), watcher).await;
+    }
+    http(shared, stream, Some(tracker), watcher).await
+}
+
+/// Serves HTTP/1.1 on one connection until it ends.
+async fn http<I>(shared: &Arc<Shared>, io: I, tracker: Option<&Arc<Tracker>>, watcher: Watcher) -> Result<(), Rejection>
+where
+    I: AsyncRead + AsyncWrite + Unpin + Send + 'static,
+{
+    let settings = &shared.settings;
+    let handler = http::Handler::new(Arc::clone(shared), tracker.cloned());
+    let connection = http1::Builder::new()
+        .timer(TokioTimer::new())
+        .header_read_timeout(settings.header_read_timeout)
+        .max_buf_size(settings.max_header_bytes)
+        .serve_connection(TokioIo::new(SendTimeout::new(io, settings.send_timeout)), handler);
+    watcher.watch(connection).await.map_err(|error| {
+        if error.is_timeout() {
+            Rejection::HeaderTimeout
+        } else if error.is_parse_too_large() {
+            Rejection::HeaderTooLarge
+        } else if error.is_parse() {
+            Rejection::BadRequest
+        } else if io_error_kind(&error) == Some(io::ErrorKind::TimedOut) {
+            Rejection::SendTimeout
+        } else {
+            Rejection::ConnectionError
+        }
+    })
+}
+
+fn io_error_kind(error: &(dyn std::error::Error + 'static)) -> Option<io::ErrorKind> {
+    let mut source = Some(error);
+    while let Some(error) = source {
+        if let Some(io) = error.downcast_ref::<io::Error>() {
+            return Some(io.kind());
+        }
+        source = error.source();
+    }
+    None
+}
+
+/// Answers one raw byte stream as a server connection with these settings
+/// would, without a socket: the request bytes are sent and the write side
+/// closed, and everything the server wrote comes back. For fuzzing and
+/// tests of the request parser; not a stable API.
+#[doc(hidden)]
+pub fn __answer_bytes(settings: ServerBuilder, request: &[u8]) -> Result<Vec<u8>, ServerError> {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let shared = Arc::new(Shared::new(settings)?);
+    let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().map_err(ServerError::Runtime)?;
+    Ok(runtime.block_on(async {
+        let (mut client, server) = tokio::io::duplex(64 * 1024);
+        let graceful = GracefulShutdown::new();
+        let serving = tokio::spawn({
+            let shared = Arc::clone(&shared);
+            let watcher = graceful.watcher();
+            async move { http(&shared, server, None, watcher).await }
+        });
+        let (mut reader, mut writer) = tokio::io::split(&mut client);
+        let mut response = Vec::new();
+        let send = async {
+            // The server may close before reading it all.
+            let _ = writer.write_all(request).await;
+            let _ = writer.shutdown().await;
+        };
+        let _ = tokio::join!(send, reader.read_to_end(&mut response));
+        let _ = serving.await;
+        response
+    }))
 }
 
 /// A server running on a thread of its own ([`ServerBuilder::spawn`]).
@@ -353,6 +410,11 @@ pub enum ServerError {
     Runtime(io::Error),
     /// The server thread panicked.
     Panicked,
+    /// The global registry failed its check: two declarations expose the
+    /// same name. The error names both.
+    Registry(&'static RegistryError),
+    /// The TLS files could not be loaded (feature `tls`).
+    Tls(String),
 }
 
 impl fmt::Display for ServerError {
@@ -362,6 +424,8 @@ impl fmt::Display for ServerError {
             ServerError::Bind { addr, source } => write!(f, "cannot listen on {addr}: {source}"),
             ServerError::Runtime(source) => write!(f, "cannot start the server's runtime: {source}"),
             ServerError::Panicked => f.write_str("the metrics server thread panicked"),
+            ServerError::Registry(error) => write!(f, "refusing to serve metrics: {error}"),
+            ServerError::Tls(message) => write!(f, "cannot serve HTTPS: {message}"),
         }
     }
 }
@@ -370,7 +434,8 @@ impl std::error::Error for ServerError {
     fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
         match self {
             ServerError::Bind { source, .. } | ServerError::Runtime(source) => Some(source),
-            ServerError::Config(_) | ServerError::Panicked => None,
+            ServerError::Registry(error) => Some(*error),
+            ServerError::Config(_) | ServerError::Panicked | ServerError::Tls(_) => None,
         }
     }
 }
@@ -379,7 +444,8 @@ impl From<ServerError> for io::Error {
     fn from(error: ServerError) -> io::Error {
         let kind = match &error {
             ServerError::Bind { source, .. } | ServerError::Runtime(source) => source.kind(),
-            ServerError::Config(_) => io::ErrorKind::InvalidInput,
+            ServerError::Config(_) | ServerError::Tls(_) => io::ErrorKind::InvalidInput,
+            ServerError::Registry(_) => io::ErrorKind::InvalidData,
             ServerError::Panicked => io::ErrorKind::Other,
         };
         io::Error::new(kind, error)

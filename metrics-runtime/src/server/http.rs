@@ -13,10 +13,10 @@ use http_body_util::Full;
 use hyper::body::{Bytes, Incoming};
 use hyper::header::{self, HeaderMap, HeaderValue};
 use hyper::service::Service;
-use hyper::{Method, Request, Response, StatusCode};
-use subtle::ConstantTimeEq;
+use hyper::{Method, Request, Response, StatusCode, Version};
 
-use super::ServerBuilder;
+use super::Shared;
+use super::connections::{ResponseBody, Tracked, Tracker};
 use crate::encode::{self, Format};
 use crate::self_metrics::{self, ScrapeFormat, ScrapeStatus};
 
@@ -31,29 +31,50 @@ static LAST_SIZE: [AtomicUsize; 2] = [AtomicUsize::new(64 * 1024), AtomicUsize::
 static CATALOG: OnceLock<Bytes> = OnceLock::new();
 
 /// One connection's request handler.
-#[derive(Clone)]
 pub(super) struct Handler {
-    config: Arc<ServerBuilder>,
+    shared: Arc<Shared>,
+    /// The connection's entry in the table (none when fuzzing).
+    tracker: Option<Arc<Tracker>>,
 }
 
 impl Handler {
-    pub(super) fn new(config: Arc<ServerBuilder>) -> Handler {
-        Handler { config }
+    pub(super) fn new(shared: Arc<Shared>, tracker: Option<Arc<Tracker>>) -> Handler {
+        Handler { shared, tracker }
     }
 }
 
 impl Service<Request<Incoming>> for Handler {
-    type Response = Response<Full<Bytes>>;
+    type Response = Response<ResponseBody>;
     type Error = Infallible;
     type Future = Ready<Result<Self::Response, Infallible>>;
 
     fn call(&self, request: Request<Incoming>) -> Self::Future {
-        ready(Ok(route(&self.config, request.method(), request.uri().path(), request.headers())))
+        // From the request head until its response is handed over, the
+        // connection is not one to close to make room.
+        if let Some(tracker) = &self.tracker {
+            tracker.busy();
+        }
+        let response = if host_is_valid(request.version(), request.headers()) {
+            route(&self.shared, request.method(), request.uri().path(), request.headers())
+        } else {
+            respond(StatusCode::BAD_REQUEST, TEXT, "a request needs exactly one Host header\n")
+        };
+        ready(Ok(response.map(|body| Tracked::new(body, self.tracker.clone()))))
+    }
+}
+
+/// RFC 9112 § 3.2: an HTTP/1.1 request without `Host`, and any request with
+/// more than one, gets `400`.
+fn host_is_valid(version: Version, headers: &HeaderMap) -> bool {
+    match headers.get_all(header::HOST).iter().count() {
+        0 => version < Version::HTTP_11,
+        1 => true,
+        _ => false,
     }
 }
 
 /// The response to a request; no request can make it panic.
-pub(super) fn route(config: &ServerBuilder, method: &Method, path: &str, headers: &HeaderMap) -> Response<Full<Bytes>> {
+fn route(shared: &Shared, method: &Method, path: &str, headers: &HeaderMap) -> Response<Full<Bytes>> {
     let readable = matches!(*method, Method::GET | Method::HEAD);
     match path {
         "/metrics" | "/catalog.json" | "/health" if !readable => {
@@ -62,26 +83,11 @@ pub(super) fn route(config: &ServerBuilder, method: &Method, path: &str, headers
             response
         }
         "/health" => respond(StatusCode::OK, TEXT, "ok"),
-        "/metrics" => metrics(config, headers),
-        "/catalog.json" if !authorized(config, headers) => unauthorized(),
+        "/metrics" => metrics(shared, headers),
+        "/catalog.json" if !shared.auth.allows(headers) => unauthorized(),
         "/catalog.json" => catalog(),
         _ => respond(StatusCode::NOT_FOUND, TEXT, "not found\n"),
     }
-}
-
-/// Whether the request carries the bearer token, when one is required.
-fn authorized(config: &ServerBuilder, headers: &HeaderMap) -> bool {
-    let Some(token) = &config.bearer_token else { return true };
-    headers.get_all(header::AUTHORIZATION).iter().any(|value| {
-        let value = value.as_bytes();
-        match value.get(..7) {
-            Some(scheme) if scheme.eq_ignore_ascii_case(b"bearer ") => {
-                let given = value[7..].trim_ascii();
-                bool::from(given.ct_eq(token))
-            }
-            _ => false,
-        }
-    })
 }
 
 fn unauthorized() -> Response<Full<Bytes>> {
@@ -91,13 +97,13 @@ fn unauthorized() -> Response<Full<Bytes>> {
 }
 
 /// Encodes the global registry in the negotiated format.
-fn metrics(config: &ServerBuilder, headers: &HeaderMap) -> Response<Full<Bytes>> {
+fn metrics(shared: &Shared, headers: &HeaderMap) -> Response<Full<Bytes>> {
     let format = Format::negotiate(joined(headers, header::ACCEPT).as_deref());
     let label = match format {
         Format::Prometheus => ScrapeFormat::Prometheus,
         Format::OpenMetrics => ScrapeFormat::OpenMetrics,
     };
-    if !authorized(config, headers) {
+    if !shared.auth.allows(headers) {
         self_metrics::scrape_served(label, ScrapeStatus::Unauthorized);
         return unauthorized();
     }
@@ -191,22 +197,22 @@ mod tests {
     }
 
     #[test]
-    fn bearer_tokens_are_checked() {
-        let config = ServerBuilder::new().bearer_token("s3cret");
-        let auth = |value: &str| authorized(&config, &headers(&[(header::AUTHORIZATION, value)]));
-        assert!(auth("Bearer s3cret"));
-        assert!(auth("bearer  s3cret "));
-        assert!(!auth("Bearer s3cre"));
-        assert!(!auth("Bearer s3cret2"));
-        assert!(!auth("Basic s3cret"));
-        assert!(!auth("Bearer"));
-        assert!(!authorized(&config, &HeaderMap::new()));
-        assert!(authorized(&ServerBuilder::new(), &HeaderMap::new()));
+    fn exactly_one_host_header() {
+        let host = |version, values: &[&str]| {
+            let pairs: Vec<_> = values.iter().map(|v| (header::HOST, *v)).collect();
+            host_is_valid(version, &headers(&pairs))
+        };
+        assert!(host(Version::HTTP_11, &["example"]));
+        assert!(!host(Version::HTTP_11, &[]));
+        assert!(!host(Version::HTTP_11, &["a", "b"]));
+        assert!(host(Version::HTTP_10, &[]));
+        assert!(!host(Version::HTTP_10, &["a", "b"]));
     }
 
     #[test]
     fn paths_and_methods() {
-        let config = ServerBuilder::new();
+        let shared = |builder: super::super::ServerBuilder| Shared::new(builder).unwrap();
+        let config = shared(super::super::ServerBuilder::new());
         let none = HeaderMap::new();
         assert_eq!(route(&config, &Method::GET, "/health", &none).status(), StatusCode::OK);
         assert_eq!(route(&config, &Method::GET, "/", &none).status(), StatusCode::NOT_FOUND);
@@ -216,7 +222,7 @@ mod tests {
             assert_eq!(response.status(), StatusCode::METHOD_NOT_ALLOWED);
             assert_eq!(response.headers()[header::ALLOW], "GET, HEAD");
         }
-        let secured = ServerBuilder::new().bearer_token("t");
+        let secured = shared(super::super::ServerBuilder::new().bearer_token("t"));
         assert_eq!(route(&secured, &Method::GET, "/health", &none).status(), StatusCode::OK);
         assert_eq!(route(&secured, &Method::GET, "/metrics", &none).status(), StatusCode::UNAUTHORIZED);
         assert_eq!(route(&secured, &Method::GET, "/catalog.json", &none).status(), StatusCode::UNAUTHORIZED);
