@@ -8,7 +8,7 @@
 //! use std::io::{Read, Write};
 //! use std::net::TcpStream;
 //!
-//! let running = demo::start(demo::Options { listen: "127.0.0.1:0".parse()?, workload: true, bearer_token: None })?;
+//! let running = demo::start(demo::Options::new("127.0.0.1:0".parse()?))?;
 //!
 //! let mut stream = TcpStream::connect(running.local_addr())?;
 //! stream.write_all(b"GET /metrics HTTP/1.1\r\nHost: demo\r\nConnection: close\r\n\r\n")?;
@@ -36,16 +36,20 @@ use metrics_runtime::server::{BackgroundServer, ServerBuilder};
 use crate::workload::Workload;
 
 /// What [`start`] runs.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug)]
 pub struct Options {
-    /// The address to listen on; port 0 picks a free port (see
-    /// [`Running::local_addr`]).
-    pub listen: SocketAddr,
+    /// The metrics server's settings: the address (port 0 picks a free
+    /// port, see [`Running::local_addr`]), auth, TLS, limits.
+    pub server: ServerBuilder,
     /// Whether to run the simulated workload that drives the metrics.
     pub workload: bool,
-    /// When set, `/metrics` and `/catalog.json` require
-    /// `Authorization: Bearer <token>`.
-    pub bearer_token: Option<String>,
+}
+
+impl Options {
+    /// The server's defaults on `listen`, with the workload running.
+    pub fn new(listen: SocketAddr) -> Options {
+        Options { server: ServerBuilder::new().listen(listen), workload: true }
+    }
 }
 
 /// The running demo: the metrics server on a thread of its own (with its own
@@ -106,14 +110,9 @@ impl Drop for Running {
 /// global registry, `GET /catalog.json` with their descriptors and
 /// `GET /health` with `ok`.
 pub fn start(options: Options) -> io::Result<Running> {
-    // Refuse to serve a registry whose metrics collide: the error names both
-    // declarations.
-    metrics_runtime::global().map_err(|e| io::Error::new(io::ErrorKind::InvalidData, e.to_string()))?;
-    let mut server = ServerBuilder::new().listen(options.listen);
-    if let Some(token) = options.bearer_token {
-        server = server.bearer_token(token);
-    }
-    let server = server.spawn()?;
+    // The server refuses to start on a registry whose metrics collide; its
+    // error names both declarations.
+    let server = options.server.spawn()?;
     let mut running = Running { server: Some(server), workload: None };
     if options.workload {
         // On an error, dropping `running` stops the server.

@@ -1,14 +1,16 @@
-//! `demo [--listen ADDR] [--bearer-token-file PATH]`: serves the platform's
-//! metrics, driven by a simulated workload, until SIGINT (Ctrl-C) or SIGTERM.
+//! `demo [--listen ADDR] [--bearer-token-file PATH] [--tls-cert PATH --tls-key PATH [--tls-client-ca PATH]]`:
+//! serves the platform's metrics, driven by a simulated workload, until
+//! SIGINT (Ctrl-C) or SIGTERM.
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-const DEFAULT_LISTEN: &str = "127.0.0.1:9464";
+use metrics_runtime::server::{DEFAULT_LISTEN, ServerBuilder};
 
 const USAGE: &str = "\
 Usage: demo [--listen ADDR] [--bearer-token-file PATH]
+            [--tls-cert PATH --tls-key PATH [--tls-client-ca PATH]]
 
 Serves the platform's metrics, driven by a simulated workload, on
 http://ADDR/metrics (Prometheus text 0.0.4, or OpenMetrics 1.0 when the
@@ -17,19 +19,40 @@ Accept header asks for it) until SIGINT (Ctrl-C) or SIGTERM.
 Options:
   --listen ADDR              the address to listen on, IP:PORT [default: 127.0.0.1:9464]
   --bearer-token-file PATH   require `Authorization: Bearer <token>` on /metrics and
-                             /catalog.json, the token being the file's content
+                             /catalog.json, with any token of the file (one per line);
+                             the file is re-read when it changes
+  --tls-cert PATH            serve HTTPS with this PEM certificate chain...
+  --tls-key PATH             ...and this PEM private key; both re-read when they change
+  --tls-client-ca PATH       require client certificates signed by a CA of this PEM file
   -h, --help                 print this help
 ";
 
+/// The options that take a value, with an example for the error message.
+const FLAGS: &[(&str, &str)] = &[
+    ("--listen", "an address, e.g. `--listen 127.0.0.1:9464`"),
+    ("--bearer-token-file", "a path, e.g. `--bearer-token-file token.txt`"),
+    ("--tls-cert", "a path, e.g. `--tls-cert cert.pem`"),
+    ("--tls-key", "a path, e.g. `--tls-key key.pem`"),
+    ("--tls-client-ca", "a path, e.g. `--tls-client-ca ca.pem`"),
+];
+
 /// What the command line asks for.
+#[derive(Debug, Default)]
+struct Settings {
+    listen: Option<SocketAddr>,
+    bearer_token_file: Option<PathBuf>,
+    tls_cert: Option<PathBuf>,
+    tls_key: Option<PathBuf>,
+    tls_client_ca: Option<PathBuf>,
+}
+
 enum Command {
-    Run { listen: SocketAddr, bearer_token_file: Option<PathBuf> },
+    Run(Settings),
     Help,
 }
 
 fn parse(args: impl IntoIterator<Item = String>) -> Result<Command, String> {
-    let mut listen = None;
-    let mut bearer_token_file = None;
+    let mut settings = Settings::default();
     let mut args = args.into_iter();
     while let Some(arg) = args.next() {
         if matches!(arg.as_str(), "-h" | "--help") {
@@ -37,73 +60,76 @@ fn parse(args: impl IntoIterator<Item = String>) -> Result<Command, String> {
         }
         let (flag, value) = match arg.split_once('=') {
             Some((flag, value)) if flag.starts_with("--") => (flag.to_owned(), value.to_owned()),
-            _ => {
-                let value = match arg.as_str() {
-                    "--listen" => args.next().ok_or("`--listen` needs an address, e.g. `--listen 127.0.0.1:9464`")?,
-                    "--bearer-token-file" => {
-                        args.next().ok_or("`--bearer-token-file` needs a path, e.g. `--bearer-token-file token.txt`")?
-                    }
-                    _ => return Err(format!("unexpected argument `{arg}`")),
-                };
-                (arg, value)
-            }
+            _ => match FLAGS.iter().find(|(flag, _)| *flag == arg) {
+                Some((flag, needs)) => ((*flag).to_owned(), args.next().ok_or(format!("`{flag}` needs {needs}"))?),
+                None => return Err(format!("unexpected argument `{arg}`")),
+            },
+        };
+        let twice = || format!("`{flag}` given twice");
+        let path = |slot: &mut Option<PathBuf>| match slot.replace(PathBuf::from(&value)) {
+            Some(_) => Err(twice()),
+            None => Ok(()),
         };
         match flag.as_str() {
             "--listen" => {
-                if listen.is_some() {
-                    return Err("`--listen` given twice".to_owned());
-                }
                 let addr = value.parse::<SocketAddr>().map_err(|_| {
                     format!(
                         "invalid address `{value}` for `--listen`: expected IP:PORT, e.g. 127.0.0.1:9464 or [::1]:9464"
                     )
                 })?;
-                listen = Some(addr);
-            }
-            "--bearer-token-file" => {
-                if bearer_token_file.is_some() {
-                    return Err("`--bearer-token-file` given twice".to_owned());
+                if settings.listen.replace(addr).is_some() {
+                    return Err(twice());
                 }
-                bearer_token_file = Some(PathBuf::from(value));
             }
+            "--bearer-token-file" => path(&mut settings.bearer_token_file)?,
+            "--tls-cert" => path(&mut settings.tls_cert)?,
+            "--tls-key" => path(&mut settings.tls_key)?,
+            "--tls-client-ca" => path(&mut settings.tls_client_ca)?,
             _ => return Err(format!("unexpected argument `{flag}`")),
         }
     }
-    let listen = match listen {
-        Some(listen) => listen,
-        None => DEFAULT_LISTEN.parse().expect("the default address parses"),
-    };
-    Ok(Command::Run { listen, bearer_token_file })
+    if settings.tls_cert.is_some() != settings.tls_key.is_some() {
+        return Err("`--tls-cert` and `--tls-key` go together".to_owned());
+    }
+    if settings.tls_client_ca.is_some() && settings.tls_cert.is_none() {
+        return Err("`--tls-client-ca` needs `--tls-cert` and `--tls-key`".to_owned());
+    }
+    Ok(Command::Run(settings))
 }
 
-/// The token in `path`: its content without surrounding whitespace.
-fn read_token(path: &std::path::Path) -> std::io::Result<String> {
-    let text = std::fs::read_to_string(path).map_err(|e| {
-        std::io::Error::new(e.kind(), format!("cannot read the bearer token file {}: {e}", path.display()))
-    })?;
-    let token = text.trim();
-    if token.is_empty() {
-        return Err(std::io::Error::new(
-            std::io::ErrorKind::InvalidData,
-            format!("the bearer token file {} is empty", path.display()),
-        ));
+impl Settings {
+    /// The server these settings describe.
+    fn server(self) -> ServerBuilder {
+        let listen = self.listen.unwrap_or_else(|| DEFAULT_LISTEN.parse().expect("the default address parses"));
+        let mut server = ServerBuilder::new().listen(listen);
+        if let Some(path) = self.bearer_token_file {
+            server = server.bearer_token_file(path);
+        }
+        if let (Some(cert), Some(key)) = (self.tls_cert, self.tls_key) {
+            server = server.tls(cert, key);
+        }
+        if let Some(ca) = self.tls_client_ca {
+            server = server.tls_client_ca(ca);
+        }
+        server
     }
-    Ok(token.to_owned())
 }
 
 fn main() -> ExitCode {
-    let (listen, bearer_token_file) = match parse(std::env::args().skip(1)) {
-        Ok(Command::Run { listen, bearer_token_file }) => (listen, bearer_token_file),
+    let settings = match parse(std::env::args().skip(1)) {
+        Ok(Command::Run(settings)) => settings,
         Ok(Command::Help) => {
             print!("{USAGE}");
             return ExitCode::SUCCESS;
         }
         Err(message) => {
-            eprintln!("demo: {message}\nUsage: demo [--listen ADDR] [--bearer-token-file PATH]; see `demo --help`");
+            eprintln!(
+                "demo: {message}\nUsage: demo [--listen ADDR] [--bearer-token-file PATH] [--tls-cert PATH --tls-key PATH]; see `demo --help`"
+            );
             return ExitCode::from(2);
         }
     };
-    match run(listen, bearer_token_file.as_deref()) {
+    match run(settings) {
         Ok(()) => ExitCode::SUCCESS,
         Err(error) => {
             eprintln!("demo: {error}");
@@ -112,14 +138,14 @@ fn main() -> ExitCode {
     }
 }
 
-fn run(listen: SocketAddr, bearer_token_file: Option<&std::path::Path>) -> std::io::Result<()> {
-    let bearer_token = bearer_token_file.map(read_token).transpose()?;
+fn run(settings: Settings) -> std::io::Result<()> {
+    let scheme = if settings.tls_cert.is_some() { "https" } else { "http" };
     // Install the signal handlers before serving, so that a signal that
     // arrives right after the address is printed is not fatal.
     let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build()?;
     let mut signals = runtime.block_on(async { signals::Signals::new() })?;
-    let running = demo::start(demo::Options { listen, workload: true, bearer_token })?;
-    println!("demo: serving metrics on http://{}/metrics", running.local_addr());
+    let running = demo::start(demo::Options { server: settings.server(), workload: true })?;
+    println!("demo: serving metrics on {scheme}://{}/metrics", running.local_addr());
     let signal = runtime.block_on(signals.recv())?;
     eprintln!("demo: {signal}, shutting down");
     running.shutdown()
@@ -169,26 +195,22 @@ mod signals {
 
 #[cfg(test)]
 mod tests {
-    use super::{Command, parse};
+    use super::{Command, Settings, parse};
 
-    fn args(list: &[&str]) -> Vec<String> {
-        list.iter().map(|s| (*s).to_owned()).collect()
+    fn settings(list: &[&str]) -> Result<Settings, String> {
+        match parse(list.iter().map(|s| (*s).to_owned()))? {
+            Command::Run(settings) => Ok(settings),
+            Command::Help => Err("help".to_owned()),
+        }
     }
 
     fn listen(list: &[&str]) -> Result<String, String> {
-        match parse(args(list))? {
-            Command::Run { listen, .. } => Ok(listen.to_string()),
-            Command::Help => Ok("help".to_owned()),
-        }
+        settings(list).map(|s| s.listen.map_or_else(|| "default".to_owned(), |addr| addr.to_string()))
     }
 
     #[test]
     fn parses_the_bearer_token_file() {
-        let file = |list: &[&str]| match parse(args(list)) {
-            Ok(Command::Run { bearer_token_file, .. }) => Ok(bearer_token_file),
-            Ok(Command::Help) => Err("help".to_owned()),
-            Err(e) => Err(e),
-        };
+        let file = |list: &[&str]| settings(list).map(|s| s.bearer_token_file);
         assert_eq!(file(&[]).unwrap(), None);
         assert_eq!(file(&["--bearer-token-file", "/run/t"]).unwrap(), Some("/run/t".into()));
         assert_eq!(file(&["--bearer-token-file=t.txt", "--listen", "127.0.0.1:1"]).unwrap(), Some("t.txt".into()));
@@ -197,24 +219,24 @@ mod tests {
     }
 
     #[test]
-    fn reads_the_token_without_whitespace() {
-        let dir = std::env::temp_dir().join(format!("demo-token-{}", std::process::id()));
-        std::fs::create_dir_all(&dir).unwrap();
-        let path = dir.join("token");
-        std::fs::write(&path, "  s3cret\n").unwrap();
-        assert_eq!(super::read_token(&path).unwrap(), "s3cret");
-        std::fs::write(&path, "\n").unwrap();
-        assert!(super::read_token(&path).unwrap_err().to_string().contains("is empty"));
-        assert!(super::read_token(&dir.join("missing")).unwrap_err().to_string().contains("cannot read"));
-        std::fs::remove_dir_all(&dir).unwrap();
+    fn parses_the_tls_files() {
+        let tls = settings(&["--tls-cert", "c.pem", "--tls-key=k.pem", "--tls-client-ca", "ca.pem"]).unwrap();
+        assert_eq!(
+            (tls.tls_cert.as_deref(), tls.tls_key.as_deref(), tls.tls_client_ca.as_deref()),
+            (Some("c.pem".as_ref()), Some("k.pem".as_ref()), Some("ca.pem".as_ref()))
+        );
+        assert!(settings(&["--tls-cert", "c.pem"]).unwrap_err().contains("go together"));
+        assert!(settings(&["--tls-key", "k.pem"]).unwrap_err().contains("go together"));
+        assert!(settings(&["--tls-client-ca", "ca.pem"]).unwrap_err().contains("needs `--tls-cert`"));
+        assert!(settings(&["--tls-cert"]).unwrap_err().contains("`--tls-cert` needs a path"));
     }
 
     #[test]
     fn parses_the_command_line() {
-        assert_eq!(listen(&[]).unwrap(), "127.0.0.1:9464");
+        assert_eq!(listen(&[]).unwrap(), "default");
         assert_eq!(listen(&["--listen", "0.0.0.0:80"]).unwrap(), "0.0.0.0:80");
         assert_eq!(listen(&["--listen=[::1]:9000"]).unwrap(), "[::1]:9000");
-        assert_eq!(listen(&["--help"]).unwrap(), "help");
+        assert_eq!(listen(&["--help"]).unwrap_err(), "help");
         assert!(listen(&["--listen"]).unwrap_err().contains("needs an address"));
         assert!(listen(&["--listen", "localhost"]).unwrap_err().contains("invalid address `localhost`"));
         assert!(listen(&["--port", "1"]).unwrap_err().contains("unexpected argument `--port`"));

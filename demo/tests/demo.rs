@@ -82,9 +82,7 @@ fn unmoved() -> Vec<&'static str> {
 
 #[test]
 fn the_workload_moves_every_counter_and_histogram() {
-    let running =
-        demo::start(demo::Options { listen: "127.0.0.1:0".parse().unwrap(), workload: true, bearer_token: None })
-            .unwrap();
+    let running = demo::start(demo::Options::new("127.0.0.1:0".parse().unwrap())).unwrap();
     let started = Instant::now();
     let mut left = unmoved();
     while !left.is_empty() && started.elapsed() < Duration::from_secs(10) {
@@ -119,8 +117,7 @@ fn header<'h>(headers: &'h [(String, String)], name: &str) -> &'h str {
 #[test]
 fn serves_metrics_health_and_404() {
     let running =
-        demo::start(demo::Options { listen: "127.0.0.1:0".parse().unwrap(), workload: false, bearer_token: None })
-            .unwrap();
+        demo::start(demo::Options { workload: false, ..demo::Options::new("127.0.0.1:0".parse().unwrap()) }).unwrap();
     let addr = running.local_addr();
     assert_ne!(addr.port(), 0);
 
@@ -157,10 +154,8 @@ fn serves_metrics_health_and_404() {
 #[test]
 fn a_bind_failure_is_an_error() {
     let running =
-        demo::start(demo::Options { listen: "127.0.0.1:0".parse().unwrap(), workload: false, bearer_token: None })
-            .unwrap();
-    let error =
-        demo::start(demo::Options { listen: running.local_addr(), workload: false, bearer_token: None }).unwrap_err();
+        demo::start(demo::Options { workload: false, ..demo::Options::new("127.0.0.1:0".parse().unwrap()) }).unwrap();
+    let error = demo::start(demo::Options { workload: false, ..demo::Options::new(running.local_addr()) }).unwrap_err();
     assert_eq!(error.kind(), std::io::ErrorKind::AddrInUse);
     assert!(error.to_string().contains(&running.local_addr().to_string()), "{error}");
     running.shutdown().unwrap();

@@ -12,9 +12,7 @@ fn catalog(args: &[String]) -> (u8, String, String) {
 
 #[test]
 fn the_demo_passes_its_own_catalogue() {
-    let demo =
-        demo::start(demo::Options { listen: "127.0.0.1:0".parse().unwrap(), workload: true, bearer_token: None })
-            .expect("the demo starts");
+    let demo = demo::start(demo::Options::new("127.0.0.1:0".parse().unwrap())).expect("the demo starts");
     let base = format!("http://{}", demo.local_addr());
     let args = |extra: &[&str]| -> Vec<String> {
         let mut args: Vec<String> = ["check", "--namespace", "trc", "--namespace", "metrics_export", "--catalog"]

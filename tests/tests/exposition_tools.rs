@@ -10,9 +10,8 @@ use tests::{http_get, promtool, python_with_prometheus_client, run_with_stdin};
 const OPENMETRICS: &str = "application/openmetrics-text; version=1.0.0";
 
 fn start_demo() -> demo::Running {
-    let running =
-        demo::start(demo::Options { listen: "127.0.0.1:0".parse().unwrap(), workload: true, bearer_token: None })
-            .expect("the demo starts on a free loopback port");
+    let running = demo::start(demo::Options::new("127.0.0.1:0".parse().unwrap()))
+        .expect("the demo starts on a free loopback port");
     // Let the workload touch every metric at least once.
     std::thread::sleep(Duration::from_millis(500));
     running

@@ -123,9 +123,7 @@ fn percent_encode(text: &str) -> String {
 #[test]
 fn a_real_prometheus_scrapes_the_demo() {
     let Some(binary) = tests::prometheus() else { return };
-    let demo =
-        demo::start(demo::Options { listen: "127.0.0.1:0".parse().unwrap(), workload: true, bearer_token: None })
-            .expect("the demo starts");
+    let demo = demo::start(demo::Options::new("127.0.0.1:0".parse().unwrap())).expect("the demo starts");
     let mut prometheus = Prometheus::start(&binary, demo.local_addr());
     prometheus.wait_ready();
 

@@ -88,9 +88,7 @@ const SEED: &[(&str, &str, &[&str])] = &[
 
 #[test]
 fn every_seed_family_is_scraped_with_its_declared_type() {
-    let demo =
-        demo::start(demo::Options { listen: "127.0.0.1:0".parse().unwrap(), workload: true, bearer_token: None })
-            .unwrap();
+    let demo = demo::start(demo::Options::new("127.0.0.1:0".parse().unwrap())).unwrap();
     std::thread::sleep(Duration::from_millis(300));
     let response = tests::http_get(demo.local_addr(), "/metrics", &[]).unwrap();
     assert_eq!(response.status, 200);
