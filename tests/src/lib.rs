@@ -11,6 +11,9 @@
 //! Under `CI=true` a missing tool fails the test that needs it; elsewhere the
 //! test says it skipped and why.
 
+pub mod prometheus;
+pub mod tls;
+
 use std::io::{self, Read, Write};
 use std::net::{SocketAddr, TcpStream};
 use std::path::PathBuf;
@@ -51,19 +54,24 @@ pub fn http_get(addr: SocketAddr, path: &str, headers: &[(&str, &str)]) -> io::R
 pub fn request(addr: SocketAddr, method: &str, path: &str, headers: &[(&str, &str)]) -> io::Result<Response> {
     let mut stream = TcpStream::connect_timeout(&addr, Duration::from_secs(5))?;
     stream.set_read_timeout(Some(Duration::from_secs(30)))?;
-    let mut head = format!("{method} {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n");
-    for (name, value) in headers {
-        // Writing to a String cannot fail.
-        let _ = std::fmt::Write::write_fmt(&mut head, format_args!("{name}: {value}\r\n"));
-    }
-    head.push_str("\r\n");
-    stream.write_all(head.as_bytes())?;
+    stream.write_all(request_head(method, path, &addr.to_string(), headers).as_bytes())?;
     let mut raw = Vec::new();
     stream.read_to_end(&mut raw)?;
     parse_response(&raw).ok_or_else(|| io::Error::new(io::ErrorKind::InvalidData, "malformed HTTP response"))
 }
 
-fn parse_response(raw: &[u8]) -> Option<Response> {
+/// A request head with `Connection: close` and these headers.
+pub(crate) fn request_head(method: &str, path: &str, host: &str, headers: &[(&str, &str)]) -> String {
+    let mut head = format!("{method} {path} HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\n");
+    for (name, value) in headers {
+        // Writing to a String cannot fail.
+        let _ = std::fmt::Write::write_fmt(&mut head, format_args!("{name}: {value}\r\n"));
+    }
+    head.push_str("\r\n");
+    head
+}
+
+pub(crate) fn parse_response(raw: &[u8]) -> Option<Response> {
     let end = raw.windows(4).position(|w| w == b"\r\n\r\n")?;
     let head = std::str::from_utf8(&raw[..end]).ok()?;
     let mut lines = head.split("\r\n");
@@ -189,4 +197,47 @@ pub fn declared_types(exposition: &str) -> Vec<(String, String)> {
         .filter_map(|rest| rest.split_once(' '))
         .map(|(name, kind)| (name.to_owned(), kind.trim().to_owned()))
         .collect()
+}
+
+/// A scratch directory of a test, removed with everything in it when
+/// dropped (also when the test fails).
+#[derive(Debug)]
+pub struct TempDir(PathBuf);
+
+impl TempDir {
+    /// A new, empty directory named after `name`, this process and a count
+    /// (tests of one process run at once).
+    pub fn new(name: &str) -> TempDir {
+        static NEXT: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+        let n = NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        let dir = std::env::temp_dir().join(format!("metrics-{name}-{}-{n}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).expect("the scratch directory is created");
+        TempDir(dir)
+    }
+
+    /// Its path.
+    pub fn path(&self) -> &std::path::Path {
+        &self.0
+    }
+
+    /// `path/name`.
+    pub fn join(&self, name: &str) -> PathBuf {
+        self.0.join(name)
+    }
+
+    /// Writes `contents` beside `name` and renames it over `name`: how a
+    /// secret or certificate should be replaced.
+    pub fn replace(&self, name: &str, contents: impl AsRef<[u8]>) -> PathBuf {
+        let next = self.0.join(format!(".{name}.next"));
+        std::fs::write(&next, contents).expect("the file is written");
+        std::fs::rename(&next, self.0.join(name)).expect("the file is renamed into place");
+        self.0.join(name)
+    }
+}
+
+impl Drop for TempDir {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
 }

@@ -1,0 +1,139 @@
+//! A real Prometheus server for the tests: its own config and data directory,
+//! a free loopback port, its HTTP API.
+
+use std::net::{SocketAddr, TcpListener};
+use std::path::Path;
+use std::process::{Child, Command, Stdio};
+use std::thread;
+use std::time::{Duration, Instant};
+
+use serde_json::Value;
+
+use crate::TempDir;
+
+/// A Prometheus process, killed (by pid) and reaped on drop; its scratch
+/// directory is removed with it.
+pub struct Prometheus {
+    child: Child,
+    addr: SocketAddr,
+    dir: TempDir,
+}
+
+impl Prometheus {
+    /// Starts `binary` on a free loopback port, scraping every second with
+    /// these jobs: the YAML items of `scrape_configs`, each starting with
+    /// `- job_name:` and indented by two spaces.
+    pub fn start(binary: &Path, scrape_configs: &str) -> Prometheus {
+        let dir = TempDir::new("prometheus");
+        std::fs::create_dir_all(dir.join("data")).unwrap();
+        let config = format!(
+            "global:\n  scrape_interval: 1s\n  scrape_timeout: 1s\n  evaluation_interval: 1s\n\
+             scrape_configs:\n{scrape_configs}"
+        );
+        std::fs::write(dir.join("prometheus.yml"), config).unwrap();
+        // A free loopback port: bind, read it, release it.
+        let addr = TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap();
+        let log = std::fs::File::create(dir.join("prometheus.log")).unwrap();
+        let child = Command::new(binary)
+            .arg(format!("--config.file={}", dir.join("prometheus.yml").display()))
+            .arg(format!("--storage.tsdb.path={}", dir.join("data").display()))
+            .arg(format!("--web.listen-address={addr}"))
+            .stdin(Stdio::null())
+            .stdout(log.try_clone().unwrap())
+            .stderr(log)
+            .spawn()
+            .expect("prometheus starts");
+        Prometheus { child, addr, dir }
+    }
+
+    /// What Prometheus logged.
+    pub fn log(&self) -> String {
+        std::fs::read_to_string(self.dir.join("prometheus.log")).unwrap_or_default()
+    }
+
+    /// Waits until `/-/ready` answers 200.
+    pub fn wait_ready(&mut self) {
+        let deadline = Instant::now() + Duration::from_mins(1);
+        loop {
+            if let Ok(Some(status)) = self.child.try_wait() {
+                panic!("prometheus exited with {status}:\n{}", self.log());
+            }
+            if crate::http_get(self.addr, "/-/ready", &[]).is_ok_and(|r| r.status == 200) {
+                return;
+            }
+            assert!(Instant::now() < deadline, "prometheus not ready after a minute:\n{}", self.log());
+            thread::sleep(Duration::from_millis(200));
+        }
+    }
+
+    /// The result vector of an instant query.
+    pub fn query(&self, promql: &str) -> Vec<Value> {
+        let path = format!("/api/v1/query?query={}", percent_encode(promql));
+        let response = crate::http_get(self.addr, &path, &[]).expect("the query API answers");
+        assert_eq!(response.status, 200, "{promql}: {}", response.text());
+        let body: Value = serde_json::from_slice(&response.body).expect("the API answers JSON");
+        assert_eq!(body["status"], "success", "{promql}: {body}");
+        body["data"]["result"].as_array().cloned().unwrap_or_default()
+    }
+
+    /// The single value of an instant query, if it has one.
+    pub fn value(&self, promql: &str) -> Option<f64> {
+        let result = self.query(promql);
+        let value = result.first()?["value"][1].as_str()?;
+        value.parse().ok()
+    }
+
+    /// Polls `promql` until `accept` takes its value, for at most `limit`.
+    pub fn wait_for(&self, promql: &str, limit: Duration, accept: impl Fn(f64) -> bool) -> f64 {
+        let deadline = Instant::now() + limit;
+        loop {
+            if let Some(value) = self.value(promql).filter(|v| accept(*v)) {
+                return value;
+            }
+            assert!(Instant::now() < deadline, "{promql}: no acceptable value within {limit:?}:\n{}", self.log());
+            thread::sleep(Duration::from_millis(250));
+        }
+    }
+}
+
+impl Drop for Prometheus {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+impl Prometheus {
+    /// The scrape targets' states, from `/api/v1/targets`: `(job, health,
+    /// lastError)` of each active target.
+    pub fn targets(&self) -> Vec<(String, String, String)> {
+        let response =
+            crate::http_get(self.addr, "/api/v1/targets?state=active", &[]).expect("the targets API answers");
+        let body: Value = serde_json::from_slice(&response.body).expect("the API answers JSON");
+        let field = |target: &Value, key: &str| target.get(key).and_then(Value::as_str).unwrap_or("").to_owned();
+        body["data"]["activeTargets"]
+            .as_array()
+            .map(|targets| {
+                targets
+                    .iter()
+                    .map(|t| {
+                        (
+                            t["labels"]["job"].as_str().unwrap_or("").to_owned(),
+                            field(t, "health"),
+                            field(t, "lastError"),
+                        )
+                    })
+                    .collect()
+            })
+            .unwrap_or_default()
+    }
+}
+
+fn percent_encode(text: &str) -> String {
+    text.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => (b as char).to_string(),
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}
