@@ -39,12 +39,15 @@ struct Driver {
 }
 
 impl Driver {
-    fn start(binary: &Path, log: &Path) -> Driver {
+    /// Starts the driver with `scratch` as the temporary directory of it and
+    /// of the browsers it starts (which leave files there).
+    fn start(binary: &Path, log: &Path, scratch: &Path) -> Driver {
         // A free loopback port: the kernel picks it, the driver takes it over.
         let port = TcpListener::bind("127.0.0.1:0").and_then(|l| l.local_addr()).expect("a free port").port();
         let log = File::create(log).expect("the driver's log can be written");
         let child = Command::new(binary)
             .arg(format!("--port={port}"))
+            .env("TMPDIR", scratch)
             .stdin(Stdio::null())
             .stdout(log.try_clone().expect("the log file handle can be cloned"))
             .stderr(log)
@@ -68,15 +71,6 @@ impl Drop for Driver {
         // closed before (see `browser_search_and_filters`).
         let _ = self.child.kill();
         let _ = self.child.wait();
-    }
-}
-
-/// The page, written to a file of its own and removed when dropped.
-struct PageFile(PathBuf);
-
-impl Drop for PageFile {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_file(&self.0);
     }
 }
 
@@ -217,16 +211,24 @@ async fn browser_search_and_filters() {
     let catalog = demo_catalog();
     assert!(catalog.metrics.len() > 50, "the demo's metrics are registered: {}", catalog.metrics.len());
 
-    let page = PageFile(std::env::temp_dir().join(format!("catalog-html-{}.html", std::process::id())));
-    std::fs::write(&page.0, catalog::render::html(&catalog)).unwrap();
-    let url = format!("file://{}", page.0.display());
+    // The page, the browser's profile and its temporary files, all removed
+    // at the end.
+    let scratch = tests::TempDir::new("catalog-html");
+    let page = scratch.join("catalog.html");
+    std::fs::write(&page, catalog::render::html(&catalog)).unwrap();
+    let url = format!("file://{}", page.display());
 
-    let driver = Driver::start(&driver_binary, &artifacts().join("chromedriver.log"));
+    let driver = Driver::start(&driver_binary, &artifacts().join("chromedriver.log"), scratch.path());
+    let profile = format!("--user-data-dir={}", scratch.join("profile").display());
     let capabilities = serde_json::json!({
         "browserName": "chrome",
         "goog:chromeOptions": {
             "binary": browser,
-            "args": ["--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--window-size=1280,1024"],
+            "args": [
+                "--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--window-size=1280,1024",
+                "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync",
+                profile,
+            ],
         },
     });
     let serde_json::Value::Object(capabilities) = capabilities else { unreachable!("a JSON object literal") };
