@@ -25,6 +25,7 @@
 //! The binary `demo` does the same until it gets SIGINT or SIGTERM:
 //! `cargo run --release -p demo -- --listen 127.0.0.1:9464`.
 
+pub mod load;
 pub mod metrics;
 mod workload;
 

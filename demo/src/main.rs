@@ -1,16 +1,21 @@
-//! `demo [--listen ADDR] [--bearer-token-file PATH] [--tls-cert PATH --tls-key PATH [--tls-client-ca PATH]]`:
-//! serves the platform's metrics, driven by a simulated workload, until
-//! SIGINT (Ctrl-C) or SIGTERM.
+//! `demo [--listen ADDR] [--bearer-token-file PATH] [--tls-cert PATH --tls-key PATH [--tls-client-ca PATH]]
+//! [--load-seconds S [--load-threads N]]`: serves the platform's metrics,
+//! driven by a simulated workload (or a recording load), until SIGINT
+//! (Ctrl-C) or SIGTERM.
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::process::ExitCode;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::Duration;
 
 use metrics_runtime::server::{DEFAULT_LISTEN, ServerBuilder};
 
 const USAGE: &str = "\
 Usage: demo [--listen ADDR] [--bearer-token-file PATH]
             [--tls-cert PATH --tls-key PATH [--tls-client-ca PATH]]
+            [--load-seconds S [--load-threads N]]
 
 Serves the platform's metrics, driven by a simulated workload, on
 http://ADDR/metrics (Prometheus text 0.0.4, or OpenMetrics 1.0 when the
@@ -24,6 +29,10 @@ Options:
   --tls-cert PATH            serve HTTPS with this PEM certificate chain...
   --tls-key PATH             ...and this PEM private key; both re-read when they change
   --tls-client-ca PATH       require client certificates signed by a CA of this PEM file
+  --load-seconds S           instead of the simulated workload, record into the API's
+                             request metrics as fast as possible for S seconds, then
+                             print what was recorded and keep serving (for soak tests)
+  --load-threads N           threads of that load [default: one per core]
   -h, --help                 print this help
 ";
 
@@ -34,6 +43,8 @@ const FLAGS: &[(&str, &str)] = &[
     ("--tls-cert", "a path, e.g. `--tls-cert cert.pem`"),
     ("--tls-key", "a path, e.g. `--tls-key key.pem`"),
     ("--tls-client-ca", "a path, e.g. `--tls-client-ca ca.pem`"),
+    ("--load-seconds", "a number of seconds, e.g. `--load-seconds 60`"),
+    ("--load-threads", "a number of threads, e.g. `--load-threads 2`"),
 ];
 
 /// What the command line asks for.
@@ -44,6 +55,8 @@ struct Settings {
     tls_cert: Option<PathBuf>,
     tls_key: Option<PathBuf>,
     tls_client_ca: Option<PathBuf>,
+    load_seconds: Option<u64>,
+    load_threads: Option<usize>,
 }
 
 enum Command {
@@ -85,6 +98,21 @@ fn parse(args: impl IntoIterator<Item = String>) -> Result<Command, String> {
             "--tls-cert" => path(&mut settings.tls_cert)?,
             "--tls-key" => path(&mut settings.tls_key)?,
             "--tls-client-ca" => path(&mut settings.tls_client_ca)?,
+            "--load-seconds" | "--load-threads" => {
+                let n = value
+                    .parse::<u64>()
+                    .ok()
+                    .filter(|n| *n > 0)
+                    .ok_or_else(|| format!("invalid value `{value}` for `{flag}`: expected a positive integer"))?;
+                let replaced = if flag == "--load-seconds" {
+                    settings.load_seconds.replace(n).is_some()
+                } else {
+                    settings.load_threads.replace(usize::try_from(n).unwrap_or(usize::MAX)).is_some()
+                };
+                if replaced {
+                    return Err(twice());
+                }
+            }
             _ => return Err(format!("unexpected argument `{flag}`")),
         }
     }
@@ -94,21 +122,24 @@ fn parse(args: impl IntoIterator<Item = String>) -> Result<Command, String> {
     if settings.tls_client_ca.is_some() && settings.tls_cert.is_none() {
         return Err("`--tls-client-ca` needs `--tls-cert` and `--tls-key`".to_owned());
     }
+    if settings.load_threads.is_some() && settings.load_seconds.is_none() {
+        return Err("`--load-threads` needs `--load-seconds`".to_owned());
+    }
     Ok(Command::Run(settings))
 }
 
 impl Settings {
     /// The server these settings describe.
-    fn server(self) -> ServerBuilder {
+    fn server(&self) -> ServerBuilder {
         let listen = self.listen.unwrap_or_else(|| DEFAULT_LISTEN.parse().expect("the default address parses"));
         let mut server = ServerBuilder::new().listen(listen);
-        if let Some(path) = self.bearer_token_file {
+        if let Some(path) = &self.bearer_token_file {
             server = server.bearer_token_file(path);
         }
-        if let (Some(cert), Some(key)) = (self.tls_cert, self.tls_key) {
+        if let (Some(cert), Some(key)) = (&self.tls_cert, &self.tls_key) {
             server = server.tls(cert, key);
         }
-        if let Some(ca) = self.tls_client_ca {
+        if let Some(ca) = &self.tls_client_ca {
             server = server.tls_client_ca(ca);
         }
         server
@@ -129,7 +160,7 @@ fn main() -> ExitCode {
             return ExitCode::from(2);
         }
     };
-    match run(settings) {
+    match run(&settings) {
         Ok(()) => ExitCode::SUCCESS,
         Err(error) => {
             eprintln!("demo: {error}");
@@ -138,17 +169,59 @@ fn main() -> ExitCode {
     }
 }
 
-fn run(settings: Settings) -> std::io::Result<()> {
+fn run(settings: &Settings) -> std::io::Result<()> {
     let scheme = if settings.tls_cert.is_some() { "https" } else { "http" };
     // Install the signal handlers before serving, so that a signal that
     // arrives right after the address is printed is not fatal.
     let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build()?;
     let mut signals = runtime.block_on(async { signals::Signals::new() })?;
-    let running = demo::start(demo::Options { server: settings.server(), workload: true })?;
+    let workload = settings.load_seconds.is_none();
+    let running = demo::start(demo::Options { server: settings.server(), workload })?;
     println!("demo: serving metrics on {scheme}://{}/metrics", running.local_addr());
-    let signal = runtime.block_on(signals.recv())?;
+    let signal = match settings.load_seconds {
+        Some(seconds) => {
+            let threads = settings
+                .load_threads
+                .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, std::num::NonZero::get));
+            runtime.block_on(load(Duration::from_secs(seconds), threads, &mut signals))?
+        }
+        None => None,
+    };
+    let signal = match signal {
+        Some(signal) => signal,
+        None => runtime.block_on(signals.recv())?,
+    };
     eprintln!("demo: {signal}, shutting down");
     running.shutdown()
+}
+
+/// Runs the recording load until it ends or a signal arrives (which is then
+/// returned), and prints what it recorded.
+async fn load(
+    duration: Duration,
+    threads: usize,
+    signals: &mut signals::Signals,
+) -> std::io::Result<Option<&'static str>> {
+    let stop = Arc::new(AtomicBool::new(false));
+    let (done, finished) = tokio::sync::oneshot::channel();
+    let load = std::thread::Builder::new().name("demo-load".to_owned()).spawn({
+        let stop = Arc::clone(&stop);
+        move || {
+            let _ = done.send(demo::load::run(threads, duration, &stop));
+        }
+    })?;
+    let mut finished = std::pin::pin!(finished);
+    let (signal, totals) = tokio::select! {
+        signal = signals.recv() => {
+            stop.store(true, Ordering::Relaxed);
+            (Some(signal?), finished.await)
+        }
+        totals = &mut finished => (None, totals),
+    };
+    let totals = totals.map_err(|_| std::io::Error::other("the load thread panicked"))??;
+    load.join().map_err(|_| std::io::Error::other("the load thread panicked"))?;
+    println!("demo: load finished: requests={} observations={}", totals.requests, totals.observations);
+    Ok(signal)
 }
 
 #[cfg(unix)]
@@ -229,6 +302,15 @@ mod tests {
         assert!(settings(&["--tls-key", "k.pem"]).unwrap_err().contains("go together"));
         assert!(settings(&["--tls-client-ca", "ca.pem"]).unwrap_err().contains("needs `--tls-cert`"));
         assert!(settings(&["--tls-cert"]).unwrap_err().contains("`--tls-cert` needs a path"));
+    }
+
+    #[test]
+    fn parses_the_load() {
+        let load = settings(&["--load-seconds", "60", "--load-threads=3"]).unwrap();
+        assert_eq!((load.load_seconds, load.load_threads), (Some(60), Some(3)));
+        assert!(settings(&["--load-seconds", "0"]).unwrap_err().contains("expected a positive integer"));
+        assert!(settings(&["--load-seconds", "x"]).unwrap_err().contains("invalid value `x`"));
+        assert!(settings(&["--load-threads", "2"]).unwrap_err().contains("needs `--load-seconds`"));
     }
 
     #[test]

@@ -3,16 +3,19 @@
 
 #![allow(dead_code, unreachable_pub)] // each test file uses a part
 
-use std::io::{BufRead, BufReader};
-use std::net::SocketAddr;
-use std::process::{Child, ChildStdout, Command, Stdio};
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::{SocketAddr, TcpStream};
+use std::process::{Child, Command, Stdio};
+use std::sync::mpsc;
+use std::time::Duration;
 
 /// A running `demo` process, killed (by pid) and reaped on drop.
 pub struct Demo {
     child: Child,
     /// Where it serves.
     pub addr: SocketAddr,
-    stdout: BufReader<ChildStdout>,
+    /// The lines it prints, read by a thread of their own.
+    lines: mpsc::Receiver<String>,
 }
 
 impl Demo {
@@ -26,9 +29,16 @@ impl Demo {
             .stdout(Stdio::piped())
             .spawn()
             .expect("the demo starts");
-        let mut stdout = BufReader::new(child.stdout.take().expect("stdout is piped"));
-        let mut line = String::new();
-        stdout.read_line(&mut line).expect("the demo prints its address");
+        let stdout = BufReader::new(child.stdout.take().expect("stdout is piped"));
+        let (send, lines) = mpsc::channel();
+        std::thread::spawn(move || {
+            for line in stdout.lines().map_while(Result::ok) {
+                if send.send(line).is_err() {
+                    return;
+                }
+            }
+        });
+        let line = lines.recv_timeout(Duration::from_mins(1)).expect("the demo prints its address");
         let addr = line
             .trim()
             .rsplit("://")
@@ -36,7 +46,12 @@ impl Demo {
             .and_then(|rest| rest.strip_suffix("/metrics"))
             .and_then(|addr| addr.parse().ok())
             .unwrap_or_else(|| panic!("no address in the demo's first line: {line:?}"));
-        Demo { child, addr, stdout }
+        Demo { child, addr, lines }
+    }
+
+    /// The next line it prints, waiting at most `limit`.
+    pub fn next_line(&self, limit: Duration) -> Option<String> {
+        self.lines.recv_timeout(limit).ok()
     }
 
     /// `(VmRSS, VmHWM)`: resident memory now and at its peak, in bytes.
@@ -54,15 +69,15 @@ impl Demo {
         (field("VmRSS:"), field("VmHWM:"))
     }
 
-    /// Stops it with SIGTERM (by pid) and returns what it printed after its
-    /// address, once it has exited; panics if it exits with an error.
-    pub fn stop(mut self) -> String {
+    /// Stops it with SIGTERM (by pid) and returns the lines it printed and
+    /// nobody read, once it has exited; panics if it exits with an error.
+    pub fn stop(mut self) -> Vec<String> {
         let pid = rustix::process::Pid::from_raw(self.child.id() as i32).expect("a child's pid is positive");
         rustix::process::kill_process(pid, rustix::process::Signal::TERM).expect("SIGTERM is delivered");
-        let mut rest = String::new();
-        std::io::Read::read_to_string(&mut self.stdout, &mut rest).expect("the demo's output");
         let exit = self.child.wait().expect("the demo is reaped");
-        assert!(exit.success(), "the demo exited with {exit}:\n{rest}");
+        // The reader thread ends at the end of the output.
+        let rest: Vec<String> = self.lines.iter().collect();
+        assert!(exit.success(), "the demo exited with {exit}:\n{}", rest.join("\n"));
         rest
     }
 }
@@ -89,4 +104,15 @@ pub fn raise_open_files_limit(n: u64) -> u64 {
         return wanted;
     }
     current
+}
+/// A scrape (or probe) on a fresh connection; the response's status and body.
+pub fn get(addr: SocketAddr, path: &str) -> std::io::Result<(u16, String)> {
+    let mut stream = TcpStream::connect_timeout(&addr, Duration::from_secs(30))?;
+    stream.set_read_timeout(Some(Duration::from_secs(30)))?;
+    stream.write_all(format!("GET {path} HTTP/1.1\r\nHost: scraper\r\nConnection: close\r\n\r\n").as_bytes())?;
+    let mut response = Vec::new();
+    stream.read_to_end(&mut response)?;
+    let text = String::from_utf8_lossy(&response).into_owned();
+    let status = text.get(9..12).and_then(|s| s.parse().ok()).unwrap_or(0);
+    Ok((status, text))
 }

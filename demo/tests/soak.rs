@@ -1,0 +1,120 @@
+//! Soak: the demo under a recording load on every core, scraped every
+//! second. Its resident memory must stay flat after warm-up, every scrape
+//! must succeed, and the final scrape must show exactly what the load
+//! recorded.
+//!
+//! CI runs it for 60 s. The long run is `benchmarks/soak.sh` (30 minutes by
+//! default), which sets `SOAK_SECONDS` and `SOAK_REPORT` (a Markdown report:
+//! the memory curve, the counts, the failed scrapes).
+
+mod common;
+
+use std::fmt::Write as _;
+use std::time::{Duration, Instant};
+
+use common::{Demo, get};
+
+/// Sums the values of the samples whose line starts with `prefix`.
+fn total(text: &str, prefix: &str) -> f64 {
+    text.lines()
+        .filter(|line| line.starts_with(prefix))
+        .filter_map(|line| line.rsplit(' ').next()?.parse::<f64>().ok())
+        .sum()
+}
+
+#[test]
+fn soak() {
+    let seconds: u64 = std::env::var("SOAK_SECONDS").ok().and_then(|s| s.parse().ok()).unwrap_or(60);
+    let threads = std::thread::available_parallelism().map_or(1, std::num::NonZero::get);
+    let demo = Demo::start(&["--load-seconds", &seconds.to_string()]);
+    let started = Instant::now();
+    // (second, resident bytes) once per second, and the scrapes that failed.
+    let mut memory: Vec<(u64, u64)> = Vec::new();
+    let mut scrapes = 0u64;
+    let mut failures: Vec<String> = Vec::new();
+    let finished = loop {
+        let tick = memory.len() as u64 + 1;
+        if let Some(wait) = Duration::from_secs(tick).checked_sub(started.elapsed())
+            && let Some(line) = demo.next_line(wait)
+        {
+            break line;
+        }
+        scrapes += 1;
+        match get(demo.addr, "/metrics") {
+            Ok((200, body)) if body.contains("\ntrc_http_requests_total{") => {}
+            Ok((status, body)) => failures.push(format!("{status}: {}", body.lines().next().unwrap_or(""))),
+            Err(error) => failures.push(error.to_string()),
+        }
+        memory.push((started.elapsed().as_secs(), demo.memory().0));
+        assert!(tick < seconds + 300, "the load did not finish within {seconds} s and 5 more minutes");
+    };
+    // "demo: load finished: requests=N observations=M"
+    let recorded = |key: &str| -> u64 {
+        finished.split(' ').find_map(|w| w.strip_prefix(key)).and_then(|v| v.parse().ok()).unwrap_or_else(|| {
+            panic!("no `{key}` in the demo's line: {finished}");
+        })
+    };
+    let (requests, observations) = (recorded("requests="), recorded("observations="));
+    let (status, last) = get(demo.addr, "/metrics").expect("the final scrape");
+    assert_eq!(status, 200);
+    let scraped_requests = total(&last, "trc_http_requests_total{");
+    let scraped_count = total(&last, "trc_http_request_duration_seconds_count{");
+    let scraped_sum = total(&last, "trc_http_request_duration_seconds_sum{");
+
+    // Warm-up: the first tenth of the run, at least 10 s.
+    let warm = memory.len().div_ceil(10).max(10).min(memory.len().saturating_sub(1));
+    let settled = memory[warm].1;
+    let after = &memory[warm..];
+    let highest = after.iter().map(|&(_, rss)| rss).max().unwrap_or(settled);
+    let lowest = after.iter().map(|&(_, rss)| rss).min().unwrap_or(settled);
+    let mib = |bytes: u64| bytes as f64 / f64::from(1 << 20);
+
+    let mut report = String::new();
+    let _ = writeln!(report, "# Soak: {seconds} s, {threads} recording threads, one scrape per second\n");
+    let profile = if cfg!(debug_assertions) { "" } else { " --release" };
+    let _ =
+        writeln!(report, "Command: `SOAK_SECONDS={seconds} cargo test{profile} -p demo --test soak -- --nocapture`.\n");
+    let _ = writeln!(report, "| | |\n|---|---:|");
+    let _ = writeln!(report, "| scrapes | {scrapes} |\n| failed scrapes | {} |", failures.len());
+    let _ = writeln!(report, "| increments recorded / scraped | {requests} / {scraped_requests} |");
+    let _ = writeln!(report, "| observations recorded / scraped | {observations} / {scraped_count} |");
+    let _ = writeln!(report, "| observed sum expected / scraped | {} / {scraped_sum} |", observations as f64 * 0.125);
+    let _ = writeln!(
+        report,
+        "| resident memory after warm-up ({} s): at its end / lowest / highest | {:.2} / {:.2} / {:.2} MiB |\n",
+        memory[warm].0,
+        mib(settled),
+        mib(lowest),
+        mib(highest)
+    );
+    let _ = writeln!(report, "Resident memory over time:\n\n| second | MiB |\n|---:|---:|");
+    let step = (memory.len() / 20).max(1);
+    let last = memory.len() - 1;
+    let rows = (0..memory.len()).step_by(step).chain((!last.is_multiple_of(step)).then_some(last));
+    for (second, rss) in rows.map(|i| memory[i]) {
+        let _ = writeln!(report, "| {second} | {:.2} |", mib(rss));
+    }
+    eprintln!("{report}");
+    if let Ok(path) = std::env::var("SOAK_REPORT") {
+        std::fs::write(&path, &report).expect("the report is written");
+    }
+    demo.stop();
+
+    assert!(
+        failures.is_empty(),
+        "{} of {scrapes} scrapes failed: {:?}",
+        failures.len(),
+        &failures[..failures.len().min(5)]
+    );
+    assert_eq!(scraped_requests, requests as f64, "the counter lost or invented increments");
+    assert_eq!(scraped_count, observations as f64, "the histogram lost or invented observations");
+    assert_eq!(scraped_sum, observations as f64 * demo::load::OBSERVED_SECONDS);
+    // Flat: nothing recorded or scraped may accumulate. The allowance is
+    // for the allocator's own bookkeeping.
+    assert!(
+        highest <= settled + (4 << 20),
+        "resident memory grew from {:.2} MiB to {:.2} MiB after warm-up",
+        mib(settled),
+        mib(highest)
+    );
+}
