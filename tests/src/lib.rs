@@ -11,6 +11,7 @@
 //! Under `CI=true` a missing tool fails the test that needs it; elsewhere the
 //! test says it skipped and why.
 
+pub mod alloc;
 pub mod prometheus;
 pub mod tls;
 
