@@ -55,9 +55,11 @@
 //! waited longest without a complete request head (or idled longest between
 //! requests) is closed to make room for the newcomer, so idle or half-open
 //! connections cannot lock scrapers out: a scraper that sends its request at
-//! once is always served. A connection costs about 20 KiB before its
-//! request. Garbage gets `400`, and so does an HTTP/1.1 request without
-//! exactly one `Host` header (RFC 9112). Each refusal is counted in
+//! once is always served. A connection waiting for its request head costs
+//! about 17 KiB (measured: 1,000 half-open connections add 16.5 MiB of
+//! resident memory), so the default limit of 1,024 bounds them near 17 MiB.
+//! Garbage gets `400`, and so does an HTTP/1.1 request without exactly one
+//! `Host` header (RFC 9112). Each refusal is counted in
 //! `metrics_export_rejected_connections_total{reason}`.
 //!
 //! **Encoding** reads the metrics' atomics and never blocks a recorder; it
