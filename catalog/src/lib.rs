@@ -40,6 +40,8 @@ pub mod escape;
 pub mod exposition;
 #[cfg(feature = "json")]
 pub mod json;
+#[cfg(feature = "manifest")]
+pub mod manifest;
 mod policy;
 #[cfg(feature = "json")]
 pub mod render;

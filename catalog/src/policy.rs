@@ -1,6 +1,7 @@
 //! The crate-wide naming policy: set once in the manifest
 //! (`[package.metadata.metrics]` or `[workspace.metadata.metrics]`), read by
-//! the derive macros at expansion time.
+//! the derive macros at expansion time through `catalog::manifest` (feature
+//! `manifest`).
 
 /// Default maximum number of labels per metric.
 pub const DEFAULT_MAX_LABELS: usize = 10;
@@ -14,7 +15,7 @@ pub const DEFAULT_SERIES_CEILING: usize = 100_000;
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Policy {
     /// The namespace every metric name starts with, without the trailing `_`
-    /// (e.g. `trc`); empty for none.
+    /// (e.g. `trc`); empty for none (`namespace = ""` in the manifest).
     pub namespace: String,
     /// Label names forbidden in addition to the built-in list.
     pub forbidden_labels: Vec<String>,
