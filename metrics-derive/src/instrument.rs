@@ -481,17 +481,9 @@ fn declaring(
         None => (fn_ident.span(), fn_name.clone()),
     };
     let subsystem = config.subsystem.as_ref().map(syn::LitStr::value).unwrap_or_default();
-    let loaded = match policy::load() {
-        Ok(loaded) => loaded,
-        Err(messages) => {
-            for message in messages {
-                cx.error_at(Span::call_site(), message);
-            }
-            policy::Loaded { policy: catalog::Policy::default(), files: Vec::new() }
-        }
-    };
-    let full = loaded.policy.full_name(&subsystem, &local);
-    if !check_base_name(cx, &full, name_span, &loaded.policy) {
+    let policy::Loaded { policy, tracking } = policy::load(cx);
+    let full = policy.full_name(&subsystem, &local);
+    if !check_base_name(cx, &full, name_span, &policy) {
         return (TokenStream::new(), TokenStream::new(), TokenStream::new(), TokenStream::new());
     }
     let (help_span, help) = match &config.help {
@@ -526,7 +518,7 @@ fn declaring(
         #[metric(name = #duration_name, help = #duration_help #buckets)]
         #duration: #p::Family<#p::ByOutcome, #p::Histogram>,
     };
-    let mut items = TokenStream::new();
+    let mut items = quote!(const _: () = { #tracking };);
     let mut on_start = TokenStream::new();
     let mut on_end = TokenStream::new();
     let mut after = TokenStream::new();

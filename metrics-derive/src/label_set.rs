@@ -23,15 +23,7 @@ pub(crate) fn expand(input: &syn::DeriveInput) -> TokenStream {
     });
     let private = Private(krate.get());
     let ident = &input.ident;
-    let policy = match crate::policy::load() {
-        Ok(loaded) => loaded.policy,
-        Err(messages) => {
-            for message in messages {
-                cx.error_at(proc_macro2::Span::call_site(), message);
-            }
-            catalog::Policy::default()
-        }
-    };
+    let crate::policy::Loaded { policy, tracking } = crate::policy::load(&cx);
 
     let fields: Vec<&syn::Field> = match &input.data {
         syn::Data::Struct(syn::DataStruct { fields: syn::Fields::Named(named), .. }) => named.named.iter().collect(),
@@ -81,7 +73,10 @@ pub(crate) fn expand(input: &syn::DeriveInput) -> TokenStream {
     let errors = errors.map(|e| e.to_compile_error());
     quote! {
         #errors
-        const _: () = { #body };
+        const _: () = {
+            #tracking
+            #body
+        };
     }
 }
 

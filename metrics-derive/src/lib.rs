@@ -22,6 +22,14 @@
 //!
 //! Each macro parses its input into a small IR, checks it, and expands it,
 //! collecting every error with the span of the offending token.
+//!
+//! `Metrics`, `LabelSet` and `instrument_metric` read the crate's policy at
+//! expansion time (see `policy.rs` for the lookup: the crate's manifest,
+//! `METRICS_POLICY_MANIFEST`, the workspace's) through `catalog::manifest`,
+//! and fail with a compile error when there is none. Each emits an
+//! `include_bytes!` of every manifest it read, and an `option_env!` of the
+//! variable where it can change the policy, so that Cargo rebuilds the crate
+//! when either changes.
 
 mod attr;
 mod case;

@@ -1,7 +1,7 @@
 //! `#[derive(Metrics)]`: a struct whose fields are metrics becomes a
 //! registered group of declared metrics with `static` storage.
 
-use proc_macro2::{Span, TokenStream};
+use proc_macro2::TokenStream;
 use quote::{format_ident, quote, quote_spanned};
 use syn::spanned::Spanned;
 
@@ -65,16 +65,7 @@ pub(crate) fn expand(input: &syn::DeriveInput) -> TokenStream {
         None => quote!(::core::option::Option::None),
     };
 
-    let loaded = match policy::load() {
-        Ok(loaded) => Some(loaded),
-        Err(messages) => {
-            for message in messages {
-                cx.error_at(Span::call_site(), message);
-            }
-            None
-        }
-    };
-    let policy = loaded.as_ref().map(|l| l.policy.clone()).unwrap_or_default();
+    let policy::Loaded { policy, tracking } = policy::load(&cx);
 
     let named = match &input.data {
         syn::Data::Struct(syn::DataStruct { fields: syn::Fields::Named(named), .. }) => Some(named),
@@ -122,10 +113,7 @@ pub(crate) fn expand(input: &syn::DeriveInput) -> TokenStream {
     }
 
     match cx.check() {
-        Ok(()) => {
-            let files = loaded.map(|l| l.files).unwrap_or_default();
-            impl_metrics(input, &fields, &subsystem, &function, &files, &private)
-        }
+        Ok(()) => impl_metrics(input, &fields, &subsystem, &function, &tracking, &private),
         Err(errors) => {
             let errors = errors.to_compile_error();
             let stub = stub(input, &private);
@@ -428,17 +416,11 @@ fn impl_metrics(
     fields: &[Field<'_>],
     subsystem: &str,
     function: &TokenStream,
-    files: &[std::path::PathBuf],
+    tracking: &TokenStream,
     p: &Private,
 ) -> TokenStream {
     let ident = &input.ident;
     let vis = &input.vis;
-    let tracked = files.iter().map(|f| {
-        let path = f.display().to_string();
-        quote!(
-            const _: &[u8] = ::core::include_bytes!(#path);
-        )
-    });
 
     let mut statics = Vec::new();
     let mut from_static = Vec::new();
@@ -500,7 +482,7 @@ fn impl_metrics(
 
     quote! {
         const _: () = {
-            #(#tracked)*
+            #tracking
             #(#statics)*
             static __METRICS_GLOBAL: #ident = #ident { #(#from_static),* };
             #p::inventory::submit! { #p::Entry::new(&__METRICS_GLOBAL) }

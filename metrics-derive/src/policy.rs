@@ -1,170 +1,268 @@
-//! Reads the crate-wide policy from the manifest at expansion time.
+//! Finds the manifests that hold the crate's policy at expansion time; the
+//! parsing and merging is `catalog::manifest`.
 //!
-//! The policy is `[package.metadata.metrics]` of the crate being compiled,
-//! over `[workspace.metadata.metrics]` of the nearest ancestor manifest that
-//! has one. Walking up every ancestor (rather than stopping at the first
-//! `[workspace]`) is what makes the lookup work in trybuild's generated test
-//! crates, which live under the workspace's `target/` and carry no metadata of
-//! their own. Every manifest read is returned so that the expansion can
-//! `include_bytes!` it: Cargo then rebuilds the crate when the policy changes.
-//! Nothing is cached between expansions.
+//! The lookup:
+//! 1. the crate's own manifest, `$CARGO_MANIFEST_DIR/Cargo.toml`;
+//! 2. if `METRICS_POLICY_MANIFEST` is set (and not empty) and that manifest
+//!    has no `[package.metadata.metrics]` of its own (or there is none), the
+//!    manifest the variable names stands in for it. A relative path is
+//!    resolved against the compiler's working directory (the execution root
+//!    of Bazel and Buck2, whose `$(execpath)`/`$(location)` give such paths);
+//!    the file must exist. A crate that states its own policy is never
+//!    changed by the variable, so setting it for a whole build cannot rename
+//!    a dependency's metrics;
+//! 3. the `[workspace.metadata.metrics]` of the nearest manifest at or above
+//!    the one chosen. Every ancestor is tried, not only up to the first
+//!    `[workspace]`: trybuild's generated crates carry a `[workspace]` of
+//!    their own.
+//!
+//! The policy is the chosen manifest's `[package.metadata.metrics]` over that
+//! `[workspace.metadata.metrics]`; without a `namespace` in either, there is
+//! no policy, and the derive fails saying where it looked.
+//!
+//! Every manifest read is `include_bytes!`-ed by the expansion, and the
+//! variable read with `option_env!` where it applies (step 2), so that Cargo
+//! rebuilds the crate when either changes: a proc macro's own
+//! `std::env::var` is invisible to Cargo. Nothing is cached between
+//! expansions.
 
+use std::ffi::OsString;
 use std::path::{Path, PathBuf};
 
 use catalog::Policy;
+use catalog::manifest::{self, Manifest, POLICY_MANIFEST_VAR};
+use proc_macro2::{Span, TokenStream};
+use quote::quote;
 
-const KEYS: &[&str] = &["namespace", "forbidden_labels", "max_labels", "max_series", "series_ceiling"];
+use crate::ctxt::Ctxt;
 
-/// The policy and the manifests it was read from.
+/// The policy, and the items that make Cargo track where it came from.
 pub(crate) struct Loaded {
     pub(crate) policy: Policy,
-    pub(crate) files: Vec<PathBuf>,
+    /// `include_bytes!` of every manifest read and, if the variable could
+    /// change the policy, `option_env!` of it, as `const _` items: every
+    /// macro that loads the policy emits them.
+    pub(crate) tracking: TokenStream,
 }
 
-/// Loads the policy of the crate being compiled. Each error names the file
-/// and the key.
-pub(crate) fn load() -> Result<Loaded, Vec<String>> {
-    match std::env::var_os("CARGO_MANIFEST_DIR") {
-        Some(dir) => load_from(Path::new(&dir)),
-        None => Ok(Loaded { policy: Policy::default(), files: Vec::new() }),
+/// Loads the policy of the crate being compiled. Errors are reported at the
+/// macro's call site and the default policy returned, so that the rest of
+/// the input is still checked.
+pub(crate) fn load(cx: &Ctxt) -> Loaded {
+    match find(&Inputs::from_env()) {
+        Ok(found) => Loaded { tracking: tracking(&found), policy: found.policy },
+        Err(messages) => {
+            for message in messages {
+                cx.error_at(Span::call_site(), message);
+            }
+            Loaded { policy: Policy::default(), tracking: TokenStream::new() }
+        }
     }
 }
 
-/// Loads the policy of the crate whose manifest is in `dir`.
-fn load_from(dir: &Path) -> Result<Loaded, Vec<String>> {
-    let mut files = Vec::new();
-    let mut policy = Policy::default();
-    let mut errors = Vec::new();
+fn tracking(found: &Found) -> TokenStream {
+    let files = found.files.iter().map(|f| f.display().to_string());
+    // A crate that states its own policy is not rebuilt when the variable
+    // changes: its manifest is tracked, and editing it brings this back.
+    let var = found.var_applies.then(|| {
+        quote!(
+            const _: ::core::option::Option<&str> = ::core::option_env!(#POLICY_MANIFEST_VAR);
+        )
+    });
+    quote! {
+        #(const _: &[u8] = ::core::include_bytes!(#files);)*
+        #var
+    }
+}
 
-    let package = read(&dir.join("Cargo.toml"), &mut files).map_err(|e| vec![e])?;
-    for ancestor in dir.ancestors() {
-        let path = ancestor.join("Cargo.toml");
-        if !path.is_file() {
-            continue;
+/// What the lookup depends on, read from the environment once.
+struct Inputs {
+    /// `CARGO_MANIFEST_DIR`.
+    manifest_dir: Option<PathBuf>,
+    /// The value of `METRICS_POLICY_MANIFEST`, if set and not empty.
+    policy_manifest: Option<OsString>,
+    /// What a relative `policy_manifest` is resolved against: the working
+    /// directory.
+    cwd: Option<PathBuf>,
+    /// The walk goes no higher than this directory (tests bound it to their
+    /// tree); `None` up to the filesystem root.
+    top: Option<PathBuf>,
+}
+
+impl Inputs {
+    fn from_env() -> Inputs {
+        Inputs {
+            manifest_dir: std::env::var_os("CARGO_MANIFEST_DIR").map(PathBuf::from),
+            policy_manifest: std::env::var_os(POLICY_MANIFEST_VAR).filter(|v| !v.is_empty()),
+            cwd: std::env::current_dir().ok(),
+            top: None,
         }
-        let manifest = if ancestor == dir { package.clone() } else { read(&path, &mut files).map_err(|e| vec![e])? };
-        if let Some(table) = metrics_table(manifest.as_ref(), "workspace") {
-            apply(&mut policy, table, &path, "workspace.metadata.metrics", &mut errors);
+    }
+}
+
+/// The policy and every manifest read to find it.
+#[derive(Debug)]
+struct Found {
+    policy: Policy,
+    files: Vec<PathBuf>,
+    /// Whether the variable, set or not, decides the policy: the crate's
+    /// own manifest has no `[package.metadata.metrics]`.
+    var_applies: bool,
+}
+
+/// The manifests read so far, in order.
+#[derive(Default)]
+struct Reader {
+    files: Vec<PathBuf>,
+}
+
+impl Reader {
+    /// Reads and parses `path`; `Ok(None)` if there is no such file.
+    fn read(&mut self, path: &Path) -> Result<Option<Manifest>, String> {
+        let bytes = match std::fs::read(path) {
+            Ok(bytes) => bytes,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+            Err(e) => return Err(format!("cannot read the metrics policy: cannot read {}: {e}", path.display())),
+        };
+        if !self.files.iter().any(|f| f == path) {
+            self.files.push(path.to_path_buf());
+        }
+        Manifest::parse(path, &bytes).map(Some)
+    }
+}
+
+fn find(inputs: &Inputs) -> Result<Found, Vec<String>> {
+    let mut reader = Reader::default();
+    let own_path = match &inputs.manifest_dir {
+        Some(dir) => Some(absolute(dir, inputs, "CARGO_MANIFEST_DIR")?.join("Cargo.toml")),
+        None => None,
+    };
+    let own = match &own_path {
+        Some(path) => reader.read(path).map_err(|e| vec![e])?,
+        None => None,
+    };
+    let own_policy = own.as_ref().is_some_and(Manifest::has_package_policy);
+
+    let (package_path, package) = match &inputs.policy_manifest {
+        Some(value) if !own_policy => {
+            let path = absolute(Path::new(value), inputs, POLICY_MANIFEST_VAR)?;
+            match reader.read(&path).map_err(|e| vec![e])? {
+                Some(manifest) => (Some(path), Some(manifest)),
+                None => return Err(vec![missing_manifest(value, &path)]),
+            }
+        }
+        _ => (own_path, own),
+    };
+
+    // The nearest manifest at or above the package's with a workspace table.
+    let mut workspace = None;
+    let dirs = package_path.as_deref().and_then(Path::parent).into_iter().flat_map(Path::ancestors);
+    for dir in dirs {
+        let path = dir.join("Cargo.toml");
+        let manifest = if Some(&path) == package_path.as_ref() {
+            package.clone()
+        } else {
+            reader.read(&path).map_err(|e| vec![e])?
+        };
+        if let Some(manifest) = manifest.filter(Manifest::has_workspace_policy) {
+            workspace = Some(manifest);
+            break;
+        }
+        if inputs.top.as_deref() == Some(dir) {
             break;
         }
     }
-    if let Some(table) = metrics_table(package.as_ref(), "package") {
-        apply(&mut policy, table, &dir.join("Cargo.toml"), "package.metadata.metrics", &mut errors);
+
+    match manifest::policy(package.as_ref(), workspace.as_ref())? {
+        Some(policy) => Ok(Found { policy, files: reader.files, var_applies: !own_policy }),
+        None => Err(vec![no_policy(inputs, own_policy, &reader.files)]),
     }
-    if errors.is_empty() { Ok(Loaded { policy, files }) } else { Err(errors) }
 }
 
-fn read(path: &Path, files: &mut Vec<PathBuf>) -> Result<Option<toml::Table>, String> {
-    let Ok(text) = std::fs::read_to_string(path) else {
-        return Ok(None);
-    };
-    files.push(path.to_path_buf());
-    text.parse::<toml::Table>()
-        .map(Some)
-        .map_err(|e| format!("cannot read the metrics policy: {} is not valid TOML: {e}", path.display()))
-}
-
-fn metrics_table<'a>(manifest: Option<&'a toml::Table>, section: &str) -> Option<&'a toml::Table> {
-    manifest?.get(section)?.get("metadata")?.get("metrics")?.as_table()
-}
-
-/// Applies one `[..metadata.metrics]` table over `policy`, pushing one error
-/// per bad key or value.
-fn apply(policy: &mut Policy, table: &toml::Table, path: &Path, section: &str, errors: &mut Vec<String>) {
-    let at = |key: &str| format!("metrics policy: `{key}` in [{section}] of {}", path.display());
-    for (key, value) in table {
-        match key.as_str() {
-            "namespace" => match value.as_str() {
-                None => errors.push(format!("{} must be a string, e.g. `namespace = \"trc\"`", at(key))),
-                Some(ns) => {
-                    let ns = ns.strip_suffix('_').unwrap_or(ns);
-                    if ns.is_empty() || is_snake(ns) {
-                        ns.clone_into(&mut policy.namespace);
-                    } else {
-                        errors.push(format!(
-                            "{} is `{ns}`: a namespace is snake_case, `[a-z][a-z0-9_]*`, e.g. `trc`",
-                            at(key)
-                        ));
-                    }
-                }
-            },
-            "forbidden_labels" => {
-                let list: Option<Vec<&str>> =
-                    value.as_array().and_then(|a| a.iter().map(toml::Value::as_str).collect());
-                match list {
-                    None => errors.push(format!("{} must be an array of strings, e.g. `[\"tenant\"]`", at(key))),
-                    Some(list) => {
-                        for label in list {
-                            if is_snake(label) {
-                                policy.forbidden_labels.push(label.to_owned());
-                            } else {
-                                errors.push(format!(
-                                    "{} lists `{label}`, which is not a label name (`[a-z][a-z0-9_]*`)",
-                                    at(key)
-                                ));
-                            }
-                        }
-                    }
-                }
-            }
-            "max_labels" | "max_series" | "series_ceiling" => {
-                let most = if key == "max_labels" { catalog::DEFAULT_MAX_LABELS } else { usize::MAX };
-                let n = value.as_integer().and_then(|n| usize::try_from(n).ok()).filter(|n| (1..=most).contains(n));
-                match (n, key.as_str()) {
-                    (None, "max_labels") => errors.push(format!(
-                        "{} must be an integer from 1 to {most} (rule L5 allows at most {most} labels; a policy may \
-                         only lower it)",
-                        at(key)
-                    )),
-                    (None, _) => errors.push(format!("{} must be a positive integer", at(key))),
-                    (Some(n), "max_labels") => policy.max_labels = n,
-                    (Some(n), "max_series") => policy.max_series = n,
-                    (Some(n), _) => policy.series_ceiling = n,
-                }
-            }
-            _ => {
-                let expected = KEYS.iter().map(|k| format!("`{k}`")).collect::<Vec<_>>().join(", ");
-                errors.push(format!("unknown key {}; expected one of {expected}", at(key)));
-            }
-        }
-    }
-    if policy.max_series > policy.series_ceiling {
-        errors.push(format!(
-            "metrics policy: `max_series` ({}) is above `series_ceiling` ({}) in [{section}] of {}",
-            policy.max_series,
-            policy.series_ceiling,
+/// `path` resolved against the working directory: the expansion's
+/// `include_bytes!` needs absolute paths.
+fn absolute(path: &Path, inputs: &Inputs, var: &str) -> Result<PathBuf, Vec<String>> {
+    match &inputs.cwd {
+        _ if path.is_absolute() => Ok(path.to_path_buf()),
+        Some(cwd) => Ok(cwd.join(path)),
+        None => Err(vec![format!(
+            "cannot read the metrics policy: {var} is the relative path `{}`, and the compiler's working directory \
+             is unknown\n= help: set {var} to an absolute path",
             path.display()
-        ));
+        )]),
     }
 }
 
-fn is_snake(s: &str) -> bool {
-    let mut chars = s.chars();
-    chars.next().is_some_and(|c| c.is_ascii_lowercase())
-        && chars.all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
+fn missing_manifest(value: &OsString, path: &Path) -> String {
+    format!(
+        "cannot read the metrics policy: {POLICY_MANIFEST_VAR} is `{}`, but there is no {}\n\
+         = note: the variable names the manifest (e.g. a `Cargo.toml`) that holds the policy; a relative path is \
+         resolved against the compiler's working directory\n\
+         = help: point {POLICY_MANIFEST_VAR} at an existing manifest, or unset it to use the crate's own",
+        Path::new(value).display(),
+        path.display()
+    )
+}
+
+fn no_policy(inputs: &Inputs, own_policy: bool, files: &[PathBuf]) -> String {
+    let looked = if files.is_empty() {
+        match &inputs.manifest_dir {
+            Some(dir) => format!("there is no Cargo.toml in CARGO_MANIFEST_DIR ({}) or above it", dir.display()),
+            None => format!("neither CARGO_MANIFEST_DIR nor {POLICY_MANIFEST_VAR} is set, so no manifest was read"),
+        }
+    } else {
+        let list = files.iter().map(|f| f.display().to_string()).collect::<Vec<_>>().join(", ");
+        format!("looked in {list} (and every directory above for a Cargo.toml); none sets `namespace`")
+    };
+    let ignored = if own_policy && inputs.policy_manifest.is_some() {
+        format!("; {POLICY_MANIFEST_VAR} is not used because the crate's own manifest has a [package.metadata.metrics]")
+    } else {
+        String::new()
+    };
+    format!(
+        "no metrics policy found for this crate: the metric names need a `namespace`\n\
+         = note: {looked}{ignored}\n\
+         = help: add `[package.metadata.metrics]` with `namespace = \"...\"` to the crate's Cargo.toml (or \
+         `[workspace.metadata.metrics]` to the workspace's, for every crate), or `namespace = \"\"` for names \
+         without a prefix; a build that does not compile the crate from its Cargo workspace (Bazel, Buck, \
+         trybuild with the target dir elsewhere) sets {POLICY_MANIFEST_VAR} to the manifest that holds the policy"
+    )
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    /// A directory tree of manifests under the system temp dir, removed on
-    /// drop.
+    /// A tree of manifests under the target dir, removed on drop. The walk is
+    /// bounded to it, so the repository's own manifests above are not read.
     struct Tree(PathBuf);
 
     impl Tree {
         fn new(name: &str) -> Tree {
-            let root = std::env::temp_dir().join(format!("metrics-policy-{name}-{}", std::process::id()));
+            // The test binary is `<target>/<profile>/deps/<name>`.
+            let exe = std::env::current_exe().unwrap();
+            let target = exe.ancestors().nth(3).unwrap();
+            let root = target.join("tmp").join(format!("metrics-policy-{name}-{}", std::process::id()));
             let _ = std::fs::remove_dir_all(&root);
             std::fs::create_dir_all(&root).unwrap();
             Tree(root)
         }
 
+        /// Writes `dir/Cargo.toml` and returns its directory.
         fn manifest(&self, dir: &str, text: &str) -> PathBuf {
             let dir = self.0.join(dir);
             std::fs::create_dir_all(&dir).unwrap();
             std::fs::write(dir.join("Cargo.toml"), text).unwrap();
             dir
+        }
+
+        fn inputs(&self, manifest_dir: Option<&Path>, policy_manifest: Option<&str>) -> Inputs {
+            Inputs {
+                manifest_dir: manifest_dir.map(Path::to_path_buf),
+                policy_manifest: policy_manifest.map(OsString::from),
+                cwd: Some(self.0.clone()),
+                top: Some(self.0.clone()),
+            }
         }
     }
 
@@ -175,95 +273,168 @@ mod tests {
     }
 
     const PACKAGE: &str = "[package]\nname = \"app\"\n";
+    const WORKSPACE: &str = "[workspace]\n[workspace.metadata.metrics]\nnamespace = \"trc\"\nmax_series = 500\n";
+
+    fn only(errors: Vec<String>) -> String {
+        assert_eq!(errors.len(), 1, "{errors:?}");
+        errors.into_iter().next().unwrap()
+    }
 
     #[test]
-    fn package_metadata_overrides_the_workspace() {
+    fn the_package_table_applies_over_the_nearest_workspace_table_above() {
         let tree = Tree::new("override");
-        tree.manifest(".", "[workspace]\n[workspace.metadata.metrics]\nnamespace = \"trc\"\nmax_series = 500\n");
-        let app = tree.manifest(
-            "app",
-            &format!("{PACKAGE}[package.metadata.metrics]\nnamespace = \"api_\"\nforbidden_labels = [\"tenant\"]\n"),
-        );
-        let loaded = load_from(&app).unwrap();
-        assert_eq!(loaded.policy.namespace, "api");
-        assert_eq!(loaded.policy.max_series, 500);
-        assert_eq!(loaded.policy.forbidden_labels, ["tenant"]);
-        assert_eq!(loaded.files, [app.join("Cargo.toml"), tree.0.join("Cargo.toml")]);
+        tree.manifest(".", WORKSPACE);
+        let app = tree.manifest("app", &format!("{PACKAGE}[package.metadata.metrics]\nnamespace = \"api_\"\n"));
+        let found = find(&tree.inputs(Some(&app), None)).unwrap();
+        assert_eq!((found.policy.namespace.as_str(), found.policy.max_series), ("api", 500));
+        assert_eq!(found.files, [app.join("Cargo.toml"), tree.0.join("Cargo.toml")]);
     }
 
     #[test]
-    fn no_metadata_is_the_default_policy() {
-        let tree = Tree::new("default");
+    fn the_walk_goes_past_a_workspace_without_a_policy() {
+        // A trybuild crate: its own `[workspace]`, no metadata, deep under a
+        // target dir inside the workspace that has the policy.
+        let tree = Tree::new("past");
+        tree.manifest(".", WORKSPACE);
+        tree.manifest("target/tests", "[workspace]\nmembers = []\n");
+        let case = tree.manifest("target/tests/trybuild/case", &format!("{PACKAGE}[workspace]\n"));
+        let found = find(&tree.inputs(Some(&case), None)).unwrap();
+        assert_eq!(found.policy.namespace, "trc");
+        assert_eq!(found.files.len(), 3, "{:?}", found.files);
+    }
+
+    #[test]
+    fn an_empty_namespace_is_a_policy() {
+        let tree = Tree::new("empty");
+        tree.manifest(".", WORKSPACE);
+        let app = tree.manifest("app", &format!("{PACKAGE}[package.metadata.metrics]\nnamespace = \"\"\n"));
+        let found = find(&tree.inputs(Some(&app), None)).unwrap();
+        assert_eq!(found.policy, Policy { max_series: 500, ..Policy::default() });
+    }
+
+    #[test]
+    fn no_namespace_anywhere_is_an_error_that_says_where_it_looked_and_what_to_do() {
+        let tree = Tree::new("none");
+        tree.manifest(".", "[workspace]\nmembers = [\"app\"]\n");
+        let app = tree.manifest("app", &format!("{PACKAGE}[package.metadata.metrics]\nmax_series = 50\n"));
+        let error = only(find(&tree.inputs(Some(&app), None)).unwrap_err());
+        let (own, root) = (app.join("Cargo.toml"), tree.0.join("Cargo.toml"));
+        assert!(error.starts_with("no metrics policy found for this crate"), "{error}");
+        assert!(error.contains(&format!("looked in {}, {} ", own.display(), root.display())), "{error}");
+        for advice in ["[package.metadata.metrics]", "namespace = \"\"", "METRICS_POLICY_MANIFEST"] {
+            assert!(error.contains(advice), "{error}");
+        }
+        assert!(!error.contains("is not used"), "{error}");
+    }
+
+    #[test]
+    fn no_manifest_at_all_is_an_error_that_says_so() {
+        let tree = Tree::new("nothing");
+        let error = only(find(&tree.inputs(None, None)).unwrap_err());
+        assert!(error.contains("neither CARGO_MANIFEST_DIR nor METRICS_POLICY_MANIFEST is set"), "{error}");
+
+        let empty = tree.0.join("src");
+        std::fs::create_dir_all(&empty).unwrap();
+        let error = only(find(&tree.inputs(Some(&empty), None)).unwrap_err());
+        assert!(error.contains(&format!("there is no Cargo.toml in CARGO_MANIFEST_DIR ({})", empty.display())));
+    }
+
+    #[test]
+    fn the_variable_stands_in_for_a_crate_without_a_policy_of_its_own() {
+        let tree = Tree::new("var");
+        tree.manifest("repo", WORKSPACE);
+        let tests = tree
+            .manifest("repo/tests", &format!("{PACKAGE}[package.metadata.metrics]\nforbidden_labels = [\"tenant\"]\n"));
+        // The crate being compiled lives elsewhere, with no policy above it.
+        let case = tree.manifest("elsewhere/case", PACKAGE);
+        // Relative to the working directory (here the tree's root).
+        let found = find(&tree.inputs(Some(&case), Some("repo/tests/Cargo.toml"))).unwrap();
+        assert_eq!(found.policy.namespace, "trc");
+        assert_eq!(found.policy.forbidden_labels, ["tenant"]);
+        assert!(found.var_applies);
+        let own = case.join("Cargo.toml");
+        assert_eq!(found.files, [own, tests.join("Cargo.toml"), tree.0.join("repo/Cargo.toml")]);
+
+        // Without a manifest dir (a build outside Cargo), and absolute.
+        let absolute = tests.join("Cargo.toml");
+        let found = find(&tree.inputs(None, Some(absolute.to_str().unwrap()))).unwrap();
+        assert_eq!(found.policy.forbidden_labels, ["tenant"]);
+    }
+
+    #[test]
+    fn the_variable_never_changes_a_crate_that_states_its_own_policy() {
+        let tree = Tree::new("own");
+        tree.manifest("other", "[package]\nname = \"o\"\n[package.metadata.metrics]\nnamespace = \"other\"\n");
+        let dep = tree.manifest("dep", "[package]\nname = \"dep\"\n[package.metadata.metrics]\nnamespace = \"dep\"\n");
+        let found = find(&tree.inputs(Some(&dep), Some("other/Cargo.toml"))).unwrap();
+        assert_eq!(found.policy.namespace, "dep");
+        assert_eq!(found.files, [dep.join("Cargo.toml")]);
+        assert!(!found.var_applies);
+
+        // Its own table without a namespace: the error says the variable
+        // was not used, and why.
+        let partial = tree.manifest("partial", "[package]\nname = \"p\"\n[package.metadata.metrics]\nmax_series = 5\n");
+        let error = only(find(&tree.inputs(Some(&partial), Some("other/Cargo.toml"))).unwrap_err());
+        assert!(error.contains("METRICS_POLICY_MANIFEST is not used because the crate's own manifest has"), "{error}");
+    }
+
+    #[test]
+    fn a_variable_naming_a_missing_file_is_an_error() {
+        let tree = Tree::new("missing");
+        tree.manifest(".", WORKSPACE);
         let app = tree.manifest("app", PACKAGE);
-        assert_eq!(load_from(&app).unwrap().policy, Policy::default());
-    }
-
-    #[test]
-    fn every_bad_key_and_value_is_reported_with_file_and_key() {
-        let tree = Tree::new("bad");
-        let app = tree.manifest(
-            "app",
-            &format!(
-                "{PACKAGE}[package.metadata.metrics]\nnamespce = \"trc\"\nnamespace = \"Trc\"\nmax_labels = 12\n\
-                 max_series = -1\nforbidden_labels = \"tenant\"\nseries_ceiling = \"many\"\n"
-            ),
-        );
-        let errors = load_from(&app).err().unwrap();
-        let file = app.join("Cargo.toml").display().to_string();
-        let at = |key: &str| format!("metrics policy: `{key}` in [package.metadata.metrics] of {file}");
-        assert_eq!(
-            errors,
-            [
-                format!("{} must be an array of strings, e.g. `[\"tenant\"]`", at("forbidden_labels")),
-                format!(
-                    "{} must be an integer from 1 to 10 (rule L5 allows at most 10 labels; a policy may only lower it)",
-                    at("max_labels")
-                ),
-                format!("{} must be a positive integer", at("max_series")),
-                format!("{} is `Trc`: a namespace is snake_case, `[a-z][a-z0-9_]*`, e.g. `trc`", at("namespace")),
-                format!(
-                    "unknown key {}; expected one of `namespace`, `forbidden_labels`, `max_labels`, `max_series`, \
-                     `series_ceiling`",
-                    at("namespce")
-                ),
-                format!("{} must be a positive integer", at("series_ceiling")),
-            ]
-        );
-    }
-
-    #[test]
-    fn max_series_above_the_ceiling_is_an_error() {
-        let tree = Tree::new("ceiling");
-        let app = tree.manifest(
-            "app",
-            &format!("{PACKAGE}[package.metadata.metrics]\nmax_series = 5000\nseries_ceiling = 2000\n"),
-        );
-        let errors = load_from(&app).err().unwrap();
-        assert_eq!(errors.len(), 1);
-        assert!(errors[0].contains("`max_series` (5000) is above `series_ceiling` (2000)"), "{errors:?}");
-    }
-
-    #[test]
-    fn invalid_toml_names_the_file() {
-        let tree = Tree::new("toml");
-        let app = tree.manifest("app", "[package\n");
-        let errors = load_from(&app).err().unwrap();
-        assert!(errors[0].starts_with("cannot read the metrics policy: "), "{errors:?}");
-        assert!(errors[0].contains(&app.join("Cargo.toml").display().to_string()), "{errors:?}");
-    }
-
-    #[test]
-    fn a_forbidden_label_that_is_not_a_label_name_is_an_error() {
-        let tree = Tree::new("labels");
-        let app = tree.manifest(
-            "app",
-            &format!("{PACKAGE}[package.metadata.metrics]\nforbidden_labels = [\"ok\", \"Not-A-Label\"]\n"),
-        );
-        let errors = load_from(&app).err().unwrap();
-        assert_eq!(errors.len(), 1);
+        let error = only(find(&tree.inputs(Some(&app), Some("nope/Cargo.toml"))).unwrap_err());
         assert!(
-            errors[0].ends_with("lists `Not-A-Label`, which is not a label name (`[a-z][a-z0-9_]*`)"),
-            "{errors:?}"
+            error.starts_with(&format!(
+                "cannot read the metrics policy: METRICS_POLICY_MANIFEST is `nope/Cargo.toml`, but there is no {}",
+                tree.0.join("nope/Cargo.toml").display()
+            )),
+            "{error}"
         );
+    }
+
+    #[test]
+    fn a_variable_naming_a_malformed_file_is_an_error_naming_it() {
+        let tree = Tree::new("malformed");
+        let bad = tree.manifest("bad", "[package\n");
+        let app = tree.manifest("app", PACKAGE);
+        let error = only(find(&tree.inputs(Some(&app), Some("bad/Cargo.toml"))).unwrap_err());
+        let expected =
+            format!("cannot read the metrics policy: {} is not valid TOML: ", bad.join("Cargo.toml").display());
+        assert!(error.starts_with(&expected), "{error}");
+
+        // A directory where the manifest should be is reported, not skipped.
+        std::fs::create_dir_all(tree.0.join("dir/Cargo.toml")).unwrap();
+        let error = only(find(&tree.inputs(Some(&app), Some("dir/Cargo.toml"))).unwrap_err());
+        assert!(error.starts_with("cannot read the metrics policy: cannot read "), "{error}");
+    }
+
+    #[test]
+    fn bad_keys_are_reported_with_file_and_key() {
+        let tree = Tree::new("keys");
+        tree.manifest(".", WORKSPACE);
+        let app = tree.manifest("app", &format!("{PACKAGE}[package.metadata.metrics]\nnamespce = \"api\"\n"));
+        let error = only(find(&tree.inputs(Some(&app), None)).unwrap_err());
+        let file = app.join("Cargo.toml");
+        let expected = format!(
+            "metrics policy: `namespce` in [package.metadata.metrics] of {} is not a policy key",
+            file.display()
+        );
+        assert!(error.starts_with(&expected), "{error}");
+    }
+
+    #[test]
+    fn the_tracking_names_every_file_and_the_variable_where_it_applies() {
+        let files = vec![PathBuf::from("/repo/app/Cargo.toml"), PathBuf::from("/repo/Cargo.toml")];
+        let found = Found { policy: Policy::default(), files, var_applies: true };
+        let tokens = tracking(&found).to_string();
+        assert_eq!(tokens.matches("include_bytes !").count(), 2, "{tokens}");
+        assert!(tokens.contains("\"/repo/app/Cargo.toml\"") && tokens.contains("\"/repo/Cargo.toml\""), "{tokens}");
+        assert!(tokens.contains("option_env ! (\"METRICS_POLICY_MANIFEST\")"), "{tokens}");
+
+        let own = Found { var_applies: false, ..found };
+        let tokens = tracking(&own).to_string();
+        assert_eq!(tokens.matches("include_bytes !").count(), 2, "{tokens}");
+        assert!(!tokens.contains("option_env"), "{tokens}");
     }
 }
