@@ -55,6 +55,22 @@
 //! (The namespace, `metrics` here, comes from the crate's policy in its
 //! manifest: `[package.metadata.metrics] namespace = "..."`.)
 //!
+//! # The policy
+//!
+//! The namespace, extra forbidden labels and limits are set once per crate,
+//! in `[package.metadata.metrics]` of its `Cargo.toml`, over the
+//! `[workspace.metadata.metrics]` of the nearest manifest above it that has
+//! one. `namespace` is required: without one the derives fail to compile,
+//! saying which manifests they read; `namespace = ""` gives names without a
+//! prefix. Builds that do not compile a crate from its Cargo workspace (Bazel,
+//! Buck, trybuild with the target dir elsewhere) name the manifest that holds
+//! the policy in the environment variable `METRICS_POLICY_MANIFEST` (a
+//! relative path is resolved against the compiler's working directory). It
+//! stands in for the crate's own manifest unless that one has a
+//! `[package.metadata.metrics]`: a crate that states its own policy, like this
+//! one, keeps it. Cargo tracks the manifests read and the variable, and
+//! rebuilds when they change. The README's "Policy" paragraph has the keys.
+//!
 //! Beyond the derives: [`instrument_metric`] times and counts a function's
 //! calls; [`capped_label!`] declares a label bounded at run time;
 //! [`ShardedCounter`] is a counter for series many threads hit; the
