@@ -16,6 +16,11 @@
 //! assert_eq!(findings[0].family, "trc_jobs");
 //! ```
 //!
+//! A [`Checker`] takes the families one at a time, as
+//! [`exposition::parse_each`](crate::exposition::parse_each) hands them over,
+//! so that checking an exposition of any size keeps only a few dozen bytes per
+//! family besides the text.
+//!
 //! Beside the rules N1–N7, L1–L7, H1 and D1, the catalogue checks are:
 //!
 //! | id | finding |
@@ -25,11 +30,12 @@
 //! | C3 | a label value is not among the values the catalogue declares |
 //! | C4 | a family's type differs from the catalogue's |
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::fmt;
+use std::hash::{BuildHasher, RandomState};
 
-use crate::exposition::{Exposition, Family};
-use crate::json::Catalog;
+use crate::exposition::{Exposition, Family, shorten};
+use crate::json::{Catalog, Metric};
 use crate::rules::{self, Rule, Violation};
 use crate::{DEFAULT_MAX_SERIES, MetricKind, Policy, exposed_names};
 
@@ -80,9 +86,9 @@ impl Finding {
             rule: violation.rule.id().to_owned(),
             family: family.to_owned(),
             line,
-            message: violation.message,
-            note: violation.note,
-            help: violation.help,
+            message: shorten(violation.message),
+            note: shorten(violation.note),
+            help: shorten(violation.help),
         }
     }
 
@@ -91,9 +97,9 @@ impl Finding {
             rule: id.to_owned(),
             family: family.to_owned(),
             line,
-            message: format!("{id}: {message}"),
+            message: shorten(format!("{id}: {message}")),
             note: note.to_owned(),
-            help,
+            help: shorten(help),
         }
     }
 }
@@ -128,16 +134,144 @@ fn generated_label(family: &Family, label: &str) -> bool {
 
 /// Every finding, by family in exposition order, then the catalogue's.
 pub fn check(exposition: &Exposition, options: &Options) -> Vec<Finding> {
-    let policy = Policy { namespace: String::new(), ..Policy::default() };
-    let mut findings = Vec::new();
+    let mut checker = Checker::new(options);
     for family in &exposition.families {
-        check_family(family, options, &policy, &mut findings);
+        checker.family(family);
     }
-    check_collisions(exposition, &mut findings);
-    if let Some(catalog) = &options.catalog {
-        check_catalog(exposition, catalog, &mut findings);
+    checker.finish()
+}
+
+/// Checks an exposition family by family; [`Checker::finish`] gives what
+/// [`check`] gives for the same families.
+///
+/// ```
+/// use catalog::check::{Checker, Options};
+/// use catalog::exposition::{Format, parse_each};
+///
+/// let text = "# TYPE trc_jobs_total counter\ntrc_jobs_total 3\n# TYPE trc_jobs gauge\ntrc_jobs 1\n";
+/// let options = Options::default();
+/// let mut checker = Checker::new(&options);
+/// let families = parse_each(text, Format::Prometheus, |family| checker.family(&family)).unwrap();
+/// let findings = checker.finish();
+/// assert_eq!(families, 2);
+/// assert!(findings.iter().any(|f| f.rule == "D1" && f.family == "trc_jobs"));
+/// ```
+pub struct Checker<'o> {
+    options: &'o Options,
+    policy: Policy,
+    findings: Vec<Finding>,
+    /// Each typed family's metric name, type and line, for D1 across
+    /// families.
+    typed: Vec<(Box<str>, MetricKind, usize)>,
+    /// Every exposed name of those families, by hash, with the index of the
+    /// family that exposed it first: a hash keeps this at a few bytes per
+    /// name; a hit is confirmed against the family's own names.
+    owners: HashMap<u64, u32>,
+    hasher: RandomState,
+    collisions: Vec<Finding>,
+    /// The catalogue's metrics by name, and which of them were exposed.
+    declared: HashMap<&'o str, usize>,
+    exposed: Vec<bool>,
+    /// The catalogue findings (C2 to C4) of each exposed family, by name.
+    compliance: BTreeMap<String, Vec<Finding>>,
+}
+
+impl fmt::Debug for Checker<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Checker").field("families", &self.typed.len()).finish_non_exhaustive()
     }
-    findings
+}
+
+impl<'o> Checker<'o> {
+    /// A checker with these options.
+    pub fn new(options: &'o Options) -> Checker<'o> {
+        let declared = options
+            .catalog
+            .iter()
+            .flat_map(|catalog| catalog.metrics.iter().enumerate())
+            .map(|(i, metric)| (metric.name.as_str(), i))
+            .collect();
+        let exposed = vec![false; options.catalog.as_ref().map_or(0, |c| c.metrics.len())];
+        Checker {
+            options,
+            policy: Policy { namespace: String::new(), ..Policy::default() },
+            findings: Vec::new(),
+            typed: Vec::new(),
+            owners: HashMap::new(),
+            hasher: RandomState::new(),
+            collisions: Vec::new(),
+            declared,
+            exposed,
+            compliance: BTreeMap::new(),
+        }
+    }
+
+    /// Checks one family, in exposition order.
+    pub fn family(&mut self, family: &Family) {
+        check_family(family, self.options, &self.policy, &mut self.findings);
+        self.collisions_of(family);
+        if let Some(catalog) = &self.options.catalog {
+            let name = metric_name(family);
+            let metric = self.declared.get(name.as_str()).map(|&i| {
+                self.exposed[i] = true;
+                &catalog.metrics[i]
+            });
+            let found = comply(family, &name, metric);
+            self.compliance.insert(name, found);
+        }
+    }
+
+    /// Every finding: by family in exposition order, then the collisions
+    /// between families, then the catalogue's.
+    pub fn finish(mut self) -> Vec<Finding> {
+        self.findings.append(&mut self.collisions);
+        if let Some(catalog) = &self.options.catalog {
+            for (metric, exposed) in catalog.metrics.iter().zip(&self.exposed) {
+                if !exposed {
+                    self.findings.push(Finding::catalogue(
+                        "C1",
+                        &metric.name,
+                        0,
+                        &format!("metric `{}` is declared in the catalogue but not exposed", metric.name),
+                        CATALOGUE_NOTE,
+                        format!("expose `{}` (declared at {}:{})", metric.name, metric.source.file, metric.source.line),
+                    ));
+                }
+            }
+            self.findings.extend(self.compliance.into_values().flatten());
+        }
+        self.findings
+    }
+
+    /// D1 across families: a name this family exposes that an earlier one
+    /// exposes too.
+    fn collisions_of(&mut self, family: &Family) {
+        let Some(kind) = kind_of(family.kind.as_deref()) else { return };
+        let name = metric_name(family);
+        let index = u32::try_from(self.typed.len()).unwrap_or(u32::MAX);
+        for exposed in exposed_names(&name, kind) {
+            let hash = self.hasher.hash_one(&exposed);
+            match self.owners.get(&hash) {
+                Some(&first) if first != index => {
+                    let (first_name, first_kind, _) = &self.typed[first as usize];
+                    // Two different names with one hash: too rare to matter,
+                    // and then not reported rather than reported wrongly.
+                    if !exposed_names(first_name, *first_kind).contains(&exposed) {
+                        continue;
+                    }
+                    if let Some(violation) = rules::check_d1_names((first_name, *first_kind), (&name, kind)) {
+                        self.collisions.push(Finding::from_violation(&name, family.line, violation));
+                    }
+                    break;
+                }
+                Some(_) => {}
+                None => {
+                    self.owners.insert(hash, index);
+                }
+            }
+        }
+        self.typed.push((name.into_boxed_str(), kind, family.line));
+    }
 }
 
 fn check_family(family: &Family, options: &Options, policy: &Policy, findings: &mut Vec<Finding>) {
@@ -251,92 +385,56 @@ fn check_buckets(family: &Family, name: &str, findings: &mut Vec<Finding>) {
     }
 }
 
-/// D1 across families: two families exposing the same name.
-fn check_collisions(exposition: &Exposition, findings: &mut Vec<Finding>) {
-    let mut owners: BTreeMap<String, &Family> = BTreeMap::new();
-    for family in &exposition.families {
-        let Some(kind) = kind_of(family.kind.as_deref()) else { continue };
-        let name = metric_name(family);
-        for exposed in exposed_names(&name, kind) {
-            match owners.get(&exposed) {
-                Some(first) if !std::ptr::eq(*first, family) => {
-                    let first_name = metric_name(first);
-                    let first_kind = kind_of(first.kind.as_deref()).unwrap_or(MetricKind::Gauge);
-                    if let Some(violation) = rules::check_d1_names((&first_name, first_kind), (&name, kind)) {
-                        findings.push(Finding::from_violation(&name, family.line, violation));
-                    }
-                    break;
-                }
-                Some(_) => {}
-                None => {
-                    owners.insert(exposed, family);
-                }
-            }
-        }
-    }
-}
-
 const CATALOGUE_NOTE: &str = "the catalogue is the contract of what a service exposes: dashboards, alerts and the \
                               platform's compliance checks rely on it";
 
-fn check_catalog(exposition: &Exposition, catalog: &Catalog, findings: &mut Vec<Finding>) {
-    let exposed: BTreeMap<String, &Family> = exposition.families.iter().map(|f| (metric_name(f), f)).collect();
-    for metric in &catalog.metrics {
-        if !exposed.contains_key(&metric.name) {
-            findings.push(Finding::catalogue(
-                "C1",
-                &metric.name,
-                0,
-                &format!("metric `{}` is declared in the catalogue but not exposed", metric.name),
-                CATALOGUE_NOTE,
-                format!("expose `{}` (declared at {}:{})", metric.name, metric.source.file, metric.source.line),
-            ));
-        }
+/// C2 to C4 for one exposed family: not declared, another type, undeclared
+/// label values.
+fn comply(family: &Family, name: &str, metric: Option<&Metric>) -> Vec<Finding> {
+    let mut findings = Vec::new();
+    let Some(metric) = metric else {
+        findings.push(Finding::catalogue(
+            "C2",
+            name,
+            family.line,
+            &format!("metric `{name}` is exposed but not declared in the catalogue"),
+            CATALOGUE_NOTE,
+            format!("declare `{name}`, or stop exposing it"),
+        ));
+        return findings;
+    };
+    if let Some(kind) = family.kind.as_deref()
+        && kind != metric.kind
+        && !(kind == "untyped" || kind == "unknown")
+    {
+        findings.push(Finding::catalogue(
+            "C4",
+            name,
+            family.line,
+            &format!("metric `{name}` is exposed as a {kind} but declared as a {}", metric.kind),
+            CATALOGUE_NOTE,
+            "expose the declared type, or change the declaration (a major version)".to_owned(),
+        ));
     }
-    for (name, family) in &exposed {
-        let Some(metric) = catalog.metric(name) else {
-            findings.push(Finding::catalogue(
-                "C2",
-                name,
-                family.line,
-                &format!("metric `{name}` is exposed but not declared in the catalogue"),
-                CATALOGUE_NOTE,
-                format!("declare `{name}`, or stop exposing it"),
-            ));
-            continue;
-        };
-        if let Some(kind) = family.kind.as_deref()
-            && kind != metric.kind
-            && !(kind == "untyped" || kind == "unknown")
-        {
-            findings.push(Finding::catalogue(
-                "C4",
-                name,
-                family.line,
-                &format!("metric `{name}` is exposed as a {kind} but declared as a {}", metric.kind),
-                CATALOGUE_NOTE,
-                "expose the declared type, or change the declaration (a major version)".to_owned(),
-            ));
-        }
-        let mut reported = BTreeSet::new();
-        for sample in &family.samples {
-            for (label, value) in &sample.labels {
-                let Some(declared) = metric.labels.iter().find(|l| &l.name == label) else { continue };
-                if declared.cap.is_some() || declared.values.is_empty() {
-                    continue;
-                }
-                let allowed = declared.values.contains(value) || (declared.unknown && value == crate::Label::UNKNOWN);
-                if !allowed && reported.insert((label.clone(), value.clone())) {
-                    findings.push(Finding::catalogue(
-                        "C3",
-                        name,
-                        sample.line,
-                        &format!("label `{label}` of metric `{name}` has the value `{value}`, which is not declared"),
-                        CATALOGUE_NOTE,
-                        format!("declared values: {}", declared.values.join(", ")),
-                    ));
-                }
+    let mut reported = BTreeSet::new();
+    for sample in &family.samples {
+        for (label, value) in &sample.labels {
+            let Some(declared) = metric.labels.iter().find(|l| &l.name == label) else { continue };
+            if declared.cap.is_some() || declared.values.is_empty() {
+                continue;
+            }
+            let allowed = declared.values.contains(value) || (declared.unknown && value == crate::Label::UNKNOWN);
+            if !allowed && reported.insert((label, value)) {
+                findings.push(Finding::catalogue(
+                    "C3",
+                    name,
+                    sample.line,
+                    &format!("label `{label}` of metric `{name}` has the value `{value}`, which is not declared"),
+                    CATALOGUE_NOTE,
+                    format!("declared values: {}", declared.values.join(", ")),
+                ));
             }
         }
     }
+    findings
 }

@@ -15,13 +15,18 @@
 //! catalog check [--catalog FILE] [--namespace NS]... [--openmetrics] [--max-series N] [--format text|json] URL|FILE
 //! ```
 //!
+//! Every URL is fetched with a connect timeout (`--connect-timeout`, 5 s) and
+//! a timeout for the whole response (`--timeout`, 30 s), so a server that
+//! never answers, or answers a byte at a time, ends the command with status 2
+//! instead of hanging it; a body may be at most 1 GiB.
+//!
 //! Exit status: 0 when clean, 1 when `check` finds violations or `diff` finds
 //! a change its declared versions do not cover, 2 for bad usage or input that
 //! cannot be read or parsed.
 
 use std::io::{Read, Write};
 
-use crate::check::{Finding, Options, check};
+use crate::check::{Checker, Finding, Options};
 use crate::diff::diff;
 use crate::exposition::{self, Format};
 use crate::json::Catalog;
@@ -51,8 +56,42 @@ check   lints a Prometheus text or OpenMetrics exposition (a URL or a file; `-` 
         catalogue's families, types and label values. The format is detected from
         the content type or a final `# EOF`; --openmetrics forces strict OpenMetrics.
 
+Every command that reads a URL also takes:
+  --connect-timeout SECONDS   to connect [default: 5]
+  --timeout SECONDS           for the whole response, headers and body [default: 30]
+
 Exit status: 0 clean, 1 violations, 2 bad usage or unreadable input.
 ";
+
+/// The most a fetched body may hold.
+const MAX_BODY: u64 = 1 << 30;
+
+/// The options every command that fetches takes.
+const NET_FLAGS: [&str; 2] = ["--connect-timeout", "--timeout"];
+
+/// How long a fetch may take.
+#[derive(Clone, Copy, Debug)]
+struct Net {
+    connect: std::time::Duration,
+    total: std::time::Duration,
+}
+
+impl Net {
+    fn from_args(args: &Args) -> Result<Net, Usage> {
+        let seconds = |flag: &str, default: u64| -> Result<std::time::Duration, Usage> {
+            match args.one(flag)? {
+                None => Ok(std::time::Duration::from_secs(default)),
+                Some(text) => text
+                    .parse::<f64>()
+                    .ok()
+                    .filter(|s| s.is_finite() && *s > 0.0 && *s <= 86_400.0)
+                    .map(std::time::Duration::from_secs_f64)
+                    .ok_or_else(|| Usage(format!("`{flag}` takes a number of seconds up to 86400, not `{text}`"))),
+            }
+        };
+        Ok(Net { connect: seconds("--connect-timeout", 5)?, total: seconds("--timeout", 30)? })
+    }
+}
 
 /// A failure that ends the command with status 2.
 struct Usage(String);
@@ -141,14 +180,25 @@ struct Fetched {
 }
 
 /// Reads a URL (`http://`), `-` (stdin) or a file.
-fn fetch(source: &str, accept: &str) -> Result<Fetched, Usage> {
+fn fetch(source: &str, accept: &str, net: Net) -> Result<Fetched, Usage> {
     if source.starts_with("http://") || source.starts_with("https://") {
-        let mut response = ureq::get(source)
+        let agent = ureq::Agent::config_builder()
+            .timeout_connect(Some(net.connect))
+            .timeout_global(Some(net.total))
+            .build()
+            .new_agent();
+        let mut response = agent
+            .get(source)
             .header("Accept", accept)
             .call()
             .map_err(|e| Usage(format!("cannot fetch {source}: {e}")))?;
         let content_type = response.headers().get("content-type").and_then(|v| v.to_str().ok()).map(str::to_owned);
-        let text = response.body_mut().read_to_string().map_err(|e| Usage(format!("cannot read {source}: {e}")))?;
+        let text = response
+            .body_mut()
+            .with_config()
+            .limit(MAX_BODY)
+            .read_to_string()
+            .map_err(|e| Usage(format!("cannot read {source}: {e}")))?;
         Ok(Fetched { text, content_type })
     } else if source == "-" {
         let mut text = String::new();
@@ -160,19 +210,20 @@ fn fetch(source: &str, accept: &str) -> Result<Fetched, Usage> {
     }
 }
 
-fn load_catalog(source: &str) -> Result<Catalog, Usage> {
-    let fetched = fetch(source, "application/json")?;
+fn load_catalog(source: &str, net: Net) -> Result<Catalog, Usage> {
+    let fetched = fetch(source, "application/json", net)?;
     Catalog::from_json(&fetched.text).map_err(|e| Usage(format!("{source}: {e}")))
 }
 
 fn render(args: &[String], out: &mut dyn Write) -> Result<u8, Usage> {
-    let args = Args::parse(args, &["--from", "--format", "--out"], &[])?;
+    let args = Args::parse(args, &["--from", "--format", "--out", NET_FLAGS[0], NET_FLAGS[1]], &[])?;
+    let net = Net::from_args(&args)?;
     if let Some(extra) = args.positional.first() {
         return Err(Usage(format!("unexpected argument `{extra}`")));
     }
     let from = args.one("--from")?.ok_or_else(|| Usage("`render` needs `--from URL|FILE`".to_owned()))?;
     let format = args.one("--format")?.ok_or_else(|| Usage("`render` needs `--format`".to_owned()))?;
-    let catalog = load_catalog(from)?;
+    let catalog = load_catalog(from, net)?;
     let text = match format {
         "markdown" | "md" => crate::render::markdown(&catalog),
         "json" => catalog.to_json(),
@@ -187,12 +238,13 @@ fn render(args: &[String], out: &mut dyn Write) -> Result<u8, Usage> {
 }
 
 fn diff_command(args: &[String], out: &mut dyn Write) -> Result<u8, Usage> {
-    let args = Args::parse(args, &["--format"], &[])?;
+    let args = Args::parse(args, &["--format", NET_FLAGS[0], NET_FLAGS[1]], &[])?;
+    let net = Net::from_args(&args)?;
     let json = args.format()?;
     let [old, new] = args.positional.as_slice() else {
         return Err(Usage("`diff` needs two catalogue files: OLD.json NEW.json".to_owned()));
     };
-    let (old, new) = (load_catalog(old)?, load_catalog(new)?);
+    let (old, new) = (load_catalog(old, net)?, load_catalog(new, net)?);
     let result = diff(&old, &new);
     if json {
         let changes: Vec<serde_json::Value> = result
@@ -234,7 +286,9 @@ fn diff_command(args: &[String], out: &mut dyn Write) -> Result<u8, Usage> {
 }
 
 fn check_command(args: &[String], out: &mut dyn Write, err: &mut dyn Write) -> Result<u8, Usage> {
-    let args = Args::parse(args, &["--catalog", "--namespace", "--format", "--max-series"], &["--openmetrics"])?;
+    let flags = ["--catalog", "--namespace", "--format", "--max-series", NET_FLAGS[0], NET_FLAGS[1]];
+    let args = Args::parse(args, &flags, &["--openmetrics"])?;
+    let net = Net::from_args(&args)?;
     let json = args.format()?;
     let [source] = args.positional.as_slice() else {
         return Err(Usage("`check` needs one exposition: a URL, a file, or `-` for stdin".to_owned()));
@@ -244,16 +298,17 @@ fn check_command(args: &[String], out: &mut dyn Write, err: &mut dyn Write) -> R
         options.max_series = max.parse().map_err(|_| Usage(format!("`--max-series` takes a number, not `{max}`")))?;
     }
     if let Some(catalog) = args.one("--catalog")? {
-        options.catalog = Some(load_catalog(catalog)?);
+        options.catalog = Some(load_catalog(catalog, net)?);
     }
-    let fetched = fetch(source, "application/openmetrics-text;version=1.0.0,text/plain;version=0.0.4;q=0.5")?;
+    let fetched = fetch(source, "application/openmetrics-text;version=1.0.0,text/plain;version=0.0.4;q=0.5", net)?;
     let format = if args.switches.iter().any(|s| s == "--openmetrics") {
         Format::OpenMetrics
     } else {
         exposition::detect(fetched.content_type.as_deref(), &fetched.text)
     };
-    let exposition = match exposition::parse(&fetched.text, format) {
-        Ok(exposition) => exposition,
+    let mut checker = Checker::new(&options);
+    let families = match exposition::parse_each(&fetched.text, format, |family| checker.family(&family)) {
+        Ok(families) => families,
         Err(error) => {
             let kind = match format {
                 Format::Prometheus => "Prometheus text",
@@ -270,7 +325,7 @@ fn check_command(args: &[String], out: &mut dyn Write, err: &mut dyn Write) -> R
             return Ok(BAD_INPUT);
         }
     };
-    let findings = check(&exposition, &options);
+    let findings = checker.finish();
     if json {
         let list: Vec<serde_json::Value> = findings.iter().map(finding_json).collect();
         writeln!(out, "{}", serde_json::to_string_pretty(&serde_json::json!({ "findings": list }))?)?;
@@ -278,7 +333,6 @@ fn check_command(args: &[String], out: &mut dyn Write, err: &mut dyn Write) -> R
         for finding in &findings {
             writeln!(out, "{source}:{finding}")?;
         }
-        let families = exposition.families.len();
         match findings.len() {
             0 => writeln!(out, "{source}: {families} families, no violations")?,
             n => writeln!(out, "{source}: {families} families, {n} violation(s)")?,

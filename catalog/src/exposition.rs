@@ -119,10 +119,22 @@ pub fn detect(content_type: Option<&str>, text: &str) -> Format {
 /// Returns the first violation of the format; see the [module
 /// documentation](self) for what is checked.
 pub fn parse(text: &str, format: Format) -> Result<Exposition, ParseError> {
+    let mut families = Vec::new();
+    parse_each(text, format, |family| families.push(family))?;
+    Ok(Exposition { format, families })
+}
+
+/// Parses an exposition family by family: `each` gets every family as soon as
+/// it has ended (and been checked), in written order, and the parser keeps
+/// only the names, lines and types of the families before it. Memory is the
+/// text, the family being read, and a few dozen bytes per family, however
+/// large the exposition. Returns the number of families, or the first
+/// violation of the format (after which `each` is not called again).
+pub fn parse_each(text: &str, format: Format, mut each: impl FnMut(Family)) -> Result<usize, ParseError> {
     let missing_eof = "missing `# EOF`: an OpenMetrics exposition ends with a `# EOF` line";
     if text.is_empty() {
         return match format {
-            Format::Prometheus => Ok(Exposition { format, families: Vec::new() }),
+            Format::Prometheus => Ok(0),
             Format::OpenMetrics => Err(ParseError { line: 1, column: 1, message: missing_eof.to_owned() }),
         };
     }
@@ -132,6 +144,13 @@ pub fn parse(text: &str, format: Format) -> Result<Exposition, ParseError> {
         None => (text, false),
     };
     let mut builder = Builder::new(format);
+    let mut families = 0;
+    let mut emit = |family: Option<Family>| {
+        if let Some(family) = family {
+            families += 1;
+            each(family);
+        }
+    };
     let mut eof = None;
     let mut last = At { line: 0, text: "" };
     for (index, text) in body.split('\n').enumerate() {
@@ -145,26 +164,30 @@ pub fn parse(text: &str, format: Format) -> Result<Exposition, ParseError> {
             }
             Line::Blank | Line::Comment => {}
             Line::Eof => eof = Some(at.line),
-            Line::Meta(meta) => builder.meta(&at, meta)?,
-            Line::Sample(sample) => builder.sample(&at, sample)?,
+            Line::Meta(meta) => emit(builder.meta(&at, meta)?),
+            Line::Sample(sample) => emit(builder.sample(&at, sample)?),
         }
         last = at;
     }
-    let families = builder.finish()?;
+    let last_family = builder.finish()?;
     let end = if terminated {
         ParseError { line: last.line + 1, column: 1, message: String::new() }
     } else {
         ParseError { line: last.line, column: family::column(last.text, last.text.len()), message: String::new() }
     };
     match format {
-        Format::OpenMetrics if eof.is_none() => Err(ParseError { message: missing_eof.to_owned(), ..end }),
-        Format::Prometheus if !terminated => Err(ParseError {
-            message: "the last line does not end with a line feed (`\\n`), as the Prometheus text format requires"
-                .to_owned(),
-            ..end
-        }),
-        _ => Ok(Exposition { format, families }),
+        Format::OpenMetrics if eof.is_none() => return Err(ParseError { message: missing_eof.to_owned(), ..end }),
+        Format::Prometheus if !terminated => {
+            return Err(ParseError {
+                message: "the last line does not end with a line feed (`\\n`), as the Prometheus text format requires"
+                    .to_owned(),
+                ..end
+            });
+        }
+        _ => {}
     }
+    emit(last_family);
+    Ok(families)
 }
 
 /// Why an exposition does not parse, and where.
@@ -256,4 +279,56 @@ pub struct Exemplar {
     pub value: f64,
     /// The timestamp in seconds.
     pub timestamp: Option<f64>,
+}
+
+/// The most characters a quoted piece of the input keeps in a message.
+const QUOTED_MAX: usize = 64;
+/// The most characters a message keeps in all.
+const MESSAGE_MAX: usize = 1024;
+
+/// Shortens a message that quotes the input: every `` `...` `` longer than
+/// [`QUOTED_MAX`] characters keeps its start and end around an ellipsis and
+/// says how long it was, and the whole message at most [`MESSAGE_MAX`]
+/// characters, so that a 10 MB line never makes a 10 MB message. Line and
+/// column say where the rest is.
+///
+/// ```
+/// let long = "x".repeat(10_000);
+/// let message = catalog::exposition::shorten(format!("invalid name `{long}`: too long"));
+/// assert_eq!(message, format!("invalid name `{}…{}` (10000 characters): too long", "x".repeat(40), "x".repeat(16)));
+/// ```
+pub fn shorten(message: String) -> String {
+    let short = message.len() <= MESSAGE_MAX && message.split('`').all(|part| part.len() <= QUOTED_MAX);
+    if short {
+        return message;
+    }
+    let mut out = String::with_capacity(message.len().min(MESSAGE_MAX + 8));
+    let mut parts = message.split('`').peekable();
+    let mut quoted = false;
+    while let Some(part) = parts.next() {
+        let chars = part.chars().count();
+        if quoted && chars > QUOTED_MAX && parts.peek().is_some() {
+            let head: String = part.chars().take(40).collect();
+            let tail: String = part.chars().skip(chars - 16).collect();
+            let _ = fmt::Write::write_fmt(&mut out, format_args!("{head}…{tail}` ({chars} characters)"));
+            // The closing backtick is written: skip it below.
+            quoted = false;
+            out.push_str(parts.next().unwrap_or(""));
+            if parts.peek().is_some() {
+                out.push('`');
+                quoted = true;
+            }
+            continue;
+        }
+        out.push_str(part);
+        if parts.peek().is_some() {
+            out.push('`');
+            quoted = !quoted;
+        }
+    }
+    if out.chars().count() > MESSAGE_MAX {
+        out = out.chars().take(MESSAGE_MAX).collect();
+        out.push('…');
+    }
+    out
 }

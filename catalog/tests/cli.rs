@@ -19,9 +19,10 @@ fn golden(name: &str) -> String {
     format!("{}/tests/golden/{name}", env!("CARGO_MANIFEST_DIR"))
 }
 
-/// A scratch directory for this test binary, removed and recreated.
+/// A scratch directory for this test binary, removed and recreated, under
+/// the target directory (never in the system's temp dir).
 fn scratch(name: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("catalog-cli-{name}-{}", std::process::id()));
+    let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join(format!("catalog-cli-{name}-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir).unwrap();
     dir

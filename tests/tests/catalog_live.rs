@@ -33,15 +33,13 @@ fn the_demo_passes_its_own_catalogue() {
 
     // Prometheus text, by saving a text scrape to a file.
     let text = tests::http_get(demo.local_addr(), "/metrics", &[("Accept", "text/plain")]).unwrap().text();
-    let dir = std::env::temp_dir().join(format!("catalog-live-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
+    let dir = tests::TempDir::new("catalog-live");
     let file = dir.join("metrics.prom");
     std::fs::write(&file, text).unwrap();
     let mut file_args = args(&[]);
     *file_args.last_mut().unwrap() = file.display().to_string();
     let (status, out, err) = catalog(&file_args);
     assert_eq!(status, CLEAN, "{out}{err}");
-    std::fs::remove_dir_all(&dir).unwrap();
 
     demo.shutdown().unwrap();
 }

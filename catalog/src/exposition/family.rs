@@ -46,7 +46,7 @@ struct Pos {
 
 impl Pos {
     fn error(self, message: impl Into<String>) -> ParseError {
-        ParseError { line: self.line, column: self.column, message: message.into() }
+        ParseError { line: self.line, column: self.column, message: super::shorten(message.into()) }
     }
 }
 
@@ -180,45 +180,82 @@ enum Origin {
     Sample,
 }
 
-/// Builds the families of an exposition, line by line.
-pub(super) struct Builder {
-    format: Format,
-    families: Vec<Family>,
-    /// The type of each family, by index.
-    kinds: Vec<Kind>,
-    open: Option<Open>,
-    /// Every name owned by a family that has ended, with the family's index.
-    owned: HashMap<String, usize>,
+/// What messages about a family that has ended still need.
+struct Ended<'a> {
+    name: &'a str,
+    line: usize,
+    kind: Kind,
 }
 
-impl Builder {
-    pub(super) fn new(format: Format) -> Builder {
-        Builder { format, families: Vec::new(), kinds: Vec::new(), open: None, owned: HashMap::new() }
+/// The family being read.
+struct Current<'a> {
+    name: &'a str,
+    kind: Kind,
+    open: Open,
+    family: Family,
+}
+
+/// Builds the families of an exposition, line by line, handing each one over
+/// as soon as it ends: what it keeps of ended families is their names (slices
+/// of the text), lines and types, so that memory does not grow with their
+/// samples.
+pub(super) struct Builder<'a> {
+    format: Format,
+    /// Every family that has ended, in order.
+    ended: Vec<Ended<'a>>,
+    /// The index in `ended` of each family, by name.
+    owned: HashMap<&'a str, usize>,
+    current: Option<Current<'a>>,
+}
+
+impl<'a> Builder<'a> {
+    pub(super) fn new(format: Format) -> Builder<'a> {
+        Builder { format, ended: Vec::new(), owned: HashMap::new(), current: None }
     }
 
-    /// All families, once every line has been read.
-    pub(super) fn finish(mut self) -> Result<Vec<Family>, ParseError> {
-        self.close()?;
-        Ok(self.families)
+    /// The last family, once every line has been read.
+    pub(super) fn finish(mut self) -> Result<Option<Family>, ParseError> {
+        self.close()
     }
 
-    fn kind_word(&self, index: usize) -> &str {
-        match (&self.families[index].kind, self.format) {
-            (Some(word), _) => word,
-            (None, Format::Prometheus) => "untyped",
-            (None, Format::OpenMetrics) => "unknown",
+    /// The `# TYPE` word of a type: the word as written, since only these
+    /// words parse (a family without `# TYPE` gets the format's default).
+    fn kind_word(&self, kind: Kind) -> &'static str {
+        match kind {
+            Kind::Counter => "counter",
+            Kind::Gauge => "gauge",
+            Kind::Histogram => "histogram",
+            Kind::GaugeHistogram => "gaugehistogram",
+            Kind::Summary => "summary",
+            Kind::Info => "info",
+            Kind::StateSet => "stateset",
+            Kind::Unknown if self.format == Format::Prometheus => "untyped",
+            Kind::Unknown => "unknown",
         }
+    }
+
+    /// The family that ended owning the sample name `sample`: its own name,
+    /// or its name and a suffix of its type.
+    fn owner(&self, sample: &str) -> Option<&Ended<'a>> {
+        if let Some(&index) = self.owned.get(sample) {
+            return Some(&self.ended[index]);
+        }
+        ALL_SUFFIXES.iter().find_map(|suffix| {
+            let name = sample.strip_suffix(suffix)?;
+            let ended = &self.ended[*self.owned.get(name)?];
+            ended.kind.suffixes(self.format).contains(suffix).then_some(ended)
+        })
     }
 
     /// The open family, if `name` is its name.
     fn open_named(&mut self, name: &str) -> Option<(&mut Open, &mut Family)> {
-        let open = self.open.as_mut()?;
-        let family = self.families.last_mut().filter(|f| f.name == name)?;
-        Some((open, family))
+        self.current.as_mut().filter(|c| c.name == name).map(|c| (&mut c.open, &mut c.family))
     }
 
-    pub(super) fn meta(&mut self, at: &At<'_>, meta: Meta<'_>) -> Result<(), ParseError> {
+    /// Reads a metadata line; returns the family it ended, if any.
+    pub(super) fn meta(&mut self, at: &At<'_>, meta: Meta<'a>) -> Result<Option<Family>, ParseError> {
         let keyword = meta.keyword.as_str();
+        let mut ended = None;
         if let Some((open, family)) = self.open_named(meta.name) {
             if let Some(first) = family.samples.first() {
                 return Err(at.error(
@@ -237,28 +274,26 @@ impl Builder {
                 ));
             }
         } else {
-            self.close()?;
+            ended = self.close()?;
             self.start(at, meta.name, meta.name_at, Origin::Meta(meta.keyword))?;
         }
         match meta.keyword {
             Keyword::Type => self.set_type(at, &meta)?,
-            Keyword::Help => self.current().1.help = Some(meta.text),
+            Keyword::Help => self.current().family.help = Some(meta.text),
             Keyword::Unit => self.set_unit(at, &meta)?,
         }
-        *self.current().0.metadata_line(meta.keyword) = Some(at.line);
-        Ok(())
+        *self.current().open.metadata_line(meta.keyword) = Some(at.line);
+        Ok(ended)
     }
 
     /// The open family. Only called once one is open.
-    fn current(&mut self) -> (&mut Open, &mut Family) {
-        // Invariant: `start` pushes a family and opens it; `close` is always
-        // followed by `start` before this is called.
-        let open = self.open.as_mut().expect("a family is open");
-        let family = self.families.last_mut().expect("the open family is the last one");
-        (open, family)
+    fn current(&mut self) -> &mut Current<'a> {
+        // Invariant: `start` opens a family; `close` is always followed by
+        // `start` before this is called.
+        self.current.as_mut().expect("a family is open")
     }
 
-    fn set_type(&mut self, at: &At<'_>, meta: &Meta<'_>) -> Result<(), ParseError> {
+    fn set_type(&mut self, at: &At<'_>, meta: &Meta<'a>) -> Result<(), ParseError> {
         let word = meta.text.as_str();
         let Some(kind) = Kind::parse(word, self.format) else {
             return Err(at.error(meta.text_at, unknown_type(word, self.format)));
@@ -266,15 +301,14 @@ impl Builder {
         let name = meta.name;
         for suffix in kind.suffixes(self.format) {
             let sample = format!("{name}{suffix}");
-            if let Some(&owner) = self.owned.get(&sample) {
-                let other = &self.families[owner];
+            if let Some(other) = self.owner(&sample) {
                 return Err(at.error(
                     meta.text_at,
                     format!(
                         "{} family `{name}` has samples named `{sample}`, but `{sample}` already belongs to \
                          the {} family `{}` (line {})",
                         with_article(word),
-                        self.kind_word(owner),
+                        self.kind_word(other.kind),
                         other.name,
                         other.line
                     ),
@@ -282,31 +316,29 @@ impl Builder {
             }
         }
         let format = self.format;
-        let (open, family) = self.current();
+        let current = self.current();
         if format == Format::OpenMetrics
             && kind.has_no_unit()
-            && let Some(unit) = family.unit.as_deref().filter(|u| !u.is_empty())
+            && let Some(unit) = current.family.unit.as_deref().filter(|u| !u.is_empty())
         {
             return Err(at.error(
                 meta.text_at,
                 format!(
                     "{} family has no unit, but `# UNIT {name}` (line {}) gives `{unit}`",
                     with_article(word),
-                    open.unit_line.unwrap_or_default()
+                    current.open.unit_line.unwrap_or_default()
                 ),
             ));
         }
-        family.kind = Some(meta.text.clone());
-        if let Some(last) = self.kinds.last_mut() {
-            *last = kind;
-        }
+        current.family.kind = Some(meta.text.clone());
+        current.kind = kind;
         Ok(())
     }
 
-    fn set_unit(&mut self, at: &At<'_>, meta: &Meta<'_>) -> Result<(), ParseError> {
+    fn set_unit(&mut self, at: &At<'_>, meta: &Meta<'a>) -> Result<(), ParseError> {
         let unit = meta.text.as_str();
         let name = meta.name;
-        let kind = self.kinds.last().copied().unwrap_or(Kind::Unknown);
+        let kind = self.current().kind;
         if !unit.is_empty() {
             if !name.ends_with(&format!("_{unit}")) {
                 return Err(at.error(
@@ -318,23 +350,22 @@ impl Builder {
                 ));
             }
             if kind.has_no_unit() {
-                let word = self.kind_word(self.families.len() - 1).to_owned();
+                let word = self.kind_word(kind);
                 return Err(at.error(
                     meta.text_at,
-                    format!("{} family has no unit, but `{name}` is given `{unit}`", with_article(&word)),
+                    format!("{} family has no unit, but `{name}` is given `{unit}`", with_article(word)),
                 ));
             }
         }
-        self.current().1.unit = Some(meta.text.clone());
+        self.current().family.unit = Some(meta.text.clone());
         Ok(())
     }
 
     /// Starts a family named `name`, unless a family that ended owns the name.
-    fn start(&mut self, at: &At<'_>, name: &str, name_at: usize, origin: Origin) -> Result<(), ParseError> {
-        if let Some(&owner) = self.owned.get(name) {
-            let other = &self.families[owner];
-            let kind = self.kind_word(owner);
-            let suffixes = self.kinds[owner].suffixes(self.format);
+    fn start(&mut self, at: &At<'_>, name: &'a str, name_at: usize, origin: Origin) -> Result<(), ParseError> {
+        if let Some(other) = self.owner(name) {
+            let kind = self.kind_word(other.kind);
+            let suffixes = other.kind.suffixes(self.format);
             let message = match origin {
                 Origin::Meta(keyword) if other.name == name => format!(
                     "`# {}` line for `{name}` after the family `{name}` ended (it started at line {}): \
@@ -367,54 +398,40 @@ impl Builder {
             };
             return Err(at.error(name_at, message));
         }
-        self.families.push(Family {
-            name: name.to_owned(),
-            kind: None,
-            help: None,
-            unit: None,
-            samples: Vec::new(),
-            line: at.line,
-        });
-        self.kinds.push(Kind::Unknown);
-        self.open = Some(Open::default());
+        let family =
+            Family { name: name.to_owned(), kind: None, help: None, unit: None, samples: Vec::new(), line: at.line };
+        self.current = Some(Current { name, kind: Kind::Unknown, open: Open::default(), family });
         Ok(())
     }
 
-    /// Ends the open family: checks its histogram points and records the names
-    /// it owns.
-    fn close(&mut self) -> Result<(), ParseError> {
-        let Some(open) = self.open.take() else { return Ok(()) };
-        let index = self.families.len() - 1;
-        let kind = self.kinds[index];
-        let name = self.families[index].name.clone();
-        open.check_points(kind, self.format, &name)?;
-        for suffix in kind.suffixes(self.format) {
-            self.owned.insert(format!("{name}{suffix}"), index);
-        }
-        self.owned.insert(name, index);
-        Ok(())
+    /// Ends the open family: checks its histogram points, records the names
+    /// it owns, and hands it over.
+    fn close(&mut self) -> Result<Option<Family>, ParseError> {
+        let Some(Current { name, kind, open, family }) = self.current.take() else { return Ok(None) };
+        open.check_points(kind, self.format, name)?;
+        self.owned.insert(name, self.ended.len());
+        self.ended.push(Ended { name, line: family.line, kind });
+        Ok(Some(family))
     }
 
-    pub(super) fn sample(&mut self, at: &At<'_>, raw: RawSample<'_>) -> Result<(), ParseError> {
+    /// Reads a sample line; returns the family it ended, if any.
+    pub(super) fn sample(&mut self, at: &At<'_>, raw: RawSample<'a>) -> Result<Option<Family>, ParseError> {
         let format = self.format;
-        let suffix = match (&self.open, self.families.last(), self.kinds.last()) {
-            (Some(_), Some(family), Some(kind)) => kind.suffix_of(format, &family.name, raw.name),
-            _ => None,
-        };
-        let suffix = match suffix {
-            Some(suffix) => suffix,
+        let suffix = self.current.as_ref().and_then(|c| c.kind.suffix_of(format, c.name, raw.name));
+        let (suffix, ended) = match suffix {
+            Some(suffix) => (suffix, None),
             None => {
-                self.close()?;
+                let ended = self.close()?;
                 self.start(at, raw.name, raw.name_at, Origin::Sample)?;
-                ""
+                ("", ended)
             }
         };
-        let kind = self.kinds.last().copied().unwrap_or(Kind::Unknown);
-        let kind_word = self.kind_word(self.families.len() - 1).to_owned();
-        let (open, family) = self.current();
-        let sample = SampleCheck { at, raw: &raw, family: &family.name, kind, kind_word: &kind_word, suffix, format };
-        sample.check(open)?;
-        family.samples.push(Sample {
+        let kind = self.current().kind;
+        let kind_word = self.kind_word(kind);
+        let current = self.current();
+        let sample = SampleCheck { at, raw: &raw, family: current.name, kind: current.kind, kind_word, suffix, format };
+        sample.check(&mut current.open)?;
+        current.family.samples.push(Sample {
             name: raw.name.to_owned(),
             labels: raw.labels.into_iter().map(|l| (l.name.to_owned(), l.value)).collect(),
             value: raw.value,
@@ -426,6 +443,9 @@ impl Builder {
             }),
             line: at.line,
         });
-        Ok(())
+        Ok(ended)
     }
 }
+
+/// Every suffix of every type, in both formats.
+const ALL_SUFFIXES: [&str; 8] = ["_total", "_created", "_bucket", "_count", "_sum", "_gcount", "_gsum", "_info"];

@@ -164,10 +164,20 @@ mod tests {
         }
     }
 
+    /// A scratch directory, removed when dropped (also when a test fails).
+    struct Scratch(std::path::PathBuf);
+
+    impl Drop for Scratch {
+        fn drop(&mut self) {
+            let _ = std::fs::remove_dir_all(&self.0);
+        }
+    }
+
     #[test]
     fn a_token_file_is_reread_when_it_changes() {
-        let dir = std::env::temp_dir().join(format!("metrics-auth-{}", std::process::id()));
-        std::fs::create_dir_all(&dir).unwrap();
+        let scratch = Scratch(std::env::temp_dir().join(format!("metrics-auth-{}", std::process::id())));
+        let dir = &scratch.0;
+        std::fs::create_dir_all(dir).unwrap();
         let path = dir.join("token");
         let replace = |text: &str| {
             // Written beside it and renamed over it, as a rotation should be.
@@ -199,6 +209,5 @@ mod tests {
         replace("a b\n");
         let Err(ServerError::Config(message)) = Auth::new(None, Some(&path)) else { panic!() };
         assert!(message.contains("line 1: the bearer token must be"), "{message}");
-        std::fs::remove_dir_all(&dir).unwrap();
     }
 }

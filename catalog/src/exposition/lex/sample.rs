@@ -6,6 +6,7 @@ use super::{
     is_label_name_start, number_message, quote, visible,
 };
 use crate::exposition::number::{self, NumberError};
+use std::collections::HashSet;
 
 impl<'a> Cursor<'a> {
     pub(super) fn sample(&mut self) -> Result<RawSample<'a>> {
@@ -252,6 +253,9 @@ impl<'a> Cursor<'a> {
     fn labels(&mut self, of: &str) -> Result<Vec<Label<'a>>> {
         self.bump();
         let mut labels: Vec<Label<'a>> = Vec::new();
+        // The names seen, once there are too many to compare one by one: a
+        // sample may have any number of labels.
+        let mut names: Option<HashSet<&'a str>> = None;
         self.label_gap()?;
         if self.eat('}') {
             return Ok(labels);
@@ -261,7 +265,15 @@ impl<'a> Cursor<'a> {
             if label.name == "__name__" {
                 return fail(label.name_at, "label name `__name__` is reserved for the metric name");
             }
-            if labels.iter().any(|l| l.name == label.name) {
+            let duplicate = match &mut names {
+                Some(names) => !names.insert(label.name),
+                None if labels.len() < 16 => labels.iter().any(|l| l.name == label.name),
+                None => {
+                    let seen = names.insert(labels.iter().map(|l| l.name).collect());
+                    !seen.insert(label.name)
+                }
+            };
+            if duplicate {
                 return fail(label.name_at, format!("duplicate label name `{}` in one {of}", label.name));
             }
             labels.push(label);
