@@ -218,6 +218,37 @@ metrics_negative_drift_bucket{le="+Inf"} 5
     );
 }
 
+/// A histogram that met both infinities.
+#[derive(Metrics)]
+#[metrics(subsystem = "infinite")]
+struct Infinite {
+    /// Waits, some forever, some less than never.
+    #[metric(buckets = [1.0])]
+    wait_seconds: Histogram,
+}
+
+// Observing +Inf and -Inf makes the sum NaN, which OpenMetrics cannot carry
+// ("sums and totals not NaN"): the point is written without `_sum` and
+// `_count`, as for negative bounds; the buckets still hold every observation.
+#[test]
+fn histogram_with_a_nan_sum_has_no_sum() {
+    let infinite = Infinite::new_unregistered();
+    infinite.wait_seconds.observe(f64::INFINITY);
+    infinite.wait_seconds.observe(f64::NEG_INFINITY);
+    let text = encode_checked(&infinite);
+    assert_eq!(
+        text,
+        r#"# TYPE metrics_infinite_wait_seconds histogram
+# UNIT metrics_infinite_wait_seconds seconds
+# HELP metrics_infinite_wait_seconds Waits, some forever, some less than never.
+metrics_infinite_wait_seconds_bucket{le="1.0"} 1
+metrics_infinite_wait_seconds_bucket{le="+Inf"} 2
+# EOF
+"#
+    );
+    catalog::exposition::parse(&text, catalog::exposition::Format::OpenMetrics).expect("a strict parser accepts it");
+}
+
 #[test]
 fn escaping_of_label_values_and_help() {
     // HELP escapes `\`, line feed and `"`; label values the same three.

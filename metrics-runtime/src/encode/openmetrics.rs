@@ -72,8 +72,12 @@ impl Encoder for OpenMetrics {
                 // OpenMetrics: a histogram with negative bucket bounds
                 // exposes no sum, and its count goes with the sum (the
                 // reference parser refuses one without the other); the
-                // `+Inf` bucket still counts every observation.
-                if bounds.first().is_none_or(|b| *b >= 0.0) {
+                // `+Inf` bucket still counts every observation. A sum that
+                // is NaN (infinite observations of both signs, or sums
+                // overflowing both ways) has no OpenMetrics spelling either:
+                // the point is written without both, rather than refused by
+                // every strict parser.
+                if bounds.first().is_none_or(|b| *b >= 0.0) && !sum.is_nan() {
                     write_series_start(out, family, "_count", labels);
                     write_u64(out, count);
                     out.push(b'\n');
