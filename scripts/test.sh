@@ -7,3 +7,4 @@ cd "$(dirname "$0")/.."
 export CARGO_TERM_COLOR="${CARGO_TERM_COLOR:-never}"
 scripts/install-test-deps.sh
 cargo test --workspace "$@"
+scripts/loom.sh

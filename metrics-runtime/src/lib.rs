@@ -83,6 +83,9 @@
 // own metrics with its own derive.
 extern crate self as metrics_runtime;
 
+#[cfg(loom)]
+#[doc(hidden)]
+pub mod __loom;
 #[cfg(feature = "docs")]
 pub mod docs;
 pub mod encode;
@@ -94,6 +97,7 @@ mod self_metrics;
 #[cfg(feature = "server")]
 pub mod server;
 mod snapshot;
+mod sync;
 
 #[doc(hidden)]
 pub mod __private;

@@ -16,9 +16,13 @@ use std::ops::Deref;
 use catalog::{Descriptor, Label, MetricKind};
 
 pub use counter::{COUNTER_SHARDS, Counter, FloatCounter, ShardedCounter};
+#[cfg(loom)]
+pub(crate) use counter::{sharded_add, sharded_sum};
 pub use family::Family;
 pub use gauge::{Gauge, IntGauge};
 pub use histogram::ReadScratch;
+#[cfg(loom)]
+pub(crate) use histogram::{CELLS_BASE as HISTOGRAM_CELLS_BASE, observe as histogram_observe, read as histogram_read};
 pub use histogram::{Histogram, HistogramRef, HistogramTimer};
 
 /// The cells of a metric: a `static` array for declared metrics, a boxed

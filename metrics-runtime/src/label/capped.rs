@@ -7,7 +7,14 @@
 
 use std::borrow::Cow;
 use std::collections::BTreeMap;
-use std::sync::{OnceLock, PoisonError, RwLock};
+use std::sync::PoisonError;
+#[cfg(not(loom))]
+use std::sync::{OnceLock as Slot, RwLock};
+
+#[cfg(loom)]
+use crate::sync::OnceSlot as Slot;
+#[cfg(loom)]
+use loom::sync::RwLock;
 
 use catalog::{Capped, Label, RuntimeValues};
 
@@ -28,15 +35,23 @@ pub const MAX_CAPPED_VALUE_LEN: usize = 128;
 /// `BTreeMap` lookup (`log2(CAP)` string comparisons); the first sight of a
 /// value takes the write lock once.
 pub struct CappedTable<const CAP: usize> {
-    slots: [OnceLock<(&'static str, &'static str)>; CAP],
+    slots: [Slot<(&'static str, &'static str)>; CAP],
     index: RwLock<BTreeMap<&'static str, usize>>,
 }
 
 impl<const CAP: usize> CappedTable<CAP> {
     /// An empty table.
+    #[cfg(not(loom))]
     #[allow(clippy::new_without_default, reason = "used in `static` items, where `default()` cannot be called")]
     pub const fn new() -> CappedTable<CAP> {
-        CappedTable { slots: [const { OnceLock::new() }; CAP], index: RwLock::new(BTreeMap::new()) }
+        CappedTable { slots: [const { Slot::new() }; CAP], index: RwLock::new(BTreeMap::new()) }
+    }
+
+    /// An empty table, on loom's locks (not `const`: loom's are not).
+    #[cfg(loom)]
+    #[allow(clippy::new_without_default, reason = "as the `const` one")]
+    pub fn new() -> CappedTable<CAP> {
+        CappedTable { slots: std::array::from_fn(|_| Slot::new()), index: RwLock::new(BTreeMap::new()) }
     }
 
     /// The index of `value`: its slot, taking the next free one on first
@@ -105,7 +120,12 @@ impl<const CAP: usize> CappedTable<CAP> {
 impl<const CAP: usize> RuntimeValues for CappedTable<CAP> {
     #[inline]
     fn get(&self, index: usize) -> Option<(&'static str, &'static str)> {
-        self.slots.get(index)?.get().copied()
+        let slot = self.slots.get(index)?;
+        #[cfg(not(loom))]
+        let value = slot.get().copied();
+        #[cfg(loom)]
+        let value = slot.get();
+        value
     }
 }
 

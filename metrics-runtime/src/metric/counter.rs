@@ -3,6 +3,8 @@
 
 use std::sync::atomic::{AtomicU64, Ordering};
 
+use crate::sync::Cell64;
+
 use catalog::{Label, MetricKind};
 
 use super::{Collect, Metric, MetricField, ReadScratch, SeriesVisitor, Value};
@@ -88,7 +90,7 @@ impl FloatCounter {
 
 /// Adds `v` to the `f64` stored as bits in `cell`, with a CAS loop.
 #[inline]
-pub(crate) fn add_f64(cell: &AtomicU64, v: f64) {
+pub(crate) fn add_f64<C: Cell64>(cell: &C, v: f64) {
     let mut current = cell.load(Ordering::Relaxed);
     loop {
         let next = (f64::from_bits(current) + v).to_bits();
@@ -209,12 +211,12 @@ impl ShardedCounter {
     /// Adds `n`, to this thread's shard.
     #[inline]
     pub fn inc_by(&self, n: u64) {
-        self.shards[shard()].0.fetch_add(n, Ordering::Relaxed);
+        sharded_add(&self.shards[shard()].0, n);
     }
 
     /// The current value: the sum of the shards.
     pub fn get(&self) -> u64 {
-        self.shards.iter().fold(0u64, |sum, s| sum.wrapping_add(s.0.load(Ordering::Relaxed)))
+        sharded_sum(self.shards.iter().map(|s| &s.0))
     }
 
     #[doc(hidden)]
@@ -224,3 +226,14 @@ impl ShardedCounter {
 }
 
 single_cell_metric!(ShardedCounter, MetricKind::Counter, Unsigned, ShardedCounter::get);
+
+/// A sharded counter's increment: one relaxed add to the thread's shard.
+#[inline]
+pub(crate) fn sharded_add<C: Cell64>(shard: &C, n: u64) {
+    shard.fetch_add(n, Ordering::Relaxed);
+}
+
+/// A sharded counter's value: the sum of its shards, each read once.
+pub(crate) fn sharded_sum<'c, C: Cell64 + 'c>(shards: impl Iterator<Item = &'c C>) -> u64 {
+    shards.fold(0u64, |sum, shard| sum.wrapping_add(shard.load(Ordering::Relaxed)))
+}

@@ -39,6 +39,7 @@ use catalog::{Label, MetricKind};
 use super::counter::add_f64;
 use super::{Collect, Metric, MetricField, SeriesVisitor, Storage, Value};
 use crate::self_metrics::{InvalidSample, reject};
+use crate::sync::Cell64;
 
 const HOT_BIT: u64 = 1 << 63;
 const COUNT_MASK: u64 = HOT_BIT - 1;
@@ -179,7 +180,7 @@ fn bucket_index(bounds: &[f64], v: f64) -> usize {
 }
 
 #[inline]
-fn observe(cells: &[AtomicU64], bounds: &[f64], v: f64) {
+pub(crate) fn observe<C: Cell64>(cells: &[C], bounds: &[f64], v: f64) {
     if v.is_nan() {
         return reject(InvalidSample::Nan);
     }
@@ -193,7 +194,7 @@ fn observe(cells: &[AtomicU64], bounds: &[f64], v: f64) {
 }
 
 /// Reads one series consistently (see the module docs).
-fn read<'s>(cells: &[AtomicU64], bounds: &'s [f64], scratch: &'s mut ReadScratch) -> Value<'s> {
+pub(crate) fn read<'s, C: Cell64>(cells: &[C], bounds: &'s [f64], scratch: &'s mut ReadScratch) -> Value<'s> {
     let _guard = READ_LOCK.lock().unwrap_or_else(PoisonError::into_inner);
     let width = bounds.len() + 2;
     let flipped = cells[0].fetch_add(HOT_BIT, Ordering::AcqRel);
@@ -217,11 +218,7 @@ fn read<'s>(cells: &[AtomicU64], bounds: &'s [f64], scratch: &'s mut ReadScratch
         // An observer between its start and its bucket increment: it is a few
         // instructions from done unless it was preempted.
         spins += 1;
-        if spins < 64 {
-            std::hint::spin_loop();
-        } else {
-            std::thread::yield_now();
-        }
+        C::wait(spins);
     }
     let sum = f64::from_bits(cold[0].load(Ordering::Relaxed));
 
@@ -241,7 +238,7 @@ fn read<'s>(cells: &[AtomicU64], bounds: &'s [f64], scratch: &'s mut ReadScratch
 }
 
 /// Cells per histogram series before buckets: the started count and two sums.
-const CELLS_BASE: usize = 3 + 2;
+pub(crate) const CELLS_BASE: usize = 3 + 2;
 
 // `AtomicU64::new(0)` as an associated const is the initial value of each
 // cell of a `static` array; every use is a fresh atomic, which is the point.
