@@ -178,8 +178,10 @@ fn field_attrs(cx: &Ctxt, field: &syn::Field, local: &str) -> FieldAttrs {
             let lit = attr::string(meta)?;
             attrs.unit.set(cx, lit.span(), lit.value());
         } else if meta.path.is_ident("help") {
+            // Trimmed like a doc comment: the Prometheus text format cannot
+            // carry blanks at the start of a `# HELP` text.
             let lit = attr::string(meta)?;
-            attrs.help.set(cx, lit.span(), lit.value());
+            attrs.help.set(cx, lit.span(), lit.value().trim().to_owned());
         } else if meta.path.is_ident("buckets") {
             match meta.value()?.parse::<syn::Expr>()? {
                 syn::Expr::Array(array) => attrs.buckets.set(cx, array.span(), array),
