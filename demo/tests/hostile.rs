@@ -71,8 +71,11 @@ impl Attack {
 #[test]
 fn scrapes_get_through_2000_half_open_connections() {
     const ATTACKERS: usize = 2000;
+    // The attackers' sockets here, the demo's (up to its 1,024 connections)
+    // there: both processes inherit this limit.
+    let needed = ATTACKERS as u64 + 300;
     let limit = common::raise_open_files_limit(8192);
-    assert!(limit >= 4 * ATTACKERS as u64, "open files limited to {limit}: the test needs {}", 4 * ATTACKERS);
+    assert!(limit >= needed, "open files limited to {limit}: the test needs {needed}");
     let demo = Demo::start(&[]);
     let addr = demo.addr;
     let attack = Attack::start(addr, ATTACKERS);
