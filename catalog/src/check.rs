@@ -5,7 +5,7 @@
 //! sets, types that differ.
 //!
 //! ```
-//! use catalog::check::{Options, check};
+//! use catalog::check::{Options, check, check_text};
 //! use catalog::exposition::{Format, parse};
 //!
 //! let text = "# HELP trc_jobs Jobs run.\n# TYPE trc_jobs counter\ntrc_jobs 3\n";
@@ -14,12 +14,16 @@
 //! let findings = check(&exposition, &options);
 //! assert_eq!(findings[0].rule, "N3");
 //! assert_eq!(findings[0].family, "trc_jobs");
+//!
+//! // The same, reading the text as it is parsed, without keeping its samples.
+//! let report = check_text(text, Format::Prometheus, &options).unwrap();
+//! assert_eq!((report.families, report.findings), (1, findings));
 //! ```
 //!
-//! A [`Checker`] takes the families one at a time, as
-//! [`exposition::parse_each`](crate::exposition::parse_each) hands them over,
-//! so that checking an exposition of any size keeps only a few dozen bytes per
-//! family besides the text.
+//! [`check_text`] is what `catalog check` runs: it keeps no sample, only one
+//! record per family and, for the family being read, a fingerprint per
+//! series, so its memory stays a small multiple of the text's size (plus the
+//! findings), and it takes time linear in the text.
 //!
 //! Beside the rules N1–N7, L1–L7, H1 and D1, the catalogue checks are:
 //!
@@ -30,14 +34,18 @@
 //! | C3 | a label value is not among the values the catalogue declares |
 //! | C4 | a family's type differs from the catalogue's |
 
-use std::collections::{BTreeMap, BTreeSet, HashMap};
-use std::fmt;
-use std::hash::{BuildHasher, RandomState};
+mod family;
 
-use crate::exposition::{Exposition, Family, shorten};
+use std::borrow::Borrow;
+use std::collections::{HashMap, HashSet};
+use std::fmt;
+use std::hash::{Hash, Hasher};
+
+use crate::exposition::{self, Exposition, Family, Fingerprints, Format, Head, ParseError, RawSample, Sink, shorten};
 use crate::json::{Catalog, Metric};
-use crate::rules::{self, Rule, Violation};
+use crate::rules::{self, Violation};
 use crate::{DEFAULT_MAX_SERIES, MetricKind, Policy, exposed_names};
+use family::{FamilyCheck, Shape};
 
 /// What to check against.
 #[derive(Clone, Debug, PartialEq)]
@@ -66,7 +74,8 @@ pub struct Finding {
     /// The line of the exposition where the family starts, or of the first
     /// sample concerned (0 for a family the exposition lacks).
     pub line: usize,
-    /// What is wrong.
+    /// What is wrong. Long names and values from the exposition are cut to
+    /// an excerpt ([`shorten`]).
     pub message: String,
     /// Why the rule exists.
     pub note: String,
@@ -80,6 +89,9 @@ impl fmt::Display for Finding {
     }
 }
 
+const CATALOGUE_NOTE: &str = "the catalogue is the contract of what a service exposes: dashboards, alerts and the \
+                              platform's compliance checks rely on it";
+
 impl Finding {
     fn from_violation(family: &str, line: usize, violation: Violation) -> Finding {
         Finding {
@@ -92,13 +104,13 @@ impl Finding {
         }
     }
 
-    fn catalogue(id: &str, family: &str, line: usize, message: &str, note: &str, help: String) -> Finding {
+    fn catalogue(id: &str, family: &str, line: usize, message: &str, help: String) -> Finding {
         Finding {
             rule: id.to_owned(),
             family: family.to_owned(),
             line,
             message: shorten(format!("{id}: {message}")),
-            note: note.to_owned(),
+            note: CATALOGUE_NOTE.to_owned(),
             help: shorten(help),
         }
     }
@@ -114,24 +126,6 @@ fn kind_of(word: Option<&str>) -> Option<MetricKind> {
     }
 }
 
-/// The name a family's metric has in a declaration: an OpenMetrics counter's
-/// with the `_total` its samples carry (its family name drops it).
-fn metric_name(family: &Family) -> String {
-    let total = format!("{}_total", family.name);
-    match family.kind.as_deref() {
-        Some("counter") if family.samples.iter().any(|s| s.name == total) => total,
-        _ => family.name.clone(),
-    }
-}
-
-/// Labels the format adds to generated series, not declared by the metric.
-fn generated_label(family: &Family, label: &str) -> bool {
-    matches!(
-        (family.kind.as_deref(), label),
-        (Some("histogram" | "gaugehistogram"), "le") | (Some("summary"), "quantile")
-    )
-}
-
 /// Every finding, by family in exposition order, then the catalogue's.
 pub fn check(exposition: &Exposition, options: &Options) -> Vec<Finding> {
     let mut checker = Checker::new(options);
@@ -141,7 +135,124 @@ pub fn check(exposition: &Exposition, options: &Options) -> Vec<Finding> {
     checker.finish()
 }
 
-/// Checks an exposition family by family; [`Checker::finish`] gives what
+/// What [`check_text`] found.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Report {
+    /// How many families the exposition has.
+    pub families: usize,
+    /// Every finding, in the order of [`check`].
+    pub findings: Vec<Finding>,
+}
+
+/// Parses `text` and lints it as it goes: the findings of [`check`] on
+/// [`exposition::parse`]'s result, without keeping the samples (not even
+/// those of one family); or the first violation of the format.
+pub fn check_text(text: &str, format: Format, options: &Options) -> Result<Report, ParseError> {
+    let mut checker = Checker::new(options);
+    let mut streaming = Streaming { checker: &mut checker, family: FamilyCheck::default() };
+    let families = exposition::read(text, format, &mut streaming)?;
+    Ok(Report { families, findings: checker.finish() })
+}
+
+/// Takes in each sample as the parser hands it over.
+struct Streaming<'c, 'a, 'o> {
+    checker: &'c mut Checker<'o>,
+    family: FamilyCheck<'a, 'o>,
+}
+
+impl<'a> Sink<'a> for Streaming<'_, 'a, '_> {
+    fn sample(&mut self, family: &Head<'a>, sample: RawSample<'a>, line: usize) {
+        let shape = shape(family);
+        let labels = sample.labels.iter().map(|label| (label.name, &*label.value));
+        self.family.sample(&self.checker.context, &shape, sample.name, labels, line);
+    }
+
+    fn family(&mut self, family: Head<'a>) {
+        let check = std::mem::take(&mut self.family);
+        self.checker.end(&check, &shape(&family));
+    }
+}
+
+fn shape<'a, 'h>(head: &'h Head<'a>) -> Shape<'a, 'h> {
+    Shape {
+        name: head.name,
+        kind: head.kind.as_deref(),
+        help: head.help.as_deref(),
+        unit: head.unit.as_deref(),
+        line: head.line,
+    }
+}
+
+/// What every family is checked with.
+struct Context<'c> {
+    policy: Policy,
+    /// One policy per namespace given, for N2.
+    namespaces: Vec<Policy>,
+    max_series: usize,
+    /// The catalogue's metrics by name (empty without a catalogue).
+    catalog: HashMap<&'c str, &'c Metric>,
+    fingerprints: Fingerprints,
+}
+
+/// A typed metric as D1 sees it. The names it exposes ([`exposed_names`])
+/// are its root (its name, without `_total` for a counter) and the root with
+/// the suffixes of its kind: `_total` for a counter, `_bucket`, `_sum` and
+/// `_count` for a histogram. Two metrics with the same root collide, so only
+/// the first of each root is kept: roots are equal when their root names are.
+#[derive(Debug)]
+struct Root {
+    metric: Box<str>,
+    /// Whether the root is `metric` without its `_total`.
+    total: bool,
+    kind: MetricKind,
+    /// Which family it is, in order.
+    family: u32,
+}
+
+impl Root {
+    fn of(metric: &str, kind: MetricKind, family: u32) -> Root {
+        let total = kind == MetricKind::Counter && metric.ends_with("_total");
+        Root { metric: metric.into(), total, kind, family }
+    }
+
+    fn root(&self) -> &str {
+        if self.total { &self.metric[..self.metric.len() - "_total".len()] } else { &self.metric }
+    }
+
+    /// Whether `name` is one of the names the metric exposes.
+    fn exposes(&self, name: &str) -> bool {
+        matches!(
+            (name.strip_prefix(self.root()), self.kind),
+            (Some(""), _)
+                | (Some("_total"), MetricKind::Counter)
+                | (Some("_bucket" | "_sum" | "_count"), MetricKind::Histogram)
+        )
+    }
+}
+
+impl PartialEq for Root {
+    fn eq(&self, other: &Self) -> bool {
+        self.root() == other.root()
+    }
+}
+
+impl Eq for Root {}
+
+impl Hash for Root {
+    fn hash<H: Hasher>(&self, state: &mut H) {
+        // As `str` hashes, for `Borrow<str>`.
+        self.root().hash(state);
+    }
+}
+
+impl Borrow<str> for Root {
+    fn borrow(&self) -> &str {
+        self.root()
+    }
+}
+
+/// Checks an exposition family by family, keeping of each family only what
+/// D1 and C1 need to see across families; [`Checker::finish`] gives what
 /// [`check`] gives for the same families.
 ///
 /// ```
@@ -157,284 +268,133 @@ pub fn check(exposition: &Exposition, options: &Options) -> Vec<Finding> {
 /// assert!(findings.iter().any(|f| f.rule == "D1" && f.family == "trc_jobs"));
 /// ```
 pub struct Checker<'o> {
-    options: &'o Options,
-    policy: Policy,
+    context: Context<'o>,
+    catalog: Option<&'o Catalog>,
+    families: usize,
     findings: Vec<Finding>,
-    /// Each typed family's metric name, type and line, for D1 across
-    /// families.
-    typed: Vec<(Box<str>, MetricKind, usize)>,
-    /// Every exposed name of those families, by hash, with the index of the
-    /// family that exposed it first: a hash keeps this at a few bytes per
-    /// name; a hit is confirmed against the family's own names.
-    owners: HashMap<u64, u32>,
-    hasher: RandomState,
+    /// D1, reported after the findings of every family.
     collisions: Vec<Finding>,
-    /// The catalogue's metrics by name, and which of them were exposed.
-    declared: HashMap<&'o str, usize>,
-    exposed: Vec<bool>,
-    /// The catalogue findings (C2 to C4) of each exposed family, by name.
-    compliance: BTreeMap<String, Vec<Finding>>,
+    /// The first typed metric of each root.
+    roots: HashSet<Root>,
+    /// C2, C3 and C4, by metric name, reported after C1.
+    compliance: Vec<(String, Finding)>,
+    /// The catalogue's metrics found exposed.
+    exposed: HashSet<&'o str>,
 }
 
 impl fmt::Debug for Checker<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("Checker").field("families", &self.typed.len()).finish_non_exhaustive()
+        f.debug_struct("Checker").field("families", &self.families).finish_non_exhaustive()
     }
 }
 
 impl<'o> Checker<'o> {
     /// A checker with these options.
     pub fn new(options: &'o Options) -> Checker<'o> {
-        let declared = options
+        let namespaces =
+            options.namespaces.iter().map(|ns| Policy { namespace: ns.clone(), ..Policy::default() }).collect();
+        let catalog: HashMap<&str, &Metric> = options
             .catalog
             .iter()
-            .flat_map(|catalog| catalog.metrics.iter().enumerate())
-            .map(|(i, metric)| (metric.name.as_str(), i))
+            .flat_map(|catalog| &catalog.metrics)
+            .map(|metric| (metric.name.as_str(), metric))
             .collect();
-        let exposed = vec![false; options.catalog.as_ref().map_or(0, |c| c.metrics.len())];
         Checker {
-            options,
-            policy: Policy { namespace: String::new(), ..Policy::default() },
+            context: Context {
+                policy: Policy { namespace: String::new(), ..Policy::default() },
+                namespaces,
+                max_series: options.max_series,
+                catalog,
+                fingerprints: Fingerprints::new(),
+            },
+            catalog: options.catalog.as_ref(),
+            families: 0,
             findings: Vec::new(),
-            typed: Vec::new(),
-            owners: HashMap::new(),
-            hasher: RandomState::new(),
             collisions: Vec::new(),
-            declared,
-            exposed,
-            compliance: BTreeMap::new(),
+            roots: HashSet::new(),
+            compliance: Vec::new(),
+            exposed: HashSet::new(),
         }
     }
 
     /// Checks one family, in exposition order.
     pub fn family(&mut self, family: &Family) {
-        check_family(family, self.options, &self.policy, &mut self.findings);
-        self.collisions_of(family);
-        if let Some(catalog) = &self.options.catalog {
-            let name = metric_name(family);
-            let metric = self.declared.get(name.as_str()).map(|&i| {
-                self.exposed[i] = true;
-                &catalog.metrics[i]
-            });
-            let found = comply(family, &name, metric);
-            self.compliance.insert(name, found);
+        let shape = Shape {
+            name: &family.name,
+            kind: family.kind.as_deref(),
+            help: family.help.as_deref(),
+            unit: family.unit.as_deref(),
+            line: family.line,
+        };
+        let mut check = FamilyCheck::default();
+        for sample in &family.samples {
+            let labels = sample.labels.iter().map(|(name, value)| (name.as_str(), value.as_str()));
+            check.sample(&self.context, &shape, &sample.name, labels, sample.line);
         }
+        self.end(&check, &shape);
+    }
+
+    /// The family whose samples `check` took in has ended.
+    fn end(&mut self, check: &FamilyCheck<'_, 'o>, family: &Shape<'_, '_>) {
+        check.findings(&self.context, family, &mut self.findings);
+        let metric = check.metric_name(family);
+        self.collisions(metric, family);
+        if self.catalog.is_some() {
+            if let Some((name, _)) = self.context.catalog.get_key_value(metric) {
+                self.exposed.insert(name);
+            }
+            let mut found = Vec::new();
+            check.compliance(&self.context, family, &mut found);
+            self.compliance.extend(found.into_iter().map(|finding| (metric.to_owned(), finding)));
+        }
+        self.families += 1;
+    }
+
+    /// The first typed metric before that exposes `name`.
+    fn owner(&self, name: &str) -> Option<&Root> {
+        ["", "_total", "_bucket", "_sum", "_count"]
+            .into_iter()
+            .filter_map(|suffix| self.roots.get(name.strip_suffix(suffix)?))
+            .filter(|root| root.exposes(name))
+            .min_by_key(|root| root.family)
+    }
+
+    /// D1 against the families before: two families exposing the same name.
+    fn collisions(&mut self, metric: &str, family: &Shape<'_, '_>) {
+        let Some(kind) = kind_of(family.kind) else { return };
+        for exposed in exposed_names(metric, kind) {
+            if let Some(first) = self.owner(&exposed) {
+                if let Some(violation) = rules::check_d1_names((&first.metric, first.kind), (metric, kind)) {
+                    self.collisions.push(Finding::from_violation(metric, family.line, violation));
+                }
+                break;
+            }
+        }
+        let index = u32::try_from(self.families).unwrap_or(u32::MAX);
+        let root = Root::of(metric, kind, index);
+        // Keeps the first of each root.
+        self.roots.insert(root);
     }
 
     /// Every finding: by family in exposition order, then the collisions
-    /// between families, then the catalogue's.
+    /// between families (D1), then the catalogue's (C1 in its order, then the
+    /// others by metric name).
     pub fn finish(mut self) -> Vec<Finding> {
-        self.findings.append(&mut self.collisions);
-        if let Some(catalog) = &self.options.catalog {
-            for (metric, exposed) in catalog.metrics.iter().zip(&self.exposed) {
-                if !exposed {
-                    self.findings.push(Finding::catalogue(
-                        "C1",
-                        &metric.name,
-                        0,
-                        &format!("metric `{}` is declared in the catalogue but not exposed", metric.name),
-                        CATALOGUE_NOTE,
-                        format!("expose `{}` (declared at {}:{})", metric.name, metric.source.file, metric.source.line),
-                    ));
-                }
-            }
-            self.findings.extend(self.compliance.into_values().flatten());
-        }
-        self.findings
-    }
-
-    /// D1 across families: a name this family exposes that an earlier one
-    /// exposes too.
-    fn collisions_of(&mut self, family: &Family) {
-        let Some(kind) = kind_of(family.kind.as_deref()) else { return };
-        let name = metric_name(family);
-        let index = u32::try_from(self.typed.len()).unwrap_or(u32::MAX);
-        for exposed in exposed_names(&name, kind) {
-            let hash = self.hasher.hash_one(&exposed);
-            match self.owners.get(&hash) {
-                Some(&first) if first != index => {
-                    let (first_name, first_kind, _) = &self.typed[first as usize];
-                    // Two different names with one hash: too rare to matter,
-                    // and then not reported rather than reported wrongly.
-                    if !exposed_names(first_name, *first_kind).contains(&exposed) {
-                        continue;
-                    }
-                    if let Some(violation) = rules::check_d1_names((first_name, *first_kind), (&name, kind)) {
-                        self.collisions.push(Finding::from_violation(&name, family.line, violation));
-                    }
-                    break;
-                }
-                Some(_) => {}
-                None => {
-                    self.owners.insert(hash, index);
-                }
-            }
-        }
-        self.typed.push((name.into_boxed_str(), kind, family.line));
-    }
-}
-
-fn check_family(family: &Family, options: &Options, policy: &Policy, findings: &mut Vec<Finding>) {
-    let name = metric_name(family);
-    let line = family.line;
-    let mut push = |violation: Option<Violation>| {
-        if let Some(violation) = violation {
-            findings.push(Finding::from_violation(&name, line, violation));
-        }
-    };
-    let kind = kind_of(family.kind.as_deref());
-    match kind {
-        Some(kind) => {
-            for violation in rules::check_metric_name(&name, kind, family.unit.as_deref(), policy) {
-                push(Some(violation));
-            }
-        }
-        None => {
-            push(rules::check_n1(&name));
-            push(rules::check_n4(&name));
-            push(rules::check_n6(&name, family.kind.as_deref() == Some("info")));
-        }
-    }
-    if !options.namespaces.is_empty() {
-        let violations: Vec<Violation> = options
-            .namespaces
-            .iter()
-            .filter_map(|ns| rules::check_n2(&name, &Policy { namespace: ns.clone(), ..Policy::default() }))
-            .collect();
-        if violations.len() == options.namespaces.len() {
-            let mut first = violations.into_iter().next();
-            if let Some(v) = first.as_mut()
-                && options.namespaces.len() > 1
-            {
-                let list: Vec<String> = options.namespaces.iter().map(|n| format!("`{n}_`")).collect();
-                v.message =
-                    format!("N2: metric `{name}` starts with none of the namespace prefixes {}", list.join(", "));
-            }
-            push(first);
-        }
-    }
-    push(rules::check_n7(&name, family.help.as_deref().unwrap_or("")));
-
-    // Labels: names once per family, counts and values per series.
-    let mut label_names: BTreeMap<&str, usize> = BTreeMap::new();
-    let mut series: BTreeSet<Vec<(&str, &str)>> = BTreeSet::new();
-    let mut most_labels = 0;
-    let mut empty_values: BTreeSet<&str> = BTreeSet::new();
-    for sample in &family.samples {
-        let own: Vec<(&str, &str)> = sample
-            .labels
-            .iter()
-            .filter(|(label, _)| !generated_label(family, label))
-            .map(|(l, v)| (l.as_str(), v.as_str()))
-            .collect();
-        most_labels = most_labels.max(own.len());
-        for (label, value) in &own {
-            label_names.entry(label).or_insert(sample.line);
-            if value.is_empty() {
-                empty_values.insert(label);
-            }
-        }
-        series.insert(own);
-    }
-    push(rules::check_l5(&name, most_labels, policy));
-    push(rules::check_l6(&name, series.len(), options.max_series));
-    for (label, first) in &label_names {
-        for violation in rules::check_label_name(label, policy) {
-            findings.push(Finding::from_violation(&name, *first, violation));
-        }
-    }
-    for label in empty_values {
-        findings.push(Finding::from_violation(
-            &name,
-            line,
-            Violation {
-                rule: Rule::L7,
-                message: format!("L7: label `{label}` of metric `{name}` has an empty value"),
-                note: "an empty label value is the same as a missing label in Prometheus, so the series loses it"
-                    .to_owned(),
-                help: "give the value a name, or `unknown` for a missing one".to_owned(),
-                index: None,
-            },
-        ));
-    }
-    if kind == Some(MetricKind::Histogram) {
-        check_buckets(family, &name, findings);
-    }
-}
-
-/// H1 on the `le` bounds of each series of a histogram.
-fn check_buckets(family: &Family, name: &str, findings: &mut Vec<Finding>) {
-    let mut bounds: BTreeMap<Vec<(&str, &str)>, Vec<f64>> = BTreeMap::new();
-    for sample in family.samples.iter().filter(|s| s.name.ends_with("_bucket")) {
-        let key: Vec<(&str, &str)> =
-            sample.labels.iter().filter(|(l, _)| l != "le").map(|(l, v)| (l.as_str(), v.as_str())).collect();
-        let Some((_, le)) = sample.labels.iter().find(|(l, _)| l == "le") else { continue };
-        let series = bounds.entry(key).or_default();
-        match le.as_str() {
-            "+Inf" | "Inf" => {}
-            other => series.push(other.parse::<f64>().unwrap_or(f64::NAN)),
-        }
-    }
-    let mut reported = BTreeSet::new();
-    for violations in bounds.values().map(|b| rules::check_h1(name, b)) {
-        for violation in violations {
-            if reported.insert(violation.message.clone()) {
-                findings.push(Finding::from_violation(name, family.line, violation));
-            }
-        }
-    }
-}
-
-const CATALOGUE_NOTE: &str = "the catalogue is the contract of what a service exposes: dashboards, alerts and the \
-                              platform's compliance checks rely on it";
-
-/// C2 to C4 for one exposed family: not declared, another type, undeclared
-/// label values.
-fn comply(family: &Family, name: &str, metric: Option<&Metric>) -> Vec<Finding> {
-    let mut findings = Vec::new();
-    let Some(metric) = metric else {
-        findings.push(Finding::catalogue(
-            "C2",
-            name,
-            family.line,
-            &format!("metric `{name}` is exposed but not declared in the catalogue"),
-            CATALOGUE_NOTE,
-            format!("declare `{name}`, or stop exposing it"),
-        ));
-        return findings;
-    };
-    if let Some(kind) = family.kind.as_deref()
-        && kind != metric.kind
-        && !(kind == "untyped" || kind == "unknown")
-    {
-        findings.push(Finding::catalogue(
-            "C4",
-            name,
-            family.line,
-            &format!("metric `{name}` is exposed as a {kind} but declared as a {}", metric.kind),
-            CATALOGUE_NOTE,
-            "expose the declared type, or change the declaration (a major version)".to_owned(),
-        ));
-    }
-    let mut reported = BTreeSet::new();
-    for sample in &family.samples {
-        for (label, value) in &sample.labels {
-            let Some(declared) = metric.labels.iter().find(|l| &l.name == label) else { continue };
-            if declared.cap.is_some() || declared.values.is_empty() {
-                continue;
-            }
-            let allowed = declared.values.contains(value) || (declared.unknown && value == crate::Label::UNKNOWN);
-            if !allowed && reported.insert((label, value)) {
+        let mut findings = std::mem::take(&mut self.findings);
+        findings.append(&mut self.collisions);
+        if let Some(catalog) = self.catalog {
+            for metric in catalog.metrics.iter().filter(|m| !self.exposed.contains(m.name.as_str())) {
                 findings.push(Finding::catalogue(
-                    "C3",
-                    name,
-                    sample.line,
-                    &format!("label `{label}` of metric `{name}` has the value `{value}`, which is not declared"),
-                    CATALOGUE_NOTE,
-                    format!("declared values: {}", declared.values.join(", ")),
+                    "C1",
+                    &metric.name,
+                    0,
+                    &format!("metric `{}` is declared in the catalogue but not exposed", metric.name),
+                    format!("expose `{}` (declared at {}:{})", metric.name, metric.source.file, metric.source.line),
                 ));
             }
+            self.compliance.sort_by(|(a, _), (b, _)| a.cmp(b));
+            findings.extend(self.compliance.into_iter().map(|(_, finding)| finding));
         }
+        findings
     }
-    findings
 }

@@ -26,7 +26,7 @@
 
 use std::io::{Read, Write};
 
-use crate::check::{Checker, Finding, Options};
+use crate::check::{Finding, Options, check_text};
 use crate::diff::diff;
 use crate::exposition::{self, Format};
 use crate::json::Catalog;
@@ -306,9 +306,8 @@ fn check_command(args: &[String], out: &mut dyn Write, err: &mut dyn Write) -> R
     } else {
         exposition::detect(fetched.content_type.as_deref(), &fetched.text)
     };
-    let mut checker = Checker::new(&options);
-    let families = match exposition::parse_each(&fetched.text, format, |family| checker.family(&family)) {
-        Ok(families) => families,
+    let report = match check_text(&fetched.text, format, &options) {
+        Ok(report) => report,
         Err(error) => {
             let kind = match format {
                 Format::Prometheus => "Prometheus text",
@@ -325,7 +324,7 @@ fn check_command(args: &[String], out: &mut dyn Write, err: &mut dyn Write) -> R
             return Ok(BAD_INPUT);
         }
     };
-    let findings = checker.finish();
+    let (families, findings) = (report.families, report.findings);
     if json {
         let list: Vec<serde_json::Value> = findings.iter().map(finding_json).collect();
         writeln!(out, "{}", serde_json::to_string_pretty(&serde_json::json!({ "findings": list }))?)?;

@@ -53,6 +53,7 @@
 //! contiguous, and its timestamps not going backwards.
 
 mod family;
+mod fingerprint;
 mod lex;
 mod number;
 
@@ -60,7 +61,10 @@ use std::fmt;
 
 use crate::Flavor;
 use family::{At, Builder};
+pub(crate) use family::{Head, Sink};
+pub(crate) use fingerprint::{Fingerprint, Fingerprints};
 use lex::Line;
+pub(crate) use lex::{RawSample, quote};
 
 /// Which exposition text.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
@@ -130,12 +134,57 @@ pub fn parse(text: &str, format: Format) -> Result<Exposition, ParseError> {
 /// text, the family being read, and a few dozen bytes per family, however
 /// large the exposition. Returns the number of families, or the first
 /// violation of the format (after which `each` is not called again).
-pub fn parse_each(text: &str, format: Format, mut each: impl FnMut(Family)) -> Result<usize, ParseError> {
+pub fn parse_each(text: &str, format: Format, each: impl FnMut(Family)) -> Result<usize, ParseError> {
+    read(text, format, &mut Collect { each, samples: Vec::new() })
+}
+
+/// Builds the [`Family`] values from what the parser hands over.
+struct Collect<F> {
+    each: F,
+    samples: Vec<Sample>,
+}
+
+impl<'a, F: FnMut(Family)> Sink<'a> for Collect<F> {
+    fn sample(&mut self, _: &Head<'a>, raw: RawSample<'a>, line: usize) {
+        let labels = |labels: Vec<lex::Label<'_>>| -> Vec<(String, String)> {
+            labels.into_iter().map(|l| (l.name.to_owned(), l.value.into_owned())).collect()
+        };
+        self.samples.push(Sample {
+            name: raw.name.to_owned(),
+            labels: labels(raw.labels),
+            value: raw.value,
+            timestamp: raw.timestamp,
+            exemplar: raw.exemplar.map(|e| Exemplar {
+                labels: labels(e.labels),
+                value: e.value,
+                timestamp: e.timestamp,
+            }),
+            line,
+        });
+    }
+
+    fn family(&mut self, head: Head<'a>) {
+        (self.each)(Family {
+            name: head.name.to_owned(),
+            kind: head.kind.map(std::borrow::Cow::into_owned),
+            help: head.help.map(std::borrow::Cow::into_owned),
+            unit: head.unit.map(std::borrow::Cow::into_owned),
+            samples: std::mem::take(&mut self.samples),
+            line: head.line,
+        });
+    }
+}
+
+/// Reads a whole exposition, handing each sample and family to `sink` as
+/// soon as it has passed its checks, without keeping them; returns how many
+/// families there were. Its memory is one record per family and, for the
+/// family being read, a fingerprint per series.
+pub(crate) fn read<'a>(text: &'a str, format: Format, sink: &mut impl Sink<'a>) -> Result<usize, ParseError> {
     let missing_eof = "missing `# EOF`: an OpenMetrics exposition ends with a `# EOF` line";
     if text.is_empty() {
         return match format {
             Format::Prometheus => Ok(0),
-            Format::OpenMetrics => Err(ParseError { line: 1, column: 1, message: missing_eof.to_owned() }),
+            Format::OpenMetrics => Err(ParseError::new(1, 1, missing_eof)),
         };
     }
     // One line feed may end the text; the lines are what it separates.
@@ -144,13 +193,6 @@ pub fn parse_each(text: &str, format: Format, mut each: impl FnMut(Family)) -> R
         None => (text, false),
     };
     let mut builder = Builder::new(format);
-    let mut families = 0;
-    let mut emit = |family: Option<Family>| {
-        if let Some(family) = family {
-            families += 1;
-            each(family);
-        }
-    };
     let mut eof = None;
     let mut last = At { line: 0, text: "" };
     for (index, text) in body.split('\n').enumerate() {
@@ -164,30 +206,23 @@ pub fn parse_each(text: &str, format: Format, mut each: impl FnMut(Family)) -> R
             }
             Line::Blank | Line::Comment => {}
             Line::Eof => eof = Some(at.line),
-            Line::Meta(meta) => emit(builder.meta(&at, meta)?),
-            Line::Sample(sample) => emit(builder.sample(&at, sample)?),
+            Line::Meta(meta) => builder.meta(&at, meta, sink)?,
+            Line::Sample(sample) => builder.sample(&at, sample, sink)?,
         }
         last = at;
     }
-    let last_family = builder.finish()?;
-    let end = if terminated {
-        ParseError { line: last.line + 1, column: 1, message: String::new() }
-    } else {
-        ParseError { line: last.line, column: family::column(last.text, last.text.len()), message: String::new() }
-    };
+    let families = builder.finish(sink)?;
+    let (line, column) =
+        if terminated { (last.line + 1, 1) } else { (last.line, family::column(last.text, last.text.len())) };
     match format {
-        Format::OpenMetrics if eof.is_none() => return Err(ParseError { message: missing_eof.to_owned(), ..end }),
-        Format::Prometheus if !terminated => {
-            return Err(ParseError {
-                message: "the last line does not end with a line feed (`\\n`), as the Prometheus text format requires"
-                    .to_owned(),
-                ..end
-            });
-        }
-        _ => {}
+        Format::OpenMetrics if eof.is_none() => Err(ParseError::new(line, column, missing_eof)),
+        Format::Prometheus if !terminated => Err(ParseError::new(
+            line,
+            column,
+            "the last line does not end with a line feed (`\\n`), as the Prometheus text format requires",
+        )),
+        _ => Ok(families),
     }
-    emit(last_family);
-    Ok(families)
 }
 
 /// Why an exposition does not parse, and where.
@@ -199,6 +234,13 @@ pub struct ParseError {
     pub column: usize,
     /// What is wrong, e.g. ``invalid escape sequence `\t` in the value of label `path`: ...``.
     pub message: String,
+}
+
+impl ParseError {
+    /// An error at `line` and `column`, its message [`shorten`]ed.
+    fn new(line: usize, column: usize, message: impl Into<String>) -> ParseError {
+        ParseError { line, column, message: shorten(message.into()) }
+    }
 }
 
 impl fmt::Display for ParseError {

@@ -6,18 +6,28 @@
 //! type's sample names) stays owned once the family ends, which is how a
 //! family that comes back later, or a second family that claims the same
 //! names, is found.
+//!
+//! The builder keeps no sample: it hands each one to a [`Sink`] once it is
+//! checked, and each family once it has ended. What it keeps is one record
+//! per family (its name, borrowed from the text, its type and line) and,
+//! for the open family only, a fingerprint per series.
 
 mod check;
+mod kind;
 
+use std::borrow::Cow;
 use std::collections::HashMap;
 use std::fmt::Write as _;
 
+use super::fingerprint::{Fingerprint, Fingerprints};
 use super::lex::{self, Keyword, Meta, RawSample};
-use super::{Exemplar, Family, Format, ParseError, Sample};
+use super::{Format, ParseError};
 use crate::escape;
 use check::{Open, SampleCheck};
+use kind::{Kind, unknown_type};
 
 /// A line being read: its number and text, to turn byte offsets into columns.
+#[derive(Clone, Copy)]
 pub(super) struct At<'a> {
     pub(super) line: usize,
     pub(super) text: &'a str,
@@ -46,99 +56,49 @@ struct Pos {
 
 impl Pos {
     fn error(self, message: impl Into<String>) -> ParseError {
-        ParseError { line: self.line, column: self.column, message: super::shorten(message.into()) }
+        ParseError::new(self.line, self.column, message)
     }
 }
 
-/// A family type.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-enum Kind {
-    Counter,
-    Gauge,
-    Histogram,
-    GaugeHistogram,
-    Summary,
-    Info,
-    StateSet,
-    /// `untyped` in Prometheus text, `unknown` in OpenMetrics, or no `# TYPE`.
-    Unknown,
+/// What the parser hands over as it reads: each sample once it has passed
+/// the checks of its line and family, and each family once it has ended and
+/// passed the checks of the whole family. Nothing is handed over for a line
+/// that fails, nor after it.
+pub(crate) trait Sink<'a> {
+    /// A sample of the open family `family`, read at line `line`.
+    fn sample(&mut self, family: &Head<'a>, sample: RawSample<'a>, line: usize);
+    /// The family `family` has ended; its samples were all handed over.
+    fn family(&mut self, family: Head<'a>);
 }
 
-const PROMETHEUS_TYPES: [&str; 5] = ["counter", "gauge", "histogram", "summary", "untyped"];
-const OPENMETRICS_TYPES: [&str; 8] =
-    ["counter", "gauge", "histogram", "gaugehistogram", "summary", "info", "stateset", "unknown"];
-
-impl Kind {
-    fn words(format: Format) -> &'static [&'static str] {
-        match format {
-            Format::Prometheus => &PROMETHEUS_TYPES,
-            Format::OpenMetrics => &OPENMETRICS_TYPES,
-        }
-    }
-
-    fn parse(word: &str, format: Format) -> Option<Kind> {
-        if !Kind::words(format).contains(&word) {
-            return None;
-        }
-        Some(match word {
-            "counter" => Kind::Counter,
-            "gauge" => Kind::Gauge,
-            "histogram" => Kind::Histogram,
-            "gaugehistogram" => Kind::GaugeHistogram,
-            "summary" => Kind::Summary,
-            "info" => Kind::Info,
-            "stateset" => Kind::StateSet,
-            _ => Kind::Unknown,
-        })
-    }
-
-    /// What follows the family name in the names of its samples.
-    fn suffixes(self, format: Format) -> &'static [&'static str] {
-        match (format, self) {
-            (Format::Prometheus, Kind::Histogram) => &["_bucket", "_sum", "_count"],
-            (Format::Prometheus, Kind::Summary) => &["", "_sum", "_count"],
-            (Format::OpenMetrics, Kind::Counter) => &["_total", "_created"],
-            (Format::OpenMetrics, Kind::Histogram) => &["_bucket", "_count", "_sum", "_created"],
-            (Format::OpenMetrics, Kind::GaugeHistogram) => &["_bucket", "_gcount", "_gsum"],
-            (Format::OpenMetrics, Kind::Summary) => &["", "_count", "_sum", "_created"],
-            (Format::OpenMetrics, Kind::Info) => &["_info"],
-            _ => &[""],
-        }
-    }
-
-    /// The suffix of `sample` in a family `family` of this type, if it is one
-    /// of the family's samples.
-    fn suffix_of(self, format: Format, family: &str, sample: &str) -> Option<&'static str> {
-        let rest = sample.strip_prefix(family)?;
-        self.suffixes(format).iter().find(|suffix| **suffix == rest).copied()
-    }
-
-    fn is_histogram(self) -> bool {
-        matches!(self, Kind::Histogram | Kind::GaugeHistogram)
-    }
-
-    fn has_no_unit(self) -> bool {
-        matches!(self, Kind::Info | Kind::StateSet)
-    }
+/// A family's name and metadata, borrowed from the text where it can be.
+#[derive(Debug)]
+pub(crate) struct Head<'a> {
+    /// As in [`Family::name`](super::Family::name).
+    pub(crate) name: &'a str,
+    /// The `# TYPE` word as written.
+    pub(crate) kind: Option<Cow<'a, str>>,
+    /// The `# HELP` text, unescaped.
+    pub(crate) help: Option<Cow<'a, str>>,
+    /// The `# UNIT`.
+    pub(crate) unit: Option<Cow<'a, str>>,
+    /// The line where the family starts.
+    pub(crate) line: usize,
+    /// Whether a sample was handed over.
+    has_samples: bool,
+    /// The line of its first sample.
+    first_sample: usize,
 }
 
-fn unknown_type(word: &str, format: Format) -> String {
-    let words = Kind::words(format);
-    let list = words.iter().map(|w| format!("`{w}`")).collect::<Vec<_>>().join(", ");
-    let mut message = format!("unknown type {}: expected one of {list}", lex::quote(word));
-    let lower = word.to_ascii_lowercase();
-    if words.contains(&lower.as_str()) {
-        message.push_str(" (types are lowercase)");
-    } else if format == Format::Prometheus && OPENMETRICS_TYPES.contains(&lower.as_str()) {
-        let _ = write!(message, " (`{lower}` is an OpenMetrics type)");
-    } else if format == Format::OpenMetrics && lower == "untyped" {
-        message.push_str(" (OpenMetrics calls it `unknown`)");
-    }
-    message
+/// What stays known of a family once it has ended, beside its name.
+#[derive(Clone, Copy)]
+struct Record {
+    kind: Kind,
+    line: usize,
 }
 
 /// `{a="1",b="2"}` with the labels sorted by name, or nothing without labels:
-/// a series key, and how a series is shown in messages.
+/// how a series is shown in messages (cut to an excerpt).
 fn render<'a>(labels: impl Iterator<Item = (&'a str, &'a str)>) -> String {
     let mut pairs: Vec<_> = labels.collect();
     if pairs.is_empty() {
@@ -180,110 +140,96 @@ enum Origin {
     Sample,
 }
 
-/// What messages about a family that has ended still need.
-struct Ended<'a> {
-    name: &'a str,
-    line: usize,
-    kind: Kind,
-}
-
-/// The family being read.
+/// The open family: its head and the state of its checks.
 struct Current<'a> {
-    name: &'a str,
+    head: Head<'a>,
     kind: Kind,
-    open: Open,
-    family: Family,
+    open: Open<'a>,
 }
 
-/// Builds the families of an exposition, line by line, handing each one over
-/// as soon as it ends: what it keeps of ended families is their names (slices
-/// of the text), lines and types, so that memory does not grow with their
-/// samples.
+/// Builds the families of an exposition, line by line.
 pub(super) struct Builder<'a> {
     format: Format,
-    /// Every family that has ended, in order.
-    ended: Vec<Ended<'a>>,
-    /// The index in `ended` of each family, by name.
-    owned: HashMap<&'a str, usize>,
+    fingerprints: Fingerprints,
+    /// The fingerprint of each of [`Kind::ALL_SUFFIXES`] as a name.
+    suffixes: [Fingerprint; Kind::ALL_SUFFIXES.len()],
+    /// The families that have ended, by name. A family owns its name and its
+    /// type's sample names; see [`Builder::owner`].
+    ended: HashMap<&'a str, Record>,
     current: Option<Current<'a>>,
 }
 
 impl<'a> Builder<'a> {
     pub(super) fn new(format: Format) -> Builder<'a> {
-        Builder { format, ended: Vec::new(), owned: HashMap::new(), current: None }
-    }
-
-    /// The last family, once every line has been read.
-    pub(super) fn finish(mut self) -> Result<Option<Family>, ParseError> {
-        self.close()
-    }
-
-    /// The `# TYPE` word of a type: the word as written, since only these
-    /// words parse (a family without `# TYPE` gets the format's default).
-    fn kind_word(&self, kind: Kind) -> &'static str {
-        match kind {
-            Kind::Counter => "counter",
-            Kind::Gauge => "gauge",
-            Kind::Histogram => "histogram",
-            Kind::GaugeHistogram => "gaugehistogram",
-            Kind::Summary => "summary",
-            Kind::Info => "info",
-            Kind::StateSet => "stateset",
-            Kind::Unknown if self.format == Format::Prometheus => "untyped",
-            Kind::Unknown => "unknown",
+        let fingerprints = Fingerprints::new();
+        Builder {
+            format,
+            suffixes: Kind::ALL_SUFFIXES.map(|suffix| fingerprints.name(suffix)),
+            fingerprints,
+            ended: HashMap::new(),
+            current: None,
         }
     }
 
-    /// The family that ended owning the sample name `sample`: its own name,
-    /// or its name and a suffix of its type.
-    fn owner(&self, sample: &str) -> Option<&Ended<'a>> {
-        if let Some(&index) = self.owned.get(sample) {
-            return Some(&self.ended[index]);
-        }
-        ALL_SUFFIXES.iter().find_map(|suffix| {
-            let name = sample.strip_suffix(suffix)?;
-            let ended = &self.ended[*self.owned.get(name)?];
-            ended.kind.suffixes(self.format).contains(suffix).then_some(ended)
+    /// Ends the last family, once every line has been read; returns how many
+    /// families there were.
+    pub(super) fn finish(mut self, sink: &mut impl Sink<'a>) -> Result<usize, ParseError> {
+        self.close(sink)?;
+        Ok(self.ended.len())
+    }
+
+    /// The family that has ended owning the name `name` (a family named
+    /// `name`, or one whose type gives its samples that name): its name,
+    /// type and line.
+    fn owner(&self, name: &str) -> Option<(&'a str, Kind, usize)> {
+        Kind::ALL_SUFFIXES.iter().find_map(|suffix| {
+            let base = name.strip_suffix(suffix)?;
+            let (&family, record) = self.ended.get_key_value(base)?;
+            (suffix.is_empty() || record.kind.suffixes(self.format).contains(suffix)).then_some((
+                family,
+                record.kind,
+                record.line,
+            ))
         })
     }
 
     /// The open family, if `name` is its name.
-    fn open_named(&mut self, name: &str) -> Option<(&mut Open, &mut Family)> {
-        self.current.as_mut().filter(|c| c.name == name).map(|c| (&mut c.open, &mut c.family))
+    fn open_named(&mut self, name: &str) -> Option<&mut Current<'a>> {
+        self.current.as_mut().filter(|current| current.head.name == name)
     }
 
-    /// Reads a metadata line; returns the family it ended, if any.
-    pub(super) fn meta(&mut self, at: &At<'_>, meta: Meta<'a>) -> Result<Option<Family>, ParseError> {
+    pub(super) fn meta(&mut self, at: &At<'a>, meta: Meta<'a>, sink: &mut impl Sink<'a>) -> Result<(), ParseError> {
         let keyword = meta.keyword.as_str();
-        let mut ended = None;
-        if let Some((open, family)) = self.open_named(meta.name) {
-            if let Some(first) = family.samples.first() {
+        if let Some(current) = self.open_named(meta.name) {
+            if current.head.has_samples {
                 return Err(at.error(
                     meta.at,
                     format!(
-                        "`# {keyword}` line for `{}` after its samples (from line {}): \
+                        "`# {keyword}` line for {} after its samples (from line {}): \
                          a family's metadata comes before its samples",
-                        meta.name, first.line
+                        lex::quote(meta.name),
+                        current.head.first_sample
                     ),
                 ));
             }
-            if let Some(first) = *open.metadata_line(meta.keyword) {
+            if let Some(first) = *current.open.metadata_line(meta.keyword) {
                 return Err(at.error(
                     meta.at,
-                    format!("second `# {keyword}` line for `{}` (the first is at line {first})", meta.name),
+                    format!("second `# {keyword}` line for {} (the first is at line {first})", lex::quote(meta.name)),
                 ));
             }
         } else {
-            ended = self.close()?;
+            self.close(sink)?;
             self.start(at, meta.name, meta.name_at, Origin::Meta(meta.keyword))?;
         }
-        match meta.keyword {
-            Keyword::Type => self.set_type(at, &meta)?,
-            Keyword::Help => self.current().family.help = Some(meta.text),
-            Keyword::Unit => self.set_unit(at, &meta)?,
+        let (line, keyword) = (at.line, meta.keyword);
+        match keyword {
+            Keyword::Type => self.set_type(at, meta)?,
+            Keyword::Help => self.current().head.help = Some(meta.text),
+            Keyword::Unit => self.set_unit(at, meta)?,
         }
-        *self.current().open.metadata_line(meta.keyword) = Some(at.line);
-        Ok(ended)
+        *self.current().open.metadata_line(keyword) = Some(line);
+        Ok(())
     }
 
     /// The open family. Only called once one is open.
@@ -293,24 +239,25 @@ impl<'a> Builder<'a> {
         self.current.as_mut().expect("a family is open")
     }
 
-    fn set_type(&mut self, at: &At<'_>, meta: &Meta<'a>) -> Result<(), ParseError> {
-        let word = meta.text.as_str();
+    fn set_type(&mut self, at: &At<'a>, meta: Meta<'a>) -> Result<(), ParseError> {
+        let word = &*meta.text;
         let Some(kind) = Kind::parse(word, self.format) else {
             return Err(at.error(meta.text_at, unknown_type(word, self.format)));
         };
         let name = meta.name;
         for suffix in kind.suffixes(self.format) {
             let sample = format!("{name}{suffix}");
-            if let Some(other) = self.owner(&sample) {
+            if let Some((other, other_kind, other_line)) = self.owner(&sample) {
+                let other_kind = other_kind.word(self.format);
+                let sample = lex::quote(&sample);
                 return Err(at.error(
                     meta.text_at,
                     format!(
-                        "{} family `{name}` has samples named `{sample}`, but `{sample}` already belongs to \
-                         the {} family `{}` (line {})",
+                        "{} family {} has samples named {sample}, but {sample} already belongs to \
+                         the {other_kind} family {} (line {other_line})",
                         with_article(word),
-                        self.kind_word(other.kind),
-                        other.name,
-                        other.line
+                        lex::quote(name),
+                        lex::quote(other),
                     ),
                 ));
             }
@@ -319,133 +266,146 @@ impl<'a> Builder<'a> {
         let current = self.current();
         if format == Format::OpenMetrics
             && kind.has_no_unit()
-            && let Some(unit) = current.family.unit.as_deref().filter(|u| !u.is_empty())
+            && let Some(unit) = current.head.unit.as_deref().filter(|u| !u.is_empty())
         {
             return Err(at.error(
                 meta.text_at,
                 format!(
-                    "{} family has no unit, but `# UNIT {name}` (line {}) gives `{unit}`",
+                    "{} family has no unit, but `# UNIT {}` (line {}) gives {}",
                     with_article(word),
-                    current.open.unit_line.unwrap_or_default()
+                    lex::short(name),
+                    current.open.unit_line.unwrap_or_default(),
+                    lex::quote(unit)
                 ),
             ));
         }
-        current.family.kind = Some(meta.text.clone());
         current.kind = kind;
+        current.head.kind = Some(meta.text);
         Ok(())
     }
 
-    fn set_unit(&mut self, at: &At<'_>, meta: &Meta<'a>) -> Result<(), ParseError> {
-        let unit = meta.text.as_str();
+    fn set_unit(&mut self, at: &At<'a>, meta: Meta<'a>) -> Result<(), ParseError> {
+        let unit = &*meta.text;
         let name = meta.name;
-        let kind = self.current().kind;
+        let format = self.format;
+        let current = self.current();
         if !unit.is_empty() {
-            if !name.ends_with(&format!("_{unit}")) {
+            if name.strip_suffix(unit).and_then(|rest| rest.strip_suffix('_')).is_none() {
+                let unit = lex::short(unit);
                 return Err(at.error(
                     meta.text_at,
                     format!(
-                        "unit `{unit}` is not a suffix of the family name `{name}`: \
-                         OpenMetrics requires the name to end in `_{unit}`"
+                        "unit `{unit}` is not a suffix of the family name {}: \
+                         OpenMetrics requires the name to end in `_{unit}`",
+                        lex::quote(name)
                     ),
                 ));
             }
-            if kind.has_no_unit() {
-                let word = self.kind_word(kind);
+            if current.kind.has_no_unit() {
+                let word = current.kind.word(format);
                 return Err(at.error(
                     meta.text_at,
-                    format!("{} family has no unit, but `{name}` is given `{unit}`", with_article(word)),
+                    format!(
+                        "{} family has no unit, but {} is given {}",
+                        with_article(word),
+                        lex::quote(name),
+                        lex::quote(unit)
+                    ),
                 ));
             }
         }
-        self.current().family.unit = Some(meta.text.clone());
+        current.head.unit = Some(meta.text);
         Ok(())
     }
 
     /// Starts a family named `name`, unless a family that ended owns the name.
-    fn start(&mut self, at: &At<'_>, name: &'a str, name_at: usize, origin: Origin) -> Result<(), ParseError> {
-        if let Some(other) = self.owner(name) {
-            let kind = self.kind_word(other.kind);
-            let suffixes = other.kind.suffixes(self.format);
+    fn start(&mut self, at: &At<'a>, name: &'a str, name_at: usize, origin: Origin) -> Result<(), ParseError> {
+        if let Some((other, other_kind, line)) = self.owner(name) {
+            let (kind, suffixes) = (other_kind.word(self.format), other_kind.suffixes(self.format));
+            let quoted = lex::quote(name);
             let message = match origin {
-                Origin::Meta(keyword) if other.name == name => format!(
-                    "`# {}` line for `{name}` after the family `{name}` ended (it started at line {}): \
+                Origin::Meta(keyword) if other == name => format!(
+                    "`# {}` line for {quoted} after the family {quoted} ended (it started at line {line}): \
                      a family's lines are one contiguous group, metadata first",
                     keyword.as_str(),
-                    other.line
                 ),
                 Origin::Meta(_) => format!(
-                    "`{name}` is a sample name of the {kind} family `{}` (line {}) and cannot also name a family",
-                    other.name, other.line
+                    "{quoted} is a sample name of the {kind} family {} (line {line}) and cannot also name a family",
+                    lex::quote(other)
                 ),
-                Origin::Sample if other.name == name && !suffixes.contains(&"") => {
-                    let names = suffixes.iter().map(|s| format!("`{name}{s}`")).collect::<Vec<_>>().join(", ");
+                Origin::Sample if other == name && !suffixes.contains(&"") => {
+                    let short = lex::short(name);
+                    let names = suffixes.iter().map(|s| format!("`{short}{s}`")).collect::<Vec<_>>().join(", ");
                     format!(
-                        "sample `{name}` does not belong to the {kind} family `{name}` (line {}): \
+                        "sample {quoted} does not belong to the {kind} family {quoted} (line {line}): \
                          its samples are named {names}",
-                        other.line
                     )
                 }
-                Origin::Sample if other.name == name => format!(
-                    "samples of `{name}` are not contiguous: the family started at line {} and other lines came \
+                Origin::Sample if other == name => format!(
+                    "samples of {quoted} are not contiguous: the family started at line {line} and other lines came \
                      between",
-                    other.line
                 ),
                 Origin::Sample => format!(
-                    "sample `{name}` belongs to the {kind} family `{}` (line {}) but is not with its other samples: \
-                     a family's lines are one contiguous group",
-                    other.name, other.line
+                    "sample {quoted} belongs to the {kind} family {} (line {line}) but is not with its other \
+                     samples: a family's lines are one contiguous group",
+                    lex::quote(other)
                 ),
             };
             return Err(at.error(name_at, message));
         }
-        let family =
-            Family { name: name.to_owned(), kind: None, help: None, unit: None, samples: Vec::new(), line: at.line };
-        self.current = Some(Current { name, kind: Kind::Unknown, open: Open::default(), family });
+        let head =
+            Head { name, kind: None, help: None, unit: None, line: at.line, has_samples: false, first_sample: 0 };
+        self.current = Some(Current { head, kind: Kind::Unknown, open: Open::default() });
         Ok(())
     }
 
     /// Ends the open family: checks its histogram points, records the names
-    /// it owns, and hands it over.
-    fn close(&mut self) -> Result<Option<Family>, ParseError> {
-        let Some(Current { name, kind, open, family }) = self.current.take() else { return Ok(None) };
-        open.check_points(kind, self.format, name)?;
-        self.owned.insert(name, self.ended.len());
-        self.ended.push(Ended { name, line: family.line, kind });
-        Ok(Some(family))
+    /// it owns and hands it over.
+    fn close(&mut self, sink: &mut impl Sink<'a>) -> Result<(), ParseError> {
+        let Some(current) = self.current.take() else { return Ok(()) };
+        let Current { head, kind, open } = current;
+        open.check_points(kind, self.format, head.name)?;
+        self.ended.insert(head.name, Record { kind, line: head.line });
+        sink.family(head);
+        Ok(())
     }
 
-    /// Reads a sample line; returns the family it ended, if any.
-    pub(super) fn sample(&mut self, at: &At<'_>, raw: RawSample<'a>) -> Result<Option<Family>, ParseError> {
+    pub(super) fn sample(
+        &mut self,
+        at: &At<'a>,
+        raw: RawSample<'a>,
+        sink: &mut impl Sink<'a>,
+    ) -> Result<(), ParseError> {
         let format = self.format;
-        let suffix = self.current.as_ref().and_then(|c| c.kind.suffix_of(format, c.name, raw.name));
-        let (suffix, ended) = match suffix {
-            Some(suffix) => (suffix, None),
+        let suffix = self.current.as_ref().and_then(|c| c.kind.suffix_of(format, c.head.name, raw.name));
+        let suffix = match suffix {
+            Some(suffix) => suffix,
             None => {
-                let ended = self.close()?;
+                self.close(sink)?;
                 self.start(at, raw.name, raw.name_at, Origin::Sample)?;
-                ("", ended)
+                ""
             }
         };
-        let kind = self.current().kind;
-        let kind_word = self.kind_word(kind);
-        let current = self.current();
-        let sample = SampleCheck { at, raw: &raw, family: current.name, kind: current.kind, kind_word, suffix, format };
+        let fingerprints = &self.fingerprints;
+        let index = Kind::ALL_SUFFIXES.iter().position(|s| *s == suffix).unwrap_or_default();
+        let suffix_fingerprint = self.suffixes[index];
+        let current = self.current.as_mut().expect("a family is open");
+        let sample = SampleCheck {
+            at,
+            raw: &raw,
+            family: current.head.name,
+            kind: current.kind,
+            suffix,
+            format,
+            fingerprints,
+            suffix_fingerprint,
+        };
         sample.check(&mut current.open)?;
-        current.family.samples.push(Sample {
-            name: raw.name.to_owned(),
-            labels: raw.labels.into_iter().map(|l| (l.name.to_owned(), l.value)).collect(),
-            value: raw.value,
-            timestamp: raw.timestamp,
-            exemplar: raw.exemplar.map(|e| Exemplar {
-                labels: e.labels.into_iter().map(|l| (l.name.to_owned(), l.value)).collect(),
-                value: e.value,
-                timestamp: e.timestamp,
-            }),
-            line: at.line,
-        });
-        Ok(ended)
+        if !current.head.has_samples {
+            current.head.has_samples = true;
+            current.head.first_sample = at.line;
+        }
+        sink.sample(&current.head, raw, at.line);
+        Ok(())
     }
 }
-
-/// Every suffix of every type, in both formats.
-const ALL_SUFFIXES: [&str; 8] = ["_total", "_created", "_bucket", "_count", "_sum", "_gcount", "_gsum", "_info"];

@@ -8,6 +8,8 @@
 
 mod sample;
 
+use std::borrow::Cow;
+
 use super::Format;
 use super::number::{self, NumberError};
 
@@ -62,41 +64,42 @@ pub(super) struct Meta<'a> {
     pub(super) name: &'a str,
     pub(super) name_at: usize,
     /// The type word or unit as written, or the help text unescaped.
-    pub(super) text: String,
+    pub(super) text: Cow<'a, str>,
     pub(super) text_at: usize,
 }
 
-/// A label of a sample or an exemplar, its value unescaped.
+/// A label of a sample or an exemplar, its value unescaped (borrowed from
+/// the line unless it had an escape).
 #[derive(Debug)]
-pub(super) struct Label<'a> {
-    pub(super) name: &'a str,
-    pub(super) value: String,
-    pub(super) name_at: usize,
+pub(crate) struct Label<'a> {
+    pub(crate) name: &'a str,
+    pub(crate) value: Cow<'a, str>,
+    pub(crate) name_at: usize,
     /// Where the opening quote of the value is.
-    pub(super) value_at: usize,
+    pub(crate) value_at: usize,
 }
 
 /// A sample line.
 #[derive(Debug)]
-pub(super) struct RawSample<'a> {
-    pub(super) name: &'a str,
-    pub(super) name_at: usize,
-    pub(super) labels: Vec<Label<'a>>,
-    pub(super) value: f64,
-    pub(super) value_at: usize,
-    pub(super) timestamp: Option<f64>,
-    pub(super) timestamp_at: usize,
-    pub(super) exemplar: Option<RawExemplar<'a>>,
+pub(crate) struct RawSample<'a> {
+    pub(crate) name: &'a str,
+    pub(crate) name_at: usize,
+    pub(crate) labels: Vec<Label<'a>>,
+    pub(crate) value: f64,
+    pub(crate) value_at: usize,
+    pub(crate) timestamp: Option<f64>,
+    pub(crate) timestamp_at: usize,
+    pub(crate) exemplar: Option<RawExemplar<'a>>,
 }
 
 /// An OpenMetrics exemplar.
 #[derive(Debug)]
-pub(super) struct RawExemplar<'a> {
+pub(crate) struct RawExemplar<'a> {
     /// Where its `#` is.
-    pub(super) at: usize,
-    pub(super) labels: Vec<Label<'a>>,
-    pub(super) value: f64,
-    pub(super) timestamp: Option<f64>,
+    pub(crate) at: usize,
+    pub(crate) labels: Vec<Label<'a>>,
+    pub(crate) value: f64,
+    pub(crate) timestamp: Option<f64>,
 }
 
 /// The most characters an exemplar's label names and values may have together.
@@ -147,9 +150,34 @@ pub(super) fn visible(c: char) -> String {
     if c.is_control() { c.escape_debug().to_string() } else { c.to_string() }
 }
 
-/// Quotes a token for a message, making control characters visible.
-pub(super) fn quote(token: &str) -> String {
-    format!("`{}`", token.chars().map(visible).collect::<String>())
+/// The most characters of the input a message quotes; see
+/// [`shorten`](super::shorten), whose format [`quote`] follows.
+pub(crate) const QUOTED_MAX: usize = 64;
+
+/// Quotes a token for a message, making control characters visible; a token
+/// of more than [`QUOTED_MAX`] characters keeps its start and end around an
+/// ellipsis and says how long it was, so that a message stays short
+/// whatever the input.
+pub(crate) fn quote(token: &str) -> String {
+    let count = token.chars().count();
+    if count <= QUOTED_MAX {
+        return format!("`{}`", short(token));
+    }
+    format!("`{}` ({count} characters)", short(token))
+}
+
+/// A token inside a quoted span of a message: control characters made
+/// visible, and cut to its first 40 and last 16 characters around a `…` when
+/// it has more than [`QUOTED_MAX`].
+pub(crate) fn short(token: &str) -> String {
+    let count = token.chars().count();
+    if count <= QUOTED_MAX {
+        return token.chars().map(visible).collect();
+    }
+    let mut out: String = token.chars().take(40).map(visible).collect();
+    out.push('…');
+    out.extend(token.chars().skip(count - 16).map(visible));
+    out
 }
 
 fn fail<T>(at: usize, message: impl Into<String>) -> Result<T> {
@@ -173,7 +201,12 @@ impl<'a> Cursor<'a> {
     }
 
     fn peek(&self) -> Option<char> {
-        self.rest().chars().next()
+        // ASCII, by far the most common, without decoding.
+        match self.text.as_bytes().get(self.pos) {
+            Some(&byte) if byte.is_ascii() => Some(char::from(byte)),
+            None => None,
+            Some(_) => self.rest().chars().next(),
+        }
     }
 
     fn bump(&mut self) -> Option<char> {
@@ -196,8 +229,19 @@ impl<'a> Cursor<'a> {
 
     fn take_while(&mut self, keep: impl Fn(char) -> bool) -> &'a str {
         let start = self.pos;
-        while self.peek().is_some_and(&keep) {
-            self.bump();
+        let bytes = self.text.as_bytes();
+        while let Some(&byte) = bytes.get(self.pos) {
+            if byte.is_ascii() {
+                if !keep(char::from(byte)) {
+                    break;
+                }
+                self.pos += 1;
+            } else {
+                match self.peek() {
+                    Some(c) if keep(c) => self.pos += c.len_utf8(),
+                    _ => break,
+                }
+            }
         }
         &self.text[start..self.pos]
     }
@@ -257,7 +301,11 @@ impl<'a> Cursor<'a> {
         }
         self.check_carriage_return()?;
         let name_at = self.pos;
-        let name = self.metric_name(&format!("a metric name after `# {}`", keyword.as_str()))?;
+        let what = match keyword {
+            Keyword::Help => "a metric name after `# HELP`",
+            _ => "a metric name after `# TYPE`",
+        };
+        let name = self.metric_name(what)?;
         match self.peek() {
             None => {}
             Some(c) if is_blank(c) => {
@@ -336,7 +384,7 @@ impl<'a> Cursor<'a> {
                     Keyword::Help => "the help text (which may be empty)",
                     Keyword::Unit => "the unit (which may be empty)",
                 };
-                return fail(self.pos, format!("expected a space and {what} after `# {word} {name}`"));
+                return fail(self.pos, format!("expected a space and {what} after `# {word} {}`", short(name)));
             }
             found => return self.invalid_name_char(name, found),
         }
@@ -350,13 +398,15 @@ impl<'a> Cursor<'a> {
                     return fail(
                         self.pos,
                         format!(
-                            "expected the end of the line after the unit `{unit}` of `{name}`, found {}: \
+                            "expected the end of the line after the unit {} of {}, found {}: \
                              a unit is made of `[a-zA-Z0-9_:]`",
+                            quote(unit),
+                            quote(name),
                             describe(Some(found))
                         ),
                     );
                 }
-                unit.to_owned()
+                Cow::Borrowed(unit)
             }
         };
         Ok(Line::Meta(Meta { keyword, at: 0, name, name_at, text, text_at }))
@@ -376,35 +426,42 @@ impl<'a> Cursor<'a> {
 
     fn invalid_name_char<T>(&self, name: &str, found: Option<char>) -> Result<T> {
         let message = match found {
-            Some('\t') if self.strict() => format!("expected a single space after `{name}`, found a tab"),
+            Some('\t') if self.strict() => format!("expected a single space after {}, found a tab", quote(name)),
             found => format!(
-                "invalid character {} in metric name `{name}`: metric names match `[a-zA-Z_:][a-zA-Z0-9_:]*`",
-                describe(found)
+                "invalid character {} in metric name {}: metric names match `[a-zA-Z_:][a-zA-Z0-9_:]*`",
+                describe(found),
+                quote(name)
             ),
         };
         fail(self.pos, message)
     }
 
     /// The type word of a `# TYPE` line; the caller checks it is a known type.
-    fn type_word(&mut self, name: &str) -> Result<String> {
+    fn type_word(&mut self, name: &str) -> Result<Cow<'a, str>> {
         let at = self.pos;
         let word = self.token();
         if word.is_empty() {
-            return fail(at, format!("missing type in `# TYPE {name}`"));
+            return fail(at, format!("missing type in `# TYPE {}`", short(name)));
         }
         if let Some(found) = self.peek() {
             return fail(
                 self.pos,
-                format!("expected the end of the line after the type `{word}`, found {}", describe(Some(found))),
+                format!("expected the end of the line after the type {}, found {}", quote(word), describe(Some(found))),
             );
         }
-        Ok(word.to_owned())
+        Ok(Cow::Borrowed(word))
     }
 
     /// Help text to the end of the line, unescaped: `\\` and `\n` in
     /// Prometheus text, also `\"` in OpenMetrics (where a bare `"` is invalid).
-    fn help(&mut self) -> Result<String> {
-        let mut text = String::with_capacity(self.rest().len());
+    fn help(&mut self) -> Result<Cow<'a, str>> {
+        let rest = self.rest();
+        let escaped = rest.contains('\\') || (self.strict() && rest.contains('"'));
+        if !escaped {
+            self.pos = self.text.len();
+            return Ok(Cow::Borrowed(rest));
+        }
+        let mut text = String::with_capacity(rest.len());
         while let Some(c) = self.peek() {
             let at = self.pos;
             self.bump();
@@ -428,7 +485,7 @@ impl<'a> Cursor<'a> {
                 c => text.push(c),
             }
         }
-        Ok(text)
+        Ok(Cow::Owned(text))
     }
 }
 

@@ -1,65 +1,76 @@
 //! The rules checked on each sample in the context of its family, and on
 //! each histogram point once its family has ended.
+//!
+//! The state kept per series is a fingerprint and a few numbers; the text
+//! that messages show (a series, a point) is rendered from the line at hand,
+//! or read again from the line it was first seen on, only when a message is
+//! made.
 
+use std::borrow::Cow;
 use std::collections::{HashMap, HashSet};
 
 use super::{At, Kind, Pos, render, show};
-use crate::exposition::lex::{self, Keyword, RawSample};
+use crate::exposition::fingerprint::{Fingerprint, Fingerprints};
+use crate::exposition::lex::{self, Keyword, Line, RawSample};
 use crate::exposition::number::{self, NumberError};
 use crate::exposition::{Format, ParseError};
 
 /// What the previous appearance of a series was.
+#[derive(Clone, Copy)]
 struct Seen {
     line: usize,
     timestamp: Option<f64>,
 }
 
 /// The bucket last read in a histogram point.
-struct Bucket {
+struct Bucket<'a> {
     le: f64,
-    le_text: String,
+    le_text: Cow<'a, str>,
     value: f64,
     line: usize,
 }
 
-/// One histogram or summary point: the samples that share the labels other
-/// than `le` or `quantile` (and, in OpenMetrics, the timestamp).
-#[derive(Default)]
-struct Point {
-    /// `name{labels}`, for messages.
-    display: String,
+/// One histogram point: the samples that share the labels other than `le`
+/// (and, in OpenMetrics, the timestamp).
+struct Point<'a> {
+    /// The line of its first sample, to name the point in messages.
+    first: &'a str,
+    /// Whether that sample is a bucket (whose `le` is not part of the name).
+    first_is_bucket: bool,
     /// The last sample of the point.
     last: Pos,
-    buckets: usize,
-    last_bucket: Option<Bucket>,
+    has_buckets: bool,
+    negative_bucket: bool,
+    last_bucket: Option<Bucket<'a>>,
     /// The `+Inf` bucket's value and line.
     inf: Option<(f64, usize)>,
     /// `_count` (or `_gcount`).
     count: Option<(f64, Pos)>,
     /// `_sum` (or `_gsum`).
     sum: Option<(f64, Pos)>,
-    negative_bucket: bool,
-    /// The last quantile, as a number and as written, and its line.
-    last_quantile: Option<(f64, String, usize)>,
 }
 
-/// The state of the family being read (always the last one).
+/// The state of the family being read.
 #[derive(Default)]
-pub(super) struct Open {
+pub(super) struct Open<'a> {
     pub(super) type_line: Option<usize>,
     pub(super) help_line: Option<usize>,
     pub(super) unit_line: Option<usize>,
     /// Every series by name and labels.
-    series: HashMap<String, Seen>,
+    series: HashMap<Fingerprint, Seen>,
     /// OpenMetrics: the metrics (label sets without `le`, `quantile` or the
     /// state label) seen so far, and the last one with its timestamp.
-    metrics: HashSet<String>,
-    last_metric: Option<(String, Option<f64>)>,
-    points: Vec<Point>,
-    point_index: HashMap<String, usize>,
+    metrics: HashSet<Fingerprint>,
+    last_metric: Option<(Fingerprint, Option<f64>)>,
+    /// The histogram points, in order, and where each is by fingerprint.
+    points: Vec<Point<'a>>,
+    point_index: HashMap<Fingerprint, usize>,
+    /// Prometheus text: the last quantile of each summary point, as a number
+    /// and as written, and its line.
+    quantiles: HashMap<Fingerprint, (f64, Cow<'a, str>, usize)>,
 }
 
-impl Open {
+impl<'a> Open<'a> {
     pub(super) fn metadata_line(&mut self, keyword: Keyword) -> &mut Option<usize> {
         match keyword {
             Keyword::Type => &mut self.type_line,
@@ -78,9 +89,19 @@ impl Open {
         Ok(())
     }
 
-    fn point(&mut self, key: String, display: &str) -> &mut Point {
+    fn point(&mut self, key: Fingerprint, first: &At<'a>, first_is_bucket: bool) -> &mut Point<'a> {
         let index = *self.point_index.entry(key).or_insert_with(|| {
-            self.points.push(Point { display: display.to_owned(), ..Point::default() });
+            self.points.push(Point {
+                first: first.text,
+                first_is_bucket,
+                last: Pos::default(),
+                has_buckets: false,
+                negative_bucket: false,
+                last_bucket: None,
+                inf: None,
+                count: None,
+                sum: None,
+            });
             self.points.len() - 1
         });
         &mut self.points[index]
@@ -89,16 +110,18 @@ impl Open {
 
 /// The rules one sample is checked against, in the context of its family.
 pub(super) struct SampleCheck<'s, 'a> {
-    pub(super) at: &'s At<'s>,
+    pub(super) at: &'s At<'a>,
     pub(super) raw: &'s RawSample<'a>,
-    pub(super) family: &'s str,
+    pub(super) family: &'a str,
     pub(super) kind: Kind,
-    pub(super) kind_word: &'s str,
     pub(super) suffix: &'static str,
     pub(super) format: Format,
+    pub(super) fingerprints: &'s Fingerprints,
+    /// The fingerprint of `suffix` as a name.
+    pub(super) suffix_fingerprint: Fingerprint,
 }
 
-impl SampleCheck<'_, '_> {
+impl<'a> SampleCheck<'_, 'a> {
     fn om(&self) -> bool {
         self.format == Format::OpenMetrics
     }
@@ -107,45 +130,71 @@ impl SampleCheck<'_, '_> {
         self.at.error(byte, message)
     }
 
-    fn label(&self, name: &str) -> Option<&lex::Label<'_>> {
+    fn label(&self, name: &str) -> Option<&lex::Label<'a>> {
         self.raw.labels.iter().find(|l| l.name == name)
     }
 
-    pub(super) fn check(&self, open: &mut Open) -> Result<(), ParseError> {
-        self.check_exemplar()?;
-        self.check_duplicate(open)?;
-        let special = match (self.kind, self.suffix) {
+    /// The label that tells the samples of one metric apart, if any.
+    fn special(&self) -> Option<&'a str> {
+        match (self.kind, self.suffix) {
             (Kind::Histogram | Kind::GaugeHistogram, "_bucket") => Some("le"),
             (Kind::Summary, "") => Some("quantile"),
             (Kind::StateSet, "") => Some(self.family),
             _ => None,
-        };
-        let metric =
-            render(self.raw.labels.iter().filter(|l| Some(l.name) != special).map(|l| (l.name, l.value.as_str())));
+        }
+    }
+
+    /// The sample's series (`name{labels}`), for messages.
+    fn series_text(&self) -> String {
+        let raw = self.raw;
+        lex::short(&format!("{}{}", raw.name, render(raw.labels.iter().map(|l| (l.name, &*l.value)))))
+    }
+
+    /// The sample's metric (`family{labels}` without the special label), for
+    /// messages.
+    fn metric_text(&self) -> String {
+        let special = self.special();
+        let labels = self.raw.labels.iter().filter(|l| Some(l.name) != special).map(|l| (l.name, &*l.value));
+        lex::short(&format!("{}{}", self.family, render(labels)))
+    }
+
+    pub(super) fn check(&self, open: &mut Open<'a>) -> Result<(), ParseError> {
+        self.check_exemplar()?;
+        let fingerprints = self.fingerprints;
+        let labels = fingerprints.labels(self.raw.labels.iter().map(|l| (l.name, &*l.value)));
+        // The sample name is the family's and the suffix: the suffix's
+        // fingerprint stands for it.
+        self.check_duplicate(open, self.suffix_fingerprint + labels)?;
+        let mut metric = labels;
+        if let Some(label) = self.special().and_then(|special| self.label(special)) {
+            metric = metric - fingerprints.label(label.name, &label.value);
+        }
         if self.om() {
-            self.check_metric_order(open, &metric)?;
+            self.check_metric_order(open, metric)?;
             self.check_value()?;
         }
-        let display = format!("{}{metric}", self.family);
         let key = match self.raw.timestamp {
-            Some(timestamp) if self.om() => format!("{display}@{}", timestamp.to_bits()),
-            _ => display.clone(),
+            Some(timestamp) if self.om() => metric + fingerprints.timestamp(timestamp),
+            _ => metric,
         };
+        let here = self.at.pos(self.raw.name_at);
         match (self.kind, self.suffix) {
-            (Kind::Histogram | Kind::GaugeHistogram, "_bucket") => self.check_bucket(open.point(key, &display)),
+            (Kind::Histogram | Kind::GaugeHistogram, "_bucket") => {
+                self.check_bucket(open.point(key, self.at, true), here)
+            }
             (Kind::Histogram, "_count") | (Kind::GaugeHistogram, "_gcount") => {
-                let point = open.point(key, &display);
-                point.count = Some((self.raw.value, self.at.pos(self.raw.name_at)));
-                point.last = self.at.pos(self.raw.name_at);
+                let point = open.point(key, self.at, false);
+                point.count = Some((self.raw.value, here));
+                point.last = here;
                 Ok(())
             }
             (Kind::Histogram, "_sum") | (Kind::GaugeHistogram, "_gsum") => {
-                let point = open.point(key, &display);
-                point.sum = Some((self.raw.value, self.at.pos(self.raw.name_at)));
-                point.last = self.at.pos(self.raw.name_at);
+                let point = open.point(key, self.at, false);
+                point.sum = Some((self.raw.value, here));
+                point.last = here;
                 Ok(())
             }
-            (Kind::Summary, "") => self.check_quantile(open.point(key, &display)),
+            (Kind::Summary, "") => self.check_quantile(open, key),
             _ => Ok(()),
         }
     }
@@ -162,16 +211,17 @@ impl SampleCheck<'_, '_> {
             exemplar.at,
             format!(
                 "exemplars are allowed only on counter `_total` and histogram `_bucket` samples, \
-                 not on `{}` of the {} family `{}`",
-                self.raw.name, self.kind_word, self.family
+                 not on {} of the {} family {}",
+                lex::quote(self.raw.name),
+                self.kind.word(self.format),
+                lex::quote(self.family)
             ),
         ))
     }
 
     /// No series twice; in OpenMetrics a series may repeat with a later timestamp.
-    fn check_duplicate(&self, open: &mut Open) -> Result<(), ParseError> {
+    fn check_duplicate(&self, open: &mut Open<'a>, series: Fingerprint) -> Result<(), ParseError> {
         let raw = self.raw;
-        let series = format!("{}{}", raw.name, render(raw.labels.iter().map(|l| (l.name, l.value.as_str()))));
         if let Some(seen) = open.series.get(&series) {
             match (seen.timestamp, raw.timestamp) {
                 (Some(before), Some(now)) if self.om() && now > before => {}
@@ -179,8 +229,9 @@ impl SampleCheck<'_, '_> {
                     return Err(self.error(
                         raw.timestamp_at,
                         format!(
-                            "`{series}` appears with and without a timestamp (line {}): \
+                            "`{}` appears with and without a timestamp (line {}): \
                              all its samples have one or none do",
+                            self.series_text(),
                             seen.line
                         ),
                     ));
@@ -189,7 +240,8 @@ impl SampleCheck<'_, '_> {
                     return Err(self.error(
                         raw.timestamp_at,
                         format!(
-                            "timestamp of `{series}` goes backwards: {} here, {} at line {}",
+                            "timestamp of `{}` goes backwards: {} here, {} at line {}",
+                            self.series_text(),
                             show(now),
                             show(before),
                             seen.line
@@ -199,7 +251,7 @@ impl SampleCheck<'_, '_> {
                 _ => {
                     return Err(self.error(
                         raw.name_at,
-                        format!("duplicate sample `{series}`: the same series is at line {}", seen.line),
+                        format!("duplicate sample `{}`: the same series is at line {}", self.series_text(), seen.line),
                     ));
                 }
             }
@@ -210,44 +262,45 @@ impl SampleCheck<'_, '_> {
 
     /// OpenMetrics: the samples of one metric are contiguous, all with a
     /// timestamp or none, and their timestamps do not go backwards.
-    fn check_metric_order(&self, open: &mut Open, metric: &str) -> Result<(), ParseError> {
+    fn check_metric_order(&self, open: &mut Open<'a>, metric: Fingerprint) -> Result<(), ParseError> {
         let raw = self.raw;
-        match &open.last_metric {
+        match open.last_metric {
             Some((last, last_timestamp)) if last == metric => {
                 if last_timestamp.is_some() != raw.timestamp.is_some() {
                     return Err(self.error(
                         raw.timestamp_at,
-                        format!("the samples of `{}{metric}` mix lines with and without a timestamp", self.family),
+                        format!("the samples of `{}` mix lines with and without a timestamp", self.metric_text()),
                     ));
                 }
-                if let (Some(before), Some(now)) = (*last_timestamp, raw.timestamp)
+                if let (Some(before), Some(now)) = (last_timestamp, raw.timestamp)
                     && now < before
                 {
                     return Err(self.error(
                         raw.timestamp_at,
                         format!(
-                            "timestamps of `{}{metric}` go backwards: {} after {}",
-                            self.family,
+                            "timestamps of `{}` go backwards: {} after {}",
+                            self.metric_text(),
                             show(now),
                             show(before)
                         ),
                     ));
                 }
             }
-            _ if open.metrics.contains(metric) => {
+            _ if open.metrics.contains(&metric) => {
                 return Err(self.error(
                     raw.name_at,
                     format!(
-                        "the samples of `{}{metric}` are not contiguous: \
-                         another label set of the family came between",
-                        self.family
+                        "the samples of `{}` are not contiguous: another label set of the family came between",
+                        self.metric_text()
                     ),
                 ));
             }
             _ => {}
         }
-        open.metrics.insert(metric.to_owned());
-        open.last_metric = Some((metric.to_owned(), raw.timestamp));
+        if open.last_metric.is_none_or(|(last, _)| last != metric) {
+            open.metrics.insert(metric);
+        }
+        open.last_metric = Some((metric, raw.timestamp));
         Ok(())
     }
 
@@ -256,39 +309,43 @@ impl SampleCheck<'_, '_> {
     fn check_value(&self) -> Result<(), ParseError> {
         let raw = self.raw;
         let value = raw.value;
-        let name = raw.name;
         let at = raw.value_at;
+        let name = || lex::quote(raw.name);
         match self.kind {
             Kind::Counter | Kind::Histogram | Kind::GaugeHistogram | Kind::Summary => match self.suffix {
                 "_total" | "_count" | "_bucket" | "_gcount" => {
                     let what = if self.suffix == "_total" { "a counter's total" } else { "a count" };
                     if value.is_nan() {
-                        return Err(self.error(at, format!("`{name}` is NaN: {what} cannot be NaN")));
+                        return Err(self.error(at, format!("{} is NaN: {what} cannot be NaN", name())));
                     }
                     if value < 0.0 {
-                        return Err(self.error(at, format!("`{name}` is {}: {what} cannot be negative", show(value))));
+                        return Err(self.error(at, format!("{} is {}: {what} cannot be negative", name(), show(value))));
                     }
                     if self.suffix != "_total" && value.fract() != 0.0 {
-                        return Err(self.error(at, format!("`{name}` is {}: a count is an integer", show(value))));
+                        return Err(self.error(at, format!("{} is {}: a count is an integer", name(), show(value))));
                     }
                 }
                 "_sum" | "_gsum" if value.is_nan() => {
-                    return Err(self.error(at, format!("`{name}` is NaN: a sum cannot be NaN")));
+                    return Err(self.error(at, format!("{} is NaN: a sum cannot be NaN", name())));
                 }
                 _ => {}
             },
             Kind::Info if value != 1.0 => {
-                return Err(self.error(at, format!("`{name}` is {}: an info sample is always 1", show(value))));
+                return Err(self.error(at, format!("{} is {}: an info sample is always 1", name(), show(value))));
             }
             Kind::StateSet => {
                 if self.label(self.family).is_none() {
                     return Err(self.error(
                         raw.name_at,
-                        format!("state set sample `{name}` has no label `{}` naming its state", self.family),
+                        format!(
+                            "state set sample {} has no label {} naming its state",
+                            name(),
+                            lex::quote(self.family)
+                        ),
                     ));
                 }
                 if value != 0.0 && value != 1.0 {
-                    return Err(self.error(at, format!("`{name}` is {}: a state set sample is 0 or 1", show(value))));
+                    return Err(self.error(at, format!("{} is {}: a state set sample is 0 or 1", name(), show(value))));
                 }
             }
             _ => {}
@@ -318,10 +375,10 @@ impl SampleCheck<'_, '_> {
         }
     }
 
-    fn check_bucket(&self, point: &mut Point) -> Result<(), ParseError> {
+    fn check_bucket(&self, point: &mut Point<'a>, here: Pos) -> Result<(), ParseError> {
         let raw = self.raw;
         let Some(le) = self.label("le") else {
-            return Err(self.error(raw.name_at, format!("histogram bucket `{}` has no `le` label", raw.name)));
+            return Err(self.error(raw.name_at, format!("histogram bucket {} has no `le` label", lex::quote(raw.name))));
         };
         let bound = self.bound(le)?;
         if let Some(last) = &point.last_bucket {
@@ -330,7 +387,9 @@ impl SampleCheck<'_, '_> {
                     le.value_at + 1,
                     format!(
                         "bucket `le=\"{}\"` comes after `le=\"{}\"` (line {}): buckets are sorted by increasing `le`",
-                        le.value, last.le_text, last.line
+                        lex::short(&le.value),
+                        lex::short(&last.le_text),
+                        last.line
                     ),
                 ));
             }
@@ -340,17 +399,17 @@ impl SampleCheck<'_, '_> {
                     format!(
                         "bucket `le=\"{}\"` counts {}, fewer than {} in bucket `le=\"{}\"` (line {}): \
                          bucket counts are cumulative",
-                        le.value,
+                        lex::short(&le.value),
                         show(raw.value),
                         show(last.value),
-                        last.le_text,
+                        lex::short(&last.le_text),
                         last.line
                     ),
                 ));
             }
         }
-        point.buckets += 1;
-        point.last = self.at.pos(raw.name_at);
+        point.has_buckets = true;
+        point.last = here;
         point.negative_bucket |= bound < 0.0;
         if bound == f64::INFINITY {
             point.inf = Some((raw.value, self.at.line));
@@ -359,10 +418,12 @@ impl SampleCheck<'_, '_> {
         Ok(())
     }
 
-    fn check_quantile(&self, point: &mut Point) -> Result<(), ParseError> {
+    fn check_quantile(&self, open: &mut Open<'a>, key: Fingerprint) -> Result<(), ParseError> {
         let raw = self.raw;
         let Some(label) = self.label("quantile") else {
-            return Err(self.error(raw.name_at, format!("summary sample `{}` has no `quantile` label", raw.name)));
+            return Err(
+                self.error(raw.name_at, format!("summary sample {} has no `quantile` label", lex::quote(raw.name)))
+            );
         };
         let quantile = self.bound(label)?;
         if !(0.0..=1.0).contains(&quantile) {
@@ -372,33 +433,50 @@ impl SampleCheck<'_, '_> {
         }
         // Prometheus text: "the quantiles of a summary must appear in
         // increasing numerical order". OpenMetrics 1.0 sets no order.
-        if !self.om()
-            && let Some((last, last_text, line)) = &point.last_quantile
+        if self.om() {
+            return Ok(());
+        }
+        if let Some((last, last_text, line)) = open.quantiles.get(&key)
             && quantile <= *last
         {
             return Err(self.error(
                 label.value_at + 1,
                 format!(
-                    "quantile `{}` comes after `{last_text}` (line {line}): quantiles are sorted by increasing value",
-                    label.value
+                    "quantile `{}` comes after `{}` (line {line}): quantiles are sorted by increasing value",
+                    lex::short(&label.value),
+                    lex::short(last_text)
                 ),
             ));
         }
-        point.last_quantile = Some((quantile, label.value.clone(), self.at.line));
-        point.last = self.at.pos(raw.name_at);
+        open.quantiles.insert(key, (quantile, label.value.clone(), self.at.line));
         Ok(())
     }
 }
 
+/// The name of a histogram point in messages: its family and the labels of
+/// its first sample but `le`, read again from that sample's line.
+fn point_display(point: &Point<'_>, format: Format, name: &str) -> String {
+    let labels = match lex::line(point.first, format) {
+        Ok(Line::Sample(raw)) => {
+            let special = point.first_is_bucket.then_some("le");
+            render(raw.labels.iter().filter(|l| Some(l.name) != special).map(|l| (l.name, &*l.value)))
+        }
+        // The line was read before, as a sample.
+        _ => String::new(),
+    };
+    lex::short(&format!("{name}{labels}"))
+}
+
 /// The checks of a whole histogram point, once its family has ended.
-fn check_point(point: &Point, kind: Kind, format: Format, name: &str) -> Result<(), ParseError> {
+fn check_point(point: &Point<'_>, kind: Kind, format: Format, name: &str) -> Result<(), ParseError> {
     let (count, sum) = if kind == Kind::GaugeHistogram { ("_gcount", "_gsum") } else { ("_count", "_sum") };
-    let display = &point.display;
+    let display = || point_display(point, format, name);
+    let short = lex::short(name);
     let Some((inf, inf_line)) = point.inf else {
-        let message = if point.buckets == 0 {
-            format!("histogram `{display}` has no buckets: it needs at least the `le=\"+Inf\"` bucket")
+        let message = if point.has_buckets {
+            format!("histogram `{}` has no `le=\"+Inf\"` bucket", display())
         } else {
-            format!("histogram `{display}` has no `le=\"+Inf\"` bucket")
+            format!("histogram `{}` has no buckets: it needs at least the `le=\"+Inf\"` bucket", display())
         };
         return Err(point.last.error(message));
     };
@@ -407,8 +485,9 @@ fn check_point(point: &Point, kind: Kind, format: Format, name: &str) -> Result<
         && !(value.is_nan() && inf.is_nan())
     {
         return Err(pos.error(format!(
-            "`{name}{count}` of `{display}` is {} but its `le=\"+Inf\"` bucket (line {inf_line}) is {}: \
+            "`{short}{count}` of `{}` is {} but its `le=\"+Inf\"` bucket (line {inf_line}) is {}: \
              they must be equal",
+            display(),
             show(value),
             show(inf)
         )));
@@ -416,23 +495,26 @@ fn check_point(point: &Point, kind: Kind, format: Format, name: &str) -> Result<
     if format == Format::OpenMetrics {
         match (point.sum, point.count) {
             (Some((_, pos)), None) => {
-                return Err(pos.error(format!("`{display}` has `{sum}` but no `{count}`: both or neither")));
+                return Err(pos.error(format!("`{}` has `{sum}` but no `{count}`: both or neither", display())));
             }
             (None, Some((_, pos))) => {
-                return Err(pos.error(format!("`{display}` has `{count}` but no `{sum}`: both or neither")));
+                return Err(pos.error(format!("`{}` has `{count}` but no `{sum}`: both or neither", display())));
             }
             _ => {}
         }
         if let Some((value, pos)) = point.sum {
             if kind == Kind::Histogram && point.negative_bucket {
                 return Err(pos.error(format!(
-                    "`{display}` has negative buckets, so it cannot have `{sum}`: the sum would not be a counter"
+                    "`{}` has negative buckets, so it cannot have `{sum}`: the sum would not be a counter",
+                    display()
                 )));
             }
             if kind == Kind::GaugeHistogram && !point.negative_bucket && value < 0.0 {
-                return Err(
-                    pos.error(format!("`{name}{sum}` of `{display}` is {}, but no bucket is negative", show(value)))
-                );
+                return Err(pos.error(format!(
+                    "`{short}{sum}` of `{}` is {}, but no bucket is negative",
+                    display(),
+                    show(value)
+                )));
             }
         }
     }

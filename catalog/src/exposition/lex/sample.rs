@@ -1,32 +1,39 @@
 //! Sample lines: the name, the label set, the value, the timestamp and, in
 //! OpenMetrics, the exemplar.
 
+use std::borrow::Cow;
+use std::collections::HashSet;
+
 use super::{
     Cursor, EXEMPLAR_LABELS_MAX, Label, RawExemplar, RawSample, Result, describe, fail, is_blank, is_label_name_char,
     is_label_name_start, number_message, quote, visible,
 };
 use crate::exposition::number::{self, NumberError};
-use std::collections::HashSet;
+
+/// Up to this many labels, a duplicate name is found by comparing with each
+/// label before it; past it, through a set, so that a line with any number
+/// of labels is read in linear time.
+const LINEAR_LABELS: usize = 16;
 
 impl<'a> Cursor<'a> {
     pub(super) fn sample(&mut self) -> Result<RawSample<'a>> {
         let name_at = self.pos;
         let name = self.metric_name("a metric name")?;
         let mut labels = Vec::new();
-        let mut after = format!("`{name}`");
+        let mut after_labels = false;
         // In Prometheus text blanks may also sit between the name and `{`.
         let blanks = !self.strict() && self.skip_blanks();
         match self.peek() {
             Some('{') => {
                 labels = self.labels("sample")?;
-                "the label set".clone_into(&mut after);
+                after_labels = true;
             }
             _ if blanks => {}
             Some(' ') => {}
-            None => return fail(self.pos, format!("missing value after `{name}`")),
+            None => return fail(self.pos, format!("missing value after {}", quote(name))),
             found => return self.invalid_name_char(name, found),
         }
-        self.separator(&after)?;
+        self.separator(|| if after_labels { "the label set".to_owned() } else { quote(name) })?;
         let value_at = self.pos;
         let value = self.value("value")?;
         let mut sample = RawSample {
@@ -49,15 +56,15 @@ impl<'a> Cursor<'a> {
 
     /// The separator before a value: blanks and tabs in Prometheus text
     /// (none needed right after `}`), exactly one space in OpenMetrics.
-    fn separator(&mut self, after: &str) -> Result<()> {
+    fn separator(&mut self, after: impl Fn() -> String) -> Result<()> {
         if self.strict() {
             match self.peek() {
                 Some(' ') => {
                     self.bump();
                 }
-                None => return fail(self.pos, format!("missing value after {after}")),
+                None => return fail(self.pos, format!("missing value after {}", after())),
                 found => {
-                    return fail(self.pos, format!("expected a space after {after}, found {}", describe(found)));
+                    return fail(self.pos, format!("expected a space after {}, found {}", after(), describe(found)));
                 }
             }
             if let Some(found) = self.peek().filter(|c| is_blank(*c)) {
@@ -67,7 +74,7 @@ impl<'a> Cursor<'a> {
             self.skip_blanks();
         }
         if self.at_end() {
-            return fail(self.pos, format!("missing value after {after}"));
+            return fail(self.pos, format!("missing value after {}", after()));
         }
         Ok(())
     }
@@ -210,7 +217,7 @@ impl<'a> Cursor<'a> {
                 ),
             );
         }
-        self.separator("the exemplar's label set")?;
+        self.separator(|| "the exemplar's label set".to_owned())?;
         let value = self.value("exemplar value")?;
         let mut timestamp = None;
         if !self.at_end() {
@@ -253,9 +260,7 @@ impl<'a> Cursor<'a> {
     fn labels(&mut self, of: &str) -> Result<Vec<Label<'a>>> {
         self.bump();
         let mut labels: Vec<Label<'a>> = Vec::new();
-        // The names seen, once there are too many to compare one by one: a
-        // sample may have any number of labels.
-        let mut names: Option<HashSet<&'a str>> = None;
+        let mut names: HashSet<&'a str> = HashSet::new();
         self.label_gap()?;
         if self.eat('}') {
             return Ok(labels);
@@ -265,16 +270,16 @@ impl<'a> Cursor<'a> {
             if label.name == "__name__" {
                 return fail(label.name_at, "label name `__name__` is reserved for the metric name");
             }
-            let duplicate = match &mut names {
-                Some(names) => !names.insert(label.name),
-                None if labels.len() < 16 => labels.iter().any(|l| l.name == label.name),
-                None => {
-                    let seen = names.insert(labels.iter().map(|l| l.name).collect());
-                    !seen.insert(label.name)
+            let duplicate = if labels.len() < LINEAR_LABELS {
+                labels.iter().any(|l| l.name == label.name)
+            } else {
+                if names.is_empty() {
+                    names.extend(labels.iter().map(|l| l.name));
                 }
+                !names.insert(label.name)
             };
             if duplicate {
-                return fail(label.name_at, format!("duplicate label name `{}` in one {of}", label.name));
+                return fail(label.name_at, format!("duplicate label name {} in one {of}", quote(label.name)));
             }
             labels.push(label);
             self.label_gap()?;
@@ -299,7 +304,11 @@ impl<'a> Cursor<'a> {
                     let last = labels.last().map_or("", |l| l.name);
                     return fail(
                         self.pos,
-                        format!("expected `,` or `}}` after the value of label `{last}`, found {}", describe(found)),
+                        format!(
+                            "expected `,` or `}}` after the value of label {}, found {}",
+                            quote(last),
+                            describe(found)
+                        ),
                     );
                 }
             }
@@ -323,14 +332,18 @@ impl<'a> Cursor<'a> {
             // After blanks, or on a character that ends a token, `=` is what
             // is missing; otherwise the name goes on with an invalid character.
             found if self.pos != name_end || matches!(found, None | Some(' ' | '\t' | '"' | ',' | '}')) => {
-                return fail(self.pos, format!("expected `=` after label name `{name}`, found {}", describe(found)));
+                return fail(
+                    self.pos,
+                    format!("expected `=` after label name {}, found {}", quote(name), describe(found)),
+                );
             }
             found => {
                 return fail(
                     self.pos,
                     format!(
-                        "invalid character {} in label name `{name}`: label names match `[a-zA-Z_][a-zA-Z0-9_]*`",
-                        describe(found)
+                        "invalid character {} in label name {}: label names match `[a-zA-Z_][a-zA-Z0-9_]*`",
+                        describe(found),
+                        quote(name)
                     ),
                 );
             }
@@ -340,16 +353,24 @@ impl<'a> Cursor<'a> {
         if !self.eat('"') {
             return fail(
                 self.pos,
-                format!("expected `\"` to open the value of label `{name}`, found {}", describe(self.peek())),
+                format!("expected `\"` to open the value of label {}, found {}", quote(name), describe(self.peek())),
             );
         }
         let value = self.label_value(name, value_at)?;
         Ok(Label { name, value, name_at, value_at })
     }
 
-    /// A label value after its opening quote, unescaped.
-    fn label_value(&mut self, name: &str, quote_at: usize) -> Result<String> {
-        let mut value = String::new();
+    /// A label value after its opening quote, unescaped: borrowed from the
+    /// line when it has no escape.
+    fn label_value(&mut self, name: &str, quote_at: usize) -> Result<Cow<'a, str>> {
+        let rest = self.rest();
+        let plain = rest.find(['"', '\\']).unwrap_or(rest.len());
+        if rest[plain..].starts_with('"') {
+            self.pos += plain + 1;
+            return Ok(Cow::Borrowed(&rest[..plain]));
+        }
+        let mut value = String::from(&rest[..plain]);
+        self.pos += plain;
         loop {
             let at = self.pos;
             match self.bump() {
@@ -357,12 +378,13 @@ impl<'a> Cursor<'a> {
                     return fail(
                         quote_at,
                         format!(
-                            "unterminated value of label `{name}`: no closing `\"` before the end of the line \
-                             (a line feed in a value is written `\\n`)"
+                            "unterminated value of label {}: no closing `\"` before the end of the line \
+                             (a line feed in a value is written `\\n`)",
+                            quote(name)
                         ),
                     );
                 }
-                Some('"') => return Ok(value),
+                Some('"') => return Ok(Cow::Owned(value)),
                 Some('\\') => match self.bump() {
                     Some('\\') => value.push('\\'),
                     Some('"') => value.push('"'),
@@ -371,16 +393,17 @@ impl<'a> Cursor<'a> {
                         return fail(
                             at,
                             format!(
-                                "invalid escape sequence `\\{}` in the value of label `{name}`: \
+                                "invalid escape sequence `\\{}` in the value of label {}: \
                                  label values escape only `\\\\`, `\\\"` and `\\n`",
-                                visible(c)
+                                visible(c),
+                                quote(name)
                             ),
                         );
                     }
                     None => {
                         return fail(
                             quote_at,
-                            format!("unterminated value of label `{name}`: the line ends after a `\\`"),
+                            format!("unterminated value of label {}: the line ends after a `\\`", quote(name)),
                         );
                     }
                 },
