@@ -246,6 +246,8 @@ pub fn diff(old: &Catalog, new: &Catalog) -> Diff {
                 }
             }
         }
+        // By kind within the metric (stable: values stay in label order).
+        changes.sort_by_key(|change| change.kind);
         result.changes.extend(changes);
     }
     result
