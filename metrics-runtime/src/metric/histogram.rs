@@ -185,7 +185,12 @@ pub(crate) fn observe<C: Cell64>(cells: &[C], bounds: &[f64], v: f64) {
         return reject(InvalidSample::Nan);
     }
     let bucket = bucket_index(bounds, v);
-    let started = cells[0].fetch_add(1, Ordering::Relaxed);
+    // Acquire: this observation then happens after the flip that made its
+    // shard hot, and so after the previous reader cleared that shard (the
+    // readers' lock orders the clearing before the flip). With Relaxed, the
+    // memory model would allow this increment to be ordered before the
+    // clearing and erased by it. Same instruction on x86; `ldadda` on ARM64.
+    let started = cells[0].fetch_add(1, Ordering::Acquire);
     let shard = 1 + (started >> 63) as usize * (bounds.len() + 2);
     let shard = &cells[shard..shard + bounds.len() + 2];
     add_f64(&shard[0], v);
