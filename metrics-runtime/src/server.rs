@@ -105,7 +105,8 @@ impl ServerBuilder {
     ///
     /// Refuses to start, with [`ServerError::Registry`], when the global
     /// registry's check fails (two declarations expose the same name): every
-    /// scrape would fail otherwise.
+    /// scrape would fail otherwise. This builds the global registry, so
+    /// groups added with [`crate::register_global`] must be added before.
     pub async fn bind(self) -> Result<Server, ServerError> {
         let shared = Shared::new(self)?;
         let addr = shared.settings.listen;
