@@ -271,3 +271,16 @@ fn an_error_on_a_huge_line_quotes_a_short_excerpt() {
         assert!(stderr.contains(&format!(":{line}:{column}: not valid ")), "{stderr}");
     }
 }
+
+#[test]
+fn findings_on_a_huge_valid_name_quote_a_short_excerpt() {
+    let _one = ONE_AT_A_TIME.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+    let scratch = Scratch::new("finding");
+    // A valid name of ten million characters, breaking N4 (`_ms`) and N7.
+    let name = format!("trc_{}_ms", "a".repeat(10_000_000));
+    let (path, size) = scratch.file("long.prom", |out| writeln!(out, "{name} 1").unwrap());
+    let (status, out, _) = check(&[&path]);
+    assert_eq!(status, catalog::cli::VIOLATIONS);
+    assert!(out.len() < size / 100, "{} bytes of findings for a {size}-byte input", out.len());
+    assert!(out.contains("characters)"), "{}", &out[..out.len().min(2000)]);
+}
