@@ -12,6 +12,7 @@
 //! test says it skipped and why.
 
 pub mod alloc;
+pub mod fuzz;
 pub mod prometheus;
 pub mod tls;
 
@@ -188,6 +189,15 @@ pub fn run_with_stdin(program: &std::path::Path, args: &[&str], input: &[u8]) ->
         stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
         stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
     })
+}
+
+/// The value of the series written `series` (name and labels, as the
+/// exposition spells them) in a text exposition; 0 when it is absent.
+pub fn sample_value(exposition: &str, series: &str) -> f64 {
+    exposition
+        .lines()
+        .find_map(|line| line.strip_prefix(series).and_then(|rest| rest.strip_prefix(' ')))
+        .map_or(0.0, |value| value.parse().expect("a sample value is a number"))
 }
 
 /// The `# TYPE` lines of a text exposition, as `(family, type)` pairs.

@@ -25,10 +25,7 @@ fn server(builder: ServerBuilder) -> BackgroundServer {
 /// The value of `metrics_export_*` series with these labels, read from the
 /// server's own exposition.
 fn self_metric(addr: SocketAddr, sample: &str) -> f64 {
-    let text = http_get(addr, "/metrics", &[]).unwrap().text();
-    text.lines()
-        .find_map(|line| line.strip_prefix(sample).and_then(|rest| rest.strip_prefix(' ')))
-        .map_or(0.0, |value| value.parse().unwrap())
+    tests::sample_value(&http_get(addr, "/metrics", &[]).unwrap().text(), sample)
 }
 
 /// Sends raw bytes and reads until the server closes (or 30 s pass).

@@ -19,11 +19,7 @@ fn server(builder: ServerBuilder) -> BackgroundServer {
 
 /// The value of a `metrics_export_*` series, read over HTTPS.
 fn self_metric(addr: SocketAddr, client: &Client<'_>, sample: &str) -> f64 {
-    let (response, _) = client.get(addr, "/metrics", &[]).unwrap();
-    let text = response.text();
-    text.lines()
-        .find_map(|line| line.strip_prefix(sample).and_then(|rest| rest.strip_prefix(' ')))
-        .map_or(0.0, |value| value.parse().unwrap())
+    tests::sample_value(&client.get(addr, "/metrics", &[]).unwrap().0.text(), sample)
 }
 
 #[test]
@@ -159,10 +155,8 @@ fn a_rotated_token_file_takes_effect_without_a_restart() {
     dir.replace("token", "third-token");
     assert_eq!(status("third-token"), 200);
     let text = tests::http_get(addr, "/metrics", &[("Authorization", "Bearer third-token")]).unwrap().text();
-    let errors = text
-        .lines()
-        .find_map(|l| l.strip_prefix(r#"metrics_export_config_reloads_total{source="bearer_token",result="error"} "#))
-        .unwrap();
-    assert_eq!(errors, "1");
+    let errors =
+        tests::sample_value(&text, r#"metrics_export_config_reloads_total{source="bearer_token",result="error"}"#);
+    assert_eq!(errors, 1.0);
     server.shutdown().unwrap();
 }
