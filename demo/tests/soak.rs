@@ -1,11 +1,14 @@
-//! Soak: the demo under a recording load on every core, scraped every
-//! second. Its resident memory must stay flat after warm-up, every scrape
-//! must succeed, and the final scrape must show exactly what the load
-//! recorded.
+//! Soak: the demo under a recording load on every core. Its resident memory
+//! must stay flat after warm-up, and the final scrape must show exactly what
+//! the load recorded. Two runs: scraped every second (every scrape must
+//! succeed), and never scraped until the end (metrics-rs#465: nothing may
+//! pile up waiting for a scrape).
 //!
-//! CI runs it for 60 s. The long run is `benchmarks/soak.sh` (30 minutes by
-//! default), which sets `SOAK_SECONDS` and `SOAK_REPORT` (a Markdown report:
-//! the memory curve, the counts, the failed scrapes).
+//! CI runs them for 60 and 30 s. The long runs are `benchmarks/soak.sh` (30
+//! and 10 minutes by default), which sets `SOAK_SECONDS`,
+//! `SOAK_UNSCRAPED_SECONDS` and the report paths `SOAK_REPORT` and
+//! `SOAK_UNSCRAPED_REPORT` (Markdown: the memory curve, the counts, the
+//! failed scrapes).
 
 mod common;
 
@@ -22,9 +25,25 @@ fn total(text: &str, prefix: &str) -> f64 {
         .sum()
 }
 
+/// Reads a number of seconds from the environment.
+fn seconds(var: &str, default: u64) -> u64 {
+    std::env::var(var).ok().map_or(default, |s| s.parse().unwrap_or_else(|_| panic!("{var}={s} is not a number")))
+}
+
 #[test]
 fn soak() {
-    let seconds: u64 = std::env::var("SOAK_SECONDS").ok().and_then(|s| s.parse().ok()).unwrap_or(60);
+    run(seconds("SOAK_SECONDS", 60), true, std::env::var("SOAK_REPORT").ok());
+}
+
+#[test]
+fn soak_unscraped() {
+    run(seconds("SOAK_UNSCRAPED_SECONDS", 30), false, std::env::var("SOAK_UNSCRAPED_REPORT").ok());
+}
+
+/// Runs the demo's load for `seconds`, sampling its resident memory every
+/// second and, if `scraped`, scraping it as often; writes the report to
+/// `report` if given, then asserts.
+fn run(seconds: u64, scraped: bool, report_path: Option<String>) {
     let threads = std::thread::available_parallelism().map_or(1, std::num::NonZero::get);
     let demo = Demo::start(&["--load-seconds", &seconds.to_string()]);
     let started = Instant::now();
@@ -39,11 +58,13 @@ fn soak() {
         {
             break line;
         }
-        scrapes += 1;
-        match get(demo.addr, "/metrics") {
-            Ok((200, body)) if body.contains("\ntrc_http_requests_total{") => {}
-            Ok((status, body)) => failures.push(format!("{status}: {}", body.lines().next().unwrap_or(""))),
-            Err(error) => failures.push(error.to_string()),
+        if scraped {
+            scrapes += 1;
+            match get(demo.addr, "/metrics") {
+                Ok((200, body)) if body.contains("\ntrc_http_requests_total{") => {}
+                Ok((status, body)) => failures.push(format!("{status}: {}", body.lines().next().unwrap_or(""))),
+                Err(error) => failures.push(error.to_string()),
+            }
         }
         memory.push((started.elapsed().as_secs(), demo.memory().0));
         assert!(tick < seconds + 300, "the load did not finish within {seconds} s and 5 more minutes");
@@ -70,12 +91,19 @@ fn soak() {
     let mib = |bytes: u64| bytes as f64 / f64::from(1 << 20);
 
     let mut report = String::new();
-    let _ = writeln!(report, "# Soak: {seconds} s, {threads} recording threads, one scrape per second\n");
+    let (scraping, var, test) = if scraped {
+        ("one scrape per second", "SOAK_SECONDS", "soak")
+    } else {
+        ("never scraped until the end", "SOAK_UNSCRAPED_SECONDS", "soak_unscraped")
+    };
+    let _ = writeln!(report, "# Soak: {seconds} s, {threads} recording threads, {scraping}\n");
     let profile = if cfg!(debug_assertions) { "" } else { " --release" };
-    let _ =
-        writeln!(report, "Command: `SOAK_SECONDS={seconds} cargo test{profile} -p demo --test soak -- --nocapture`.\n");
+    let _ = writeln!(
+        report,
+        "Command: `{var}={seconds} cargo test{profile} -p demo --test soak -- --nocapture --exact {test}`.\n"
+    );
     let _ = writeln!(report, "| | |\n|---|---:|");
-    let _ = writeln!(report, "| scrapes | {scrapes} |\n| failed scrapes | {} |", failures.len());
+    let _ = writeln!(report, "| scrapes before the final one | {scrapes} |\n| failed scrapes | {} |", failures.len());
     let _ = writeln!(report, "| increments recorded / scraped | {requests} / {scraped_requests} |");
     let _ = writeln!(report, "| observations recorded / scraped | {observations} / {scraped_count} |");
     let _ = writeln!(report, "| observed sum expected / scraped | {} / {scraped_sum} |", observations as f64 * 0.125);
@@ -95,7 +123,7 @@ fn soak() {
         let _ = writeln!(report, "| {second} | {:.2} |", mib(rss));
     }
     eprintln!("{report}");
-    if let Ok(path) = std::env::var("SOAK_REPORT") {
+    if let Some(path) = report_path {
         std::fs::write(&path, &report).expect("the report is written");
     }
     demo.stop();
