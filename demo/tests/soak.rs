@@ -41,9 +41,9 @@ fn soak_unscraped() {
 }
 
 /// Runs the demo's load for `seconds`, sampling its resident memory every
-/// second and, if `scraped`, scraping it as often; writes the report to
+/// second and, if `with_scrapes`, scraping it as often; writes the report to
 /// `report` if given, then asserts.
-fn run(seconds: u64, scraped: bool, report_path: Option<String>) {
+fn run(seconds: u64, with_scrapes: bool, report_path: Option<String>) {
     let threads = std::thread::available_parallelism().map_or(1, std::num::NonZero::get);
     let demo = Demo::start(&["--load-seconds", &seconds.to_string()]);
     let started = Instant::now();
@@ -58,7 +58,7 @@ fn run(seconds: u64, scraped: bool, report_path: Option<String>) {
         {
             break line;
         }
-        if scraped {
+        if with_scrapes {
             scrapes += 1;
             match get(demo.addr, "/metrics") {
                 Ok((200, body)) if body.contains("\ntrc_http_requests_total{") => {}
@@ -91,7 +91,7 @@ fn run(seconds: u64, scraped: bool, report_path: Option<String>) {
     let mib = |bytes: u64| bytes as f64 / f64::from(1 << 20);
 
     let mut report = String::new();
-    let (scraping, var, test) = if scraped {
+    let (scraping, var, test) = if with_scrapes {
         ("one scrape per second", "SOAK_SECONDS", "soak")
     } else {
         ("never scraped until the end", "SOAK_UNSCRAPED_SECONDS", "soak_unscraped")
