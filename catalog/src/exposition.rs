@@ -62,9 +62,13 @@ use std::fmt;
 use crate::Flavor;
 use family::{At, Builder};
 pub(crate) use family::{Head, Sink};
+// The checker (feature `json`) is the only user of these outside the parser.
+#[cfg(feature = "json")]
 pub(crate) use fingerprint::{Fingerprint, Fingerprints};
 use lex::Line;
-pub(crate) use lex::{RawSample, quote};
+pub(crate) use lex::RawSample;
+#[cfg(feature = "json")]
+pub(crate) use lex::quote;
 
 /// Which exposition text.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
