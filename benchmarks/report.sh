@@ -15,8 +15,8 @@ trap 'rm -rf "$work"' EXIT
 "$here/run.sh"
 cp "$here/results.md" "$work/comparison.md"
 
-(cd "$root" && cargo bench -q -p metrics-runtime --bench record) | sed -n '/^|/,$p' >"$work/record.md"
-(cd "$root" && cargo bench -q -p metrics-runtime --bench instrument) | sed -n '/^|/,$p' >"$work/instrument.md"
+(cd "$root" && cargo bench -q -p metricate --bench record) | sed -n '/^|/,$p' >"$work/record.md"
+(cd "$root" && cargo bench -q -p metricate --bench instrument) | sed -n '/^|/,$p' >"$work/instrument.md"
 
 if [ "${SKIP_COMPILE_TIME:-0}" = 1 ] && [ -f "$here/compile-time/results.md" ]; then
     echo "compile time: keeping the last results" >&2

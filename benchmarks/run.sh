@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The comparison of metrics-runtime with prometheus, prometheus-static-metric,
+# The comparison of metricate with prometheus, prometheus-static-metric,
 # prometheus-client, metrics (+ metrics-exporter-prometheus) and measured, on
 # this machine, in one run: builds the `compare` binary (release) and writes
 # its Markdown table and machine description to results.md beside this script.

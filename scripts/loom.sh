@@ -8,4 +8,4 @@ cd "$(dirname "$0")/.."
 export CARGO_TERM_COLOR="${CARGO_TERM_COLOR:-never}"
 target="${CARGO_TARGET_DIR:-$PWD/target}"
 RUSTFLAGS="--cfg loom" CARGO_TARGET_DIR="$target/loom" \
-    cargo test -p metrics-runtime --release --test loom "$@"
+    cargo test -p metricate --release --test loom "$@"

@@ -55,12 +55,12 @@ pub struct Cases {
 
 /// The libraries, in table order.
 pub const LIBRARIES: [&str; 6] =
-    ["metrics-runtime", "prometheus", "prometheus-static-metric", "prometheus-client", "metrics", "measured"];
+    ["metricate", "prometheus", "prometheus-static-metric", "prometheus-client", "metrics", "measured"];
 
 /// The libraries of the memory case (the floor first); `measured-dense` is
 /// `measured` with its dense representation forced.
 const MEMORY_LIBRARIES: [&str; 7] =
-    ["floor", "metrics-runtime", "prometheus", "prometheus-client", "metrics", "measured", "measured-dense"];
+    ["floor", "metricate", "prometheus", "prometheus-client", "metrics", "measured", "measured-dense"];
 
 /// Fresh processes per library in the memory case.
 const MEMORY_RUNS: usize = 3;
@@ -83,7 +83,7 @@ pub struct Results {
     /// Encoded sizes, `[format][library]` (Prometheus, OpenMetrics); the
     /// floor's last.
     pub sizes: [Vec<Option<usize>>; 2],
-    /// metrics-runtime's `ShardedCounter` in the 2-thread counter case.
+    /// metricate's `ShardedCounter` in the 2-thread counter case.
     pub sharded: Pair,
     /// What the 2-thread cases retried.
     pub thread_stats: harness::ThreadStats,
@@ -93,7 +93,7 @@ pub struct Results {
 
 fn library_cases(name: &str) -> Cases {
     match name {
-        "metrics-runtime" => ours::cases(),
+        "metricate" => ours::cases(),
         "prometheus" => prom::cases(),
         "prometheus-static-metric" => prom::static_cases(),
         "prometheus-client" => prom_client::cases(),
@@ -117,7 +117,7 @@ fn memory_child(library: &str, series: &str) -> Result<(), String> {
     }
     let run: fn(usize) -> Box<dyn std::any::Any> = match library {
         "floor" => floor::memory,
-        "metrics-runtime" => ours::memory,
+        "metricate" => ours::memory,
         "prometheus" => prom::memory,
         "prometheus-client" => prom_client::memory,
         "metrics" => metrics_crate::memory,
@@ -172,9 +172,9 @@ fn check_encodings(libraries: &[Cases], floor: &Cases) -> Result<(), String> {
         ("Prometheus text", ours.prometheus.as_ref(), floor.prometheus.as_ref()),
         ("OpenMetrics", ours.openmetrics.as_ref(), floor.openmetrics.as_ref()),
     ] {
-        let (ours, floor) = (ours.ok_or("metrics-runtime encodes both")?, floor.ok_or("the floor writes both")?);
+        let (ours, floor) = (ours.ok_or("metricate encodes both")?, floor.ok_or("the floor writes both")?);
         if ours.sample != floor.sample {
-            return Err(format!("the floor's {name} writer must produce the bytes of metrics-runtime's encoder"));
+            return Err(format!("the floor's {name} writer must produce the bytes of metricate's encoder"));
         }
         common::check_exposition("floor", name, &floor.sample)?;
     }

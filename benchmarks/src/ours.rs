@@ -1,10 +1,10 @@
-//! This framework, `metrics-runtime`: metrics declared with
+//! This framework, `metricate`: metrics declared with
 //! `#[derive(Metrics)]`, recorded through `global()`, label sets of enums.
 
 use std::hint::black_box;
 
-use metrics_runtime::encode::Format;
-use metrics_runtime::{Counter, Family, Histogram, LabelSet, LabelValue, Metrics, Registry, ShardedCounter};
+use metricate::encode::Format;
+use metricate::{Counter, Family, Histogram, LabelSet, LabelValue, Metrics, Registry, ShardedCounter};
 
 use crate::common::{SEQUENCE, THREAD_CHILDREN, WIDE, series_value};
 use crate::harness::{timed, two_threads};

@@ -172,7 +172,7 @@ fn machine() -> Vec<(String, String)> {
 
 #[allow(clippy::too_many_lines, reason = "one table and its notes, printed in order")]
 pub fn print(results: &Results, elapsed: Duration) {
-    println!("# metrics-runtime and its peers\n");
+    println!("# metricate and its peers\n");
     println!("| machine | |\n|---|---|");
     for (k, v) in machine() {
         println!("| {k} | {v} |");
@@ -262,7 +262,7 @@ pub fn print(results: &Results, elapsed: Duration) {
     );
     println!();
     println!(
-        "The floor: a `static AtomicU64`; a `static [AtomicU64; 20]` indexed by two `#[repr(u8)]` enums; a lock-free histogram (linear search over the bounds, 2 atomic adds, a CAS loop on the sum's bits); a hand-written writer of the same bytes as metrics-runtime's encoder from precomputed label strings with `itoa` (checked byte for byte); memory, one `AtomicU64` per series in a `Vec`."
+        "The floor: a `static AtomicU64`; a `static [AtomicU64; 20]` indexed by two `#[repr(u8)]` enums; a lock-free histogram (linear search over the bounds, 2 atomic adds, a CAS loop on the sum's bits); a hand-written writer of the same bytes as metricate's encoder from precomputed label strings with `itoa` (checked byte for byte); memory, one `AtomicU64` per series in a `Vec`."
     );
     println!();
     println!(
@@ -270,12 +270,12 @@ pub fn print(results: &Results, elapsed: Duration) {
     );
     println!();
     println!(
-        "- [a] Both threads increment the same counter (the handle each library recommends holding); ns/op per thread = the span from the first thread's start to the last thread's end ÷ increments per thread, so the total rate is 2 ÷ that. metrics-runtime's `ShardedCounter` (8 cache-line shards, a thread-local shard index; the type it documents for counters many threads increment) in the same case: {}{} ns/op per thread.",
+        "- [a] Both threads increment the same counter (the handle each library recommends holding); ns/op per thread = the span from the first thread's start to the last thread's end ÷ increments per thread, so the total rate is 2 ÷ that. metricate's `ShardedCounter` (8 cache-line shards, a thread-local shard index; the type it documents for counters many threads increment) in the same case: {}{} ns/op per thread.",
         cell(&results.sharded.case, results.sharded.floor.min(), 1.0),
         serial_mark(&results.sharded)
     );
     println!(
-        "- [b] Thread 0 increments `{{method=\"get\",status=\"ok\"}}`, thread 1 `{{method=\"get\",status=\"redirect\"}}` (neighbours in a dense layout), each resolved through the library's labeled API on every call (the labels pass through `black_box`, so no compiler hoists the lookup). The floor's cells are 64-byte aligned, so the two share a cache line (false sharing); metrics-runtime's dense static array holds them 8 bytes apart, on {} in this build; `measured` pads each cell to 128 bytes; `prometheus`, `prometheus-client` and `metrics` keep each child in its own allocation behind the family's lock.",
+        "- [b] Thread 0 increments `{{method=\"get\",status=\"ok\"}}`, thread 1 `{{method=\"get\",status=\"redirect\"}}` (neighbours in a dense layout), each resolved through the library's labeled API on every call (the labels pass through `black_box`, so no compiler hoists the lookup). The floor's cells are 64-byte aligned, so the two share a cache line (false sharing); metricate's dense static array holds them 8 bytes apart, on {} in this build; `measured` pads each cell to 128 bytes; `prometheus`, `prometheus-client` and `metrics` keep each child in its own allocation behind the family's lock.",
         if crate::ours::thread_children_share_a_line() {
             "one cache line"
         } else {
@@ -296,10 +296,10 @@ pub fn print(results: &Results, elapsed: Duration) {
         "- [g] `prometheus-static-metric` only pre-resolves the children of labeled metrics of `prometheus` (`make_static_metric!`, picked per call with the generated `get(label_enum)`); its other cases are the `prometheus` column. A static struct of 100,000 children (memory case) would be 100,000 generated fields, so that case is not run."
     );
     println!(
-        "- [h] One fresh process per run: VmRSS from `/proc/self/status` before and after creating the labeled counter and incrementing each of its 100,000 series once, ÷ 100,000 (label strings built before the first reading; 4 KiB pages). metrics-runtime's cells are a zero-initialised `static`, resident once touched. `measured` uses the representation it picks itself above 1,024 series (sparse, a sharded hash map); forced dense (`CounterVec::dense()`, 128-byte padded cells): {dense}."
+        "- [h] One fresh process per run: VmRSS from `/proc/self/status` before and after creating the labeled counter and incrementing each of its 100,000 series once, ÷ 100,000 (label strings built before the first reading; 4 KiB pages). metricate's cells are a zero-initialised `static`, resident once touched. `measured` uses the representation it picks itself above 1,024 series (sparse, a sharded hash map); forced dense (`CounterVec::dense()`, 128-byte padded cells): {dense}."
     );
     println!(
-        "- Paths used: metrics-runtime `Type::global().family.with(labels).inc()` on a `#[derive(Metrics)]` struct; prometheus `IntCounter`/`Histogram` handles and `IntCounterVec::with_label_values` per call; prometheus-client `Counter`/`Histogram` handles and `Family::get_or_create` with `#[derive(EncodeLabelSet)]` enum labels; metrics a handle from `counter!`/`histogram!` held by the caller, and `counter!(name, \"method\" => m, \"status\" => s)` per call for labels, with `&'static str` values; measured `Counter`, `Histogram<11>`, `CounterVec` of a fixed-cardinality `LabelGroup`. All histograms use the default buckets 0.005 .. 10; `metrics` stores raw observations and buckets them when it renders, `measured` and `prometheus-client` lock per observation (a read lock, a mutex)."
+        "- Paths used: metricate `Type::global().family.with(labels).inc()` on a `#[derive(Metrics)]` struct; prometheus `IntCounter`/`Histogram` handles and `IntCounterVec::with_label_values` per call; prometheus-client `Counter`/`Histogram` handles and `Family::get_or_create` with `#[derive(EncodeLabelSet)]` enum labels; metrics a handle from `counter!`/`histogram!` held by the caller, and `counter!(name, \"method\" => m, \"status\" => s)` per call for labels, with `&'static str` values; measured `Counter`, `Histogram<11>`, `CounterVec` of a fixed-cardinality `LabelGroup`. All histograms use the default buckets 0.005 .. 10; `metrics` stores raw observations and buckets them when it renders, `measured` and `prometheus-client` lock per observation (a read lock, a mutex)."
     );
     println!();
     for f in failures {

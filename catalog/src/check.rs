@@ -5,8 +5,8 @@
 //! sets, types that differ.
 //!
 //! ```
-//! use catalog::check::{Options, check, check_text};
-//! use catalog::exposition::{Format, parse};
+//! use metricate_catalog::check::{Options, check, check_text};
+//! use metricate_catalog::exposition::{Format, parse};
 //!
 //! let text = "# HELP trc_jobs Jobs run.\n# TYPE trc_jobs counter\ntrc_jobs 3\n";
 //! let exposition = parse(text, Format::Prometheus).unwrap();
@@ -256,8 +256,8 @@ impl Borrow<str> for Root {
 /// [`check`] gives for the same families.
 ///
 /// ```
-/// use catalog::check::{Checker, Options};
-/// use catalog::exposition::{Format, parse_each};
+/// use metricate_catalog::check::{Checker, Options};
+/// use metricate_catalog::exposition::{Format, parse_each};
 ///
 /// let text = "# TYPE trc_jobs_total counter\ntrc_jobs_total 3\n# TYPE trc_jobs gauge\ntrc_jobs 1\n";
 /// let options = Options::default();

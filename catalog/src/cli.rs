@@ -5,7 +5,7 @@
 //! let args: Vec<String> =
 //!     ["diff", "tests/golden/diff-old.json", "tests/golden/diff-old.json"].map(String::from).to_vec();
 //! let (mut out, mut err) = (Vec::new(), Vec::new());
-//! assert_eq!(catalog::cli::run(&args, &mut out, &mut err), catalog::cli::CLEAN);
+//! assert_eq!(metricate_catalog::cli::run(&args, &mut out, &mut err), metricate_catalog::cli::CLEAN);
 //! assert_eq!(String::from_utf8(out).unwrap(), "no changes\n");
 //! ```
 //!

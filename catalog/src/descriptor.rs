@@ -59,13 +59,21 @@ pub struct Label {
 pub struct Capped {
     /// How many distinct values get a series of their own.
     pub cap: usize,
-    /// The values met so far.
-    pub values: &'static dyn RuntimeValues,
+    /// The table of the values met so far. A function rather than a
+    /// reference: a `const` may hold a function pointer on every supported
+    /// toolchain, while Rust 1.88 (the minimum) rejects a constant that
+    /// holds a reference to a static with interior mutability.
+    pub table: fn() -> &'static dyn RuntimeValues,
 }
 
 impl Capped {
     /// The value of the series that collects every value beyond the cap.
     pub const OTHER: &'static str = "other";
+
+    /// The values met so far.
+    pub fn values(&self) -> &'static dyn RuntimeValues {
+        (self.table)()
+    }
 }
 
 impl core::fmt::Debug for Capped {
@@ -76,7 +84,7 @@ impl core::fmt::Debug for Capped {
 
 impl PartialEq for Capped {
     fn eq(&self, other: &Capped) -> bool {
-        self.cap == other.cap && core::ptr::addr_eq(self.values, other.values)
+        self.cap == other.cap && core::ptr::addr_eq(self.values(), other.values())
     }
 }
 
@@ -134,7 +142,7 @@ impl Label {
     #[inline]
     pub fn has_value(&self, index: usize) -> bool {
         match &self.capped {
-            Some(capped) if index < capped.cap => capped.values.get(index).is_some(),
+            Some(capped) if index < capped.cap => capped.values().get(index).is_some(),
             _ => true,
         }
     }
@@ -145,7 +153,7 @@ impl Label {
                 (Some(value), Some(escaped)) => (value, escaped),
                 _ => (Label::UNKNOWN, Label::UNKNOWN),
             },
-            Some(capped) if index < capped.cap => capped.values.get(index).unwrap_or(("", "")),
+            Some(capped) if index < capped.cap => capped.values().get(index).unwrap_or(("", "")),
             Some(capped) if index == capped.cap => (Capped::OTHER, Capped::OTHER),
             Some(_) => (Label::UNKNOWN, Label::UNKNOWN),
         }

@@ -2,9 +2,9 @@
 //! needs, and checked against the versions the metrics declare.
 //!
 //! ```
-//! use catalog::diff::{ChangeKind, diff};
-//! use catalog::json::Catalog;
-//! use catalog::version::Bump;
+//! use metricate_catalog::diff::{ChangeKind, diff};
+//! use metricate_catalog::json::Catalog;
+//! use metricate_catalog::version::Bump;
 //!
 //! let old = Catalog::from_json(include_str!("../tests/golden/diff-old.json")).unwrap();
 //! let new = Catalog::from_json(include_str!("../tests/golden/diff-new.json")).unwrap();

@@ -6,7 +6,7 @@
 //! with its line and column (in characters, both 1-based).
 //!
 //! ```
-//! use catalog::exposition::{self, Format};
+//! use metricate_catalog::exposition::{self, Format};
 //!
 //! let text = concat!(
 //!     "# TYPE trc_http_requests counter\n",
@@ -104,7 +104,7 @@ impl fmt::Display for Format {
 /// text otherwise.
 ///
 /// ```
-/// use catalog::exposition::{Format, detect};
+/// use metricate_catalog::exposition::{Format, detect};
 ///
 /// assert_eq!(detect(Some("application/openmetrics-text; version=1.0.0; charset=utf-8"), ""), Format::OpenMetrics);
 /// assert_eq!(detect(Some("text/plain; version=0.0.4"), "# EOF\n"), Format::Prometheus);
@@ -328,9 +328,9 @@ pub struct Exemplar {
 }
 
 /// The most characters a quoted piece of the input keeps in a message.
-const QUOTED_MAX: usize = 64;
+pub const QUOTED_MAX: usize = 64;
 /// The most characters a message keeps in all.
-const MESSAGE_MAX: usize = 1024;
+pub const MESSAGE_MAX: usize = 1024;
 
 /// Shortens a message that quotes the input: every `` `...` `` longer than
 /// [`QUOTED_MAX`] characters keeps its start and end around an ellipsis and
@@ -340,7 +340,7 @@ const MESSAGE_MAX: usize = 1024;
 ///
 /// ```
 /// let long = "x".repeat(10_000);
-/// let message = catalog::exposition::shorten(format!("invalid name `{long}`: too long"));
+/// let message = metricate_catalog::exposition::shorten(format!("invalid name `{long}`: too long"));
 /// assert_eq!(message, format!("invalid name `{}…{}` (10000 characters): too long", "x".repeat(40), "x".repeat(16)));
 /// ```
 pub fn shorten(message: String) -> String {

@@ -4,8 +4,8 @@
 //! catalogue tools read it from there or from a saved file.
 //!
 //! ```
-//! use catalog::{Descriptor, Label, MetricKind, Source};
-//! use catalog::json::Catalog;
+//! use metricate_catalog::{Descriptor, Label, MetricKind, Source};
+//! use metricate_catalog::json::Catalog;
 //!
 //! static METHOD: [Label; 1] = [Label::new("method", &["get", "post"], &["get", "post"], false, None)];
 //! static HTTP: Descriptor = Descriptor {

@@ -7,7 +7,7 @@
 //! the same rules.
 //!
 //! ```
-//! use catalog::{Descriptor, Label, MetricKind, Source};
+//! use metricate_catalog::{Descriptor, Label, MetricKind, Source};
 //!
 //! static METHOD: Label = Label::new("method", &["get", "post"], &["get", "post"], false, None);
 //! static REQUESTS: Descriptor = Descriptor {
@@ -24,8 +24,8 @@
 //! };
 //!
 //! assert_eq!(REQUESTS.series_count(), 2);
-//! assert_eq!(REQUESTS.family_name(catalog::Flavor::OpenMetrics), "trc_http_requests");
-//! assert_eq!(REQUESTS.family_name(catalog::Flavor::Prometheus), "trc_http_requests_total");
+//! assert_eq!(REQUESTS.family_name(metricate_catalog::Flavor::OpenMetrics), "trc_http_requests");
+//! assert_eq!(REQUESTS.family_name(metricate_catalog::Flavor::Prometheus), "trc_http_requests_total");
 //! ```
 #![deny(missing_docs)]
 

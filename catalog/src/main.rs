@@ -5,5 +5,5 @@ use std::process::ExitCode;
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
-    ExitCode::from(catalog::cli::run(&args, &mut std::io::stdout().lock(), &mut std::io::stderr().lock()))
+    ExitCode::from(metricate_catalog::cli::run(&args, &mut std::io::stdout().lock(), &mut std::io::stderr().lock()))
 }

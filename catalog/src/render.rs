@@ -3,11 +3,11 @@
 //! [`html`] for one self-contained page with a search box and filters.
 //!
 //! ```
-//! use catalog::json::{Catalog, Metric, MetricLabel, MetricSource};
+//! use metricate_catalog::json::{Catalog, Metric, MetricLabel, MetricSource};
 //!
 //! let catalog = Catalog {
-//!     schema: catalog::json::SCHEMA.to_owned(),
-//!     schema_version: catalog::json::SCHEMA_VERSION,
+//!     schema: metricate_catalog::json::SCHEMA.to_owned(),
+//!     schema_version: metricate_catalog::json::SCHEMA_VERSION,
 //!     metrics: vec![Metric {
 //!         name: "trc_http_requests_total".to_owned(),
 //!         kind: "counter".to_owned(),
@@ -53,9 +53,9 @@
 //!     "- **Declared at:** `src/http.rs:12:5` in `app::http`",
 //!     "",
 //! ];
-//! assert_eq!(catalog::render::markdown(&catalog), expected.join("\n"));
+//! assert_eq!(metricate_catalog::render::markdown(&catalog), expected.join("\n"));
 //!
-//! let page = catalog::render::html(&catalog);
+//! let page = metricate_catalog::render::html(&catalog);
 //! assert!(page.starts_with("<!DOCTYPE html>"));
 //! assert!(page.contains(r#"data-metric="trc_http_requests_total""#));
 //! ```

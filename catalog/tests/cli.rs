@@ -1,11 +1,11 @@
 //! The `catalog` command: `render`, `diff` and `check`, their output and exit
-//! status, in-process through `catalog::cli::run` and once through the real
+//! status, in-process through `metricate_catalog::cli::run` and once through the real
 //! binary.
 
 use std::path::PathBuf;
 use std::process::Command;
 
-use catalog::cli::{BAD_INPUT, CLEAN, VIOLATIONS, run};
+use metricate_catalog::cli::{BAD_INPUT, CLEAN, VIOLATIONS, run};
 
 /// Runs the command; returns (status, stdout, stderr).
 fn catalog(args: &[&str]) -> (u8, String, String) {
@@ -67,8 +67,11 @@ fn render_writes_each_format() {
     assert_eq!(status, CLEAN);
     assert!(markdown.contains("trc_tasks_total"), "{markdown}");
     let (_, json, _) = catalog(&["render", "--from", &source, "--format", "json"]);
-    let reread = catalog::json::Catalog::from_json(&json).unwrap();
-    assert_eq!(reread, catalog::json::Catalog::from_json(&std::fs::read_to_string(&source).unwrap()).unwrap());
+    let reread = metricate_catalog::json::Catalog::from_json(&json).unwrap();
+    assert_eq!(
+        reread,
+        metricate_catalog::json::Catalog::from_json(&std::fs::read_to_string(&source).unwrap()).unwrap()
+    );
     let out = dir.join("catalog.html").display().to_string();
     let (status, stdout, _) = catalog(&["render", "--from", &source, "--format", "html", "--out", &out]);
     assert_eq!((status, stdout.as_str()), (CLEAN, ""));
@@ -106,7 +109,7 @@ fn diff_exit_status_follows_the_declared_versions() {
     let fixed = std::fs::read_to_string(&new).unwrap().replacen("\"version\": \"1.1.0\"", "\"version\": \"2.0.0\"", 1);
     let fixed = write(&dir, "fixed.json", &fixed);
     let without_removal = std::fs::read_to_string(&old).unwrap();
-    let mut old_catalog = catalog::json::Catalog::from_json(&without_removal).unwrap();
+    let mut old_catalog = metricate_catalog::json::Catalog::from_json(&without_removal).unwrap();
     old_catalog.metrics.retain(|m| m.name != "trc_jobs_total");
     let old_fixed = write(&dir, "old.json", &old_catalog.to_json());
     let (status, out, _) = catalog(&["diff", &old_fixed, &fixed]);

@@ -1,9 +1,9 @@
-//! `catalog::diff`: every kind of change, its bump, and the check against
+//! `metricate_catalog::diff`: every kind of change, its bump, and the check against
 //! the declared versions.
 
-use catalog::diff::{ChangeKind, diff};
-use catalog::json::{Catalog, Deprecated, Metric, MetricLabel, MetricSource};
-use catalog::version::Bump;
+use metricate_catalog::diff::{ChangeKind, diff};
+use metricate_catalog::json::{Catalog, Deprecated, Metric, MetricLabel, MetricSource};
+use metricate_catalog::version::Bump;
 
 fn metric(name: &str, kind: &str) -> Metric {
     Metric {

@@ -1,10 +1,10 @@
-//! Properties of `catalog::diff` over generated catalogues: what its module
+//! Properties of `metricate_catalog::diff` over generated catalogues: what its module
 //! documentation promises for every catalogue, not only the hand-picked
 //! ones of `tests/diff.rs`.
 
-use catalog::diff::{Change, ChangeKind, Diff, diff};
-use catalog::json::{Catalog, Deprecated, Metric, MetricLabel, MetricSource};
-use catalog::version::Bump;
+use metricate_catalog::diff::{Change, ChangeKind, Diff, diff};
+use metricate_catalog::json::{Catalog, Deprecated, Metric, MetricLabel, MetricSource};
+use metricate_catalog::version::Bump;
 use proptest::prelude::*;
 use proptest::sample::{Index, subsequence};
 

@@ -3,7 +3,7 @@
 //! in `tests/expositions/`, and pseudo-random mutations that must never panic.
 
 use Format::{OpenMetrics as OM, Prometheus as PROM};
-use catalog::exposition::{Exemplar, Exposition, Format, ParseError, detect, parse};
+use metricate_catalog::exposition::{Exemplar, Exposition, Format, ParseError, detect, parse};
 
 fn fixture(name: &str) -> String {
     let path = format!("{}/tests/expositions/{name}", env!("CARGO_MANIFEST_DIR"));

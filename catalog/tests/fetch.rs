@@ -10,7 +10,7 @@ use std::sync::mpsc::{self, Receiver, RecvTimeoutError};
 use std::thread::JoinHandle;
 use std::time::Duration;
 
-use catalog::cli::{BAD_INPUT, CLEAN, run};
+use metricate_catalog::cli::{BAD_INPUT, CLEAN, run};
 
 /// How the server treats the one connection it accepts.
 #[derive(Clone, Copy)]

@@ -4,7 +4,7 @@
 //! After an intended change, regenerate the file and review its diff:
 //!
 //! ```text
-//! UPDATE_GOLDEN=1 cargo test -p catalog --features json --test render
+//! UPDATE_GOLDEN=1 cargo test -p metricate-catalog --features json --test render
 //! ```
 //!
 //! The HTML is checked for its structure instead (a card per metric, every
@@ -14,8 +14,8 @@
 
 use std::path::PathBuf;
 
-use catalog::json::{Catalog, Deprecated, Metric, MetricLabel, MetricSource, SCHEMA, SCHEMA_VERSION};
-use catalog::render::{html, markdown};
+use metricate_catalog::json::{Catalog, Deprecated, Metric, MetricLabel, MetricSource, SCHEMA, SCHEMA_VERSION};
+use metricate_catalog::render::{html, markdown};
 
 fn label(name: &str, values: &[&str], unknown: bool, cap: Option<u64>) -> MetricLabel {
     MetricLabel { name: name.to_owned(), values: values.iter().map(|v| (*v).to_owned()).collect(), unknown, cap }

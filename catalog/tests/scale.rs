@@ -16,8 +16,8 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Mutex, mpsc};
 use std::time::Duration;
 
-use catalog::cli::{BAD_INPUT, CLEAN, VIOLATIONS, run};
-use catalog::exposition::{Format, parse};
+use metricate_catalog::cli::{BAD_INPUT, CLEAN, VIOLATIONS, run};
+use metricate_catalog::exposition::{Format, parse};
 
 /// Counts the bytes allocated and not yet freed, and their peak.
 struct Counting;
@@ -218,7 +218,7 @@ fn memory_is_a_small_multiple_of_the_input() {
 }
 
 /// The error of `text` in `format`, and of `catalog check` on it.
-fn error_of(scratch: &Scratch, text: &str, format: Format) -> (catalog::exposition::ParseError, String) {
+fn error_of(scratch: &Scratch, text: &str, format: Format) -> (metricate_catalog::exposition::ParseError, String) {
     let error = parse(text, format).unwrap_err();
     let (path, _) = scratch.file("bad.txt", |out| out.write_all(text.as_bytes()).unwrap());
     let args: &[&str] = if format == Format::OpenMetrics { &["--openmetrics", &path] } else { &[&path] };
@@ -280,7 +280,7 @@ fn findings_on_a_huge_valid_name_quote_a_short_excerpt() {
     let name = format!("trc_{}_ms", "a".repeat(10_000_000));
     let (path, size) = scratch.file("long.prom", |out| writeln!(out, "{name} 1").unwrap());
     let (status, out, _) = check(&[&path]);
-    assert_eq!(status, catalog::cli::VIOLATIONS);
+    assert_eq!(status, metricate_catalog::cli::VIOLATIONS);
     assert!(out.len() < size / 100, "{} bytes of findings for a {size}-byte input", out.len());
     assert!(out.contains("characters)"), "{}", &out[..out.len().min(2000)]);
 }

@@ -32,7 +32,7 @@ mod workload;
 use std::io;
 use std::net::SocketAddr;
 
-use metrics_runtime::server::{BackgroundServer, ServerBuilder};
+use metricate::server::{BackgroundServer, ServerBuilder};
 
 use crate::workload::Workload;
 
@@ -72,7 +72,7 @@ impl std::fmt::Debug for Running {
 
 impl Running {
     /// The address the server listens on (with the port the system picked
-    /// if [`Options::listen`] asked for port 0).
+    /// if [`Options::server`] asked for port 0).
     pub fn local_addr(&self) -> SocketAddr {
         self.server.as_ref().map_or_else(|| SocketAddr::from(([0, 0, 0, 0], 0)), BackgroundServer::local_addr)
     }
@@ -104,7 +104,7 @@ impl Drop for Running {
 }
 
 /// Binds (a bind failure is returned as an error, never a panic), then starts
-/// the runtime's metrics server ([`metrics_runtime::server`]) on a background
+/// the runtime's metrics server ([`metricate::server`]) on a background
 /// thread and, if [`Options::workload`], the workload threads.
 ///
 /// The server answers `GET /metrics` with every metric of the process's

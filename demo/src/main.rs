@@ -10,7 +10,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
-use metrics_runtime::server::{DEFAULT_LISTEN, ServerBuilder};
+use metricate::server::{DEFAULT_LISTEN, ServerBuilder};
 
 const USAGE: &str = "\
 Usage: demo [--listen ADDR] [--bearer-token-file PATH]

@@ -34,7 +34,7 @@ pub mod events;
 pub mod projections;
 pub mod scheduler;
 
-use metrics_runtime::{LabelSet, LabelValue};
+use metricate::{LabelSet, LabelValue};
 
 /// The generic outcome of an operation, for `result` labels whose spec leaves
 /// the set open.
@@ -48,9 +48,9 @@ pub enum Outcome {
 
 /// How an instrumented call ended, in the demo's two values: a panic or a
 /// cancelled call is an error.
-impl From<metrics_runtime::instrument::Outcome> for Outcome {
-    fn from(outcome: metrics_runtime::instrument::Outcome) -> Outcome {
-        Outcome::from_ok(outcome == metrics_runtime::instrument::Outcome::Ok)
+impl From<metricate::instrument::Outcome> for Outcome {
+    fn from(outcome: metricate::instrument::Outcome) -> Outcome {
+        Outcome::from_ok(outcome == metricate::instrument::Outcome::Ok)
     }
 }
 

@@ -20,7 +20,7 @@ use std::sync::atomic::{AtomicBool, AtomicI64, Ordering};
 use std::thread::{self, JoinHandle};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
-use metrics_runtime::{LabelValue, instrument_metric};
+use metricate::{LabelValue, instrument_metric};
 
 use crate::metrics::agent::{
     Agent, Cache, CacheKind, Disk, FailureReason, InstanceFailure, Mount, Pressure, PressureKind, SecretsDelivery,

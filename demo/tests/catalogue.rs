@@ -2,7 +2,7 @@
 //! test fails with a diff when a declaration changed and the file did not.
 //! `METRICS_CATALOG_UPDATE=1 cargo test -p demo --test catalogue` rewrites it.
 
-use metrics_runtime::docs::{Rendering, assert_catalogue_file};
+use metricate::docs::{Rendering, assert_catalogue_file};
 
 #[test]
 fn metrics_md_is_up_to_date() {

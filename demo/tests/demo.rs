@@ -6,14 +6,14 @@ use std::io::{Read, Write};
 use std::net::{SocketAddr, TcpStream};
 use std::time::{Duration, Instant};
 
-use metrics_runtime::{MetricKind, OwnedValue};
+use metricate::{MetricKind, OwnedValue};
 
 const FORBIDDEN_LABELS: &[&str] = &["route_id", "node_id", "org_id", "env_id", "instance_id"];
 
-fn registry() -> &'static metrics_runtime::Registry<'static> {
+fn registry() -> &'static metricate::Registry<'static> {
     // Link the crate so that its declarations are registered.
     let _ = demo::metrics::api::Http::global();
-    metrics_runtime::global().expect("the global registry checks")
+    metricate::global().expect("the global registry checks")
 }
 
 #[test]

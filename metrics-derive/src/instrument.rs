@@ -19,7 +19,7 @@ use syn::parse::{Parse, ParseStream, Parser};
 use syn::punctuated::Punctuated;
 use syn::spanned::Spanned;
 
-use catalog::rules;
+use metricate_catalog::rules;
 
 use crate::attr;
 use crate::ctxt::Ctxt;
@@ -564,7 +564,7 @@ fn declaring(
 /// The rules that concern the name every declared metric starts with (N1,
 /// N2, N4, and a `_total` the attribute would double), reported once at the
 /// name rather than once per metric. Returns whether the name passed.
-fn check_base_name(cx: &Ctxt, full: &str, span: Span, policy: &catalog::Policy) -> bool {
+fn check_base_name(cx: &Ctxt, full: &str, span: Span, policy: &metricate_catalog::Policy) -> bool {
     let suffixes = format!("`{full}_total` and `{full}_duration_seconds`");
     let mut ok = true;
     for mut violation in

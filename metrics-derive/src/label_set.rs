@@ -82,18 +82,19 @@ pub(crate) fn expand(input: &syn::DeriveInput) -> TokenStream {
 
 /// L1–L3 at each label's field name, L4 at each unbounded field type, L5 at
 /// the first label past the limit.
-fn validate(cx: &Ctxt, ident: &syn::Ident, fields: &[&syn::Field], policy: &catalog::Policy) {
+fn validate(cx: &Ctxt, ident: &syn::Ident, fields: &[&syn::Field], policy: &metricate_catalog::Policy) {
     for (i, field) in fields.iter().enumerate() {
         let Some(member) = &field.ident else { continue };
         let name = label_name(field);
-        for violation in catalog::rules::check_label_name(&name, policy) {
+        for violation in metricate_catalog::rules::check_label_name(&name, policy) {
             cx.error_at(member.span(), violation);
         }
-        if let Some(violation) = catalog::rules::check_l4(&name, &type_text(&field.ty)) {
+        if let Some(violation) = metricate_catalog::rules::check_l4(&name, &type_text(&field.ty)) {
             cx.error_spanned_by(&field.ty, violation);
         }
         if i == policy.max_labels
-            && let Some(violation) = catalog::rules::check_l5_label_set(&ident.to_string(), fields.len(), policy)
+            && let Some(violation) =
+                metricate_catalog::rules::check_l5_label_set(&ident.to_string(), fields.len(), policy)
         {
             cx.error_at(member.span(), violation);
         }

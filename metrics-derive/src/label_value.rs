@@ -3,7 +3,7 @@
 use proc_macro2::TokenStream;
 use quote::{quote, quote_spanned};
 
-use catalog::rules;
+use metricate_catalog::rules;
 
 use crate::attr::{self, Slot};
 use crate::case::RenameRule;
@@ -117,7 +117,7 @@ pub(crate) fn expand(input: &syn::DeriveInput) -> TokenStream {
     }
 }
 
-/// L7 (`catalog::rules::check_l7`) on the values, each violation pointing at
+/// L7 (`metricate_catalog::rules::check_l7`) on the values, each violation pointing at
 /// the offending variant (or its `rename`), or at the enum when it has none.
 fn validate(cx: &Ctxt, ident: &syn::Ident, variants: &[Variant<'_>]) {
     let values: Vec<&str> = variants.iter().map(|v| v.value.as_str()).collect();
@@ -143,7 +143,7 @@ fn impl_label_value(
     let listed: Vec<String> = variants.iter().map(|v| format!("`{}`", v.value.replace('`', "'"))).collect();
     let doc = format!(" The values this label takes: {}.", listed.join(", "));
     let all = variants.iter().map(|v| &v.value);
-    let escaped = variants.iter().map(|v| catalog::escape::label_value(&v.value).into_owned());
+    let escaped = variants.iter().map(|v| metricate_catalog::escape::label_value(&v.value).into_owned());
     let arms = variants.iter().enumerate().map(|(i, v)| {
         let variant = v.ident;
         quote_spanned!(variant.span()=> #ident::#variant => #i)

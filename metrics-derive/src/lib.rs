@@ -1,8 +1,8 @@
-//! Derive macros of `metrics-runtime`. Use them through its re-exports; their
+//! Derive macros of `metricate`. Use them through its re-exports; their
 //! documentation lives there.
 //!
 //! ```
-//! use metrics_runtime::{Counter, Family, LabelSet, LabelValue, Metrics};
+//! use metricate::{Counter, Family, LabelSet, LabelValue, Metrics};
 //!
 //! #[derive(Clone, Copy, LabelValue)]
 //! enum Outcome { Ok, Error }
@@ -25,7 +25,7 @@
 //!
 //! `Metrics`, `LabelSet` and `instrument_metric` read the crate's policy at
 //! expansion time (see `policy.rs` for the lookup: the crate's manifest,
-//! `METRICS_POLICY_MANIFEST`, the workspace's) through `catalog::manifest`,
+//! `METRICS_POLICY_MANIFEST`, the workspace's) through `metricate_catalog::manifest`,
 //! and fail with a compile error when there is none. Each emits an
 //! `include_bytes!` of every manifest it read, and an `option_env!` of the
 //! variable where it can change the policy, so that Cargo rebuilds the crate
@@ -43,25 +43,25 @@ mod private;
 
 use proc_macro::TokenStream;
 
-/// See `metrics_runtime::Metrics`.
+/// See `metricate::Metrics`.
 #[proc_macro_derive(Metrics, attributes(metrics, metric))]
 pub fn derive_metrics(input: TokenStream) -> TokenStream {
     metrics::expand(&syn::parse_macro_input!(input)).into()
 }
 
-/// See `metrics_runtime::LabelValue`.
+/// See `metricate::LabelValue`.
 #[proc_macro_derive(LabelValue, attributes(label))]
 pub fn derive_label_value(input: TokenStream) -> TokenStream {
     label_value::expand(&syn::parse_macro_input!(input)).into()
 }
 
-/// See `metrics_runtime::LabelSet`.
+/// See `metricate::LabelSet`.
 #[proc_macro_derive(LabelSet, attributes(label))]
 pub fn derive_label_set(input: TokenStream) -> TokenStream {
     label_set::expand(&syn::parse_macro_input!(input)).into()
 }
 
-/// See `metrics_runtime::instrument_metric`.
+/// See `metricate::instrument_metric`.
 #[proc_macro_attribute]
 pub fn instrument_metric(args: TokenStream, item: TokenStream) -> TokenStream {
     instrument::expand(args.into(), &item.into()).into()

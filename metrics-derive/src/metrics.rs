@@ -5,8 +5,8 @@ use proc_macro2::TokenStream;
 use quote::{format_ident, quote, quote_spanned};
 use syn::spanned::Spanned;
 
-use catalog::MetricKind as Kind;
-use catalog::rules::{self, Rule};
+use metricate_catalog::MetricKind as Kind;
+use metricate_catalog::rules::{self, Rule};
 
 use crate::attr::{self, Slot};
 use crate::ctxt::Ctxt;
@@ -218,7 +218,7 @@ fn field_attrs(cx: &Ctxt, field: &syn::Field, local: &str) -> FieldAttrs {
 fn parse_field<'a>(
     cx: &Ctxt,
     field: &'a syn::Field,
-    policy: &catalog::Policy,
+    policy: &metricate_catalog::Policy,
     subsystem: &str,
     subsystem_ok: bool,
 ) -> Option<Field<'a>> {
@@ -297,7 +297,7 @@ fn parse_field<'a>(
     }
     let buckets = match (kind, buckets) {
         (Kind::Histogram, Some((_, bounds))) => Some(bounds),
-        (Kind::Histogram, None) => Some(catalog::DEFAULT_BUCKETS.to_vec()),
+        (Kind::Histogram, None) => Some(metricate_catalog::DEFAULT_BUCKETS.to_vec()),
         (_, Some((span, _))) => {
             cx.error_at(
                 span,
@@ -361,12 +361,12 @@ fn lifecycle(
 }
 
 /// What H1 asks of bucket bounds, for the errors the derive reports before
-/// the bounds are numbers (`catalog::rules::check_h1` checks the numbers).
+/// the bounds are numbers (`metricate_catalog::rules::check_h1` checks the numbers).
 const H1_NOTE: &str = "bucket bounds are the finite upper bounds of cumulative buckets, listed in strictly increasing \
                        order as number literals; the `+Inf` bucket is always added";
 
 /// The bounds of a `buckets = [..]` array, checked by H1
-/// (`catalog::rules::check_h1`) with each violation at its element.
+/// (`metricate_catalog::rules::check_h1`) with each violation at its element.
 fn parse_buckets(cx: &Ctxt, name: &str, array: &syn::ExprArray) -> Vec<f64> {
     let mut bounds = Vec::new();
     let mut elems = Vec::new();

@@ -1,5 +1,5 @@
 //! Finds the manifests that hold the crate's policy at expansion time; the
-//! parsing and merging is `catalog::manifest`.
+//! parsing and merging is `metricate_catalog::manifest`.
 //!
 //! The lookup:
 //! 1. the crate's own manifest, `$CARGO_MANIFEST_DIR/Cargo.toml`;
@@ -29,8 +29,8 @@
 use std::ffi::OsString;
 use std::path::{Path, PathBuf};
 
-use catalog::Policy;
-use catalog::manifest::{self, Manifest, POLICY_MANIFEST_VAR};
+use metricate_catalog::Policy;
+use metricate_catalog::manifest::{self, Manifest, POLICY_MANIFEST_VAR};
 use proc_macro2::{Span, TokenStream};
 use quote::quote;
 

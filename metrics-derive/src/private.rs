@@ -3,7 +3,7 @@
 use proc_macro2::TokenStream;
 use quote::{ToTokens, quote};
 
-/// `::metrics_runtime::__private`, or `<crate>::__private` under
+/// `::metricate::__private`, or `<crate>::__private` under
 /// `#[metrics(crate = "...")]`, for crates that re-export the runtime.
 pub(crate) struct Private(pub(crate) Option<syn::Path>);
 
@@ -11,7 +11,7 @@ impl ToTokens for Private {
     fn to_tokens(&self, tokens: &mut TokenStream) {
         match &self.0 {
             Some(krate) => tokens.extend(quote!(#krate::__private)),
-            None => tokens.extend(quote!(::metrics_runtime::__private)),
+            None => tokens.extend(quote!(::metricate::__private)),
         }
     }
 }

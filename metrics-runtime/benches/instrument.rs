@@ -1,7 +1,7 @@
 //! The cost of `#[instrument_metric]` per call, against the same function
 //! without it, in the same run.
 //!
-//! Run with `cargo bench -p metrics-runtime --bench instrument`; `BENCH_REPS`
+//! Run with `cargo bench -p metricate --bench instrument`; `BENCH_REPS`
 //! sets the number of repetitions (21 by default). Each repetition times one
 //! batch of calls of the instrumented function and then one batch of the bare
 //! one; the table reports ns per call (min and median over the repetitions),
@@ -22,8 +22,8 @@ use std::task::{Context, Poll, Waker};
 use std::time::Instant;
 
 use harness::{TableRow, interleaved, print_table};
-use metrics_runtime::instrument::Outcome;
-use metrics_runtime::{Counter, Family, Histogram, LabelSet, Metrics, instrument_metric};
+use metricate::instrument::Outcome;
+use metricate::{Counter, Family, Histogram, LabelSet, Metrics, instrument_metric};
 
 const CALLS: u64 = 100_000;
 

@@ -1,7 +1,7 @@
 //! Record-path and encoding costs of declared metrics, each measured against a
 //! hand-written baseline in the same run.
 //!
-//! Run with `cargo bench -p metrics-runtime --bench record`; `BENCH_REPS`
+//! Run with `cargo bench -p metricate --bench record`; `BENCH_REPS`
 //! sets the number of repetitions (21 by default). Each repetition times one
 //! batch of the case and then one batch of its baseline, so that both see the
 //! same noise; the table reports ns per operation (min and median over the
@@ -22,8 +22,8 @@ use std::time::{Duration, Instant};
 mod harness;
 
 use harness::{TableRow, alone, interleaved, print_table};
-use metrics_runtime::encode::Format;
-use metrics_runtime::{Counter, Family, Histogram, LabelSet, LabelValue, Metrics, Registry, ShardedCounter};
+use metricate::encode::Format;
+use metricate::{Counter, Family, Histogram, LabelSet, LabelValue, Metrics, Registry, ShardedCounter};
 
 // ---------------------------------------------------------------------------
 // Declarations.

@@ -4,8 +4,8 @@
 //! The derive macros reach the runtime only through this module, so that user
 //! crates never name `inventory` or `catalog` themselves.
 
-pub use catalog::{Deprecation, Descriptor, Label, MetricKind, Source};
 pub use inventory;
+pub use metricate_catalog::{Deprecation, Descriptor, Label, MetricKind, Source};
 
 pub use crate::instrument::{
     ByOutcome, CallGuard, ClassifyByTrait, ClassifyOther, CountMetric, DurationMetric, ErrorReason, HasError,
@@ -18,12 +18,12 @@ pub use crate::{Counter, Family, Histogram, IntGauge};
 /// The product of label cardinalities, saturating instead of overflowing (a
 /// saturated product is far beyond any series limit, which rejects it): the
 /// same count rule L6 checks.
-pub use catalog::rules::series_count as cardinality_product;
-pub use metrics_derive::{LabelSet, Metrics};
+pub use metricate_catalog::rules::series_count as cardinality_product;
+pub use metricate_derive::{LabelSet, Metrics};
 
 /// L6 at const evaluation: when `series > limit`, panics with the rule's
 /// message (`before`, the series count, `after`: the derive splits
-/// `catalog::rules::check_l6`'s text where the count goes).
+/// `metricate_catalog::rules::check_l6`'s text where the count goes).
 pub const fn check_series(series: usize, limit: usize, before: &str, after: &str) {
     if series <= limit {
         return;

@@ -4,7 +4,7 @@
 //!
 //! ```no_run
 //! // tests/catalogue.rs of a service
-//! use metrics_runtime::docs::{Rendering, assert_catalogue_file};
+//! use metricate::docs::{Rendering, assert_catalogue_file};
 //!
 //! #[test]
 //! fn metrics_md_is_up_to_date() {
@@ -17,7 +17,7 @@
 
 use std::path::Path;
 
-use catalog::json::Catalog;
+use metricate_catalog::json::Catalog;
 
 /// The environment variable that makes [`assert_catalogue_file`] rewrite the
 /// file instead of comparing.
@@ -49,9 +49,9 @@ pub fn catalogue() -> Catalog {
 pub fn render(rendering: Rendering) -> String {
     let catalogue = catalogue();
     match rendering {
-        Rendering::Markdown => catalog::render::markdown(&catalogue),
+        Rendering::Markdown => metricate_catalog::render::markdown(&catalogue),
         Rendering::Json => catalogue.to_json(),
-        Rendering::Html => catalog::render::html(&catalogue),
+        Rendering::Html => metricate_catalog::render::html(&catalogue),
     }
 }
 

@@ -13,7 +13,7 @@ mod openmetrics;
 mod prometheus;
 mod text;
 
-use catalog::Descriptor;
+use metricate_catalog::Descriptor;
 
 pub use openmetrics::OpenMetrics;
 pub use prometheus::PrometheusText;
@@ -113,7 +113,7 @@ impl Format {
     /// otherwise (including when the header is missing or matches neither).
     ///
     /// ```
-    /// use metrics_runtime::encode::Format;
+    /// use metricate::encode::Format;
     /// let prometheus = "application/openmetrics-text;version=1.0.0,text/plain;version=0.0.4;q=0.5,*/*;q=0.1";
     /// assert_eq!(Format::negotiate(Some(prometheus)), Format::OpenMetrics);
     /// assert_eq!(Format::negotiate(Some("application/openmetrics-text;q=0.2, text/plain")), Format::Prometheus);
@@ -156,7 +156,7 @@ impl Format {
 /// nothing but the identity coding.
 ///
 /// ```
-/// use metrics_runtime::encode::accepts_gzip;
+/// use metricate::encode::accepts_gzip;
 /// assert!(accepts_gzip(Some("deflate, gzip;q=0.5")));
 /// assert!(accepts_gzip(Some("*")));
 /// assert!(!accepts_gzip(Some("gzip;q=0, *")));

@@ -6,8 +6,8 @@
 //! encodes everything as Prometheus text or OpenMetrics.
 //!
 //! ```
-//! use metrics_runtime::encode::Format;
-//! use metrics_runtime::{Counter, Family, Histogram, LabelSet, LabelValue, Metrics, Registry};
+//! use metricate::encode::Format;
+//! use metricate::{Counter, Family, Histogram, LabelSet, LabelValue, Metrics, Registry};
 //!
 //! #[derive(Clone, Copy, LabelValue)]
 //! enum Method { Get, Post }
@@ -79,9 +79,9 @@
 //! in sync from a test.
 #![deny(missing_docs)]
 
-// Generated code names `::metrics_runtime`; this lets the runtime declare its
+// Generated code names `::metricate`; this lets the runtime declare its
 // own metrics with its own derive.
-extern crate self as metrics_runtime;
+extern crate self as metricate;
 
 #[cfg(loom)]
 #[doc(hidden)]
@@ -102,12 +102,12 @@ mod sync;
 #[doc(hidden)]
 pub mod __private;
 
-pub use catalog::{Capped, Descriptor, Label, MetricKind, Source};
 pub use label::{CappedTable, LabelSet, LabelValue, MAX_CAPPED_VALUE_LEN};
 pub use metric::{
     COUNTER_SHARDS, Collect, Counter, Family, FloatCounter, Gauge, Histogram, HistogramRef, HistogramTimer, IntGauge,
     Metric, MetricField, MetricGroup, SeriesVisitor, ShardedCounter, Value,
 };
+pub use metricate_catalog::{Capped, Descriptor, Label, MetricKind, Source};
 
 pub use registry::{AlreadyBuilt, Collision, Registered, Registry, RegistryError, global, register_global};
 pub use snapshot::{FamilySnapshot, OwnedValue, SeriesSnapshot, Snapshot};
@@ -137,7 +137,7 @@ pub use snapshot::{FamilySnapshot, OwnedValue, SeriesSnapshot, Snapshot};
 /// Outputs: `Type::global() -> &'static Type` (the registered instance, in
 /// `static` storage), `Type::new_unregistered() -> Type` (for tests, cells on
 /// the heap), and an impl of [`MetricGroup`].
-pub use metrics_derive::Metrics;
+pub use metricate_derive::Metrics;
 
 /// Derives [`LabelValue`] for a fieldless enum.
 ///
@@ -148,7 +148,7 @@ pub use metrics_derive::Metrics;
 /// | `#[label(crate = "path")]` | enum | the path of this crate, for re-exporters |
 ///
 /// ```
-/// use metrics_runtime::LabelValue;
+/// use metricate::LabelValue;
 ///
 /// #[derive(Clone, Copy, LabelValue)]
 /// enum Reason { NoCapacityMemory, #[label(rename = "ipam")] IpamExhausted }
@@ -157,13 +157,13 @@ pub use metrics_derive::Metrics;
 /// assert_eq!(Reason::NoCapacityMemory.as_str(), "no_capacity_memory");
 /// assert_eq!(Reason::IpamExhausted.as_str(), "ipam");
 /// ```
-pub use metrics_derive::LabelValue;
+pub use metricate_derive::LabelValue;
 
 /// Derives [`LabelSet`] for a struct of label values; the label names are the
 /// field names, and an `Option<E>` field renders `unknown` for `None`.
 ///
 /// ```
-/// use metrics_runtime::{LabelSet, LabelValue};
+/// use metricate::{LabelSet, LabelValue};
 ///
 /// #[derive(Clone, Copy, LabelValue)]
 /// enum Method { Get, Post }
@@ -176,13 +176,13 @@ pub use metrics_derive::LabelValue;
 /// assert_eq!(Request::CARDINALITY, 6);
 /// assert_eq!(Request { method: Method::Post, status: None }.index(), 5);
 /// ```
-pub use metrics_derive::LabelSet;
+pub use metricate_derive::LabelSet;
 
 /// Records calls of a function: how many, how long, and how each ended,
 /// without changing its signature.
 ///
 /// ```
-/// use metrics_runtime::instrument_metric;
+/// use metricate::instrument_metric;
 ///
 /// #[derive(Debug)]
 /// struct Conflict;
@@ -195,7 +195,7 @@ pub use metrics_derive::LabelSet;
 ///
 /// assert_eq!(append(b"abc").unwrap(), 3);
 /// assert!(append(b"").is_err());
-/// let registry = metrics_runtime::global().unwrap();
+/// let registry = metricate::global().unwrap();
 /// let calls = registry.snapshot(|d| d.name == "metrics_events_append_total");
 /// let calls = calls.family("metrics_events_append_total").unwrap();
 /// assert_eq!(calls.find(&[("result", "ok")]).unwrap().value().as_f64(), 1.0);
@@ -248,4 +248,4 @@ pub use metrics_derive::LabelSet;
 /// the record path of its metrics. A method's or generic function's metrics
 /// live in statics inside its body: one set per function, shared by all
 /// instantiations. `const fn`, `extern` and variadic functions are rejected.
-pub use metrics_derive::instrument_metric;
+pub use metricate_derive::instrument_metric;

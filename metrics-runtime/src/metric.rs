@@ -13,7 +13,7 @@ mod histogram;
 
 use std::ops::Deref;
 
-use catalog::{Descriptor, Label, MetricKind};
+use metricate_catalog::{Descriptor, Label, MetricKind};
 
 pub use counter::{COUNTER_SHARDS, Counter, FloatCounter, ShardedCounter};
 #[cfg(loom)]

@@ -5,7 +5,7 @@ use std::collections::HashMap;
 use std::fmt;
 use std::sync::{Mutex, OnceLock, PoisonError};
 
-use catalog::Descriptor;
+use metricate_catalog::Descriptor;
 
 use crate::metric::{Collect, MetricGroup};
 use crate::snapshot::Snapshot;
@@ -160,8 +160,8 @@ impl<'a> Registry<'a> {
     /// The catalogue of the registered metrics: what `/catalog.json` serves
     /// (features `server` or `docs`).
     #[cfg(any(feature = "server", feature = "docs"))]
-    pub fn catalog(&self) -> catalog::json::Catalog {
-        catalog::json::Catalog::from_descriptors(self.iter().map(|r| r.descriptor))
+    pub fn catalog(&self) -> metricate_catalog::json::Catalog {
+        metricate_catalog::json::Catalog::from_descriptors(self.iter().map(|r| r.descriptor))
     }
 
     /// A copy of the selected metrics' current values. Each metric is read

@@ -1,7 +1,7 @@
 //! The exposition server (feature `server`): HTTP/1.1 on hyper and tokio.
 //!
 //! ```
-//! use metrics_runtime::server::ServerBuilder;
+//! use metricate::server::ServerBuilder;
 //!
 //! // A thread of its own, with a small runtime: for programs without async.
 //! let server = ServerBuilder::new().listen("127.0.0.1:0".parse()?).spawn()?;
@@ -20,8 +20,8 @@
 //! future resolves:
 //!
 //! ```no_run
-//! # async fn run() -> Result<(), metrics_runtime::server::ServerError> {
-//! use metrics_runtime::server::ServerBuilder;
+//! # async fn run() -> Result<(), metricate::server::ServerError> {
+//! use metricate::server::ServerBuilder;
 //!
 //! let server = ServerBuilder::new().bind().await?;        // 127.0.0.1:9464
 //! server.serve_until(async { let _ = tokio::signal::ctrl_c().await; }).await;
@@ -31,7 +31,7 @@
 //! | path | methods | answer |
 //! |---|---|---|
 //! | `/metrics` | `GET`, `HEAD` | the global registry: OpenMetrics 1.0 when `Accept` asks for it, Prometheus text 0.0.4 otherwise (q-values honoured); gzip when `Accept-Encoding` allows it |
-//! | `/catalog.json` | `GET`, `HEAD` | every registered metric's descriptor, in the schema of [`catalog::json`] |
+//! | `/catalog.json` | `GET`, `HEAD` | every registered metric's descriptor, in the schema of [`metricate_catalog::json`] |
 //! | `/health` | `GET`, `HEAD` | `ok`, never behind auth (a liveness probe) |
 //! | any of them | others | `405` with `Allow: GET, HEAD` |
 //! | anything else | any | `404` |

@@ -1,7 +1,7 @@
 //! Owned copies of metric values, for tests, push sinks and anything that
 //! reads the values rather than encoding them.
 
-use catalog::{Descriptor, MetricKind};
+use metricate_catalog::{Descriptor, MetricKind};
 
 use crate::encode::Exposition;
 use crate::metric::{Collect, SeriesVisitor, Value};

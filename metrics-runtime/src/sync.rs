@@ -5,7 +5,7 @@
 //! Normal builds implement [`Cell64`] for `std`'s `AtomicU64` only, with
 //! every method inlined to the `std` call: the protocols compile to what they
 //! would without the trait. Under `--cfg loom` (see `scripts/loom.sh`), loom's
-//! `AtomicU64` implements it too, and `metrics_runtime::__loom` hands the
+//! `AtomicU64` implements it too, and `metricate::__loom` hands the
 //! protocols to the models in `tests/loom.rs`. Why a trait and not a `cfg`
 //! swap of the type: the metric cells live in `static`s built by `const fn`s,
 //! which loom's atomics cannot be; the trait keeps those types as they are and

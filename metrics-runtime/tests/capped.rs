@@ -10,8 +10,8 @@
 use std::collections::HashSet;
 use std::thread;
 
-use metrics_runtime::encode::Format;
-use metrics_runtime::{
+use metricate::encode::Format;
+use metricate::{
     Counter, Family, LabelSet, LabelValue, MAX_CAPPED_VALUE_LEN, Metrics, OwnedValue, Registry, capped_label,
 };
 
@@ -148,7 +148,7 @@ fn only_met_values_and_other_are_exposed() {
 #[test]
 fn overflow_reasons_are_counted() {
     fn overflows(reason: &str) -> u64 {
-        let registry = metrics_runtime::global().expect("the global registry builds");
+        let registry = metricate::global().expect("the global registry builds");
         let snapshot = registry.snapshot(|d| d.name == "metrics_export_capped_label_overflow_total");
         let family =
             snapshot.family("metrics_export_capped_label_overflow_total").expect("the self-metric is registered");

@@ -2,8 +2,8 @@
 //! (golden files under `tests/golden/`). `METRICS_CATALOG_UPDATE=1` rewrites
 //! them; review the diff before committing.
 
-use metrics_runtime::docs::difference;
-use metrics_runtime::{
+use metricate::docs::difference;
+use metricate::{
     Counter, Family, Gauge, Histogram, IntGauge, LabelSet, LabelValue, MetricGroup, Metrics, capped_label,
 };
 
@@ -62,12 +62,12 @@ struct Overlay {
     peers: Family<ByNode, Gauge>,
 }
 
-fn catalogue() -> catalog::json::Catalog {
+fn catalogue() -> metricate_catalog::json::Catalog {
     let (http, overlay) = (Http::new_unregistered(), Overlay::new_unregistered());
     let mut descriptors = Vec::new();
     http.for_each_metric(&mut |d, _| descriptors.push(d));
     overlay.for_each_metric(&mut |d, _| descriptors.push(d));
-    catalog::json::Catalog::from_descriptors(descriptors)
+    metricate_catalog::json::Catalog::from_descriptors(descriptors)
 }
 
 fn golden(name: &str, generated: &str) {
@@ -84,7 +84,7 @@ fn golden(name: &str, generated: &str) {
 
 #[test]
 fn markdown() {
-    golden("catalogue.md", &catalog::render::markdown(&catalogue()));
+    golden("catalogue.md", &metricate_catalog::render::markdown(&catalogue()));
 }
 
 #[test]
@@ -92,5 +92,5 @@ fn json() {
     let catalogue = catalogue();
     let text = catalogue.to_json();
     golden("catalogue.json", &text);
-    assert_eq!(catalog::json::Catalog::from_json(&text).unwrap(), catalogue);
+    assert_eq!(metricate_catalog::json::Catalog::from_json(&text).unwrap(), catalogue);
 }

@@ -16,8 +16,8 @@ use std::sync::Barrier;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::thread;
 
-use metrics_runtime::encode::Format;
-use metrics_runtime::{
+use metricate::encode::Format;
+use metricate::{
     Counter, Family, FloatCounter, Histogram, LabelSet, LabelValue, Metrics, OwnedValue, Registry, Snapshot,
 };
 
@@ -290,7 +290,7 @@ fn concurrent_recording_reading_and_encoding() {
             start.wait();
             loop {
                 let finished = done.load(Ordering::Acquire);
-                let snapshot = registry.snapshot(|d| d.kind == metrics_runtime::MetricKind::Histogram);
+                let snapshot = registry.snapshot(|d| d.kind == metricate::MetricKind::Histogram);
                 for family in snapshot.families() {
                     for series in family.series() {
                         let OwnedValue::Histogram { buckets, sum, count } = series.value() else { panic!() };

@@ -16,8 +16,8 @@ use common::{
     populated_gauges, populated_histograms, populated_naming, populated_negative_buckets, populated_nohelp,
     populated_options, populated_order, populated_units, sample_values,
 };
-use metrics_runtime::encode::{self, Format, OpenMetrics};
-use metrics_runtime::{Family, FloatCounter, Histogram, MetricGroup, Metrics, OwnedValue, Registry};
+use metricate::encode::{self, Format, OpenMetrics};
+use metricate::{Family, FloatCounter, Histogram, MetricGroup, Metrics, OwnedValue, Registry};
 
 const FORMAT: Format = Format::OpenMetrics;
 
@@ -246,7 +246,8 @@ metrics_infinite_wait_seconds_bucket{le="+Inf"} 2
 # EOF
 "#
     );
-    catalog::exposition::parse(&text, catalog::exposition::Format::OpenMetrics).expect("a strict parser accepts it");
+    metricate_catalog::exposition::parse(&text, metricate_catalog::exposition::Format::OpenMetrics)
+        .expect("a strict parser accepts it");
 }
 
 #[test]
@@ -561,7 +562,7 @@ struct Rejects {
 
 /// The global counts of rejected samples: `[negative, nan, infinite]`.
 fn rejected() -> [u64; 3] {
-    let registry = metrics_runtime::global().expect("the global registry of this binary builds");
+    let registry = metricate::global().expect("the global registry of this binary builds");
     let snapshot = registry.snapshot(|d| d.name == INVALID);
     let family = snapshot.family(INVALID).expect("the runtime's own family is in the global registry");
     ["negative", "nan", "infinite"].map(|reason| {
@@ -658,7 +659,7 @@ fn rejects_are_exposed_by_the_global_registry() {
     m.work_seconds_total.inc_by(f64::INFINITY);
     m.size_bytes.observe(f64::NAN);
 
-    let registry = metrics_runtime::global().expect("the global registry of this binary builds");
+    let registry = metricate::global().expect("the global registry of this binary builds");
     let snapshot = registry.snapshot(|d| d.name == INVALID);
     let [negative, nan, infinite] = rejected();
     assert!(negative >= 1 && nan >= 1 && infinite >= 1);
@@ -680,7 +681,7 @@ metrics_export_invalid_samples_total{{reason="infinite"}} {infinite}
 
 #[test]
 fn global_registry_builds_and_encodes() {
-    let registry = metrics_runtime::global().expect("no collisions among this binary's metrics");
+    let registry = metricate::global().expect("no collisions among this binary's metrics");
     // The runtime's own metric, the shared groups' and this file's.
     for name in
         [INVALID, "metrics_counters_requests_total", "metrics_histograms_latency_seconds", "metrics_rejects_size_bytes"]

@@ -6,7 +6,7 @@
 //!
 //! Note: this test binary declares groups whose names collide on purpose (the
 //! D1 tests), so the *global* registry of this binary refuses to build and
-//! `metrics_runtime::global()` is an error here; `global_registry_refuses_collisions`
+//! `metricate::global()` is an error here; `global_registry_refuses_collisions`
 //! checks exactly that. Tests that read the global registry live in
 //! `encode_openmetrics.rs`.
 
@@ -17,8 +17,8 @@ use common::{
     populated_floats, populated_gauges, populated_histograms, populated_naming, populated_negative_buckets,
     populated_nohelp, populated_options, populated_order, populated_units, sample_values,
 };
-use metrics_runtime::encode::{self, Format, PrometheusText};
-use metrics_runtime::{
+use metricate::encode::{self, Format, PrometheusText};
+use metricate::{
     Collect, Counter, Descriptor, Gauge, Histogram, MetricGroup, MetricKind, Metrics, Registry, RegistryError,
 };
 
@@ -365,7 +365,7 @@ fn snapshot_of_one_family() {
     assert_eq!(snapshot.families().len(), 1);
     let family = snapshot.family("metrics_counters_requests_total").unwrap();
     let post_2xx = family.find(&[("method", "post"), ("code", "2xx")]).unwrap();
-    assert_eq!(post_2xx.value(), &metrics_runtime::OwnedValue::Unsigned(3));
+    assert_eq!(post_2xx.value(), &metricate::OwnedValue::Unsigned(3));
     assert_eq!(post_2xx.index(), 2);
     let mut out = Vec::new();
     FORMAT.encode(&snapshot, &mut out);
@@ -587,7 +587,7 @@ fn global_registry_refuses_collisions() {
     // This binary declares the colliding derived groups above (every
     // `#[derive(Metrics)]` struct is registered globally at link time; the
     // hand-built groups are not).
-    let Err(error) = metrics_runtime::global() else { panic!("the global registry of this binary has collisions") };
+    let Err(error) = metricate::global() else { panic!("the global registry of this binary has collisions") };
     let text = error.to_string();
     assert!(text.contains("`metrics_d1_x` is exposed twice"), "{text}");
     assert!(text.contains(&source(X_TOTAL_LINE, 5)), "{text}");

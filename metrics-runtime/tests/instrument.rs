@@ -12,8 +12,8 @@ use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::task::{Context, Waker};
 use std::time::Duration;
 
-use metrics_runtime::instrument::{ErrorReason, Outcome};
-use metrics_runtime::{
+use metricate::instrument::{ErrorReason, Outcome};
+use metricate::{
     Counter, Family, Histogram, IntGauge, LabelSet, LabelValue, Metrics, OwnedValue, SeriesSnapshot, instrument_metric,
 };
 
@@ -21,7 +21,7 @@ use metrics_runtime::{
 // Reading the global registry.
 
 fn series(name: &str, labels: &[(&str, &str)]) -> Option<SeriesSnapshot> {
-    let registry = metrics_runtime::global().expect("the global registry builds");
+    let registry = metricate::global().expect("the global registry builds");
     let snapshot = registry.snapshot(|d| d.name == name);
     let family = snapshot.family(name)?;
     family.find(labels).cloned()
@@ -212,7 +212,7 @@ fn trait_impls_are_instrumented() {
 
 #[test]
 fn metrics_declared_inside_functions_are_registered() {
-    let registry = metrics_runtime::global().expect("the global registry builds");
+    let registry = metricate::global().expect("the global registry builds");
     for (name, function) in [
         ("metrics_inst_lookup_total", "lookup"),
         ("metrics_inst_sum_all_duration_seconds", "sum_all"),

@@ -1,15 +1,15 @@
 //! Model checks (loom) of the lock-free protocols, run on the shipped code
-//! through `metrics_runtime::__loom`: every interleaving of the threads below,
+//! through `metricate::__loom`: every interleaving of the threads below,
 //! up to a bounded number of preemptions, is explored, and each must keep
 //! the protocol's promise. Built only with `--cfg loom`: `scripts/loom.sh`.
 #![cfg(loom)]
 
 use std::sync::Arc;
 
-use catalog::RuntimeValues;
 use loom::thread;
-use metrics_runtime::__loom as protocol;
-use metrics_runtime::CappedTable;
+use metricate::__loom as protocol;
+use metricate::CappedTable;
+use metricate_catalog::RuntimeValues;
 
 /// Explores interleavings with at most `PREEMPTIONS` forced switches per run:
 /// enough for the two- and three-thread races below (most bugs need one or

@@ -3,8 +3,8 @@
 
 use std::thread;
 
-use metrics_runtime::encode::Format;
-use metrics_runtime::{COUNTER_SHARDS, Family, LabelSet, LabelValue, Metrics, Registry, ShardedCounter};
+use metricate::encode::Format;
+use metricate::{COUNTER_SHARDS, Family, LabelSet, LabelValue, Metrics, Registry, ShardedCounter};
 
 #[derive(Clone, Copy, LabelValue)]
 enum Queue {

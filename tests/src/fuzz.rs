@@ -5,12 +5,12 @@
 
 use std::path::Path;
 
-use catalog::check::{Checker, Options};
-use catalog::exposition::{self, Format};
-use catalog::{Descriptor, Label, MetricKind, Source};
-use metrics_runtime::encode::{self as encoding, Format as EncodeFormat};
-use metrics_runtime::server::ServerBuilder;
-use metrics_runtime::{Collect, Registry, SeriesVisitor, Value};
+use metricate::encode::{self as encoding, Format as EncodeFormat};
+use metricate::server::ServerBuilder;
+use metricate::{Collect, Registry, SeriesVisitor, Value};
+use metricate_catalog::check::{Checker, Options};
+use metricate_catalog::exposition::{self, Format};
+use metricate_catalog::{Descriptor, Label, MetricKind, Source};
 
 /// A fuzz target's check: panics on a bug.
 pub type Check = fn(&[u8]);
@@ -184,7 +184,7 @@ fn with_gauge(help: &str, values: &[String], f: impl FnOnce(&'static Descriptor)
         let start = text.len();
         text.push_str(value);
         let middle = text.len();
-        text.push_str(&catalog::escape::label_value(value));
+        text.push_str(&metricate_catalog::escape::label_value(value));
         spans.push((start, middle, text.len()));
     }
     let text: &'static str = Box::leak(text.into_boxed_str());
@@ -249,14 +249,14 @@ pub fn policy_reader(data: &[u8]) {
     };
     let package_path = Path::new("app/Cargo.toml");
     let workspace_path = Path::new("Cargo.toml");
-    let result = catalog::manifest::policy_from_manifests(
+    let result = metricate_catalog::manifest::policy_from_manifests(
         Some((package_path, package)),
         workspace.map(|bytes| (workspace_path, bytes)),
     );
     match result {
         Ok(Some(policy)) => {
             assert!(policy.max_series <= policy.series_ceiling, "{policy:?}");
-            assert!((1..=catalog::DEFAULT_MAX_LABELS).contains(&policy.max_labels), "{policy:?}");
+            assert!((1..=metricate_catalog::DEFAULT_MAX_LABELS).contains(&policy.max_labels), "{policy:?}");
         }
         Ok(None) => {}
         Err(errors) => {
@@ -273,7 +273,7 @@ pub fn policy_reader(data: &[u8]) {
 /// a panic; a complete request for `/health` is answered `200`.
 pub fn server_request(data: &[u8]) {
     let settings = ServerBuilder::new();
-    let answer = metrics_runtime::server::__answer_bytes(settings, data).expect("the server starts");
+    let answer = metricate::server::__answer_bytes(settings, data).expect("the server starts");
     if answer.is_empty() {
         return;
     }

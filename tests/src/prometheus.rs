@@ -53,7 +53,7 @@ impl Prometheus {
 
     /// Waits until `/-/ready` answers 200.
     pub fn wait_ready(&mut self) {
-        let deadline = Instant::now() + Duration::from_mins(1);
+        let deadline = Instant::now() + Duration::from_secs(60);
         loop {
             if let Ok(Some(status)) = self.child.try_wait() {
                 panic!("prometheus exited with {status}:\n{}", self.log());

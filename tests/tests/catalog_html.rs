@@ -16,12 +16,12 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
-use catalog::json::{Catalog, Metric};
 use fantoccini::{Client, ClientBuilder, Locator};
 use hyper_util::client::legacy::connect::HttpConnector;
+use metricate_catalog::json::{Catalog, Metric};
 
 /// How long the whole browser session may take before the test fails.
-const SESSION_LIMIT: Duration = Duration::from_mins(2);
+const SESSION_LIMIT: Duration = Duration::from_secs(120);
 
 /// Where the test leaves its screenshots and the driver's log (never in git:
 /// `target/` is ignored).
@@ -78,7 +78,7 @@ impl Drop for Driver {
 fn demo_catalog() -> Catalog {
     // The demo's metrics are registered only if its code is linked in.
     let _ = demo::metrics::api::Http::global();
-    let registry = metrics_runtime::global().expect("the registry is valid");
+    let registry = metricate::global().expect("the registry is valid");
     registry.catalog()
 }
 
@@ -215,7 +215,7 @@ async fn browser_search_and_filters() {
     // at the end.
     let scratch = tests::TempDir::new("catalog-html");
     let page = scratch.join("catalog.html");
-    std::fs::write(&page, catalog::render::html(&catalog)).unwrap();
+    std::fs::write(&page, metricate_catalog::render::html(&catalog)).unwrap();
     let url = format!("file://{}", page.display());
 
     let driver = Driver::start(&driver_binary, &artifacts().join("chromedriver.log"), scratch.path());

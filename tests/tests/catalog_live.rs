@@ -2,7 +2,7 @@
 //! `/catalog.json`: every rule, the series limit and the catalogue's
 //! compliance hold, in both exposition formats.
 
-use catalog::cli::{CLEAN, run};
+use metricate_catalog::cli::{CLEAN, run};
 
 fn catalog(args: &[String]) -> (u8, String, String) {
     let (mut out, mut err) = (Vec::new(), Vec::new());

@@ -7,10 +7,8 @@
 //! `Format::encode`, which builds a fresh encoder per call, allocates that
 //! encoder's few buffers each time: the number is fixed, and checked below.
 
-use metrics_runtime::encode::{self, Format, OpenMetrics, PrometheusText};
-use metrics_runtime::{
-    Counter, Family, FloatCounter, Gauge, Histogram, IntGauge, LabelSet, LabelValue, Metrics, Registry,
-};
+use metricate::encode::{self, Format, OpenMetrics, PrometheusText};
+use metricate::{Counter, Family, FloatCounter, Gauge, Histogram, IntGauge, LabelSet, LabelValue, Metrics, Registry};
 
 #[global_allocator]
 static ALLOCATOR: tests::alloc::Counting = tests::alloc::Counting;

@@ -17,8 +17,8 @@
 use std::collections::BTreeSet;
 use std::time::Duration;
 
-use metrics_runtime::MetricKind;
-use metrics_runtime::server::ServerBuilder;
+use metricate::MetricKind;
+use metricate::server::ServerBuilder;
 use tests::TempDir;
 use tests::prometheus::Prometheus;
 use tests::tls::Authority;
@@ -36,7 +36,7 @@ fn a_real_prometheus_scrapes_the_demo() {
     assert_eq!(up, 1.0);
 
     // Every declared family is stored, under the names its samples carry.
-    let registry = metrics_runtime::global().unwrap();
+    let registry = metricate::global().unwrap();
     let expected: BTreeSet<String> = registry
         .iter()
         .map(|r| r.descriptor)

@@ -3,8 +3,8 @@
 //! hides the other: the server refuses to start, and its error names both
 //! declarations.
 
-use metrics_runtime::server::{ServerBuilder, ServerError};
-use metrics_runtime::{Counter, Metrics, instrument_metric};
+use metricate::server::{ServerBuilder, ServerError};
+use metricate::{Counter, Metrics, instrument_metric};
 
 mod billing {
     use super::{Counter, Metrics};
@@ -42,7 +42,7 @@ fn send() -> Result<(), std::io::Error> {
 #[metrics(subsystem = "invoice")]
 struct Timing {
     /// Time to send an invoice.
-    send_duration_seconds: metrics_runtime::Histogram,
+    send_duration_seconds: metricate::Histogram,
 }
 
 #[test]

@@ -104,7 +104,7 @@ fn every_seed_family_is_scraped_with_its_declared_type() {
 
 #[test]
 fn every_seed_family_is_registered_with_the_spec_labels() {
-    let registry = metrics_runtime::global().expect("the demo's metrics do not collide");
+    let registry = metricate::global().expect("the demo's metrics do not collide");
     for (name, kind, labels) in SEED {
         let entry = registry.get(name).unwrap_or_else(|| panic!("{name} is not registered"));
         assert_eq!(entry.descriptor.kind.as_str(), *kind, "{name}");
@@ -124,7 +124,7 @@ fn every_seed_family_is_registered_with_the_spec_labels() {
 
 #[test]
 fn the_registry_holds_the_seed_catalogue_and_the_runtime_metrics() {
-    let registry = metrics_runtime::global().unwrap();
+    let registry = metricate::global().unwrap();
     let trc = registry.iter().filter(|e| e.descriptor.name.starts_with("trc_")).count();
     assert_eq!(trc, SEED.len(), "the demo declares exactly the seed families");
     assert!(registry.get("metrics_export_invalid_samples_total").is_some());

@@ -13,7 +13,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::thread;
 use std::time::Duration;
 
-use metrics_runtime::server::{BackgroundServer, ServerBuilder, ServerError};
+use metricate::server::{BackgroundServer, ServerBuilder, ServerError};
 use tests::{http_get, request};
 
 fn server(builder: ServerBuilder) -> BackgroundServer {
@@ -124,8 +124,8 @@ fn catalog_json_lists_every_descriptor() {
     let response = http_get(server.local_addr(), "/catalog.json", &[]).unwrap();
     assert_eq!(response.status, 200);
     assert_eq!(response.header("content-type"), Some("application/json"));
-    let catalog = catalog::json::Catalog::from_json(&response.text()).unwrap();
-    let registry = metrics_runtime::global().unwrap();
+    let catalog = metricate_catalog::json::Catalog::from_json(&response.text()).unwrap();
+    let registry = metricate::global().unwrap();
     assert_eq!(catalog.metrics.len(), registry.len());
     let requests = catalog.metric("trc_http_requests_total").unwrap();
     assert_eq!(requests.kind, "counter");

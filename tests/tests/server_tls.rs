@@ -7,7 +7,7 @@ use std::io::{Read, Write};
 use std::net::{SocketAddr, TcpStream};
 use std::time::Duration;
 
-use metrics_runtime::server::{BackgroundServer, ServerBuilder, ServerError};
+use metricate::server::{BackgroundServer, ServerBuilder, ServerError};
 use tests::TempDir;
 use tests::tls::{Authority, Client};
 

@@ -4,7 +4,7 @@
 use std::process::Command;
 
 /// The variable that gives crates without a policy of their own the one of
-/// the manifest it names (`catalog::manifest::POLICY_MANIFEST_VAR`).
+/// the manifest it names (`metricate_catalog::manifest::POLICY_MANIFEST_VAR`).
 const POLICY_MANIFEST_VAR: &str = "METRICS_POLICY_MANIFEST";
 
 #[test]

@@ -9,7 +9,7 @@ use crate::{Descriptor, MetricKind, exposed_names};
 /// index.
 ///
 /// ```
-/// use catalog::rules::check_h1;
+/// use metricate_catalog::rules::check_h1;
 ///
 /// assert!(check_h1("trc_event_append_duration_seconds", &[0.005, 0.01, 0.1, 1.0]).is_empty());
 /// let v = check_h1("trc_event_append_duration_seconds", &[0.1, 0.05]);
@@ -88,7 +88,7 @@ pub fn check_h1(metric: &str, bounds: &[f64]) -> Vec<Violation> {
 /// [`Descriptor::exposed_names`] lists them. Reports the first shared name.
 ///
 /// ```
-/// use catalog::{Descriptor, MetricKind, Source, rules::check_d1};
+/// use metricate_catalog::{Descriptor, MetricKind, Source, rules::check_d1};
 ///
 /// const fn metric(name: &'static str, kind: MetricKind) -> Descriptor {
 ///     Descriptor {
@@ -113,7 +113,7 @@ pub fn check_d1(first: &Descriptor, second: &Descriptor) -> Option<Violation> {
 /// D1 on two metrics known by name and kind, e.g. two fields of one struct.
 ///
 /// ```
-/// use catalog::{MetricKind, rules::check_d1_names};
+/// use metricate_catalog::{MetricKind, rules::check_d1_names};
 ///
 /// let v = check_d1_names(("trc_io", MetricKind::Histogram), ("trc_io_count", MetricKind::Gauge)).unwrap();
 /// assert_eq!(v.message, "D1: metrics `trc_io` and `trc_io_count` both expose `trc_io_count`");
@@ -135,7 +135,7 @@ pub fn check_d1_names(first: (&str, MetricKind), second: (&str, MetricKind)) -> 
 /// change needs.
 ///
 /// ```
-/// use catalog::rules::check_d2_version;
+/// use metricate_catalog::rules::check_d2_version;
 ///
 /// assert!(check_d2_version("trc_jobs_total", "1.2.0").is_none());
 /// assert!(check_d2_version("trc_jobs_total", "2.0.0-rc.1").is_none());
@@ -161,7 +161,7 @@ pub fn check_d2_version(metric: &str, version: &str) -> Option<Violation> {
 /// (a well-formed name, not itself).
 ///
 /// ```
-/// use catalog::rules::check_d2_deprecation;
+/// use metricate_catalog::rules::check_d2_deprecation;
 ///
 /// assert!(check_d2_deprecation("trc_io_seconds", "split by device", Some("trc_disk_io_seconds")).is_none());
 /// assert!(check_d2_deprecation("trc_io_seconds", "split by device", None).is_some());

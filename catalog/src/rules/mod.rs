@@ -13,7 +13,7 @@
 //! rustc renders a diagnostic:
 //!
 //! ```
-//! use catalog::rules::check_n4;
+//! use metricate_catalog::rules::check_n4;
 //!
 //! let violation = check_n4("trc_request_latency_ms").unwrap();
 //! assert_eq!(violation.message, "N4: metric `trc_request_latency_ms` is in milliseconds");

@@ -1,7 +1,7 @@
 //! E) The node agent: heartbeat, instance lifecycle, image cache, disk
 //! pressure, secrets delivery, snapshots and backups.
 
-use metrics_runtime::{Counter, Family, Gauge, Histogram, IntGauge, LabelSet, LabelValue, Metrics};
+use metricate::{Counter, Family, Gauge, Histogram, IntGauge, LabelSet, LabelValue, Metrics};
 
 use super::{ByResult, Outcome};
 

@@ -1,7 +1,7 @@
 //! A) The control plane API: requests, token issuance, the database pool and
 //! idempotency.
 
-use metrics_runtime::{Counter, Family, Histogram, IntGauge, LabelSet, LabelValue, Metrics};
+use metricate::{Counter, Family, Histogram, IntGauge, LabelSet, LabelValue, Metrics};
 
 use super::ByResult;
 

@@ -6,7 +6,7 @@
 //! `trc_edge_backends_active` (the spec's `..._active_total`, renamed because
 //! only counters end in `_total`).
 
-use metrics_runtime::{Counter, Family, Histogram, IntGauge, LabelSet, LabelValue, Metrics};
+use metricate::{Counter, Family, Histogram, IntGauge, LabelSet, LabelValue, Metrics};
 
 use super::ByResult;
 

@@ -1,6 +1,6 @@
 //! B) Event append and command handling.
 
-use metrics_runtime::{Counter, Family, Histogram, IntGauge, LabelSet, LabelValue, Metrics};
+use metricate::{Counter, Family, Histogram, IntGauge, LabelSet, LabelValue, Metrics};
 
 use super::Outcome;
 
@@ -17,10 +17,10 @@ pub enum AppendResult {
 
 /// How an instrumented append ended: it returns its own result; a panic or a
 /// cancelled append is an error.
-impl From<metrics_runtime::instrument::Outcome> for AppendResult {
-    fn from(outcome: metrics_runtime::instrument::Outcome) -> AppendResult {
+impl From<metricate::instrument::Outcome> for AppendResult {
+    fn from(outcome: metricate::instrument::Outcome) -> AppendResult {
         match outcome {
-            metrics_runtime::instrument::Outcome::Ok => AppendResult::Ok,
+            metricate::instrument::Outcome::Ok => AppendResult::Ok,
             _ => AppendResult::Error,
         }
     }

@@ -1,6 +1,6 @@
 //! C) Projection workers.
 
-use metrics_runtime::{Counter, Family, Histogram, IntGauge, LabelSet, LabelValue, Metrics};
+use metricate::{Counter, Family, Histogram, IntGauge, LabelSet, LabelValue, Metrics};
 
 /// A projection (read model) built from the event log.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, LabelValue)]

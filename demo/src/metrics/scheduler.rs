@@ -1,6 +1,6 @@
 //! D) The scheduler: loop health, placement, actions and rollouts.
 
-use metrics_runtime::{Counter, Family, Histogram, LabelSet, LabelValue, Metrics};
+use metricate::{Counter, Family, Histogram, LabelSet, LabelValue, Metrics};
 
 use super::ByResult;
 

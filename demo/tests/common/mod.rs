@@ -38,7 +38,7 @@ impl Demo {
                 }
             }
         });
-        let line = lines.recv_timeout(Duration::from_mins(1)).expect("the demo prints its address");
+        let line = lines.recv_timeout(Duration::from_secs(60)).expect("the demo prints its address");
         let addr = line
             .trim()
             .rsplit("://")

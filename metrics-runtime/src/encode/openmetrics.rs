@@ -11,7 +11,7 @@
 //! is written only where the family name ends with `_<unit>`, as the
 //! specification requires.
 
-use catalog::{Descriptor, Flavor, MetricKind, escape};
+use metricate_catalog::{Descriptor, Flavor, MetricKind, escape};
 
 use super::Encoder;
 use super::text::{SeriesLabels, write_buckets, write_f64, write_scalar, write_series_start, write_u64};

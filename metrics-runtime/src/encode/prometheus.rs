@@ -6,8 +6,8 @@
 //! trc_http_requests_total{method="get"} 3
 //! ```
 
-use catalog::Descriptor;
-use catalog::escape;
+use metricate_catalog::Descriptor;
+use metricate_catalog::escape;
 
 use super::Encoder;
 use super::text::{SeriesLabels, write_buckets, write_f64, write_scalar, write_series_start, write_u64};

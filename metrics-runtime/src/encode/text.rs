@@ -1,7 +1,7 @@
 //! Writing pieces shared by the two text formats: label pairs decoded from a
 //! series index, numbers, and sample lines.
 
-use catalog::Label;
+use metricate_catalog::Label;
 
 use crate::metric::Value;
 

@@ -16,7 +16,7 @@ use crate::sync::OnceSlot as Slot;
 #[cfg(loom)]
 use loom::sync::RwLock;
 
-use catalog::{Capped, Label, RuntimeValues};
+use metricate_catalog::{Capped, Label, RuntimeValues};
 
 use crate::self_metrics::{self, CappedOverflow};
 
@@ -95,7 +95,7 @@ impl<const CAP: usize> CappedTable<CAP> {
             return CAP;
         }
         let value: &'static str = Box::leak(value.into());
-        let escaped: &'static str = match catalog::escape::label_value(value) {
+        let escaped: &'static str = match metricate_catalog::escape::label_value(value) {
             Cow::Borrowed(escaped) => escaped,
             Cow::Owned(escaped) => Box::leak(escaped.into_boxed_str()),
         };
@@ -142,7 +142,7 @@ impl<const CAP: usize> RuntimeValues for CappedTable<CAP> {
 /// exposed.
 ///
 /// ```
-/// use metrics_runtime::{Counter, Family, LabelSet, Metrics, capped_label};
+/// use metricate::{Counter, Family, LabelSet, Metrics, capped_label};
 ///
 /// capped_label! {
 ///     /// A node of the cluster, bounded by its size.
@@ -205,7 +205,7 @@ macro_rules! capped_label {
                 const VALUES: &'static [&'static str] = &[];
                 const ESCAPED: &'static [&'static str] = &[];
                 const CAPPED: ::core::option::Option<$crate::Capped> =
-                    ::core::option::Option::Some($crate::Capped { cap: $cap, values: &TABLE });
+                    ::core::option::Option::Some($crate::Capped { cap: $cap, table: || &TABLE });
 
                 #[inline]
                 fn index(&self) -> usize {

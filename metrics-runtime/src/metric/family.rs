@@ -2,7 +2,7 @@
 
 use std::marker::PhantomData;
 
-use catalog::{Label, MetricKind};
+use metricate_catalog::{Label, MetricKind};
 
 use super::{Collect, Metric, MetricField, ReadScratch, SeriesVisitor, Storage};
 use crate::label::LabelSet;

@@ -3,7 +3,7 @@
 
 use std::sync::atomic::{AtomicI64, AtomicU64, Ordering};
 
-use catalog::{Label, MetricKind};
+use metricate_catalog::{Label, MetricKind};
 
 use super::counter::{add_f64, single_cell_metric};
 use super::{Collect, Metric, MetricField, ReadScratch, SeriesVisitor, Value};

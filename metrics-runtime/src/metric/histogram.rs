@@ -34,7 +34,7 @@ use std::sync::PoisonError;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
-use catalog::{Label, MetricKind};
+use metricate_catalog::{Label, MetricKind};
 
 use super::counter::add_f64;
 use super::{Collect, Metric, MetricField, SeriesVisitor, Storage, Value};

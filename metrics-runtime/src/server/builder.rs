@@ -19,7 +19,7 @@ const MAX_HEADER_BYTES: usize = 1024 * 1024;
 
 /// The longest timeout accepted: a longer one is a mistake, and some would
 /// overflow the clock.
-const MAX_TIMEOUT: Duration = Duration::from_hours(24);
+const MAX_TIMEOUT: Duration = Duration::from_secs(24 * 60 * 60);
 
 /// The server's settings. [`ServerBuilder::new`] gives safe defaults.
 #[derive(Clone)]
@@ -200,7 +200,7 @@ impl ServerBuilder {
             return invalid("`tls_client_ca` needs `tls` (a certificate and key to serve)".to_owned());
         }
         if self.tls_cert.is_some() && cfg!(not(feature = "tls")) {
-            return invalid("`tls` needs the `tls` feature of metrics-runtime".to_owned());
+            return invalid("`tls` needs the `tls` feature of metricate".to_owned());
         }
         Ok(())
     }

@@ -7,10 +7,10 @@
 //! a local `Registry`.
 #![allow(dead_code)]
 
-use metrics_runtime::encode::Format;
+use metricate::encode::Format;
 use std::panic::Location;
 
-use metrics_runtime::{
+use metricate::{
     Collect, Counter, Descriptor, Family, FloatCounter, Gauge, Histogram, IntGauge, LabelSet, LabelValue, MetricGroup,
     MetricKind, Metrics, Registry, Source,
 };

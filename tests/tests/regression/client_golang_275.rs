@@ -8,8 +8,8 @@
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::thread;
 
-use catalog::exposition::{self, Format};
-use metrics_runtime::{Histogram, Metrics, Registry};
+use metricate::{Histogram, Metrics, Registry};
+use metricate_catalog::exposition::{self, Format};
 
 /// Waits.
 #[derive(Metrics)]
@@ -52,9 +52,9 @@ fn scrapes_never_see_a_torn_histogram() {
         let mut out = Vec::new();
         for round in 0..400 {
             let (encoder, format) = if round % 2 == 0 {
-                (metrics_runtime::encode::Format::Prometheus, Format::Prometheus)
+                (metricate::encode::Format::Prometheus, Format::Prometheus)
             } else {
-                (metrics_runtime::encode::Format::OpenMetrics, Format::OpenMetrics)
+                (metricate::encode::Format::OpenMetrics, Format::OpenMetrics)
             };
             out.clear();
             encoder.encode(&registry, &mut out);
@@ -69,7 +69,7 @@ fn scrapes_never_see_a_torn_histogram() {
     let (short, _, count, sum) = read(
         &{
             let mut out = Vec::new();
-            metrics_runtime::encode::Format::Prometheus.encode(&registry, &mut out);
+            metricate::encode::Format::Prometheus.encode(&registry, &mut out);
             String::from_utf8(out).unwrap()
         },
         Format::Prometheus,

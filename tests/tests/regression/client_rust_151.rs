@@ -6,8 +6,8 @@
 //! formats) and, when installed, with Python's `prometheus_client` and
 //! `promtool`.
 
-use catalog::exposition::{self, Format};
-use metrics_runtime::{Counter, Family, LabelSet, LabelValue, Metrics, Registry};
+use metricate::{Counter, Family, LabelSet, LabelValue, Metrics, Registry};
+use metricate_catalog::exposition::{self, Format};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, LabelValue)]
 enum Tricky {
@@ -52,7 +52,7 @@ struct Special {
     events_total: Family<ByValue, Counter>,
 }
 
-fn exposition(format: metrics_runtime::encode::Format) -> String {
+fn exposition(format: metricate::encode::Format) -> String {
     let special = Special::new_unregistered();
     for (i, value) in ALL.into_iter().enumerate() {
         special.events_total.with(ByValue { value }).inc_by(i as u64 + 1);
@@ -67,8 +67,8 @@ fn exposition(format: metrics_runtime::encode::Format) -> String {
 #[test]
 fn every_special_byte_survives_both_formats() {
     for (encoder, parser) in [
-        (metrics_runtime::encode::Format::Prometheus, Format::Prometheus),
-        (metrics_runtime::encode::Format::OpenMetrics, Format::OpenMetrics),
+        (metricate::encode::Format::Prometheus, Format::Prometheus),
+        (metricate::encode::Format::OpenMetrics, Format::OpenMetrics),
     ] {
         let text = exposition(encoder);
         let parsed = exposition::parse(&text, parser).unwrap_or_else(|e| panic!("{parser:?}: {e}\n{text}"));
@@ -87,7 +87,7 @@ fn every_special_byte_survives_both_formats() {
 
 #[test]
 fn third_party_parsers_read_them_too() {
-    let text = exposition(metrics_runtime::encode::Format::Prometheus);
+    let text = exposition(metricate::encode::Format::Prometheus);
     if let Some(python) = tests::python_with_prometheus_client() {
         // The values come back as JSON, one per sample.
         let script = "import sys, json\n\

@@ -10,8 +10,8 @@ use std::sync::mpsc;
 use std::thread;
 use std::time::Duration;
 
-use metrics_runtime::encode::Format;
-use metrics_runtime::{Counter, Family, Histogram, LabelSet, LabelValue, Metrics, capped_label};
+use metricate::encode::Format;
+use metricate::{Counter, Family, Histogram, LabelSet, LabelValue, Metrics, capped_label};
 
 capped_label! {
     /// A tenant, interned as it is met.
@@ -56,7 +56,7 @@ fn recording_while_scraping_never_deadlocks() {
     let (done, finished) = mpsc::channel();
     thread::spawn(move || {
         let store = Store::global();
-        let registry = metrics_runtime::global().expect("the registry checks");
+        let registry = metricate::global().expect("the registry checks");
         thread::scope(|s| {
             let recorders: Vec<_> = (0..RECORDERS)
                 .map(|t| {
@@ -89,9 +89,11 @@ fn recording_while_scraping_never_deadlocks() {
         });
         let _ = done.send(());
     });
-    finished.recv_timeout(Duration::from_mins(2)).expect("recording and scraping deadlocked (or took over 2 minutes)");
+    finished
+        .recv_timeout(Duration::from_secs(120))
+        .expect("recording and scraping deadlocked (or took over 2 minutes)");
     let mut out = Vec::new();
-    Format::Prometheus.encode(metrics_runtime::global().unwrap(), &mut out);
+    Format::Prometheus.encode(metricate::global().unwrap(), &mut out);
     let text = String::from_utf8(out).unwrap();
     let total: f64 = text
         .lines()

@@ -4,7 +4,7 @@
 //! allocates nothing, however long nobody scrapes. (The soak test,
 //! `demo/tests/soak.rs`, watches a whole process's memory for longer.)
 
-use metrics_runtime::{Counter, Family, Gauge, Histogram, LabelSet, LabelValue, Metrics, capped_label};
+use metricate::{Counter, Family, Gauge, Histogram, LabelSet, LabelValue, Metrics, capped_label};
 
 #[global_allocator]
 static ALLOCATOR: tests::alloc::Counting = tests::alloc::Counting;

@@ -8,9 +8,9 @@
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::time::Duration;
 
-use catalog::exposition::{self, Format};
-use metrics_runtime::server::{ServerBuilder, ServerError};
-use metrics_runtime::{FloatCounter, Gauge, Histogram, Metrics, Registry};
+use metricate::server::{ServerBuilder, ServerError};
+use metricate::{FloatCounter, Gauge, Histogram, Metrics, Registry};
+use metricate_catalog::exposition::{self, Format};
 
 #[test]
 fn every_server_limit_at_its_extremes() {
@@ -76,8 +76,8 @@ fn extreme_values_encode_and_parse_back() {
     let mut registry = Registry::new();
     registry.register_group(&extreme).unwrap();
     for (encoder, format) in [
-        (metrics_runtime::encode::Format::Prometheus, Format::Prometheus),
-        (metrics_runtime::encode::Format::OpenMetrics, Format::OpenMetrics),
+        (metricate::encode::Format::Prometheus, Format::Prometheus),
+        (metricate::encode::Format::OpenMetrics, Format::OpenMetrics),
     ] {
         let mut out = Vec::new();
         encoder.encode(&registry, &mut out);

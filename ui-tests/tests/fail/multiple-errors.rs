@@ -1,7 +1,7 @@
 //! Every violation of a declaration is reported in one compile: the label
 //! set's L3 and, in the metrics struct, an N3, an N4, an N7 and an H1.
 
-use metrics_runtime::{Counter, Family, Gauge, Histogram, LabelSet, LabelValue, Metrics};
+use metricate::{Counter, Family, Gauge, Histogram, LabelSet, LabelValue, Metrics};
 
 #[derive(Clone, Copy, LabelValue)]
 enum Outcome {

@@ -1,7 +1,7 @@
 //! Renamed variants, `rename_all`, `Option` labels, several label sets,
 //! custom buckets, every metric type, and declarations in nested modules.
 
-use metrics_runtime::{Counter, Family, FloatCounter, Gauge, Histogram, IntGauge, LabelSet, LabelValue, Metrics};
+use metricate::{Counter, Family, FloatCounter, Gauge, Histogram, IntGauge, LabelSet, LabelValue, Metrics};
 
 #[derive(Clone, Copy, LabelValue)]
 #[label(rename_all = "kebab-case")]
@@ -63,7 +63,7 @@ fn main() {
     edge.boot_seconds.observe(1.0);
     assert_eq!(Protocol::TlsPassthrough.as_str(), "tls-passthrough");
     assert_eq!(Protocol::RawTcp.as_str(), "tcp");
-    let registry = metrics_runtime::global().unwrap();
+    let registry = metricate::global().unwrap();
     assert!(registry.get("trc_edge_connections_total").is_some());
     let unregistered = edge::inner::Edge::new_unregistered();
     unregistered.routes_loaded.set(3);

@@ -1,7 +1,7 @@
 //! A label bounded at run time, alone, beside an enum label, and as an
 //! `Option`; a raised limit admits its `CAP + 1` values.
 
-use metrics_runtime::{Counter, Family, Gauge, LabelSet, LabelValue, Metrics, capped_label};
+use metricate::{Counter, Family, Gauge, LabelSet, LabelValue, Metrics, capped_label};
 
 capped_label! {
     /// A node of the cluster.

@@ -1,7 +1,7 @@
 //! `#[metric(name = "..")]` keeps an existing full name; it still follows
 //! every rule, and the descriptor carries it.
 
-use metrics_runtime::{Counter, MetricGroup, Metrics};
+use metricate::{Counter, MetricGroup, Metrics};
 
 #[derive(Metrics)]
 #[metrics(subsystem = "http")]

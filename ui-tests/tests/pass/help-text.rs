@@ -1,7 +1,7 @@
 //! Help text: a doc comment over several lines is joined with spaces;
 //! `#[metric(help = "..")]` gives it without a doc comment, and wins over one.
 
-use metrics_runtime::{Counter, IntGauge, Metrics};
+use metricate::{Counter, IntGauge, Metrics};
 
 #[derive(Metrics)]
 #[metrics(subsystem = "help")]
@@ -18,7 +18,7 @@ struct Help {
 
 fn main() {
     let _ = Help::global();
-    let registry = metrics_runtime::global().unwrap();
+    let registry = metricate::global().unwrap();
     let help = |name: &str| registry.get(name).unwrap().descriptor.help;
     assert_eq!(help("trc_help_requests_total"), "Requests served, over two lines.");
     assert_eq!(help("trc_help_routes_loaded"), "Routes loaded.");

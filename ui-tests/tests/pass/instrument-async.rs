@@ -7,7 +7,7 @@ use std::future::Future;
 use std::pin::pin;
 use std::task::{Context, Poll, Waker};
 
-use metrics_runtime::instrument_metric;
+use metricate::instrument_metric;
 
 /// Polls `future` to completion with a waker that does nothing.
 fn block_on<F: Future>(future: F) -> F::Output {
@@ -42,7 +42,7 @@ fn yield_now() -> YieldOnce {
 }
 
 fn calls(name: &str, result: &str) -> f64 {
-    let registry = metrics_runtime::global().expect("the global registry builds");
+    let registry = metricate::global().expect("the global registry builds");
     let snapshot = registry.snapshot(|d| d.name == name);
     snapshot
         .family(name)

@@ -4,13 +4,13 @@
 //! (`From<Outcome>`) with `classify`, `in_flight = <IntGauge>`, and unlabeled
 //! targets.
 
-use metrics_runtime::instrument::Outcome;
-use metrics_runtime::{
+use metricate::instrument::Outcome;
+use metricate::{
     Counter, Family, Histogram, IntGauge, LabelSet, LabelValue, Metrics, OwnedValue, SeriesSnapshot, instrument_metric,
 };
 
 fn series(name: &str, labels: &[(&str, &str)]) -> Option<SeriesSnapshot> {
-    let registry = metrics_runtime::global().expect("the global registry builds");
+    let registry = metricate::global().expect("the global registry builds");
     let snapshot = registry.snapshot(|d| d.name == name);
     snapshot.family(name)?.find(labels).cloned()
 }

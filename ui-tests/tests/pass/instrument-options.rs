@@ -2,11 +2,11 @@
 //! `subsystem`, `help`, `buckets`, `in_flight`, `reason` (an error enum that
 //! is its own reason, and an error mapped by `ErrorReason`), and `classify`.
 
-use metrics_runtime::instrument::{ErrorReason, Outcome};
-use metrics_runtime::{LabelValue, OwnedValue, SeriesSnapshot, instrument_metric};
+use metricate::instrument::{ErrorReason, Outcome};
+use metricate::{LabelValue, OwnedValue, SeriesSnapshot, instrument_metric};
 
 fn series(name: &str, labels: &[(&str, &str)]) -> Option<SeriesSnapshot> {
-    let registry = metrics_runtime::global().expect("the global registry builds");
+    let registry = metricate::global().expect("the global registry builds");
     let snapshot = registry.snapshot(|d| d.name == name);
     snapshot.family(name)?.find(labels).cloned()
 }
@@ -91,8 +91,8 @@ fn server_error(status: &u16) -> Outcome {
 mod classifiers {
     /// Negative is an error.
     #[allow(clippy::trivially_copy_pass_by_ref)]
-    pub fn negative(value: &i32) -> metrics_runtime::instrument::Outcome {
-        if *value < 0 { metrics_runtime::instrument::Outcome::Error } else { metrics_runtime::instrument::Outcome::Ok }
+    pub fn negative(value: &i32) -> metricate::instrument::Outcome {
+        if *value < 0 { metricate::instrument::Outcome::Error } else { metricate::instrument::Outcome::Ok }
     }
 }
 
@@ -122,7 +122,7 @@ fn all_options(fail: bool) -> Result<(), WriteError> {
 }
 
 fn main() {
-    let registry = metrics_runtime::global().expect("the global registry builds");
+    let registry = metricate::global().expect("the global registry builds");
 
     original();
     assert_eq!(value("trc_ui_renamed_total", &[("result", "ok")]), 1.0);

@@ -4,10 +4,10 @@
 //! and lifetime parameters, `where` clause), in a trait impl, a trait's
 //! default method, `unsafe fn`, `pub(crate)`, with other attributes kept.
 
-use metrics_runtime::instrument_metric;
+use metricate::instrument_metric;
 
 fn calls(name: &str, result: &str) -> f64 {
-    let registry = metrics_runtime::global().expect("the global registry builds");
+    let registry = metricate::global().expect("the global registry builds");
     let snapshot = registry.snapshot(|d| d.name == name);
     snapshot
         .family(name)
@@ -108,7 +108,7 @@ unsafe fn read_raw(ptr: *const u32) -> u32 {
 }
 
 mod inner {
-    use metrics_runtime::instrument_metric;
+    use metricate::instrument_metric;
 
     /// Visible in the crate only; inlined, and its result must be used.
     #[inline]
@@ -166,7 +166,7 @@ fn main() {
     assert_eq!(calls("trc_ui_attributed_total", "ok"), 1.0);
 
     // The help text is the doc comment.
-    let registry = metrics_runtime::global().unwrap();
+    let registry = metricate::global().unwrap();
     let descriptor = registry.get("trc_ui_increment_total").unwrap().descriptor;
     assert_eq!(descriptor.help, "Calls of `increment`, by result. Adds one.");
 }

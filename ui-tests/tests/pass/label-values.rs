@@ -1,7 +1,7 @@
 //! Every `rename_all` rule, and renamed values in any UTF-8 (escaped once, at
 //! compile time).
 
-use metrics_runtime::LabelValue;
+use metricate::LabelValue;
 
 macro_rules! rule {
     ($name:ident, $rule:literal) => {

@@ -1,8 +1,8 @@
 //! Versions and deprecations reach the descriptor, and a deprecated metric's
 //! HELP text says so.
 
-use metrics_runtime::encode::Format;
-use metrics_runtime::{Counter, Gauge, MetricGroup, Metrics, Registry};
+use metricate::encode::Format;
+use metricate::{Counter, Gauge, MetricGroup, Metrics, Registry};
 
 #[derive(Metrics)]
 #[metrics(subsystem = "ui")]

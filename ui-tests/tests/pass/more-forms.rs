@@ -3,7 +3,7 @@
 //! one-value label, raw identifiers, negative and integer bucket bounds,
 //! `pub(crate)` visibility, and use through `new_unregistered`.
 
-use metrics_runtime::{
+use metricate::{
     Counter, Family, FloatCounter, Gauge, Histogram, IntGauge, LabelSet, LabelValue, Metrics, Registry,
 };
 
@@ -61,7 +61,7 @@ fn main() {
     assert_eq!(<Request as LabelSet>::CARDINALITY, 2 * 3);
     assert_eq!(request.index(), 4);
 
-    let registry = metrics_runtime::global().unwrap();
+    let registry = metricate::global().unwrap();
     let desc = registry.get("trc_clock_skew_seconds").unwrap().descriptor;
     assert_eq!(desc.buckets, [-1.0, -0.5, 0.0, 0.5, 1.0]);
     let names: Vec<&str> = desc.labels.iter().map(|l| l.name).collect();

@@ -4,7 +4,7 @@
 //! the same build with the variable set, states its own policy and keeps it:
 //! its metrics stay under `metrics_export_`.
 
-use metrics_runtime::{Counter, Metrics};
+use metricate::{Counter, Metrics};
 
 /// Policy.
 #[derive(Metrics)]
@@ -19,7 +19,7 @@ fn main() {
     assert!(manifest.ends_with("ui-tests/Cargo.toml"), "{manifest}");
 
     Policy::global().checks_total.inc();
-    let registry = metrics_runtime::global().unwrap();
+    let registry = metricate::global().unwrap();
     assert!(registry.get("trc_policy_checks_total").is_some());
     assert!(registry.get("metrics_export_invalid_samples_total").is_some());
     assert!(registry.get("trc_export_invalid_samples_total").is_none());

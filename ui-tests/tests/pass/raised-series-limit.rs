@@ -1,7 +1,7 @@
 //! A metric may raise its own series limit above the policy's default of
 //! 1,000 (up to the ceiling of 100,000): 10 * 10 * 20 = 2,000 series.
 
-use metrics_runtime::{Counter, Family, LabelSet, LabelValue, Metrics};
+use metricate::{Counter, Family, LabelSet, LabelValue, Metrics};
 
 #[derive(Clone, Copy, LabelValue)]
 #[rustfmt::skip]
@@ -38,7 +38,7 @@ fn main() {
     storage.writes_total.with(Placement { shard: Shard::S9, replica: Shard::S0, slot: Slot::T19 }).inc();
     storage.reads_total.with(Placement { shard: Shard::S1, replica: Shard::S2, slot: Slot::T3 }).inc_by(2);
     assert_eq!(storage.writes_total.len(), 2_000);
-    let registry = metrics_runtime::global().unwrap();
+    let registry = metricate::global().unwrap();
     assert!(registry.get("trc_storage_writes_total").is_some());
     assert!(registry.get("trc_storage_reads_total").is_some());
 }

@@ -1,9 +1,9 @@
 //! A crate that re-exports the runtime under another name points the derives
 //! at it with `crate = ".."`; the generated code then never names
-//! `metrics_runtime`.
+//! `metricate`.
 
 mod telemetry {
-    pub use metrics_runtime::*;
+    pub use metricate::*;
 }
 
 use telemetry::{Counter, Family, LabelSet, LabelValue, Metrics};

@@ -1,7 +1,7 @@
 //! Units: read from the name's suffix (before `_total` for a counter), or
 //! declared with `unit = ".."` on a name that ends in it.
 
-use metrics_runtime::{Counter, FloatCounter, Gauge, Histogram, IntGauge, Metrics};
+use metricate::{Counter, FloatCounter, Gauge, Histogram, IntGauge, Metrics};
 
 #[derive(Metrics)]
 #[metrics(subsystem = "units")]
@@ -33,7 +33,7 @@ fn main() {
     units.disk_used_ratio.set(0.5);
     units.last_reload_timestamp_seconds.set(1.7e9);
     units.routes_loaded.set(3);
-    let registry = metrics_runtime::global().unwrap();
+    let registry = metricate::global().unwrap();
     let unit = |name: &str| registry.get(name).unwrap().descriptor.unit;
     assert_eq!(unit("trc_units_request_duration_seconds"), Some("seconds"));
     assert_eq!(unit("trc_units_config_apply_seconds"), Some("seconds"));

@@ -1,4 +1,4 @@
-use metrics_runtime::{Counter, IntGauge, Metrics};
+use metricate::{Counter, IntGauge, Metrics};
 
 #[derive(Metrics)]
 #[metrics(subsystem = "ui")]

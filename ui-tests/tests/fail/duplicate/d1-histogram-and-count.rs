@@ -1,4 +1,4 @@
-use metrics_runtime::{Histogram, IntGauge, Metrics};
+use metricate::{Histogram, IntGauge, Metrics};
 
 #[derive(Metrics)]
 #[metrics(subsystem = "ui")]

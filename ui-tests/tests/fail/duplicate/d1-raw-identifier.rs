@@ -1,4 +1,4 @@
-use metrics_runtime::{Counter, Gauge, Metrics};
+use metricate::{Counter, Gauge, Metrics};
 
 #[derive(Metrics)]
 #[metrics(subsystem = "ui")]

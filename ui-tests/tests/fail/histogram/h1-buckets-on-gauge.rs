@@ -1,4 +1,4 @@
-use metrics_runtime::{Gauge, Metrics};
+use metricate::{Gauge, Metrics};
 
 #[derive(Metrics)]
 #[metrics(subsystem = "ui")]

@@ -1,4 +1,4 @@
-use metrics_runtime::{Histogram, Metrics};
+use metricate::{Histogram, Metrics};
 
 #[derive(Metrics)]
 #[metrics(subsystem = "ui")]

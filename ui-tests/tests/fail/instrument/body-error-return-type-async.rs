@@ -1,4 +1,4 @@
-use metrics_runtime::instrument_metric;
+use metricate::instrument_metric;
 
 /// Returns the wrong type early, asynchronously.
 #[instrument_metric(subsystem = "ui")]

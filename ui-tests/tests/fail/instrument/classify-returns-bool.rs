@@ -1,4 +1,4 @@
-use metrics_runtime::instrument_metric;
+use metricate::instrument_metric;
 
 #[allow(clippy::trivially_copy_pass_by_ref)]
 fn is_error(value: &u32) -> bool {

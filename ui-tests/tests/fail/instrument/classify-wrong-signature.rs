@@ -1,4 +1,4 @@
-use metrics_runtime::instrument_metric;
+use metricate::instrument_metric;
 
 fn is_error(value: u32) -> bool {
     value > 3

@@ -1,4 +1,4 @@
-use metrics_runtime::{Histogram, Metrics, instrument_metric};
+use metricate::{Histogram, Metrics, instrument_metric};
 
 #[derive(Metrics)]
 #[metrics(subsystem = "ui")]

@@ -1,4 +1,4 @@
-use metrics_runtime::instrument_metric;
+use metricate::instrument_metric;
 
 /// Called from C.
 #[instrument_metric(subsystem = "ui")]

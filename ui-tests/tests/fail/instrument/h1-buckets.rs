@@ -1,4 +1,4 @@
-use metrics_runtime::instrument_metric;
+use metricate::instrument_metric;
 
 /// Reconciles.
 #[instrument_metric(subsystem = "ui", buckets = [0.1, 0.5, 0.25, 1.0])]

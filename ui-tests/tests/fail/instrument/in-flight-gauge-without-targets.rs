@@ -1,4 +1,4 @@
-use metrics_runtime::{IntGauge, Metrics, instrument_metric};
+use metricate::{IntGauge, Metrics, instrument_metric};
 
 #[derive(Metrics)]
 #[metrics(subsystem = "ui")]

@@ -1,4 +1,4 @@
-use metrics_runtime::{Counter, Family, LabelSet, LabelValue, Metrics, instrument_metric};
+use metricate::{Counter, Family, LabelSet, LabelValue, Metrics, instrument_metric};
 
 #[derive(Clone, Copy, LabelValue)]
 enum Kind {

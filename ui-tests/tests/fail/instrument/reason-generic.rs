@@ -1,4 +1,4 @@
-use metrics_runtime::{LabelValue, instrument_metric};
+use metricate::{LabelValue, instrument_metric};
 
 #[derive(Clone, Copy, Debug, LabelValue)]
 enum Kind {

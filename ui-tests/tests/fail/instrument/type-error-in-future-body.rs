@@ -1,6 +1,6 @@
 use std::future::Future;
 
-use metrics_runtime::instrument_metric;
+use metricate::instrument_metric;
 
 /// Returns a future, with a type error inside it.
 #[instrument_metric(subsystem = "ui")]

@@ -1,4 +1,4 @@
-use metrics_runtime::instrument_metric;
+use metricate::instrument_metric;
 
 /// Takes any number of arguments.
 #[instrument_metric(subsystem = "ui")]

@@ -1,4 +1,4 @@
-use metrics_runtime::{Counter, Metrics, instrument_metric};
+use metricate::{Counter, Metrics, instrument_metric};
 
 #[derive(Metrics)]
 #[metrics(subsystem = "ui")]

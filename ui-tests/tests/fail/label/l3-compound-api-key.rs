@@ -1,4 +1,4 @@
-use metrics_runtime::{LabelSet, LabelValue};
+use metricate::{LabelSet, LabelValue};
 
 #[derive(Clone, Copy, LabelValue)]
 enum Tier {

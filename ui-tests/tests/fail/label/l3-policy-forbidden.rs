@@ -2,7 +2,7 @@
 //! ui-tests/Cargo.toml, which the cases reach only through
 //! METRICS_POLICY_MANIFEST (their own manifest has no policy).
 
-use metrics_runtime::{LabelSet, LabelValue};
+use metricate::{LabelSet, LabelValue};
 
 #[derive(Clone, Copy, LabelValue)]
 enum Tier {

@@ -1,4 +1,4 @@
-use metrics_runtime::{Counter, Family, LabelSet, Metrics};
+use metricate::{Counter, Family, LabelSet, Metrics};
 
 /// A plain struct: not a `LabelValue`.
 #[derive(Clone, Copy)]

@@ -1,4 +1,4 @@
-use metrics_runtime::LabelSet;
+use metricate::LabelSet;
 
 #[derive(Clone, Copy, LabelSet)]
 struct Request {

@@ -1,4 +1,4 @@
-use metrics_runtime::{Counter, Family, LabelSet, LabelValue, Metrics, capped_label};
+use metricate::{Counter, Family, LabelSet, LabelValue, Metrics, capped_label};
 
 capped_label! {
     /// A node of the cluster: up to 999 nodes, and `other`.

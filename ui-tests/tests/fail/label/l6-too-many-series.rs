@@ -1,4 +1,4 @@
-use metrics_runtime::{Counter, Family, LabelSet, LabelValue, Metrics};
+use metricate::{Counter, Family, LabelSet, LabelValue, Metrics};
 
 #[derive(Clone, Copy, LabelValue)]
 #[rustfmt::skip]

@@ -1,4 +1,4 @@
-use metrics_runtime::LabelValue;
+use metricate::LabelValue;
 
 #[derive(Clone, Copy, LabelValue)]
 enum Status {

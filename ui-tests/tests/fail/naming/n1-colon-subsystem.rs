@@ -1,4 +1,4 @@
-use metrics_runtime::{Counter, Metrics};
+use metricate::{Counter, Metrics};
 
 #[derive(Metrics)]
 #[metrics(subsystem = "ui:edge")]

@@ -1,4 +1,4 @@
-use metrics_runtime::{FloatCounter, Metrics};
+use metricate::{FloatCounter, Metrics};
 
 #[derive(Metrics)]
 #[metrics(subsystem = "ui")]

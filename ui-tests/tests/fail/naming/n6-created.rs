@@ -1,4 +1,4 @@
-use metrics_runtime::{IntGauge, Metrics};
+use metricate::{IntGauge, Metrics};
 
 #[derive(Metrics)]
 #[metrics(subsystem = "ui")]
