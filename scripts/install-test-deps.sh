@@ -4,7 +4,8 @@
 #   (Debian package `python3-prometheus-client`, used through /usr/bin/python3), and the headless browser that
 #   drives the HTML catalogue (Debian packages `chromium` and `chromium-driver`, which provides `chromedriver`).
 # No packaged service is left running: the install runs under a policy-rc.d that forbids
-# starting services, and any daemon a maintainer script started anyway is stopped.
+# starting services, and a daemon a maintainer script started anyway is stopped by the pid
+# its init script wrote, never by name (a server of the user's own keeps running).
 set -euo pipefail
 
 need=()
@@ -38,14 +39,20 @@ cleanup() {
 }
 trap cleanup EXIT
 
+# The pid file the packaged init script writes when it starts the daemon.
+pidfile=/run/prometheus/prometheus.pid
+had_pidfile=false
+[ -e "$pidfile" ] && had_pidfile=true
+
 export DEBIAN_FRONTEND=noninteractive
 $sudo apt-get update -q
 $sudo apt-get install -y -q --no-install-recommends "${need[@]}"
 
-# A maintainer script may have started the packaged daemon despite the policy: stop it.
-for daemon in prometheus prometheus-node-exporter; do
-    if pids=$(pgrep -x "$daemon" 2>/dev/null); then
-        echo "stopping packaged $daemon ($pids)"
-        $sudo kill $pids || true
-    fi
-done
+# A maintainer script may have started the packaged daemon despite the policy:
+# stop the one this install started, by the pid its init script recorded.
+if ! $had_pidfile && [ -s "$pidfile" ]; then
+    pid=$(cat "$pidfile")
+    echo "stopping the packaged prometheus this install started (pid $pid)"
+    $sudo kill "$pid" 2>/dev/null || true
+    $sudo rm -f "$pidfile"
+fi

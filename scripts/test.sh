@@ -6,5 +6,15 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 export CARGO_TERM_COLOR="${CARGO_TERM_COLOR:-never}"
 scripts/install-test-deps.sh
+# The tests must leave nothing in the temporary directory: compare its
+# entries before and after.
+tmp="${TMPDIR:-/tmp}"
+before=$(ls -A "$tmp" | sort)
 cargo test --workspace "$@"
 scripts/loom.sh
+left=$(comm -13 <(echo "$before") <(ls -A "$tmp" | sort))
+if [ -n "$left" ]; then
+    echo "the tests left these in $tmp:" >&2
+    echo "$left" >&2
+    exit 1
+fi
