@@ -171,6 +171,12 @@ impl<const CAP: usize> RuntimeValues for CappedTable<CAP> {
 macro_rules! capped_label {
     ($(#[$meta:meta])* $vis:vis struct $name:ident : $cap:expr ;) => {
         $(#[$meta])*
+        #[doc = ""]
+        #[doc = concat!(
+            "A capped label: the first ",
+            stringify!($cap),
+            " distinct values get a series each; later ones share the series `other`."
+        )]
         #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
         $vis struct $name(usize);
 
