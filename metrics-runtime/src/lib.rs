@@ -137,6 +137,33 @@ pub use snapshot::{FamilySnapshot, OwnedValue, SeriesSnapshot, Snapshot};
 /// Outputs: `Type::global() -> &'static Type` (the registered instance, in
 /// `static` storage), `Type::new_unregistered() -> Type` (for tests, cells on
 /// the heap), and an impl of [`MetricGroup`].
+///
+/// ```
+/// use metricate::{Counter, Histogram, IntGauge, Metrics};
+///
+/// /// The job-queue worker.
+/// #[derive(Metrics)]
+/// #[metrics(subsystem = "doc_worker")]
+/// struct Worker {
+///     /// Jobs taken from the queue.
+///     jobs_total: Counter,
+///     /// Jobs being worked on.
+///     jobs_in_progress: IntGauge,
+///     /// Time to finish a job.
+///     #[metric(buckets = [0.1, 1.0, 10.0])]
+///     job_duration_seconds: Histogram,
+///     /// Bytes of job payloads read.
+///     #[metric(version = "1.1.0")]
+///     payload_bytes_total: Counter,
+/// }
+///
+/// let worker = Worker::global(); // `metrics_doc_worker_jobs_total`, ...
+/// worker.jobs_total.inc();
+/// worker.jobs_in_progress.inc();
+/// worker.job_duration_seconds.observe(0.3);
+/// worker.jobs_in_progress.dec();
+/// assert_eq!(worker.jobs_total.get(), 1);
+/// ```
 pub use metricate_derive::Metrics;
 
 /// Derives [`LabelValue`] for a fieldless enum.

@@ -82,6 +82,35 @@ impl std::error::Error for RegistryError {}
 ///
 /// The process-wide registry is [`global()`]; tests build their own with
 /// [`Registry::new`] and [`Registry::register_group`].
+///
+/// ```
+/// use metricate::encode::Format;
+/// use metricate::{Counter, Metrics, Registry};
+///
+/// #[derive(Metrics)]
+/// #[metrics(subsystem = "doc_registry")]
+/// struct Cache {
+///     /// Lookups answered from the cache.
+///     hits_total: Counter,
+/// }
+///
+/// let cache = Cache::new_unregistered();
+/// cache.hits_total.inc_by(7);
+///
+/// let mut registry = Registry::new();
+/// registry.register_group(&cache).unwrap();
+/// assert!(registry.get("metrics_doc_registry_hits_total").is_some());
+///
+/// let mut out = Vec::new();
+/// Format::OpenMetrics.encode(&registry, &mut out);
+/// let text = String::from_utf8(out).unwrap();
+/// assert!(text.contains("metrics_doc_registry_hits_total 7\n"));
+/// assert!(text.ends_with("# EOF\n"));
+///
+/// // The same struct twice: the second claims names already taken.
+/// let again = Cache::new_unregistered();
+/// assert!(registry.register_group(&again).is_err());
+/// ```
 #[derive(Default)]
 pub struct Registry<'a> {
     entries: Vec<Registered<'a>>,

@@ -135,6 +135,34 @@ impl Collect for FamilySnapshot {
 }
 
 /// Copies of selected metrics, sorted by name; encodable like the registry.
+/// Each metric is read as a whole, as a scrape reads it.
+///
+/// ```
+/// use metricate::{Counter, Family, LabelSet, LabelValue, Metrics, Registry};
+///
+/// #[derive(Clone, Copy, LabelValue)]
+/// enum Kind { Read, Write }
+///
+/// #[derive(Clone, Copy, LabelSet)]
+/// struct Op { kind: Kind }
+///
+/// #[derive(Metrics)]
+/// #[metrics(subsystem = "doc_snapshot")]
+/// struct Disk {
+///     /// Operations done.
+///     ops_total: Family<Op, Counter>,
+/// }
+///
+/// let disk = Disk::new_unregistered();
+/// disk.ops_total.with(Op { kind: Kind::Write }).inc_by(3);
+/// let mut registry = Registry::new();
+/// registry.register_group(&disk).unwrap();
+///
+/// let snapshot = registry.snapshot(|descriptor| descriptor.subsystem == "doc_snapshot");
+/// let ops = snapshot.family("metrics_doc_snapshot_ops_total").unwrap();
+/// assert_eq!(ops.find(&[("kind", "write")]).unwrap().value().as_f64(), 3.0);
+/// assert_eq!(ops.find(&[("kind", "read")]).unwrap().value().as_f64(), 0.0);
+/// ```
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Snapshot {
     families: Vec<FamilySnapshot>,

@@ -11,6 +11,22 @@ use super::{Collect, Metric, MetricField, ReadScratch, SeriesVisitor, Value};
 use crate::self_metrics::{InvalidSample, reject};
 
 /// A monotonically increasing integer: one `AtomicU64`, eight bytes per series.
+///
+/// ```
+/// use metricate::{Counter, Metrics};
+///
+/// #[derive(Metrics)]
+/// #[metrics(subsystem = "doc_counter")]
+/// struct Jobs {
+///     /// Jobs run.
+///     runs_total: Counter,
+/// }
+///
+/// let jobs = Jobs::global();
+/// jobs.runs_total.inc();
+/// jobs.runs_total.inc_by(2);
+/// assert_eq!(jobs.runs_total.get(), 3);
+/// ```
 #[derive(Debug, Default)]
 pub struct Counter {
     value: AtomicU64,

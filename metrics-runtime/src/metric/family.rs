@@ -14,6 +14,33 @@ use crate::label::LabelSet;
 /// discriminants and returns the series; there is no hashing, no lock and no
 /// allocation. A declared family's cells are a `static` array sized by
 /// `L::CARDINALITY` at compile time.
+///
+/// ```
+/// use metricate::{Counter, Family, LabelSet, LabelValue, Metrics};
+///
+/// #[derive(Clone, Copy, LabelValue)]
+/// enum Queue { Email, Billing }
+///
+/// #[derive(Clone, Copy, LabelValue)]
+/// enum Outcome { Done, Failed }
+///
+/// #[derive(Clone, Copy, LabelSet)]
+/// struct Job { queue: Queue, outcome: Outcome }
+///
+/// #[derive(Metrics)]
+/// #[metrics(subsystem = "doc_family")]
+/// struct Worker {
+///     /// Jobs finished, by queue and outcome.
+///     jobs_total: Family<Job, Counter>,
+/// }
+///
+/// let worker = Worker::global();
+/// let done = Job { queue: Queue::Email, outcome: Outcome::Done };
+/// worker.jobs_total.with(done).inc();
+/// assert_eq!(worker.jobs_total.with(done).get(), 1);
+/// assert_eq!(worker.jobs_total.len(), 4); // 2 queues x 2 outcomes, all exposed
+/// assert_eq!(Queue::LABEL_VALUES, ["email", "billing"]);
+/// ```
 pub struct Family<L, M: Metric> {
     cells: Storage<M::Cell>,
     bounds: &'static [f64],

@@ -10,6 +10,22 @@ use super::{Collect, Metric, MetricField, ReadScratch, SeriesVisitor, Value};
 
 /// A value that goes up and down, stored as `f64` bits in one `AtomicU64`.
 /// `set` is one store; `add`/`sub`/`inc`/`dec` are a compare-and-swap loop.
+///
+/// ```
+/// use metricate::{Gauge, Metrics};
+///
+/// #[derive(Metrics)]
+/// #[metrics(subsystem = "doc_gauge")]
+/// struct Room {
+///     /// Air temperature.
+///     temperature_celsius: Gauge,
+/// }
+///
+/// let room = Room::global();
+/// room.temperature_celsius.set(21.5);
+/// room.temperature_celsius.sub(0.5);
+/// assert_eq!(room.temperature_celsius.get(), 21.0);
+/// ```
 #[derive(Debug, Default)]
 pub struct Gauge {
     bits: AtomicU64,
@@ -64,6 +80,23 @@ impl Gauge {
 
 /// An integer gauge (connections in use, items in a queue): `inc`/`dec`/`add`
 /// are one atomic add, cheaper than the float gauge's compare-and-swap.
+///
+/// ```
+/// use metricate::{IntGauge, Metrics};
+///
+/// #[derive(Metrics)]
+/// #[metrics(subsystem = "doc_int_gauge")]
+/// struct Pool {
+///     /// Connections handed out and not yet returned.
+///     connections_in_use: IntGauge,
+/// }
+///
+/// let pool = Pool::global();
+/// pool.connections_in_use.inc();
+/// pool.connections_in_use.inc();
+/// pool.connections_in_use.dec();
+/// assert_eq!(pool.connections_in_use.get(), 1);
+/// ```
 #[derive(Debug, Default)]
 pub struct IntGauge {
     value: AtomicI64,

@@ -75,6 +75,32 @@ impl ReadScratch {
 
 /// A histogram with fixed buckets (the Prometheus defaults unless the
 /// declaration gives its own).
+///
+/// ```
+/// use metricate::encode::Format;
+/// use metricate::{Histogram, Metrics, Registry};
+///
+/// #[derive(Metrics)]
+/// #[metrics(subsystem = "doc_histogram")]
+/// struct Queries {
+///     /// Time to answer a query.
+///     #[metric(buckets = [0.01, 0.1, 1.0])]
+///     duration_seconds: Histogram,
+/// }
+///
+/// let queries = Queries::new_unregistered();
+/// queries.duration_seconds.observe(0.05);
+/// let timer = queries.duration_seconds.start_timer(); // observes when it drops or `observe()`s
+/// drop(timer);
+///
+/// let mut registry = Registry::new();
+/// registry.register_group(&queries).unwrap();
+/// let mut out = Vec::new();
+/// Format::Prometheus.encode(&registry, &mut out);
+/// let text = String::from_utf8(out).unwrap();
+/// assert!(text.contains("metrics_doc_histogram_duration_seconds_bucket{le=\"0.1\"} 2\n"));
+/// assert!(text.contains("metrics_doc_histogram_duration_seconds_count 2\n"));
+/// ```
 pub struct Histogram {
     cells: Storage<AtomicU64>,
     bounds: &'static [f64],

@@ -22,6 +22,29 @@ const MAX_HEADER_BYTES: usize = 1024 * 1024;
 const MAX_TIMEOUT: Duration = Duration::from_secs(24 * 60 * 60);
 
 /// The server's settings. [`ServerBuilder::new`] gives safe defaults.
+///
+/// ```
+/// use std::io::{Read, Write};
+/// use std::time::Duration;
+///
+/// use metricate::server::ServerBuilder;
+///
+/// // On a thread of its own; `bind().await` serves on the caller's tokio runtime.
+/// let server = ServerBuilder::new()
+///     .listen("127.0.0.1:0".parse()?) // port 0: the system picks one
+///     .max_connections(256)
+///     .header_read_timeout(Duration::from_secs(5))
+///     .spawn()?;
+///
+/// let mut stream = std::net::TcpStream::connect(server.local_addr())?;
+/// stream.write_all(b"GET /metrics HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n")?;
+/// let mut response = String::new();
+/// stream.read_to_string(&mut response)?;
+/// assert!(response.starts_with("HTTP/1.1 200 OK"));
+///
+/// server.shutdown()?;
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 #[derive(Clone)]
 pub struct ServerBuilder {
     pub(super) listen: SocketAddr,
