@@ -20,6 +20,7 @@
 //!     subsystem: "http",
 //!     version: "1.0.0",
 //!     deprecation: None,
+//!     quiet: false,
 //!     source: Source { file: "src/http.rs", line: 12, column: 5, module_path: "app::http", function: None },
 //! };
 //!

@@ -46,6 +46,7 @@ fn fixture() -> Catalog {
             series: 2,
             version: "1.1.0".to_owned(),
             deprecated: None,
+            quiet: false,
             source: source("demo/src/metrics/agent.rs", 181, "demo::metrics::agent", Some("boot")),
         },
         Metric {
@@ -60,6 +61,7 @@ fn fixture() -> Catalog {
             series: 4,
             version: "1.0.0".to_owned(),
             deprecated: None,
+            quiet: false,
             source: source("demo/src/metrics/api.rs", 102, "demo::metrics::api", None),
         },
         Metric {
@@ -73,6 +75,7 @@ fn fixture() -> Catalog {
             series: 195,
             version: "1.0.0".to_owned(),
             deprecated: None,
+            quiet: false,
             source: source("demo/src/metrics/agent.rs", 170, "demo::metrics::agent", None),
         },
         Metric {
@@ -89,6 +92,7 @@ fn fixture() -> Catalog {
                 reason: "counts health checks too".to_owned(),
                 replacement: Some("trc_http_requests_total".to_owned()),
             }),
+            quiet: false,
             source: source("demo/src/metrics/api.rs", 98, "demo::metrics::api", None),
         },
         Metric {
@@ -102,6 +106,7 @@ fn fixture() -> Catalog {
             series: 1,
             version: "1.0.0".to_owned(),
             deprecated: Some(Deprecated { reason: "moved to the process exporter".to_owned(), replacement: None }),
+            quiet: false,
             source: source("demo/src/main.rs", 7, "demo", None),
         },
     ];
