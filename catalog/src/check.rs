@@ -51,6 +51,8 @@ use family::{FamilyCheck, Shape};
 #[derive(Clone, Debug, PartialEq)]
 pub struct Options {
     /// Namespace prefixes a name may start with (N2); none: N2 is not checked.
+    /// The runtime's own families ([`RUNTIME_PREFIX`](crate::RUNTIME_PREFIX),
+    /// `metrics_export_`) pass N2 whatever the namespaces.
     pub namespaces: Vec<String>,
     /// The catalogue the exposition must comply with.
     pub catalog: Option<Catalog>,

@@ -208,6 +208,20 @@ fn check_reports_each_rule_with_its_id() {
     let (_, text, _) = catalog(&["check", "--namespace", "trc", "--namespace", "http", &bad]);
     assert!(!text.contains("N2:"), "{text}");
 
+    // The metrics runtime's own families keep their prefix in every program:
+    // N2 accepts it beside the namespaces given, and only it.
+    let runtime = write(
+        &dir,
+        "runtime.prom",
+        "# HELP metrics_export_scrapes_total Scrapes.\n# TYPE metrics_export_scrapes_total counter\n\
+         metrics_export_scrapes_total 1\n# HELP metrics_exports_total Not the runtime's.\n\
+         # TYPE metrics_exports_total counter\nmetrics_exports_total 1\n",
+    );
+    let (status, text, _) = catalog(&["check", "--namespace", "trc", &runtime]);
+    assert_eq!(status, VIOLATIONS, "{text}");
+    assert!(text.contains("N2: metric `metrics_exports_total` does not start"), "{text}");
+    assert!(!text.contains("`metrics_export_scrapes_total`"), "{text}");
+
     // L6: the series limit.
     let (status, text, _) = catalog(&["check", "--max-series", "1", &good]);
     assert_eq!(status, VIOLATIONS);

@@ -188,7 +188,10 @@ impl<'a, 'c> FamilyCheck<'a, 'c> {
                 push(rules::check_n6(name, family.kind == Some("info")));
             }
         }
-        if !context.namespaces.is_empty() {
+        // The runtime's own metrics keep their fixed prefix in every program
+        // (its policy is its own, as for any dependency that states one): a
+        // program cannot rename them, and they are no other exporter's.
+        if !context.namespaces.is_empty() && !name.starts_with(crate::RUNTIME_PREFIX) {
             let violations: Vec<Violation> =
                 context.namespaces.iter().filter_map(|policy| rules::check_n2(name, policy)).collect();
             if violations.len() == context.namespaces.len() {
