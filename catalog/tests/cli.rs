@@ -288,6 +288,18 @@ trc_surprise_total 1
         c3["message"],
         "C3: label `method` of metric `trc_http_requests_total` has the value `delete`, which is not declared"
     );
+
+    // An OpenMetrics counter family with no sample (a quiet family nothing
+    // has recorded to) is still the declared `_total` metric: exposed (no
+    // C1), declared (no C2), named by the rules (no N3).
+    let quiet =
+        write(&dir, "quiet.om", "# TYPE trc_http_requests counter\n# HELP trc_http_requests HTTP requests.\n# EOF\n");
+    let (status, out, _) = catalog(&["check", "--catalog", &catalogue, "--format", "json", &quiet]);
+    assert_eq!(status, VIOLATIONS, "{out}");
+    let document: serde_json::Value = serde_json::from_str(&out).unwrap();
+    let findings = document["findings"].as_array().unwrap();
+    assert!(findings.iter().any(|f| f["rule"] == "C1" && f["family"] == "trc_io_seconds"), "{out}");
+    assert!(!findings.iter().any(|f| f["family"].as_str().unwrap().starts_with("trc_http_requests")), "{out}");
 }
 
 #[test]
