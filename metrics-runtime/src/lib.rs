@@ -110,6 +110,7 @@ pub use metric::{
 pub use metricate_catalog::{Capped, Descriptor, Label, MetricKind, Source};
 
 pub use registry::{AlreadyBuilt, Collision, Registered, Registry, RegistryError, global, register_global};
+pub use self_metrics::is_runtime_metric;
 pub use snapshot::{FamilySnapshot, OwnedValue, SeriesSnapshot, Snapshot};
 
 /// Derives a registered group of metrics from a struct whose fields are
