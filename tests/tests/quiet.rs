@@ -155,7 +155,7 @@ impl Model {
     /// The label sets a family is expected to expose: every one for a dense
     /// family (unless the encoder makes every family quiet), the touched ones
     /// for a quiet one, and the one empty set for a metric without labels.
-    fn expected(&self, field: &str, all_quiet: bool) -> BTreeSet<Vec<(String, String)>> {
+    fn expected(&self, field: &str, all_quiet: bool) -> BTreeSet<Labels> {
         match field {
             "restarts_total" => BTreeSet::from([Vec::new()]),
             "depth" if !all_quiet => (0..3).flat_map(|s| (0..4).map(move |o| labels((s, o)))).collect(),
@@ -164,7 +164,10 @@ impl Model {
     }
 }
 
-fn labels((s, o): (usize, usize)) -> Vec<(String, String)> {
+/// A series' label pairs, in label order.
+type Labels = Vec<(String, String)>;
+
+fn labels((s, o): (usize, usize)) -> Labels {
     vec![("shard".to_owned(), SHARDS[s].as_str().to_owned()), ("op".to_owned(), OPS[o].as_str().to_owned())]
 }
 
@@ -179,7 +182,7 @@ fn exposed<E: Encoder>(
     registry: &Registry<'_>,
     mut encoder: E,
     format: Format,
-) -> (String, BTreeMap<String, BTreeSet<Vec<(String, String)>>>) {
+) -> (String, BTreeMap<String, BTreeSet<Labels>>) {
     let mut out = Vec::new();
     encode::encode(registry, &mut encoder, &mut out);
     let text = String::from_utf8(out).expect("the exposition is UTF-8");
@@ -236,7 +239,7 @@ fn check(quiet: &Quiet, model: &Model) {
     let snapshot = registry.snapshot(|_| true);
     for family in snapshot.families() {
         let field = field(family.descriptor().name);
-        let touched: BTreeSet<Vec<(String, String)>> = family
+        let touched: BTreeSet<Labels> = family
             .series()
             .iter()
             .filter(|s| s.touched())
