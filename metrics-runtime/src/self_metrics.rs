@@ -2,31 +2,7 @@
 //! `metrics_export_` (this crate's policy namespace `metrics` and the
 //! subsystem `export`).
 
-use metricate_catalog::Descriptor;
-
-use crate::{Counter, Family, LabelSet, LabelValue, MetricGroup, Metrics};
-
-/// Whether `descriptor` is one of the runtime's own metrics (those named
-/// `metrics_export_*` that this crate declares about itself), by identity:
-/// a program's metric of the same name is not.
-///
-/// [`Registry::without_runtime_metrics`](crate::Registry::without_runtime_metrics)
-/// and the server's `self_metrics(false)` leave these out.
-///
-/// ```
-/// let registry = metricate::global().unwrap();
-/// let ours = registry.iter().filter(|m| metricate::is_runtime_metric(m.descriptor));
-/// assert!(ours.map(|m| m.descriptor.name).any(|name| name == "metrics_export_invalid_samples_total"));
-/// ```
-pub fn is_runtime_metric(descriptor: &Descriptor) -> bool {
-    let mut found = false;
-    let mut look = |ours: &'static Descriptor, _: &dyn crate::Collect| found |= std::ptr::eq(ours, descriptor);
-    RuntimeMetrics::global().for_each_metric(&mut look);
-    LabelMetrics::global().for_each_metric(&mut look);
-    #[cfg(feature = "server")]
-    ServerMetrics::global().for_each_metric(&mut look);
-    found
-}
+use crate::{Counter, Family, LabelSet, LabelValue, Metrics};
 
 /// Why the record path rejected a sample.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, LabelValue)]
@@ -270,6 +246,30 @@ impl Drop for InFlight {
     fn drop(&mut self) {
         ServerMetrics::global().scrapes_in_flight.dec();
     }
+}
+
+/// Whether `descriptor` is one of the runtime's own metrics (those named
+/// `metrics_export_*` that this crate declares about itself), by identity:
+/// a program's metric of the same name is not.
+///
+/// [`Registry::without_runtime_metrics`](crate::Registry::without_runtime_metrics)
+/// and the server's `self_metrics(false)` leave these out.
+///
+/// ```
+/// let registry = metricate::global().unwrap();
+/// let ours = registry.iter().filter(|m| metricate::is_runtime_metric(m.descriptor));
+/// assert!(ours.map(|m| m.descriptor.name).any(|name| name == "metrics_export_invalid_samples_total"));
+/// ```
+pub fn is_runtime_metric(descriptor: &metricate_catalog::Descriptor) -> bool {
+    use crate::MetricGroup;
+    let mut found = false;
+    let mut look =
+        |ours: &'static metricate_catalog::Descriptor, _: &dyn crate::Collect| found |= std::ptr::eq(ours, descriptor);
+    RuntimeMetrics::global().for_each_metric(&mut look);
+    LabelMetrics::global().for_each_metric(&mut look);
+    #[cfg(feature = "server")]
+    ServerMetrics::global().for_each_metric(&mut look);
+    found
 }
 
 #[cfg(test)]
