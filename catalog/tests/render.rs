@@ -61,7 +61,7 @@ fn fixture() -> Catalog {
             series: 4,
             version: "1.0.0".to_owned(),
             deprecated: None,
-            quiet: false,
+            quiet: true,
             source: source("demo/src/metrics/api.rs", 102, "demo::metrics::api", None),
         },
         Metric {
@@ -92,7 +92,7 @@ fn fixture() -> Catalog {
                 reason: "counts health checks too".to_owned(),
                 replacement: Some("trc_http_requests_total".to_owned()),
             }),
-            quiet: false,
+            quiet: true,
             source: source("demo/src/metrics/api.rs", 98, "demo::metrics::api", None),
         },
         Metric {
@@ -258,4 +258,16 @@ fn html_marks_deprecations_and_links_replacements() {
     assert_eq!(page.matches("<span class=\"tag warn\">deprecated</span>").count(), 2);
     assert!(page.contains("<code class=\"label-name\">node_id</code>: up to 64 values met at run time"));
     assert!(page.contains("<dd class=\"buckets\">0.005, 0.1, 1, 2.5, 10, +Inf</dd>"));
+}
+
+#[test]
+fn quiet_metrics_say_so_when_they_have_labels() {
+    let catalog = fixture();
+    let page = html(&catalog);
+    assert_eq!(page.matches("<span class=\"tag\">quiet</span>").count(), 1);
+    assert!(page.contains("<dt>Series</dt><dd>4, only those recorded to are exposed (quiet)</dd>"));
+    // Quiet without labels changes nothing: its one series is always there.
+    let markdown = markdown(&catalog);
+    assert_eq!(markdown.matches("(quiet)").count(), 1);
+    assert!(markdown.contains("- **Series:** 4, only those recorded to are exposed (quiet)\n"));
 }
