@@ -194,6 +194,7 @@ def struct_hand_written(i):
         subsystem: "s{nn}",
         version: "1.0.0",
         deprecation: None,
+        quiet: false,
         source: Source {{ file: file!(), line: line!(), column: column!(), module_path: module_path!(), function: None }},
     }};
 """)

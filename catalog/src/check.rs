@@ -51,6 +51,8 @@ use family::{FamilyCheck, Shape};
 #[derive(Clone, Debug, PartialEq)]
 pub struct Options {
     /// Namespace prefixes a name may start with (N2); none: N2 is not checked.
+    /// The runtime's own families ([`RUNTIME_PREFIX`](crate::RUNTIME_PREFIX),
+    /// `metrics_export_`) pass N2 whatever the namespaces.
     pub namespaces: Vec<String>,
     /// The catalogue the exposition must comply with.
     pub catalog: Option<Catalog>,
@@ -128,7 +130,7 @@ fn kind_of(word: Option<&str>) -> Option<MetricKind> {
 
 /// Every finding, by family in exposition order, then the catalogue's.
 pub fn check(exposition: &Exposition, options: &Options) -> Vec<Finding> {
-    let mut checker = Checker::new(options);
+    let mut checker = Checker::new(options).format(exposition.format);
     for family in &exposition.families {
         checker.family(family);
     }
@@ -148,7 +150,7 @@ pub struct Report {
 /// [`exposition::parse`]'s result, without keeping the samples (not even
 /// those of one family); or the first violation of the format.
 pub fn check_text(text: &str, format: Format, options: &Options) -> Result<Report, ParseError> {
-    let mut checker = Checker::new(options);
+    let mut checker = Checker::new(options).format(format);
     let mut streaming = Streaming { checker: &mut checker, family: FamilyCheck::default() };
     let families = exposition::read(text, format, &mut streaming)?;
     Ok(Report { families, findings: checker.finish() })
@@ -186,6 +188,9 @@ fn shape<'a, 'h>(head: &'h Head<'a>) -> Shape<'a, 'h> {
 /// What every family is checked with.
 struct Context<'c> {
     policy: Policy,
+    /// Whether the exposition is OpenMetrics, whose counter families are
+    /// named without the `_total` of their metric.
+    openmetrics: bool,
     /// One policy per namespace given, for N2.
     namespaces: Vec<Policy>,
     max_series: usize,
@@ -261,7 +266,7 @@ impl Borrow<str> for Root {
 ///
 /// let text = "# TYPE trc_jobs_total counter\ntrc_jobs_total 3\n# TYPE trc_jobs gauge\ntrc_jobs 1\n";
 /// let options = Options::default();
-/// let mut checker = Checker::new(&options);
+/// let mut checker = Checker::new(&options).format(Format::Prometheus);
 /// let families = parse_each(text, Format::Prometheus, |family| checker.family(&family)).unwrap();
 /// let findings = checker.finish();
 /// assert_eq!(families, 2);
@@ -302,6 +307,7 @@ impl<'o> Checker<'o> {
         Checker {
             context: Context {
                 policy: Policy { namespace: String::new(), ..Policy::default() },
+                openmetrics: false,
                 namespaces,
                 max_series: options.max_series,
                 catalog,
@@ -315,6 +321,15 @@ impl<'o> Checker<'o> {
             compliance: Vec::new(),
             exposed: HashSet::new(),
         }
+    }
+
+    /// The format of the exposition (Prometheus text unless told): in
+    /// OpenMetrics, a counter family is named without its metric's `_total`,
+    /// even when it has no sample that carries it.
+    #[must_use]
+    pub fn format(mut self, format: Format) -> Checker<'o> {
+        self.context.openmetrics = format == Format::OpenMetrics;
+        self
     }
 
     /// Checks one family, in exposition order.
@@ -337,7 +352,8 @@ impl<'o> Checker<'o> {
     /// The family whose samples `check` took in has ended.
     fn end(&mut self, check: &FamilyCheck<'_, 'o>, family: &Shape<'_, '_>) {
         check.findings(&self.context, family, &mut self.findings);
-        let metric = check.metric_name(family);
+        let metric = check.metric_name(&self.context, family);
+        let metric = &*metric;
         self.collisions(metric, family);
         if self.catalog.is_some() {
             if let Some((name, _)) = self.context.catalog.get_key_value(metric) {

@@ -51,10 +51,11 @@ render  writes the catalogue of a running service (its /catalog.json) or a saved
 diff    lists the changes between two catalogues with the semver bump each needs,
         and exits 1 when a metric's declared versions do not cover its changes.
 check   lints a Prometheus text or OpenMetrics exposition (a URL or a file; `-` reads
-        stdin) with the naming and label rules (N2 only with --namespace), the
-        series limit (--max-series, default 1000), and, with --catalog, the
-        catalogue's families, types and label values. The format is detected from
-        the content type or a final `# EOF`; --openmetrics forces strict OpenMetrics.
+        stdin) with the naming and label rules (N2 only with --namespace, which the
+        runtime's own metrics_export_ families always pass), the series limit
+        (--max-series, default 1000), and, with --catalog, the catalogue's families,
+        types and label values. The format is detected from the content type or a
+        final `# EOF`; --openmetrics forces strict OpenMetrics.
 
 Every command that reads a URL also takes:
   --connect-timeout SECONDS   to connect [default: 5]

@@ -219,6 +219,10 @@ pub struct Descriptor {
     pub version: &'static str,
     /// Present when the metric is deprecated.
     pub deprecation: Option<Deprecation>,
+    /// Whether the metric is quiet: of its labeled series, only those that
+    /// have been recorded to are exposed (`#[metric(quiet)]`). A metric
+    /// without labels always exposes its one series.
+    pub quiet: bool,
     /// Where the metric was declared.
     pub source: Source,
 }
@@ -242,6 +246,14 @@ impl Descriptor {
             rest /= cardinality;
         }
         true
+    }
+
+    /// Whether an exposition leaves out the series of this metric that
+    /// nothing has recorded to: when the metric is [quiet](Descriptor::quiet),
+    /// or the exposition makes every family quiet (`all_quiet`), and the
+    /// metric has labels.
+    pub const fn hides_untouched(&self, all_quiet: bool) -> bool {
+        (self.quiet || all_quiet) && !self.labels.is_empty()
     }
 
     /// The number of series: the product of the label cardinalities,

@@ -18,6 +18,7 @@
 //!     subsystem: "http",
 //!     version: "1.0.0",
 //!     deprecation: None,
+//!     quiet: false,
 //!     source: Source { file: "src/http.rs", line: 12, column: 5, module_path: "app::http", function: None },
 //! };
 //!
@@ -52,6 +53,8 @@
 //!       "series": 2,                     the product of the label cardinalities
 //!       "version": "1.0.0",              the metric's semver version
 //!       "deprecated": null,              or {"reason": "...", "replacement": "trc_..." | null}
+//!       "quiet": false,                  true: only the labeled series recorded to are exposed
+//!                                        (absent from older documents: false)
 //!       "source": {
 //!         "file": "src/http.rs", "line": 12, "column": 5,
 //!         "module": "app::http",
@@ -111,6 +114,10 @@ pub struct Metric {
     pub version: String,
     /// Set when the metric is deprecated.
     pub deprecated: Option<Deprecated>,
+    /// Whether only the series recorded to are exposed (see
+    /// [`Descriptor::quiet`]).
+    #[serde(default)]
+    pub quiet: bool,
     /// Where it is declared.
     pub source: MetricSource,
 }
@@ -246,6 +253,7 @@ impl Metric {
                 reason: dep.reason.to_owned(),
                 replacement: dep.replacement.map(str::to_owned),
             }),
+            quiet: d.quiet,
             source: MetricSource {
                 file: d.source.file.to_owned(),
                 line: d.source.line,
@@ -283,6 +291,7 @@ mod tests {
         assert!(!metric.labels[0].unknown);
         assert_eq!(metric.deprecated.as_ref().unwrap().replacement.as_deref(), Some("trc_disk_io_seconds"));
         assert_eq!(metric.source.function, None);
+        assert!(!metric.quiet);
         assert_eq!(Catalog::from_json(&catalog.to_json()).unwrap(), catalog);
     }
 

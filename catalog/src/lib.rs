@@ -20,6 +20,7 @@
 //!     subsystem: "http",
 //!     version: "1.0.0",
 //!     deprecation: None,
+//!     quiet: false,
 //!     source: Source { file: "src/http.rs", line: 12, column: 5, module_path: "app::http", function: None },
 //! };
 //!
@@ -52,3 +53,10 @@ pub use descriptor::{
     Capped, DEFAULT_BUCKETS, Deprecation, Descriptor, Flavor, Label, MetricKind, RuntimeValues, Source, exposed_names,
 };
 pub use policy::{DEFAULT_MAX_LABELS, DEFAULT_MAX_SERIES, DEFAULT_SERIES_CEILING, Policy};
+
+/// The prefix of the metrics runtime's own metrics (`metrics_export_scrapes_total`
+/// and the others the `metricate` runtime declares about itself): its policy's
+/// namespace `metrics` and its subsystem `export`, the same in every program,
+/// whatever the program's own namespace. `catalog check` accepts it for N2
+/// beside the namespaces it is given.
+pub const RUNTIME_PREFIX: &str = "metrics_export_";

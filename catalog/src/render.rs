@@ -24,6 +24,7 @@
 //!         series: 2,
 //!         version: "1.0.0".to_owned(),
 //!         deprecated: None,
+//!         quiet: false,
 //!         source: MetricSource {
 //!             file: "src/http.rs".to_owned(),
 //!             line: 12,
@@ -154,6 +155,12 @@ fn summary(catalog: &Catalog) -> String {
     line
 }
 
+/// What the series line adds for a quiet metric (one with labels: a metric
+/// without any always exposes its one series), or nothing.
+fn quiet(metric: &Metric) -> &'static str {
+    if metric.quiet && !metric.labels.is_empty() { ", only those recorded to are exposed (quiet)" } else { "" }
+}
+
 /// `1 metric`, `2 metrics`.
 fn plural(n: usize, word: &str) -> String {
     if n == 1 { format!("{n} {word}") } else { format!("{n} {word}s") }
@@ -187,6 +194,7 @@ mod tests {
             series: 1,
             version: "1.0.0".to_owned(),
             deprecated: None,
+            quiet: false,
             source: MetricSource {
                 file: "f.rs".to_owned(),
                 line: 1,

@@ -208,6 +208,20 @@ fn check_reports_each_rule_with_its_id() {
     let (_, text, _) = catalog(&["check", "--namespace", "trc", "--namespace", "http", &bad]);
     assert!(!text.contains("N2:"), "{text}");
 
+    // The metrics runtime's own families keep their prefix in every program:
+    // N2 accepts it beside the namespaces given, and only it.
+    let runtime = write(
+        &dir,
+        "runtime.prom",
+        "# HELP metrics_export_scrapes_total Scrapes.\n# TYPE metrics_export_scrapes_total counter\n\
+         metrics_export_scrapes_total 1\n# HELP metrics_exports_total Not the runtime's.\n\
+         # TYPE metrics_exports_total counter\nmetrics_exports_total 1\n",
+    );
+    let (status, text, _) = catalog(&["check", "--namespace", "trc", &runtime]);
+    assert_eq!(status, VIOLATIONS, "{text}");
+    assert!(text.contains("N2: metric `metrics_exports_total` does not start"), "{text}");
+    assert!(!text.contains("`metrics_export_scrapes_total`"), "{text}");
+
     // L6: the series limit.
     let (status, text, _) = catalog(&["check", "--max-series", "1", &good]);
     assert_eq!(status, VIOLATIONS);
@@ -274,6 +288,18 @@ trc_surprise_total 1
         c3["message"],
         "C3: label `method` of metric `trc_http_requests_total` has the value `delete`, which is not declared"
     );
+
+    // An OpenMetrics counter family with no sample (a quiet family nothing
+    // has recorded to) is still the declared `_total` metric: exposed (no
+    // C1), declared (no C2), named by the rules (no N3).
+    let quiet =
+        write(&dir, "quiet.om", "# TYPE trc_http_requests counter\n# HELP trc_http_requests HTTP requests.\n# EOF\n");
+    let (status, out, _) = catalog(&["check", "--catalog", &catalogue, "--format", "json", &quiet]);
+    assert_eq!(status, VIOLATIONS, "{out}");
+    let document: serde_json::Value = serde_json::from_str(&out).unwrap();
+    let findings = document["findings"].as_array().unwrap();
+    assert!(findings.iter().any(|f| f["rule"] == "C1" && f["family"] == "trc_io_seconds"), "{out}");
+    assert!(!findings.iter().any(|f| f["family"].as_str().unwrap().starts_with("trc_http_requests")), "{out}");
 }
 
 #[test]

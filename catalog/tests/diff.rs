@@ -17,6 +17,7 @@ fn metric(name: &str, kind: &str) -> Metric {
         series: 1,
         version: "1.0.0".to_owned(),
         deprecated: None,
+        quiet: false,
         source: MetricSource {
             file: "src/lib.rs".to_owned(),
             line: 1,

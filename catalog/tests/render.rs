@@ -46,6 +46,7 @@ fn fixture() -> Catalog {
             series: 2,
             version: "1.1.0".to_owned(),
             deprecated: None,
+            quiet: false,
             source: source("demo/src/metrics/agent.rs", 181, "demo::metrics::agent", Some("boot")),
         },
         Metric {
@@ -60,6 +61,7 @@ fn fixture() -> Catalog {
             series: 4,
             version: "1.0.0".to_owned(),
             deprecated: None,
+            quiet: true,
             source: source("demo/src/metrics/api.rs", 102, "demo::metrics::api", None),
         },
         Metric {
@@ -73,6 +75,7 @@ fn fixture() -> Catalog {
             series: 195,
             version: "1.0.0".to_owned(),
             deprecated: None,
+            quiet: false,
             source: source("demo/src/metrics/agent.rs", 170, "demo::metrics::agent", None),
         },
         Metric {
@@ -89,6 +92,7 @@ fn fixture() -> Catalog {
                 reason: "counts health checks too".to_owned(),
                 replacement: Some("trc_http_requests_total".to_owned()),
             }),
+            quiet: true,
             source: source("demo/src/metrics/api.rs", 98, "demo::metrics::api", None),
         },
         Metric {
@@ -102,6 +106,7 @@ fn fixture() -> Catalog {
             series: 1,
             version: "1.0.0".to_owned(),
             deprecated: Some(Deprecated { reason: "moved to the process exporter".to_owned(), replacement: None }),
+            quiet: false,
             source: source("demo/src/main.rs", 7, "demo", None),
         },
     ];
@@ -253,4 +258,16 @@ fn html_marks_deprecations_and_links_replacements() {
     assert_eq!(page.matches("<span class=\"tag warn\">deprecated</span>").count(), 2);
     assert!(page.contains("<code class=\"label-name\">node_id</code>: up to 64 values met at run time"));
     assert!(page.contains("<dd class=\"buckets\">0.005, 0.1, 1, 2.5, 10, +Inf</dd>"));
+}
+
+#[test]
+fn quiet_metrics_say_so_when_they_have_labels() {
+    let catalog = fixture();
+    let page = html(&catalog);
+    assert_eq!(page.matches("<span class=\"tag\">quiet</span>").count(), 1);
+    assert!(page.contains("<dt>Series</dt><dd>4, only those recorded to are exposed (quiet)</dd>"));
+    // Quiet without labels changes nothing: its one series is always there.
+    let markdown = markdown(&catalog);
+    assert_eq!(markdown.matches("(quiet)").count(), 1);
+    assert!(markdown.contains("- **Series:** 4, only those recorded to are exposed (quiet)\n"));
 }

@@ -31,6 +31,8 @@ struct Field<'a> {
     version: String,
     /// `(reason, replacement)` of a deprecated metric.
     deprecation: Option<(String, String)>,
+    /// `#[metric(quiet)]`: only the series recorded to are exposed.
+    quiet: bool,
 }
 
 pub(crate) fn expand(input: &syn::DeriveInput) -> TokenStream {
@@ -157,6 +159,7 @@ struct FieldAttrs {
     version: Slot<syn::LitStr>,
     deprecated: Slot<syn::LitStr>,
     replacement: Slot<syn::LitStr>,
+    quiet: Slot<()>,
 }
 
 fn field_attrs(cx: &Ctxt, field: &syn::Field, local: &str) -> FieldAttrs {
@@ -169,6 +172,7 @@ fn field_attrs(cx: &Ctxt, field: &syn::Field, local: &str) -> FieldAttrs {
         version: Slot::new("version"),
         deprecated: Slot::new("deprecated"),
         replacement: Slot::new("replacement"),
+        quiet: Slot::new("quiet"),
     };
     attr::for_each_key(cx, &field.attrs, "metric", |meta| {
         if meta.path.is_ident("name") {
@@ -202,12 +206,17 @@ fn field_attrs(cx: &Ctxt, field: &syn::Field, local: &str) -> FieldAttrs {
         } else if meta.path.is_ident("replacement") {
             let lit = attr::string(meta)?;
             attrs.replacement.set(cx, lit.span(), lit);
+        } else if meta.path.is_ident("quiet") {
+            if !meta.input.is_empty() && !meta.input.peek(syn::Token![,]) {
+                return Err(meta.error("`quiet` takes no value\n= help: write `#[metric(quiet)]`"));
+            }
+            attrs.quiet.set(cx, meta.path.span(), ());
         } else {
             attr::unknown_key(
                 cx,
                 meta,
                 "metric",
-                &["help", "unit", "buckets", "max_series", "name", "version", "deprecated", "replacement"],
+                &["help", "unit", "buckets", "max_series", "name", "version", "deprecated", "replacement", "quiet"],
             );
         }
         Ok(())
@@ -225,7 +234,7 @@ fn parse_field<'a>(
     let member = field.ident.as_ref()?;
     let local = member.to_string();
     let local = local.strip_prefix("r#").unwrap_or(&local);
-    let FieldAttrs { name, unit, help, buckets, max_series, version, deprecated, replacement } =
+    let FieldAttrs { name, unit, help, buckets, max_series, version, deprecated, replacement, quiet } =
         field_attrs(cx, field, local);
     // The full name: `namespace_subsystem_field`, or as given by `name = ".."`
     // (e.g. to keep an existing metric's name); the rules apply either way,
@@ -235,21 +244,7 @@ fn parse_field<'a>(
         None => (member.span(), policy.full_name(subsystem, local)),
     };
     let buckets = buckets.get().map(|array| (array.span(), parse_buckets(cx, &name, &array)));
-    let max_series = match max_series.get() {
-        Some(lit) => match lit.base10_parse::<usize>() {
-            Ok(limit) => {
-                if let Some(violation) = rules::check_l6_limit(&name, limit, policy) {
-                    cx.error_spanned_by(&lit, violation);
-                }
-                limit
-            }
-            Err(error) => {
-                cx.push(error);
-                policy.max_series
-            }
-        },
-        None => policy.max_series,
-    };
+    let max_series = series_limit(cx, &name, max_series, policy);
 
     let Some((kind, labels)) = kind_of(&field.ty) else {
         cx.error_spanned_by(
@@ -310,13 +305,65 @@ fn parse_field<'a>(
         }
         (_, None) => None,
     };
+    let quiet = check_quiet(cx, &name, quiet, labels.is_some());
     let (version, deprecation) = lifecycle(cx, &name, version, deprecated, replacement);
     let help = match &deprecation {
         // The HELP line says so too, for anyone reading a scrape.
         Some((reason, replacement)) => format!("{help} Deprecated: {reason}; use `{replacement}` instead."),
         None => help,
     };
-    Some(Field { member, ty: &field.ty, labels, name, kind, help, unit, buckets, max_series, version, deprecation })
+    Some(Field {
+        member,
+        ty: &field.ty,
+        labels,
+        name,
+        kind,
+        help,
+        unit,
+        buckets,
+        max_series,
+        version,
+        deprecation,
+        quiet,
+    })
+}
+
+/// The series limit: the field's `max_series`, checked against the
+/// policy's ceiling (L6), or the policy's limit.
+fn series_limit(cx: &Ctxt, name: &str, max_series: Slot<syn::LitInt>, policy: &metricate_catalog::Policy) -> usize {
+    match max_series.get() {
+        Some(lit) => match lit.base10_parse::<usize>() {
+            Ok(limit) => {
+                if let Some(violation) = rules::check_l6_limit(name, limit, policy) {
+                    cx.error_spanned_by(&lit, violation);
+                }
+                limit
+            }
+            Err(error) => {
+                cx.push(error);
+                policy.max_series
+            }
+        },
+        None => policy.max_series,
+    }
+}
+
+/// `#[metric(quiet)]`, which only a metric with labels can be: a metric
+/// without labels has one series, always exposed.
+fn check_quiet(cx: &Ctxt, name: &str, quiet: Slot<()>, labeled: bool) -> bool {
+    match quiet.get_with_span() {
+        Some(_) if labeled => true,
+        Some((span, ())) => {
+            cx.error_at(
+                span,
+                format_args!(
+                    "`quiet` is for metrics with labels; `{name}` has none\n= note: a quiet metric exposes only the label combinations that have been recorded to; a metric without labels has one series, always exposed\n= help: remove `quiet`, or make the field a `Family<L, M>`"
+                ),
+            );
+            false
+        }
+        None => false,
+    }
 }
 
 /// D2: the version (semver, `1.0.0` by default) and the deprecation, each
@@ -440,7 +487,7 @@ fn impl_metrics(
         let field = quote_spanned!(ty.span()=> <#ty as #p::MetricField>);
         let bound_values = f.buckets.clone().unwrap_or_default();
         let bound_count = bound_values.len();
-        let (name, help, version) = (&f.name, &f.help, &f.version);
+        let (name, help, version, quiet) = (&f.name, &f.help, &f.version, f.quiet);
         let (deprecation, unit) = (deprecation_tokens(f, p), unit_tokens(f));
         let start = member.span().start();
         let (line, column) = (start.line as u32, start.column as u32 + 1);
@@ -462,6 +509,7 @@ fn impl_metrics(
                 subsystem: #subsystem,
                 version: #version,
                 deprecation: #deprecation,
+                quiet: #quiet,
                 source: #p::Source {
                     file: ::core::file!(),
                     line: #line,
@@ -562,6 +610,9 @@ fn rustdoc(f: &Field<'_>) -> Vec<String> {
     if let Some(buckets) = &f.buckets {
         let bounds: Vec<String> = buckets.iter().map(|b| format!("{b:?}")).collect();
         lines.push(format!(" - buckets: {}, `+Inf`", bounds.join(", ")));
+    }
+    if f.quiet {
+        lines.push(" - quiet: only the label combinations recorded to are exposed".to_owned());
     }
     lines.push(format!(" - version: {}", f.version));
     if let Some((reason, replacement)) = &f.deprecation {

@@ -12,18 +12,22 @@
 //! | counter | `Counter::inc` on a `global()` instance | `static AtomicU64`, `fetch_add(1, Relaxed)` |
 //! | labeled counter | `Family<L, Counter>::with(l).inc()`, 2 labels, 20 series | `static [AtomicU64; 20]` indexed by two `#[repr(u8)]` enums |
 //! | histogram | `Histogram::observe`, default buckets | linear search, 2 atomic adds and a CAS on `static`s |
+//! | quiet gauge | `Family<L, Gauge>` declared `#[metric(quiet)]`, `with(l).set(v)` on 20 warm series | the same family not quiet |
+//! | gauge (touched state) | `Family<L, Gauge>::with(l).set(v)`, 20 warm series | `static [AtomicU64; 20]`, `store(v.to_bits())`: no touched state |
+//! | quiet int gauge | `Family<L, IntGauge>` declared `#[metric(quiet)]`, `with(l).add(1)` on 20 warm series | the same family not quiet |
+//! | int gauge (touched flag) | `Family<L, IntGauge>::with(l).add(1)`, 20 warm series | `static [AtomicI64; 20]`, `fetch_add(1)`: no touched flag |
 //! | encode 10k text | `Format::Prometheus.encode` of 10,000 series | a writer of the same bytes from precomputed label strings |
 //! | 2 threads on one counter | a `Counter` and a `ShardedCounter` incremented by 2 threads at once | the same counter from 1 thread: the scaling is 2-thread throughput over 1-thread throughput |
 
 use std::hint::black_box;
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicI64, AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
 mod harness;
 
 use harness::{TableRow, alone, interleaved, print_table};
 use metricate::encode::Format;
-use metricate::{Counter, Family, Histogram, LabelSet, LabelValue, Metrics, Registry, ShardedCounter};
+use metricate::{Counter, Family, Gauge, Histogram, IntGauge, LabelSet, LabelValue, Metrics, Registry, ShardedCounter};
 
 // ---------------------------------------------------------------------------
 // Declarations.
@@ -65,6 +69,22 @@ struct Record {
     contended_total: Counter,
     /// Operations counted by the contended counter cases, sharded.
     sharded_total: ShardedCounter,
+}
+
+/// The metrics of the gauge cases: the same families, quiet and not.
+#[derive(Metrics)]
+#[metrics(subsystem = "bench")]
+struct Gauges {
+    /// Load per request kind, of the quiet gauge case.
+    #[metric(quiet)]
+    quiet_load: Family<Request, Gauge>,
+    /// Load per request kind, of the dense gauge case.
+    dense_load: Family<Request, Gauge>,
+    /// Requests in flight per kind, of the quiet integer gauge case.
+    #[metric(quiet)]
+    quiet_in_flight: Family<Request, IntGauge>,
+    /// Requests in flight per kind, of the dense integer gauge case.
+    dense_in_flight: Family<Request, IntGauge>,
 }
 
 /// A 100-value label enum with a table of its values in index order.
@@ -149,6 +169,11 @@ enum RawStatus {
 
 static RAW_REQUESTS: [AtomicU64; 20] = [const { AtomicU64::new(0) }; 20];
 
+/// Gauges as they are without a touched state: the float gauge's bits, the
+/// integer gauge's value.
+static RAW_LOAD: [AtomicU64; 20] = [const { AtomicU64::new(0) }; 20];
+static RAW_IN_FLIGHT: [AtomicI64; 20] = [const { AtomicI64::new(0) }; 20];
+
 const RAW_BOUNDS: [f64; 11] = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0];
 static RAW_BUCKETS: [AtomicU64; 12] = [const { AtomicU64::new(0) }; 12];
 static RAW_COUNT: AtomicU64 = AtomicU64::new(0);
@@ -212,6 +237,60 @@ fn labeled_raw(rounds: u64, sequence: &[(RawMethod, RawStatus); 20]) {
     for _ in 0..rounds {
         for &(method, status) in black_box(sequence) {
             RAW_REQUESTS[method as usize * 5 + status as usize].fetch_add(1, Ordering::Relaxed);
+        }
+    }
+}
+
+#[inline(never)]
+fn gauge_quiet(rounds: u64, sequence: &[Request; 20], values: &[f64; 20]) {
+    for _ in 0..rounds {
+        for (request, &v) in black_box(sequence).iter().zip(black_box(values)) {
+            Gauges::global().quiet_load.with(*request).set(v);
+        }
+    }
+}
+
+#[inline(never)]
+fn gauge_dense(rounds: u64, sequence: &[Request; 20], values: &[f64; 20]) {
+    for _ in 0..rounds {
+        for (request, &v) in black_box(sequence).iter().zip(black_box(values)) {
+            Gauges::global().dense_load.with(*request).set(v);
+        }
+    }
+}
+
+#[inline(never)]
+fn gauge_raw(rounds: u64, sequence: &[(RawMethod, RawStatus); 20], values: &[f64; 20]) {
+    for _ in 0..rounds {
+        for (&(method, status), &v) in black_box(sequence).iter().zip(black_box(values)) {
+            RAW_LOAD[method as usize * 5 + status as usize].store(v.to_bits(), Ordering::Relaxed);
+        }
+    }
+}
+
+#[inline(never)]
+fn int_gauge_quiet(rounds: u64, sequence: &[Request; 20]) {
+    for _ in 0..rounds {
+        for request in black_box(sequence) {
+            Gauges::global().quiet_in_flight.with(*request).add(1);
+        }
+    }
+}
+
+#[inline(never)]
+fn int_gauge_dense(rounds: u64, sequence: &[Request; 20]) {
+    for _ in 0..rounds {
+        for request in black_box(sequence) {
+            Gauges::global().dense_in_flight.with(*request).add(1);
+        }
+    }
+}
+
+#[inline(never)]
+fn int_gauge_raw(rounds: u64, sequence: &[(RawMethod, RawStatus); 20]) {
+    for _ in 0..rounds {
+        for &(method, status) in black_box(sequence) {
+            RAW_IN_FLIGHT[method as usize * 5 + status as usize].fetch_add(1, Ordering::Relaxed);
         }
     }
 }
@@ -379,6 +458,98 @@ fn bench_labeled(reps: usize) -> TableRow {
     TableRow { case: "labeled counter `with(l).inc()`", ours, baseline: Some(baseline), target: Some(1.1) }
 }
 
+/// The gauge cases: 20 series, both labels changing on every call, every
+/// series warm (the untimed first batch records to each): a quiet family
+/// against the same family not quiet, and each gauge against a bare atomic
+/// that keeps no touched state.
+fn bench_gauges(reps: usize) -> [TableRow; 4] {
+    let requests: [Request; 20] =
+        std::array::from_fn(|i| Request { method: METHODS[i % 4].0, status: STATUSES[i % 5].0 });
+    let raw_requests: [(RawMethod, RawStatus); 20] = std::array::from_fn(|i| (METHODS[i % 4].1, STATUSES[i % 5].1));
+    // A value per call, so that no call's value is known before it.
+    let values: [f64; 20] = std::array::from_fn(|i| 0.05 * i as f64);
+    let ops = LABELED_ROUNDS * 20;
+    let (quiet, dense) = interleaved(
+        reps,
+        ops,
+        &mut || {
+            gauge_quiet(black_box(LABELED_ROUNDS), &requests, &values);
+        },
+        &mut || {
+            gauge_dense(black_box(LABELED_ROUNDS), &requests, &values);
+        },
+    );
+    let (ours, raw) = interleaved(
+        reps,
+        ops,
+        &mut || {
+            gauge_dense(black_box(LABELED_ROUNDS), &requests, &values);
+        },
+        &mut || {
+            gauge_raw(black_box(LABELED_ROUNDS), &raw_requests, &values);
+        },
+    );
+    let (int_quiet, int_dense) = interleaved(
+        reps,
+        ops,
+        &mut || {
+            int_gauge_quiet(black_box(LABELED_ROUNDS), &requests);
+        },
+        &mut || {
+            int_gauge_dense(black_box(LABELED_ROUNDS), &requests);
+        },
+    );
+    let (int_ours, int_raw) = interleaved(
+        reps,
+        ops,
+        &mut || {
+            int_gauge_dense(black_box(LABELED_ROUNDS), &requests);
+        },
+        &mut || {
+            int_gauge_raw(black_box(LABELED_ROUNDS), &raw_requests);
+        },
+    );
+    let gauges = Gauges::global();
+    for (request, (method, status)) in requests.iter().zip(&raw_requests) {
+        let index = *method as usize * 5 + *status as usize;
+        let last = f64::from_bits(RAW_LOAD[index].load(Ordering::Relaxed));
+        assert!(last > 0.0 || index == 0);
+        assert_eq!(gauges.quiet_load.with(*request).get(), last);
+        assert_eq!(gauges.dense_load.with(*request).get(), last);
+        assert!(gauges.quiet_load.with(*request).touched() && gauges.quiet_in_flight.with(*request).touched());
+        let raw = RAW_IN_FLIGHT[index].load(Ordering::Relaxed);
+        // The dense family ran in two comparisons, the others in one.
+        assert_eq!(gauges.dense_in_flight.with(*request).get(), 2 * raw);
+        assert_eq!(gauges.quiet_in_flight.with(*request).get(), raw);
+    }
+    [
+        TableRow {
+            case: "quiet gauge `with(l).set(v)` (baseline: not quiet)",
+            ours: quiet,
+            baseline: Some(dense),
+            target: Some(1.1),
+        },
+        TableRow {
+            case: "gauge `with(l).set(v)` (baseline: no touched state)",
+            ours,
+            baseline: Some(raw),
+            target: Some(1.1),
+        },
+        TableRow {
+            case: "quiet int gauge `with(l).add(1)` (baseline: not quiet)",
+            ours: int_quiet,
+            baseline: Some(int_dense),
+            target: Some(1.1),
+        },
+        TableRow {
+            case: "int gauge `with(l).add(1)` (baseline: no touched flag)",
+            ours: int_ours,
+            baseline: Some(int_raw),
+            target: Some(1.1),
+        },
+    ]
+}
+
 /// Case 3: the histogram, 64 values from 1 ms to 20 s on a log scale, which
 /// covers every bucket including `+Inf`.
 fn bench_histogram(reps: usize) -> TableRow {
@@ -457,6 +628,7 @@ fn main() {
     let started = Instant::now();
     let reps: usize = std::env::var("BENCH_REPS").ok().and_then(|r| r.parse().ok()).filter(|&r| r > 0).unwrap_or(21);
     let mut rows = vec![bench_counter(reps), bench_labeled(reps), bench_histogram(reps)];
+    rows.extend(bench_gauges(reps));
     let (text, openmetrics, text_len, openmetrics_len) = bench_encode(reps);
     let per_series = |row: &TableRow| (row.ours.min() / 10_000.0, row.baseline.as_ref().map(|b| b.min() / 10_000.0));
     let (text_per_series, raw_per_series) = per_series(&text);
@@ -483,7 +655,7 @@ fn main() {
         raw_per_series.unwrap_or(f64::NAN),
     );
     println!(
-        "{reps} repetitions; batches of {COUNTER_OPS} counter ops, {} labeled ops, {} observations, {ENCODES} encodes; ratios are ours / baseline; targets are judged on the ratio of mins.",
+        "{reps} repetitions; batches of {COUNTER_OPS} counter ops, {} labeled (and gauge) ops, {} observations, {ENCODES} encodes; ratios are ours / baseline; targets are judged on the ratio of mins.",
         LABELED_ROUNDS * 20,
         HISTOGRAM_ROUNDS * 64,
     );

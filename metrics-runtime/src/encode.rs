@@ -8,6 +8,19 @@
 //! a lock that only readers take.
 //!
 //! Adding a format is one new file implementing [`Encoder`].
+//!
+//! # Quiet families
+//!
+//! A family exposes every combination of its label values from the first
+//! scrape, zero until recorded to, which is what Prometheus recommends: a
+//! query sees the series before its first event. A family declared
+//! `#[metric(quiet)]` ([`Descriptor::quiet`]), or every family of an encoder
+//! made quiet ([`PrometheusText::quiet`], [`OpenMetrics::quiet`],
+//! [`Format::encode_quiet`]), exposes only the series something has recorded
+//! to: a counter or histogram above zero, a gauge ever set or added to (even
+//! back at zero). A metric without labels always exposes its one series. A
+//! family with no such series keeps its metadata lines and has no samples,
+//! which both formats allow.
 
 mod openmetrics;
 mod prometheus;
@@ -45,6 +58,12 @@ pub trait Encoder {
     fn series(&mut self, out: &mut Vec<u8>, descriptor: &Descriptor, index: usize, value: &Value<'_>);
     /// Ends the exposition.
     fn finish(&mut self, out: &mut Vec<u8>);
+    /// Whether every family with labels is quiet in this exposition: only
+    /// its series that have been recorded to are written (see [the module
+    /// docs](self#quiet-families)). `false` unless the encoder says so.
+    fn all_quiet(&self) -> bool {
+        false
+    }
 }
 
 /// Appends the whole exposition to `out`.
@@ -59,6 +78,8 @@ where
         descriptor: &'static Descriptor,
         /// Whether a capped label may leave series that do not exist yet.
         capped: bool,
+        /// Whether the series nothing has recorded to are left out.
+        quiet: bool,
     }
     impl<E: Encoder + ?Sized> SeriesVisitor for Series<'_, E> {
         fn series(&mut self, index: usize, value: Value<'_>) {
@@ -67,11 +88,19 @@ where
             }
             self.encoder.series(self.out, self.descriptor, index, &value);
         }
+
+        fn untouched(&mut self, index: usize, value: Value<'_>) {
+            if !self.quiet {
+                self.series(index, value);
+            }
+        }
     }
+    let all_quiet = encoder.all_quiet();
     exposition.for_each_family(&mut |descriptor, metric| {
         encoder.family(out, descriptor);
         let capped = descriptor.has_capped_labels();
-        metric.collect(&mut Series { encoder: &mut *encoder, out: &mut *out, descriptor, capped });
+        let quiet = descriptor.hides_untouched(all_quiet);
+        metric.collect(&mut Series { encoder: &mut *encoder, out: &mut *out, descriptor, capped, quiet });
     });
     encoder.finish(out);
 }
@@ -105,6 +134,45 @@ impl Format {
         match self {
             Format::Prometheus => encode(exposition, &mut PrometheusText::new(), out),
             Format::OpenMetrics => encode(exposition, &mut OpenMetrics::new(), out),
+        }
+    }
+
+    /// Like [`Format::encode`], with every family quiet: of each family with
+    /// labels, only the series that have been recorded to (see [the module
+    /// docs](self#quiet-families)).
+    ///
+    /// ```
+    /// use metricate::encode::Format;
+    /// use metricate::{Counter, Family, LabelSet, LabelValue, Metrics, Registry};
+    ///
+    /// #[derive(Clone, Copy, LabelValue)]
+    /// enum Method { Get, Post }
+    ///
+    /// #[derive(Clone, Copy, LabelSet)]
+    /// struct ByMethod { method: Method }
+    ///
+    /// /// Requests.
+    /// #[derive(Metrics)]
+    /// #[metrics(subsystem = "doc")]
+    /// struct Http {
+    ///     /// Requests handled.
+    ///     requests_total: Family<ByMethod, Counter>,
+    /// }
+    ///
+    /// let http = Http::new_unregistered();
+    /// http.requests_total.with(ByMethod { method: Method::Post }).inc();
+    /// let mut registry = Registry::new();
+    /// registry.register_group(&http).unwrap();
+    /// let mut body = Vec::new();
+    /// Format::Prometheus.encode_quiet(&registry, &mut body);
+    /// let text = String::from_utf8(body).unwrap();
+    /// assert!(text.contains("requests_total{method=\"post\"} 1\n"));
+    /// assert!(!text.contains("method=\"get\""));
+    /// ```
+    pub fn encode_quiet<X: Exposition + ?Sized>(self, exposition: &X, out: &mut Vec<u8>) {
+        match self {
+            Format::Prometheus => encode(exposition, &mut PrometheusText::new().quiet(true), out),
+            Format::OpenMetrics => encode(exposition, &mut OpenMetrics::new().quiet(true), out),
         }
     }
 

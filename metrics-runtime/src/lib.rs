@@ -110,6 +110,7 @@ pub use metric::{
 pub use metricate_catalog::{Capped, Descriptor, Label, MetricKind, Source};
 
 pub use registry::{AlreadyBuilt, Collision, Registered, Registry, RegistryError, global, register_global};
+pub use self_metrics::is_runtime_metric;
 pub use snapshot::{FamilySnapshot, OwnedValue, SeriesSnapshot, Snapshot};
 
 /// Derives a registered group of metrics from a struct whose fields are
@@ -127,6 +128,7 @@ pub use snapshot::{FamilySnapshot, OwnedValue, SeriesSnapshot, Snapshot};
 /// | `#[metric(name = "trc_legacy_total")]` | field | the full name, instead of the one built from the field (e.g. to keep an existing name) |
 /// | `#[metric(version = "1.2.0")]` | field | the metric's semver version (`1.0.0` by default), checked at compile time |
 /// | `#[metric(deprecated = "why", replacement = "trc_new_total")]` | field | deprecates the metric: its HELP text, the catalogue and the diff say why and what to use instead |
+/// | `#[metric(quiet)]` | labeled field | exposes only the label combinations recorded to, instead of every one from the first scrape (see [`encode`](crate::encode#quiet-families)) |
 ///
 /// The full name is the policy's namespace, the subsystem and the field name,
 /// joined by `_`; the user writes counters' `_total`. Help text is the field's

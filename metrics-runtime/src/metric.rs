@@ -77,12 +77,22 @@ pub enum Value<'a> {
 pub trait SeriesVisitor {
     /// One series: its dense index (which decodes to its label values) and value.
     fn series(&mut self, index: usize, value: Value<'_>);
+
+    /// One series that nothing has recorded to yet: a counter or histogram
+    /// still at zero, a gauge never set, added to or subtracted from. Quiet
+    /// expositions leave such series out (see [`Descriptor::quiet`]); by
+    /// default it is [`series`](SeriesVisitor::series).
+    fn untouched(&mut self, index: usize, value: Value<'_>) {
+        self.series(index, value);
+    }
 }
 
 /// A metric whose series can be read for exposition. Reading never blocks
 /// recorders; each series read is internally consistent.
 pub trait Collect: Sync {
-    /// Visits every series in index order.
+    /// Visits every series in index order, each through
+    /// [`SeriesVisitor::series`], or [`SeriesVisitor::untouched`] when nothing
+    /// has recorded to it yet.
     fn collect(&self, visitor: &mut dyn SeriesVisitor);
 }
 
@@ -115,6 +125,10 @@ pub trait Metric: Sized + Sync + 'static {
     /// Reads one series' cells.
     #[doc(hidden)]
     fn read<'s>(cells: &[Self::Cell], bounds: &'s [f64], scratch: &'s mut ReadScratch) -> Value<'s>;
+
+    /// Whether anything has recorded to one series' cells.
+    #[doc(hidden)]
+    fn touched(cells: &[Self::Cell]) -> bool;
 }
 
 /// A type that can be a field of a `#[derive(Metrics)]` struct: a metric, or

@@ -186,6 +186,29 @@ impl<'a> Registry<'a> {
         self.entries.get(i)
     }
 
+    /// A registry of the same metrics without the runtime's own
+    /// (`metrics_export_*`, see [`is_runtime_metric`](crate::is_runtime_metric)),
+    /// for a program that does not want them exposed. The server's
+    /// `self_metrics(false)` serves one.
+    ///
+    /// ```
+    /// let registry = metricate::global().unwrap();
+    /// let without = registry.without_runtime_metrics();
+    /// assert!(registry.get("metrics_export_invalid_samples_total").is_some());
+    /// assert!(without.get("metrics_export_invalid_samples_total").is_none());
+    /// ```
+    #[must_use]
+    pub fn without_runtime_metrics(&self) -> Registry<'a> {
+        let mut registry = Registry::new();
+        for entry in self.entries.iter().filter(|e| !crate::is_runtime_metric(e.descriptor)) {
+            // A subset of a checked registry: no name can collide.
+            let mut collisions = Vec::new();
+            registry.add(entry.descriptor, entry.metric, &mut collisions);
+            debug_assert!(collisions.is_empty());
+        }
+        registry
+    }
+
     /// The catalogue of the registered metrics: what `/catalog.json` serves
     /// (features `server` or `docs`).
     #[cfg(any(feature = "server", feature = "docs"))]

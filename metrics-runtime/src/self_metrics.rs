@@ -247,3 +247,44 @@ impl Drop for InFlight {
         ServerMetrics::global().scrapes_in_flight.dec();
     }
 }
+
+/// Whether `descriptor` is one of the runtime's own metrics (those named
+/// `metrics_export_*` that this crate declares about itself), by identity:
+/// a program's metric of the same name is not.
+///
+/// [`Registry::without_runtime_metrics`](crate::Registry::without_runtime_metrics)
+/// and the server's `self_metrics(false)` leave these out.
+///
+/// ```
+/// let registry = metricate::global().unwrap();
+/// let ours = registry.iter().filter(|m| metricate::is_runtime_metric(m.descriptor));
+/// assert!(ours.map(|m| m.descriptor.name).any(|name| name == "metrics_export_invalid_samples_total"));
+/// ```
+pub fn is_runtime_metric(descriptor: &metricate_catalog::Descriptor) -> bool {
+    use crate::MetricGroup;
+    let mut found = false;
+    let mut look =
+        |ours: &'static metricate_catalog::Descriptor, _: &dyn crate::Collect| found |= std::ptr::eq(ours, descriptor);
+    RuntimeMetrics::global().for_each_metric(&mut look);
+    LabelMetrics::global().for_each_metric(&mut look);
+    #[cfg(feature = "server")]
+    ServerMetrics::global().for_each_metric(&mut look);
+    found
+}
+
+#[cfg(test)]
+mod tests {
+    /// `catalog check` knows the runtime's metrics by their prefix
+    /// (`metricate_catalog::RUNTIME_PREFIX`): every one of them has it.
+    #[test]
+    fn the_runtimes_own_metrics_have_the_fixed_prefix() {
+        let registry = crate::global().unwrap();
+        let ours: Vec<&str> =
+            registry.iter().filter(|m| super::is_runtime_metric(m.descriptor)).map(|m| m.descriptor.name).collect();
+        assert_eq!(ours.len(), if cfg!(feature = "server") { 9 } else { 2 }, "{ours:?}");
+        assert!(ours.iter().all(|name| name.starts_with(metricate_catalog::RUNTIME_PREFIX)), "{ours:?}");
+        let without = registry.without_runtime_metrics();
+        assert_eq!(without.len(), registry.len() - ours.len());
+        assert!(without.iter().all(|m| !super::is_runtime_metric(m.descriptor)));
+    }
+}

@@ -65,7 +65,11 @@
 //! **Encoding** reads the metrics' atomics and never blocks a recorder; it
 //! writes into one buffer per scrape, sized from the previous scrape, and
 //! nothing per series. Scrapes are counted in the runtime's own
-//! `metrics_export_*` metrics (see the README).
+//! `metrics_export_*` metrics (see the README), which
+//! [`ServerBuilder::self_metrics`] leaves out of `/metrics` and
+//! `/catalog.json`. [`ServerBuilder::quiet`] serves, of every family with
+//! labels, only the series recorded to (see
+//! [`encode`](crate::encode#quiet-families)).
 
 mod auth;
 mod builder;
@@ -78,10 +82,11 @@ mod tls;
 use std::fmt;
 use std::io;
 use std::net::SocketAddr;
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 use std::thread::{self, JoinHandle};
 use std::time::Duration;
 
+use hyper::body::Bytes;
 use hyper::server::conn::http1;
 use hyper_util::rt::{TokioIo, TokioTimer};
 use hyper_util::server::graceful::{GracefulShutdown, Watcher};
@@ -93,7 +98,7 @@ pub use builder::{DEFAULT_LISTEN, ServerBuilder};
 
 use self::auth::Auth;
 use self::connections::{Admission, Connections, SendTimeout, Tracker};
-use crate::registry::RegistryError;
+use crate::registry::{Registry, RegistryError};
 use crate::self_metrics::{self, Rejection};
 
 /// How long to pause after a failed `accept` (e.g. out of file descriptors
@@ -140,6 +145,12 @@ impl ServerBuilder {
 /// What every connection of a server shares.
 struct Shared {
     settings: ServerBuilder,
+    /// The metrics served, when not the whole global registry: without the
+    /// runtime's own ([`ServerBuilder::self_metrics`]).
+    registry: Option<Registry<'static>>,
+    /// `/catalog.json`, built on its first request (the registry never
+    /// changes once built).
+    catalog: OnceLock<Bytes>,
     auth: Auth,
     connections: Connections,
     #[cfg(feature = "tls")]
@@ -150,7 +161,8 @@ impl Shared {
     /// Checks the settings and the registry, and loads the files.
     fn new(settings: ServerBuilder) -> Result<Shared, ServerError> {
         settings.check()?;
-        crate::global().map_err(ServerError::Registry)?;
+        let global = crate::global().map_err(ServerError::Registry)?;
+        let registry = (!settings.self_metrics).then(|| global.without_runtime_metrics());
         let auth = Auth::new(settings.bearer_token.as_deref(), settings.bearer_token_file.as_deref())?;
         #[cfg(feature = "tls")]
         let tls = match &settings.tls_cert {
@@ -164,10 +176,22 @@ impl Shared {
         Ok(Shared {
             connections: Connections::new(settings.max_connections),
             settings,
+            registry,
+            catalog: OnceLock::new(),
             auth,
             #[cfg(feature = "tls")]
             tls,
         })
+    }
+}
+
+impl Shared {
+    /// The metrics this server serves.
+    fn registry(&self) -> Result<&Registry<'static>, &'static RegistryError> {
+        match &self.registry {
+            Some(registry) => Ok(registry),
+            None => crate::global(),
+        }
     }
 }
 

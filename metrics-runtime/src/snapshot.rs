@@ -1,5 +1,10 @@
 //! Owned copies of metric values, for tests, push sinks and anything that
 //! reads the values rather than encoding them.
+//!
+//! Each series remembers whether it had been recorded to
+//! ([`SeriesSnapshot::touched`]), so that a snapshot encodes as the registry
+//! would, quiet encoders included. Of a quiet metric (`#[metric(quiet)]`),
+//! only the series recorded to are copied.
 
 use metricate_catalog::{Descriptor, MetricKind};
 
@@ -57,6 +62,7 @@ pub struct SeriesSnapshot {
     descriptor: &'static Descriptor,
     index: usize,
     value: OwnedValue,
+    touched: bool,
 }
 
 impl SeriesSnapshot {
@@ -68,6 +74,12 @@ impl SeriesSnapshot {
     /// The value.
     pub fn value(&self) -> &OwnedValue {
         &self.value
+    }
+
+    /// Whether anything had recorded to the series: a counter or histogram
+    /// above zero, a gauge ever set or added to (even if back at zero).
+    pub fn touched(&self) -> bool {
+        self.touched
     }
 
     /// The label values, in label order.
@@ -129,7 +141,11 @@ impl Collect for FamilySnapshot {
                     Value::Histogram { bounds: self.descriptor.buckets, buckets, sum: *sum, count: *count }
                 }
             };
-            visitor.series(series.index, value);
+            if series.touched {
+                visitor.series(series.index, value);
+            } else {
+                visitor.untouched(series.index, value);
+            }
         }
     }
 }
@@ -174,24 +190,39 @@ impl Snapshot {
             descriptor: &'static Descriptor,
             series: &'v mut Vec<SeriesSnapshot>,
             capped: bool,
+            /// Whether the series nothing has recorded to are left out.
+            quiet: bool,
         }
-        impl SeriesVisitor for Copier<'_> {
-            fn series(&mut self, index: usize, value: Value<'_>) {
+        impl Copier<'_> {
+            fn copy(&mut self, index: usize, value: &Value<'_>, touched: bool) {
                 if self.capped && !self.descriptor.series_exists(index) {
                     return;
                 }
                 self.series.push(SeriesSnapshot {
                     descriptor: self.descriptor,
                     index,
-                    value: OwnedValue::from_value(&value),
+                    value: OwnedValue::from_value(value),
+                    touched,
                 });
+            }
+        }
+        impl SeriesVisitor for Copier<'_> {
+            fn series(&mut self, index: usize, value: Value<'_>) {
+                self.copy(index, &value, true);
+            }
+
+            fn untouched(&mut self, index: usize, value: Value<'_>) {
+                if !self.quiet {
+                    self.copy(index, &value, false);
+                }
             }
         }
         let families = metrics
             .map(|(descriptor, metric)| {
                 let mut series = Vec::new();
                 let capped = descriptor.has_capped_labels();
-                metric.collect(&mut Copier { descriptor, series: &mut series, capped });
+                let quiet = descriptor.hides_untouched(false);
+                metric.collect(&mut Copier { descriptor, series: &mut series, capped, quiet });
                 FamilySnapshot { descriptor, series }
             })
             .collect();

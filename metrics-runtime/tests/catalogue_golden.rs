@@ -59,6 +59,7 @@ struct Http {
 #[metrics(subsystem = "overlay")]
 struct Overlay {
     /// Peers reachable, per node.
+    #[metric(quiet)]
     peers: Family<ByNode, Gauge>,
 }
 

@@ -205,6 +205,7 @@ fn with_gauge(help: &str, values: &[String], f: impl FnOnce(&'static Descriptor)
         subsystem: "fuzz",
         version: "1.0.0",
         deprecation: None,
+        quiet: false,
         source: Source { file: file!(), line: line!(), column: 1, module_path: module_path!(), function: None },
     }));
     let _arena = Arena {

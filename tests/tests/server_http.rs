@@ -419,3 +419,67 @@ fn serves_on_the_callers_runtime() {
         assert!(TcpStream::connect(addr).is_err());
     });
 }
+
+const OPENMETRICS: &str = "application/openmetrics-text; version=1.0.0";
+
+#[test]
+fn self_metrics_can_be_left_out() {
+    let with = server(ServerBuilder::new());
+    let without = server(ServerBuilder::new().self_metrics(false));
+    let ours = |name: &str| name.starts_with("metrics_export_");
+    for accept in ["text/plain", OPENMETRICS] {
+        let scrape = |server: &BackgroundServer| http_get(server.local_addr(), "/metrics", &[("Accept", accept)]);
+        let all = tests::declared_types(&scrape(&with).unwrap().text());
+        let text = scrape(&without).unwrap().text();
+        assert!(!text.contains("metrics_export_"), "{accept}: none of the runtime's own metrics:\n{text}");
+        assert_eq!(all.iter().filter(|(name, _)| ours(name)).count(), 9, "{accept}: {all:?}");
+        let others: Vec<_> = all.into_iter().filter(|(name, _)| !ours(name)).collect();
+        assert_eq!(tests::declared_types(&text), others, "{accept}: every other family is served");
+    }
+    let catalog = |server: &BackgroundServer| {
+        let text = http_get(server.local_addr(), "/catalog.json", &[]).unwrap().text();
+        metricate_catalog::json::Catalog::from_json(&text).unwrap().metrics.into_iter().map(|m| m.name)
+    };
+    let (all, some): (Vec<String>, Vec<String>) = (catalog(&with).collect(), catalog(&without).collect());
+    assert_eq!(all.iter().filter(|name| ours(name)).count(), 9);
+    assert_eq!(some, all.into_iter().filter(|name| !ours(name)).collect::<Vec<_>>());
+    with.shutdown().unwrap();
+    without.shutdown().unwrap();
+}
+
+#[test]
+fn quiet_serves_only_the_series_recorded_to() {
+    let quiet = server(ServerBuilder::new().quiet(true));
+    let dense = server(ServerBuilder::new());
+    // The first scrape is counted; the next one shows it.
+    http_get(quiet.local_addr(), "/metrics", &[]).unwrap();
+    for (accept, format, served) in [
+        ("text/plain", metricate_catalog::exposition::Format::Prometheus, "prometheus"),
+        (OPENMETRICS, metricate_catalog::exposition::Format::OpenMetrics, "openmetrics"),
+    ] {
+        http_get(quiet.local_addr(), "/metrics", &[("Accept", accept)]).unwrap();
+        let text = http_get(quiet.local_addr(), "/metrics", &[("Accept", accept)]).unwrap().text();
+        let exposition = metricate_catalog::exposition::parse(&text, format).unwrap_or_else(|e| panic!("{e}:\n{text}"));
+        // Every family keeps its metadata lines.
+        let all =
+            tests::declared_types(&http_get(dense.local_addr(), "/metrics", &[("Accept", accept)]).unwrap().text());
+        assert_eq!(tests::declared_types(&text), all);
+        let served_ok = format!("metrics_export_scrapes_total{{format=\"{served}\",status=\"200\"}} ");
+        assert!(text.contains(&served_ok), "{accept}: a series recorded to is served:\n{text}");
+        assert!(!text.contains("status=\"500\""), "{accept}: a series never recorded to is not:\n{text}");
+        assert!(text.contains("metrics_export_scrapes_in_flight "), "{accept}: a metric without labels always is");
+        // Of the labeled counters and histograms, only series above zero.
+        for family in &exposition.families {
+            for sample in family.samples.iter().filter(|s| !s.labels.is_empty()) {
+                let counted = match family.kind.as_deref() {
+                    Some("counter") => sample.name.ends_with("_total"),
+                    Some("histogram") => sample.name.ends_with("_count"),
+                    _ => false,
+                };
+                assert!(!counted || sample.value > 0.0, "{accept}: {} {:?} is zero", sample.name, sample.labels);
+            }
+        }
+    }
+    quiet.shutdown().unwrap();
+    dense.shutdown().unwrap();
+}

@@ -4,6 +4,7 @@
 //! Nothing here keeps a sample: label names are borrowed from the text, and
 //! each series is a fingerprint.
 
+use std::borrow::Cow;
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 
 use super::{Context, Finding, kind_of};
@@ -158,17 +159,24 @@ impl<'a, 'c> FamilyCheck<'a, 'c> {
 
     /// The name a family's metric has in a declaration: an OpenMetrics
     /// counter's with the `_total` its samples carry (its family name drops
-    /// it).
-    pub(super) fn metric_name<'n>(&self, family: &Shape<'n, '_>) -> &'n str
+    /// it), also when it has no sample to carry it (a quiet family nothing
+    /// has recorded to).
+    pub(super) fn metric_name<'n>(&self, context: &Context<'_>, family: &Shape<'n, '_>) -> Cow<'n, str>
     where
         'a: 'n,
     {
-        self.total_name.unwrap_or(family.name)
+        match self.total_name {
+            Some(name) => Cow::Borrowed(name),
+            None if context.openmetrics && family.kind == Some("counter") => {
+                Cow::Owned(format!("{}_total", family.name))
+            }
+            None => Cow::Borrowed(family.name),
+        }
     }
 
     /// The findings of the family's rules, in order.
     pub(super) fn findings(&self, context: &Context<'c>, family: &Shape<'_, '_>, findings: &mut Vec<Finding>) {
-        let name = self.metric_name(family);
+        let name = &*self.metric_name(context, family);
         let line = family.line;
         let mut push = |violation: Option<Violation>| {
             if let Some(violation) = violation {
@@ -188,7 +196,10 @@ impl<'a, 'c> FamilyCheck<'a, 'c> {
                 push(rules::check_n6(name, family.kind == Some("info")));
             }
         }
-        if !context.namespaces.is_empty() {
+        // The runtime's own metrics keep their fixed prefix in every program
+        // (its policy is its own, as for any dependency that states one): a
+        // program cannot rename them, and they are no other exporter's.
+        if !context.namespaces.is_empty() && !name.starts_with(crate::RUNTIME_PREFIX) {
             let violations: Vec<Violation> =
                 context.namespaces.iter().filter_map(|policy| rules::check_n2(name, policy)).collect();
             if violations.len() == context.namespaces.len() {
@@ -244,7 +255,7 @@ impl<'a, 'c> FamilyCheck<'a, 'c> {
     /// C2, C4 and C3: the family against its declaration, if the catalogue
     /// has one.
     pub(super) fn compliance(&self, context: &Context<'c>, family: &Shape<'_, '_>, findings: &mut Vec<Finding>) {
-        let name = self.metric_name(family);
+        let name = &*self.metric_name(context, family);
         let Some(metric) = context.catalog.get(name) else {
             findings.push(Finding::catalogue(
                 "C2",

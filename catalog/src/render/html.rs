@@ -7,7 +7,7 @@
 
 use std::fmt::Write as _;
 
-use super::{TITLE, bound, by_subsystem, kinds, sentence, summary};
+use super::{TITLE, bound, by_subsystem, kinds, quiet, sentence, summary};
 use crate::json::{Catalog, Metric, MetricLabel};
 
 /// The stylesheet, inlined.
@@ -104,6 +104,9 @@ fn write_metric(out: &mut String, metric: &Metric, catalog: &Catalog) {
     if let Some(unit) = &metric.unit {
         let _ = write!(out, " <span class=\"tag unit\">{}</span>", escape(unit));
     }
+    if !quiet(metric).is_empty() {
+        out.push_str(" <span class=\"tag\">quiet</span>");
+    }
     if metric.deprecated.is_some() {
         out.push_str(" <span class=\"tag warn\">deprecated</span>");
     }
@@ -145,7 +148,13 @@ fn write_metric(out: &mut String, metric: &Metric, catalog: &Catalog) {
         let _ = writeln!(out, "<dt>Buckets</dt><dd class=\"buckets\">{}, +Inf</dd>", bounds.join(", "));
     }
     let capped = metric.labels.iter().any(|l| l.cap.is_some());
-    let _ = writeln!(out, "<dt>Series</dt><dd>{}{}</dd>", if capped { "up to " } else { "" }, metric.series);
+    let _ = writeln!(
+        out,
+        "<dt>Series</dt><dd>{}{}{}</dd>",
+        if capped { "up to " } else { "" },
+        metric.series,
+        quiet(metric)
+    );
     let _ = writeln!(out, "<dt>Version</dt><dd>{}</dd>", escape(&metric.version));
     let source = &metric.source;
     let _ = write!(

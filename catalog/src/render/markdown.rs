@@ -3,7 +3,7 @@
 
 use std::fmt::Write as _;
 
-use super::{TITLE, bound, by_subsystem, sentence, summary};
+use super::{TITLE, bound, by_subsystem, quiet, sentence, summary};
 use crate::json::{Catalog, Metric, MetricLabel};
 
 /// The heading of the metrics that have no subsystem.
@@ -66,7 +66,7 @@ fn write_metric(out: &mut String, metric: &Metric, catalog: &Catalog) {
         let _ = writeln!(out, "- **Buckets:** {}, +Inf", bounds.join(", "));
     }
     let capped = metric.labels.iter().any(|l| l.cap.is_some());
-    let _ = writeln!(out, "- **Series:** {}{}", if capped { "up to " } else { "" }, metric.series);
+    let _ = writeln!(out, "- **Series:** {}{}{}", if capped { "up to " } else { "" }, metric.series, quiet(metric));
     let _ = writeln!(out, "- **Version:** {}", text(&metric.version));
     let source = &metric.source;
     let _ = write!(

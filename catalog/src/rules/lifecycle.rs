@@ -93,7 +93,7 @@ pub fn check_h1(metric: &str, bounds: &[f64]) -> Vec<Violation> {
 /// const fn metric(name: &'static str, kind: MetricKind) -> Descriptor {
 ///     Descriptor {
 ///         name, help: "h", kind, unit: None, labels: &[], buckets: &[], subsystem: "",
-///         version: "1.0.0", deprecation: None,
+///         version: "1.0.0", deprecation: None, quiet: false,
 ///         source: Source { file: "src/lib.rs", line: 1, column: 1, module_path: "app", function: None },
 ///     }
 /// }
@@ -259,6 +259,7 @@ mod tests {
             subsystem: "",
             version: "1.0.0",
             deprecation: None,
+            quiet: false,
             source: crate::Source { file: "src/lib.rs", line, column: 5, module_path: "app", function: None },
         }
     }

@@ -24,12 +24,23 @@ pub(super) const CONTENT_TYPE: &str = "application/openmetrics-text; version=1.0
 #[derive(Default)]
 pub struct OpenMetrics {
     labels: SeriesLabels,
+    quiet: bool,
 }
 
 impl OpenMetrics {
     /// A new encoder.
     pub fn new() -> OpenMetrics {
         OpenMetrics::default()
+    }
+
+    /// Makes every family with labels quiet (or not, with `false`, the
+    /// default): only its series that have been recorded to are written, as
+    /// for a metric declared `#[metric(quiet)]`. See [the module
+    /// docs](super#quiet-families).
+    #[must_use]
+    pub fn quiet(mut self, quiet: bool) -> OpenMetrics {
+        self.quiet = quiet;
+        self
     }
 }
 
@@ -96,5 +107,9 @@ impl Encoder for OpenMetrics {
 
     fn finish(&mut self, out: &mut Vec<u8>) {
         out.extend_from_slice(b"# EOF\n");
+    }
+
+    fn all_quiet(&self) -> bool {
+        self.quiet
     }
 }

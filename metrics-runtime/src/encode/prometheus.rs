@@ -20,12 +20,23 @@ pub(super) const CONTENT_TYPE: &str = "text/plain; version=0.0.4; charset=utf-8"
 #[derive(Default)]
 pub struct PrometheusText {
     labels: SeriesLabels,
+    quiet: bool,
 }
 
 impl PrometheusText {
     /// A new encoder.
     pub fn new() -> PrometheusText {
         PrometheusText::default()
+    }
+
+    /// Makes every family with labels quiet (or not, with `false`, the
+    /// default): only its series that have been recorded to are written, as
+    /// for a metric declared `#[metric(quiet)]`. See [the module
+    /// docs](super#quiet-families).
+    #[must_use]
+    pub fn quiet(mut self, quiet: bool) -> PrometheusText {
+        self.quiet = quiet;
+        self
     }
 }
 
@@ -68,4 +79,8 @@ impl Encoder for PrometheusText {
     }
 
     fn finish(&mut self, _out: &mut Vec<u8>) {}
+
+    fn all_quiet(&self) -> bool {
+        self.quiet
+    }
 }

@@ -118,9 +118,10 @@ pub(crate) fn add_f64<C: Cell64>(cell: &C, v: f64) {
 }
 
 /// Implements [`Metric`] and [`MetricField`] for a metric whose one cell is
-/// the metric itself, read into `Value::$variant`.
+/// the metric itself, read into `Value::$variant`; `$touched` says whether
+/// anything has recorded to it.
 macro_rules! single_cell_metric {
-    ($ty:ident, $kind:expr, $variant:ident, $read:expr) => {
+    ($ty:ident, $kind:expr, $variant:ident, $read:expr, $touched:expr) => {
         impl Metric for $ty {
             const KIND: MetricKind = $kind;
             type Cell = $ty;
@@ -137,6 +138,11 @@ macro_rules! single_cell_metric {
             fn read<'s>(cells: &[$ty], _: &'s [f64], _: &'s mut ReadScratch) -> Value<'s> {
                 let read: fn(&$ty) -> _ = $read;
                 Value::$variant(read(&cells[0]))
+            }
+
+            fn touched(cells: &[$ty]) -> bool {
+                let touched: fn(&$ty) -> bool = $touched;
+                touched(&cells[0])
             }
         }
 
@@ -158,15 +164,21 @@ macro_rules! single_cell_metric {
         impl Collect for $ty {
             fn collect(&self, visitor: &mut dyn SeriesVisitor) {
                 let read: fn(&$ty) -> _ = $read;
-                visitor.series(0, Value::$variant(read(self)));
+                let touched: fn(&$ty) -> bool = $touched;
+                // Read first: a value read non-zero was recorded by the time
+                // `touched` looks.
+                let value = Value::$variant(read(self));
+                if touched(self) { visitor.series(0, value) } else { visitor.untouched(0, value) }
             }
         }
     };
 }
 pub(super) use single_cell_metric;
 
-single_cell_metric!(Counter, MetricKind::Counter, Unsigned, Counter::get);
-single_cell_metric!(FloatCounter, MetricKind::Counter, Float, FloatCounter::get);
+// A counter is recorded to once it is above zero (an increment by zero
+// leaves it untouched).
+single_cell_metric!(Counter, MetricKind::Counter, Unsigned, Counter::get, |c| c.get() != 0);
+single_cell_metric!(FloatCounter, MetricKind::Counter, Float, FloatCounter::get, |c| c.get() != 0.0);
 
 /// How many shards a [`ShardedCounter`] spreads its increments over.
 pub const COUNTER_SHARDS: usize = 8;
@@ -241,7 +253,7 @@ impl ShardedCounter {
     }
 }
 
-single_cell_metric!(ShardedCounter, MetricKind::Counter, Unsigned, ShardedCounter::get);
+single_cell_metric!(ShardedCounter, MetricKind::Counter, Unsigned, ShardedCounter::get, |c| c.get() != 0);
 
 /// A sharded counter's increment: one relaxed add to the thread's shard.
 #[inline]

@@ -111,7 +111,14 @@ fn collect_cells<M: Metric>(cells: &[M::Cell], stride: usize, bounds: &'static [
     }
     let mut scratch = ReadScratch::new();
     for (index, series) in cells.chunks_exact(stride).enumerate() {
-        visitor.series(index, M::read(series, bounds, &mut scratch));
+        // Read first: a value read non-zero was recorded by the time
+        // `touched` looks.
+        let value = M::read(series, bounds, &mut scratch);
+        if M::touched(series) {
+            visitor.series(index, value);
+        } else {
+            visitor.untouched(index, value);
+        }
     }
 }
 

@@ -268,6 +268,12 @@ pub(crate) fn read<'s, C: Cell64>(cells: &[C], bounds: &'s [f64], scratch: &'s m
     Value::Histogram { bounds, buckets, sum, count: started }
 }
 
+/// Whether an observation was ever started in a series: its count is above
+/// zero (a rejected NaN starts none).
+fn touched(cells: &[AtomicU64]) -> bool {
+    cells[0].load(Ordering::Relaxed) & COUNT_MASK != 0
+}
+
 /// Cells per histogram series before buckets: the started count and two sums.
 pub(crate) const CELLS_BASE: usize = 3 + 2;
 
@@ -291,6 +297,10 @@ impl Metric for Histogram {
     fn read<'s>(cells: &[AtomicU64], bounds: &'s [f64], scratch: &'s mut ReadScratch) -> Value<'s> {
         read(cells, bounds, scratch)
     }
+
+    fn touched(cells: &[AtomicU64]) -> bool {
+        touched(cells)
+    }
 }
 
 #[allow(clippy::declare_interior_mutable_const)]
@@ -312,6 +322,7 @@ impl MetricField for Histogram {
 impl Collect for Histogram {
     fn collect(&self, visitor: &mut dyn SeriesVisitor) {
         let mut scratch = ReadScratch::new();
-        visitor.series(0, read(&self.cells, self.bounds, &mut scratch));
+        let value = read(&self.cells, self.bounds, &mut scratch);
+        if touched(&self.cells) { visitor.series(0, value) } else { visitor.untouched(0, value) }
     }
 }

@@ -57,6 +57,8 @@ pub struct ServerBuilder {
     pub(super) shutdown_timeout: Duration,
     pub(super) tls_cert: Option<(PathBuf, PathBuf)>,
     pub(super) tls_client_ca: Option<PathBuf>,
+    pub(super) quiet: bool,
+    pub(super) self_metrics: bool,
 }
 
 impl fmt::Debug for ServerBuilder {
@@ -72,6 +74,8 @@ impl fmt::Debug for ServerBuilder {
             .field("shutdown_timeout", &self.shutdown_timeout)
             .field("tls_cert", &self.tls_cert)
             .field("tls_client_ca", &self.tls_client_ca)
+            .field("quiet", &self.quiet)
+            .field("self_metrics", &self.self_metrics)
             .finish()
     }
 }
@@ -98,6 +102,8 @@ impl ServerBuilder {
             shutdown_timeout: Duration::from_secs(5),
             tls_cert: None,
             tls_client_ca: None,
+            quiet: false,
+            self_metrics: true,
         }
     }
 
@@ -193,6 +199,44 @@ impl ServerBuilder {
     #[must_use]
     pub fn tls_client_ca(mut self, ca: impl Into<PathBuf>) -> ServerBuilder {
         self.tls_client_ca = Some(ca.into());
+        self
+    }
+
+    /// Makes every family with labels quiet on `/metrics` (default `false`):
+    /// only its series that have been recorded to are served, as for a
+    /// metric declared `#[metric(quiet)]`, instead of every combination of
+    /// its label values from the first scrape. For programs whose large
+    /// families would otherwise serve many series that never move. A metric
+    /// without labels always serves its one series.
+    ///
+    /// ```
+    /// use metricate::server::ServerBuilder;
+    ///
+    /// let server = ServerBuilder::new().listen("127.0.0.1:0".parse()?).quiet(true).spawn()?;
+    /// server.shutdown()?;
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    #[must_use]
+    pub fn quiet(mut self, quiet: bool) -> ServerBuilder {
+        self.quiet = quiet;
+        self
+    }
+
+    /// Whether `/metrics` and `/catalog.json` include the runtime's own
+    /// metrics, `metrics_export_*` (default `true`): scrapes, encoding time,
+    /// connections, rejected samples. With `false` they are left out of both
+    /// (they are still counted, at the cost of an atomic add each).
+    ///
+    /// ```
+    /// use metricate::server::ServerBuilder;
+    ///
+    /// let server = ServerBuilder::new().listen("127.0.0.1:0".parse()?).self_metrics(false).spawn()?;
+    /// server.shutdown()?;
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    #[must_use]
+    pub fn self_metrics(mut self, include: bool) -> ServerBuilder {
+        self.self_metrics = include;
         self
     }
 

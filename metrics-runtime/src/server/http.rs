@@ -3,8 +3,8 @@
 use std::convert::Infallible;
 use std::future::{Ready, ready};
 use std::io::Write;
+use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::{Arc, OnceLock};
 use std::time::Instant;
 
 use flate2::Compression;
@@ -26,9 +26,6 @@ const JSON: &str = "application/json";
 /// The size of the last exposition in each format, to size the next one's
 /// buffer: one allocation per scrape, none per series.
 static LAST_SIZE: [AtomicUsize; 2] = [AtomicUsize::new(64 * 1024), AtomicUsize::new(64 * 1024)];
-
-/// The catalogue never changes once the registry is built.
-static CATALOG: OnceLock<Bytes> = OnceLock::new();
 
 /// One connection's request handler.
 pub(super) struct Handler {
@@ -85,7 +82,7 @@ fn route(shared: &Shared, method: &Method, path: &str, headers: &HeaderMap) -> R
         "/health" => respond(StatusCode::OK, TEXT, "ok"),
         "/metrics" => metrics(shared, headers),
         "/catalog.json" if !shared.auth.allows(headers) => unauthorized(),
-        "/catalog.json" => catalog(),
+        "/catalog.json" => catalog(shared),
         _ => respond(StatusCode::NOT_FOUND, TEXT, "not found\n"),
     }
 }
@@ -96,7 +93,7 @@ fn unauthorized() -> Response<Full<Bytes>> {
     response
 }
 
-/// Encodes the global registry in the negotiated format.
+/// Encodes the served registry in the negotiated format.
 fn metrics(shared: &Shared, headers: &HeaderMap) -> Response<Full<Bytes>> {
     let format = Format::negotiate(joined(headers, header::ACCEPT).as_deref());
     let label = match format {
@@ -108,7 +105,7 @@ fn metrics(shared: &Shared, headers: &HeaderMap) -> Response<Full<Bytes>> {
         return unauthorized();
     }
     let _in_flight = self_metrics::scrape_started();
-    let registry = match crate::global() {
+    let registry = match shared.registry() {
         Ok(registry) => registry,
         Err(error) => {
             self_metrics::scrape_served(label, ScrapeStatus::Error);
@@ -118,7 +115,11 @@ fn metrics(shared: &Shared, headers: &HeaderMap) -> Response<Full<Bytes>> {
     let last = &LAST_SIZE[label as usize];
     let started = Instant::now();
     let mut body = Vec::with_capacity(last.load(Ordering::Relaxed) + 4096);
-    format.encode(registry, &mut body);
+    if shared.settings.quiet {
+        format.encode_quiet(registry, &mut body);
+    } else {
+        format.encode(registry, &mut body);
+    }
     last.store(body.len(), Ordering::Relaxed);
     let gzip = encode::accepts_gzip(joined(headers, header::ACCEPT_ENCODING).as_deref());
     if gzip {
@@ -135,10 +136,10 @@ fn metrics(shared: &Shared, headers: &HeaderMap) -> Response<Full<Bytes>> {
     response
 }
 
-fn catalog() -> Response<Full<Bytes>> {
-    match crate::global() {
+fn catalog(shared: &Shared) -> Response<Full<Bytes>> {
+    match shared.registry() {
         Ok(registry) => {
-            let body = CATALOG.get_or_init(|| Bytes::from(registry.catalog().to_json()));
+            let body = shared.catalog.get_or_init(|| Bytes::from(registry.catalog().to_json()));
             respond(StatusCode::OK, JSON, body.clone())
         }
         Err(error) => respond(StatusCode::INTERNAL_SERVER_ERROR, TEXT, format!("{error}\n")),

@@ -405,6 +405,7 @@ pub(crate) const fn hand_built(
         subsystem: "",
         version: "1.0.0",
         deprecation: None,
+        quiet: false,
         source: Source {
             file: caller.file(),
             line: caller.line(),

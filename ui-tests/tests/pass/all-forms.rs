@@ -1,5 +1,6 @@
 //! Renamed variants, `rename_all`, `Option` labels, several label sets,
-//! custom buckets, every metric type, and declarations in nested modules.
+//! custom buckets, every metric type, a quiet family, and declarations in
+//! nested modules.
 
 use metricate::{Counter, Family, FloatCounter, Gauge, Histogram, IntGauge, LabelSet, LabelValue, Metrics};
 
@@ -38,6 +39,9 @@ mod edge {
         pub struct Edge {
             /// Connections accepted.
             pub connections_total: Family<ByProtocol, Counter>,
+            /// Connections open, only for the protocols seen.
+            #[metric(quiet)]
+            pub connections_open: Family<ByProtocol, IntGauge>,
             /// Seconds spent applying config.
             #[metric(buckets = [0.01, 0.1, 1.0, 10.0])]
             pub config_apply_seconds: Family<ByOutcome, Histogram>,
@@ -56,6 +60,7 @@ mod edge {
 fn main() {
     let edge = edge::inner::Edge::global();
     edge.connections_total.with(ByProtocol { protocol_hint: Protocol::Http2 }).inc();
+    edge.connections_open.with(ByProtocol { protocol_hint: Protocol::Http2 }).set(0);
     edge.config_apply_seconds.with(ByOutcome { result: None }).observe(0.2);
     edge.proxied_bytes_total.inc_by(10.0);
     edge.routes_loaded.inc();
@@ -65,6 +70,8 @@ fn main() {
     assert_eq!(Protocol::RawTcp.as_str(), "tcp");
     let registry = metricate::global().unwrap();
     assert!(registry.get("trc_edge_connections_total").is_some());
+    assert!(registry.get("trc_edge_connections_open").unwrap().descriptor.quiet);
+    assert!(edge::inner::Edge::CONNECTIONS_OPEN.quiet && !edge::inner::Edge::CONNECTIONS_TOTAL.quiet);
     let unregistered = edge::inner::Edge::new_unregistered();
     unregistered.routes_loaded.set(3);
 }
