@@ -89,6 +89,8 @@ pub mod __loom;
 #[cfg(feature = "docs")]
 pub mod docs;
 pub mod encode;
+#[cfg(feature = "tower")]
+pub mod http;
 pub mod instrument;
 mod label;
 mod metric;
@@ -102,7 +104,7 @@ mod sync;
 #[doc(hidden)]
 pub mod __private;
 
-pub use label::{CappedTable, LabelSet, LabelValue, MAX_CAPPED_VALUE_LEN};
+pub use label::{CappedLabel, CappedTable, LabelSet, LabelValue, MAX_CAPPED_VALUE_LEN};
 pub use metric::{
     COUNTER_SHARDS, Collect, Counter, Family, FloatCounter, Gauge, Histogram, HistogramRef, HistogramTimer, IntGauge,
     Metric, MetricField, MetricGroup, SeriesVisitor, ShardedCounter, Value,
