@@ -195,12 +195,15 @@ pin_project! {
     /// ```
     /// use std::future::Future;
     ///
-    /// use metricate::http::{HttpMetrics, ResponseFuture};
+    /// use metricate::http::{HttpMetrics, ResponseBody, ResponseFuture};
     ///
-    /// // A future like any other; its output is the inner service's, with
-    /// // the response body wrapped.
-    /// fn is_future<F: Future, M: HttpMetrics>(future: ResponseFuture<F, M>) -> impl Future {
-    ///     future
+    /// // Its output is the inner service's, with the response body wrapped.
+    /// async fn respond<F, B, E, M>(future: ResponseFuture<F, M>) -> Result<http::Response<ResponseBody<B, M>>, E>
+    /// where
+    ///     F: Future<Output = Result<http::Response<B>, E>>,
+    ///     M: HttpMetrics,
+    /// {
+    ///     future.await
     /// }
     /// ```
     pub struct ResponseFuture<F, M: HttpMetrics> {
