@@ -218,7 +218,8 @@ async fn request_bytes_are_counted_as_the_service_reads_them() {
         response.into_body().collect().await.unwrap();
     }
 
-    let request_size = |route| read(api, "metrics_api_request_body_size_bytes", &[("method", "post"), ("route", route)]);
+    let request_size =
+        |route| read(api, "metrics_api_request_body_size_bytes", &[("method", "post"), ("route", route)]);
     assert_eq!(request_size("/all"), (10.0, 1));
     assert_eq!(request_size("/one"), (4.0, 1));
     assert_eq!(request_size("/none"), (0.0, 1));
