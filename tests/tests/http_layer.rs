@@ -311,3 +311,95 @@ fn a_plain_hyper_service_names_its_routes_with_a_function() {
     let posted = sizes.find(&[("method", "post"), ("route", "/items/{id}")]).unwrap();
     assert_eq!(posted.value(), &metricate::OwnedValue::Histogram { buckets: vec![1, 0, 0], sum: 5.0, count: 1 });
 }
+
+capped_label! {
+    /// The gRPC service's routes.
+    struct RpcRoute: 4;
+}
+
+/// The gRPC service.
+#[derive(Metrics)]
+#[metrics(subsystem = "rpc")]
+struct Rpc {
+    /// gRPC calls served.
+    requests_total: Family<ByResponse<RpcRoute>, Counter>,
+    /// Time to serve a call.
+    request_duration_seconds: Family<ByResponse<RpcRoute>, Histogram>,
+}
+
+impl HttpMetrics for Rpc {
+    type Route = RpcRoute;
+    type Status = StatusClass;
+
+    fn requests_total(&self) -> &Family<ByResponse<RpcRoute>, Counter> {
+        &self.requests_total
+    }
+    fn request_duration_seconds(&self) -> &Family<ByResponse<RpcRoute>, Histogram> {
+        &self.request_duration_seconds
+    }
+}
+
+/// A gRPC service without codegen: every method answers OK with no message.
+#[derive(Clone)]
+struct Echo;
+
+impl tonic::server::NamedService for Echo {
+    const NAME: &'static str = "shop.Echo";
+}
+
+impl tower::Service<Request<tonic::body::Body>> for Echo {
+    type Response = Response<tonic::body::Body>;
+    type Error = std::convert::Infallible;
+    type Future = std::future::Ready<Result<Response<tonic::body::Body>, std::convert::Infallible>>;
+
+    fn poll_ready(&mut self, _: &mut std::task::Context<'_>) -> std::task::Poll<Result<(), Self::Error>> {
+        std::task::Poll::Ready(Ok(()))
+    }
+
+    fn call(&mut self, _: Request<tonic::body::Body>) -> Self::Future {
+        let response = Response::builder()
+            .header("content-type", "application/grpc")
+            .header("grpc-status", "0")
+            .body(tonic::body::Body::empty())
+            .expect("a valid response");
+        std::future::ready(Ok(response))
+    }
+}
+
+#[test]
+fn a_tonic_server_takes_the_layer_with_grpc_paths_as_routes() {
+    use tonic::server::NamedService;
+
+    // HTTP/1.1 accepted (as for grpc-web), so that the test's plain client
+    // can call it.
+    let served = Served::start(|listener, stop| async move {
+        tonic::transport::Server::builder()
+            .accept_http1(true)
+            .layer(MetricsLayer::new(Rpc::global(), route::grpc().services(&[Echo::NAME])))
+            .add_service(Echo)
+            .serve_with_incoming_shutdown(tonic::transport::server::TcpIncoming::from(listener), async {
+                let _ = stop.await;
+            })
+            .await
+            .unwrap();
+    });
+    // An empty message: no compression, length 0.
+    let call = |path: &str| {
+        let headers = [("Content-Type", "application/grpc"), ("TE", "trailers")];
+        tests::request_with_body(served.addr, "POST", path, &headers, &[0; 5]).expect("the server answers")
+    };
+    assert_eq!(call("/shop.Echo/Say").header("grpc-status"), Some("0"));
+    assert_eq!(call("/shop.Echo/Say").header("grpc-status"), Some("0"));
+    // An unknown service: tonic answers `Unimplemented` under HTTP 200.
+    assert_eq!(call("/shop.Other/Guess").header("grpc-status"), Some("12"));
+    drop(served);
+
+    let registry = metricate::global().unwrap();
+    let snapshot = registry.snapshot(|d| d.name == "trc_rpc_requests_total");
+    let calls = snapshot.family("trc_rpc_requests_total").unwrap();
+    let count =
+        |route| calls.find(&[("method", "post"), ("route", route), ("status", "2xx")]).unwrap().value().as_f64();
+    assert_eq!(count("/shop.Echo/Say"), 2.0);
+    assert_eq!(count("unmatched"), 1.0);
+    assert!(calls.series().iter().all(|s| s.label("route") != Some("/shop.Other/Guess")));
+}
