@@ -75,7 +75,9 @@
 //! calls; [`capped_label!`] declares a label bounded at run time;
 //! [`ShardedCounter`] is a counter for series many threads hit; the
 //! `server` module (feature `server`) serves `/metrics`, `/catalog.json` and
-//! `/health`; the `docs` module (feature `docs`) keeps a committed catalogue
+//! `/health`; the `http` module (feature `tower`) is a tower layer recording
+//! the standard HTTP server metrics of an axum, hyper or tonic service; the
+//! `docs` module (feature `docs`) keeps a committed catalogue
 //! in sync from a test.
 #![deny(missing_docs)]
 

@@ -310,7 +310,7 @@ async fn statuses_are_classified_or_exact() {
         let code = http::StatusCode::from_u16(status(&request)).unwrap();
         Ok::<_, Infallible>(Response::builder().status(code).body(Empty::<Bytes>::new()).unwrap())
     });
-    let classes = MetricsLayer::new(api, route::from_fn(|_| Some("/status"))).layer(handler.clone());
+    let classes = MetricsLayer::new(api, route::from_fn(|_| Some("/status"))).layer(handler);
     let codes = MetricsLayer::new(exact, route::from_fn(|_| Some("/status"))).layer(handler);
     for code in ["101", "204", "301", "429", "503", "299", "600"] {
         let request = || Request::get(format!("/{code}")).body(Empty::new()).unwrap();
