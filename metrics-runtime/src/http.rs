@@ -43,7 +43,7 @@
 //!
 //! /// The public API.
 //! #[derive(Metrics)]
-//! #[metrics(subsystem = "http")]
+//! #[metrics(subsystem = "web")]
 //! pub struct Http {
 //!     /// HTTP requests served.
 //!     requests_total: Family<ByResponse<Route>, Counter>,
@@ -98,7 +98,7 @@
 //! # use metricate::{Counter, Family, Histogram, Metrics};
 //! # metricate::capped_label! { pub struct Route: 15; }
 //! # #[derive(Metrics)]
-//! # #[metrics(subsystem = "http")]
+//! # #[metrics(subsystem = "site")]
 //! # struct Http {
 //! #     /// Requests.
 //! #     requests_total: Family<ByResponse<Route>, Counter>,
@@ -147,7 +147,18 @@ pub use layer::{MetricsLayer, MetricsService, ResponseFuture};
 use crate::label::CappedLabel;
 use crate::{Counter, Family, Histogram, IntGauge};
 
-/// The `route` value of requests that matched no route.
+/// The `route` value of requests that matched no route: one series for
+/// every path no route serves (scanners, typos, 404s from the fallback).
+///
+/// ```
+/// # metricate::capped_label! { pub struct Route: 15; }
+/// use metricate::LabelValue;
+///
+/// // What a query or an alert filters on: `{route="unmatched"}`.
+/// assert_eq!(metricate::http::UNMATCHED, "unmatched");
+/// let unmatched = <Route as metricate::CappedLabel>::intern(metricate::http::UNMATCHED);
+/// assert_eq!(unmatched.as_str(), "unmatched");
+/// ```
 pub const UNMATCHED: &str = "unmatched";
 
 /// The metrics the [`MetricsLayer`] records into: a `#[derive(Metrics)]`

@@ -27,13 +27,18 @@ pin_project! {
     ///
     /// ```
     /// use bytes::Bytes;
+    /// use http_body::Body;
     /// use http_body_util::{BodyExt, Full};
     /// use metricate::http::RequestBody;
     ///
     /// # tokio::runtime::Builder::new_current_thread().build().unwrap().block_on(async {
     /// // What a test of such a service passes: a body that records nothing.
-    /// let body = RequestBody::new(Full::new(Bytes::from_static(b"hello")));
-    /// assert_eq!(body.collect().await.unwrap().to_bytes(), "hello");
+    /// let mut body = RequestBody::new(Full::new(Bytes::from_static(b"hello")));
+    /// assert_eq!(body.bytes_read(), 0);
+    /// let frame = body.frame().await.unwrap().unwrap();
+    /// assert_eq!(frame.into_data().unwrap(), "hello");
+    /// assert_eq!(body.bytes_read(), 5);
+    /// assert!(body.into_inner().is_end_stream());
     /// # });
     /// ```
     pub struct RequestBody<B> {

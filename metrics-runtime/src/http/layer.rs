@@ -30,7 +30,7 @@ use crate::label::CappedLabel;
 /// # use metricate::{Counter, Family, Histogram, Metrics};
 /// # metricate::capped_label! { pub struct Route: 15; }
 /// # #[derive(Metrics)]
-/// # #[metrics(subsystem = "http")]
+/// # #[metrics(subsystem = "layer_example")]
 /// # struct Http {
 /// #     /// Requests.
 /// #     requests_total: Family<ByResponse<Route>, Counter>,
@@ -93,7 +93,7 @@ impl<S, M: HttpMetrics, R: RouteSource> Layer<S> for MetricsLayer<M, R> {
 /// # use metricate::{Counter, Family, Histogram, Metrics};
 /// # metricate::capped_label! { pub struct Route: 15; }
 /// # #[derive(Metrics)]
-/// # #[metrics(subsystem = "grpc")]
+/// # #[metrics(subsystem = "service_example")]
 /// # struct Http {
 /// #     /// Requests.
 /// #     requests_total: Family<ByResponse<Route>, Counter>,
