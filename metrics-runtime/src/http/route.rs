@@ -128,9 +128,9 @@ where
 
 /// The route template of a gRPC request: its path, `/package.Service/Method`,
 /// which names the method and is a template already (tonic routes by it).
-/// A request that is not gRPC (its `content-type` is not `application/grpc`
-/// or one of its `+format` variants) or whose path does not have that shape
-/// is unmatched.
+/// A request that is not gRPC (its `content-type` is not `application/grpc`,
+/// `application/grpc-web` or `application/grpc-web-text`, with or without a
+/// `+format`) or whose path does not have that shape is unmatched.
 ///
 /// A client may still call methods that do not exist; each distinct one
 /// takes a slot of the route label's cap until it is full, after which they
@@ -146,6 +146,16 @@ where
 /// let source = route::grpc();
 /// assert_eq!(source.route(&call("/helloworld.Greeter/SayHello")), Some("/helloworld.Greeter/SayHello"));
 /// assert_eq!(source.route(&call("/not/a/grpc/path")), None);
+/// let web = http::Request::post("/helloworld.Greeter/SayHello")
+///     .header("content-type", "application/grpc-web+proto")
+///     .body(())
+///     .unwrap();
+/// assert_eq!(source.route(&web.into_parts().0), Some("/helloworld.Greeter/SayHello"));
+/// let json = http::Request::post("/helloworld.Greeter/SayHello")
+///     .header("content-type", "application/json")
+///     .body(())
+///     .unwrap();
+/// assert_eq!(source.route(&json.into_parts().0), None);
 ///
 /// let served = route::grpc().services(&["helloworld.Greeter"]);
 /// assert_eq!(served.route(&call("/helloworld.Greeter/SayHello")), Some("/helloworld.Greeter/SayHello"));
@@ -174,7 +184,10 @@ impl Grpc {
 impl RouteSource for Grpc {
     fn route<'a>(&'a self, request: &'a Parts) -> Option<&'a str> {
         let content_type = request.headers.get(::http::header::CONTENT_TYPE)?.as_bytes();
+        // `application/grpc`, `application/grpc+proto`, `application/grpc-web`,
+        // `application/grpc-web-text+proto`, with or without parameters.
         let rest = content_type.strip_prefix(b"application/grpc")?;
+        let rest = rest.strip_prefix(b"-web-text").or_else(|| rest.strip_prefix(b"-web")).unwrap_or(rest);
         if !(rest.is_empty() || rest.starts_with(b"+") || rest.starts_with(b";")) {
             return None;
         }
