@@ -60,6 +60,36 @@ impl<E: LabelValue> LabelValue for Option<E> {
     }
 }
 
+/// A label bounded at run time, as [`capped_label!`](crate::capped_label)
+/// declares: a value is built from its text, taking a slot of the label's
+/// table while the cap allows and [`CappedLabel::OTHER`] beyond it. Generic
+/// code (such as the HTTP layer's route label) builds values through it.
+///
+/// ```
+/// use metricate::{CappedLabel, LabelValue, capped_label};
+///
+/// capped_label! {
+///     /// A tenant, bounded by the plan's quota.
+///     pub struct Tenant: 8;
+/// }
+///
+/// fn label<L: CappedLabel>(text: &str) -> L {
+///     L::intern(text)
+/// }
+///
+/// let tenant: Tenant = label("acme");
+/// assert_eq!(tenant.as_str(), "acme");
+/// assert_eq!(<Tenant as CappedLabel>::OTHER.as_str(), "other");
+/// ```
+pub trait CappedLabel: LabelValue + Copy + Send + Sync + 'static {
+    /// The value of the series that collects every value beyond the cap.
+    const OTHER: Self;
+
+    /// The label value for `value`: its own series while the cap allows,
+    /// [`CappedLabel::OTHER`] beyond it (see [`CappedTable::intern`]).
+    fn intern(value: &str) -> Self;
+}
+
 /// A set of labels: the label names are the fields of a struct whose field
 /// types are [`LabelValue`]s. The series index is the mixed-radix number of
 /// the field indices, first field most significant.

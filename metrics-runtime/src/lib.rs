@@ -75,7 +75,9 @@
 //! calls; [`capped_label!`] declares a label bounded at run time;
 //! [`ShardedCounter`] is a counter for series many threads hit; the
 //! `server` module (feature `server`) serves `/metrics`, `/catalog.json` and
-//! `/health`; the `docs` module (feature `docs`) keeps a committed catalogue
+//! `/health`; the `http` module (feature `tower`) is a tower layer recording
+//! the standard HTTP server metrics of an axum, hyper or tonic service; the
+//! `docs` module (feature `docs`) keeps a committed catalogue
 //! in sync from a test.
 #![deny(missing_docs)]
 
@@ -89,6 +91,8 @@ pub mod __loom;
 #[cfg(feature = "docs")]
 pub mod docs;
 pub mod encode;
+#[cfg(feature = "tower")]
+pub mod http;
 pub mod instrument;
 mod label;
 mod metric;
@@ -102,7 +106,7 @@ mod sync;
 #[doc(hidden)]
 pub mod __private;
 
-pub use label::{CappedTable, LabelSet, LabelValue, MAX_CAPPED_VALUE_LEN};
+pub use label::{CappedLabel, CappedTable, LabelSet, LabelValue, MAX_CAPPED_VALUE_LEN};
 pub use metric::{
     COUNTER_SHARDS, Collect, Counter, Family, FloatCounter, Gauge, Histogram, HistogramRef, HistogramTimer, IntGauge,
     Metric, MetricField, MetricGroup, SeriesVisitor, ShardedCounter, Value,

@@ -54,9 +54,27 @@ pub fn http_get(addr: SocketAddr, path: &str, headers: &[(&str, &str)]) -> io::R
 
 /// Sends a request and reads the whole response.
 pub fn request(addr: SocketAddr, method: &str, path: &str, headers: &[(&str, &str)]) -> io::Result<Response> {
+    request_with_body(addr, method, path, headers, &[])
+}
+
+/// Sends a request with `body` (and its `Content-Length`, when it is not
+/// empty) and reads the whole response.
+pub fn request_with_body(
+    addr: SocketAddr,
+    method: &str,
+    path: &str,
+    headers: &[(&str, &str)],
+    body: &[u8],
+) -> io::Result<Response> {
     let mut stream = TcpStream::connect_timeout(&addr, Duration::from_secs(5))?;
     stream.set_read_timeout(Some(Duration::from_secs(30)))?;
-    stream.write_all(request_head(method, path, &addr.to_string(), headers).as_bytes())?;
+    let length = body.len().to_string();
+    let mut all_headers = headers.to_vec();
+    if !body.is_empty() {
+        all_headers.push(("Content-Length", &length));
+    }
+    stream.write_all(request_head(method, path, &addr.to_string(), &all_headers).as_bytes())?;
+    stream.write_all(body)?;
     let mut raw = Vec::new();
     stream.read_to_end(&mut raw)?;
     parse_response(&raw).ok_or_else(|| io::Error::new(io::ErrorKind::InvalidData, "malformed HTTP response"))

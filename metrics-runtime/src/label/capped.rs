@@ -206,6 +206,16 @@ macro_rules! capped_label {
             }
 
             #[automatically_derived]
+            impl $crate::CappedLabel for $name {
+                const OTHER: $name = $name($cap);
+
+                #[inline]
+                fn intern(value: &str) -> $name {
+                    $name(TABLE.intern(value))
+                }
+            }
+
+            #[automatically_derived]
             impl $crate::LabelValue for $name {
                 const CARDINALITY: usize = $cap + 1;
                 const VALUES: &'static [&'static str] = &[];
