@@ -168,6 +168,14 @@ fn the_axum_example_records_templates_statuses_sizes_and_in_flight_requests() {
     let failed_bytes = r#"shop_http_response_body_size_bytes_sum{method="get",route="/fail",status="5xx"}"#;
     assert_eq!(delta(failed_bytes), "failed on purpose\n".len() as f64);
 
+    // The example's families are quiet: only the combinations that
+    // happened are exposed (960 per family otherwise).
+    let exposed: Vec<&str> = after.lines().filter(|l| l.starts_with("shop_http_requests_total{")).collect();
+    assert!(exposed.iter().all(|l| !l.ends_with(" 0")), "an untouched series is exposed: {exposed:?}");
+    let unused: Vec<&str> =
+        after.lines().filter(|l| l.starts_with("shop_") && l.contains(r#"method="delete""#)).collect();
+    assert!(unused.is_empty(), "a method nobody used is exposed: {unused:?}");
+
     // Every in-flight series is back to zero.
     let gauges: Vec<&str> = after.lines().filter(|l| l.starts_with("shop_http_requests_in_flight{")).collect();
     assert!(!gauges.is_empty());
