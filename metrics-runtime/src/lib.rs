@@ -104,8 +104,8 @@ pub mod __private;
 
 pub use label::{CappedTable, LabelSet, LabelValue, MAX_CAPPED_VALUE_LEN};
 pub use metric::{
-    COUNTER_SHARDS, Collect, Counter, Family, FloatCounter, Gauge, Histogram, HistogramRef, HistogramTimer, IntGauge,
-    Metric, MetricField, MetricGroup, SeriesVisitor, ShardedCounter, Value,
+    COUNTER_SHARDS, Collect, Counter, Family, FloatCounter, Gauge, Histogram, HistogramRef, HistogramSnapshot,
+    HistogramTimer, IntGauge, Metric, MetricField, MetricGroup, SeriesVisitor, ShardedCounter, Value,
 };
 pub use metricate_catalog::{Capped, Descriptor, Label, MetricKind, Source};
 

@@ -23,7 +23,7 @@ pub use gauge::{Gauge, IntGauge};
 pub use histogram::ReadScratch;
 #[cfg(loom)]
 pub(crate) use histogram::{CELLS_BASE as HISTOGRAM_CELLS_BASE, observe as histogram_observe, read as histogram_read};
-pub use histogram::{Histogram, HistogramRef, HistogramTimer};
+pub use histogram::{Histogram, HistogramRef, HistogramSnapshot, HistogramTimer};
 
 /// The cells of a metric: a `static` array for declared metrics, a boxed
 /// slice for unregistered instances.
