@@ -76,7 +76,8 @@
 //! [`ShardedCounter`] is a counter for series many threads hit; the
 //! `server` module (feature `server`) serves `/metrics`, `/catalog.json` and
 //! `/health`; the `docs` module (feature `docs`) keeps a committed catalogue
-//! in sync from a test.
+//! in sync from a test; the [`testing`] module reads metrics in tests, and
+//! with the feature `test-scope` gives each test metrics of its own.
 #![deny(missing_docs)]
 
 // Generated code names `::metricate`; this lets the runtime declare its
@@ -98,6 +99,7 @@ mod self_metrics;
 pub mod server;
 mod snapshot;
 mod sync;
+pub mod testing;
 
 #[doc(hidden)]
 pub mod __private;
@@ -135,8 +137,10 @@ pub use snapshot::{FamilySnapshot, OwnedValue, SeriesSnapshot, Snapshot};
 /// the fix.
 ///
 /// Outputs: `Type::global() -> &'static Type` (the registered instance, in
-/// `static` storage), `Type::new_unregistered() -> Type` (for tests, cells on
-/// the heap), and an impl of [`MetricGroup`].
+/// `static` storage; with the feature `test-scope`, inside a
+/// [`testing::Scope`](crate::testing) the scope's own instance),
+/// `Type::new_unregistered() -> Type` (for tests, cells on the heap), and an
+/// impl of [`MetricGroup`].
 pub use metricate_derive::Metrics;
 
 /// Derives [`LabelValue`] for a fieldless enum.
