@@ -84,6 +84,15 @@ pub trait SeriesVisitor {
 pub trait Collect: Sync {
     /// Visits every series in index order.
     fn collect(&self, visitor: &mut dyn SeriesVisitor);
+
+    /// The index of the series whose cells start at `address`, if they are
+    /// this metric's: how an assertion names the metric a handle points
+    /// into. Not public API.
+    #[doc(hidden)]
+    fn __series_at(&self, address: usize) -> Option<usize> {
+        let _ = address;
+        None
+    }
 }
 
 /// A type usable as `M` in [`Family<L, M>`]: how one series is stored and read.

@@ -11,8 +11,8 @@ use std::task::{Context, Poll, Waker};
 use std::thread;
 
 use metricate::encode::Format;
-use metricate::testing::{Scope, scope};
-use metricate::{Counter, Family, Histogram, LabelSet, LabelValue, Metrics, instrument_metric};
+use metricate::testing::{Scope, describe, scope};
+use metricate::{Counter, Family, Histogram, LabelSet, LabelValue, Metrics, assert_metric, instrument_metric};
 
 #[derive(Clone, Copy, Debug, LabelValue)]
 enum Queue {
@@ -202,4 +202,22 @@ fn a_wrapped_future_is_in_the_scope_on_any_thread() {
     let mut plain = Box::pin(YieldOnce(true));
     assert!(plain.as_mut().poll(&mut cx).is_ready());
     assert_eq!(Futures::global().polls_total.get(), 1);
+}
+
+#[test]
+fn assertions_name_the_series_of_a_scope() {
+    scope(|| {
+        done(Queue::Sms);
+        assert_metric!(Jobs::global().done_total.with(ByQueue { queue: Queue::Sms }), 1);
+        let series = describe(&Jobs::global().done_total.with(ByQueue { queue: Queue::Sms }));
+        assert_eq!(series.as_deref(), Some("metrics_scope_done_total{queue=\"sms\"}"));
+        let failed = std::panic::catch_unwind(|| assert_metric!(Jobs::global().job_seconds, count = 1));
+        let message = failed.expect_err("nothing observed in this scope");
+        assert_eq!(
+            message.downcast_ref::<String>().map(String::as_str),
+            Some(
+                "histogram `metrics_scope_job_seconds` has count 0, expected 1 (sum 0.0)\n  handle: Jobs::global().job_seconds"
+            )
+        );
+    });
 }

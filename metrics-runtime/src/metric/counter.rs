@@ -144,6 +144,10 @@ macro_rules! single_cell_metric {
                 let read: fn(&$ty) -> _ = $read;
                 visitor.series(0, Value::$variant(read(self)));
             }
+
+            fn __series_at(&self, address: usize) -> Option<usize> {
+                (std::ptr::from_ref(self).addr() == address).then_some(0)
+            }
         }
     };
 }

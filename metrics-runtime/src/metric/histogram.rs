@@ -423,4 +423,22 @@ impl Collect for Histogram {
         let mut scratch = ReadScratch::new();
         visitor.series(0, read(&self.cells, self.bounds, &mut scratch));
     }
+
+    fn __series_at(&self, address: usize) -> Option<usize> {
+        (self.cells.as_ptr().addr() == address).then_some(0)
+    }
+}
+
+impl Histogram {
+    /// Where its cells start, which names it for [`Collect::__series_at`].
+    pub(crate) fn address(&self) -> usize {
+        self.cells.as_ptr().addr()
+    }
+}
+
+impl HistogramRef<'_> {
+    /// Where its cells start, which names it for [`Collect::__series_at`].
+    pub(crate) fn address(self) -> usize {
+        self.cells.as_ptr().addr()
+    }
 }

@@ -149,6 +149,11 @@ impl Scope {
         if collisions.is_empty() { Ok(registry) } else { Err(RegistryError { collisions }) }
     }
 
+    /// The groups of the instances made so far.
+    pub(crate) fn groups(&self) -> Vec<&'static dyn MetricGroup> {
+        self.lock().iter().map(|instance| instance.group).collect()
+    }
+
     fn lock(&self) -> std::sync::MutexGuard<'_, Vec<Instance>> {
         self.instances.lock().unwrap_or_else(PoisonError::into_inner)
     }
