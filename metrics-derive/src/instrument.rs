@@ -383,7 +383,7 @@ fn instrument(cx: &Ctxt, config: &Config, function: &syn::ItemFn, shape: Shape, 
         let span = result.unwrap_or_else(Span::call_site);
         (TokenStream::new(), setup, record, TokenStream::new(), span)
     } else {
-        let (items, setup, record, after) = declaring(cx, config, function, p);
+        let (items, setup, record, after) = declaring(cx, config, function, shape, p);
         (items, setup, record, after, Span::call_site())
     };
     // The whole call, path included, carries that span: a path that starts
@@ -472,6 +472,7 @@ fn declaring(
     cx: &Ctxt,
     config: &Config,
     function: &syn::ItemFn,
+    shape: Shape,
     p: &Private,
 ) -> (TokenStream, TokenStream, TokenStream, TokenStream) {
     let fn_ident = &function.sig.ident;
@@ -512,11 +513,17 @@ fn declaring(
     let field = |ident: &str| format_ident!("{}", ident, span = name_span);
     let (calls, duration) = (field("calls_total"), field("duration_seconds"));
 
+    // Only a future can be dropped before it completes: a synchronous
+    // function's `result` has no `cancelled`.
+    let (by_outcome, labels) = match shape {
+        Shape::Sync => (quote!(#p::BySyncOutcome), quote!(#p::BySyncOutcome { result: #p::SyncOutcome::from(result) })),
+        Shape::Async | Shape::ReturnsFuture => (quote!(#p::ByOutcome), quote!(#p::ByOutcome { result })),
+    };
     let mut fields = quote! {
         #[metric(name = #calls_name, help = #calls_help)]
-        #calls: #p::Family<#p::ByOutcome, #p::Counter>,
+        #calls: #p::Family<#by_outcome, #p::Counter>,
         #[metric(name = #duration_name, help = #duration_help #buckets)]
-        #duration: #p::Family<#p::ByOutcome, #p::Histogram>,
+        #duration: #p::Family<#by_outcome, #p::Histogram>,
     };
     let mut items = quote!(const _: () = { #tracking };);
     let mut on_start = TokenStream::new();
@@ -552,7 +559,7 @@ fn declaring(
     };
     let record = quote! {
         move |result: #p::Outcome, seconds: f64| {
-            let labels = #p::ByOutcome { result };
+            let labels = #labels;
             __metrics.#calls.with(labels).inc();
             __metrics.#duration.with(labels).observe(seconds);
             #on_end

@@ -15,6 +15,11 @@
 //! | unwinds (panics) | `panic` |
 //! | its future is dropped before it completes | `cancelled` |
 //!
+//! The metrics the attribute declares are labeled [`ByOutcome`] for an
+//! `async fn` or a function returning `impl Future`, and [`BySyncOutcome`]
+//! (no `cancelled`, which a synchronous call cannot end with) for any other
+//! function.
+//!
 //! Nothing is allocated per call and no future is boxed: a call costs two
 //! reads of the monotonic clock and the record path of its metrics.
 
@@ -38,11 +43,66 @@ pub enum Outcome {
     Cancelled,
 }
 
-/// The label set `{result}` of the metrics the attribute declares.
+/// The label set `{result}` of the metrics the attribute declares for an
+/// `async fn` or a function returning `impl Future`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, LabelSet)]
 pub struct ByOutcome {
     /// How the call ended.
     pub result: Outcome,
+}
+
+impl ByOutcome {
+    /// `{result="ok"}`.
+    pub const OK: ByOutcome = ByOutcome { result: Outcome::Ok };
+    /// `{result="error"}`.
+    pub const ERROR: ByOutcome = ByOutcome { result: Outcome::Error };
+    /// `{result="panic"}`.
+    pub const PANIC: ByOutcome = ByOutcome { result: Outcome::Panic };
+    /// `{result="cancelled"}`.
+    pub const CANCELLED: ByOutcome = ByOutcome { result: Outcome::Cancelled };
+}
+
+/// How a synchronous instrumented call ended: the values of its `result`
+/// label. A synchronous call runs to its end or unwinds; only a future can
+/// be dropped before it completes, so there is no `cancelled`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, LabelValue)]
+pub enum SyncOutcome {
+    /// It returned a value that is not an error.
+    Ok,
+    /// It returned an error (`Err(_)`, or what [`Classify`] calls one).
+    Error,
+    /// It unwound.
+    Panic,
+}
+
+/// [`Outcome::Cancelled`], which never ends a synchronous call (only a
+/// `classify` function could return it), counts as an error.
+impl From<Outcome> for SyncOutcome {
+    #[inline]
+    fn from(outcome: Outcome) -> SyncOutcome {
+        match outcome {
+            Outcome::Ok => SyncOutcome::Ok,
+            Outcome::Error | Outcome::Cancelled => SyncOutcome::Error,
+            Outcome::Panic => SyncOutcome::Panic,
+        }
+    }
+}
+
+/// The label set `{result}` of the metrics the attribute declares for a
+/// synchronous function: `ok`, `error` or `panic`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, LabelSet)]
+pub struct BySyncOutcome {
+    /// How the call ended.
+    pub result: SyncOutcome,
+}
+
+impl BySyncOutcome {
+    /// `{result="ok"}`.
+    pub const OK: BySyncOutcome = BySyncOutcome { result: SyncOutcome::Ok };
+    /// `{result="error"}`.
+    pub const ERROR: BySyncOutcome = BySyncOutcome { result: SyncOutcome::Error };
+    /// `{result="panic"}`.
+    pub const PANIC: BySyncOutcome = BySyncOutcome { result: SyncOutcome::Panic };
 }
 
 /// Says whether a return value is an error. Implemented for `Result`

@@ -212,8 +212,10 @@ pub use metricate_derive::LabelSet;
 /// seconds as `f64` from a monotonic clock), named by the same rules and
 /// policy as [`Metrics`](derive@Metrics), with the same compile errors. Help
 /// text is the function's doc comment. `result` is `ok` or `error` (see
-/// [`instrument::Classify`]), `panic` when the call unwinds, and `cancelled`
-/// when an async call's future is dropped before it completes.
+/// [`instrument::Classify`]), `panic` when the call unwinds, and, for an
+/// `async fn` or a function returning `impl Future`, `cancelled` when its
+/// future is dropped before it completes: a synchronous function's `result`
+/// has no `cancelled` value ([`instrument::BySyncOutcome`]).
 ///
 /// | argument | meaning |
 /// |---|---|

@@ -234,6 +234,31 @@ fn metrics_declared_inside_functions_are_registered() {
     assert_eq!(&line[lookup.source.column as usize - 1..][..6], "lookup");
 }
 
+/// Only a future can be dropped before it completes: the `result` label of a
+/// synchronous function has no `cancelled`, that of an `async fn` or a
+/// function returning `impl Future` has.
+#[test]
+fn only_futures_can_be_cancelled() {
+    let registry = metricate::global().expect("the global registry builds");
+    let values = |name: &str| {
+        let descriptor = registry.get(name).unwrap_or_else(|| panic!("{name} is registered")).descriptor;
+        assert_eq!(descriptor.labels.len(), 1, "{name}");
+        assert_eq!(descriptor.labels[0].name, "result");
+        descriptor.labels[0].values.to_vec()
+    };
+    for sync in ["metrics_inst_parse_port", "metrics_inst_lookup", "metrics_inst_sum_all"] {
+        assert_eq!(values(&format!("{sync}_total")), ["ok", "error", "panic"]);
+        assert_eq!(values(&format!("{sync}_duration_seconds")), ["ok", "error", "panic"]);
+    }
+    for cancellable in ["metrics_inst_fetch", "metrics_inst_deferred"] {
+        assert_eq!(values(&format!("{cancellable}_total")), ["ok", "error", "panic", "cancelled"]);
+        assert_eq!(values(&format!("{cancellable}_duration_seconds")), ["ok", "error", "panic", "cancelled"]);
+    }
+    // Three series, three lines in a scrape.
+    let snapshot = registry.snapshot(|d| d.name == "metrics_inst_parse_port_total");
+    assert_eq!(snapshot.families()[0].series().len(), 3);
+}
+
 // ---------------------------------------------------------------------------
 // Async: `async fn`, `impl Future`, async fn in traits, cancellation, panics.
 
