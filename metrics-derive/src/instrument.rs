@@ -344,7 +344,18 @@ fn check_reason(cx: &Ctxt, reason: &syn::Type, function: &syn::ItemFn) {
         );
         return;
     }
-    let error = produced(&function.sig).and_then(|ty| match ty {
+    if let Some(error) = result_error(&function.sig).filter(|e| generic(e)) {
+        cx.error_spanned_by(
+            error,
+            "L4: `reason` needs the function's error type, which is a type parameter here\n= note: each instantiation could have other errors, and a label's values are fixed at compile time, so that its series stay bounded\n= help: instrument a function with a concrete error type, or drop `reason`",
+        );
+    }
+}
+
+/// `E` of a function whose call produces `Result<T, E>`, as written (not
+/// through an alias).
+fn result_error(sig: &syn::Signature) -> Option<&syn::Type> {
+    produced(sig).and_then(|ty| match ty {
         syn::Type::Path(path) => {
             let last = path.path.segments.last()?;
             let syn::PathArguments::AngleBracketed(args) = &last.arguments else { return None };
@@ -354,13 +365,7 @@ fn check_reason(cx: &Ctxt, reason: &syn::Type, function: &syn::ItemFn) {
             args.args.iter().filter_map(|a| if let syn::GenericArgument::Type(t) = a { Some(t) } else { None }).nth(1)
         }
         _ => None,
-    });
-    if let Some(error) = error.filter(|e| generic(e)) {
-        cx.error_spanned_by(
-            error,
-            "L4: `reason` needs the function's error type, which is a type parameter here\n= note: each instantiation could have other errors, and a label's values are fixed at compile time, so that its series stay bounded\n= help: instrument a function with a concrete error type, or drop `reason`",
-        );
-    }
+    })
 }
 
 /// Whether a type can be written inside the body: no `impl Trait`, no `_`.
@@ -509,7 +514,6 @@ fn declaring(
         let text = k.to_token_stream().to_string().replace(' ', "");
         quote!(crate = #text,)
     });
-    let label_krate = krate.as_ref().map(|k| quote!(#[label(#k)]));
     let field = |ident: &str| format_ident!("{}", ident, span = name_span);
     let (calls, duration) = (field("calls_total"), field("duration_seconds"));
 
@@ -541,7 +545,10 @@ fn declaring(
         on_end = quote!(__metrics.#in_flight.dec(););
     }
     if let Some(reason) = &config.reason {
-        let (field, item, record) = reason_metric(reason, &full, &fn_name, help, help_span, label_krate.as_ref(), p);
+        let set = format_ident!("__MetricsReason");
+        let vis = TokenStream::new();
+        let metric = ReasonMetric { reason, set: &set, vis: &vis, full: &full, fn_name: &fn_name, help, help_span };
+        let (field, item, record) = metric.expand(function, p);
         fields.extend(field);
         items.extend(item);
         after = record;
@@ -596,41 +603,87 @@ fn check_base_name(cx: &Ctxt, full: &str, span: Span, policy: &metricate_catalog
     ok
 }
 
-/// `<name>_errors_total{reason}` of `reason = R`: its field, its label set,
-/// and what records an error after the call.
-fn reason_metric(
-    reason: &syn::Type,
-    full: &str,
-    fn_name: &str,
-    help: &str,
+/// `<name>_errors_total{reason}` of `reason = R`: its field, its label set
+/// `set` (a struct holding the reason's index, so that an error type with
+/// data and without `Copy` is its own reason), and what records an error
+/// after the call.
+///
+/// Every use of `R` as a label value is spanned at `R`, so that a type that
+/// is not one is reported there once (rustc merges the identical reports),
+/// and the label set's impl has no bounds, so that nothing else reports it.
+/// When the function's error type is written `R`, the record path needs
+/// nothing more of it; otherwise it needs `IntoReason<R>` of the error (the
+/// derive's, or an `ErrorReason<R>` mapping).
+struct ReasonMetric<'a> {
+    reason: &'a syn::Type,
+    set: &'a syn::Ident,
+    vis: &'a TokenStream,
+    full: &'a str,
+    fn_name: &'a str,
+    help: &'a str,
     help_span: Span,
-    label_krate: Option<&TokenStream>,
-    p: &Private,
-) -> (TokenStream, TokenStream, TokenStream) {
-    let name = syn::LitStr::new(&format!("{full}_errors_total"), reason.span());
-    let help = syn::LitStr::new(&format!("Errors of `{fn_name}`, by reason. {help}"), help_span);
-    let errors = format_ident!("errors_total", span = reason.span());
-    let field = quote! {
-        #[metric(name = #name, help = #help)]
-        #errors: #p::Family<__MetricsReason, #p::Counter>,
-    };
-    let item = quote_spanned! {reason.span()=>
-        use #p::error_reason as __metrics_error_reason;
-        #[derive(::core::clone::Clone, ::core::marker::Copy, #p::LabelSet)]
-        #label_krate
-        struct __MetricsReason {
-            reason: #reason,
-        }
-    };
-    // One generic call, all of its tokens at the reason type: a return type
-    // that is not a `Result`, or an error without this reason, is reported
-    // once, there.
-    let record = quote_spanned! {reason.span()=>
-        if let ::core::option::Option::Some(reason) = __metrics_error_reason::<#reason, _>(&__metrics_out) {
-            __metrics.#errors.with(__MetricsReason { reason }).inc();
-        }
-    };
-    (field, item, record)
+}
+
+impl ReasonMetric<'_> {
+    fn expand(&self, function: &syn::ItemFn, p: &Private) -> (TokenStream, TokenStream, TokenStream) {
+        let Self { reason, set, vis, full, fn_name, help, help_span } = self;
+        let span = reason.span();
+        let name = syn::LitStr::new(&format!("{full}_errors_total"), span);
+        let help = syn::LitStr::new(&format!("Errors of `{fn_name}`, by reason. {help}"), *help_span);
+        let errors = format_ident!("errors_total", span = span);
+        let field = quote! {
+            #[metric(name = #name, help = #help)]
+            #errors: #p::Family<#set, #p::Counter>,
+        };
+        let value = quote_spanned!(span=> <#reason as #p::LabelValue>);
+        let set_doc = format!(" The label `reason` of `{full}_errors_total`: a value of the reason type, by index.");
+        let new_doc = " The label of this reason.";
+        let item = quote_spanned! {span=>
+            #[doc = #set_doc]
+            #[derive(::core::clone::Clone, ::core::marker::Copy, ::core::fmt::Debug, ::core::cmp::PartialEq, ::core::cmp::Eq)]
+            #vis struct #set(usize);
+
+            #[automatically_derived]
+            impl #p::LabelSet for #set {
+                const CARDINALITY: usize = #value::CARDINALITY;
+                const LABELS: &'static [#p::Label] = &[#p::Label::new(
+                    "reason", #value::VALUES, #value::ESCAPED, #value::UNKNOWN, #value::CAPPED,
+                )];
+                #[inline]
+                fn index(&self) -> usize {
+                    self.0
+                }
+            }
+
+            impl #set {
+                #[doc = #new_doc]
+                #[allow(dead_code)]
+                #[inline]
+                #vis fn new(reason: &#reason) -> #set {
+                    #set(#value::index(reason))
+                }
+            }
+        };
+        let same_type = result_error(&function.sig)
+            .is_some_and(|error| error.to_token_stream().to_string() == reason.to_token_stream().to_string());
+        // All of the record path's tokens at the reason type: a return type
+        // that is not a `Result`, or an error without this reason, is
+        // reported once, there.
+        let record = if same_type {
+            quote_spanned! {span=>
+                if let ::core::option::Option::Some(error) = #p::HasError::error(&__metrics_out) {
+                    __metrics.#errors.with(#set(#value::index(error))).inc();
+                }
+            }
+        } else {
+            quote_spanned! {span=>
+                if let ::core::option::Option::Some(index) = #p::reason_index::<#reason, _>(&__metrics_out, #value::index) {
+                    __metrics.#errors.with(#set(index)).inc();
+                }
+            }
+        };
+        (field, item, record)
+    }
 }
 
 /// Recording into metrics declared elsewhere (`duration`, `count`,

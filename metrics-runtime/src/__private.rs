@@ -11,8 +11,8 @@ pub use metricate_catalog::{Deprecation, Descriptor, Label, MetricKind, Source};
 /// with the feature `test-scope`.
 pub use crate::__metricate_global as global_instance;
 pub use crate::instrument::{
-    ByOutcome, BySyncOutcome, CallGuard, ClassifyByTrait, ClassifyOther, CountMetric, DurationMetric, ErrorReason,
-    HasError, Instrumented, Outcome, Probe, SyncOutcome, call_once, error_reason,
+    ByOutcome, BySyncOutcome, CallGuard, ClassifyByTrait, ClassifyOther, CountMetric, DurationMetric, HasError,
+    Instrumented, IntoReason, Outcome, Probe, SyncOutcome, call_once, reason_index,
 };
 pub use crate::label::{LabelSet, LabelValue};
 pub use crate::metric::{Collect, MetricField, MetricGroup, ReadScratch, static_cells};

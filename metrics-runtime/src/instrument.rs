@@ -141,23 +141,60 @@ impl<T, E> HasError for Result<T, E> {
     }
 }
 
-/// Maps an error to the bounded label value `R` of `reason = R`. Every
-/// `Copy` type is its own reason (a `#[derive(LabelValue)]` error enum); implement it for an error
-/// type that carries data, mapping each error to a variant of a fieldless
-/// `#[derive(LabelValue)]` enum.
+/// Maps an error to a value of the reason label `R` of `reason = R`.
+///
+/// Usually not needed: an error enum that derives
+/// [`LabelValue`](derive@crate::LabelValue) is its own reason, one value per
+/// variant, its fields ignored (`reason = MyError`). Implement this trait to
+/// label an error type by another enum, e.g. one whose values group
+/// several variants, or for an error type that is not an enum.
+///
+/// ```
+/// use metricate::LabelValue;
+/// use metricate::instrument::ErrorReason;
+///
+/// #[derive(Clone, Copy, LabelValue)]
+/// enum Transient { Yes, No }
+///
+/// enum FetchError { Timeout(u64), Refused, NotFound(String) }
+///
+/// impl ErrorReason<Transient> for FetchError {
+///     fn reason(&self) -> Transient {
+///         match self {
+///             FetchError::Timeout(_) | FetchError::Refused => Transient::Yes,
+///             FetchError::NotFound(_) => Transient::No,
+///         }
+///     }
+/// }
+/// ```
 #[diagnostic::on_unimplemented(
     message = "`{Self}` has no reason of type `{R}`",
-    note = "`reason = {R}` labels each error with a value of `{R}`: make the error type `{R}` itself, or implement `ErrorReason<{R}>` for `{Self}`"
+    note = "`reason = {R}` labels each error with a value of `{R}`: write `reason = {Self}` with `#[derive(LabelValue)]` on `{Self}` (one value per variant, fields ignored), or implement `ErrorReason<{R}>` for `{Self}`"
 )]
 pub trait ErrorReason<R> {
     /// The label value for this error.
     fn reason(&self) -> R;
 }
 
-impl<R: Copy> ErrorReason<R> for R {
+/// How an error gives the reason label `R`: its own variant when it derives
+/// [`LabelValue`](derive@crate::LabelValue) (implemented by the derive), or
+/// its [`ErrorReason<R>`]. Not implemented by hand.
+#[doc(hidden)]
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` has no reason of type `{R}`",
+    note = "`reason = {R}` labels each error with a value of `{R}`: write `reason = {Self}` with `#[derive(LabelValue)]` on `{Self}` (one value per variant, fields ignored), or implement `ErrorReason<{R}>` for `{Self}`"
+)]
+pub trait IntoReason<R> {
+    /// The index of the reason in `R`'s values; `index` is
+    /// `<R as LabelValue>::index`, passed in so that nothing here needs `R`
+    /// to be a label value (the caller reports it once if it is not).
+    fn reason_index(&self, index: fn(&R) -> usize) -> usize;
+}
+
+impl<E: ErrorReason<R>, R> IntoReason<R> for E {
     #[inline]
-    fn reason(&self) -> R {
-        *self
+    fn reason_index(&self, index: fn(&R) -> usize) -> usize {
+        index(&self.reason())
     }
 }
 
@@ -337,16 +374,16 @@ impl<Fut: Future, T, F: FnOnce(T, f64)> Future for Instrumented<Fut, T, F> {
     }
 }
 
-/// The reason label of `output`'s error, for `reason = R`: `None` when it
-/// is not an error.
+/// The index of the reason of `output`'s error in the values of `R`, for
+/// `reason = R`: `None` when it is not an error.
 #[doc(hidden)]
 #[inline]
-pub fn error_reason<R, O>(output: &O) -> Option<R>
+pub fn reason_index<R, O>(output: &O, index: fn(&R) -> usize) -> Option<usize>
 where
     O: HasError,
-    O::Error: ErrorReason<R>,
+    O::Error: IntoReason<R>,
 {
-    output.error().map(ErrorReason::reason)
+    output.error().map(|error| error.reason_index(index))
 }
 
 /// Calls `f`: the body of an instrumented function runs in a closure so that

@@ -143,7 +143,12 @@ pub use snapshot::{FamilySnapshot, OwnedValue, SeriesSnapshot, Snapshot};
 /// impl of [`MetricGroup`].
 pub use metricate_derive::Metrics;
 
-/// Derives [`LabelValue`] for a fieldless enum.
+/// Derives [`LabelValue`] for an enum: one value per variant, named after
+/// it. A variant may carry fields; they are ignored (the value is the
+/// variant, whatever the fields hold), so that an error enum with data is
+/// the `reason` of [`instrument_metric`] as it is: `reason = FetchError`.
+/// The derive also makes the enum its own reason
+/// ([`instrument::ErrorReason`] maps an error to another enum).
 ///
 /// | attribute | where | meaning |
 /// |---|---|---|
@@ -160,6 +165,13 @@ pub use metricate_derive::Metrics;
 /// assert_eq!(Reason::CARDINALITY, 2);
 /// assert_eq!(Reason::NoCapacityMemory.as_str(), "no_capacity_memory");
 /// assert_eq!(Reason::IpamExhausted.as_str(), "ipam");
+///
+/// // An error with data: a value per variant, the fields ignored.
+/// #[derive(Debug, LabelValue)]
+/// enum FetchError { Timeout { after_ms: u64 }, Status(u16), Closed }
+///
+/// assert_eq!(FetchError::LABEL_VALUES, ["timeout", "status", "closed"]);
+/// assert_eq!(FetchError::Status(503).as_str(), "status");
 /// ```
 pub use metricate_derive::LabelValue;
 
@@ -224,7 +236,7 @@ pub use metricate_derive::LabelSet;
 /// | `help = "..."` | help text, instead of the doc comment |
 /// | `buckets = [0.01, 0.1, 1.0]` | the duration histogram's bounds |
 /// | `in_flight` | also a gauge `<name>_in_flight` of calls in progress |
-/// | `reason = ErrorKind` | also `<name>_errors_total{reason}`: each error's [`instrument::ErrorReason`] |
+/// | `reason = MyError` | also `<name>_errors_total{reason}`: each error's variant, when the error type derives [`LabelValue`](derive@LabelValue) (its variants' fields are ignored); `reason = ErrorKind` labels it by the error's [`instrument::ErrorReason<ErrorKind>`] |
 /// | `classify = path::to::fn` | a `fn(&Output) -> Outcome` deciding `ok`/`error` instead of [`instrument::Classify`] |
 ///
 /// **Recording into declared metrics.** With `duration = <expr>` (a

@@ -419,6 +419,59 @@ async fn hold(release: tokio::sync::oneshot::Receiver<()>) {
     let _ = release.await;
 }
 
+/// An error with data that labels itself: one derive, one value per
+/// variant, the fields ignored.
+#[derive(Debug, LabelValue)]
+enum FetchError {
+    Timeout {
+        after_ms: u64,
+    },
+    Status(u16),
+    #[label(rename = "tls")]
+    Handshake(String),
+}
+
+type FetchResult<T> = Result<T, FetchError>;
+
+/// Fetches a page, failing with an error that carries data.
+#[instrument_metric(subsystem = "inst", reason = FetchError)]
+fn fetch_page(status: u16) -> FetchResult<usize> {
+    match status {
+        200 => Ok(512),
+        0 => Err(FetchError::Timeout { after_ms: 1500 }),
+        1 => Err(FetchError::Handshake("bad certificate".to_owned())),
+        other => Err(FetchError::Status(other)),
+    }
+}
+
+/// The same error, labeled in an async function through `?`.
+#[instrument_metric(subsystem = "inst", reason = FetchError)]
+async fn fetch_twice(first: u16, second: u16) -> Result<usize, FetchError> {
+    Ok(fetch_page(first)? + fetch_page(second)?)
+}
+
+#[test]
+fn an_error_with_data_is_its_own_reason() {
+    assert_eq!(fetch_page(200).unwrap(), 512);
+    assert!(matches!(fetch_page(404), Err(FetchError::Status(404))));
+    assert!(matches!(fetch_page(1), Err(FetchError::Handshake(ref why)) if why == "bad certificate"));
+    for status in [503, 0, 500] {
+        fetch_page(status).unwrap_err();
+    }
+    let errors = "metrics_inst_fetch_page_errors_total";
+    assert_eq!(value(errors, &[("reason", "status")]), 3.0);
+    assert_eq!(value(errors, &[("reason", "timeout")]), 1.0);
+    assert_eq!(value(errors, &[("reason", "tls")]), 1.0);
+    let registry = metricate::global().unwrap();
+    assert_eq!(registry.get(errors).unwrap().descriptor.labels[0].values, ["timeout", "status", "tls"]);
+
+    let runtime = tokio::runtime::Builder::new_current_thread().build().unwrap();
+    assert!(matches!(runtime.block_on(fetch_twice(200, 0)), Err(FetchError::Timeout { after_ms: 1500 })));
+    assert_eq!(runtime.block_on(fetch_twice(200, 200)).unwrap(), 1024);
+    assert_eq!(value("metrics_inst_fetch_twice_errors_total", &[("reason", "timeout")]), 1.0);
+    assert_eq!(calls("fetch_twice", "ok"), 1.0);
+}
+
 #[test]
 fn reason_labels_each_error() {
     append(None).unwrap();
