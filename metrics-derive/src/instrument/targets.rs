@@ -1,0 +1,69 @@
+//! Recording into metrics declared elsewhere: `duration = ..`, `count = ..`,
+//! `in_flight = ..`, with `labels = Set { .. }`.
+
+use proc_macro2::{Span, TokenStream};
+use quote::{ToTokens, format_ident, quote, quote_spanned};
+use syn::spanned::Spanned;
+
+use crate::private::Private;
+
+use super::args::Config;
+
+/// Recording into metrics declared elsewhere (`duration`, `count`,
+/// `in_flight = ..`, with `labels`). The label values other than `result`
+/// are evaluated when the call starts, before the body can move them.
+pub(super) fn recording_into_targets(config: &Config, p: &Private) -> (TokenStream, TokenStream, Option<Span>) {
+    let mut setup = TokenStream::new();
+    let mut takes_result = None;
+    // The user's struct expression, with each value other than `result`
+    // replaced by a local read when the call starts: its tokens keep their
+    // spans, so that a wrong label set is reported where it is written.
+    let labels = match &config.labels {
+        None => quote!(()),
+        Some(labels) => {
+            let mut labels = labels.clone();
+            for (i, field) in labels.fields.iter_mut().enumerate() {
+                let span = field.expr.span();
+                if matches!(&field.expr, syn::Expr::Path(path) if path.path.is_ident("result")) {
+                    takes_result = Some(span);
+                    continue;
+                }
+                let local = format_ident!("__metrics_label_{}", i, span = span);
+                let expr = &field.expr;
+                setup.extend(quote_spanned!(span=> let #local = #expr;));
+                field.expr = syn::parse_quote_spanned!(span=> #local);
+                field.colon_token.get_or_insert_with(|| syn::Token![:](span));
+            }
+            labels.to_token_stream()
+        }
+    };
+    let mut on_end = TokenStream::new();
+    if let Some(duration) = &config.duration {
+        setup.extend(quote_spanned!(duration.span()=> let __metrics_duration = &#duration;));
+        on_end.extend(quote_spanned!(duration.span()=>
+            __MetricsDuration::record_duration(__metrics_duration, #labels, seconds);
+        ));
+    }
+    if let Some(count) = &config.count {
+        setup.extend(quote_spanned!(count.span()=> let __metrics_count = &#count;));
+        on_end.extend(quote_spanned!(count.span()=>
+            __MetricsCount::record_call(__metrics_count, #labels);
+        ));
+    }
+    if let Some((_, Some(gauge))) = &config.in_flight {
+        setup.extend(quote_spanned!(gauge.span()=>
+            let __metrics_in_flight: &#p::IntGauge = &#gauge;
+            __metrics_in_flight.inc();
+        ));
+        on_end.extend(quote!(__metrics_in_flight.dec();));
+    }
+    let result = if takes_result.is_some() { quote!(result) } else { quote!(_: #p::Outcome) };
+    let record = quote! {
+        move |#result, seconds: f64| {
+            #[allow(unused_imports)]
+            use #p::{CountMetric as __MetricsCount, DurationMetric as __MetricsDuration};
+            #on_end
+        }
+    };
+    (setup, record, takes_result)
+}
