@@ -238,6 +238,37 @@ pub use metricate_derive::LabelSet;
 /// | `in_flight` | also a gauge `<name>_in_flight` of calls in progress |
 /// | `reason = MyError` | also `<name>_errors_total{reason}`: each error's variant, when the error type derives [`LabelValue`](derive@LabelValue) (its variants' fields are ignored); `reason = ErrorKind` labels it by the error's [`instrument::ErrorReason<ErrorKind>`] |
 /// | `classify = path::to::fn` | a `fn(&Output) -> Outcome` deciding `ok`/`error` instead of [`instrument::Classify`] |
+/// | `metrics = AppendMetrics` | declares the metrics as a struct `AppendMetrics` next to the function, for typed handles (below) |
+///
+/// **Typed handles.** By default the metrics are declared inside the
+/// function, where nothing else can name them. With `metrics = Name` on a
+/// free function, they are a `#[derive(Metrics)]` struct `Name` next to it,
+/// with the function's visibility: `Name::global()` has the fields
+/// `calls_total` and `duration_seconds` (families labeled
+/// [`instrument::BySyncOutcome`], or [`instrument::ByOutcome`] for a
+/// function that returns a future), `in_flight` and `errors_total` (labeled
+/// by `NameReason::new(&reason)`) when asked, and `Name::CALLS_TOTAL` and its
+/// siblings describe them. A method's `impl` cannot hold a struct: a method
+/// records into a struct of its own with `duration`/`count` instead.
+///
+/// ```
+/// use metricate::instrument::BySyncOutcome;
+/// use metricate::instrument_metric;
+///
+/// /// Appends a batch of events to the log.
+/// #[instrument_metric(subsystem = "log", metrics = AppendMetrics)]
+/// fn append(batch: &[u8]) -> usize {
+///     batch.len()
+/// }
+///
+/// append(b"abc");
+/// assert_eq!(AppendMetrics::global().calls_total.with(BySyncOutcome::OK).get(), 1);
+/// assert_eq!(AppendMetrics::CALLS_TOTAL.name, "metrics_log_append_total");
+/// ```
+///
+/// Either way the attribute appends a `# Metrics` section to the function's
+/// rustdoc: each metric it records, with its name, type and labels, and the
+/// handles.
 ///
 /// **Recording into declared metrics.** With `duration = <expr>` (a
 /// `Histogram` or `Family<L, Histogram>`) and/or `count = <expr>` (a `Counter`

@@ -260,6 +260,57 @@ fn only_futures_can_be_cancelled() {
 }
 
 // ---------------------------------------------------------------------------
+// `metrics = Name`: the declared metrics as a struct next to the function.
+
+/// Resizes an image, by name.
+#[instrument_metric(subsystem = "inst", metrics = ResizeMetrics, in_flight, reason = FetchError, buckets = [0.5, 1.0])]
+fn resize(status: u16) -> Result<u32, FetchError> {
+    assert_eq!(ResizeMetrics::global().in_flight.get(), 1, "in flight while running");
+    fetch_page(status).map(|n| n as u32)
+}
+
+/// Uploads, asynchronously.
+#[instrument_metric(subsystem = "inst", metrics = UploadMetrics)]
+async fn upload(fail: bool) -> Result<(), Timeout> {
+    tokio::task::yield_now().await;
+    if fail { Err(Timeout) } else { Ok(()) }
+}
+
+#[test]
+fn typed_handles_of_the_declared_metrics() {
+    use metricate::instrument::{ByOutcome, BySyncOutcome};
+
+    let resize_metrics = ResizeMetrics::global();
+    assert_eq!(resize(200).unwrap(), 512);
+    resize(404).unwrap_err();
+    resize(0).unwrap_err();
+    resize(503).unwrap_err();
+    assert_eq!(resize_metrics.calls_total.with(BySyncOutcome::OK).get(), 1);
+    assert_eq!(resize_metrics.calls_total.with(BySyncOutcome::ERROR).get(), 3);
+    assert_eq!(resize_metrics.duration_seconds.with(BySyncOutcome::ERROR).count(), 3);
+    assert_eq!(resize_metrics.in_flight.get(), 0);
+    let timeout = ResizeMetricsReason::new(&FetchError::Timeout { after_ms: 0 });
+    assert_eq!(resize_metrics.errors_total.with(timeout).get(), 1);
+    assert_eq!(resize_metrics.errors_total.with(ResizeMetricsReason::new(&FetchError::Status(0))).get(), 2);
+    // The handles are the registered metrics, described by the struct's constants.
+    assert_eq!(ResizeMetrics::CALLS_TOTAL.name, "metrics_inst_resize_total");
+    assert_eq!(ResizeMetrics::DURATION_SECONDS.buckets, [0.5, 1.0]);
+    assert_eq!(ResizeMetrics::ERRORS_TOTAL.labels[0].values, ["timeout", "status", "tls"]);
+    assert_eq!(ResizeMetrics::CALLS_TOTAL.labels[0].values, ["ok", "error", "panic"]);
+    assert_eq!(calls("resize", "error"), 3.0);
+    assert!(ResizeMetrics::CALLS_TOTAL.source.function.unwrap().ends_with("::resize"));
+
+    let runtime = tokio::runtime::Builder::new_current_thread().build().unwrap();
+    runtime.block_on(upload(false)).unwrap();
+    runtime.block_on(upload(true)).unwrap_err();
+    drop(Box::pin(upload(false)));
+    let upload_metrics = UploadMetrics::global();
+    assert_eq!(upload_metrics.calls_total.with(ByOutcome::OK).get(), 1);
+    assert_eq!(upload_metrics.calls_total.with(ByOutcome::ERROR).get(), 1);
+    assert_eq!(UploadMetrics::CALLS_TOTAL.labels[0].values, ["ok", "error", "panic", "cancelled"]);
+}
+
+// ---------------------------------------------------------------------------
 // Async: `async fn`, `impl Future`, async fn in traits, cancellation, panics.
 
 #[derive(Debug)]

@@ -23,6 +23,7 @@ const KEYS: &[&str] = &[
     "duration",
     "count",
     "labels",
+    "metrics",
     "crate",
 ];
 
@@ -64,6 +65,8 @@ pub(super) struct Config {
     pub(super) duration: Option<syn::Expr>,
     pub(super) count: Option<syn::Expr>,
     pub(super) labels: Option<syn::ExprStruct>,
+    /// `metrics = Name`: the declared metrics as a struct next to the function.
+    pub(super) metrics: Option<syn::Ident>,
 }
 
 impl Config {
@@ -113,6 +116,13 @@ pub(super) fn parse_config(cx: &Ctxt, args: TokenStream) -> Config {
             ("duration", Some(expr)) => config.duration = Some(expr),
             ("count", Some(expr)) => config.count = Some(expr),
             ("labels", Some(syn::Expr::Struct(labels))) => config.labels = Some(labels),
+            ("metrics", Some(syn::Expr::Path(path))) if path.qself.is_none() && path.path.get_ident().is_some() => {
+                config.metrics = path.path.get_ident().cloned();
+            }
+            ("metrics", Some(other)) => cx.error_spanned_by(
+                other,
+                "`metrics` names the struct of the metrics the attribute declares, e.g. `metrics = ReconcileMetrics`\n= help: write a type name that is free in this module; the attribute declares the struct next to the function",
+            ),
             ("labels", Some(other)) => cx.error_spanned_by(
                 other,
                 "`labels` is a label set value, e.g. `labels = ByProjection { projection: self.kind }`\n= help: write a struct expression of the target metrics' label set; a field written `result` takes how the call ended",
@@ -148,6 +158,7 @@ fn example(key: &str) -> &'static str {
         "duration" => "duration = Scheduler::global().reconcile_duration_seconds",
         "count" => "count = Scheduler::global().reconcile_runs_total",
         "labels" => "labels = ByProjection { projection: self.kind }",
+        "metrics" => "metrics = ReconcileMetrics",
         _ => "crate = \"my_metrics\"",
     }
 }
@@ -168,7 +179,8 @@ fn parse_or_report(cx: &Ctxt, lit: &syn::LitStr) -> Option<syn::Path> {
 
 pub(super) fn check_config(cx: &Ctxt, config: &Config, function: &syn::ItemFn) {
     if config.targets() {
-        let declared_only: [(&str, Option<Span>); 5] = [
+        let declared_only: [(&str, Option<Span>); 6] = [
+            ("metrics", config.metrics.as_ref().map(syn::Ident::span)),
             ("name", config.name.as_ref().map(syn::LitStr::span)),
             ("subsystem", config.subsystem.as_ref().map(syn::LitStr::span)),
             ("help", config.help.as_ref().map(syn::LitStr::span)),
@@ -176,10 +188,15 @@ pub(super) fn check_config(cx: &Ctxt, config: &Config, function: &syn::ItemFn) {
             ("reason", config.reason.as_ref().map(Spanned::span)),
         ];
         for (key, span) in declared_only {
+            let help = if key == "metrics" {
+                "the struct that declares those metrics is their typed handle already: remove `metrics`, or remove `duration` and `count`".to_owned()
+            } else {
+                format!("set `{key}` on those metrics' declaration, or remove `duration` and `count`")
+            };
             if let Some(span) = span {
                 cx.error_at(
                     span,
-                    format_args!("`{key}` is for the metrics the attribute declares; with `duration`/`count` it records into metrics declared elsewhere\n= help: set `{key}` on those metrics' declaration, or remove `duration` and `count`"),
+                    format_args!("`{key}` is for the metrics the attribute declares; with `duration`/`count` it records into metrics declared elsewhere\n= help: {help}"),
                 );
             }
         }
@@ -202,6 +219,15 @@ pub(super) fn check_config(cx: &Ctxt, config: &Config, function: &syn::ItemFn) {
                 "`in_flight = <gauge>` is for recording into declared metrics\n= help: write `in_flight` alone to declare the gauge, or add `duration`/`count`",
             );
         }
+    }
+    if let (Some(metrics), Some(receiver)) = (&config.metrics, function.sig.receiver()) {
+        cx.error_spanned_by(
+            metrics,
+            format_args!(
+                "`metrics = {metrics}` declares a struct next to the function, and the `impl` of a method (here `{}`) cannot hold one\n= help: declare the metrics in a `#[derive(Metrics)]` struct and record into them with `duration = ..`/`count = ..`, or drop `metrics` and read the metrics through the registry",
+                super::docs::text(receiver)
+            ),
+        );
     }
     if let Some(reason) = &config.reason {
         check_reason(cx, reason, function);

@@ -15,41 +15,19 @@ use crate::policy;
 use crate::private::Private;
 
 use super::args::Config;
-use super::{Shape, result_error};
+use super::{Recording, Shape, docs, result_error};
 
 /// The metrics the attribute declares, and how a call records into them.
-/// Returns (items, setup statements, the record closure, statements after
-/// the call).
-pub(super) fn declaring(
-    cx: &Ctxt,
-    config: &Config,
-    function: &syn::ItemFn,
-    shape: Shape,
-    p: &Private,
-) -> (TokenStream, TokenStream, TokenStream, TokenStream) {
-    let fn_ident = &function.sig.ident;
-    let fn_name = fn_ident.unraw().to_string();
-    let (name_span, local) = match &config.name {
-        Some(lit) => (lit.span(), lit.value()),
-        None => (fn_ident.span(), fn_name.clone()),
+///
+/// Their struct lives inside the function body, which works for free
+/// functions, methods and generic functions alike (one set of metrics per
+/// function). With `metrics = Name` it is declared next to the function
+/// instead, as `Name` (and `NameReason`, the reason's label set), with the
+/// function's visibility: typed handles for the function's callers.
+pub(super) fn declaring(cx: &Ctxt, config: &Config, function: &syn::ItemFn, shape: Shape, p: &Private) -> Recording {
+    let Some(Naming { fn_name, full, name_span, help, help_span, tracking }) = naming(cx, config, function) else {
+        return Recording::default();
     };
-    let subsystem = config.subsystem.as_ref().map(syn::LitStr::value).unwrap_or_default();
-    let policy::Loaded { policy, tracking } = policy::load(cx);
-    let full = policy.full_name(&subsystem, &local);
-    if !check_base_name(cx, &full, name_span, &policy) {
-        return (TokenStream::new(), TokenStream::new(), TokenStream::new(), TokenStream::new());
-    }
-    let (help_span, help) = match &config.help {
-        Some(lit) => (lit.span(), lit.value()),
-        None => attr::doc_comment(&function.attrs)
-            .map(|(text, span)| (span, text))
-            .unwrap_or((fn_ident.span(), String::new())),
-    };
-    if let Some(mut violation) = rules::check_n7(&format!("{full}_total"), &help) {
-        violation.help =
-            format!("add a doc comment to `{fn_name}` saying what a call does, or `help = \"...\"` to the attribute");
-        cx.error_at(help_span, violation);
-    }
     let help = help.trim();
     let lit = |text: String, span: Span| syn::LitStr::new(&text, span);
     let calls_name = lit(format!("{full}_total"), name_span);
@@ -63,20 +41,39 @@ pub(super) fn declaring(
     });
     let field = |ident: &str| format_ident!("{}", ident, span = name_span);
     let (calls, duration) = (field("calls_total"), field("duration_seconds"));
+    // Inside the body, private names; next to the function, the user's name
+    // and the function's visibility, with docs on what is public.
+    let (group, set, vis) = match &config.metrics {
+        Some(name) => {
+            (name.clone(), format_ident!("{}Reason", name, span = name.span()), function.vis.to_token_stream())
+        }
+        None => (format_ident!("__MetricsOfCall"), format_ident!("__MetricsReason"), TokenStream::new()),
+    };
+    let doc = |text: String| config.metrics.as_ref().map(|_| quote!(#[doc = #text]));
+    let calls_doc = doc(format!(" Calls of [`{fn_name}`], by how they ended."));
+    let duration_doc = doc(format!(" Durations of the calls of [`{fn_name}`] in seconds, by how they ended."));
 
+    // Public paths, which the struct's docs show.
+    let root = p.root();
     // Only a future can be dropped before it completes: a synchronous
     // function's `result` has no `cancelled`.
     let (by_outcome, labels) = match shape {
-        Shape::Sync => (quote!(#p::BySyncOutcome), quote!(#p::BySyncOutcome { result: #p::SyncOutcome::from(result) })),
-        Shape::Async | Shape::ReturnsFuture => (quote!(#p::ByOutcome), quote!(#p::ByOutcome { result })),
+        Shape::Sync => (
+            quote!(#root::instrument::BySyncOutcome),
+            quote!(#p::BySyncOutcome { result: #p::SyncOutcome::from(result) }),
+        ),
+        Shape::Async | Shape::ReturnsFuture => (quote!(#root::instrument::ByOutcome), quote!(#p::ByOutcome { result })),
     };
     let mut fields = quote! {
+        #calls_doc
         #[metric(name = #calls_name, help = #calls_help)]
-        #calls: #p::Family<#by_outcome, #p::Counter>,
+        #vis #calls: #root::Family<#by_outcome, #root::Counter>,
+        #duration_doc
         #[metric(name = #duration_name, help = #duration_help #buckets)]
-        #duration: #p::Family<#by_outcome, #p::Histogram>,
+        #vis #duration: #root::Family<#by_outcome, #root::Histogram>,
     };
-    let mut items = quote!(const _: () = { #tracking };);
+    let tracking = quote!(const _: () = { #tracking };);
+    let mut items = TokenStream::new();
     let mut on_start = TokenStream::new();
     let mut on_end = TokenStream::new();
     let mut after = TokenStream::new();
@@ -84,31 +81,35 @@ pub(super) fn declaring(
         let name = lit(format!("{full}_in_flight"), *span);
         let help = lit(format!("Calls of `{fn_name}` in progress. {help}"), help_span);
         let in_flight = format_ident!("in_flight", span = *span);
+        let in_flight_doc = doc(format!(" Calls of [`{fn_name}`] in progress."));
         fields.extend(quote! {
+            #in_flight_doc
             #[metric(name = #name, help = #help)]
-            #in_flight: #p::IntGauge,
+            #vis #in_flight: #root::IntGauge,
         });
         on_start = quote!(__metrics.#in_flight.inc(););
         on_end = quote!(__metrics.#in_flight.dec(););
     }
     if let Some(reason) = &config.reason {
-        let set = format_ident!("__MetricsReason");
-        let vis = TokenStream::new();
         let metric = ReasonMetric { reason, set: &set, vis: &vis, full: &full, fn_name: &fn_name, help, help_span };
         let (field, item, record) = metric.expand(function, p);
         fields.extend(field);
         items.extend(item);
         after = record;
     }
+    let group_doc = doc(format!(
+        " The metrics `#[instrument_metric]` declares for [`{fn_name}`]: every call of it records into `{group}::global()`."
+    ));
     items.extend(quote! {
+        #group_doc
         #[derive(#p::Metrics)]
         #[metrics(#krate function = #fn_name)]
-        struct __MetricsOfCall {
+        #vis struct #group {
             #fields
         }
     });
     let setup = quote! {
-        let __metrics = __MetricsOfCall::global();
+        let __metrics = #group::global();
         #on_start
     };
     let record = quote! {
@@ -119,7 +120,59 @@ pub(super) fn declaring(
             #on_end
         }
     };
-    (items, setup, record, after)
+    let docs = docs::declared(&full, shape, config);
+    if let Some(name) = &config.metrics {
+        // The items themselves at the name: in an `impl`, which cannot hold
+        // them, rustc reports them there.
+        let outer = respan_items(items, name.span());
+        return Recording { outer, items: tracking, setup, record, after, docs, ..Recording::default() };
+    }
+    items.extend(tracking);
+    Recording { items, setup, record, after, docs, ..Recording::default() }
+}
+
+/// The names and help text of the declared metrics.
+struct Naming {
+    /// The function's name.
+    fn_name: String,
+    /// The name every metric starts with: `<namespace>_<subsystem>_<name>`.
+    full: String,
+    /// Where a problem with the name is reported.
+    name_span: Span,
+    /// The help text: the function's doc comment, or `help = ".."`.
+    help: String,
+    help_span: Span,
+    /// What makes Cargo track the policy's manifests.
+    tracking: TokenStream,
+}
+
+/// The names (checked against the policy) and help text (N7) of the
+/// declared metrics; `None` when the name breaks a rule.
+fn naming(cx: &Ctxt, config: &Config, function: &syn::ItemFn) -> Option<Naming> {
+    let fn_ident = &function.sig.ident;
+    let fn_name = fn_ident.unraw().to_string();
+    let (name_span, local) = match &config.name {
+        Some(lit) => (lit.span(), lit.value()),
+        None => (fn_ident.span(), fn_name.clone()),
+    };
+    let subsystem = config.subsystem.as_ref().map(syn::LitStr::value).unwrap_or_default();
+    let policy::Loaded { policy, tracking } = policy::load(cx);
+    let full = policy.full_name(&subsystem, &local);
+    if !check_base_name(cx, &full, name_span, &policy) {
+        return None;
+    }
+    let (help_span, help) = match &config.help {
+        Some(lit) => (lit.span(), lit.value()),
+        None => attr::doc_comment(&function.attrs)
+            .map(|(text, span)| (span, text))
+            .unwrap_or((fn_ident.span(), String::new())),
+    };
+    if let Some(mut violation) = rules::check_n7(&format!("{full}_total"), &help) {
+        violation.help =
+            format!("add a doc comment to `{fn_name}` saying what a call does, or `help = \"...\"` to the attribute");
+        cx.error_at(help_span, violation);
+    }
+    Some(Naming { fn_name, full, name_span, help, help_span, tracking })
 }
 
 /// The rules that concern the name every declared metric starts with (N1,
@@ -178,9 +231,12 @@ impl ReasonMetric<'_> {
         let name = syn::LitStr::new(&format!("{full}_errors_total"), span);
         let help = syn::LitStr::new(&format!("Errors of `{fn_name}`, by reason. {help}"), *help_span);
         let errors = format_ident!("errors_total", span = span);
+        let root = p.root();
+        let field_doc = format!(" Errors of [`{fn_name}`], by reason: label values with [`{set}::new`].");
         let field = quote! {
+            #[doc = #field_doc]
             #[metric(name = #name, help = #help)]
-            #errors: #p::Family<#set, #p::Counter>,
+            #vis #errors: #root::Family<#set, #root::Counter>,
         };
         let value = quote_spanned!(span=> <#reason as #p::LabelValue>);
         let set_doc = format!(" The label `reason` of `{full}_errors_total`: a value of the reason type, by index.");
@@ -231,4 +287,24 @@ impl ReasonMetric<'_> {
         };
         (field, item, record)
     }
+}
+
+/// `tokens` with the spans of their top level (keywords, attributes' `#`
+/// and brackets, braces) at `span`, and everything inside as it was: where
+/// an item is reported as a whole, not where its contents are.
+fn respan_items(tokens: TokenStream, span: Span) -> TokenStream {
+    tokens
+        .into_iter()
+        .map(|mut token| {
+            match &mut token {
+                proc_macro2::TokenTree::Group(group) => {
+                    let mut respanned = proc_macro2::Group::new(group.delimiter(), group.stream());
+                    respanned.set_span(span);
+                    *group = respanned;
+                }
+                other => other.set_span(span),
+            }
+            token
+        })
+        .collect()
 }

@@ -14,6 +14,7 @@
 
 mod args;
 mod declared;
+mod docs;
 mod targets;
 
 use proc_macro2::{Span, TokenStream};
@@ -26,6 +27,29 @@ use crate::private::Private;
 use args::{Config, check_config, parse_config};
 use declared::declaring;
 use targets::recording_into_targets;
+
+/// What the attribute emits for how a call records, around and inside the
+/// function.
+#[derive(Default)]
+struct Recording {
+    /// Items next to the function: the metrics struct of `metrics = Name`.
+    outer: TokenStream,
+    /// Items inside the body.
+    items: TokenStream,
+    /// Statements when the call starts.
+    setup: TokenStream,
+    /// The closure `|result: Outcome, seconds: f64|` that records the end
+    /// of the call.
+    record: TokenStream,
+    /// Statements after the call, with its output `__metrics_out` at hand.
+    after: TokenStream,
+    /// The span of the label field that takes how the call ended, where a
+    /// missing `From<Outcome>` is reported.
+    outcome: Option<Span>,
+    /// The `# Metrics` section of the function's rustdoc, one line per
+    /// `#[doc]`.
+    docs: Vec<String>,
+}
 
 /// How the function runs, which decides how its end is observed.
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -161,17 +185,15 @@ fn nameable(tokens: TokenStream) -> bool {
 /// The instrumented function.
 fn instrument(cx: &Ctxt, config: &Config, function: &syn::ItemFn, shape: Shape, p: &Private) -> TokenStream {
     let syn::ItemFn { attrs, vis, sig, block } = function;
-    // `start` needs `From<Outcome>` of the `result` label's type: its
-    // tokens carry the span of the `result` the user wrote, where a missing
-    // impl is then reported.
-    let (items, setup, record, after, start) = if config.targets() {
-        let (setup, record, result) = recording_into_targets(config, p);
-        let span = result.unwrap_or_else(Span::call_site);
-        (TokenStream::new(), setup, record, TokenStream::new(), span)
+    let Recording { outer, items, setup, record, after, outcome, docs } = if config.targets() {
+        recording_into_targets(config, shape, p)
     } else {
-        let (items, setup, record, after) = declaring(cx, config, function, shape, p);
-        (items, setup, record, after, Span::call_site())
+        declaring(cx, config, function, shape, p)
     };
+    // `start` needs `From<Outcome>` of the `result` label's type: its
+    // tokens carry the span of the label the user wrote, where a missing
+    // impl is then reported.
+    let start = outcome.unwrap_or_else(Span::call_site);
     // The whole call, path included, carries that span: a path that starts
     // with tokens of another span would be reported at the attribute.
     let start = |on_drop: TokenStream| quote_spanned!(start=> __MetricsCallGuard::start(#on_drop, #record));
@@ -244,7 +266,9 @@ fn instrument(cx: &Ctxt, config: &Config, function: &syn::ItemFn, shape: Shape, 
         },
     };
     quote! {
+        #outer
         #(#attrs)*
+        #(#[doc = #docs])*
         #vis #sig {
             #body
         }

@@ -1,18 +1,19 @@
 //! Recording into metrics declared elsewhere: `duration = ..`, `count = ..`,
 //! `in_flight = ..`, with `labels = Set { .. }`.
 
-use proc_macro2::{Span, TokenStream};
+use proc_macro2::TokenStream;
 use quote::{ToTokens, format_ident, quote, quote_spanned};
 use syn::spanned::Spanned;
 
 use crate::private::Private;
 
 use super::args::Config;
+use super::{Recording, Shape, docs};
 
 /// Recording into metrics declared elsewhere (`duration`, `count`,
 /// `in_flight = ..`, with `labels`). The label values other than `result`
 /// are evaluated when the call starts, before the body can move them.
-pub(super) fn recording_into_targets(config: &Config, p: &Private) -> (TokenStream, TokenStream, Option<Span>) {
+pub(super) fn recording_into_targets(config: &Config, shape: Shape, p: &Private) -> Recording {
     let mut setup = TokenStream::new();
     let mut takes_result = None;
     // The user's struct expression, with each value other than `result`
@@ -65,5 +66,6 @@ pub(super) fn recording_into_targets(config: &Config, p: &Private) -> (TokenStre
             #on_end
         }
     };
-    (setup, record, takes_result)
+    let docs = docs::targets(config, shape, takes_result.map(|_| "result"));
+    Recording { setup, record, outcome: takes_result, docs, ..Recording::default() }
 }
