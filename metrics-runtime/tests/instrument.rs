@@ -294,6 +294,7 @@ fn typed_handles_of_the_declared_metrics() {
     assert_eq!(resize_metrics.errors_total.with(ResizeMetricsReason::new(&FetchError::Status(0))).get(), 2);
     // The handles are the registered metrics, described by the struct's constants.
     assert_eq!(ResizeMetrics::CALLS_TOTAL.name, "metrics_inst_resize_total");
+    assert_eq!(ResizeMetrics::CALLS_TOTAL.subsystem, "inst", "the catalogue groups it by its subsystem");
     assert_eq!(ResizeMetrics::DURATION_SECONDS.buckets, [0.5, 1.0]);
     assert_eq!(ResizeMetrics::ERRORS_TOTAL.labels[0].values, ["timeout", "status", "tls"]);
     assert_eq!(ResizeMetrics::CALLS_TOTAL.labels[0].values, ["ok", "error", "panic"]);

@@ -97,13 +97,15 @@ pub(super) fn declaring(cx: &Ctxt, config: &Config, function: &syn::ItemFn, shap
         items.extend(item);
         after = record;
     }
+    // The catalogue groups metrics by subsystem: the one the names have.
+    let subsystem = config.subsystem.as_ref().map(|lit| quote!(subsystem = #lit,));
     let group_doc = doc(format!(
         " The metrics `#[instrument_metric]` declares for [`{fn_name}`]: every call of it records into `{group}::global()`."
     ));
     items.extend(quote! {
         #group_doc
         #[derive(#p::Metrics)]
-        #[metrics(#krate function = #fn_name)]
+        #[metrics(#krate #subsystem function = #fn_name)]
         #vis struct #group {
             #fields
         }
