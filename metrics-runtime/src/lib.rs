@@ -284,10 +284,24 @@ pub use metricate_derive::LabelSet;
 /// ```
 ///
 /// `labels` is a value of the targets' label set; its field values are
-/// evaluated when the call starts, and a field written `result` takes how the
-/// call ended (an [`instrument::Outcome`], or any type with
-/// `From<Outcome>`; with `classify = f`, `f(&output)` gives it). `in_flight =
-/// <IntGauge>` counts calls in progress.
+/// evaluated when the call starts, and one field takes how the call ended (an
+/// [`instrument::Outcome`], or any type with `From<Outcome>`; with `classify
+/// = f`, `f(&output)` gives it): the field written `result`, or the field
+/// that `outcome = field` names, written alone:
+///
+/// ```ignore
+/// #[instrument_metric(
+///     count = Http::global().requests_total,
+///     labels = Request { method, status },   // `method` is the parameter
+///     outcome = status,                      // `status`: how the call ended
+/// )]
+/// fn handle(method: Method) -> Result<Response, HandlerError> { .. }
+/// ```
+///
+/// An `outcome` field that also has a value, is also a parameter's name, or
+/// is not in `labels`, and a second field written `result` beside it, are
+/// compile errors at the token. `in_flight = <IntGauge>` counts calls in
+/// progress.
 ///
 /// Works on free functions, methods, associated and generic functions, `async
 /// fn` (also in traits), and functions returning `impl Future`; the

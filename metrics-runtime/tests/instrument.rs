@@ -719,6 +719,93 @@ async fn recording_into_declared_metrics() {
     assert_eq!(value("metrics_declared_boots_in_flight", &[]), 0.0);
 }
 
+/// The status class of a request: the outcome label under another name.
+#[derive(Clone, Copy, Debug, PartialEq, LabelValue)]
+enum Status {
+    #[label(rename = "2xx")]
+    Success,
+    #[label(rename = "5xx")]
+    Failure,
+    Aborted,
+}
+
+impl From<Outcome> for Status {
+    fn from(outcome: Outcome) -> Status {
+        match outcome {
+            Outcome::Ok => Status::Success,
+            Outcome::Error | Outcome::Panic => Status::Failure,
+            Outcome::Cancelled => Status::Aborted,
+        }
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, LabelValue)]
+enum Method {
+    Get,
+    Post,
+}
+
+#[derive(Clone, Copy, LabelSet)]
+struct Request {
+    method: Method,
+    status: Status,
+}
+
+#[derive(Metrics)]
+#[metrics(subsystem = "outcome")]
+struct Api {
+    /// Requests handled, by method and status class.
+    requests_total: Family<Request, Counter>,
+    /// Time to handle a request, by method and status class.
+    request_duration_seconds: Family<Request, Histogram>,
+}
+
+/// Handles a request; `status` takes how the call ended.
+#[instrument_metric(
+    count = Api::global().requests_total,
+    duration = Api::global().request_duration_seconds,
+    labels = Request { method, status },
+    outcome = status,
+)]
+fn handle(method: Method, fail: bool) -> Result<(), String> {
+    if fail { Err("boom".to_owned()) } else { Ok(()) }
+}
+
+/// The same, async, with `result` a parameter (an ordinary value there).
+#[instrument_metric(
+    count = Api::global().requests_total,
+    labels = Request { method: if result { Method::Get } else { Method::Post }, status },
+    outcome = status,
+)]
+async fn handle_later(result: bool) -> Result<(), String> {
+    tokio::task::yield_now().await;
+    if result { Ok(()) } else { Err("later".to_owned()) }
+}
+
+#[test]
+fn the_outcome_label_may_have_any_name() {
+    handle(Method::Get, false).unwrap();
+    handle(Method::Get, true).unwrap_err();
+    handle(Method::Post, true).unwrap_err();
+    let requests = "metrics_outcome_requests_total";
+    assert_eq!(value(requests, &[("method", "get"), ("status", "2xx")]), 1.0);
+    assert_eq!(value(requests, &[("method", "get"), ("status", "5xx")]), 1.0);
+    assert_eq!(value(requests, &[("method", "post"), ("status", "5xx")]), 1.0);
+    let durations = "metrics_outcome_request_duration_seconds";
+    assert_eq!(histogram(durations, &[("method", "post"), ("status", "5xx")]).0, 1);
+
+    let runtime = tokio::runtime::Builder::new_current_thread().build().unwrap();
+    runtime.block_on(handle_later(true)).unwrap();
+    runtime.block_on(handle_later(false)).unwrap_err();
+    {
+        let mut pending = std::pin::pin!(handle_later(true));
+        assert!(pending.as_mut().poll(&mut Context::from_waker(Waker::noop())).is_pending());
+    }
+    assert_eq!(value(requests, &[("method", "get"), ("status", "2xx")]), 2.0);
+    assert_eq!(value(requests, &[("method", "post"), ("status", "5xx")]), 2.0);
+    assert_eq!(value(requests, &[("method", "get"), ("status", "aborted")]), 1.0);
+}
+
 #[test]
 fn recording_a_panic_into_declared_metrics() {
     /// Boots, and panics.

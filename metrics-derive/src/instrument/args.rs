@@ -23,6 +23,7 @@ const KEYS: &[&str] = &[
     "duration",
     "count",
     "labels",
+    "outcome",
     "metrics",
     "crate",
 ];
@@ -65,6 +66,8 @@ pub(super) struct Config {
     pub(super) duration: Option<syn::Expr>,
     pub(super) count: Option<syn::Expr>,
     pub(super) labels: Option<syn::ExprStruct>,
+    /// `outcome = field`: the field of `labels` that takes how the call ended.
+    pub(super) outcome: Option<syn::Ident>,
     /// `metrics = Name`: the declared metrics as a struct next to the function.
     pub(super) metrics: Option<syn::Ident>,
 }
@@ -123,9 +126,16 @@ pub(super) fn parse_config(cx: &Ctxt, args: TokenStream) -> Config {
                 other,
                 "`metrics` names the struct of the metrics the attribute declares, e.g. `metrics = ReconcileMetrics`\n= help: write a type name that is free in this module; the attribute declares the struct next to the function",
             ),
+            ("outcome", Some(syn::Expr::Path(path))) if path.qself.is_none() && path.path.get_ident().is_some() => {
+                config.outcome = path.path.get_ident().cloned();
+            }
+            ("outcome", Some(other)) => cx.error_spanned_by(
+                other,
+                "`outcome` names the field of `labels` that takes how the call ended, e.g. `outcome = status`\n= help: write the field's name, and the field alone in `labels`: `labels = Request { method, status }`",
+            ),
             ("labels", Some(other)) => cx.error_spanned_by(
                 other,
-                "`labels` is a label set value, e.g. `labels = ByProjection { projection: self.kind }`\n= help: write a struct expression of the target metrics' label set; a field written `result` takes how the call ended",
+                "`labels` is a label set value, e.g. `labels = ByProjection { projection: self.kind }`\n= help: write a struct expression of the target metrics' label set; a field written `result` (or the field `outcome = ..` names) takes how the call ended",
             ),
             (known, None) if KEYS.contains(&known) => cx.error_spanned_by(
                 &key,
@@ -159,6 +169,7 @@ fn example(key: &str) -> &'static str {
         "count" => "count = Scheduler::global().reconcile_runs_total",
         "labels" => "labels = ByProjection { projection: self.kind }",
         "metrics" => "metrics = ReconcileMetrics",
+        "outcome" => "outcome = status",
         _ => "crate = \"my_metrics\"",
     }
 }
@@ -200,6 +211,12 @@ pub(super) fn check_config(cx: &Ctxt, config: &Config, function: &syn::ItemFn) {
                 );
             }
         }
+        if let (Some(outcome), None) = (&config.outcome, &config.labels) {
+            cx.error_spanned_by(
+                outcome,
+                format_args!("`outcome = {outcome}` names a field of `labels`, and there is no `labels`\n= help: add the label set, with the field alone: `labels = Request {{ .., {outcome} }}`"),
+            );
+        }
         if let Some((span, None)) = &config.in_flight {
             cx.error_at(
                 *span,
@@ -211,6 +228,12 @@ pub(super) fn check_config(cx: &Ctxt, config: &Config, function: &syn::ItemFn) {
             cx.error_spanned_by(
                 labels,
                 "`labels` is for recording into declared metrics: the metrics the attribute declares are labeled `{result}` only\n= help: add `duration = ..` and/or `count = ..` naming metrics of this label set",
+            );
+        }
+        if let Some(outcome) = &config.outcome {
+            cx.error_spanned_by(
+                outcome,
+                "`outcome` names a field of `labels`, for recording into declared metrics: the metrics the attribute declares are labeled `{result}` only\n= help: remove `outcome`, or add `duration = ..`/`count = ..` and `labels = ..`",
             );
         }
         if let Some((_, Some(gauge))) = &config.in_flight {

@@ -186,7 +186,7 @@ fn nameable(tokens: TokenStream) -> bool {
 fn instrument(cx: &Ctxt, config: &Config, function: &syn::ItemFn, shape: Shape, p: &Private) -> TokenStream {
     let syn::ItemFn { attrs, vis, sig, block } = function;
     let Recording { outer, items, setup, record, after, outcome, docs } = if config.targets() {
-        recording_into_targets(config, shape, p)
+        recording_into_targets(cx, config, function, shape, p)
     } else {
         declaring(cx, config, function, shape, p)
     };
