@@ -165,7 +165,10 @@ impl<T: MetricHandle + ?Sized> MetricHandle for &T {
 /// The series a handle points at, as a scrape names it
 /// (`name{label="value",..}`), when it belongs to a registered metric or (with
 /// the feature `test-scope`) to an instance of the current scope; `None` for
-/// instances made with `new_unregistered()`.
+/// instances made with `new_unregistered()`. It builds the global registry
+/// if nothing did yet (see [`global()`](crate::global)), after which
+/// [`register_global`](crate::register_global) refuses more groups;
+/// `assert_metric!` calls it only to word a failure.
 ///
 /// ```
 /// use metricate::{Counter, Metrics};
