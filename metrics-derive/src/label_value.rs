@@ -1,4 +1,6 @@
-//! `#[derive(LabelValue)]`: a fieldless enum becomes a bounded label value.
+//! `#[derive(LabelValue)]`: an enum becomes a bounded label value, one value
+//! per variant. Fields of a variant are ignored, so that an error enum with
+//! data labels itself by kind (`reason = MyError` of `#[instrument_metric]`).
 
 use proc_macro2::TokenStream;
 use quote::{quote, quote_spanned};
@@ -65,15 +67,6 @@ pub(crate) fn expand(input: &syn::DeriveInput) -> TokenStream {
                 );
             }
             for variant in &data.variants {
-                if !matches!(variant.fields, syn::Fields::Unit) {
-                    cx.error_spanned_by(
-                        &variant.fields,
-                        format_args!(
-                            "label value variant `{}` has fields; label values are fieldless variants\n= help: remove the fields; for a value bounded only at run time, declare a capped label with `capped_label!`",
-                            variant.ident
-                        ),
-                    );
-                }
                 let mut rename = Slot::new("rename");
                 attr::for_each_key(&cx, &variant.attrs, "label", |meta| {
                     if meta.path.is_ident("rename") {
@@ -93,23 +86,20 @@ pub(crate) fn expand(input: &syn::DeriveInput) -> TokenStream {
         }
         syn::Data::Struct(data) => cx.error_spanned_by(
             data.struct_token,
-            "`LabelValue` is derived on fieldless enums\n= help: declare the values as unit variants of an enum; for a set of labels, derive `LabelSet` on a struct",
+            "`LabelValue` is derived on enums\n= help: declare the values as variants of an enum; for a set of labels, derive `LabelSet` on a struct",
         ),
         syn::Data::Union(data) => cx.error_spanned_by(
             data.union_token,
-            "`LabelValue` is derived on fieldless enums\n= help: declare the values as unit variants of an enum",
+            "`LabelValue` is derived on enums\n= help: declare the values as variants of an enum",
         ),
     }
-    let fieldless = match &input.data {
-        syn::Data::Enum(data) => data.variants.iter().all(|v| matches!(v.fields, syn::Fields::Unit)),
-        _ => false,
-    };
-    if matches!(input.data, syn::Data::Enum(_)) {
+    let is_enum = matches!(input.data, syn::Data::Enum(_));
+    if is_enum {
         validate(&cx, ident, &variants);
     }
 
     let errors = cx.check().err().map(|e| e.to_compile_error());
-    let valid = fieldless && input.generics.params.is_empty();
+    let valid = is_enum && input.generics.params.is_empty();
     let body = if valid { impl_label_value(ident, &input.vis, &variants, &private) } else { stub(input, &private) };
     quote! {
         #errors
@@ -144,9 +134,11 @@ fn impl_label_value(
     let doc = format!(" The values this label takes: {}.", listed.join(", "));
     let all = variants.iter().map(|v| &v.value);
     let escaped = variants.iter().map(|v| metricate_catalog::escape::label_value(&v.value).into_owned());
+    // `V { .. }` matches a unit, tuple or struct variant alike: the value is
+    // the variant, whatever its fields hold.
     let arms = variants.iter().enumerate().map(|(i, v)| {
         let variant = v.ident;
-        quote_spanned!(variant.span()=> #ident::#variant => #i)
+        quote_spanned!(variant.span()=> #ident::#variant { .. } => #i)
     });
     let match_body = if variants.is_empty() { quote!(match *self {}) } else { quote!(match self { #(#arms,)* }) };
     quote! {
@@ -166,6 +158,15 @@ fn impl_label_value(
             #[doc = #doc]
             #[allow(dead_code)]
             #vis const LABEL_VALUES: &'static [&'static str] = &[#(#all),*];
+        }
+
+        // An error of this type is its own reason: `reason = #ident`.
+        #[automatically_derived]
+        impl #private::IntoReason<#ident> for #ident {
+            #[inline]
+            fn reason_index(&self, index: fn(&#ident) -> usize) -> usize {
+                index(self)
+            }
         }
     }
 }

@@ -544,7 +544,7 @@ fn impl_metrics(
                 /// address, with no lookup and no initialisation check.
                 #[inline]
                 #vis fn global() -> &'static Self {
-                    &__METRICS_GLOBAL
+                    #p::global_instance!(__METRICS_GLOBAL, Self)
                 }
 
                 /// A fresh instance whose metrics are not registered, with its

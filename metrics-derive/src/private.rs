@@ -7,6 +7,18 @@ use quote::{ToTokens, quote};
 /// `#[metrics(crate = "...")]`, for crates that re-export the runtime.
 pub(crate) struct Private(pub(crate) Option<syn::Path>);
 
+impl Private {
+    /// The runtime crate itself, `::metricate` or the re-exporter's path,
+    /// for public items that generated public code names (and its docs
+    /// show).
+    pub(crate) fn root(&self) -> TokenStream {
+        match &self.0 {
+            Some(krate) => quote!(#krate),
+            None => quote!(::metricate),
+        }
+    }
+}
+
 impl ToTokens for Private {
     fn to_tokens(&self, tokens: &mut TokenStream) {
         match &self.0 {

@@ -7,9 +7,12 @@
 pub use inventory;
 pub use metricate_catalog::{Deprecation, Descriptor, Label, MetricKind, Source};
 
+/// The body of `Struct::global()`: the `static`, or the scope's instance
+/// with the feature `test-scope`.
+pub use crate::__metricate_global as global_instance;
 pub use crate::instrument::{
-    ByOutcome, CallGuard, ClassifyByTrait, ClassifyOther, CountMetric, DurationMetric, ErrorReason, HasError,
-    Instrumented, Outcome, Probe, call_once, error_reason,
+    ByOutcome, BySyncOutcome, CallGuard, ClassifyByTrait, ClassifyOther, CountMetric, DurationMetric, HasError,
+    Instrumented, IntoReason, Outcome, Probe, SyncOutcome, call_once, reason_index,
 };
 pub use crate::label::{LabelSet, LabelValue};
 pub use crate::metric::{Collect, MetricField, MetricGroup, ReadScratch, static_cells};

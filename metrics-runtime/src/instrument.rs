@@ -15,6 +15,11 @@
 //! | unwinds (panics) | `panic` |
 //! | its future is dropped before it completes | `cancelled` |
 //!
+//! The metrics the attribute declares are labeled [`ByOutcome`] for an
+//! `async fn` or a function returning `impl Future`, and [`BySyncOutcome`]
+//! (no `cancelled`, which a synchronous call cannot end with) for any other
+//! function.
+//!
 //! Nothing is allocated per call and no future is boxed: a call costs two
 //! reads of the monotonic clock and the record path of its metrics.
 
@@ -38,11 +43,66 @@ pub enum Outcome {
     Cancelled,
 }
 
-/// The label set `{result}` of the metrics the attribute declares.
+/// The label set `{result}` of the metrics the attribute declares for an
+/// `async fn` or a function returning `impl Future`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, LabelSet)]
 pub struct ByOutcome {
     /// How the call ended.
     pub result: Outcome,
+}
+
+impl ByOutcome {
+    /// `{result="ok"}`.
+    pub const OK: ByOutcome = ByOutcome { result: Outcome::Ok };
+    /// `{result="error"}`.
+    pub const ERROR: ByOutcome = ByOutcome { result: Outcome::Error };
+    /// `{result="panic"}`.
+    pub const PANIC: ByOutcome = ByOutcome { result: Outcome::Panic };
+    /// `{result="cancelled"}`.
+    pub const CANCELLED: ByOutcome = ByOutcome { result: Outcome::Cancelled };
+}
+
+/// How a synchronous instrumented call ended: the values of its `result`
+/// label. A synchronous call runs to its end or unwinds; only a future can
+/// be dropped before it completes, so there is no `cancelled`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, LabelValue)]
+pub enum SyncOutcome {
+    /// It returned a value that is not an error.
+    Ok,
+    /// It returned an error (`Err(_)`, or what [`Classify`] calls one).
+    Error,
+    /// It unwound.
+    Panic,
+}
+
+/// [`Outcome::Cancelled`], which never ends a synchronous call (only a
+/// `classify` function could return it), counts as an error.
+impl From<Outcome> for SyncOutcome {
+    #[inline]
+    fn from(outcome: Outcome) -> SyncOutcome {
+        match outcome {
+            Outcome::Ok => SyncOutcome::Ok,
+            Outcome::Error | Outcome::Cancelled => SyncOutcome::Error,
+            Outcome::Panic => SyncOutcome::Panic,
+        }
+    }
+}
+
+/// The label set `{result}` of the metrics the attribute declares for a
+/// synchronous function: `ok`, `error` or `panic`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, LabelSet)]
+pub struct BySyncOutcome {
+    /// How the call ended.
+    pub result: SyncOutcome,
+}
+
+impl BySyncOutcome {
+    /// `{result="ok"}`.
+    pub const OK: BySyncOutcome = BySyncOutcome { result: SyncOutcome::Ok };
+    /// `{result="error"}`.
+    pub const ERROR: BySyncOutcome = BySyncOutcome { result: SyncOutcome::Error };
+    /// `{result="panic"}`.
+    pub const PANIC: BySyncOutcome = BySyncOutcome { result: SyncOutcome::Panic };
 }
 
 /// Says whether a return value is an error. Implemented for `Result`
@@ -81,23 +141,60 @@ impl<T, E> HasError for Result<T, E> {
     }
 }
 
-/// Maps an error to the bounded label value `R` of `reason = R`. Every
-/// `Copy` type is its own reason (a `#[derive(LabelValue)]` error enum); implement it for an error
-/// type that carries data, mapping each error to a variant of a fieldless
-/// `#[derive(LabelValue)]` enum.
+/// Maps an error to a value of the reason label `R` of `reason = R`.
+///
+/// Usually not needed: an error enum that derives
+/// [`LabelValue`](derive@crate::LabelValue) is its own reason, one value per
+/// variant, its fields ignored (`reason = MyError`). Implement this trait to
+/// label an error type by another enum, e.g. one whose values group
+/// several variants, or for an error type that is not an enum.
+///
+/// ```
+/// use metricate::LabelValue;
+/// use metricate::instrument::ErrorReason;
+///
+/// #[derive(Clone, Copy, LabelValue)]
+/// enum Transient { Yes, No }
+///
+/// enum FetchError { Timeout(u64), Refused, NotFound(String) }
+///
+/// impl ErrorReason<Transient> for FetchError {
+///     fn reason(&self) -> Transient {
+///         match self {
+///             FetchError::Timeout(_) | FetchError::Refused => Transient::Yes,
+///             FetchError::NotFound(_) => Transient::No,
+///         }
+///     }
+/// }
+/// ```
 #[diagnostic::on_unimplemented(
     message = "`{Self}` has no reason of type `{R}`",
-    note = "`reason = {R}` labels each error with a value of `{R}`: make the error type `{R}` itself, or implement `ErrorReason<{R}>` for `{Self}`"
+    note = "`reason = {R}` labels each error with a value of `{R}`: write `reason = {Self}` with `#[derive(LabelValue)]` on `{Self}` (one value per variant, fields ignored), or implement `ErrorReason<{R}>` for `{Self}`"
 )]
 pub trait ErrorReason<R> {
     /// The label value for this error.
     fn reason(&self) -> R;
 }
 
-impl<R: Copy> ErrorReason<R> for R {
+/// How an error gives the reason label `R`: its own variant when it derives
+/// [`LabelValue`](derive@crate::LabelValue) (implemented by the derive), or
+/// its [`ErrorReason<R>`]. Not implemented by hand.
+#[doc(hidden)]
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` has no reason of type `{R}`",
+    note = "`reason = {R}` labels each error with a value of `{R}`: write `reason = {Self}` with `#[derive(LabelValue)]` on `{Self}` (one value per variant, fields ignored), or implement `ErrorReason<{R}>` for `{Self}`"
+)]
+pub trait IntoReason<R> {
+    /// The index of the reason in `R`'s values; `index` is
+    /// `<R as LabelValue>::index`, passed in so that nothing here needs `R`
+    /// to be a label value (the caller reports it once if it is not).
+    fn reason_index(&self, index: fn(&R) -> usize) -> usize;
+}
+
+impl<E: ErrorReason<R>, R> IntoReason<R> for E {
     #[inline]
-    fn reason(&self) -> R {
-        *self
+    fn reason_index(&self, index: fn(&R) -> usize) -> usize {
+        index(&self.reason())
     }
 }
 
@@ -277,16 +374,16 @@ impl<Fut: Future, T, F: FnOnce(T, f64)> Future for Instrumented<Fut, T, F> {
     }
 }
 
-/// The reason label of `output`'s error, for `reason = R`: `None` when it
-/// is not an error.
+/// The index of the reason of `output`'s error in the values of `R`, for
+/// `reason = R`: `None` when it is not an error.
 #[doc(hidden)]
 #[inline]
-pub fn error_reason<R, O>(output: &O) -> Option<R>
+pub fn reason_index<R, O>(output: &O, index: fn(&R) -> usize) -> Option<usize>
 where
     O: HasError,
-    O::Error: ErrorReason<R>,
+    O::Error: IntoReason<R>,
 {
-    output.error().map(ErrorReason::reason)
+    output.error().map(|error| error.reason_index(index))
 }
 
 /// Calls `f`: the body of an instrumented function runs in a closure so that

@@ -10,13 +10,14 @@ pub use capped::{CappedTable, MAX_CAPPED_VALUE_LEN};
 /// A bounded label value: a type with a fixed, compile-time set of values,
 /// each mapped to a dense index.
 ///
-/// Derive it on a fieldless enum with [`LabelValue`](derive@crate::LabelValue).
+/// Derive it on an enum with [`LabelValue`](derive@crate::LabelValue): one
+/// value per variant (fields of a variant are ignored).
 /// `Option<E>` is a label value too: `None` renders as `unknown`.
 #[diagnostic::on_unimplemented(
     message = "L4: `{Self}` is not a bounded label value",
     label = "not a `LabelValue`",
     note = "a label takes its values from a closed set, so that the number of series stays bounded",
-    note = "derive it on a fieldless enum: `#[derive(Clone, Copy, LabelValue)] enum {Self} {{ .. }}`, or declare a label bounded at run time with `capped_label!`"
+    note = "derive it on an enum, one value per variant (fields are ignored): `#[derive(LabelValue)] enum {Self} {{ .. }}`, or declare a label bounded at run time with `capped_label!`"
 )]
 pub trait LabelValue {
     /// The number of distinct values.

@@ -77,8 +77,9 @@
 //! `server` module (feature `server`) serves `/metrics`, `/catalog.json` and
 //! `/health`; the `http` module (feature `tower`) is a tower layer recording
 //! the standard HTTP server metrics of an axum, hyper or tonic service; the
-//! `docs` module (feature `docs`) keeps a committed catalogue
-//! in sync from a test.
+//! `docs` module (feature `docs`) keeps a committed catalogue in sync from a
+//! test; the [`testing`] module reads metrics in tests, and with the feature
+//! `test-scope` gives each test metrics of its own.
 #![deny(missing_docs)]
 
 // Generated code names `::metricate`; this lets the runtime declare its
@@ -102,14 +103,15 @@ mod self_metrics;
 pub mod server;
 mod snapshot;
 mod sync;
+pub mod testing;
 
 #[doc(hidden)]
 pub mod __private;
 
 pub use label::{CappedLabel, CappedTable, LabelSet, LabelValue, MAX_CAPPED_VALUE_LEN};
 pub use metric::{
-    COUNTER_SHARDS, Collect, Counter, Family, FloatCounter, Gauge, Histogram, HistogramRef, HistogramTimer, IntGauge,
-    Metric, MetricField, MetricGroup, SeriesVisitor, ShardedCounter, Value,
+    COUNTER_SHARDS, Collect, Counter, Family, FloatCounter, Gauge, Histogram, HistogramRef, HistogramSnapshot,
+    HistogramTimer, IntGauge, Metric, MetricField, MetricGroup, SeriesVisitor, ShardedCounter, Value,
 };
 pub use metricate_catalog::{Capped, Descriptor, Label, MetricKind, Source};
 
@@ -141,8 +143,10 @@ pub use snapshot::{FamilySnapshot, OwnedValue, SeriesSnapshot, Snapshot};
 /// the fix.
 ///
 /// Outputs: `Type::global() -> &'static Type` (the registered instance, in
-/// `static` storage), `Type::new_unregistered() -> Type` (for tests, cells on
-/// the heap), and an impl of [`MetricGroup`].
+/// `static` storage; with the feature `test-scope`, inside a
+/// [`testing::Scope`](crate::testing) the scope's own instance),
+/// `Type::new_unregistered() -> Type` (for tests, cells on the heap), and an
+/// impl of [`MetricGroup`].
 ///
 /// ```
 /// use metricate::{Counter, Histogram, IntGauge, Metrics};
@@ -172,7 +176,12 @@ pub use snapshot::{FamilySnapshot, OwnedValue, SeriesSnapshot, Snapshot};
 /// ```
 pub use metricate_derive::Metrics;
 
-/// Derives [`LabelValue`] for a fieldless enum.
+/// Derives [`LabelValue`] for an enum: one value per variant, named after
+/// it. A variant may carry fields; they are ignored (the value is the
+/// variant, whatever the fields hold), so that an error enum with data is
+/// the `reason` of [`instrument_metric`] as it is: `reason = FetchError`.
+/// The derive also makes the enum its own reason
+/// ([`instrument::ErrorReason`] maps an error to another enum).
 ///
 /// | attribute | where | meaning |
 /// |---|---|---|
@@ -189,6 +198,13 @@ pub use metricate_derive::Metrics;
 /// assert_eq!(Reason::CARDINALITY, 2);
 /// assert_eq!(Reason::NoCapacityMemory.as_str(), "no_capacity_memory");
 /// assert_eq!(Reason::IpamExhausted.as_str(), "ipam");
+///
+/// // An error with data: a value per variant, the fields ignored.
+/// #[derive(Debug, LabelValue)]
+/// enum FetchError { Timeout { after_ms: u64 }, Status(u16), Closed }
+///
+/// assert_eq!(FetchError::LABEL_VALUES, ["timeout", "status", "closed"]);
+/// assert_eq!(FetchError::Status(503).as_str(), "status");
 /// ```
 pub use metricate_derive::LabelValue;
 
@@ -241,8 +257,10 @@ pub use metricate_derive::LabelSet;
 /// seconds as `f64` from a monotonic clock), named by the same rules and
 /// policy as [`Metrics`](derive@Metrics), with the same compile errors. Help
 /// text is the function's doc comment. `result` is `ok` or `error` (see
-/// [`instrument::Classify`]), `panic` when the call unwinds, and `cancelled`
-/// when an async call's future is dropped before it completes.
+/// [`instrument::Classify`]), `panic` when the call unwinds, and, for an
+/// `async fn` or a function returning `impl Future`, `cancelled` when its
+/// future is dropped before it completes: a synchronous function's `result`
+/// has no `cancelled` value ([`instrument::BySyncOutcome`]).
 ///
 /// | argument | meaning |
 /// |---|---|
@@ -251,8 +269,39 @@ pub use metricate_derive::LabelSet;
 /// | `help = "..."` | help text, instead of the doc comment |
 /// | `buckets = [0.01, 0.1, 1.0]` | the duration histogram's bounds |
 /// | `in_flight` | also a gauge `<name>_in_flight` of calls in progress |
-/// | `reason = ErrorKind` | also `<name>_errors_total{reason}`: each error's [`instrument::ErrorReason`] |
+/// | `reason = MyError` | also `<name>_errors_total{reason}`: each error's variant, when the error type derives [`LabelValue`](derive@LabelValue) (its variants' fields are ignored); `reason = ErrorKind` labels it by the error's [`instrument::ErrorReason<ErrorKind>`] |
 /// | `classify = path::to::fn` | a `fn(&Output) -> Outcome` deciding `ok`/`error` instead of [`instrument::Classify`] |
+/// | `metrics = AppendMetrics` | declares the metrics as a struct `AppendMetrics` next to the function, for typed handles (below) |
+///
+/// **Typed handles.** By default the metrics are declared inside the
+/// function, where nothing else can name them. With `metrics = Name` on a
+/// free function, they are a `#[derive(Metrics)]` struct `Name` next to it,
+/// with the function's visibility: `Name::global()` has the fields
+/// `calls_total` and `duration_seconds` (families labeled
+/// [`instrument::BySyncOutcome`], or [`instrument::ByOutcome`] for a
+/// function that returns a future), `in_flight` and `errors_total` (labeled
+/// by `NameReason::new(&reason)`) when asked, and `Name::CALLS_TOTAL` and its
+/// siblings describe them. A method's `impl` cannot hold a struct: a method
+/// records into a struct of its own with `duration`/`count` instead.
+///
+/// ```
+/// use metricate::instrument::BySyncOutcome;
+/// use metricate::instrument_metric;
+///
+/// /// Appends a batch of events to the log.
+/// #[instrument_metric(subsystem = "log", metrics = AppendMetrics)]
+/// fn append(batch: &[u8]) -> usize {
+///     batch.len()
+/// }
+///
+/// append(b"abc");
+/// assert_eq!(AppendMetrics::global().calls_total.with(BySyncOutcome::OK).get(), 1);
+/// assert_eq!(AppendMetrics::CALLS_TOTAL.name, "metrics_log_append_total");
+/// ```
+///
+/// Either way the attribute appends a `# Metrics` section to the function's
+/// rustdoc: each metric it records, with its name, type and labels, and the
+/// handles.
 ///
 /// **Recording into declared metrics.** With `duration = <expr>` (a
 /// `Histogram` or `Family<L, Histogram>`) and/or `count = <expr>` (a `Counter`
@@ -268,10 +317,24 @@ pub use metricate_derive::LabelSet;
 /// ```
 ///
 /// `labels` is a value of the targets' label set; its field values are
-/// evaluated when the call starts, and a field written `result` takes how the
-/// call ended (an [`instrument::Outcome`], or any type with
-/// `From<Outcome>`; with `classify = f`, `f(&output)` gives it). `in_flight =
-/// <IntGauge>` counts calls in progress.
+/// evaluated when the call starts, and one field takes how the call ended (an
+/// [`instrument::Outcome`], or any type with `From<Outcome>`; with `classify
+/// = f`, `f(&output)` gives it): the field written `result`, or the field
+/// that `outcome = field` names, written alone:
+///
+/// ```ignore
+/// #[instrument_metric(
+///     count = Http::global().requests_total,
+///     labels = Request { method, status },   // `method` is the parameter
+///     outcome = status,                      // `status`: how the call ended
+/// )]
+/// fn handle(method: Method) -> Result<Response, HandlerError> { .. }
+/// ```
+///
+/// An `outcome` field that also has a value, is also a parameter's name, or
+/// is not in `labels`, and a second field written `result` beside it, are
+/// compile errors at the token. `in_flight = <IntGauge>` counts calls in
+/// progress.
 ///
 /// Works on free functions, methods, associated and generic functions, `async
 /// fn` (also in traits), and functions returning `impl Future`; the

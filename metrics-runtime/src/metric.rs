@@ -23,7 +23,7 @@ pub use gauge::{Gauge, IntGauge};
 pub use histogram::ReadScratch;
 #[cfg(loom)]
 pub(crate) use histogram::{CELLS_BASE as HISTOGRAM_CELLS_BASE, observe as histogram_observe, read as histogram_read};
-pub use histogram::{Histogram, HistogramRef, HistogramTimer};
+pub use histogram::{Histogram, HistogramRef, HistogramSnapshot, HistogramTimer};
 
 /// The cells of a metric: a `static` array for declared metrics, a boxed
 /// slice for unregistered instances.
@@ -94,6 +94,15 @@ pub trait Collect: Sync {
     /// [`SeriesVisitor::series`], or [`SeriesVisitor::untouched`] when nothing
     /// has recorded to it yet.
     fn collect(&self, visitor: &mut dyn SeriesVisitor);
+
+    /// The index of the series whose cells start at `address`, if they are
+    /// this metric's: how an assertion names the metric a handle points
+    /// into. Not public API.
+    #[doc(hidden)]
+    fn __series_at(&self, address: usize) -> Option<usize> {
+        let _ = address;
+        None
+    }
 }
 
 /// A type usable as `M` in [`Family<L, M>`]: how one series is stored and read.

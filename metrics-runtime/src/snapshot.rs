@@ -84,26 +84,34 @@ impl SeriesSnapshot {
 
     /// The label values, in label order.
     pub fn labels(&self) -> impl Iterator<Item = (&'static str, &'static str)> + '_ {
-        let labels = self.descriptor.labels;
-        let mut rest = self.index;
-        let mut digits: Vec<usize> = labels
-            .iter()
-            .rev()
-            .map(|label| {
-                let c = label.cardinality().max(1);
-                let digit = rest % c;
-                rest /= c;
-                digit
-            })
-            .collect();
-        digits.reverse();
-        labels.iter().zip(digits).map(|(label, i)| (label.name, label.value(i)))
+        label_values(self.descriptor, self.index)
     }
 
     /// The value of the label `name`.
     pub fn label(&self, name: &str) -> Option<&'static str> {
         self.labels().find(|(n, _)| *n == name).map(|(_, v)| v)
     }
+}
+
+/// The label names and values of series `index` of a metric.
+pub(crate) fn label_values(
+    descriptor: &'static Descriptor,
+    index: usize,
+) -> impl Iterator<Item = (&'static str, &'static str)> {
+    let labels = descriptor.labels;
+    let mut rest = index;
+    let mut digits: Vec<usize> = labels
+        .iter()
+        .rev()
+        .map(|label| {
+            let c = label.cardinality().max(1);
+            let digit = rest % c;
+            rest /= c;
+            digit
+        })
+        .collect();
+    digits.reverse();
+    labels.iter().zip(digits).map(|(label, i)| (label.name, label.value(i)))
 }
 
 /// One metric's series, copied.

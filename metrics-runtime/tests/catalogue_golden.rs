@@ -63,11 +63,25 @@ struct Overlay {
     peers: Family<ByNode, Gauge>,
 }
 
+/// Reconciles the process groups. A synchronous function: its `result` has
+/// no `cancelled`.
+#[allow(dead_code, reason = "declared for the catalogue only")]
+#[metricate::instrument_metric(subsystem = "scheduler", metrics = ReconcileMetrics)]
+fn reconcile() {}
+
+/// Pulls an image. An async function: its `result` has `cancelled`.
+#[allow(dead_code, reason = "declared for the catalogue only")]
+#[metricate::instrument_metric(subsystem = "images", metrics = PullMetrics, buckets = [1.0, 10.0])]
+async fn pull() {}
+
 fn catalogue() -> metricate_catalog::json::Catalog {
     let (http, overlay) = (Http::new_unregistered(), Overlay::new_unregistered());
+    let (reconcile, pull) = (ReconcileMetrics::new_unregistered(), PullMetrics::new_unregistered());
     let mut descriptors = Vec::new();
     http.for_each_metric(&mut |d, _| descriptors.push(d));
     overlay.for_each_metric(&mut |d, _| descriptors.push(d));
+    reconcile.for_each_metric(&mut |d, _| descriptors.push(d));
+    pull.for_each_metric(&mut |d, _| descriptors.push(d));
     metricate_catalog::json::Catalog::from_descriptors(descriptors)
 }
 

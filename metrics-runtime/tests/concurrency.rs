@@ -413,3 +413,63 @@ fn concurrent_readers_of_one_series() {
         }
     });
 }
+
+/// The handles' own reads (`Histogram::snapshot`, `HistogramRef::snapshot`,
+/// `count`, `sum`, `Counter::get`) while two recorders observe: each
+/// snapshot is as consistent as a scrape's, cumulative buckets never
+/// decrease along the bounds, and the final values are exact.
+#[test]
+fn handle_reads_while_recording() {
+    let stress = Stress::new_unregistered();
+    let stress = &stress;
+    let done = AtomicBool::new(false);
+    let done = &done;
+    let rounds = ROUNDS / 4;
+    // Cumulative counts back to per-bucket counts, as `check_histogram` takes them.
+    let per_bucket = |read: &metricate::HistogramSnapshot| -> Vec<u64> {
+        let cumulative: Vec<u64> = read.buckets().map(|(_, n)| n).collect();
+        assert!(cumulative.windows(2).all(|w| w[0] <= w[1]), "cumulative buckets decrease: {cumulative:?}");
+        assert_eq!(read.bucket(f64::INFINITY), Some(read.count()));
+        cumulative.iter().scan(0, |before, &n| Some(n - std::mem::replace(before, n))).collect()
+    };
+    thread::scope(|s| {
+        let reader = s.spawn(move || {
+            let (mut last_one, mut last_shared) = (0, 0);
+            loop {
+                let finished = done.load(Ordering::Acquire);
+                let one = stress.latency_seconds.snapshot();
+                check_histogram("latency", &per_bucket(&one), one.sum(), one.count(), 2 * rounds);
+                let shared = stress.size_bytes.with(ByParity { parity: Parity::Even }).snapshot();
+                check_histogram("size", &per_bucket(&shared), shared.sum(), shared.count(), 2 * rounds);
+                assert!(one.count() >= last_one && shared.count() >= last_shared);
+                (last_one, last_shared) = (one.count(), shared.count());
+                if finished {
+                    return;
+                }
+            }
+        });
+        let writers: Vec<_> = [Worker::W0, Worker::W2]
+            .into_iter()
+            .map(|worker| s.spawn(move || (0..rounds).for_each(|round| record(stress, worker, Parity::Even, round))))
+            .collect();
+        let finished = SetOnDrop(done);
+        let recorded: Vec<_> = writers.into_iter().map(thread::ScopedJoinHandle::join).collect();
+        drop(finished);
+        assert!(recorded.iter().all(Result::is_ok), "a recorder panicked");
+        reader.join().unwrap();
+    });
+    let observations = 2 * rounds * VALUES.len() as u64;
+    let each: f64 = VALUES.iter().sum();
+    assert_eq!(stress.latency_seconds.count(), observations);
+    assert_eq!(stress.latency_seconds.sum(), 2.0 * rounds as f64 * each);
+    let even = stress.size_bytes.with(ByParity { parity: Parity::Even });
+    assert_eq!((even.count(), even.sum()), (observations, 2.0 * rounds as f64 * each));
+    assert_eq!(stress.size_bytes.with(ByParity { parity: Parity::Odd }).count(), 0);
+    assert_eq!(
+        even.snapshot().buckets().collect::<Vec<_>>(),
+        [(1.0, 2 * rounds), (2.0, 4 * rounds), (4.0, 6 * rounds), (f64::INFINITY, 8 * rounds)]
+    );
+    assert_eq!(stress.shared_ops_total.get(), 2 * rounds);
+    assert_eq!(stress.ops_total.with(WorkerOp { worker: Worker::W2, op: Op::Write }).get(), 2 * rounds);
+    assert_eq!(stress.work_seconds_total.get(), 0.5 * rounds as f64);
+}

@@ -234,6 +234,83 @@ fn metrics_declared_inside_functions_are_registered() {
     assert_eq!(&line[lookup.source.column as usize - 1..][..6], "lookup");
 }
 
+/// Only a future can be dropped before it completes: the `result` label of a
+/// synchronous function has no `cancelled`, that of an `async fn` or a
+/// function returning `impl Future` has.
+#[test]
+fn only_futures_can_be_cancelled() {
+    let registry = metricate::global().expect("the global registry builds");
+    let values = |name: &str| {
+        let descriptor = registry.get(name).unwrap_or_else(|| panic!("{name} is registered")).descriptor;
+        assert_eq!(descriptor.labels.len(), 1, "{name}");
+        assert_eq!(descriptor.labels[0].name, "result");
+        descriptor.labels[0].values.to_vec()
+    };
+    for sync in ["metrics_inst_parse_port", "metrics_inst_lookup", "metrics_inst_sum_all"] {
+        assert_eq!(values(&format!("{sync}_total")), ["ok", "error", "panic"]);
+        assert_eq!(values(&format!("{sync}_duration_seconds")), ["ok", "error", "panic"]);
+    }
+    for cancellable in ["metrics_inst_fetch", "metrics_inst_deferred"] {
+        assert_eq!(values(&format!("{cancellable}_total")), ["ok", "error", "panic", "cancelled"]);
+        assert_eq!(values(&format!("{cancellable}_duration_seconds")), ["ok", "error", "panic", "cancelled"]);
+    }
+    // Three series, three lines in a scrape.
+    let snapshot = registry.snapshot(|d| d.name == "metrics_inst_parse_port_total");
+    assert_eq!(snapshot.families()[0].series().len(), 3);
+}
+
+// ---------------------------------------------------------------------------
+// `metrics = Name`: the declared metrics as a struct next to the function.
+
+/// Resizes an image, by name.
+#[instrument_metric(subsystem = "inst", metrics = ResizeMetrics, in_flight, reason = FetchError, buckets = [0.5, 1.0])]
+fn resize(status: u16) -> Result<u32, FetchError> {
+    assert_eq!(ResizeMetrics::global().in_flight.get(), 1, "in flight while running");
+    fetch_page(status).map(|n| n as u32)
+}
+
+/// Uploads, asynchronously.
+#[instrument_metric(subsystem = "inst", metrics = UploadMetrics)]
+async fn upload(fail: bool) -> Result<(), Timeout> {
+    tokio::task::yield_now().await;
+    if fail { Err(Timeout) } else { Ok(()) }
+}
+
+#[test]
+fn typed_handles_of_the_declared_metrics() {
+    use metricate::instrument::{ByOutcome, BySyncOutcome};
+
+    let resize_metrics = ResizeMetrics::global();
+    assert_eq!(resize(200).unwrap(), 512);
+    resize(404).unwrap_err();
+    resize(0).unwrap_err();
+    resize(503).unwrap_err();
+    assert_eq!(resize_metrics.calls_total.with(BySyncOutcome::OK).get(), 1);
+    assert_eq!(resize_metrics.calls_total.with(BySyncOutcome::ERROR).get(), 3);
+    assert_eq!(resize_metrics.duration_seconds.with(BySyncOutcome::ERROR).count(), 3);
+    assert_eq!(resize_metrics.in_flight.get(), 0);
+    let timeout = ResizeMetricsReason::new(&FetchError::Timeout { after_ms: 0 });
+    assert_eq!(resize_metrics.errors_total.with(timeout).get(), 1);
+    assert_eq!(resize_metrics.errors_total.with(ResizeMetricsReason::new(&FetchError::Status(0))).get(), 2);
+    // The handles are the registered metrics, described by the struct's constants.
+    assert_eq!(ResizeMetrics::CALLS_TOTAL.name, "metrics_inst_resize_total");
+    assert_eq!(ResizeMetrics::CALLS_TOTAL.subsystem, "inst", "the catalogue groups it by its subsystem");
+    assert_eq!(ResizeMetrics::DURATION_SECONDS.buckets, [0.5, 1.0]);
+    assert_eq!(ResizeMetrics::ERRORS_TOTAL.labels[0].values, ["timeout", "status", "tls"]);
+    assert_eq!(ResizeMetrics::CALLS_TOTAL.labels[0].values, ["ok", "error", "panic"]);
+    assert_eq!(calls("resize", "error"), 3.0);
+    assert!(ResizeMetrics::CALLS_TOTAL.source.function.unwrap().ends_with("::resize"));
+
+    let runtime = tokio::runtime::Builder::new_current_thread().build().unwrap();
+    runtime.block_on(upload(false)).unwrap();
+    runtime.block_on(upload(true)).unwrap_err();
+    drop(Box::pin(upload(false)));
+    let upload_metrics = UploadMetrics::global();
+    assert_eq!(upload_metrics.calls_total.with(ByOutcome::OK).get(), 1);
+    assert_eq!(upload_metrics.calls_total.with(ByOutcome::ERROR).get(), 1);
+    assert_eq!(UploadMetrics::CALLS_TOTAL.labels[0].values, ["ok", "error", "panic", "cancelled"]);
+}
+
 // ---------------------------------------------------------------------------
 // Async: `async fn`, `impl Future`, async fn in traits, cancellation, panics.
 
@@ -392,6 +469,59 @@ fn respond(status: u16) -> u16 {
 #[instrument_metric(subsystem = "inst", in_flight)]
 async fn hold(release: tokio::sync::oneshot::Receiver<()>) {
     let _ = release.await;
+}
+
+/// An error with data that labels itself: one derive, one value per
+/// variant, the fields ignored.
+#[derive(Debug, LabelValue)]
+enum FetchError {
+    Timeout {
+        after_ms: u64,
+    },
+    Status(u16),
+    #[label(rename = "tls")]
+    Handshake(String),
+}
+
+type FetchResult<T> = Result<T, FetchError>;
+
+/// Fetches a page, failing with an error that carries data.
+#[instrument_metric(subsystem = "inst", reason = FetchError)]
+fn fetch_page(status: u16) -> FetchResult<usize> {
+    match status {
+        200 => Ok(512),
+        0 => Err(FetchError::Timeout { after_ms: 1500 }),
+        1 => Err(FetchError::Handshake("bad certificate".to_owned())),
+        other => Err(FetchError::Status(other)),
+    }
+}
+
+/// The same error, labeled in an async function through `?`.
+#[instrument_metric(subsystem = "inst", reason = FetchError)]
+async fn fetch_twice(first: u16, second: u16) -> Result<usize, FetchError> {
+    Ok(fetch_page(first)? + fetch_page(second)?)
+}
+
+#[test]
+fn an_error_with_data_is_its_own_reason() {
+    assert_eq!(fetch_page(200).unwrap(), 512);
+    assert!(matches!(fetch_page(404), Err(FetchError::Status(404))));
+    assert!(matches!(fetch_page(1), Err(FetchError::Handshake(ref why)) if why == "bad certificate"));
+    for status in [503, 0, 500] {
+        fetch_page(status).unwrap_err();
+    }
+    let errors = "metrics_inst_fetch_page_errors_total";
+    assert_eq!(value(errors, &[("reason", "status")]), 3.0);
+    assert_eq!(value(errors, &[("reason", "timeout")]), 1.0);
+    assert_eq!(value(errors, &[("reason", "tls")]), 1.0);
+    let registry = metricate::global().unwrap();
+    assert_eq!(registry.get(errors).unwrap().descriptor.labels[0].values, ["timeout", "status", "tls"]);
+
+    let runtime = tokio::runtime::Builder::new_current_thread().build().unwrap();
+    assert!(matches!(runtime.block_on(fetch_twice(200, 0)), Err(FetchError::Timeout { after_ms: 1500 })));
+    assert_eq!(runtime.block_on(fetch_twice(200, 200)).unwrap(), 1024);
+    assert_eq!(value("metrics_inst_fetch_twice_errors_total", &[("reason", "timeout")]), 1.0);
+    assert_eq!(calls("fetch_twice", "ok"), 1.0);
 }
 
 #[test]
@@ -587,6 +717,93 @@ async fn recording_into_declared_metrics() {
     assert_eq!(histogram("metrics_declared_boot_seconds", &[("result", "ok")]).0, 1);
     assert_eq!(histogram("metrics_declared_boot_seconds", &[("result", "error")]).0, 1);
     assert_eq!(value("metrics_declared_boots_in_flight", &[]), 0.0);
+}
+
+/// The status class of a request: the outcome label under another name.
+#[derive(Clone, Copy, Debug, PartialEq, LabelValue)]
+enum Status {
+    #[label(rename = "2xx")]
+    Success,
+    #[label(rename = "5xx")]
+    Failure,
+    Aborted,
+}
+
+impl From<Outcome> for Status {
+    fn from(outcome: Outcome) -> Status {
+        match outcome {
+            Outcome::Ok => Status::Success,
+            Outcome::Error | Outcome::Panic => Status::Failure,
+            Outcome::Cancelled => Status::Aborted,
+        }
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, LabelValue)]
+enum Method {
+    Get,
+    Post,
+}
+
+#[derive(Clone, Copy, LabelSet)]
+struct Request {
+    method: Method,
+    status: Status,
+}
+
+#[derive(Metrics)]
+#[metrics(subsystem = "outcome")]
+struct Api {
+    /// Requests handled, by method and status class.
+    requests_total: Family<Request, Counter>,
+    /// Time to handle a request, by method and status class.
+    request_duration_seconds: Family<Request, Histogram>,
+}
+
+/// Handles a request; `status` takes how the call ended.
+#[instrument_metric(
+    count = Api::global().requests_total,
+    duration = Api::global().request_duration_seconds,
+    labels = Request { method, status },
+    outcome = status,
+)]
+fn handle(method: Method, fail: bool) -> Result<(), String> {
+    if fail { Err("boom".to_owned()) } else { Ok(()) }
+}
+
+/// The same, async, with `result` a parameter (an ordinary value there).
+#[instrument_metric(
+    count = Api::global().requests_total,
+    labels = Request { method: if result { Method::Get } else { Method::Post }, status },
+    outcome = status,
+)]
+async fn handle_later(result: bool) -> Result<(), String> {
+    tokio::task::yield_now().await;
+    if result { Ok(()) } else { Err("later".to_owned()) }
+}
+
+#[test]
+fn the_outcome_label_may_have_any_name() {
+    handle(Method::Get, false).unwrap();
+    handle(Method::Get, true).unwrap_err();
+    handle(Method::Post, true).unwrap_err();
+    let requests = "metrics_outcome_requests_total";
+    assert_eq!(value(requests, &[("method", "get"), ("status", "2xx")]), 1.0);
+    assert_eq!(value(requests, &[("method", "get"), ("status", "5xx")]), 1.0);
+    assert_eq!(value(requests, &[("method", "post"), ("status", "5xx")]), 1.0);
+    let durations = "metrics_outcome_request_duration_seconds";
+    assert_eq!(histogram(durations, &[("method", "post"), ("status", "5xx")]).0, 1);
+
+    let runtime = tokio::runtime::Builder::new_current_thread().build().unwrap();
+    runtime.block_on(handle_later(true)).unwrap();
+    runtime.block_on(handle_later(false)).unwrap_err();
+    {
+        let mut pending = std::pin::pin!(handle_later(true));
+        assert!(pending.as_mut().poll(&mut Context::from_waker(Waker::noop())).is_pending());
+    }
+    assert_eq!(value(requests, &[("method", "get"), ("status", "2xx")]), 2.0);
+    assert_eq!(value(requests, &[("method", "post"), ("status", "5xx")]), 2.0);
+    assert_eq!(value(requests, &[("method", "get"), ("status", "aborted")]), 1.0);
 }
 
 #[test]

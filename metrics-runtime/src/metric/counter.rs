@@ -170,6 +170,10 @@ macro_rules! single_cell_metric {
                 let value = Value::$variant(read(self));
                 if touched(self) { visitor.series(0, value) } else { visitor.untouched(0, value) }
             }
+
+            fn __series_at(&self, address: usize) -> Option<usize> {
+                (std::ptr::from_ref(self).addr() == address).then_some(0)
+            }
         }
     };
 }

@@ -95,6 +95,20 @@ impl<L: LabelSet, M: Metric> Collect for Family<L, M> {
     fn collect(&self, visitor: &mut dyn SeriesVisitor) {
         collect_cells::<M>(&self.cells, self.stride(), self.bounds, visitor);
     }
+
+    fn __series_at(&self, address: usize) -> Option<usize> {
+        series_at(self.cells.as_ptr().addr(), size_of::<M::Cell>() * self.stride(), L::CARDINALITY, address)
+    }
+}
+
+/// The series of a family whose cells start at `base`, `size` bytes each,
+/// that starts at `address`.
+fn series_at(base: usize, size: usize, series: usize, address: usize) -> Option<usize> {
+    let offset = address.checked_sub(base)?;
+    if size == 0 || offset % size != 0 {
+        return None;
+    }
+    Some(offset / size).filter(|index| *index < series)
 }
 
 /// `len` fresh cells on the heap. Generic over the metric type only, so it is

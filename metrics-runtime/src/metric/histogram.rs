@@ -131,6 +131,22 @@ impl Histogram {
         self.bounds
     }
 
+    /// Reads the histogram as a scrape does: buckets, sum and count of the
+    /// same observations (see [`HistogramSnapshot`]).
+    pub fn snapshot(&self) -> HistogramSnapshot {
+        HistogramSnapshot::read(&self.cells, self.bounds)
+    }
+
+    /// The number of observations: the `_count` a scrape would show now.
+    pub fn count(&self) -> u64 {
+        read_count_sum(&self.cells, self.bounds).0
+    }
+
+    /// The sum of the observations: the `_sum` a scrape would show now.
+    pub fn sum(&self) -> f64 {
+        read_count_sum(&self.cells, self.bounds).1
+    }
+
     #[doc(hidden)]
     pub const fn __from_static(cells: &'static [AtomicU64], bounds: &'static [f64]) -> Histogram {
         Histogram { cells: Storage::Static(cells), bounds }
@@ -167,6 +183,119 @@ impl<'a> HistogramRef<'a> {
     pub fn start_timer(self) -> HistogramTimer<'a> {
         HistogramTimer { histogram: self, start: Instant::now() }
     }
+
+    /// The finite bucket bounds.
+    pub fn bounds(self) -> &'static [f64] {
+        self.bounds
+    }
+
+    /// Reads the series as a scrape does: buckets, sum and count of the
+    /// same observations (see [`HistogramSnapshot`]).
+    pub fn snapshot(self) -> HistogramSnapshot {
+        HistogramSnapshot::read(self.cells, self.bounds)
+    }
+
+    /// The number of observations: the `_count` a scrape would show now.
+    pub fn count(self) -> u64 {
+        read_count_sum(self.cells, self.bounds).0
+    }
+
+    /// The sum of the observations: the `_sum` a scrape would show now.
+    pub fn sum(self) -> f64 {
+        read_count_sum(self.cells, self.bounds).1
+    }
+}
+
+impl std::fmt::Debug for HistogramRef<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("HistogramRef").field("bounds", &self.bounds).finish_non_exhaustive()
+    }
+}
+
+/// One read of a histogram series, as a scrape makes it: the buckets, the
+/// sum and the count describe the same observations, even while other
+/// threads record (the read flips the hot and cold shards like an encoder's,
+/// see the module docs). Each call of [`Histogram::count`] or
+/// [`Histogram::sum`] is such a read on its own; compare them with each
+/// other through one snapshot.
+///
+/// ```
+/// use metricate::{Histogram, Metrics};
+///
+/// /// The queue.
+/// #[derive(Metrics)]
+/// #[metrics(subsystem = "queue")]
+/// struct Queue {
+///     /// Time a job waited.
+///     #[metric(buckets = [0.1, 1.0])]
+///     wait_seconds: Histogram,
+/// }
+///
+/// let queue = Queue::new_unregistered();
+/// for wait in [0.05, 0.5, 0.7, 3.0] {
+///     queue.wait_seconds.observe(wait);
+/// }
+/// let read = queue.wait_seconds.snapshot();
+/// assert_eq!((read.count(), read.sum()), (4, 4.25));
+/// // Cumulative, as the `_bucket{le}` series: 1 at or below 0.1, 3 at or below 1.0.
+/// assert_eq!(read.buckets().collect::<Vec<_>>(), [(0.1, 1), (1.0, 3), (f64::INFINITY, 4)]);
+/// assert_eq!(read.bucket(1.0), Some(3));
+/// assert_eq!(read.bucket(0.5), None); // not a bound
+/// ```
+#[derive(Clone, Debug, PartialEq)]
+pub struct HistogramSnapshot {
+    bounds: &'static [f64],
+    /// Per-bucket (not cumulative) counts, `+Inf` last.
+    buckets: Vec<u64>,
+    sum: f64,
+    count: u64,
+}
+
+impl HistogramSnapshot {
+    fn read<C: Cell64>(cells: &[C], bounds: &'static [f64]) -> HistogramSnapshot {
+        let mut scratch = ReadScratch::new();
+        let (buckets, sum, count) = read_parts(cells, bounds, &mut scratch);
+        HistogramSnapshot { bounds, buckets: buckets.to_vec(), sum, count }
+    }
+
+    /// The number of observations (`_count`).
+    pub fn count(&self) -> u64 {
+        self.count
+    }
+
+    /// The sum of the observations (`_sum`).
+    pub fn sum(&self) -> f64 {
+        self.sum
+    }
+
+    /// The finite bucket bounds.
+    pub fn bounds(&self) -> &'static [f64] {
+        self.bounds
+    }
+
+    /// Each upper bound with the number of observations at or below it
+    /// (cumulative, as the `_bucket{le}` series), `+Inf` last as
+    /// `f64::INFINITY` with the count of every observation.
+    pub fn buckets(&self) -> impl Iterator<Item = (f64, u64)> + '_ {
+        let bounds = self.bounds.iter().copied().chain(std::iter::once(f64::INFINITY));
+        bounds.zip(self.buckets.iter().scan(0u64, |total, n| {
+            *total = total.wrapping_add(*n);
+            Some(*total)
+        }))
+    }
+
+    /// The cumulative count of the bucket whose upper bound is `le` (one of
+    /// the bounds, or `f64::INFINITY`); `None` when `le` is not a bound.
+    pub fn bucket(&self, le: f64) -> Option<u64> {
+        self.buckets().find(|(bound, _)| *bound == le).map(|(_, count)| count)
+    }
+}
+
+/// One consistent read's count and sum, without allocating.
+fn read_count_sum<C: Cell64>(cells: &[C], bounds: &[f64]) -> (u64, f64) {
+    let mut scratch = ReadScratch::new();
+    let (_, sum, count) = read_parts(cells, bounds, &mut scratch);
+    (count, sum)
 }
 
 /// Records the time since it was started into a histogram when dropped.
@@ -226,6 +355,12 @@ pub(crate) fn observe<C: Cell64>(cells: &[C], bounds: &[f64], v: f64) {
 
 /// Reads one series consistently (see the module docs).
 pub(crate) fn read<'s, C: Cell64>(cells: &[C], bounds: &'s [f64], scratch: &'s mut ReadScratch) -> Value<'s> {
+    let (buckets, sum, count) = read_parts(cells, bounds, scratch);
+    Value::Histogram { bounds, buckets, sum, count }
+}
+
+/// [`read`]: the per-bucket counts, the sum and the count.
+fn read_parts<'s, C: Cell64>(cells: &[C], bounds: &[f64], scratch: &'s mut ReadScratch) -> (&'s [u64], f64, u64) {
     let _guard = READ_LOCK.lock().unwrap_or_else(PoisonError::into_inner);
     let width = bounds.len() + 2;
     let flipped = cells[0].fetch_add(HOT_BIT, Ordering::AcqRel);
@@ -265,7 +400,7 @@ pub(crate) fn read<'s, C: Cell64>(cells: &[C], bounds: &'s [f64], scratch: &'s m
         add_f64(&hot[0], sum);
         cold[0].store(0, Ordering::Relaxed);
     }
-    Value::Histogram { bounds, buckets, sum, count: started }
+    (buckets, sum, started)
 }
 
 /// Whether an observation was ever started in a series: its count is above
@@ -324,5 +459,23 @@ impl Collect for Histogram {
         let mut scratch = ReadScratch::new();
         let value = read(&self.cells, self.bounds, &mut scratch);
         if touched(&self.cells) { visitor.series(0, value) } else { visitor.untouched(0, value) }
+    }
+
+    fn __series_at(&self, address: usize) -> Option<usize> {
+        (self.cells.as_ptr().addr() == address).then_some(0)
+    }
+}
+
+impl Histogram {
+    /// Where its cells start, which names it for [`Collect::__series_at`].
+    pub(crate) fn address(&self) -> usize {
+        self.cells.as_ptr().addr()
+    }
+}
+
+impl HistogramRef<'_> {
+    /// Where its cells start, which names it for [`Collect::__series_at`].
+    pub(crate) fn address(self) -> usize {
+        self.cells.as_ptr().addr()
     }
 }

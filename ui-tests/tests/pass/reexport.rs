@@ -29,7 +29,24 @@ struct Jobs {
     runs_total: Family<ByOutcome, Counter>,
 }
 
+/// Why a job failed.
+#[derive(Debug, LabelValue)]
+#[label(crate = "crate::telemetry")]
+enum JobError {
+    Timeout { after_ms: u64 },
+}
+
+/// Runs a job, with typed handles and a reason.
+#[telemetry::instrument_metric(crate = "crate::telemetry", subsystem = "jobs", metrics = RunMetrics, reason = JobError)]
+fn run(fail: bool) -> Result<(), JobError> {
+    if fail { Err(JobError::Timeout { after_ms: 5 }) } else { Ok(()) }
+}
+
 fn main() {
+    run(true).unwrap_err();
+    let timeout = RunMetricsReason::new(&JobError::Timeout { after_ms: 0 });
+    assert_eq!(RunMetrics::global().errors_total.with(timeout).get(), 1);
+    assert_eq!(RunMetrics::global().calls_total.with(telemetry::instrument::BySyncOutcome::ERROR).get(), 1);
     Jobs::global().runs_total.with(ByOutcome { result: Outcome::Error }).inc();
     let registry = telemetry::global().unwrap();
     assert_eq!(registry.get("trc_jobs_runs_total").unwrap().descriptor.labels[0].values, ["ok", "error"]);

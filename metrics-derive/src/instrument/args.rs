@@ -1,0 +1,282 @@
+//! The attribute's arguments: parsed, each checked on its own and against
+//! the function.
+
+use proc_macro2::{Span, TokenStream};
+use syn::ext::IdentExt;
+use syn::parse::{Parse, ParseStream, Parser};
+use syn::punctuated::Punctuated;
+use syn::spanned::Spanned;
+
+use crate::attr;
+use crate::ctxt::Ctxt;
+
+use super::result_error;
+
+const KEYS: &[&str] = &[
+    "name",
+    "subsystem",
+    "help",
+    "buckets",
+    "in_flight",
+    "reason",
+    "classify",
+    "duration",
+    "count",
+    "labels",
+    "outcome",
+    "metrics",
+    "crate",
+];
+
+/// One `key` or `key = value` of the attribute.
+struct Arg {
+    key: syn::Ident,
+    value: Option<Value>,
+}
+
+enum Value {
+    Expr(syn::Expr),
+    Type(syn::Type),
+}
+
+impl Parse for Arg {
+    fn parse(input: ParseStream<'_>) -> syn::Result<Arg> {
+        let key = input.call(syn::Ident::parse_any)?;
+        if !input.peek(syn::Token![=]) {
+            return Ok(Arg { key, value: None });
+        }
+        input.parse::<syn::Token![=]>()?;
+        let value = if key == "reason" { Value::Type(input.parse()?) } else { Value::Expr(input.parse()?) };
+        Ok(Arg { key, value: Some(value) })
+    }
+}
+
+/// The attribute's arguments, checked.
+#[derive(Default)]
+pub(super) struct Config {
+    pub(super) krate: Option<syn::Path>,
+    pub(super) name: Option<syn::LitStr>,
+    pub(super) subsystem: Option<syn::LitStr>,
+    pub(super) help: Option<syn::LitStr>,
+    pub(super) buckets: Option<syn::ExprArray>,
+    /// `in_flight` (declare a gauge) or `in_flight = <gauge>`.
+    pub(super) in_flight: Option<(Span, Option<syn::Expr>)>,
+    pub(super) reason: Option<syn::Type>,
+    pub(super) classify: Option<syn::Expr>,
+    pub(super) duration: Option<syn::Expr>,
+    pub(super) count: Option<syn::Expr>,
+    pub(super) labels: Option<syn::ExprStruct>,
+    /// `outcome = field`: the field of `labels` that takes how the call ended.
+    pub(super) outcome: Option<syn::Ident>,
+    /// `metrics = Name`: the declared metrics as a struct next to the function.
+    pub(super) metrics: Option<syn::Ident>,
+}
+
+impl Config {
+    /// Whether the attribute records into declared metrics.
+    pub(super) fn targets(&self) -> bool {
+        self.duration.is_some() || self.count.is_some()
+    }
+}
+
+pub(super) fn parse_config(cx: &Ctxt, args: TokenStream) -> Config {
+    let mut config = Config::default();
+    let args = match Punctuated::<Arg, syn::Token![,]>::parse_terminated.parse2(args) {
+        Ok(args) => args,
+        Err(error) => {
+            cx.push(error);
+            return config;
+        }
+    };
+    let mut seen: Vec<String> = Vec::new();
+    for Arg { key, value } in args {
+        let name = key.to_string();
+        if seen.contains(&name) {
+            cx.error_spanned_by(&key, format_args!("duplicate argument `{name}`\n= help: give `{name}` once"));
+            continue;
+        }
+        seen.push(name.clone());
+        let expr = match value {
+            Some(Value::Expr(expr)) => Some(expr),
+            Some(Value::Type(ty)) => {
+                config.reason = Some(ty);
+                continue;
+            }
+            None => None,
+        };
+        match (name.as_str(), expr) {
+            ("in_flight", value) => config.in_flight = Some((key.span(), value)),
+            ("crate", Some(expr)) => config.krate = string(cx, &key, &expr).and_then(|s| parse_or_report(cx, &s)),
+            ("name", Some(expr)) => config.name = string(cx, &key, &expr),
+            ("subsystem", Some(expr)) => config.subsystem = string(cx, &key, &expr),
+            ("help", Some(expr)) => config.help = string(cx, &key, &expr),
+            ("buckets", Some(syn::Expr::Array(array))) => config.buckets = Some(array),
+            ("buckets", Some(other)) => cx.error_spanned_by(
+                other,
+                "H1: `buckets` is not a list of bounds\n= help: write the bounds as an array of number literals, e.g. `buckets = [0.005, 0.05, 0.5, 5.0]`",
+            ),
+            ("classify", Some(expr)) => config.classify = Some(expr),
+            ("duration", Some(expr)) => config.duration = Some(expr),
+            ("count", Some(expr)) => config.count = Some(expr),
+            ("labels", Some(syn::Expr::Struct(labels))) => config.labels = Some(labels),
+            ("metrics", Some(syn::Expr::Path(path))) if path.qself.is_none() && path.path.get_ident().is_some() => {
+                config.metrics = path.path.get_ident().cloned();
+            }
+            ("metrics", Some(other)) => cx.error_spanned_by(
+                other,
+                "`metrics` names the struct of the metrics the attribute declares, e.g. `metrics = ReconcileMetrics`\n= help: write a type name that is free in this module; the attribute declares the struct next to the function",
+            ),
+            ("outcome", Some(syn::Expr::Path(path))) if path.qself.is_none() && path.path.get_ident().is_some() => {
+                config.outcome = path.path.get_ident().cloned();
+            }
+            ("outcome", Some(other)) => cx.error_spanned_by(
+                other,
+                "`outcome` names the field of `labels` that takes how the call ended, e.g. `outcome = status`\n= help: write the field's name, and the field alone in `labels`: `labels = Request { method, status }`",
+            ),
+            ("labels", Some(other)) => cx.error_spanned_by(
+                other,
+                "`labels` is a label set value, e.g. `labels = ByProjection { projection: self.kind }`\n= help: write a struct expression of the target metrics' label set; a field written `result` (or the field `outcome = ..` names) takes how the call ended",
+            ),
+            (known, None) if KEYS.contains(&known) => cx.error_spanned_by(
+                &key,
+                format_args!("`{known}` needs a value, e.g. `{}`", example(known)),
+            ),
+            (unknown, _) => {
+                let suggestion =
+                    attr::did_you_mean(unknown, KEYS).map(|k| format!("; did you mean `{k}`?")).unwrap_or_default();
+                let expected = KEYS.iter().map(|k| format!("`{k}`")).collect::<Vec<_>>().join(", ");
+                cx.error_spanned_by(
+                    &key,
+                    format_args!(
+                        "unknown `instrument_metric` argument `{unknown}`{suggestion}\n= help: expected one of {expected}"
+                    ),
+                );
+            }
+        }
+    }
+    config
+}
+
+fn example(key: &str) -> &'static str {
+    match key {
+        "name" => "name = \"reconcile\"",
+        "subsystem" => "subsystem = \"scheduler\"",
+        "help" => "help = \"Reconcile passes.\"",
+        "buckets" => "buckets = [0.01, 0.1, 1.0]",
+        "reason" => "reason = AppendError",
+        "classify" => "classify = is_conflict",
+        "duration" => "duration = Scheduler::global().reconcile_duration_seconds",
+        "count" => "count = Scheduler::global().reconcile_runs_total",
+        "labels" => "labels = ByProjection { projection: self.kind }",
+        "metrics" => "metrics = ReconcileMetrics",
+        "outcome" => "outcome = status",
+        _ => "crate = \"my_metrics\"",
+    }
+}
+
+fn string(cx: &Ctxt, key: &syn::Ident, expr: &syn::Expr) -> Option<syn::LitStr> {
+    match expr {
+        syn::Expr::Lit(syn::ExprLit { lit: syn::Lit::Str(lit), .. }) => Some(lit.clone()),
+        other => {
+            cx.error_spanned_by(other, format_args!("`{key}` takes a string literal, e.g. `{key} = \"...\"`"));
+            None
+        }
+    }
+}
+
+fn parse_or_report(cx: &Ctxt, lit: &syn::LitStr) -> Option<syn::Path> {
+    lit.parse().map_err(|e| cx.push(e)).ok()
+}
+
+pub(super) fn check_config(cx: &Ctxt, config: &Config, function: &syn::ItemFn) {
+    if config.targets() {
+        let declared_only: [(&str, Option<Span>); 6] = [
+            ("metrics", config.metrics.as_ref().map(syn::Ident::span)),
+            ("name", config.name.as_ref().map(syn::LitStr::span)),
+            ("subsystem", config.subsystem.as_ref().map(syn::LitStr::span)),
+            ("help", config.help.as_ref().map(syn::LitStr::span)),
+            ("buckets", config.buckets.as_ref().map(Spanned::span)),
+            ("reason", config.reason.as_ref().map(Spanned::span)),
+        ];
+        for (key, span) in declared_only {
+            let help = if key == "metrics" {
+                "the struct that declares those metrics is their typed handle already: remove `metrics`, or remove `duration` and `count`".to_owned()
+            } else {
+                format!("set `{key}` on those metrics' declaration, or remove `duration` and `count`")
+            };
+            if let Some(span) = span {
+                cx.error_at(
+                    span,
+                    format_args!("`{key}` is for the metrics the attribute declares; with `duration`/`count` it records into metrics declared elsewhere\n= help: {help}"),
+                );
+            }
+        }
+        if let (Some(outcome), None) = (&config.outcome, &config.labels) {
+            cx.error_spanned_by(
+                outcome,
+                format_args!("`outcome = {outcome}` names a field of `labels`, and there is no `labels`\n= help: add the label set, with the field alone: `labels = Request {{ .., {outcome} }}`"),
+            );
+        }
+        if let Some((span, None)) = &config.in_flight {
+            cx.error_at(
+                *span,
+                "with `duration`/`count`, `in_flight` names a declared gauge\n= help: write `in_flight = <IntGauge>`, e.g. `in_flight = Agent::global().boots_in_flight`",
+            );
+        }
+    } else {
+        if let Some(labels) = &config.labels {
+            cx.error_spanned_by(
+                labels,
+                "`labels` is for recording into declared metrics: the metrics the attribute declares are labeled `{result}` only\n= help: add `duration = ..` and/or `count = ..` naming metrics of this label set",
+            );
+        }
+        if let Some(outcome) = &config.outcome {
+            cx.error_spanned_by(
+                outcome,
+                "`outcome` names a field of `labels`, for recording into declared metrics: the metrics the attribute declares are labeled `{result}` only\n= help: remove `outcome`, or add `duration = ..`/`count = ..` and `labels = ..`",
+            );
+        }
+        if let Some((_, Some(gauge))) = &config.in_flight {
+            cx.error_spanned_by(
+                gauge,
+                "`in_flight = <gauge>` is for recording into declared metrics\n= help: write `in_flight` alone to declare the gauge, or add `duration`/`count`",
+            );
+        }
+    }
+    if let (Some(metrics), Some(receiver)) = (&config.metrics, function.sig.receiver()) {
+        cx.error_spanned_by(
+            metrics,
+            format_args!(
+                "`metrics = {metrics}` declares a struct next to the function, and the `impl` of a method (here `{}`) cannot hold one\n= help: declare the metrics in a `#[derive(Metrics)]` struct and record into them with `duration = ..`/`count = ..`, or drop `metrics` and read the metrics through the registry",
+                super::docs::text(receiver)
+            ),
+        );
+    }
+    if let Some(reason) = &config.reason {
+        check_reason(cx, reason, function);
+    }
+}
+
+/// `reason = R` needs an error type the macro can name, not one of the
+/// function's type parameters.
+fn check_reason(cx: &Ctxt, reason: &syn::Type, function: &syn::ItemFn) {
+    let generic = |ty: &syn::Type| match ty {
+        syn::Type::Path(path) if path.qself.is_none() => {
+            path.path.get_ident().is_some_and(|ident| function.sig.generics.type_params().any(|p| p.ident == *ident))
+        }
+        _ => false,
+    };
+    if generic(reason) {
+        cx.error_spanned_by(
+            reason,
+            "L4: `reason` is a type parameter of the function\n= note: a reason label takes its values from one closed set, fixed at compile time, so that its series stay bounded\n= help: name a `#[derive(LabelValue)]` enum of error kinds, and implement `ErrorReason<ThatEnum>` for the error type",
+        );
+        return;
+    }
+    if let Some(error) = result_error(&function.sig).filter(|e| generic(e)) {
+        cx.error_spanned_by(
+            error,
+            "L4: `reason` needs the function's error type, which is a type parameter here\n= note: each instantiation could have other errors, and a label's values are fixed at compile time, so that its series stay bounded\n= help: instrument a function with a concrete error type, or drop `reason`",
+        );
+    }
+}

@@ -1,0 +1,18 @@
+use metricate::instrument_metric;
+
+/// An error with data that does not derive `LabelValue`.
+#[derive(Debug)]
+enum FetchError {
+    Timeout { after_ms: u64 },
+    Status(u16),
+}
+
+/// Fetches.
+#[instrument_metric(subsystem = "ui", reason = FetchError)]
+fn fetch(code: u16) -> Result<(), FetchError> {
+    if code == 0 { Err(FetchError::Timeout { after_ms: 30 }) } else { Err(FetchError::Status(code)) }
+}
+
+fn main() {
+    let _ = fetch(1);
+}
