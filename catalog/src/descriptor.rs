@@ -220,7 +220,8 @@ pub struct Descriptor {
     /// Present when the metric is deprecated.
     pub deprecation: Option<Deprecation>,
     /// Whether the metric is quiet: of its labeled series, only those that
-    /// have been recorded to are exposed (`#[metric(quiet)]`). A metric
+    /// have been recorded to are exposed (`#[metric(quiet)]`, or a label set
+    /// quiet by default without `#[metric(quiet = false)]`). A metric
     /// without labels always exposes its one series.
     pub quiet: bool,
     /// Where the metric was declared.

@@ -12,15 +12,24 @@ use crate::private::Private;
 pub(crate) fn expand(input: &syn::DeriveInput) -> TokenStream {
     let cx = Ctxt::new();
     let mut krate = Slot::new("crate");
+    let mut quiet = Slot::new("quiet");
     attr::for_each_key(&cx, &input.attrs, "label", |meta| {
         if meta.path.is_ident("crate") {
             let lit = attr::string(meta)?;
             krate.set(&cx, lit.span(), lit.parse::<syn::Path>()?);
+        } else if meta.path.is_ident("quiet") {
+            if !meta.input.is_empty() && !meta.input.peek(syn::Token![,]) {
+                return Err(meta.error(
+                    "`quiet` takes no value\n= help: write `#[label(quiet)]`; a family that wants every combination says `#[metric(quiet = false)]`",
+                ));
+            }
+            quiet.set(&cx, meta.path.span(), ());
         } else {
-            attr::unknown_key(&cx, meta, "label", &["crate"]);
+            attr::unknown_key(&cx, meta, "label", &["crate", "quiet"]);
         }
         Ok(())
     });
+    let quiet = quiet.get().is_some();
     let private = Private(krate.get());
     let ident = &input.ident;
     let crate::policy::Loaded { policy, tracking } = crate::policy::load(&cx);
@@ -68,8 +77,11 @@ pub(crate) fn expand(input: &syn::DeriveInput) -> TokenStream {
     let errors = cx.check().err();
     // An invalid set expands to a stub without the per-field bounds, so that
     // a type the macro already rejected is not reported a second time.
-    let body =
-        if errors.is_some() { stub(input, &private) } else { impl_label_set(ident, &input.vis, &fields, &private) };
+    let body = if errors.is_some() {
+        stub(input, &private)
+    } else {
+        impl_label_set(ident, &input.vis, &fields, quiet, &private)
+    };
     let errors = errors.map(|e| e.to_compile_error());
     quote! {
         #errors
@@ -128,7 +140,13 @@ fn label_name(field: &syn::Field) -> String {
     ident.strip_prefix("r#").map(str::to_owned).unwrap_or(ident)
 }
 
-fn impl_label_set(ident: &syn::Ident, vis: &syn::Visibility, fields: &[&syn::Field], private: &Private) -> TokenStream {
+fn impl_label_set(
+    ident: &syn::Ident,
+    vis: &syn::Visibility,
+    fields: &[&syn::Field],
+    quiet: bool,
+    private: &Private,
+) -> TokenStream {
     let names: Vec<String> = fields.iter().map(|f| label_name(f)).collect();
     let listed: Vec<String> = fields
         .iter()
@@ -138,7 +156,10 @@ fn impl_label_set(ident: &syn::Ident, vis: &syn::Visibility, fields: &[&syn::Fie
             format!("`{name}` ([`{}`])", quote!(#ty).to_string().replace(' ', ""))
         })
         .collect();
-    let doc = format!(" The labels, in order: {}.", listed.join(", "));
+    let mut doc = format!(" The labels, in order: {}.", listed.join(", "));
+    if quiet {
+        doc.push_str(" Families over this set are quiet unless their field says `#[metric(quiet = false)]`: they expose only the label combinations recorded to.");
+    }
     // Every use of a field's type as a label value is spanned at that type,
     // so a type that is not one is reported there (rustc merges the identical
     // reports into one); the impl itself has no bounds, so code that uses the
@@ -167,6 +188,7 @@ fn impl_label_set(ident: &syn::Ident, vis: &syn::Visibility, fields: &[&syn::Fie
         impl #private::LabelSet for #ident {
             const CARDINALITY: usize = #private::cardinality_product(&[#(#cardinalities),*]);
             const LABELS: &'static [#private::Label] = &[#(#labels),*];
+            const QUIET: bool = #quiet;
             #[inline]
             fn index(&self) -> usize {
                 let index = 0usize;

@@ -14,7 +14,10 @@
 //! A family exposes every combination of its label values from the first
 //! scrape, zero until recorded to, which is what Prometheus recommends: a
 //! query sees the series before its first event. A family declared
-//! `#[metric(quiet)]` ([`Descriptor::quiet`]), or every family of an encoder
+//! `#[metric(quiet)]` ([`Descriptor::quiet`]), a family over a label set
+//! that is quiet by default ([`LabelSet::QUIET`](crate::LabelSet::QUIET): the
+//! HTTP layer's, and derived sets marked `#[label(quiet)]`) unless its field
+//! says `#[metric(quiet = false)]`, or every family of an encoder
 //! made quiet ([`PrometheusText::quiet`], [`OpenMetrics::quiet`],
 //! [`Format::encode_quiet`]), exposes only the series something has recorded
 //! to: a counter or histogram above zero, a gauge ever set or added to (even

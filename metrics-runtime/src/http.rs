@@ -20,6 +20,13 @@
 //! request that matched no route (a 404 from the fallback) is recorded as
 //! `unmatched`, never as its path.
 //!
+//! **Quiet by default.** [`ByResponse`] and [`ByRoute`] are quiet label sets
+//! ([`LabelSet::QUIET`](crate::LabelSet::QUIET)): a family over them exposes
+//! only the combinations requests have recorded, not its hundreds of
+//! declared ones (960 with a cap of 15), most of which never happen. Its
+//! declared cardinality still counts against rule L6. `#[metric(quiet =
+//! false)]` on a field exposes every combination from the first scrape.
+//!
 //! **When an exchange ends.** The duration, the count and the response size
 //! are recorded when the response body has been handed to the server to
 //! its last byte (or failed, or was dropped: a client that went away

@@ -106,6 +106,12 @@ pub trait LabelSet {
     const CARDINALITY: usize;
     /// The labels, in field order.
     const LABELS: &'static [Label];
+    /// Whether a family over this set is quiet unless its field says
+    /// otherwise (`#[metric(quiet = false)]`): it exposes only the label
+    /// combinations recorded to (see [`Descriptor::quiet`](crate::Descriptor::quiet)).
+    /// For sets whose declared combinations are many and mostly never
+    /// happen, as the HTTP layer's; `#[label(quiet)]` on a derived set.
+    const QUIET: bool = false;
 
     /// The dense series index of this set of values, in `0..CARDINALITY`.
     fn index(&self) -> usize;

@@ -134,7 +134,7 @@ pub use snapshot::{FamilySnapshot, OwnedValue, SeriesSnapshot, Snapshot};
 /// | `#[metric(name = "trc_legacy_total")]` | field | the full name, instead of the one built from the field (e.g. to keep an existing name) |
 /// | `#[metric(version = "1.2.0")]` | field | the metric's semver version (`1.0.0` by default), checked at compile time |
 /// | `#[metric(deprecated = "why", replacement = "trc_new_total")]` | field | deprecates the metric: its HELP text, the catalogue and the diff say why and what to use instead |
-/// | `#[metric(quiet)]` | labeled field | exposes only the label combinations recorded to, instead of every one from the first scrape (see [`encode`](crate::encode#quiet-families)) |
+/// | `#[metric(quiet)]` | labeled field | exposes only the label combinations recorded to, instead of every one from the first scrape (see [`encode`](crate::encode#quiet-families)); `quiet = false` exposes every one even when the label set is quiet by default ([`LabelSet::QUIET`]) |
 ///
 /// The full name is the policy's namespace, the subsystem and the field name,
 /// joined by `_`; the user writes counters' `_total`. Help text is the field's
@@ -224,7 +224,22 @@ pub use metricate_derive::LabelValue;
 ///
 /// assert_eq!(Request::CARDINALITY, 6);
 /// assert_eq!(Request { method: Method::Post, status: None }.index(), 5);
+/// assert!(!Request::QUIET);
+///
+/// // Many combinations, few of which happen: every family over this set is
+/// // quiet (exposes only what was recorded) unless its field says
+/// // `#[metric(quiet = false)]`.
+/// #[derive(Clone, Copy, LabelSet)]
+/// #[label(quiet)]
+/// struct Sparse { method: Method, status: Status }
+///
+/// assert!(Sparse::QUIET);
 /// ```
+///
+/// | attribute | effect |
+/// |---|---|
+/// | `#[label(quiet)]` | families over the set are quiet by default ([`LabelSet::QUIET`]) |
+/// | `#[label(crate = "path")]` | the path of this crate, for re-exporters |
 pub use metricate_derive::LabelSet;
 
 /// Records calls of a function: how many, how long, and how each ended,

@@ -155,6 +155,10 @@ pub trait MetricField: Collect + Sized + 'static {
     const LABELS: &'static [Label];
     /// The number of series.
     const CARDINALITY: usize;
+    /// Whether the field is quiet when its declaration does not say: its
+    /// label set's [`LabelSet::QUIET`](crate::LabelSet::QUIET); `false`
+    /// without labels.
+    const QUIET: bool = false;
     /// The atomic cell type.
     #[doc(hidden)]
     type Cell: Sync + 'static;

@@ -171,9 +171,10 @@ fn labels((s, o): (usize, usize)) -> Labels {
     vec![("shard".to_owned(), SHARDS[s].as_str().to_owned()), ("op".to_owned(), OPS[o].as_str().to_owned())]
 }
 
-/// Each field's name, from its full name `trc_quiet_<field>`.
-fn field(name: &str) -> &str {
-    name.strip_prefix("trc_quiet_").expect("every name has the struct's prefix")
+/// Each field's name, from its full name `trc_<subsystem>_<field>`.
+fn field(descriptor: &metricate::Descriptor) -> &str {
+    let prefix = format!("trc_{}_", descriptor.subsystem);
+    descriptor.name.strip_prefix(&prefix).expect("every name has the struct's prefix")
 }
 
 /// Encodes `registry` with `encoder` and parses it back strictly: each
@@ -197,7 +198,7 @@ fn exposed<E: Encoder>(
             .iter()
             .map(|sample| sample.labels.iter().filter(|(n, _)| n != "le").cloned().collect())
             .collect();
-        families.insert(field(entry.descriptor.name).to_owned(), series);
+        families.insert(field(entry.descriptor).to_owned(), series);
     }
     (text, families)
 }
@@ -238,7 +239,7 @@ fn check(quiet: &Quiet, model: &Model) {
     // registry's exposition.
     let snapshot = registry.snapshot(|_| true);
     for family in snapshot.families() {
-        let field = field(family.descriptor().name);
+        let field = field(family.descriptor());
         let touched: BTreeSet<Labels> = family
             .series()
             .iter()
@@ -349,6 +350,63 @@ fn a_family_with_nothing_recorded_is_valid_in_both_formats() {
             assert!(out.success, "{module}: {}", out.stderr);
             assert_eq!(out.stdout.trim(), "9 1", "{module}: nine families, the one sample of `restarts_total`");
         }
+    }
+}
+
+/// The same key, quiet by default: `#[label(quiet)]`.
+#[derive(Clone, Copy, Debug, LabelSet)]
+#[label(quiet)]
+struct SparseKey {
+    shard: Shard,
+    op: Op,
+}
+
+/// Families over a label set that is quiet by default, one of them made
+/// dense by its field; and a family over a dense set, made quiet with
+/// `quiet = true`.
+#[derive(Metrics)]
+#[metrics(subsystem = "sparse")]
+struct Sparse {
+    /// Operations: quiet, as the label set says.
+    ops_total: Family<SparseKey, Counter>,
+    /// Operations waiting: quiet, as the label set says.
+    waiting: Family<SparseKey, IntGauge>,
+    /// Operations, every combination: the field says so.
+    #[metric(quiet = false)]
+    dense_total: Family<SparseKey, Counter>,
+    /// Operations by a dense key: quiet, the field says so.
+    #[metric(quiet = true)]
+    keyed_total: Family<Key, Counter>,
+}
+
+#[test]
+fn a_quiet_label_set_makes_its_families_quiet_unless_the_field_says_otherwise() {
+    const { assert!(SparseKey::QUIET && !Key::QUIET) };
+    let quiet: Vec<bool> = [Sparse::OPS_TOTAL, Sparse::WAITING, Sparse::DENSE_TOTAL, Sparse::KEYED_TOTAL]
+        .iter()
+        .map(|d| d.quiet)
+        .collect();
+    assert_eq!(quiet, [true, true, false, true]);
+
+    let sparse = Sparse::new_unregistered();
+    sparse.ops_total.with(SparseKey { shard: Shard::B, op: Op::Quoted }).inc();
+    sparse.waiting.with(SparseKey { shard: Shard::C, op: Op::Read }).set(0);
+    sparse.dense_total.with(SparseKey { shard: Shard::A, op: Op::Read }).inc();
+    sparse.keyed_total.with(Key { shard: Shard::A, op: Op::Delete }).inc_by(2);
+    let mut registry = Registry::new();
+    registry.register_group(&sparse).unwrap();
+    let every: BTreeSet<Labels> = (0..3).flat_map(|s| (0..4).map(move |o| labels((s, o)))).collect();
+    let expected = BTreeMap::from([
+        ("ops_total".to_owned(), BTreeSet::from([labels((1, 3))])),
+        ("waiting".to_owned(), BTreeSet::from([labels((2, 0))])),
+        ("dense_total".to_owned(), every),
+        ("keyed_total".to_owned(), BTreeSet::from([labels((0, 2))])),
+    ]);
+    for (families, format) in [
+        (exposed(&registry, PrometheusText::new(), Format::Prometheus).1, Format::Prometheus),
+        (exposed(&registry, OpenMetrics::new(), Format::OpenMetrics).1, Format::OpenMetrics),
+    ] {
+        assert_eq!(families, expected, "{format:?}");
     }
 }
 

@@ -43,25 +43,25 @@ capped_label! {
 /// has 10 values, `route` 16 (the cap, 15, and `other`), `status` 6 (`1xx` to
 /// `5xx`, and `unknown` for a request that got no response). The families by
 /// response have 10 × 16 × 6 = 960 series; those by route 10 × 16 = 160.
-/// Every family is quiet: a scrape carries only the combinations that
-/// happened, not 960 series per metric, most of them zero forever.
+/// Every family is quiet, as the layer's label sets are by default: a scrape
+/// carries only the combinations that happened, not 960 series per metric,
+/// most of them zero forever (`#[metric(quiet = false)]` on a field would
+/// expose them all).
 #[derive(Metrics)]
 #[metrics(subsystem = "http")]
 pub struct Http {
     /// HTTP requests served, by method, route template and status class.
-    #[metric(quiet)]
     requests_total: Family<ByResponse<Route>, Counter>,
     /// Time from a request's arrival to the end of its response body.
-    #[metric(quiet, buckets = [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0])]
+    #[metric(buckets = [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0])]
     request_duration_seconds: Family<ByResponse<Route>, Histogram>,
     /// HTTP requests being served.
-    #[metric(quiet)]
     requests_in_flight: Family<ByRoute<Route>, IntGauge>,
     /// Bytes of request bodies the handlers read.
-    #[metric(quiet, buckets = [64.0, 256.0, 1024.0, 4096.0, 16384.0, 65536.0, 262144.0, 1048576.0])]
+    #[metric(buckets = [64.0, 256.0, 1024.0, 4096.0, 16384.0, 65536.0, 262144.0, 1048576.0])]
     request_body_size_bytes: Family<ByRoute<Route>, Histogram>,
     /// Bytes of response bodies sent.
-    #[metric(quiet, buckets = [64.0, 256.0, 1024.0, 4096.0, 16384.0, 65536.0, 262144.0, 1048576.0])]
+    #[metric(buckets = [64.0, 256.0, 1024.0, 4096.0, 16384.0, 65536.0, 262144.0, 1048576.0])]
     response_body_size_bytes: Family<ByResponse<Route>, Histogram>,
 }
 

@@ -235,7 +235,8 @@ impl StatusLabel for StatusCode {
 /// with them. `R` is the route label, a [`capped_label!`](crate::capped_label)
 /// type.
 ///
-/// Series: `10 × (cap + 1)`.
+/// Series: `10 × (cap + 1)`. Quiet by default ([`LabelSet::QUIET`]): a
+/// family over it exposes only the combinations recorded to.
 ///
 /// ```
 /// use metricate::LabelSet;
@@ -262,6 +263,7 @@ impl<R: CappedLabel> LabelSet for ByRoute<R> {
         Label::new("method", HttpMethod::VALUES, HttpMethod::ESCAPED, false, None),
         Label::new("route", R::VALUES, R::ESCAPED, R::UNKNOWN, R::CAPPED),
     ];
+    const QUIET: bool = true;
 
     #[inline]
     fn index(&self) -> usize {
@@ -275,7 +277,8 @@ impl<R: CappedLabel> LabelSet for ByRoute<R> {
 ///
 /// Series: `10 × (cap + 1) × (S::CARDINALITY + 1)`; with [`StatusClass`],
 /// `60 × (cap + 1)`, so a cap of 15 gives 960 series, within rule L6's
-/// default limit of 1,000.
+/// default limit of 1,000. Quiet by default ([`LabelSet::QUIET`]): a family
+/// over it exposes only the combinations recorded to.
 ///
 /// ```
 /// use metricate::LabelSet;
@@ -288,6 +291,7 @@ impl<R: CappedLabel> LabelSet for ByRoute<R> {
 ///
 /// assert_eq!(ByResponse::<Route, StatusClass>::CARDINALITY, 10 * 16 * 6);
 /// assert_eq!(ByResponse::<Route, StatusCode>::CARDINALITY, 10 * 16 * 64);
+/// assert!(ByResponse::<Route>::QUIET);
 /// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub struct ByResponse<R, S = StatusClass> {
@@ -310,6 +314,7 @@ impl<R: CappedLabel, S: StatusLabel> LabelSet for ByResponse<R, S> {
         Label::new("route", R::VALUES, R::ESCAPED, R::UNKNOWN, R::CAPPED),
         Label::new("status", S::VALUES, S::ESCAPED, true, S::CAPPED),
     ];
+    const QUIET: bool = true;
 
     #[inline]
     fn index(&self) -> usize {

@@ -80,6 +80,7 @@ impl<L: LabelSet + 'static, M: Metric> MetricField for Family<L, M> {
     const KIND: MetricKind = M::KIND;
     const LABELS: &'static [Label] = L::LABELS;
     const CARDINALITY: usize = L::CARDINALITY;
+    const QUIET: bool = L::QUIET;
     type Cell = M::Cell;
     const CELL: M::Cell = M::CELL;
     const CELLS_BASE: usize = M::CELLS_BASE;

@@ -6,6 +6,9 @@ struct Ui {
     /// Jobs run.
     #[metric(quiet)]
     jobs_total: Counter,
+    /// Jobs retried.
+    #[metric(quiet = false)]
+    retries_total: Counter,
 }
 
 fn main() {

@@ -15,10 +15,10 @@ struct ByOutcome {
 #[metrics(subsystem = "ui")]
 struct Ui {
     /// Jobs run.
-    #[metric(quiet = true)]
+    #[metric(quiet = "yes")]
     jobs_total: Family<ByOutcome, Counter>,
     /// Jobs retried.
-    #[metric(quiet, quiet)]
+    #[metric(quiet, quiet = false)]
     retries_total: Family<ByOutcome, Counter>,
 }
 
