@@ -39,7 +39,8 @@ use crate::Policy;
 pub const POLICY_MANIFEST_VAR: &str = "METRICS_POLICY_MANIFEST";
 
 /// The keys of a `[..metadata.metrics]` table.
-pub const KEYS: &[&str] = &["namespace", "forbidden_labels", "max_labels", "max_series", "series_ceiling"];
+pub const KEYS: &[&str] =
+    &["namespace", "forbidden_labels", "max_labels", "max_series", "series_ceiling", "rustdoc_catalog"];
 
 const PACKAGE: &str = "package.metadata.metrics";
 const WORKSPACE: &str = "workspace.metadata.metrics";
@@ -221,6 +222,17 @@ impl<'a> Merged<'a> {
                         self.limits_from = Some((path, section));
                     }
                 }
+                "rustdoc_catalog" => match value.as_str().filter(|p| !p.is_empty()) {
+                    None => errors.push(format!(
+                        "{} must be the path of a JSON catalogue, relative to the manifest, e.g. \
+                         `rustdoc_catalog = \"METRICS.json\"`",
+                        at(key)
+                    )),
+                    Some(file) => {
+                        let dir = path.parent().unwrap_or(Path::new(""));
+                        policy.rustdoc_catalog = Some(dir.join(file));
+                    }
+                },
                 _ => {
                     let expected = KEYS.iter().map(|k| format!("`{k}`")).collect::<Vec<_>>().join(", ");
                     errors.push(format!("{} is not a policy key; expected one of {expected}", at(key)));

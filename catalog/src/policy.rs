@@ -25,6 +25,12 @@ pub struct Policy {
     pub max_series: usize,
     /// The highest series limit a metric may declare for itself.
     pub series_ceiling: usize,
+    /// The committed JSON catalogue whose labels and values the rustdoc of
+    /// each metric lists inline (`rustdoc_catalog = "METRICS.json"`, relative
+    /// to the manifest that says it): the derive sees a family's label set
+    /// only by name, the catalogue has its labels and values. Not a rule:
+    /// nothing is checked against it.
+    pub rustdoc_catalog: Option<std::path::PathBuf>,
 }
 
 impl Default for Policy {
@@ -35,6 +41,7 @@ impl Default for Policy {
             max_labels: DEFAULT_MAX_LABELS,
             max_series: DEFAULT_MAX_SERIES,
             series_ceiling: DEFAULT_SERIES_CEILING,
+            rustdoc_catalog: None,
         }
     }
 }

@@ -42,6 +42,30 @@ fn the_package_table_overrides_the_workspace_table_key_by_key() {
 }
 
 #[test]
+fn the_rustdoc_catalogue_is_relative_to_the_manifest_that_names_it() {
+    let of = |package_table: &str| {
+        policy(
+            Some(&package(package_table)),
+            Some(&workspace("namespace = \"trc\"\nrustdoc_catalog = \"docs/m.json\"\n")),
+        )
+        .unwrap()
+        .unwrap()
+        .rustdoc_catalog
+    };
+    assert_eq!(of(""), Some("/repo/docs/m.json".into()));
+    assert_eq!(of("rustdoc_catalog = \"METRICS.json\"\n"), Some("/repo/app/METRICS.json".into()));
+    assert_eq!(of("rustdoc_catalog = \"/abs/m.json\"\n"), Some("/abs/m.json".into()));
+    for bad in ["rustdoc_catalog = \"\"\n", "rustdoc_catalog = 1\n"] {
+        let errors = policy(Some(&package(&format!("namespace = \"trc\"\n{bad}"))), None).unwrap_err();
+        let expected = format!(
+            "{} must be the path of a JSON catalogue, relative to the manifest, e.g. `rustdoc_catalog = \"METRICS.json\"`",
+            at("rustdoc_catalog", "package.metadata.metrics", APP)
+        );
+        assert_eq!(errors, [expected], "{bad}");
+    }
+}
+
+#[test]
 fn the_workspace_alone_gives_the_policy() {
     let found = policy(Some(&parse(APP, "[package]\nname = \"app\"\n")), Some(&workspace("namespace = \"trc\"\n")));
     assert_eq!(found, Ok(Some(Policy { namespace: "trc".into(), ..Policy::default() })));
@@ -128,7 +152,7 @@ fn every_bad_key_and_value_is_reported_with_file_and_key() {
             ),
             format!(
                 "{} is not a policy key; expected one of `namespace`, `forbidden_labels`, `max_labels`, \
-                 `max_series`, `series_ceiling`",
+                 `max_series`, `series_ceiling`, `rustdoc_catalog`",
                 pkg("namespce")
             ),
             format!("{} must be a positive integer", pkg("series_ceiling")),

@@ -40,6 +40,7 @@ mod label_value;
 mod metrics;
 mod policy;
 mod private;
+mod rustdoc_catalog;
 
 use proc_macro::TokenStream;
 

@@ -12,6 +12,7 @@ use crate::attr::{self, Slot};
 use crate::ctxt::Ctxt;
 use crate::policy;
 use crate::private::Private;
+use crate::rustdoc_catalog::{self, Committed};
 
 /// Units recognised as a name's suffix (OpenMetrics base units).
 const UNITS: &[&str] = &["seconds", "bytes", "ratio", "meters", "grams", "joules", "volts", "amperes", "celsius"];
@@ -31,8 +32,9 @@ struct Field<'a> {
     version: String,
     /// `(reason, replacement)` of a deprecated metric.
     deprecation: Option<(String, String)>,
-    /// `#[metric(quiet)]`: only the series recorded to are exposed.
-    quiet: bool,
+    /// `#[metric(quiet)]` (`Some(true)`): only the series recorded to are
+    /// exposed; `quiet = false`: every one; `None`: as the label set says.
+    quiet: Option<bool>,
 }
 
 pub(crate) fn expand(input: &syn::DeriveInput) -> TokenStream {
@@ -67,7 +69,9 @@ pub(crate) fn expand(input: &syn::DeriveInput) -> TokenStream {
         None => quote!(::core::option::Option::None),
     };
 
-    let policy::Loaded { policy, tracking } = policy::load(&cx);
+    let policy::Loaded { policy, mut tracking } = policy::load(&cx);
+    let (committed, catalogue_tracking) = rustdoc_catalog::load(&cx, &policy);
+    tracking.extend(catalogue_tracking);
 
     let named = match &input.data {
         syn::Data::Struct(syn::DataStruct { fields: syn::Fields::Named(named), .. }) => Some(named),
@@ -115,7 +119,7 @@ pub(crate) fn expand(input: &syn::DeriveInput) -> TokenStream {
     }
 
     match cx.check() {
-        Ok(()) => impl_metrics(input, &fields, &subsystem, &function, &tracking, &private),
+        Ok(()) => impl_metrics(input, &fields, &subsystem, &function, &tracking, committed.as_ref(), &private),
         Err(errors) => {
             let errors = errors.to_compile_error();
             let stub = stub(input, &private);
@@ -159,7 +163,7 @@ struct FieldAttrs {
     version: Slot<syn::LitStr>,
     deprecated: Slot<syn::LitStr>,
     replacement: Slot<syn::LitStr>,
-    quiet: Slot<()>,
+    quiet: Slot<bool>,
 }
 
 fn field_attrs(cx: &Ctxt, field: &syn::Field, local: &str) -> FieldAttrs {
@@ -207,10 +211,21 @@ fn field_attrs(cx: &Ctxt, field: &syn::Field, local: &str) -> FieldAttrs {
             let lit = attr::string(meta)?;
             attrs.replacement.set(cx, lit.span(), lit);
         } else if meta.path.is_ident("quiet") {
-            if !meta.input.is_empty() && !meta.input.peek(syn::Token![,]) {
-                return Err(meta.error("`quiet` takes no value\n= help: write `#[metric(quiet)]`"));
-            }
-            attrs.quiet.set(cx, meta.path.span(), ());
+            let value = if meta.input.is_empty() || meta.input.peek(syn::Token![,]) {
+                true
+            } else {
+                let expr: syn::Expr = meta.value()?.parse()?;
+                match &expr {
+                    syn::Expr::Lit(syn::ExprLit { lit: syn::Lit::Bool(b), .. }) => b.value,
+                    _ => {
+                        return Err(syn::Error::new_spanned(
+                            expr,
+                            "`quiet` is `true` or `false`\n= help: write `#[metric(quiet)]`, or `#[metric(quiet = false)]` to expose every label combination of a label set that is quiet by default",
+                        ));
+                    }
+                }
+            };
+            attrs.quiet.set(cx, meta.path.span(), value);
         } else {
             attr::unknown_key(
                 cx,
@@ -348,21 +363,21 @@ fn series_limit(cx: &Ctxt, name: &str, max_series: Slot<syn::LitInt>, policy: &m
     }
 }
 
-/// `#[metric(quiet)]`, which only a metric with labels can be: a metric
-/// without labels has one series, always exposed.
-fn check_quiet(cx: &Ctxt, name: &str, quiet: Slot<()>, labeled: bool) -> bool {
+/// `#[metric(quiet)]` or `quiet = false`, which only a metric with labels
+/// can say: a metric without labels has one series, always exposed.
+fn check_quiet(cx: &Ctxt, name: &str, quiet: Slot<bool>, labeled: bool) -> Option<bool> {
     match quiet.get_with_span() {
-        Some(_) if labeled => true,
-        Some((span, ())) => {
+        Some((_, quiet)) if labeled => Some(quiet),
+        Some((span, _)) => {
             cx.error_at(
                 span,
                 format_args!(
                     "`quiet` is for metrics with labels; `{name}` has none\n= note: a quiet metric exposes only the label combinations that have been recorded to; a metric without labels has one series, always exposed\n= help: remove `quiet`, or make the field a `Family<L, M>`"
                 ),
             );
-            false
+            None
         }
-        None => false,
+        None => None,
     }
 }
 
@@ -466,6 +481,7 @@ fn impl_metrics(
     subsystem: &str,
     function: &TokenStream,
     tracking: &TokenStream,
+    committed: Option<&Committed>,
     p: &Private,
 ) -> TokenStream {
     let ident = &input.ident;
@@ -487,11 +503,15 @@ fn impl_metrics(
         let field = quote_spanned!(ty.span()=> <#ty as #p::MetricField>);
         let bound_values = f.buckets.clone().unwrap_or_default();
         let bound_count = bound_values.len();
-        let (name, help, version, quiet) = (&f.name, &f.help, &f.version, f.quiet);
+        let (name, help, version) = (&f.name, &f.help, &f.version);
         let (deprecation, unit) = (deprecation_tokens(f, p), unit_tokens(f));
         let start = member.span().start();
         let (line, column) = (start.line as u32, start.column as u32 + 1);
         let check_series = series_check(f, &field, p);
+        let quiet = match f.quiet {
+            Some(quiet) => quote!(#quiet),
+            None => quote!(#field::QUIET),
+        };
         statics.push(quote! {
             static #bounds: [f64; #bound_count] = [#(#bound_values),*];
             const #len: usize = #p::static_cells(
@@ -519,7 +539,7 @@ fn impl_metrics(
                 },
             };
         });
-        let doc = rustdoc(f);
+        let doc = rustdoc(f, committed);
         let constant = format_ident!("{}", upper, span = member.span());
         consts.push(quote! {
             #(#[doc = #doc])*
@@ -592,27 +612,34 @@ fn unit_tokens(f: &Field<'_>) -> TokenStream {
 }
 
 /// The rustdoc of a metric's descriptor constant, one line per `#[doc]`:
-/// what a reader of `cargo doc` needs to query it.
-fn rustdoc(f: &Field<'_>) -> Vec<String> {
+/// what a reader of `cargo doc` needs to query it. With a committed
+/// catalogue (policy key `rustdoc_catalog`), a family's labels and values.
+fn rustdoc(f: &Field<'_>, committed: Option<&Committed>) -> Vec<String> {
     let name = &f.name;
     let mut lines = vec![format!(" `{name}`: {}", f.help), String::new()];
     lines.push(format!(" - type: {}", f.kind.as_str()));
     lines.push(format!(" - unit: {}", f.unit.as_deref().map_or("none".to_owned(), |u| format!("`{u}`"))));
-    match f.labels {
-        Some(labels) => {
-            let labels = quote!(#labels).to_string().replace(' ', "");
-            lines.push(format!(
-                " - labels: the fields of [`{labels}`], each with the values its type lists in `LABEL_VALUES`"
-            ));
-        }
-        None => lines.push(" - labels: none".to_owned()),
+    let labels = f.labels.map(|labels| quote!(#labels).to_string().replace(' ', ""));
+    match (labels, committed) {
+        (Some(labels), Some(committed)) => lines.extend(committed.label_lines(name, &labels)),
+        (Some(labels), None) => lines.push(format!(
+            " - labels: the fields of [`{labels}`], each with the values its type lists in `LABEL_VALUES`"
+        )),
+        (None, _) => lines.push(" - labels: none".to_owned()),
     }
     if let Some(buckets) = &f.buckets {
         let bounds: Vec<String> = buckets.iter().map(|b| format!("{b:?}")).collect();
         lines.push(format!(" - buckets: {}, `+Inf`", bounds.join(", ")));
     }
-    if f.quiet {
-        lines.push(" - quiet: only the label combinations recorded to are exposed".to_owned());
+    match f.quiet {
+        Some(true) => lines.push(" - quiet: only the label combinations recorded to are exposed".to_owned()),
+        Some(false) => lines.push(" - not quiet: every label combination is exposed from the first scrape".to_owned()),
+        // Quiet by its label set, which the catalogue knows.
+        None if committed.is_some_and(|c| c.quiet(name)) => {
+            lines
+                .push(" - quiet (as its label set is): only the label combinations recorded to are exposed".to_owned());
+        }
+        None => {}
     }
     lines.push(format!(" - version: {}", f.version));
     if let Some((reason, replacement)) = &f.deprecation {
