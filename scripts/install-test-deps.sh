@@ -2,7 +2,8 @@
 # Installs the external programs the test suite drives, only when they are missing:
 #   the Prometheus server and promtool (Debian package `prometheus`) and the Python `prometheus_client` parsers
 #   (Debian package `python3-prometheus-client`, used through /usr/bin/python3), and the headless browser that
-#   drives the HTML catalogue (Debian packages `chromium` and `chromium-driver`, which provides `chromedriver`).
+#   drives the HTML catalogue (Debian packages `chromium` and `chromium-driver`, which provides `chromedriver`), and
+#   the Prometheus Pushgateway the push sink delivers to (Debian package `prometheus-pushgateway`).
 # No packaged service is left running: the install runs under a policy-rc.d that forbids
 # starting services, and a daemon a maintainer script started anyway is stopped by the pid
 # its init script wrote, never by name (a server of the user's own keeps running).
@@ -13,6 +14,7 @@ need=()
 /usr/bin/python3 -c 'import prometheus_client' >/dev/null 2>&1 || need+=(python3-prometheus-client)
 command -v chromium >/dev/null 2>&1 || need+=(chromium)
 command -v chromedriver >/dev/null 2>&1 || need+=(chromium-driver)
+command -v prometheus-pushgateway >/dev/null 2>&1 || need+=(prometheus-pushgateway)
 
 if [ ${#need[@]} -eq 0 ]; then
     echo "test dependencies present"
@@ -39,20 +41,25 @@ cleanup() {
 }
 trap cleanup EXIT
 
-# The pid file the packaged init script writes when it starts the daemon.
-pidfile=/run/prometheus/prometheus.pid
-had_pidfile=false
-[ -e "$pidfile" ] && had_pidfile=true
+# The pid files the packaged init scripts write when they start their daemons.
+pidfiles=(/run/prometheus/prometheus.pid /run/prometheus/prometheus-pushgateway.pid)
+had=()
+for pidfile in "${pidfiles[@]}"; do
+    if [ -e "$pidfile" ]; then had+=(true); else had+=(false); fi
+done
 
 export DEBIAN_FRONTEND=noninteractive
 $sudo apt-get update -q
 $sudo apt-get install -y -q --no-install-recommends "${need[@]}"
 
-# A maintainer script may have started the packaged daemon despite the policy:
-# stop the one this install started, by the pid its init script recorded.
-if ! $had_pidfile && [ -s "$pidfile" ]; then
-    pid=$(cat "$pidfile")
-    echo "stopping the packaged prometheus this install started (pid $pid)"
-    $sudo kill "$pid" 2>/dev/null || true
-    $sudo rm -f "$pidfile"
-fi
+# A maintainer script may have started a packaged daemon despite the policy:
+# stop each one this install started, by the pid its init script recorded.
+for i in "${!pidfiles[@]}"; do
+    pidfile=${pidfiles[$i]}
+    if ! ${had[$i]} && [ -s "$pidfile" ]; then
+        pid=$(cat "$pidfile")
+        echo "stopping the packaged daemon this install started (pid $pid, from $pidfile)"
+        $sudo kill "$pid" 2>/dev/null || true
+        $sudo rm -f "$pidfile"
+    fi
+done

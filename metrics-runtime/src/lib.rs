@@ -92,6 +92,8 @@ pub mod __loom;
 #[cfg(feature = "docs")]
 pub mod docs;
 pub mod encode;
+#[cfg(feature = "export")]
+pub mod export;
 #[cfg(feature = "tower")]
 pub mod http;
 pub mod instrument;

@@ -248,6 +248,92 @@ impl Drop for InFlight {
     }
 }
 
+#[cfg(feature = "export")]
+crate::capped_label! {
+    /// The name of an exporter's sink (`pushgateway`, `textfile`, `statsd`,
+    /// or the name the program gave it).
+    pub(crate) struct SinkName: 15;
+}
+
+/// How a delivery ended.
+#[cfg(feature = "export")]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, LabelValue)]
+pub(crate) enum DeliveryResult {
+    /// Delivered (perhaps after retries).
+    Ok,
+    /// Failed with a retryable error, and the retries ran out (or the
+    /// exporter was shutting down).
+    Failed,
+    /// Refused by the destination in a way a retry cannot fix (a 4xx other
+    /// than 429, an unwritable file): not retried.
+    Rejected,
+}
+
+#[cfg(feature = "export")]
+#[derive(Clone, Copy, LabelSet)]
+#[label(quiet)]
+pub(crate) struct SinkLabels {
+    sink: SinkName,
+}
+
+#[cfg(feature = "export")]
+#[derive(Clone, Copy, LabelSet)]
+#[label(quiet)]
+pub(crate) struct DeliveryLabels {
+    sink: SinkName,
+    result: DeliveryResult,
+}
+
+/// Metrics about the exporter's deliveries, per sink. Quiet: only the sinks
+/// a program configured have series.
+#[cfg(feature = "export")]
+#[derive(Metrics)]
+#[metrics(subsystem = "export")]
+pub(crate) struct DeliveryMetrics {
+    /// Deliveries by sink and result (one per cadence point, flush or
+    /// shutdown, however many attempts it took).
+    deliveries_total: Family<DeliveryLabels, Counter>,
+    /// Time from a delivery's first attempt to its end, retries included.
+    #[metric(buckets = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0])]
+    delivery_duration_seconds: Family<SinkLabels, crate::Histogram>,
+    /// Attempts after a delivery's first, by sink.
+    delivery_retries_total: Family<SinkLabels, Counter>,
+    /// Cadence points skipped because the previous delivery was still
+    /// running (a stalled destination): skipped, never queued.
+    deliveries_skipped_total: Family<SinkLabels, Counter>,
+    /// When the sink last delivered, in seconds since the Unix epoch.
+    last_success_timestamp_seconds: Family<SinkLabels, crate::Gauge>,
+    /// Bytes the sink handed to its destination in successful attempts.
+    delivered_bytes_total: Family<SinkLabels, Counter>,
+}
+
+#[cfg(feature = "export")]
+impl DeliveryMetrics {
+    /// Counts one delivery's end.
+    pub(crate) fn delivery(sink: SinkName, result: DeliveryResult, seconds: f64) {
+        let metrics = DeliveryMetrics::global();
+        metrics.deliveries_total.with(DeliveryLabels { sink, result }).inc();
+        metrics.delivery_duration_seconds.with(SinkLabels { sink }).observe(seconds);
+    }
+
+    /// Counts a successful attempt's bytes and time.
+    pub(crate) fn delivered(sink: SinkName, bytes: u64, unix_seconds: f64) {
+        let metrics = DeliveryMetrics::global();
+        metrics.delivered_bytes_total.with(SinkLabels { sink }).inc_by(bytes);
+        metrics.last_success_timestamp_seconds.with(SinkLabels { sink }).set(unix_seconds);
+    }
+
+    /// Counts a retry.
+    pub(crate) fn retry(sink: SinkName) {
+        DeliveryMetrics::global().delivery_retries_total.with(SinkLabels { sink }).inc();
+    }
+
+    /// Counts skipped cadence points.
+    pub(crate) fn skipped(sink: SinkName, n: u64) {
+        DeliveryMetrics::global().deliveries_skipped_total.with(SinkLabels { sink }).inc_by(n);
+    }
+}
+
 /// Whether `descriptor` is one of the runtime's own metrics (those named
 /// `metrics_export_*` that this crate declares about itself), by identity:
 /// a program's metric of the same name is not.
@@ -269,6 +355,8 @@ pub fn is_runtime_metric(descriptor: &metricate_catalog::Descriptor) -> bool {
     LabelMetrics::global().for_each_metric(&mut look);
     #[cfg(feature = "server")]
     ServerMetrics::global().for_each_metric(&mut look);
+    #[cfg(feature = "export")]
+    DeliveryMetrics::global().for_each_metric(&mut look);
     found
 }
 
@@ -281,7 +369,8 @@ mod tests {
         let registry = crate::global().unwrap();
         let ours: Vec<&str> =
             registry.iter().filter(|m| super::is_runtime_metric(m.descriptor)).map(|m| m.descriptor.name).collect();
-        assert_eq!(ours.len(), if cfg!(feature = "server") { 9 } else { 2 }, "{ours:?}");
+        let expected = 2 + if cfg!(feature = "server") { 7 } else { 0 } + if cfg!(feature = "export") { 6 } else { 0 };
+        assert_eq!(ours.len(), expected, "{ours:?}");
         assert!(ours.iter().all(|name| name.starts_with(metricate_catalog::RUNTIME_PREFIX)), "{ours:?}");
         let without = registry.without_runtime_metrics();
         assert_eq!(without.len(), registry.len() - ours.len());

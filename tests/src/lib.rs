@@ -14,6 +14,7 @@
 pub mod alloc;
 pub mod fuzz;
 pub mod prometheus;
+pub mod pushgateway;
 pub mod tls;
 
 use std::io::{self, Read, Write};
@@ -144,6 +145,12 @@ pub fn promtool() -> Option<PathBuf> {
 /// The Prometheus server binary, if installed.
 pub fn prometheus() -> Option<PathBuf> {
     find_in_path("prometheus").or_else(|| missing("the Prometheus server (Debian package `prometheus`)"))
+}
+
+/// The Prometheus Pushgateway, if installed.
+pub fn pushgateway() -> Option<PathBuf> {
+    find_in_path("prometheus-pushgateway")
+        .or_else(|| missing("the Prometheus Pushgateway (Debian package `prometheus-pushgateway`)"))
 }
 
 /// Debian's Chromium, if installed.

@@ -183,7 +183,6 @@ macro_rules! capped_label {
         const _: () = {
             static TABLE: $crate::CappedTable<{ $cap }> = $crate::CappedTable::new();
 
-            #[automatically_derived]
             impl $name {
                 /// The value of the series that collects every value beyond
                 /// the cap.

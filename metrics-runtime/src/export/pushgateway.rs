@@ -1,0 +1,247 @@
+//! The Pushgateway sink: each delivery pushes the snapshot as Prometheus
+//! text 0.0.4 (without timestamps) to one group of a Prometheus Pushgateway,
+//! `/metrics/job/<job>{/<label>/<value>}`.
+
+use base64::Engine as _;
+use base64::engine::general_purpose::{STANDARD, URL_SAFE};
+use bytes::Bytes;
+use http::{HeaderMap, HeaderValue, Method, header};
+
+use super::http::Endpoint;
+use super::{BoxFuture, ExportError, Sink, SinkError};
+use crate::encode::{self, PrometheusText};
+use crate::snapshot::Snapshot;
+
+/// How a delivery replaces what the group held.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum PushMethod {
+    /// `PUT`: the group holds exactly this delivery's families afterwards
+    /// (the default).
+    #[default]
+    Put,
+    /// `POST`: families of the same name are replaced, the group's other
+    /// families stay.
+    Post,
+}
+
+/// Pushes to a Prometheus Pushgateway.
+///
+/// ```
+/// use metricate::export::{PushMethod, Pushgateway};
+///
+/// let sink = Pushgateway::new("http://127.0.0.1:9091", "nightly_backup")?
+///     .grouping("instance", "db-3")?
+///     .grouping("path", "/var/lib/db")? // a `/` goes as `path@base64/L3Zhci9saWIvZGI=`
+///     .method(PushMethod::Post)
+///     .delete_on_shutdown(true);
+/// # Ok::<(), metricate::export::ExportError>(())
+/// ```
+///
+/// Job and grouping values that are empty or hold anything but letters,
+/// digits, `_`, `-` and `.` go in the URL in the Pushgateway's `@base64`
+/// form, so every value round-trips. Grouping label names follow the
+/// Prometheus rules; `job` is the job, not a grouping label.
+pub struct Pushgateway {
+    endpoint: Endpoint,
+    /// `/metrics/job/..`: the group.
+    path: String,
+    method: PushMethod,
+    delete_on_shutdown: bool,
+    authorization: Option<HeaderValue>,
+    grouping: Vec<String>,
+    body: Vec<u8>,
+}
+
+impl std::fmt::Debug for Pushgateway {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Pushgateway")
+            .field("group", &self.endpoint.url(&self.path))
+            .field("method", &self.method)
+            .field("delete_on_shutdown", &self.delete_on_shutdown)
+            .field("authorization", &self.authorization.as_ref().map(|_| "<set>"))
+            .field("grouping", &self.grouping)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Pushgateway {
+    /// A sink pushing to the gateway at `url` (e.g. `http://127.0.0.1:9091`,
+    /// with a path prefix if the gateway sits behind one) under `job`.
+    /// Refuses a URL that does not parse or is not `http`, and an empty job.
+    pub fn new(url: &str, job: &str) -> Result<Pushgateway, ExportError> {
+        let endpoint = Endpoint::parse(url).map_err(|e| ExportError::Config(format!("Pushgateway URL {e}")))?;
+        if job.is_empty() {
+            return Err(ExportError::Config("the Pushgateway job name is empty".into()));
+        }
+        Ok(Pushgateway {
+            endpoint,
+            path: format!("/metrics/{}", segment("job", job)),
+            method: PushMethod::Put,
+            delete_on_shutdown: false,
+            authorization: None,
+            grouping: Vec::new(),
+            body: Vec::new(),
+        })
+    }
+
+    /// Adds a grouping label. Refuses a name that is not a label name
+    /// (`[a-zA-Z_][a-zA-Z0-9_]*`, not starting with `__`), `job`, and a name
+    /// given twice.
+    pub fn grouping(mut self, name: &str, value: &str) -> Result<Pushgateway, ExportError> {
+        let valid = name.chars().next().is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
+            && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
+            && !name.starts_with("__");
+        if !valid {
+            return Err(ExportError::Config(format!(
+                "`{name}` is not a grouping label name: `[a-zA-Z_][a-zA-Z0-9_]*`, not starting with `__`"
+            )));
+        }
+        if name == "job" {
+            return Err(ExportError::Config("`job` is the Pushgateway job, given to Pushgateway::new".into()));
+        }
+        if self.grouping.iter().any(|g| g == name) {
+            return Err(ExportError::Config(format!("the grouping label `{name}` is given twice")));
+        }
+        self.grouping.push(name.to_owned());
+        self.path.push('/');
+        self.path.push_str(&segment(name, value));
+        Ok(self)
+    }
+
+    /// `PUT` (the default) or `POST`.
+    #[must_use]
+    pub fn method(mut self, method: PushMethod) -> Pushgateway {
+        self.method = method;
+        self
+    }
+
+    /// Whether shutdown deletes the group after the final delivery, for
+    /// a job whose metrics should not outlive it (off by default: the
+    /// gateway then keeps the last values, which is what a batch job wants).
+    #[must_use]
+    pub fn delete_on_shutdown(mut self, delete: bool) -> Pushgateway {
+        self.delete_on_shutdown = delete;
+        self
+    }
+
+    /// Sends `Authorization: Bearer <token>`.
+    pub fn bearer_token(mut self, token: &str) -> Result<Pushgateway, ExportError> {
+        self.authorization = Some(header_value(&format!("Bearer {token}"))?);
+        Ok(self)
+    }
+
+    /// Sends HTTP basic authentication.
+    pub fn basic_auth(mut self, user: &str, password: &str) -> Result<Pushgateway, ExportError> {
+        let credentials = STANDARD.encode(format!("{user}:{password}"));
+        self.authorization = Some(header_value(&format!("Basic {credentials}"))?);
+        Ok(self)
+    }
+
+    fn headers(&self, content: bool) -> HeaderMap {
+        let mut headers = HeaderMap::new();
+        if content {
+            headers.insert(header::CONTENT_TYPE, HeaderValue::from_static("text/plain; version=0.0.4; charset=utf-8"));
+        }
+        if let Some(authorization) = &self.authorization {
+            headers.insert(header::AUTHORIZATION, authorization.clone());
+        }
+        headers
+    }
+}
+
+fn header_value(value: &str) -> Result<HeaderValue, ExportError> {
+    let mut value = HeaderValue::from_str(value)
+        .map_err(|_| ExportError::Config("the Pushgateway credentials hold characters a header cannot".into()))?;
+    value.set_sensitive(true);
+    Ok(value)
+}
+
+/// `name/value`, or `name@base64/<value in URL-safe base64>` for a value the
+/// path would not carry as it is.
+fn segment(name: &str, value: &str) -> String {
+    let plain = !value.is_empty()
+        && value != "."
+        && value != ".."
+        && value.bytes().all(|b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'-' | b'.'));
+    match (plain, value.is_empty()) {
+        (true, _) => format!("{name}/{value}"),
+        // The gateway's spelling of the empty value: `=` (the padding alone).
+        (false, true) => format!("{name}@base64/="),
+        (false, false) => format!("{name}@base64/{}", URL_SAFE.encode(value)),
+    }
+}
+
+impl Sink for Pushgateway {
+    fn kind(&self) -> &'static str {
+        "pushgateway"
+    }
+
+    fn destination(&self) -> String {
+        self.endpoint.url(&self.path)
+    }
+
+    fn deliver<'a>(&'a mut self, snapshot: &'a Snapshot) -> BoxFuture<'a, Result<u64, SinkError>> {
+        Box::pin(async move {
+            self.body.clear();
+            encode::encode(snapshot, &mut PrometheusText::new(), &mut self.body);
+            let bytes = self.body.len() as u64;
+            let method = match self.method {
+                PushMethod::Put => Method::PUT,
+                PushMethod::Post => Method::POST,
+            };
+            let body = Bytes::copy_from_slice(&self.body);
+            let response = self.endpoint.send(method, &self.path, self.headers(true), body).await?;
+            response.check(&format!("push to {}", self.destination()))?;
+            Ok(bytes)
+        })
+    }
+
+    fn close(&mut self) -> BoxFuture<'_, Result<(), SinkError>> {
+        Box::pin(async move {
+            if !self.delete_on_shutdown {
+                return Ok(());
+            }
+            let response = self.endpoint.send(Method::DELETE, &self.path, self.headers(false), Bytes::new()).await?;
+            response.check(&format!("delete of {}", self.destination()))
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_group_is_in_the_path_with_base64_where_needed() {
+        let sink = Pushgateway::new("http://gw:9091/prefix/", "backup")
+            .unwrap()
+            .grouping("instance", "db-3.local")
+            .unwrap()
+            .grouping("path", "/var/lib")
+            .unwrap()
+            .grouping("empty", "")
+            .unwrap()
+            .grouping("spaced", "a b")
+            .unwrap();
+        assert_eq!(
+            sink.destination(),
+            "http://gw:9091/prefix/metrics/job/backup/instance/db-3.local/path@base64/L3Zhci9saWI=/empty@base64/=\
+             /spaced@base64/YSBi"
+        );
+        let job = Pushgateway::new("http://gw:9091", "a/b").unwrap();
+        assert_eq!(job.destination(), "http://gw:9091/metrics/job@base64/YS9i");
+    }
+
+    #[test]
+    fn bad_settings_are_refused_with_the_reason() {
+        let error = |result: Result<Pushgateway, ExportError>| result.unwrap_err().to_string();
+        assert!(error(Pushgateway::new("gw:9091", "job")).contains("has no scheme"));
+        assert!(error(Pushgateway::new("http://gw:9091", "")).contains("job name is empty"));
+        let sink = || Pushgateway::new("http://gw:9091", "job").unwrap();
+        assert!(error(sink().grouping("9lives", "x")).contains("is not a grouping label name"));
+        assert!(error(sink().grouping("__name", "x")).contains("not starting with `__`"));
+        assert!(error(sink().grouping("job", "x")).contains("`job` is the Pushgateway job"));
+        assert!(error(sink().grouping("a", "x").unwrap().grouping("a", "y")).contains("given twice"));
+        assert!(error(sink().bearer_token("line\nbreak")).contains("credentials"));
+    }
+}
