@@ -627,8 +627,11 @@ impl Exporter {
 
     /// Stops: every sink makes its final delivery and closes, within the
     /// grace period; then the thread is joined (or the tasks awaited). Works
-    /// from any thread, with the exception [`Exporter::flush_blocking`] has.
-    pub fn shutdown(self) -> Result<(), ExportError> {
+    /// from any thread, with the exception [`Exporter::flush_blocking`] has
+    /// (after which the exporter still runs, and
+    /// [`Exporter::shutdown_async`] stops it). Stopping a stopped exporter
+    /// does nothing.
+    pub fn shutdown(&self) -> Result<(), ExportError> {
         let State::Running(running) = std::mem::replace(&mut *self.lock(), State::Stopped) else {
             return Ok(());
         };
@@ -658,7 +661,7 @@ impl Exporter {
     }
 
     /// [`Exporter::shutdown`], awaited.
-    pub async fn shutdown_async(self) -> Result<(), ExportError> {
+    pub async fn shutdown_async(&self) -> Result<(), ExportError> {
         let State::Running(running) = std::mem::replace(&mut *self.lock(), State::Stopped) else {
             return Ok(());
         };
@@ -774,7 +777,9 @@ impl Runner {
     /// The sink's task: a delivery now, then one per interval or flush,
     /// and a final one (and the sink's close) when stopped.
     async fn run(mut self, mut commands: mpsc::UnboundedReceiver<Command>, mut stop: watch::Receiver<bool>) {
-        let mut due = tokio::time::Instant::now();
+        // The first delivery, before any flush asked for meanwhile.
+        let _ = self.deliver(Some(&mut stop)).await;
+        let mut due = tokio::time::Instant::now() + self.interval;
         // A stop seen by a delivery waiting to retry is not seen again by
         // `changed`: the flag is read at every turn.
         while !*stop.borrow_and_update() {
