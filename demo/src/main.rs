@@ -1,7 +1,8 @@
 //! `demo [--listen ADDR] [--bearer-token-file PATH] [--tls-cert PATH --tls-key PATH [--tls-client-ca PATH]]
-//! [--load-seconds S [--load-threads N]]`: serves the platform's metrics,
-//! driven by a simulated workload (or a recording load), until SIGINT
-//! (Ctrl-C) or SIGTERM.
+//! [--load-seconds S [--load-threads N]] [--push-gateway URL [--push-job NAME]] [--textfile-dir DIR]
+//! [--push-interval DURATION]`: serves the platform's metrics, driven by a
+//! simulated workload (or a recording load), and delivers them to the
+//! collectors asked for, until SIGINT (Ctrl-C) or SIGTERM.
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -10,12 +11,15 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
+use metricate::export::{ExportError, Exporter, Pushgateway, Textfile};
 use metricate::server::{DEFAULT_LISTEN, ServerBuilder};
 
 const USAGE: &str = "\
 Usage: demo [--listen ADDR] [--bearer-token-file PATH]
             [--tls-cert PATH --tls-key PATH [--tls-client-ca PATH]]
             [--load-seconds S [--load-threads N]]
+            [--push-gateway URL [--push-job NAME]] [--textfile-dir DIR]
+            [--push-interval DURATION]
 
 Serves the platform's metrics, driven by a simulated workload, on
 http://ADDR/metrics (Prometheus text 0.0.4, or OpenMetrics 1.0 when the
@@ -33,6 +37,13 @@ Options:
                              request metrics as fast as possible for S seconds, then
                              print what was recorded and keep serving (for soak tests)
   --load-threads N           threads of that load [default: one per core]
+  --push-gateway URL         also push the metrics to the Prometheus Pushgateway at URL
+                             (e.g. http://127.0.0.1:9091), replacing the group each time
+  --push-job NAME            the Pushgateway job [default: demo]
+  --textfile-dir DIR         also write DIR/demo.prom for node_exporter's textfile
+                             collector, whole at every delivery
+  --push-interval DURATION   how often every sink delivers, e.g. 500ms, 1s, 2m [default: 15s];
+                             one delivery at start, one at shutdown
   -h, --help                 print this help
 ";
 
@@ -45,6 +56,10 @@ const FLAGS: &[(&str, &str)] = &[
     ("--tls-client-ca", "a path, e.g. `--tls-client-ca ca.pem`"),
     ("--load-seconds", "a number of seconds, e.g. `--load-seconds 60`"),
     ("--load-threads", "a number of threads, e.g. `--load-threads 2`"),
+    ("--push-gateway", "a URL, e.g. `--push-gateway http://127.0.0.1:9091`"),
+    ("--push-job", "a job name, e.g. `--push-job demo`"),
+    ("--push-interval", "a duration, e.g. `--push-interval 1s`"),
+    ("--textfile-dir", "a directory, e.g. `--textfile-dir /var/lib/node_exporter`"),
 ];
 
 /// What the command line asks for.
@@ -57,10 +72,14 @@ struct Settings {
     tls_client_ca: Option<PathBuf>,
     load_seconds: Option<u64>,
     load_threads: Option<usize>,
+    push_gateway: Option<String>,
+    push_job: Option<String>,
+    push_interval: Option<Duration>,
+    textfile_dir: Option<PathBuf>,
 }
 
 enum Command {
-    Run(Settings),
+    Run(Box<Settings>),
     Help,
 }
 
@@ -113,8 +132,29 @@ fn parse(args: impl IntoIterator<Item = String>) -> Result<Command, String> {
                     return Err(twice());
                 }
             }
+            "--push-gateway" | "--push-job" => {
+                let slot = if flag == "--push-gateway" { &mut settings.push_gateway } else { &mut settings.push_job };
+                if slot.replace(value.clone()).is_some() {
+                    return Err(twice());
+                }
+            }
+            "--push-interval" => {
+                let interval = duration(&value).ok_or_else(|| {
+                    format!("invalid duration `{value}` for `--push-interval`: expected e.g. 500ms, 1s, 2m or 1h")
+                })?;
+                if settings.push_interval.replace(interval).is_some() {
+                    return Err(twice());
+                }
+            }
+            "--textfile-dir" => path(&mut settings.textfile_dir)?,
             _ => return Err(format!("unexpected argument `{flag}`")),
         }
+    }
+    if settings.push_job.is_some() && settings.push_gateway.is_none() {
+        return Err("`--push-job` needs `--push-gateway`".to_owned());
+    }
+    if settings.push_interval.is_some() && !settings.exports() {
+        return Err("`--push-interval` needs a sink: `--push-gateway` or `--textfile-dir`".to_owned());
     }
     if settings.tls_cert.is_some() != settings.tls_key.is_some() {
         return Err("`--tls-cert` and `--tls-key` go together".to_owned());
@@ -125,10 +165,46 @@ fn parse(args: impl IntoIterator<Item = String>) -> Result<Command, String> {
     if settings.load_threads.is_some() && settings.load_seconds.is_none() {
         return Err("`--load-threads` needs `--load-seconds`".to_owned());
     }
-    Ok(Command::Run(settings))
+    Ok(Command::Run(Box::new(settings)))
+}
+
+/// A positive duration: a whole number and `ms`, `s`, `m` or `h`.
+fn duration(text: &str) -> Option<Duration> {
+    let split = text.find(|c: char| !c.is_ascii_digit())?;
+    let (number, unit) = text.split_at(split);
+    let n: u64 = number.parse().ok().filter(|n| *n > 0)?;
+    match unit {
+        "ms" => Some(Duration::from_millis(n)),
+        "s" => Some(Duration::from_secs(n)),
+        "m" => n.checked_mul(60).map(Duration::from_secs),
+        "h" => n.checked_mul(3600).map(Duration::from_secs),
+        _ => None,
+    }
 }
 
 impl Settings {
+    /// Whether any sink is asked for.
+    fn exports(&self) -> bool {
+        self.push_gateway.is_some() || self.textfile_dir.is_some()
+    }
+
+    /// The exporter these settings describe, if any sink is asked for; bad
+    /// input (a URL, a job name, a directory) is refused here, before the
+    /// first delivery.
+    fn exporter(&self) -> Result<Option<Exporter>, ExportError> {
+        if !self.exports() {
+            return Ok(None);
+        }
+        let mut builder = Exporter::builder().interval(self.push_interval.unwrap_or(Duration::from_secs(15)));
+        if let Some(url) = &self.push_gateway {
+            builder = builder.sink(Pushgateway::new(url, self.push_job.as_deref().unwrap_or("demo"))?);
+        }
+        if let Some(dir) = &self.textfile_dir {
+            builder = builder.sink(Textfile::new(dir, "demo")?);
+        }
+        builder.build().map(Some)
+    }
+
     /// The server these settings describe.
     fn server(&self) -> ServerBuilder {
         let listen = self.listen.unwrap_or_else(|| DEFAULT_LISTEN.parse().expect("the default address parses"));
@@ -178,6 +254,11 @@ fn run(settings: &Settings) -> std::io::Result<()> {
     let workload = settings.load_seconds.is_none();
     let running = demo::start(demo::Options { server: settings.server(), workload })?;
     println!("demo: serving metrics on {scheme}://{}/metrics", running.local_addr());
+    let exporter = settings.exporter().map_err(|e| std::io::Error::new(std::io::ErrorKind::InvalidInput, e))?;
+    if let Some(exporter) = &exporter {
+        exporter.start().map_err(std::io::Error::other)?;
+        eprintln!("demo: delivering metrics every {:?}", settings.push_interval.unwrap_or(Duration::from_secs(15)));
+    }
     let signal = match settings.load_seconds {
         Some(seconds) => {
             let threads = settings
@@ -192,6 +273,10 @@ fn run(settings: &Settings) -> std::io::Result<()> {
         None => runtime.block_on(signals.recv())?,
     };
     eprintln!("demo: {signal}, shutting down");
+    if let Some(exporter) = exporter {
+        // The final delivery, within the exporter's grace period.
+        exporter.shutdown().map_err(std::io::Error::other)?;
+    }
     running.shutdown()
 }
 
@@ -268,11 +353,13 @@ mod signals {
 
 #[cfg(test)]
 mod tests {
-    use super::{Command, Settings, parse};
+    use std::time::Duration;
+
+    use super::{Command, Settings, duration, parse};
 
     fn settings(list: &[&str]) -> Result<Settings, String> {
         match parse(list.iter().map(|s| (*s).to_owned()))? {
-            Command::Run(settings) => Ok(settings),
+            Command::Run(settings) => Ok(*settings),
             Command::Help => Err("help".to_owned()),
         }
     }
@@ -311,6 +398,33 @@ mod tests {
         assert!(settings(&["--load-seconds", "0"]).unwrap_err().contains("expected a positive integer"));
         assert!(settings(&["--load-seconds", "x"]).unwrap_err().contains("invalid value `x`"));
         assert!(settings(&["--load-threads", "2"]).unwrap_err().contains("needs `--load-seconds`"));
+    }
+
+    #[test]
+    fn parses_the_sinks() {
+        let both = settings(&["--push-gateway", "http://gw:9091", "--push-job=api", "--textfile-dir", "/d"]).unwrap();
+        assert_eq!(both.push_gateway.as_deref(), Some("http://gw:9091"));
+        assert_eq!((both.push_job.as_deref(), both.textfile_dir), (Some("api"), Some("/d".into())));
+        let interval = settings(&["--textfile-dir", "/d", "--push-interval", "250ms"]).unwrap();
+        assert_eq!(interval.push_interval, Some(Duration::from_millis(250)));
+        assert_eq!(duration("2m"), Some(Duration::from_secs(120)));
+        assert_eq!(duration("1h"), Some(Duration::from_secs(3600)));
+        for bad in ["0s", "1", "s", "1.5s", "-1s", "1d"] {
+            assert_eq!(duration(bad), None, "{bad}");
+        }
+        assert!(settings(&["--push-interval", "1s"]).unwrap_err().contains("needs a sink"));
+        assert!(settings(&["--push-job", "api"]).unwrap_err().contains("needs `--push-gateway`"));
+        assert!(
+            settings(&["--textfile-dir", "/d", "--push-interval", "soon"]).unwrap_err().contains("invalid duration")
+        );
+        assert!(settings(&["--push-gateway", "a", "--push-gateway", "b"]).unwrap_err().contains("twice"));
+        // The sinks check their input when the exporter is built: before the
+        // first delivery, and before the server answers a scrape.
+        let bad = |list: &[&str]| settings(list).unwrap().exporter().unwrap_err().to_string();
+        assert!(bad(&["--push-gateway", "gw:9091"]).contains("has no scheme"));
+        assert!(bad(&["--push-gateway", "http://gw", "--push-job", ""]).contains("job name is empty"));
+        assert!(bad(&["--textfile-dir", "/nonexistent/dir"]).contains("cannot use the directory"));
+        assert!(settings(&[]).unwrap().exporter().unwrap().is_none());
     }
 
     #[test]

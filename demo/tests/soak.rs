@@ -1,8 +1,10 @@
 //! Soak: the demo under a recording load on every core. Its resident memory
 //! must stay flat after warm-up, and the final scrape must show exactly what
 //! the load recorded. Two runs: scraped every second (every scrape must
-//! succeed), and never scraped until the end (metrics-rs#465: nothing may
-//! pile up waiting for a scrape).
+//! succeed) while every sink delivers every second (a real Pushgateway and a
+//! textfile directory, which must end up with the exact totals, with no
+//! failed delivery), and never scraped nor delivered until the end
+//! (metrics-rs#465: nothing may pile up waiting for a reader).
 //!
 //! CI runs them for 60 and 30 s. The long runs are `benchmarks/soak.sh` (30
 //! and 10 minutes by default), which sets `SOAK_SECONDS`,
@@ -16,6 +18,8 @@ use std::fmt::Write as _;
 use std::time::{Duration, Instant};
 
 use common::{Demo, get};
+use tests::TempDir;
+use tests::pushgateway::Pushgateway;
 
 /// Sums the values of the samples whose line starts with `prefix`.
 fn total(text: &str, prefix: &str) -> f64 {
@@ -23,6 +27,102 @@ fn total(text: &str, prefix: &str) -> f64 {
         .filter(|line| line.starts_with(prefix))
         .filter_map(|line| line.rsplit(' ').next()?.parse::<f64>().ok())
         .sum()
+}
+
+/// The collectors the demo delivers to in the scraped run: a real
+/// Pushgateway (when installed; under `CI=true` it must be) and a textfile
+/// directory.
+struct Sinks {
+    gateway: Option<Pushgateway>,
+    textfile: Option<TempDir>,
+}
+
+/// What reached the sinks after the load, and the demo's count of its
+/// deliveries.
+struct Delivered {
+    gateway: Option<f64>,
+    textfile: Option<f64>,
+    deliveries: f64,
+    failed: f64,
+}
+
+impl Sinks {
+    fn start(on: bool) -> Sinks {
+        let gateway = if on { tests::pushgateway().map(|binary| Pushgateway::start(&binary)) } else { None };
+        Sinks { gateway, textfile: on.then(|| TempDir::new("soak-textfile")) }
+    }
+
+    /// The demo's flags for them, delivering every second.
+    fn args(&self) -> Vec<String> {
+        let mut args = Vec::new();
+        if let Some(gateway) = &self.gateway {
+            args.extend(["--push-gateway".to_owned(), gateway.url()]);
+        }
+        if let Some(dir) = &self.textfile {
+            args.extend(["--textfile-dir".to_owned(), dir.path().display().to_string()]);
+            args.extend(["--push-interval".to_owned(), "1s".to_owned()]);
+        }
+        args
+    }
+
+    /// The request totals at each sink once a delivery after the load's end
+    /// has reached them (or what they hold after 30 s), and the deliveries
+    /// the demo counted.
+    fn totals(&self, demo: std::net::SocketAddr, requests: u64) -> Delivered {
+        let settled = |read: &dyn Fn() -> String| -> f64 {
+            let deadline = Instant::now() + Duration::from_secs(30);
+            loop {
+                let value = total(&read(), "trc_http_requests_total{");
+                if value == requests as f64 || Instant::now() > deadline {
+                    return value;
+                }
+                std::thread::sleep(Duration::from_millis(100));
+            }
+        };
+        let gateway = self.gateway.as_ref().map(|g| settled(&|| g.metrics()));
+        let textfile = self
+            .textfile
+            .as_ref()
+            .map(|dir| settled(&|| std::fs::read_to_string(dir.join("demo.prom")).unwrap_or_default()));
+        let (_, last) = get(demo, "/metrics").expect("a scrape after the deliveries");
+        let mut failed = 0.0;
+        for sink in ["pushgateway", "textfile"] {
+            for result in ["failed", "rejected"] {
+                failed +=
+                    total(&last, &format!("metrics_export_deliveries_total{{sink=\"{sink}\",result=\"{result}\"}}"));
+            }
+        }
+        Delivered { gateway, textfile, deliveries: total(&last, "metrics_export_deliveries_total{"), failed }
+    }
+}
+
+impl Delivered {
+    /// The report's lines about the sinks (none when they were off).
+    fn report(&self, report: &mut String) {
+        if self.textfile.is_none() {
+            return;
+        }
+        let shown = |value: Option<f64>| value.map_or_else(|| "not run".to_owned(), |v| v.to_string());
+        let _ = writeln!(report, "| increments at the Pushgateway after the load | {} |", shown(self.gateway));
+        let _ = writeln!(report, "| increments in the textfile after the load | {} |", shown(self.textfile));
+        let _ = writeln!(
+            report,
+            "| deliveries (every sink, every second) / failed | {} / {} |",
+            self.deliveries, self.failed
+        );
+    }
+
+    /// Every sink holds the exact total, and no delivery failed (when they
+    /// were on).
+    fn check(&self, sinks: &Sinks, requests: u64, seconds: u64) {
+        if self.textfile.is_none() {
+            return;
+        }
+        assert_eq!(self.gateway, sinks.gateway.as_ref().map(|_| requests as f64), "the Pushgateway's total");
+        assert_eq!(self.textfile, Some(requests as f64), "the textfile's total");
+        assert_eq!(self.failed, 0.0, "deliveries failed");
+        assert!(self.deliveries >= seconds as f64, "{} deliveries in {seconds} s", self.deliveries);
+    }
 }
 
 /// Reads a number of seconds from the environment.
@@ -45,7 +145,11 @@ fn soak_unscraped() {
 /// `report` if given, then asserts.
 fn run(seconds: u64, with_scrapes: bool, report_path: Option<String>) {
     let threads = std::thread::available_parallelism().map_or(1, std::num::NonZero::get);
-    let demo = Demo::start(&["--load-seconds", &seconds.to_string()]);
+    // The scraped run delivers to every sink too.
+    let sinks = Sinks::start(with_scrapes);
+    let mut args = vec!["--load-seconds".to_owned(), seconds.to_string()];
+    args.extend(sinks.args());
+    let demo = Demo::start(&args.iter().map(String::as_str).collect::<Vec<_>>());
     let started = Instant::now();
     // (second, resident bytes) once per second, and the scrapes that failed.
     let mut memory: Vec<(u64, u64)> = Vec::new();
@@ -81,6 +185,7 @@ fn run(seconds: u64, with_scrapes: bool, report_path: Option<String>) {
     let scraped_requests = total(&last, "trc_http_requests_total{");
     let scraped_count = total(&last, "trc_http_request_duration_seconds_count{");
     let scraped_sum = total(&last, "trc_http_request_duration_seconds_sum{");
+    let delivered = sinks.totals(demo.addr, requests);
 
     // Warm-up: the first tenth of the run, at least 10 s.
     let warm = memory.len().div_ceil(10).max(10).min(memory.len().saturating_sub(1));
@@ -107,6 +212,7 @@ fn run(seconds: u64, with_scrapes: bool, report_path: Option<String>) {
     let _ = writeln!(report, "| increments recorded / scraped | {requests} / {scraped_requests} |");
     let _ = writeln!(report, "| observations recorded / scraped | {observations} / {scraped_count} |");
     let _ = writeln!(report, "| observed sum expected / scraped | {} / {scraped_sum} |", observations as f64 * 0.125);
+    delivered.report(&mut report);
     let _ = writeln!(
         report,
         "| resident memory after warm-up ({} s): at its end / lowest / highest | {:.2} / {:.2} / {:.2} MiB |\n",
@@ -137,6 +243,7 @@ fn run(seconds: u64, with_scrapes: bool, report_path: Option<String>) {
     assert_eq!(scraped_requests, requests as f64, "the counter lost or invented increments");
     assert_eq!(scraped_count, observations as f64, "the histogram lost or invented observations");
     assert_eq!(scraped_sum, observations as f64 * demo::load::OBSERVED_SECONDS);
+    delivered.check(&sinks, requests, seconds);
     // Flat: nothing recorded or scraped may accumulate. The allowance is
     // for the allocator's own bookkeeping.
     assert!(

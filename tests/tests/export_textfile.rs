@@ -1,4 +1,4 @@
-//! The textfile sink as node_exporter's textfile collector meets it: a
+//! The textfile sink as `node_exporter`'s textfile collector meets it: a
 //! reader polling the directory during 1,000 deliveries only ever reads a
 //! complete file, which `promtool check metrics` accepts, with the counter
 //! never going back; the temporary files never stay behind.
