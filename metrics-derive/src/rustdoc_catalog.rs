@@ -47,6 +47,15 @@ pub(crate) struct Committed {
 /// at the macro's call site; the docs then do without.
 pub(crate) fn load(cx: &Ctxt, policy: &metricate_catalog::Policy) -> (Option<Committed>, TokenStream) {
     let Some(path) = &policy.rustdoc_catalog else { return (None, TokenStream::new()) };
+    if !cfg!(feature = "rustdoc-catalog") {
+        cx.error_at(
+            Span::call_site(),
+            "the metrics policy names a rustdoc catalogue (`rustdoc_catalog`), which needs the `rustdoc-catalog` \
+             feature of `metricate`\n= help: depend on `metricate = { version = \"0.1\", features = \
+             [\"rustdoc-catalog\"] }`, or remove `rustdoc_catalog` from the policy",
+        );
+        return (None, TokenStream::new());
+    }
     let file = path.file_name().map_or_else(|| path.display().to_string(), |f| f.to_string_lossy().into_owned());
     let text = match std::fs::read_to_string(path) {
         Ok(text) => text,
@@ -100,9 +109,10 @@ fn parse(text: &str) -> Result<HashMap<String, DocMetric>, String> {
         .collect())
 }
 
+/// Without the feature, `load` refuses the key before reading anything.
 #[cfg(not(feature = "rustdoc-catalog"))]
 fn parse(_: &str) -> Result<HashMap<String, DocMetric>, String> {
-    Err("reading it needs the `rustdoc-catalog` feature of `metricate` (or `metricate-derive`), which is off".into())
+    Err("the `rustdoc-catalog` feature is off".into())
 }
 
 impl Committed {

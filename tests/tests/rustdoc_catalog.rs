@@ -57,18 +57,19 @@ fn catalogue(methods: &[&str]) -> String {
     .to_string()
 }
 
-/// A crate under the target directory: a workspace of its own that depends
+/// A crate under the target directory (in `name`, with these features of
+/// the runtime): a workspace of its own that depends
 /// on this repository's runtime by path, with the repository's lock file so
 /// that nothing new is resolved.
-fn fixture() -> PathBuf {
+fn fixture(name: &str, features: &str) -> PathBuf {
     let repo = Path::new(env!("CARGO_MANIFEST_DIR")).parent().expect("tests/ is in the repository");
-    let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join("rustdoc-catalog");
+    let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join(name);
     let _ = std::fs::remove_dir_all(dir.join("src"));
     std::fs::create_dir_all(dir.join("src")).unwrap();
     let runtime = repo.join("metrics-runtime");
     let manifest = format!(
         "[package]\nname = \"fixture\"\nversion = \"0.1.0\"\nedition = \"2024\"\npublish = false\n\n\
-         [dependencies]\nmetricate = {{ path = {:?}, features = [\"rustdoc-catalog\"] }}\n\n\
+         [dependencies]\nmetricate = {{ path = {:?}, features = [{features}] }}\n\n\
          [package.metadata.metrics]\nnamespace = \"fx\"\nrustdoc_catalog = \"METRICS.json\"\n\n[workspace]\n",
         runtime.display().to_string()
     );
@@ -112,7 +113,7 @@ fn page(dir: &Path) -> String {
 
 #[test]
 fn a_familys_rustdoc_lists_its_labels_and_values_from_the_committed_catalogue() {
-    let dir = fixture();
+    let dir = fixture("rustdoc-catalog", "\"rustdoc-catalog\"");
     std::fs::write(dir.join("METRICS.json"), catalogue(&["get", "post"])).unwrap();
     let (ok, stderr) = cargo_doc(&dir);
     assert!(ok, "cargo doc failed:\n{stderr}");
@@ -144,4 +145,16 @@ fn a_familys_rustdoc_lists_its_labels_and_values_from_the_committed_catalogue() 
         format!("the rustdoc catalogue {} is not a catalogue this version reads", dir.join("METRICS.json").display());
     assert!(stderr.contains(&expected), "{stderr}");
     assert!(stderr.contains("not a metrics catalogue: `schema` is \"something else\""), "{stderr}");
+}
+
+#[test]
+fn the_key_without_the_feature_is_a_compile_error_that_says_so() {
+    let dir = fixture("rustdoc-catalog-off", "");
+    std::fs::write(dir.join("METRICS.json"), catalogue(&["get", "post"])).unwrap();
+    let (ok, stderr) = cargo_doc(&dir);
+    assert!(!ok);
+    assert!(
+        stderr.contains("the metrics policy names a rustdoc catalogue (`rustdoc_catalog`), which needs the `rustdoc-catalog` feature of `metricate`"),
+        "{stderr}"
+    );
 }
