@@ -3,11 +3,29 @@
 #   the Prometheus server and promtool (Debian package `prometheus`) and the Python `prometheus_client` parsers
 #   (Debian package `python3-prometheus-client`, used through /usr/bin/python3), and the headless browser that
 #   drives the HTML catalogue (Debian packages `chromium` and `chromium-driver`, which provides `chromedriver`), and
-#   the Prometheus Pushgateway the push sink delivers to (Debian package `prometheus-pushgateway`).
+#   the Prometheus Pushgateway the push sink delivers to (Debian package `prometheus-pushgateway`), and Node.js
+#   (Debian packages `nodejs` and `npm`) to run Etsy's StatsD daemon the StatsD sink delivers to: npm `statsd`,
+#   pinned by tests/statsd/package-lock.json and installed under the target directory, never globally.
 # No packaged service is left running: the install runs under a policy-rc.d that forbids
 # starting services, and a daemon a maintainer script started anyway is stopped by the pid
 # its init script wrote, never by name (a server of the user's own keeps running).
 set -euo pipefail
+cd "$(dirname "$0")/.."
+target="${CARGO_TARGET_DIR:-$PWD/target}"
+
+# Etsy's StatsD daemon, from the committed lock file (`npm ci`: the exact
+# versions, checked against their hashes), without its optional packages
+# and without running install scripts; again only when the lock changed.
+install_statsd() {
+    local dir="$target/statsd"
+    if [ -f "$dir/node_modules/statsd/stats.js" ] && cmp -s tests/statsd/package-lock.json "$dir/package-lock.json"; then
+        return
+    fi
+    echo "installing Etsy's StatsD daemon under $dir"
+    mkdir -p "$dir"
+    cp tests/statsd/package.json tests/statsd/package-lock.json "$dir/"
+    npm ci --prefix "$dir" --omit=optional --ignore-scripts --no-audit --no-fund
+}
 
 need=()
 { command -v promtool && command -v prometheus; } >/dev/null 2>&1 || need+=(prometheus)
@@ -15,9 +33,11 @@ need=()
 command -v chromium >/dev/null 2>&1 || need+=(chromium)
 command -v chromedriver >/dev/null 2>&1 || need+=(chromium-driver)
 command -v prometheus-pushgateway >/dev/null 2>&1 || need+=(prometheus-pushgateway)
+{ command -v node && command -v npm; } >/dev/null 2>&1 || need+=(nodejs npm)
 
 if [ ${#need[@]} -eq 0 ]; then
     echo "test dependencies present"
+    install_statsd
     exit 0
 fi
 
@@ -63,3 +83,5 @@ for i in "${!pidfiles[@]}"; do
         $sudo rm -f "$pidfile"
     fi
 done
+
+install_statsd

@@ -36,3 +36,42 @@ pub fn sharded_add(shard: &AtomicU64, n: u64) {
 pub fn sharded_sum(shards: &[AtomicU64]) -> u64 {
     metric::sharded_sum(shards.iter())
 }
+
+/// The carry-over of deltas of the `Statsd` sink, compiled from the sink's
+/// own file (the `export` feature, and tokio's networking, are not part of
+/// loom builds).
+#[path = "export/statsd/carry.rs"]
+mod carry;
+
+/// The carry-over of the `Statsd` sink, for integer counter series numbered
+/// from 0: per series, the total last sent.
+#[derive(Debug)]
+pub struct Carry(carry::Carry<usize>);
+
+impl Default for Carry {
+    fn default() -> Carry {
+        Carry(carry::Carry::new())
+    }
+}
+
+impl Carry {
+    /// Nothing sent yet.
+    pub fn new() -> Carry {
+        Carry::default()
+    }
+
+    /// What a delivery sends for `series`, whose total its snapshot read as
+    /// `total`: 0 when nothing is new.
+    pub fn delta(&self, series: usize, total: u64) -> u64 {
+        match self.0.delta(&series, carry::Total::Count(total)) {
+            Some(carry::Delta::Count(n)) => n,
+            _ => 0,
+        }
+    }
+
+    /// Records that the datagram holding the line of `series`, computed
+    /// from `total`, went out.
+    pub fn sent(&mut self, series: usize, total: u64) {
+        self.0.sent(series, carry::Total::Count(total));
+    }
+}

@@ -43,6 +43,10 @@
 //!   does not grow with an outage. Sinks that send totals (Pushgateway,
 //!   textfile) lose nothing across an outage: the next delivery carries the
 //!   current totals.
+//! - **Deltas.** Sinks that send deltas ([`Statsd`]) carry what a failed
+//!   send did not deliver into the next delivery, so that the server's sums
+//!   equal what was recorded, less what UDP itself loses (at most one
+//!   delivery when the server goes away).
 //! - **Self-metrics**, per sink, under the runtime's prefix:
 //!   `metrics_export_deliveries_total{sink,result}`,
 //!   `metrics_export_delivery_duration_seconds{sink}`,
@@ -72,6 +76,7 @@
 mod http;
 mod pushgateway;
 mod retry;
+mod statsd;
 mod textfile;
 
 use std::fmt;
@@ -84,6 +89,7 @@ use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 use tokio::sync::{mpsc, oneshot, watch};
 
 pub use pushgateway::{PushMethod, Pushgateway};
+pub use statsd::{DEFAULT_MAX_PACKET_BYTES, SampleRate, Statsd, StatsdClient, TagStyle, Timer};
 pub use textfile::Textfile;
 
 use self::retry::Backoff;
@@ -475,6 +481,9 @@ impl fmt::Debug for Exporter {
     }
 }
 
+/// A sink's task, before it is spawned.
+type Run = Pin<Box<dyn Future<Output = ()> + Send>>;
+
 enum State {
     Built(Vec<Runner>),
     Running(Running),
@@ -526,56 +535,58 @@ impl Exporter {
     /// runtime). The first delivery of every sink happens now. Starting a
     /// running exporter does nothing; a stopped one cannot start again.
     pub fn start(&self) -> Result<(), ExportError> {
-        let mut state = self.lock();
-        let runners = match &mut *state {
-            State::Built(runners) => std::mem::take(runners),
-            State::Running(_) => return Ok(()),
-            State::Stopped => return Err(ExportError::NotRunning),
-        };
-        let runtime =
-            tokio::runtime::Builder::new_current_thread().enable_all().build().map_err(ExportError::Runtime)?;
-        let (stop, stopped) = watch::channel(false);
-        let mut commands = Vec::new();
-        let mut pending = Vec::new();
-        for runner in runners {
-            let (send, receive) = mpsc::unbounded_channel();
-            commands.push(send);
-            pending.push(runner.run(receive, stopped.clone()));
-        }
-        let thread = thread::Builder::new()
-            .name("metrics-exporter".to_owned())
-            .spawn(move || {
-                runtime.block_on(async move {
-                    let tasks: Vec<_> = pending.into_iter().map(tokio::spawn).collect();
-                    for task in tasks {
-                        let _ = task.await;
-                    }
-                });
-            })
-            .map_err(ExportError::Runtime)?;
-        *state = State::Running(Running { commands, stop, mode: Mode::Thread(thread) });
-        Ok(())
+        self.launch(|runs| {
+            let runtime =
+                tokio::runtime::Builder::new_current_thread().enable_all().build().map_err(ExportError::Runtime)?;
+            let thread = thread::Builder::new()
+                .name("metrics-exporter".to_owned())
+                .spawn(move || {
+                    runtime.block_on(async move {
+                        let tasks: Vec<_> = runs.into_iter().map(tokio::spawn).collect();
+                        for task in tasks {
+                            let _ = task.await;
+                        }
+                    });
+                })
+                .map_err(ExportError::Runtime)?;
+            Ok(Mode::Thread(thread))
+        })
     }
 
     /// Starts delivering as tasks on the runtime of `handle`. The first
     /// delivery of every sink happens now. Starting a running exporter does
     /// nothing; a stopped one cannot start again.
     pub fn start_in(&self, handle: &tokio::runtime::Handle) -> Result<(), ExportError> {
+        self.launch(|runs| {
+            let tasks = runs.into_iter().map(|run| handle.spawn(run)).collect();
+            Ok(Mode::Tasks { tasks, handle: handle.clone() })
+        })
+    }
+
+    /// Makes each sink's task and hands them to `spawn`; a running exporter
+    /// is left as it is. If `spawn` fails, the exporter is stopped.
+    fn launch(&self, spawn: impl FnOnce(Vec<Run>) -> Result<Mode, ExportError>) -> Result<(), ExportError> {
         let mut state = self.lock();
-        let runners = match &mut *state {
-            State::Built(runners) => std::mem::take(runners),
-            State::Running(_) => return Ok(()),
+        let runners = match std::mem::replace(&mut *state, State::Stopped) {
+            State::Built(runners) => runners,
+            running @ State::Running(_) => {
+                *state = running;
+                return Ok(());
+            }
             State::Stopped => return Err(ExportError::NotRunning),
         };
         let (stop, stopped) = watch::channel(false);
         let mut commands = Vec::new();
-        let mut tasks = Vec::new();
-        for runner in runners {
-            let (send, receive) = mpsc::unbounded_channel();
-            commands.push(send);
-            tasks.push(handle.spawn(runner.run(receive, stopped.clone())));
-        }
-        *state = State::Running(Running { commands, stop, mode: Mode::Tasks { tasks, handle: handle.clone() } });
+        let runs = runners
+            .into_iter()
+            .map(|runner| {
+                let (send, receive) = mpsc::unbounded_channel();
+                commands.push(send);
+                Box::pin(runner.run(receive, stopped.clone())) as Run
+            })
+            .collect();
+        let mode = spawn(runs)?;
+        *state = State::Running(Running { commands, stop, mode });
         Ok(())
     }
 
@@ -587,17 +598,10 @@ impl Exporter {
     /// Delivers to every sink now (with the usual retries), and returns one
     /// report per sink, in the order they were added.
     pub async fn flush(&self) -> Result<Vec<Report>, ExportError> {
-        let receivers = {
-            let state = self.lock();
-            let State::Running(running) = &*state else { return Err(ExportError::NotRunning) };
-            let mut receivers = Vec::new();
-            for commands in &running.commands {
-                let (send, receive) = oneshot::channel();
-                commands.send(Command::Flush(Reply::Async(send))).map_err(|_| ExportError::NotRunning)?;
-                receivers.push(receive);
-            }
-            receivers
-        };
+        let receivers = self.ask_to_flush(false, || {
+            let (send, receive) = oneshot::channel();
+            (Reply::Async(send), receive)
+        })?;
         let mut reports = Vec::new();
         for receive in receivers {
             reports.push(receive.await.map_err(|_| ExportError::NotRunning)?);
@@ -610,19 +614,30 @@ impl Exporter {
     /// only on the one thread of a current-thread runtime that runs the
     /// exporter's tasks.
     pub fn flush_blocking(&self) -> Result<Vec<Report>, ExportError> {
-        let receivers = {
-            let state = self.lock();
-            let State::Running(running) = &*state else { return Err(ExportError::NotRunning) };
-            check_blocking(&running.mode)?;
-            let mut receivers = Vec::new();
-            for commands in &running.commands {
-                let (send, receive) = std::sync::mpsc::channel();
-                commands.send(Command::Flush(Reply::Blocking(send))).map_err(|_| ExportError::NotRunning)?;
-                receivers.push(receive);
-            }
-            receivers
-        };
+        let receivers = self.ask_to_flush(true, || {
+            let (send, receive) = std::sync::mpsc::channel();
+            (Reply::Blocking(send), receive)
+        })?;
         block(|| receivers.into_iter().map(|r| r.recv().map_err(|_| ExportError::NotRunning)).collect())
+    }
+
+    /// Asks every sink's task for a delivery, each with a reply from
+    /// `reply`; returns the receiving ends.
+    fn ask_to_flush<R>(&self, blocking: bool, reply: impl Fn() -> (Reply, R)) -> Result<Vec<R>, ExportError> {
+        let state = self.lock();
+        let State::Running(running) = &*state else { return Err(ExportError::NotRunning) };
+        if blocking {
+            check_blocking(&running.mode)?;
+        }
+        running
+            .commands
+            .iter()
+            .map(|commands| {
+                let (reply, receive) = reply();
+                commands.send(Command::Flush(reply)).map_err(|_| ExportError::NotRunning)?;
+                Ok(receive)
+            })
+            .collect()
     }
 
     /// Stops: every sink makes its final delivery and closes, within the

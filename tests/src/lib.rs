@@ -15,6 +15,7 @@ pub mod alloc;
 pub mod fuzz;
 pub mod prometheus;
 pub mod pushgateway;
+pub mod statsd;
 pub mod tls;
 
 use std::io::{self, Read, Write};
@@ -151,6 +152,22 @@ pub fn prometheus() -> Option<PathBuf> {
 pub fn pushgateway() -> Option<PathBuf> {
     find_in_path("prometheus-pushgateway")
         .or_else(|| missing("the Prometheus Pushgateway (Debian package `prometheus-pushgateway`)"))
+}
+
+/// Etsy's `statsd` daemon (the npm package), installed under the target
+/// directory by `scripts/install-test-deps.sh`, and Node.js to run it.
+/// `target_tmpdir` is the test's `env!("CARGO_TARGET_TMPDIR")`, a directory
+/// of the target directory (cargo sets it for integration tests only, so
+/// the test passes it).
+pub fn statsd_daemon(target_tmpdir: &str) -> Option<statsd::Install> {
+    let node = find_in_path("node").or_else(|| find_in_path("nodejs"));
+    let Some(node) = node else { return missing("Node.js (Debian package `nodejs`)") };
+    let target = std::path::Path::new(target_tmpdir);
+    let script = target.parent().unwrap_or(target).join("statsd/node_modules/statsd/stats.js");
+    if !script.is_file() {
+        return missing(&format!("Etsy's StatsD daemon ({}, which npm installs from tests/statsd)", script.display()));
+    }
+    Some(statsd::Install { node, script })
 }
 
 /// Debian's Chromium, if installed.
