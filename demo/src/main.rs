@@ -1,6 +1,6 @@
 //! `demo [--listen ADDR] [--bearer-token-file PATH] [--tls-cert PATH --tls-key PATH [--tls-client-ca PATH]]
 //! [--load-seconds S [--load-threads N]] [--push-gateway URL [--push-job NAME]] [--textfile-dir DIR]
-//! [--push-interval DURATION]`: serves the platform's metrics, driven by a
+//! [--statsd HOST:PORT] [--push-interval DURATION]`: serves the platform's metrics, driven by a
 //! simulated workload (or a recording load), and delivers them to the
 //! collectors asked for, until SIGINT (Ctrl-C) or SIGTERM.
 
@@ -11,7 +11,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
-use metricate::export::{ExportError, Exporter, Pushgateway, Textfile};
+use metricate::export::{ExportError, Exporter, Pushgateway, Statsd, Textfile};
 use metricate::server::{DEFAULT_LISTEN, ServerBuilder};
 
 const USAGE: &str = "\
@@ -19,7 +19,7 @@ Usage: demo [--listen ADDR] [--bearer-token-file PATH]
             [--tls-cert PATH --tls-key PATH [--tls-client-ca PATH]]
             [--load-seconds S [--load-threads N]]
             [--push-gateway URL [--push-job NAME]] [--textfile-dir DIR]
-            [--push-interval DURATION]
+            [--statsd HOST:PORT] [--push-interval DURATION]
 
 Serves the platform's metrics, driven by a simulated workload, on
 http://ADDR/metrics (Prometheus text 0.0.4, or OpenMetrics 1.0 when the
@@ -42,6 +42,9 @@ Options:
   --push-job NAME            the Pushgateway job [default: demo]
   --textfile-dir DIR         also write DIR/demo.prom for node_exporter's textfile
                              collector, whole at every delivery
+  --statsd HOST:PORT         also send the metrics to a StatsD server over UDP: counters
+                             and histograms as what changed since the last delivery,
+                             gauges as their values, labels folded into the names
   --push-interval DURATION   how often every sink delivers, e.g. 500ms, 1s, 2m [default: 15s];
                              one delivery at start, one at shutdown
   -h, --help                 print this help
@@ -60,6 +63,7 @@ const FLAGS: &[(&str, &str)] = &[
     ("--push-job", "a job name, e.g. `--push-job demo`"),
     ("--push-interval", "a duration, e.g. `--push-interval 1s`"),
     ("--textfile-dir", "a directory, e.g. `--textfile-dir /var/lib/node_exporter`"),
+    ("--statsd", "an address, e.g. `--statsd 127.0.0.1:8125`"),
 ];
 
 /// What the command line asks for.
@@ -76,6 +80,7 @@ struct Settings {
     push_job: Option<String>,
     push_interval: Option<Duration>,
     textfile_dir: Option<PathBuf>,
+    statsd: Option<String>,
 }
 
 enum Command {
@@ -132,8 +137,12 @@ fn parse(args: impl IntoIterator<Item = String>) -> Result<Command, String> {
                     return Err(twice());
                 }
             }
-            "--push-gateway" | "--push-job" => {
-                let slot = if flag == "--push-gateway" { &mut settings.push_gateway } else { &mut settings.push_job };
+            "--push-gateway" | "--push-job" | "--statsd" => {
+                let slot = match flag.as_str() {
+                    "--push-gateway" => &mut settings.push_gateway,
+                    "--push-job" => &mut settings.push_job,
+                    _ => &mut settings.statsd,
+                };
                 if slot.replace(value.clone()).is_some() {
                     return Err(twice());
                 }
@@ -154,7 +163,7 @@ fn parse(args: impl IntoIterator<Item = String>) -> Result<Command, String> {
         return Err("`--push-job` needs `--push-gateway`".to_owned());
     }
     if settings.push_interval.is_some() && !settings.exports() {
-        return Err("`--push-interval` needs a sink: `--push-gateway` or `--textfile-dir`".to_owned());
+        return Err("`--push-interval` needs a sink: `--push-gateway`, `--textfile-dir` or `--statsd`".to_owned());
     }
     if settings.tls_cert.is_some() != settings.tls_key.is_some() {
         return Err("`--tls-cert` and `--tls-key` go together".to_owned());
@@ -185,7 +194,7 @@ fn duration(text: &str) -> Option<Duration> {
 impl Settings {
     /// Whether any sink is asked for.
     fn exports(&self) -> bool {
-        self.push_gateway.is_some() || self.textfile_dir.is_some()
+        self.push_gateway.is_some() || self.textfile_dir.is_some() || self.statsd.is_some()
     }
 
     /// The exporter these settings describe, if any sink is asked for; bad
@@ -201,6 +210,9 @@ impl Settings {
         }
         if let Some(dir) = &self.textfile_dir {
             builder = builder.sink(Textfile::new(dir, "demo")?);
+        }
+        if let Some(address) = &self.statsd {
+            builder = builder.sink(Statsd::new(address)?);
         }
         builder.build().map(Some)
     }
@@ -252,9 +264,10 @@ fn run(settings: &Settings) -> std::io::Result<()> {
     let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build()?;
     let mut signals = runtime.block_on(async { signals::Signals::new() })?;
     let workload = settings.load_seconds.is_none();
+    // Bad sink settings stop the demo before it serves anything.
+    let exporter = settings.exporter().map_err(|e| std::io::Error::new(std::io::ErrorKind::InvalidInput, e))?;
     let running = demo::start(demo::Options { server: settings.server(), workload })?;
     println!("demo: serving metrics on {scheme}://{}/metrics", running.local_addr());
-    let exporter = settings.exporter().map_err(|e| std::io::Error::new(std::io::ErrorKind::InvalidInput, e))?;
     if let Some(exporter) = &exporter {
         exporter.start().map_err(std::io::Error::other)?;
         eprintln!("demo: delivering metrics every {:?}", settings.push_interval.unwrap_or(Duration::from_secs(15)));
@@ -403,6 +416,9 @@ mod tests {
     #[test]
     fn parses_the_sinks() {
         let both = settings(&["--push-gateway", "http://gw:9091", "--push-job=api", "--textfile-dir", "/d"]).unwrap();
+        let statsd = settings(&["--statsd", "127.0.0.1:8125"]).unwrap();
+        assert_eq!(statsd.statsd.as_deref(), Some("127.0.0.1:8125"));
+        assert!(statsd.exporter().unwrap().is_some());
         assert_eq!(both.push_gateway.as_deref(), Some("http://gw:9091"));
         assert_eq!((both.push_job.as_deref(), both.textfile_dir), (Some("api"), Some("/d".into())));
         let interval = settings(&["--textfile-dir", "/d", "--push-interval", "250ms"]).unwrap();
@@ -424,6 +440,7 @@ mod tests {
         assert!(bad(&["--push-gateway", "gw:9091"]).contains("has no scheme"));
         assert!(bad(&["--push-gateway", "http://gw", "--push-job", ""]).contains("job name is empty"));
         assert!(bad(&["--textfile-dir", "/nonexistent/dir"]).contains("cannot use the directory"));
+        assert!(!bad(&["--statsd", "no port"]).is_empty());
         assert!(settings(&[]).unwrap().exporter().unwrap().is_none());
     }
 

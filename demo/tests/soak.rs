@@ -2,8 +2,9 @@
 //! must stay flat after warm-up, and the final scrape must show exactly what
 //! the load recorded. Two runs: scraped every second (every scrape must
 //! succeed) while every sink delivers every second (a real Pushgateway and a
-//! textfile directory, which must end up with the exact totals, with no
-//! failed delivery), and never scraped nor delivered until the end
+//! textfile directory, which must end up with the exact totals, and Etsy's
+//! StatsD daemon, which must never hold more than was recorded: UDP may
+//! drop datagrams under load; with no failed delivery), and never scraped nor delivered until the end
 //! (metrics-rs#465: nothing may pile up waiting for a reader).
 //!
 //! CI runs them for 60 and 30 s. The long runs are `benchmarks/soak.sh` (30
@@ -35,6 +36,7 @@ fn total(text: &str, prefix: &str) -> f64 {
 struct Sinks {
     gateway: Option<Pushgateway>,
     textfile: Option<TempDir>,
+    statsd: Option<tests::statsd::Daemon>,
 }
 
 /// What reached the sinks after the load, and the demo's count of its
@@ -42,6 +44,7 @@ struct Sinks {
 struct Delivered {
     gateway: Option<f64>,
     textfile: Option<f64>,
+    statsd: Option<f64>,
     deliveries: f64,
     failed: f64,
 }
@@ -49,7 +52,12 @@ struct Delivered {
 impl Sinks {
     fn start(on: bool) -> Sinks {
         let gateway = if on { tests::pushgateway().map(|binary| Pushgateway::start(&binary)) } else { None };
-        Sinks { gateway, textfile: on.then(|| TempDir::new("soak-textfile")) }
+        let statsd = if on {
+            tests::statsd_daemon(env!("CARGO_TARGET_TMPDIR")).map(|install| tests::statsd::Daemon::start(&install))
+        } else {
+            None
+        };
+        Sinks { gateway, textfile: on.then(|| TempDir::new("soak-textfile")), statsd }
     }
 
     /// The demo's flags for them, delivering every second.
@@ -57,6 +65,9 @@ impl Sinks {
         let mut args = Vec::new();
         if let Some(gateway) = &self.gateway {
             args.extend(["--push-gateway".to_owned(), gateway.url()]);
+        }
+        if let Some(daemon) = &self.statsd {
+            args.extend(["--statsd".to_owned(), daemon.addr().to_string()]);
         }
         if let Some(dir) = &self.textfile {
             args.extend(["--textfile-dir".to_owned(), dir.path().display().to_string()]);
@@ -84,15 +95,31 @@ impl Sinks {
             .textfile
             .as_ref()
             .map(|dir| settled(&|| std::fs::read_to_string(dir.join("demo.prom")).unwrap_or_default()));
+        // StatsD holds what it was sent: the sum of the folded series.
+        let statsd = self.statsd.as_ref().map(|daemon| {
+            let deadline = Instant::now() + Duration::from_secs(30);
+            loop {
+                let held: f64 = daemon
+                    .counters()
+                    .iter()
+                    .filter(|(key, _)| key.starts_with("trc_http_requests_total."))
+                    .map(|(_, value)| value)
+                    .sum();
+                if held >= requests as f64 || Instant::now() > deadline {
+                    return held;
+                }
+                std::thread::sleep(Duration::from_millis(250));
+            }
+        });
         let (_, last) = get(demo, "/metrics").expect("a scrape after the deliveries");
         let mut failed = 0.0;
-        for sink in ["pushgateway", "textfile"] {
+        for sink in ["pushgateway", "textfile", "statsd"] {
             for result in ["failed", "rejected"] {
                 failed +=
                     total(&last, &format!("metrics_export_deliveries_total{{sink=\"{sink}\",result=\"{result}\"}}"));
             }
         }
-        Delivered { gateway, textfile, deliveries: total(&last, "metrics_export_deliveries_total{"), failed }
+        Delivered { gateway, textfile, statsd, deliveries: total(&last, "metrics_export_deliveries_total{"), failed }
     }
 }
 
@@ -105,6 +132,7 @@ impl Delivered {
         let shown = |value: Option<f64>| value.map_or_else(|| "not run".to_owned(), |v| v.to_string());
         let _ = writeln!(report, "| increments at the Pushgateway after the load | {} |", shown(self.gateway));
         let _ = writeln!(report, "| increments in the textfile after the load | {} |", shown(self.textfile));
+        let _ = writeln!(report, "| increments StatsD holds after the load | {} |", shown(self.statsd));
         let _ = writeln!(
             report,
             "| deliveries (every sink, every second) / failed | {} / {} |",
@@ -120,6 +148,10 @@ impl Delivered {
         }
         assert_eq!(self.gateway, sinks.gateway.as_ref().map(|_| requests as f64), "the Pushgateway's total");
         assert_eq!(self.textfile, Some(requests as f64), "the textfile's total");
+        // UDP may drop a datagram under load; nothing may be counted twice.
+        if let Some(held) = self.statsd {
+            assert!(held > 0.0 && held <= requests as f64, "StatsD holds {held} of {requests} increments");
+        }
         assert_eq!(self.failed, 0.0, "deliveries failed");
         assert!(self.deliveries >= seconds as f64, "{} deliveries in {seconds} s", self.deliveries);
     }

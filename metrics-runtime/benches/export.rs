@@ -23,7 +23,7 @@ mod harness;
 
 use harness::{Samples, TableRow, print_table, time};
 use metricate::encode::Format;
-use metricate::export::{Exporter, Pushgateway, Sink, Textfile};
+use metricate::export::{Exporter, Pushgateway, Sink, Statsd, Textfile};
 use metricate::{Counter, Family, Histogram, LabelSet, LabelValue, Metrics};
 
 #[derive(Clone, Copy, LabelValue)]
@@ -165,12 +165,21 @@ impl Drop for Gateway {
     }
 }
 
-/// Median time of one delivery to `sink`, over `reps` flushes.
-fn delivery(reps: usize, sink: impl Sink) -> Duration {
+/// The key of series `i` of the large family.
+fn key(i: usize) -> Key {
+    const SHARDS: [Shard; 10] =
+        [Shard::S0, Shard::S1, Shard::S2, Shard::S3, Shard::S4, Shard::S5, Shard::S6, Shard::S7, Shard::S8, Shard::S9];
+    Key { shard: SHARDS[i % 10], tenant: Tenant::new(&format!("tenant-{}", i / 10)) }
+}
+
+/// Median time of one delivery to `sink`, over `reps` flushes, each after
+/// `before` (outside the timing).
+fn delivery(reps: usize, sink: impl Sink, before: &dyn Fn()) -> Duration {
     let exporter = Exporter::builder().interval(Duration::from_secs(3600)).sink(sink).build().expect("it builds");
     exporter.start().expect("it starts");
     let mut times: Vec<Duration> = (0..reps)
         .map(|_| {
+            before();
             let report = exporter.flush_blocking().expect("it flushes").remove(0);
             assert!(report.outcome.is_delivered(), "{report:?}");
             report.duration
@@ -185,19 +194,7 @@ fn main() {
     let reps: usize = std::env::var("BENCH_REPS").ok().and_then(|s| s.parse().ok()).unwrap_or(11);
     let bench = Bench::global();
     for i in 0..10_000usize {
-        let shard = [
-            Shard::S0,
-            Shard::S1,
-            Shard::S2,
-            Shard::S3,
-            Shard::S4,
-            Shard::S5,
-            Shard::S6,
-            Shard::S7,
-            Shard::S8,
-            Shard::S9,
-        ][i % 10];
-        bench.rows_total.with(Key { shard, tenant: Tenant::new(&format!("tenant-{}", i / 10)) }).inc_by(i as u64);
+        bench.rows_total.with(key(i)).inc_by(i as u64);
     }
     let registry = metricate::global().expect("the registry builds");
     let series: usize = registry.snapshot(|_| true).families().iter().map(|f| f.series().len()).sum();
@@ -242,13 +239,30 @@ fn main() {
     };
     row("(encoding alone, Prometheus text)", encode);
     let dir = scratch("bench-export-delivery");
-    row("textfile (write, fsync, rename)", delivery(reps, Textfile::new(&dir, "bench").expect("writable")));
+    row("textfile (write, fsync, rename)", delivery(reps, Textfile::new(&dir, "bench").expect("writable"), &|| {}));
     let _ = std::fs::remove_dir_all(&dir);
     match Gateway::start() {
         Some(gateway) => {
             let sink = Pushgateway::new(&format!("http://{}", gateway.1), "bench").expect("the URL parses");
-            row("Pushgateway (PUT, the gateway parses it)", delivery(reps, sink));
+            row("Pushgateway (PUT, the gateway parses it)", delivery(reps, sink, &|| {}));
         }
         None => println!("| Pushgateway | not installed | — |"),
     }
+    // StatsD sends what changed: every series of the large family changes
+    // before each delivery. A loopback socket takes the datagrams.
+    let receiver = std::net::UdpSocket::bind("127.0.0.1:0").expect("a loopback socket");
+    let address = receiver.local_addr().expect("its address");
+    let draining = std::thread::spawn(move || {
+        let mut buffer = vec![0u8; 65_536];
+        receiver.set_read_timeout(Some(Duration::from_secs(2))).expect("a timeout");
+        while receiver.recv(&mut buffer).is_ok() {}
+    });
+    let touch_all = || {
+        for i in 0..10_000usize {
+            bench.rows_total.with(key(i)).inc();
+        }
+    };
+    let sink = Statsd::new(&address.to_string()).expect("the address parses");
+    row("StatsD (every series changed: one `|c` line each, 1432-byte datagrams)", delivery(reps, sink, &touch_all));
+    let _ = draining.join();
 }
