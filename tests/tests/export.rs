@@ -3,7 +3,8 @@
 //! shutdown, flush reports, idempotent start, retries with fresh snapshots,
 //! `Retry-After`, permanent failures, timeouts, stalls skipped and counted,
 //! and blocking calls from inside tokio runtimes that neither panic nor
-//! hang. Sinks written for the test drive it; the real sinks have tests of
+//! hang (rust-prometheus#453: a blocking push from inside a runtime
+//! panicked). Sinks written for the test drive it; the real sinks have tests of
 //! their own against real collectors (`export_pushgateway.rs`,
 //! `export_textfile.rs`).
 

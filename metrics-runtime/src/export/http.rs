@@ -108,11 +108,14 @@ impl Endpoint {
                 .unwrap_or_default();
             Ok::<_, hyper::Error>((parts, body))
         };
-        tokio::pin!(connection);
+        tokio::pin!(connection, exchange);
         let result = tokio::select! {
-            result = exchange => result,
+            result = &mut exchange => result,
+            // A server that answers and closes (`Connection: close`) ends
+            // the connection first: the answer is read all the same, and
+            // without one the request fails with the closed connection.
             closed = &mut connection => match closed {
-                Ok(()) => return Err(SinkError::retryable(format!("{} closed the connection before answering", self.authority))),
+                Ok(()) => exchange.await,
                 Err(e) => Err(e),
             },
         };
