@@ -148,6 +148,55 @@ pub fn prometheus() -> Option<PathBuf> {
     find_in_path("prometheus").or_else(|| missing("the Prometheus server (Debian package `prometheus`)"))
 }
 
+/// A daemon a test started, its output in a log file; killed (by pid) and
+/// reaped when stopped or dropped, never looked for by name.
+pub struct Process {
+    child: Option<std::process::Child>,
+    what: &'static str,
+    log: PathBuf,
+}
+
+impl Process {
+    /// Spawns `command` (`what` names it in messages) with no input and
+    /// its output in `log`.
+    pub fn spawn(what: &'static str, mut command: std::process::Command, log: PathBuf) -> Process {
+        let file = std::fs::File::create(&log).expect("the log file is created");
+        let child = command
+            .stdin(std::process::Stdio::null())
+            .stdout(file.try_clone().expect("the log file is shared"))
+            .stderr(file)
+            .spawn()
+            .unwrap_or_else(|e| panic!("{what} does not start: {e}"));
+        Process { child: Some(child), what, log }
+    }
+
+    /// Panics, with its log, if it has exited.
+    pub fn assert_running(&mut self) {
+        if let Some(Ok(Some(status))) = self.child.as_mut().map(std::process::Child::try_wait) {
+            panic!("{} exited with {status}:\n{}", self.what, self.log());
+        }
+    }
+
+    /// What it logged.
+    pub fn log(&self) -> String {
+        std::fs::read_to_string(&self.log).unwrap_or_default()
+    }
+
+    /// Kills it (by pid) and reaps it.
+    pub fn stop(&mut self) {
+        if let Some(mut child) = self.child.take() {
+            let _ = child.kill();
+            let _ = child.wait();
+        }
+    }
+}
+
+impl Drop for Process {
+    fn drop(&mut self) {
+        self.stop();
+    }
+}
+
 /// The Prometheus Pushgateway, if installed.
 pub fn pushgateway() -> Option<PathBuf> {
     find_in_path("prometheus-pushgateway")

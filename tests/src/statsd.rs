@@ -12,13 +12,13 @@ use std::collections::BTreeMap;
 use std::io::{Read, Write};
 use std::net::{SocketAddr, TcpListener, TcpStream, UdpSocket};
 use std::path::PathBuf;
-use std::process::{Child, Command, Stdio};
+use std::process::Command;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, PoisonError};
 use std::thread::{self, JoinHandle};
 use std::time::{Duration, Instant};
 
-use crate::TempDir;
+use crate::{Process, TempDir};
 
 /// Where the daemon is installed, and what runs it.
 #[derive(Clone, Debug)]
@@ -32,7 +32,7 @@ pub struct Install {
 /// A StatsD daemon process, killed (by pid) and reaped on drop.
 pub struct Daemon {
     install: Install,
-    child: Option<Child>,
+    process: Option<Process>,
     addr: SocketAddr,
     admin: SocketAddr,
     /// What the repeater backend forwarded.
@@ -106,7 +106,7 @@ impl Daemon {
             repeated.port
         );
         std::fs::write(dir.join("config.js"), config).unwrap();
-        let mut daemon = Daemon { install: install.clone(), child: None, addr, admin, repeated, dir };
+        let mut daemon = Daemon { install: install.clone(), process: None, addr, admin, repeated, dir };
         daemon.restart();
         daemon
     }
@@ -118,35 +118,24 @@ impl Daemon {
 
     /// Stops it (by pid), as an outage would: what it held is gone.
     pub fn stop(&mut self) {
-        if let Some(mut child) = self.child.take() {
-            let _ = child.kill();
-            let _ = child.wait();
-        }
+        self.process = None;
     }
 
     /// Starts it again on the same ports, empty, and waits until it takes
     /// datagrams.
     pub fn restart(&mut self) {
         self.stop();
-        let log = std::fs::File::create(self.dir.join("statsd.log")).unwrap();
-        let child = Command::new(&self.install.node)
-            .arg(&self.install.script)
-            .arg(self.dir.join("config.js"))
-            .current_dir(self.dir.path())
-            .stdin(Stdio::null())
-            .stdout(log.try_clone().unwrap())
-            .stderr(log)
-            .spawn()
-            .expect("the StatsD daemon starts");
-        self.child = Some(child);
+        let mut command = Command::new(&self.install.node);
+        command.arg(&self.install.script).arg(self.dir.join("config.js")).current_dir(self.dir.path());
+        self.process = Some(Process::spawn("the StatsD daemon", command, self.dir.join("statsd.log")));
         // Ready when an (empty) datagram sent to it comes back through the
         // repeater: the daemon, its UDP server and the backend are up.
         let probe = UdpSocket::bind("127.0.0.1:0").unwrap();
         let empty = self.repeated.empty.load(Ordering::Relaxed);
         let deadline = Instant::now() + Duration::from_secs(60);
         loop {
-            if let Some(Ok(Some(status))) = self.child.as_mut().map(Child::try_wait) {
-                panic!("the StatsD daemon exited with {status}:\n{}", self.log());
+            if let Some(process) = self.process.as_mut() {
+                process.assert_running();
             }
             let _ = probe.send_to(&[], self.addr);
             thread::sleep(Duration::from_millis(50));
@@ -164,7 +153,7 @@ impl Daemon {
 
     /// What it logged.
     pub fn log(&self) -> String {
-        std::fs::read_to_string(self.dir.join("statsd.log")).unwrap_or_default()
+        self.process.as_ref().map(Process::log).unwrap_or_default()
     }
 
     /// The counters it holds, by key (a DogStatsD-tagged line's key is
@@ -225,12 +214,6 @@ impl Daemon {
         let _ = stream.write_all(b"quit\n");
         let answer = String::from_utf8(answer).ok()?;
         Some(answer.strip_suffix("END\n\n").map_or(answer.clone(), str::to_owned))
-    }
-}
-
-impl Drop for Daemon {
-    fn drop(&mut self) {
-        self.stop();
     }
 }
 
