@@ -75,7 +75,10 @@
 //! calls; [`capped_label!`] declares a label bounded at run time;
 //! [`ShardedCounter`] is a counter for series many threads hit; the
 //! `server` module (feature `server`) serves `/metrics`, `/catalog.json` and
-//! `/health`; the `http` module (feature `tower`) is a tower layer recording
+//! `/health`; the `export` module (feature `export`) delivers them to
+//! collectors at a cadence (the Pushgateway, `node_exporter`'s textfile
+//! collector, StatsD) and has a direct StatsD client; the `http` module
+//! (feature `tower`) is a tower layer recording
 //! the standard HTTP server metrics of an axum, hyper or tonic service; the
 //! `docs` module (feature `docs`) keeps a committed catalogue in sync from a
 //! test; the [`testing`] module reads metrics in tests, and with the feature
