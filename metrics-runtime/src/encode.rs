@@ -34,6 +34,16 @@ use metricate_catalog::Descriptor;
 pub use openmetrics::OpenMetrics;
 pub use prometheus::PrometheusText;
 
+/// A float in the spelling the encoders write (`1.0`, `0.005`, `+Inf`): a
+/// bucket bound's one canonical `le` value, for the sinks that send labels
+/// rather than text.
+#[cfg(feature = "remote-write")]
+pub(crate) fn canonical_f64(v: f64) -> String {
+    let mut out = Vec::new();
+    text::write_f64(&mut out, v);
+    String::from_utf8(out).unwrap_or_default()
+}
+
 use crate::metric::{Collect, SeriesVisitor, Value};
 use crate::registry::Registry;
 

@@ -75,6 +75,8 @@
 
 mod http;
 mod pushgateway;
+#[cfg(feature = "remote-write")]
+mod remote_write;
 mod retry;
 mod statsd;
 mod textfile;
@@ -89,6 +91,8 @@ use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 use tokio::sync::{mpsc, oneshot, watch};
 
 pub use pushgateway::{PushMethod, Pushgateway};
+#[cfg(feature = "remote-write")]
+pub use remote_write::{DEFAULT_MAX_SAMPLES_PER_REQUEST, RemoteWrite};
 pub use statsd::{DEFAULT_MAX_PACKET_BYTES, SampleRate, Statsd, StatsdClient, TagStyle, Timer};
 pub use textfile::Textfile;
 

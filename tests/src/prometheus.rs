@@ -24,6 +24,12 @@ impl Prometheus {
     /// these jobs: the YAML items of `scrape_configs`, each starting with
     /// `- job_name:` and indented by two spaces.
     pub fn start(binary: &Path, scrape_configs: &str) -> Prometheus {
+        Prometheus::start_with(binary, scrape_configs, &[])
+    }
+
+    /// [`Prometheus::start`] with more command-line flags (e.g.
+    /// `--web.enable-remote-write-receiver`).
+    pub fn start_with(binary: &Path, scrape_configs: &str, flags: &[&str]) -> Prometheus {
         let dir = TempDir::new("prometheus");
         std::fs::create_dir_all(dir.join("data")).unwrap();
         let config = format!(
@@ -38,12 +44,18 @@ impl Prometheus {
             .arg(format!("--config.file={}", dir.join("prometheus.yml").display()))
             .arg(format!("--storage.tsdb.path={}", dir.join("data").display()))
             .arg(format!("--web.listen-address={addr}"))
+            .args(flags)
             .stdin(Stdio::null())
             .stdout(log.try_clone().unwrap())
             .stderr(log)
             .spawn()
             .expect("prometheus starts");
         Prometheus { child, addr, dir }
+    }
+
+    /// Its address.
+    pub fn addr(&self) -> std::net::SocketAddr {
+        self.addr
     }
 
     /// What Prometheus logged.
