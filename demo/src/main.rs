@@ -1,6 +1,6 @@
 //! `demo [--listen ADDR] [--bearer-token-file PATH] [--tls-cert PATH --tls-key PATH [--tls-client-ca PATH]]
 //! [--load-seconds S [--load-threads N]] [--push-gateway URL [--push-job NAME]] [--textfile-dir DIR]
-//! [--statsd HOST:PORT] [--push-interval DURATION]`: serves the platform's metrics, driven by a
+//! [--statsd HOST:PORT] [--remote-write URL] [--push-interval DURATION]`: serves the platform's metrics, driven by a
 //! simulated workload (or a recording load), and delivers them to the
 //! collectors asked for, until SIGINT (Ctrl-C) or SIGTERM.
 
@@ -11,7 +11,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
-use metricate::export::{ExportError, Exporter, Pushgateway, Statsd, Textfile};
+use metricate::export::{ExportError, Exporter, Pushgateway, RemoteWrite, Statsd, Textfile};
 use metricate::server::{DEFAULT_LISTEN, ServerBuilder};
 
 const USAGE: &str = "\
@@ -19,7 +19,7 @@ Usage: demo [--listen ADDR] [--bearer-token-file PATH]
             [--tls-cert PATH --tls-key PATH [--tls-client-ca PATH]]
             [--load-seconds S [--load-threads N]]
             [--push-gateway URL [--push-job NAME]] [--textfile-dir DIR]
-            [--statsd HOST:PORT] [--push-interval DURATION]
+            [--statsd HOST:PORT] [--remote-write URL] [--push-interval DURATION]
 
 Serves the platform's metrics, driven by a simulated workload, on
 http://ADDR/metrics (Prometheus text 0.0.4, or OpenMetrics 1.0 when the
@@ -45,6 +45,8 @@ Options:
   --statsd HOST:PORT         also send the metrics to a StatsD server over UDP: counters
                              and histograms as what changed since the last delivery,
                              gauges as their values, labels folded into the names
+  --remote-write URL         also send the metrics with Prometheus remote-write 1.0 to URL
+                             (e.g. http://127.0.0.1:9090/api/v1/write), with the label job=demo
   --push-interval DURATION   how often every sink delivers, e.g. 500ms, 1s, 2m [default: 15s];
                              one delivery at start, one at shutdown
   -h, --help                 print this help
@@ -64,6 +66,7 @@ const FLAGS: &[(&str, &str)] = &[
     ("--push-interval", "a duration, e.g. `--push-interval 1s`"),
     ("--textfile-dir", "a directory, e.g. `--textfile-dir /var/lib/node_exporter`"),
     ("--statsd", "an address, e.g. `--statsd 127.0.0.1:8125`"),
+    ("--remote-write", "a URL, e.g. `--remote-write http://127.0.0.1:9090/api/v1/write`"),
 ];
 
 /// What the command line asks for.
@@ -81,6 +84,7 @@ struct Settings {
     push_interval: Option<Duration>,
     textfile_dir: Option<PathBuf>,
     statsd: Option<String>,
+    remote_write: Option<String>,
 }
 
 enum Command {
@@ -137,11 +141,12 @@ fn parse(args: impl IntoIterator<Item = String>) -> Result<Command, String> {
                     return Err(twice());
                 }
             }
-            "--push-gateway" | "--push-job" | "--statsd" => {
+            "--push-gateway" | "--push-job" | "--statsd" | "--remote-write" => {
                 let slot = match flag.as_str() {
                     "--push-gateway" => &mut settings.push_gateway,
                     "--push-job" => &mut settings.push_job,
-                    _ => &mut settings.statsd,
+                    "--statsd" => &mut settings.statsd,
+                    _ => &mut settings.remote_write,
                 };
                 if slot.replace(value.clone()).is_some() {
                     return Err(twice());
@@ -163,7 +168,10 @@ fn parse(args: impl IntoIterator<Item = String>) -> Result<Command, String> {
         return Err("`--push-job` needs `--push-gateway`".to_owned());
     }
     if settings.push_interval.is_some() && !settings.exports() {
-        return Err("`--push-interval` needs a sink: `--push-gateway`, `--textfile-dir` or `--statsd`".to_owned());
+        return Err(
+            "`--push-interval` needs a sink: `--push-gateway`, `--textfile-dir`, `--statsd` or `--remote-write`"
+                .to_owned(),
+        );
     }
     if settings.tls_cert.is_some() != settings.tls_key.is_some() {
         return Err("`--tls-cert` and `--tls-key` go together".to_owned());
@@ -194,7 +202,10 @@ fn duration(text: &str) -> Option<Duration> {
 impl Settings {
     /// Whether any sink is asked for.
     fn exports(&self) -> bool {
-        self.push_gateway.is_some() || self.textfile_dir.is_some() || self.statsd.is_some()
+        self.push_gateway.is_some()
+            || self.textfile_dir.is_some()
+            || self.statsd.is_some()
+            || self.remote_write.is_some()
     }
 
     /// The exporter these settings describe, if any sink is asked for; bad
@@ -213,6 +224,9 @@ impl Settings {
         }
         if let Some(address) = &self.statsd {
             builder = builder.sink(Statsd::new(address)?);
+        }
+        if let Some(url) = &self.remote_write {
+            builder = builder.sink(RemoteWrite::new(url)?.external_label("job", "demo")?);
         }
         builder.build().map(Some)
     }
@@ -441,6 +455,9 @@ mod tests {
         assert!(bad(&["--push-gateway", "http://gw", "--push-job", ""]).contains("job name is empty"));
         assert!(bad(&["--textfile-dir", "/nonexistent/dir"]).contains("cannot use the directory"));
         assert!(!bad(&["--statsd", "no port"]).is_empty());
+        assert!(bad(&["--remote-write", "127.0.0.1:9090/api/v1/write"]).contains("is not a URL"));
+        let remote = settings(&["--remote-write", "http://127.0.0.1:9090/api/v1/write"]).unwrap();
+        assert!(remote.exporter().unwrap().is_some());
         assert!(settings(&[]).unwrap().exporter().unwrap().is_none());
     }
 

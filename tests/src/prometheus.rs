@@ -3,18 +3,20 @@
 
 use std::net::{SocketAddr, TcpListener};
 use std::path::Path;
-use std::process::{Child, Command, Stdio};
+use std::process::Command;
 use std::thread;
 use std::time::{Duration, Instant};
 
 use serde_json::Value;
 
-use crate::TempDir;
+use crate::{Process, TempDir};
 
-/// A Prometheus process, killed (by pid) and reaped on drop; its scratch
-/// directory is removed with it.
+/// A Prometheus process, killed (by pid) and reaped when stopped or
+/// dropped; its scratch directory is removed with it. It can be stopped and
+/// started again on the same port and data.
 pub struct Prometheus {
-    child: Child,
+    command: Vec<String>,
+    process: Option<Process>,
     addr: SocketAddr,
     dir: TempDir,
 }
@@ -39,18 +41,35 @@ impl Prometheus {
         std::fs::write(dir.join("prometheus.yml"), config).unwrap();
         // A free loopback port: bind, read it, release it.
         let addr = TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap();
-        let log = std::fs::File::create(dir.join("prometheus.log")).unwrap();
-        let child = Command::new(binary)
-            .arg(format!("--config.file={}", dir.join("prometheus.yml").display()))
-            .arg(format!("--storage.tsdb.path={}", dir.join("data").display()))
-            .arg(format!("--web.listen-address={addr}"))
-            .args(flags)
-            .stdin(Stdio::null())
-            .stdout(log.try_clone().unwrap())
-            .stderr(log)
-            .spawn()
-            .expect("prometheus starts");
-        Prometheus { child, addr, dir }
+        let mut command = vec![
+            binary.display().to_string(),
+            format!("--config.file={}", dir.join("prometheus.yml").display()),
+            format!("--storage.tsdb.path={}", dir.join("data").display()),
+            format!("--web.listen-address={addr}"),
+        ];
+        command.extend(flags.iter().map(|f| (*f).to_owned()));
+        let mut prometheus = Prometheus { command, process: None, addr, dir };
+        prometheus.spawn();
+        prometheus
+    }
+
+    fn spawn(&mut self) {
+        let mut command = Command::new(&self.command[0]);
+        command.args(&self.command[1..]);
+        self.process = Some(Process::spawn("prometheus", command, self.dir.join("prometheus.log")));
+    }
+
+    /// Stops it (by pid), as an outage would; its data stays.
+    pub fn stop(&mut self) {
+        self.process = None;
+    }
+
+    /// Starts it again on the same port and data, and waits until it is
+    /// ready.
+    pub fn restart(&mut self) {
+        self.stop();
+        self.spawn();
+        self.wait_ready();
     }
 
     /// Its address.
@@ -67,8 +86,8 @@ impl Prometheus {
     pub fn wait_ready(&mut self) {
         let deadline = Instant::now() + Duration::from_secs(60);
         loop {
-            if let Ok(Some(status)) = self.child.try_wait() {
-                panic!("prometheus exited with {status}:\n{}", self.log());
+            if let Some(process) = self.process.as_mut() {
+                process.assert_running();
             }
             if crate::http_get(self.addr, "/-/ready", &[]).is_ok_and(|r| r.status == 200) {
                 return;
@@ -105,13 +124,6 @@ impl Prometheus {
             assert!(Instant::now() < deadline, "{promql}: no acceptable value within {limit:?}:\n{}", self.log());
             thread::sleep(Duration::from_millis(250));
         }
-    }
-}
-
-impl Drop for Prometheus {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
     }
 }
 

@@ -73,3 +73,52 @@ fn promql_reads_what_the_sink_wrote() {
         value(r#"histogram_quantile(0.5, sum by (le) (trc_written_job_duration_seconds_bucket{kind="full"}))"#);
     assert!(quantile.is_finite() && quantile > 0.1 && quantile <= 1.0, "{quantile}");
 }
+
+/// What the outage test counts.
+#[derive(Metrics)]
+#[metrics(subsystem = "rw_outage")]
+struct Outage {
+    /// Events recorded while the receiver comes and goes.
+    events_total: Counter,
+}
+
+/// The value of one of the exporter's own series now.
+fn own(name: &str, labels: &[(&str, &str)]) -> f64 {
+    let snapshot = metricate::global().unwrap().snapshot(|d| d.name == name);
+    snapshot.family(name).and_then(|f| f.find(labels)).map_or(0.0, |s| s.value().as_f64())
+}
+
+#[test]
+fn after_an_outage_later_samples_arrive_and_the_total_matches() {
+    let Some(binary) = tests::prometheus() else { return };
+    let mut prometheus = Prometheus::start_with(&binary, "", &["--web.enable-remote-write-receiver"]);
+    prometheus.wait_ready();
+    let events = &Outage::global().events_total;
+    let url = format!("http://{}/api/v1/write", prometheus.addr());
+    let exporter = Exporter::builder()
+        .named_sink("rw_outage", RemoteWrite::new(&url).unwrap(), Some(Duration::from_millis(200)))
+        .timeout(Duration::from_secs(1))
+        .max_retries(1)
+        .backoff(Duration::from_millis(20), Duration::from_millis(100))
+        .build()
+        .unwrap();
+    exporter.start().unwrap();
+    let total = |prometheus: &Prometheus| prometheus.value("trc_rw_outage_events_total");
+    events.inc_by(5);
+    prometheus.wait_for("trc_rw_outage_events_total", Duration::from_secs(60), |v| v == 5.0);
+
+    let failed = || own("metrics_export_deliveries_total", &[("sink", "rw_outage"), ("result", "failed")]);
+    let before = failed();
+    prometheus.stop();
+    events.inc_by(1_000);
+    let deadline = std::time::Instant::now() + Duration::from_secs(60);
+    while failed() < before + 2.0 {
+        assert!(std::time::Instant::now() < deadline, "no failed delivery counted while the receiver is down");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    events.inc_by(7);
+    prometheus.restart();
+    prometheus.wait_for("trc_rw_outage_events_total", Duration::from_secs(60), |v| v == 1_012.0);
+    assert_eq!(total(&prometheus), Some(1_012.0));
+    exporter.shutdown().unwrap();
+}
