@@ -460,6 +460,23 @@ impl ExporterBuilder {
     }
 }
 
+/// Checks a label name a sink adds to what it sends (a Pushgateway grouping
+/// label, a remote-write external label): the Prometheus grammar,
+/// `[a-zA-Z_][a-zA-Z0-9_]*`, and not reserved (`__`). `what` names it in
+/// the error.
+fn check_label_name(name: &str, what: &str) -> Result<(), ExportError> {
+    let valid = name.chars().next().is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
+        && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
+        && !name.starts_with("__");
+    if valid {
+        Ok(())
+    } else {
+        Err(ExportError::Config(format!(
+            "`{name}` is not {what} name: `[a-zA-Z_][a-zA-Z0-9_]*`, not starting with `__`"
+        )))
+    }
+}
+
 fn is_sink_name(name: &str) -> bool {
     let mut chars = name.chars();
     chars.next().is_some_and(|c| c.is_ascii_lowercase())

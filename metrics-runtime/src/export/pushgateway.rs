@@ -88,14 +88,7 @@ impl Pushgateway {
     /// (`[a-zA-Z_][a-zA-Z0-9_]*`, not starting with `__`), `job`, and a name
     /// given twice.
     pub fn grouping(mut self, name: &str, value: &str) -> Result<Pushgateway, ExportError> {
-        let valid = name.chars().next().is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
-            && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
-            && !name.starts_with("__");
-        if !valid {
-            return Err(ExportError::Config(format!(
-                "`{name}` is not a grouping label name: `[a-zA-Z_][a-zA-Z0-9_]*`, not starting with `__`"
-            )));
-        }
+        super::check_label_name(name, "a grouping label")?;
         if name == "job" {
             return Err(ExportError::Config("`job` is the Pushgateway job, given to Pushgateway::new".into()));
         }

@@ -119,14 +119,7 @@ impl RemoteWrite {
     /// Adds a label to every series (e.g. `job`, `instance`). Refuses a
     /// name that is not a label name, starts with `__`, or is given twice.
     pub fn external_label(mut self, name: &str, value: &str) -> Result<RemoteWrite, ExportError> {
-        let valid = name.chars().next().is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
-            && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
-            && !name.starts_with("__");
-        if !valid {
-            return Err(ExportError::Config(format!(
-                "`{name}` is not an external label name: `[a-zA-Z_][a-zA-Z0-9_]*`, not starting with `__`"
-            )));
-        }
+        super::check_label_name(name, "an external label")?;
         if self.external.iter().any(|(n, _)| n == name) {
             return Err(ExportError::Config(format!("the external label `{name}` is given twice")));
         }
