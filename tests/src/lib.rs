@@ -197,6 +197,24 @@ impl Drop for Process {
     }
 }
 
+/// The value of the series `labels` of the global registry's family
+/// `name` now: 0 when it has no such series yet (a quiet family's untouched
+/// series). How a test reads the exporter's own metrics.
+pub fn registry_value(name: &str, labels: &[(&str, &str)]) -> f64 {
+    let snapshot = metricate::global().expect("the registry builds").snapshot(|d| d.name == name);
+    snapshot.family(name).and_then(|f| f.find(labels)).map_or(0.0, |s| s.value().as_f64())
+}
+
+/// Polls `done` until it holds, failing the test with `what` after `limit`
+/// (a liveness bound, not a timing).
+pub fn wait_until(what: &str, limit: std::time::Duration, mut done: impl FnMut() -> bool) {
+    let deadline = std::time::Instant::now() + limit;
+    while !done() {
+        assert!(std::time::Instant::now() < deadline, "{what}: not within {limit:?}");
+        std::thread::sleep(std::time::Duration::from_millis(10));
+    }
+}
+
 /// The Prometheus Pushgateway, if installed.
 pub fn pushgateway() -> Option<PathBuf> {
     find_in_path("prometheus-pushgateway")

@@ -10,12 +10,11 @@
 
 use std::sync::atomic::{AtomicU32, Ordering};
 use std::sync::{Arc, Mutex};
-use std::thread;
 use std::time::{Duration, Instant};
 
 use metricate::export::{BoxFuture, ExportError, Exporter, Outcome, Pushgateway, Sink, SinkError, Textfile};
 use metricate::{Counter, Metrics, Snapshot};
-use tests::TempDir;
+use tests::{TempDir, registry_value, wait_until};
 
 /// What the test sinks read from each snapshot.
 #[derive(Metrics)]
@@ -152,7 +151,7 @@ fn deliveries_at_start_on_flush_and_at_shutdown_and_a_second_start_starts_nothin
     exporter.start().unwrap();
     exporter.start().unwrap();
     assert!(exporter.is_running());
-    wait_until("the first delivery", || seen.lock().unwrap().len() == 1);
+    wait_until("the first delivery", Duration::from_secs(30), || seen.lock().unwrap().len() == 1);
     Exported::global().work_total.inc();
     let reports = exporter.flush_blocking().unwrap();
     assert_eq!(reports.len(), 1);
@@ -223,12 +222,6 @@ fn retry_after_is_waited_for_and_timeouts_fail_the_attempt() {
     exporter.shutdown().unwrap();
 }
 
-/// A value of the runtime's own metrics, now.
-fn own(name: &str, labels: &[(&str, &str)]) -> f64 {
-    let snapshot = metricate::global().unwrap().snapshot(|d| d.name == name);
-    snapshot.family(name).and_then(|f| f.find(labels)).map_or(0.0, |s| s.value().as_f64())
-}
-
 #[test]
 fn a_stalled_sink_skips_cadence_points_instead_of_queueing_them() {
     let slow = vec![Answer::Sleep(Duration::from_millis(500)); 100];
@@ -240,8 +233,8 @@ fn a_stalled_sink_skips_cadence_points_instead_of_queueing_them() {
         .unwrap();
     let start = Instant::now();
     exporter.start().unwrap();
-    wait_until("skipped cadence points are counted", || {
-        own("metrics_export_deliveries_skipped_total", &[("sink", "stalls")]) >= 16.0
+    wait_until("skipped cadence points are counted", Duration::from_secs(30), || {
+        registry_value("metrics_export_deliveries_skipped_total", &[("sink", "stalls")]) >= 16.0
     });
     let elapsed = start.elapsed();
     let deliveries = seen.lock().unwrap().len();
@@ -295,12 +288,4 @@ fn blocking_calls_inside_tokio_runtimes_neither_panic_nor_hang() {
         exporter.shutdown_async().await.unwrap();
         assert_eq!(seen.lock().unwrap().len(), 3, "start, flush, final");
     });
-}
-
-fn wait_until(what: &str, mut done: impl FnMut() -> bool) {
-    let deadline = Instant::now() + Duration::from_secs(30);
-    while !done() {
-        assert!(Instant::now() < deadline, "{what}: not within 30 s");
-        thread::sleep(Duration::from_millis(10));
-    }
 }

@@ -6,14 +6,14 @@
 //! delivers the exact totals.
 
 use std::collections::BTreeMap;
-use std::thread;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use metricate::encode::{self, PrometheusText};
 use metricate::export::{Exporter, PushMethod, Pushgateway as PushSink, Sink};
 use metricate::{Counter, Family, Histogram, IntGauge, LabelSet, LabelValue, Metrics, Snapshot};
 use metricate_catalog::exposition::{self, Exposition, Format};
 use tests::pushgateway::Pushgateway;
+use tests::{registry_value, wait_until};
 
 #[derive(Clone, Copy, Debug, LabelValue)]
 enum Kind {
@@ -213,20 +213,6 @@ fn put_replaces_the_group_post_merges_into_it_and_shutdown_can_delete_it() {
     assert_eq!(families("methods"), Vec::<String>::new());
 }
 
-/// The value of `name{sink="outage"...}` in the registry now.
-fn own(name: &str, labels: &[(&str, &str)]) -> f64 {
-    let snapshot = metricate::global().unwrap().snapshot(|d| d.name == name);
-    snapshot.family(name).and_then(|f| f.find(labels)).map_or(0.0, |s| s.value().as_f64())
-}
-
-fn wait_until(what: &str, limit: Duration, mut done: impl FnMut() -> bool) {
-    let deadline = Instant::now() + limit;
-    while !done() {
-        assert!(Instant::now() < deadline, "{what}: not within {limit:?}");
-        thread::sleep(Duration::from_millis(50));
-    }
-}
-
 #[test]
 fn across_an_outage_failures_and_retries_are_counted_and_the_totals_arrive_exactly() {
     let Some(binary) = tests::pushgateway() else { return };
@@ -249,16 +235,17 @@ fn across_an_outage_failures_and_retries_are_counted_and_the_totals_arrive_exact
     events.inc_by(5);
     wait_until("the first events reach the gateway", Duration::from_secs(30), || at_gateway(&gateway) == Some(5.0));
 
-    let failed_before = own("metrics_export_deliveries_total", &[("sink", "outage"), ("result", "failed")]);
-    let retries_before = own("metrics_export_delivery_retries_total", &[("sink", "outage")]);
+    let failed_before = registry_value("metrics_export_deliveries_total", &[("sink", "outage"), ("result", "failed")]);
+    let retries_before = registry_value("metrics_export_delivery_retries_total", &[("sink", "outage")]);
     gateway.stop();
     for _ in 0..1_000 {
         events.inc();
     }
     wait_until("failed deliveries are counted", Duration::from_secs(30), || {
-        own("metrics_export_deliveries_total", &[("sink", "outage"), ("result", "failed")]) >= failed_before + 2.0
+        registry_value("metrics_export_deliveries_total", &[("sink", "outage"), ("result", "failed")])
+            >= failed_before + 2.0
     });
-    let retries = own("metrics_export_delivery_retries_total", &[("sink", "outage")]);
+    let retries = registry_value("metrics_export_delivery_retries_total", &[("sink", "outage")]);
     assert!(retries >= retries_before + 4.0, "two retries per failed delivery: {retries_before} -> {retries}");
     // Visible from `/metrics` alone: the exposition says so.
     let mut exposition = Vec::new();

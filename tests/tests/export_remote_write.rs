@@ -9,6 +9,7 @@ use std::time::Duration;
 use metricate::export::{Exporter, RemoteWrite};
 use metricate::{Counter, Family, Gauge, Histogram, LabelSet, LabelValue, Metrics};
 use tests::prometheus::Prometheus;
+use tests::{registry_value, wait_until};
 
 #[derive(Clone, Copy, Debug, LabelValue)]
 enum Kind {
@@ -82,12 +83,6 @@ struct Outage {
     events_total: Counter,
 }
 
-/// The value of one of the exporter's own series now.
-fn own(name: &str, labels: &[(&str, &str)]) -> f64 {
-    let snapshot = metricate::global().unwrap().snapshot(|d| d.name == name);
-    snapshot.family(name).and_then(|f| f.find(labels)).map_or(0.0, |s| s.value().as_f64())
-}
-
 #[test]
 fn after_an_outage_later_samples_arrive_and_the_total_matches() {
     let Some(binary) = tests::prometheus() else { return };
@@ -107,15 +102,13 @@ fn after_an_outage_later_samples_arrive_and_the_total_matches() {
     events.inc_by(5);
     prometheus.wait_for("trc_rw_outage_events_total", Duration::from_secs(60), |v| v == 5.0);
 
-    let failed = || own("metrics_export_deliveries_total", &[("sink", "rw_outage"), ("result", "failed")]);
+    let failed = || registry_value("metrics_export_deliveries_total", &[("sink", "rw_outage"), ("result", "failed")]);
     let before = failed();
     prometheus.stop();
     events.inc_by(1_000);
-    let deadline = std::time::Instant::now() + Duration::from_secs(60);
-    while failed() < before + 2.0 {
-        assert!(std::time::Instant::now() < deadline, "no failed delivery counted while the receiver is down");
-        std::thread::sleep(Duration::from_millis(50));
-    }
+    wait_until("failed deliveries counted while the receiver is down", Duration::from_secs(60), || {
+        failed() >= before + 2.0
+    });
     events.inc_by(7);
     prometheus.restart();
     prometheus.wait_for("trc_rw_outage_events_total", Duration::from_secs(60), |v| v == 1_012.0);

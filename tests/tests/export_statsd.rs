@@ -8,11 +8,12 @@
 //! calls arrive as the right lines.
 
 use std::thread;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use metricate::export::{Exporter, Outcome, SampleRate, Statsd, StatsdClient, TagStyle};
 use metricate::{Counter, Family, Histogram, IntGauge, LabelSet, LabelValue, Metrics};
 use tests::statsd::Daemon;
+use tests::wait_until;
 
 #[derive(Clone, Copy, Debug, LabelValue)]
 enum Kind {
@@ -97,15 +98,6 @@ const SHARDS: [Shard; 10] = [
 
 fn daemon() -> Option<Daemon> {
     tests::statsd_daemon(env!("CARGO_TARGET_TMPDIR")).map(|install| Daemon::start(&install))
-}
-
-/// Waits for `done`, failing after `limit` (a liveness bound).
-fn wait_until(what: &str, limit: Duration, mut done: impl FnMut() -> bool) {
-    let deadline = Instant::now() + limit;
-    while !done() {
-        assert!(Instant::now() < deadline, "{what}: not within {limit:?}");
-        thread::sleep(Duration::from_millis(50));
-    }
 }
 
 /// Waits until the daemon's counter `key` is `expected`, then checks that
