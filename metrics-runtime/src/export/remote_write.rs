@@ -198,12 +198,13 @@ impl Sink for RemoteWrite {
             let timestamp = SystemTime::now()
                 .duration_since(UNIX_EPOCH)
                 .map_or(0, |d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX));
-            let series = self.series(snapshot, timestamp);
+            let mut series = self.series(snapshot, timestamp).into_iter().peekable();
             let mut bytes = 0u64;
-            // One sample per series: a request holds `max_samples` series.
-            // Requests go one after another, in the snapshot's order.
-            for chunk in series.chunks(self.max_samples) {
-                let request = prompb::WriteRequest { timeseries: chunk.to_vec() };
+            // One sample per series: a request holds `max_samples` series,
+            // moved into it. Requests go one after another, in the
+            // snapshot's order.
+            while series.peek().is_some() {
+                let request = prompb::WriteRequest { timeseries: series.by_ref().take(self.max_samples).collect() };
                 self.body.clear();
                 request
                     .encode(&mut self.body)
