@@ -2,7 +2,7 @@
 //! 10 ms, against the same record path with no exporter, in one run; and
 //! the cost of one delivery per series, for each sink.
 //!
-//! Run with `cargo bench -p metricate --features export --bench export`;
+//! Run with `cargo bench -p metricate --features remote-write,otlp --bench export`;
 //! `BENCH_REPS` sets the repetitions (11 by default). The Pushgateway row
 //! needs `prometheus-pushgateway` on the `PATH` (the test command installs
 //! it); the bench starts it on a free loopback port and stops it by pid.
@@ -11,6 +11,7 @@
 //! |---|---|---|
 //! | counter / histogram under an exporter | `Counter::inc`, `Histogram::observe` in batches of ~0.2 s while a textfile sink delivers every 10 ms (the snapshot reads every series of the registry, 10,000 of them in one family) | the same batches with no exporter, alternating with them |
 //! | delivery per series | one `flush_blocking` to each sink, divided by the series delivered | encoding the same registry alone |
+//! | encode + compress per delivery | the body (bodies) one delivery sends for the 10,000-series registry: remote-write (protobuf + snappy), OTLP (protobuf, and with gzip) | the Prometheus text encoder on the same snapshot |
 
 use std::hint::black_box;
 use std::io::{Read, Write};
@@ -23,7 +24,8 @@ mod harness;
 
 use harness::{Samples, TableRow, print_table, time};
 use metricate::encode::Format;
-use metricate::export::{Exporter, Pushgateway, Sink, Statsd, Textfile};
+use metricate::encode::PrometheusText;
+use metricate::export::{Exporter, Otlp, Pushgateway, RemoteWrite, Sink, Statsd, Textfile};
 use metricate::{Counter, Family, Histogram, LabelSet, LabelValue, Metrics};
 
 #[derive(Clone, Copy, LabelValue)]
@@ -190,6 +192,58 @@ fn delivery(reps: usize, sink: impl Sink, before: &dyn Fn()) -> Duration {
     times[times.len() / 2]
 }
 
+/// The median time of `encode` over `reps` runs, and the bytes of its last
+/// output.
+fn encoded(reps: usize, mut encode: impl FnMut() -> usize) -> (Duration, usize) {
+    let mut bytes = 0;
+    let mut times: Vec<Duration> = (0..reps)
+        .map(|_| {
+            let start = Instant::now();
+            bytes = black_box(encode());
+            start.elapsed()
+        })
+        .collect();
+    times.sort();
+    (times[times.len() / 2], bytes)
+}
+
+/// What one delivery's body costs to make for each wire format, from the
+/// same snapshot, next to the text encoder.
+fn encodings(reps: usize, registry: &metricate::Registry<'_>, series: usize) {
+    let snapshot = registry.snapshot(|_| true);
+    println!("\nEncode + compress one delivery ({series} series, from one snapshot), median of {reps}:\n");
+    println!("| format | time | bytes | bytes per series | time vs. text |\n|---|---:|---:|---:|---:|");
+    let mut out = Vec::new();
+    let (text, text_bytes) = encoded(reps, || {
+        out.clear();
+        metricate::encode::encode(&snapshot, &mut PrometheusText::new(), &mut out);
+        out.len()
+    });
+    let remote_write = RemoteWrite::new("http://127.0.0.1:9/api/v1/write").expect("the URL parses");
+    let otlp = Otlp::new("http://127.0.0.1:9", "bench").expect("the URL parses");
+    let otlp_gzip = Otlp::new("http://127.0.0.1:9", "bench").expect("the URL parses").gzip(true);
+    let rows: [(&str, (Duration, usize)); 4] = [
+        ("Prometheus text 0.0.4 (the text encoder)", (text, text_bytes)),
+        (
+            "remote-write 1.0: protobuf + snappy, 2,000 samples per request",
+            encoded(reps, || {
+                let requests = remote_write.requests(&snapshot, 1_700_000_000_000).expect("it encodes");
+                requests.iter().map(Vec::len).sum()
+            }),
+        ),
+        ("OTLP/HTTP: protobuf", encoded(reps, || otlp.request(&snapshot, 1).expect("it encodes").0.len())),
+        ("OTLP/HTTP: protobuf + gzip", encoded(reps, || otlp_gzip.request(&snapshot, 1).expect("it encodes").0.len())),
+    ];
+    for (name, (time, bytes)) in rows {
+        println!(
+            "| {name} | {:.2} ms | {bytes} | {:.1} | {:.2}× |",
+            time.as_secs_f64() * 1e3,
+            bytes as f64 / series as f64,
+            time.as_secs_f64() / text.as_secs_f64()
+        );
+    }
+}
+
 fn main() {
     let reps: usize = std::env::var("BENCH_REPS").ok().and_then(|s| s.parse().ok()).unwrap_or(11);
     let bench = Bench::global();
@@ -265,4 +319,6 @@ fn main() {
     let sink = Statsd::new(&address.to_string()).expect("the address parses");
     row("StatsD (every series changed: one `|c` line each, 1432-byte datagrams)", delivery(reps, sink, &touch_all));
     let _ = draining.join();
+
+    encodings(reps, registry, series);
 }

@@ -52,13 +52,28 @@
 //!   `metrics_export_delivery_duration_seconds{sink}`,
 //!   `metrics_export_delivery_retries_total{sink}`,
 //!   `metrics_export_deliveries_skipped_total{sink}`,
-//!   `metrics_export_last_success_timestamp_seconds{sink}` and
-//!   `metrics_export_delivered_bytes_total{sink}`: a stalled sink is
-//!   visible from `/metrics` alone.
+//!   `metrics_export_last_success_timestamp_seconds{sink}`,
+//!   `metrics_export_delivered_bytes_total{sink}`,
+//!   `metrics_export_samples_sent_total{sink}` and
+//!   `metrics_export_samples_dropped_total{sink}` (refused by the
+//!   destination, or given up on): a stalled sink is visible from
+//!   `/metrics` alone.
+//!
+//! # The sinks
+//!
+//! [`Pushgateway`], [`Textfile`] and [`Statsd`]; `RemoteWrite` (feature
+//! `remote-write`: Prometheus remote-write 1.0 to Prometheus, Mimir,
+//! Cortex, Thanos, `VictoriaMetrics`) and `Otlp` (feature `otlp`: OTLP/HTTP
+//! to an OpenTelemetry Collector). The HTTP sinks take a [`Transport`]:
+//! `https://` with the platform's roots or a CA file, a client certificate,
+//! bearer or basic credentials, headers of their own (a tenant). The
+//! Pushgateway and remote-write can share one set of [`ExternalLabels`]
+//! (`job`, `instance`).
 //!
 //! A sink is one file implementing [`Sink`]: it encodes a snapshot, hands it
-//! to its destination, and says whether a failure is worth retrying.
-//! Everything above is the exporter's, written once.
+//! to its destination, says what was delivered ([`Delivered`]) and whether
+//! a failure is worth retrying. Everything above is the exporter's, written
+//! once.
 //!
 //! # Two ways to run
 //!
@@ -74,6 +89,9 @@
 //! are the way.
 
 mod http;
+mod labels;
+#[cfg(feature = "otlp")]
+mod otlp;
 mod pushgateway;
 #[cfg(feature = "remote-write")]
 mod remote_write;
@@ -90,6 +108,10 @@ use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use tokio::sync::{mpsc, oneshot, watch};
 
+pub use http::Transport;
+pub use labels::ExternalLabels;
+#[cfg(feature = "otlp")]
+pub use otlp::Otlp;
 pub use pushgateway::{PushMethod, Pushgateway};
 #[cfg(feature = "remote-write")]
 pub use remote_write::{DEFAULT_MAX_SAMPLES_PER_REQUEST, RemoteWrite};
@@ -117,9 +139,9 @@ pub trait Sink: Send + 'static {
     /// exporter may not share one.
     fn destination(&self) -> String;
 
-    /// Delivers one snapshot; returns the bytes handed to the destination.
-    /// The exporter bounds it with its timeout (dropping the future).
-    fn deliver<'a>(&'a mut self, snapshot: &'a Snapshot) -> BoxFuture<'a, Result<u64, SinkError>>;
+    /// Delivers one snapshot; says what the destination took. The exporter
+    /// bounds it with its timeout (dropping the future).
+    fn deliver<'a>(&'a mut self, snapshot: &'a Snapshot) -> BoxFuture<'a, Result<Delivered, SinkError>>;
 
     /// Called once at shutdown, after the final delivery (e.g. to delete a
     /// Pushgateway group). Does nothing by default.
@@ -128,11 +150,37 @@ pub trait Sink: Send + 'static {
     }
 }
 
+/// What a successful delivery attempt handed to its destination.
+///
+/// Samples are what the sink's protocol counts: a sample line of the text
+/// format (a histogram has one per bucket, `_sum` and `_count`), a
+/// remote-write sample, an OTLP data point (a histogram is one), a StatsD
+/// line.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Delivered {
+    /// Bytes handed to the destination.
+    pub bytes: u64,
+    /// Samples the destination accepted.
+    pub samples: u64,
+    /// Samples the destination refused while it accepted the rest (an OTLP
+    /// partial success): dropped and counted, not retried.
+    pub rejected: u64,
+}
+
+impl Delivered {
+    /// `bytes` handed over, carrying `samples` that were all accepted.
+    pub fn new(bytes: u64, samples: u64) -> Delivered {
+        Delivered { bytes, samples, rejected: 0 }
+    }
+}
+
 /// Why a delivery attempt failed, and whether another attempt could succeed.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct SinkError {
     message: String,
     retry: Retry,
+    sent: u64,
+    unsent: u64,
 }
 
 /// Whether, and how soon, a failed attempt may be repeated.
@@ -147,19 +195,19 @@ impl SinkError {
     /// A failure that a later attempt may not repeat (a network error, a
     /// busy or failing server).
     pub fn retryable(message: impl Into<String>) -> SinkError {
-        SinkError { message: message.into(), retry: Retry::Yes }
+        SinkError { message: message.into(), retry: Retry::Yes, sent: 0, unsent: 0 }
     }
 
     /// A retryable failure whose destination asked to wait at least `after`
     /// (`Retry-After`).
     pub fn retry_after(message: impl Into<String>, after: Duration) -> SinkError {
-        SinkError { message: message.into(), retry: Retry::After(after) }
+        SinkError { message: message.into(), retry: Retry::After(after), sent: 0, unsent: 0 }
     }
 
     /// A failure that a retry cannot fix (the destination refused the
     /// content or the credentials, a file cannot be written).
     pub fn permanent(message: impl Into<String>) -> SinkError {
-        SinkError { message: message.into(), retry: Retry::No }
+        SinkError { message: message.into(), retry: Retry::No, sent: 0, unsent: 0 }
     }
 
     /// Whether another attempt may succeed.
@@ -178,6 +226,27 @@ impl SinkError {
     /// What happened.
     pub fn message(&self) -> &str {
         &self.message
+    }
+
+    /// Says how many samples the attempt delivered before it failed (e.g.
+    /// earlier requests of a delivery split in several) and how many it
+    /// did not. The exporter counts the first as sent, and the second as
+    /// dropped if no retry follows.
+    #[must_use]
+    pub fn with_samples(mut self, sent: u64, unsent: u64) -> SinkError {
+        self.sent = sent;
+        self.unsent = unsent;
+        self
+    }
+
+    /// Samples the attempt delivered before it failed.
+    pub fn sent_samples(&self) -> u64 {
+        self.sent
+    }
+
+    /// Samples the attempt did not deliver.
+    pub fn unsent_samples(&self) -> u64 {
+        self.unsent
     }
 }
 
@@ -251,6 +320,11 @@ pub struct Report {
     pub attempts: u32,
     /// Bytes handed to the destination by the successful attempt.
     pub bytes: u64,
+    /// Samples the destination accepted, over all attempts.
+    pub samples: u64,
+    /// Samples dropped: refused by the destination, or left unsent by the
+    /// last attempt of a delivery that failed.
+    pub dropped: u64,
     /// From the first attempt to the end.
     pub duration: Duration,
 }
@@ -272,6 +346,21 @@ impl Outcome {
     pub fn is_delivered(&self) -> bool {
         matches!(self, Outcome::Delivered)
     }
+}
+
+/// The sample lines of a snapshot in the text formats: one per series, and
+/// one per bucket plus `_sum` and `_count` for a histogram.
+fn text_samples(snapshot: &Snapshot) -> u64 {
+    let mut samples = 0u64;
+    for family in snapshot.families() {
+        for series in family.series() {
+            samples += match series.value() {
+                crate::snapshot::OwnedValue::Histogram { buckets, .. } => buckets.len() as u64 + 2,
+                _ => 1,
+            };
+        }
+    }
+    samples
 }
 
 /// A sink as added: with its own name and cadence, if given.
@@ -857,7 +946,7 @@ impl Runner {
             reply.send(self.report(
                 Outcome::Failed(SinkError::retryable("the exporter stopped")),
                 0,
-                0,
+                Delivered::default(),
                 Instant::now(),
             ));
         }
@@ -869,6 +958,7 @@ impl Runner {
     async fn deliver(&mut self, mut stop: Option<&mut watch::Receiver<bool>>) -> Report {
         let start = Instant::now();
         let mut attempts = 0u32;
+        let mut sent = 0u64;
         loop {
             attempts += 1;
             let snapshot = self.source.snapshot();
@@ -876,37 +966,46 @@ impl Runner {
                 Ok(result) => result,
                 Err(_) => Err(SinkError::retryable(format!("no answer within {:?}", self.timeout))),
             };
-            match result {
-                Ok(bytes) => {
+            let error = match result {
+                Ok(delivered) => {
                     let now = SystemTime::now().duration_since(UNIX_EPOCH).unwrap_or_default().as_secs_f64();
-                    DeliveryMetrics::delivered(self.label, bytes, now);
-                    return self.report(Outcome::Delivered, attempts, bytes, start);
+                    DeliveryMetrics::delivered(self.label, delivered.bytes, now);
+                    DeliveryMetrics::samples(self.label, delivered.samples, delivered.rejected);
+                    let done = Delivered { samples: sent + delivered.samples, ..delivered };
+                    return self.report(Outcome::Delivered, attempts, done, start);
                 }
-                Err(error) if !error.is_retryable() => {
-                    return self.report(Outcome::Rejected(error), attempts, 0, start);
-                }
-                Err(error) => {
-                    let stopping = stop.as_ref().is_some_and(|s| *s.borrow());
-                    if attempts > self.max_retries || stopping {
-                        return self.report(Outcome::Failed(error), attempts, 0, start);
+                Err(error) => error,
+            };
+            sent += error.sent;
+            DeliveryMetrics::samples(self.label, error.sent, 0);
+            let stopping = stop.as_ref().is_some_and(|s| *s.borrow());
+            if !error.is_retryable() || attempts > self.max_retries || stopping {
+                return self.give_up(error, attempts, sent, start);
+            }
+            let wait = self.backoff.delay(attempts, error.retry_after_hint());
+            DeliveryMetrics::retry(self.label);
+            match stop.as_deref_mut() {
+                Some(stop) => {
+                    tokio::select! {
+                        () = tokio::time::sleep(wait) => {}
+                        _ = stop.changed() => return self.give_up(error, attempts, sent, start),
                     }
-                    let wait = self.backoff.delay(attempts, error.retry_after_hint());
-                    DeliveryMetrics::retry(self.label);
-                    match stop.as_deref_mut() {
-                        Some(stop) => {
-                            tokio::select! {
-                                () = tokio::time::sleep(wait) => {}
-                                _ = stop.changed() => return self.report(Outcome::Failed(error), attempts, 0, start),
-                            }
-                        }
-                        None => tokio::time::sleep(wait).await,
-                    }
                 }
+                None => tokio::time::sleep(wait).await,
             }
         }
     }
 
-    fn report(&self, outcome: Outcome, attempts: u32, bytes: u64, start: Instant) -> Report {
+    /// The end of a delivery that failed: what its last attempt did not
+    /// send is dropped.
+    fn give_up(&self, error: SinkError, attempts: u32, sent: u64, start: Instant) -> Report {
+        DeliveryMetrics::samples(self.label, 0, error.unsent);
+        let delivered = Delivered { bytes: 0, samples: sent, rejected: error.unsent };
+        let outcome = if error.is_retryable() { Outcome::Failed(error) } else { Outcome::Rejected(error) };
+        self.report(outcome, attempts, delivered, start)
+    }
+
+    fn report(&self, outcome: Outcome, attempts: u32, delivered: Delivered, start: Instant) -> Report {
         let duration = start.elapsed();
         let result = match &outcome {
             Outcome::Delivered => DeliveryResult::Ok,
@@ -916,6 +1015,15 @@ impl Runner {
         if attempts > 0 {
             DeliveryMetrics::delivery(self.label, result, duration.as_secs_f64());
         }
-        Report { sink: self.name.clone(), destination: self.destination.clone(), outcome, attempts, bytes, duration }
+        Report {
+            sink: self.name.clone(),
+            destination: self.destination.clone(),
+            outcome,
+            attempts,
+            bytes: delivered.bytes,
+            samples: delivered.samples,
+            dropped: delivered.rejected,
+            duration,
+        }
     }
 }

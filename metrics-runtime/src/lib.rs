@@ -102,6 +102,8 @@ pub mod http;
 pub mod instrument;
 mod label;
 mod metric;
+#[cfg(any(feature = "tls", feature = "export"))]
+mod pem;
 mod registry;
 mod self_metrics;
 #[cfg(feature = "server")]

@@ -305,6 +305,14 @@ pub(crate) struct DeliveryMetrics {
     last_success_timestamp_seconds: Family<SinkLabels, crate::Gauge>,
     /// Bytes the sink handed to its destination in successful attempts.
     delivered_bytes_total: Family<SinkLabels, Counter>,
+    /// Samples the destination accepted (in the sink's protocol: text
+    /// sample lines, remote-write samples, OTLP data points, StatsD lines).
+    samples_sent_total: Family<SinkLabels, Counter>,
+    /// Samples that will not arrive: refused by the destination (an OTLP
+    /// partial success, a permanent error) or left unsent by a delivery
+    /// that ran out of retries. Sinks that send totals make up for them
+    /// at the next delivery.
+    samples_dropped_total: Family<SinkLabels, Counter>,
 }
 
 #[cfg(feature = "export")]
@@ -321,6 +329,17 @@ impl DeliveryMetrics {
         let metrics = DeliveryMetrics::global();
         metrics.delivered_bytes_total.with(SinkLabels { sink }).inc_by(bytes);
         metrics.last_success_timestamp_seconds.with(SinkLabels { sink }).set(unix_seconds);
+    }
+
+    /// Counts samples sent and dropped.
+    pub(crate) fn samples(sink: SinkName, sent: u64, dropped: u64) {
+        let metrics = DeliveryMetrics::global();
+        if sent > 0 {
+            metrics.samples_sent_total.with(SinkLabels { sink }).inc_by(sent);
+        }
+        if dropped > 0 {
+            metrics.samples_dropped_total.with(SinkLabels { sink }).inc_by(dropped);
+        }
     }
 
     /// Counts a retry.
@@ -369,7 +388,7 @@ mod tests {
         let registry = crate::global().unwrap();
         let ours: Vec<&str> =
             registry.iter().filter(|m| super::is_runtime_metric(m.descriptor)).map(|m| m.descriptor.name).collect();
-        let expected = 2 + if cfg!(feature = "server") { 7 } else { 0 } + if cfg!(feature = "export") { 6 } else { 0 };
+        let expected = 2 + if cfg!(feature = "server") { 7 } else { 0 } + if cfg!(feature = "export") { 8 } else { 0 };
         assert_eq!(ours.len(), expected, "{ours:?}");
         assert!(ours.iter().all(|name| name.starts_with(metricate_catalog::RUNTIME_PREFIX)), "{ours:?}");
         let without = registry.without_runtime_metrics();

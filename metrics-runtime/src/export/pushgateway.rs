@@ -3,12 +3,12 @@
 //! `/metrics/job/<job>{/<label>/<value>}`.
 
 use base64::Engine as _;
-use base64::engine::general_purpose::{STANDARD, URL_SAFE};
+use base64::engine::general_purpose::URL_SAFE;
 use bytes::Bytes;
 use http::{HeaderMap, HeaderValue, Method, header};
 
-use super::http::Endpoint;
-use super::{BoxFuture, ExportError, Sink, SinkError};
+use super::http::{Endpoint, Transport};
+use super::{BoxFuture, Delivered, ExportError, ExternalLabels, Sink, SinkError};
 use crate::encode::{self, PrometheusText};
 use crate::snapshot::Snapshot;
 
@@ -27,13 +27,16 @@ pub enum PushMethod {
 /// Pushes to a Prometheus Pushgateway.
 ///
 /// ```
-/// use metricate::export::{PushMethod, Pushgateway};
+/// use metricate::export::{PushMethod, Pushgateway, Transport};
 ///
 /// let sink = Pushgateway::new("http://127.0.0.1:9091", "nightly_backup")?
 ///     .grouping("instance", "db-3")?
 ///     .grouping("path", "/var/lib/db")? // a `/` goes as `path@base64/L3Zhci9saWIvZGI=`
 ///     .method(PushMethod::Post)
 ///     .delete_on_shutdown(true);
+/// // Behind TLS and authentication:
+/// let hosted = Pushgateway::new("https://push.example.com", "nightly_backup")?
+///     .transport(&Transport::new().basic_auth("backup", "s3cr3t")?)?;
 /// # Ok::<(), metricate::export::ExportError>(())
 /// ```
 ///
@@ -47,8 +50,8 @@ pub struct Pushgateway {
     path: String,
     method: PushMethod,
     delete_on_shutdown: bool,
-    authorization: Option<HeaderValue>,
     grouping: Vec<String>,
+    headers: HeaderMap,
     body: Vec<u8>,
 }
 
@@ -58,7 +61,6 @@ impl std::fmt::Debug for Pushgateway {
             .field("group", &self.endpoint.url(&self.path))
             .field("method", &self.method)
             .field("delete_on_shutdown", &self.delete_on_shutdown)
-            .field("authorization", &self.authorization.as_ref().map(|_| "<set>"))
             .field("grouping", &self.grouping)
             .finish_non_exhaustive()
     }
@@ -67,9 +69,11 @@ impl std::fmt::Debug for Pushgateway {
 impl Pushgateway {
     /// A sink pushing to the gateway at `url` (e.g. `http://127.0.0.1:9091`,
     /// with a path prefix if the gateway sits behind one) under `job`.
-    /// Refuses a URL that does not parse or is not `http`, and an empty job.
+    /// Refuses a URL that does not parse or is not `http` or `https`, and
+    /// an empty job.
     pub fn new(url: &str, job: &str) -> Result<Pushgateway, ExportError> {
-        let endpoint = Endpoint::parse(url).map_err(|e| ExportError::Config(format!("Pushgateway URL {e}")))?;
+        let endpoint =
+            Endpoint::parse(url, &Transport::new()).map_err(|e| ExportError::Config(format!("Pushgateway URL {e}")))?;
         if job.is_empty() {
             return Err(ExportError::Config("the Pushgateway job name is empty".into()));
         }
@@ -78,10 +82,31 @@ impl Pushgateway {
             path: format!("/metrics/{}", segment("job", job)),
             method: PushMethod::Put,
             delete_on_shutdown: false,
-            authorization: None,
             grouping: Vec::new(),
+            headers: {
+                let mut headers = HeaderMap::new();
+                headers
+                    .insert(header::CONTENT_TYPE, HeaderValue::from_static("text/plain; version=0.0.4; charset=utf-8"));
+                headers
+            },
             body: Vec::new(),
         })
+    }
+
+    /// A sink pushing to the gateway at `url` under the job and grouping
+    /// labels of `labels`: its `job` is the job, the others are grouping
+    /// labels in their order (the set remote-write can take too, with
+    /// [`RemoteWrite::external_labels`](super::RemoteWrite::external_labels)).
+    /// Refuses labels without `job`.
+    pub fn with_labels(url: &str, labels: &ExternalLabels) -> Result<Pushgateway, ExportError> {
+        let job = labels
+            .get("job")
+            .ok_or_else(|| ExportError::Config("the Pushgateway needs a `job` among its labels".into()))?;
+        let mut sink = Pushgateway::new(url, job)?;
+        for (name, value) in labels.iter().filter(|(name, _)| *name != "job") {
+            sink = sink.grouping(name, value)?;
+        }
+        Ok(sink)
     }
 
     /// Adds a grouping label. Refuses a name that is not a label name
@@ -117,36 +142,13 @@ impl Pushgateway {
         self
     }
 
-    /// Sends `Authorization: Bearer <token>`.
-    pub fn bearer_token(mut self, token: &str) -> Result<Pushgateway, ExportError> {
-        self.authorization = Some(header_value(&format!("Bearer {token}"))?);
+    /// How to connect and authenticate: TLS trust, a client certificate,
+    /// credentials, headers of its own. Refuses a transport the URL cannot
+    /// use (an `https://` host name TLS cannot verify).
+    pub fn transport(mut self, transport: &Transport) -> Result<Pushgateway, ExportError> {
+        self.endpoint.configure(transport).map_err(|e| ExportError::Config(format!("Pushgateway transport: {e}")))?;
         Ok(self)
     }
-
-    /// Sends HTTP basic authentication.
-    pub fn basic_auth(mut self, user: &str, password: &str) -> Result<Pushgateway, ExportError> {
-        let credentials = STANDARD.encode(format!("{user}:{password}"));
-        self.authorization = Some(header_value(&format!("Basic {credentials}"))?);
-        Ok(self)
-    }
-
-    fn headers(&self, content: bool) -> HeaderMap {
-        let mut headers = HeaderMap::new();
-        if content {
-            headers.insert(header::CONTENT_TYPE, HeaderValue::from_static("text/plain; version=0.0.4; charset=utf-8"));
-        }
-        if let Some(authorization) = &self.authorization {
-            headers.insert(header::AUTHORIZATION, authorization.clone());
-        }
-        headers
-    }
-}
-
-fn header_value(value: &str) -> Result<HeaderValue, ExportError> {
-    let mut value = HeaderValue::from_str(value)
-        .map_err(|_| ExportError::Config("the Pushgateway credentials hold characters a header cannot".into()))?;
-    value.set_sensitive(true);
-    Ok(value)
 }
 
 /// `name/value`, or `name@base64/<value in URL-safe base64>` for a value the
@@ -173,7 +175,7 @@ impl Sink for Pushgateway {
         self.endpoint.url(&self.path)
     }
 
-    fn deliver<'a>(&'a mut self, snapshot: &'a Snapshot) -> BoxFuture<'a, Result<u64, SinkError>> {
+    fn deliver<'a>(&'a mut self, snapshot: &'a Snapshot) -> BoxFuture<'a, Result<Delivered, SinkError>> {
         Box::pin(async move {
             self.body.clear();
             encode::encode(snapshot, &mut PrometheusText::new(), &mut self.body);
@@ -182,10 +184,12 @@ impl Sink for Pushgateway {
                 PushMethod::Put => Method::PUT,
                 PushMethod::Post => Method::POST,
             };
+            let samples = super::text_samples(snapshot);
             let body = Bytes::copy_from_slice(&self.body);
-            let response = self.endpoint.send(method, &self.path, self.headers(true), body).await?;
-            response.check(&format!("push to {}", self.destination()))?;
-            Ok(bytes)
+            let unsent = |e: SinkError| e.with_samples(0, samples);
+            let response = self.endpoint.send(method, &self.path, &self.headers, body).await.map_err(unsent)?;
+            response.check(&format!("push to {}", self.destination())).map_err(unsent)?;
+            Ok(Delivered::new(bytes, samples))
         })
     }
 
@@ -194,7 +198,7 @@ impl Sink for Pushgateway {
             if !self.delete_on_shutdown {
                 return Ok(());
             }
-            let response = self.endpoint.send(Method::DELETE, &self.path, self.headers(false), Bytes::new()).await?;
+            let response = self.endpoint.send(Method::DELETE, &self.path, &HeaderMap::new(), Bytes::new()).await?;
             response.check(&format!("delete of {}", self.destination()))
         })
     }
@@ -223,6 +227,11 @@ mod tests {
         );
         let job = Pushgateway::new("http://gw:9091", "a/b").unwrap();
         assert_eq!(job.destination(), "http://gw:9091/metrics/job@base64/YS9i");
+        let labels = ExternalLabels::new().label("instance", "db-3").unwrap().label("job", "backup").unwrap();
+        let shared = Pushgateway::with_labels("http://gw:9091", &labels).unwrap();
+        assert_eq!(shared.destination(), "http://gw:9091/metrics/job/backup/instance/db-3");
+        let no_job = Pushgateway::with_labels("http://gw:9091", &ExternalLabels::new()).unwrap_err();
+        assert!(no_job.to_string().contains("needs a `job`"), "{no_job}");
     }
 
     #[test]
@@ -235,6 +244,5 @@ mod tests {
         assert!(error(sink().grouping("__name", "x")).contains("not starting with `__`"));
         assert!(error(sink().grouping("job", "x")).contains("`job` is the Pushgateway job"));
         assert!(error(sink().grouping("a", "x").unwrap().grouping("a", "y")).contains("given twice"));
-        assert!(error(sink().bearer_token("line\nbreak")).contains("credentials"));
     }
 }

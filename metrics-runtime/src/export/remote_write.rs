@@ -5,13 +5,12 @@
 
 use std::time::{SystemTime, UNIX_EPOCH};
 
-use bytes::Bytes;
 use http::{HeaderMap, HeaderName, HeaderValue, Method, header};
 use metricate_catalog::MetricKind;
 use prost::Message as _;
 
-use super::http::Endpoint;
-use super::{BoxFuture, ExportError, Sink, SinkError};
+use super::http::{Endpoint, Transport};
+use super::{BoxFuture, Delivered, ExportError, ExternalLabels, Sink, SinkError};
 use crate::encode::canonical_f64;
 use crate::snapshot::{OwnedValue, Snapshot};
 
@@ -62,11 +61,14 @@ mod prompb {
 /// `VictoriaMetrics`).
 ///
 /// ```
-/// use metricate::export::RemoteWrite;
+/// use metricate::export::{RemoteWrite, Transport};
 ///
 /// let sink = RemoteWrite::new("http://127.0.0.1:9090/api/v1/write")?
 ///     .external_label("instance", "billing-7")?
 ///     .max_samples_per_request(500)?;
+/// // A hosted, multi-tenant receiver:
+/// let hosted = RemoteWrite::new("https://mimir.example.com/api/v1/push")?
+///     .transport(&Transport::new().bearer_token("s3cr3t")?.header("X-Scope-OrgID", "billing")?)?;
 /// # Ok::<(), metricate::export::ExportError>(())
 /// ```
 ///
@@ -79,7 +81,7 @@ mod prompb {
 pub struct RemoteWrite {
     endpoint: Endpoint,
     path: String,
-    external: Vec<(String, String)>,
+    external: ExternalLabels,
     max_samples: usize,
     headers: HeaderMap,
     body: Vec<u8>,
@@ -98,9 +100,10 @@ impl std::fmt::Debug for RemoteWrite {
 impl RemoteWrite {
     /// A sink posting to the remote-write `url` (its whole path, e.g.
     /// `http://127.0.0.1:9090/api/v1/write`). Refuses a URL that does not
-    /// parse or is not `http`.
+    /// parse or is not `http` or `https`.
     pub fn new(url: &str) -> Result<RemoteWrite, ExportError> {
-        let endpoint = Endpoint::parse(url).map_err(|e| ExportError::Config(format!("remote-write URL {e}")))?;
+        let endpoint = Endpoint::parse(url, &Transport::new())
+            .map_err(|e| ExportError::Config(format!("remote-write URL {e}")))?;
         let mut headers = HeaderMap::new();
         headers.insert(header::CONTENT_TYPE, HeaderValue::from_static("application/x-protobuf"));
         headers.insert(header::CONTENT_ENCODING, HeaderValue::from_static("snappy"));
@@ -109,7 +112,7 @@ impl RemoteWrite {
         Ok(RemoteWrite {
             endpoint,
             path: String::new(),
-            external: Vec::new(),
+            external: ExternalLabels::new(),
             max_samples: DEFAULT_MAX_SAMPLES_PER_REQUEST,
             headers,
             body: Vec::new(),
@@ -117,19 +120,60 @@ impl RemoteWrite {
     }
 
     /// Adds a label to every series (e.g. `job`, `instance`). Refuses a
-    /// name that is not a label name, starts with `__`, or is given twice.
+    /// name that is not a label name, starts with `__`, or is given twice,
+    /// and an empty value.
     pub fn external_label(mut self, name: &str, value: &str) -> Result<RemoteWrite, ExportError> {
-        super::check_label_name(name, "an external label")?;
-        if self.external.iter().any(|(n, _)| n == name) {
-            return Err(ExportError::Config(format!("the external label `{name}` is given twice")));
-        }
-        if value.is_empty() {
-            return Err(ExportError::Config(format!(
-                "the external label `{name}` is empty: a label without a value is no label"
-            )));
-        }
-        self.external.push((name.to_owned(), value.to_owned()));
+        self.external = self.external.label(name, value)?;
         Ok(self)
+    }
+
+    /// Adds every label of `labels` to every series: the set the
+    /// [`Pushgateway`](super::Pushgateway) can take too
+    /// ([`Pushgateway::with_labels`](super::Pushgateway::with_labels)).
+    pub fn external_labels(mut self, labels: &ExternalLabels) -> Result<RemoteWrite, ExportError> {
+        for (name, value) in labels.iter() {
+            self.external = self.external.label(name, value)?;
+        }
+        Ok(self)
+    }
+
+    /// How to connect and authenticate: TLS trust, a client certificate,
+    /// credentials, headers of its own (a tenant). Refuses a transport the
+    /// URL cannot use (an `https://` host name TLS cannot verify).
+    pub fn transport(mut self, transport: &Transport) -> Result<RemoteWrite, ExportError> {
+        self.endpoint.configure(transport).map_err(|e| ExportError::Config(format!("remote-write transport: {e}")))?;
+        Ok(self)
+    }
+
+    /// The request bodies a delivery of `snapshot` sends, in order:
+    /// protobuf `WriteRequest`s, snappy-compressed, with the samples at
+    /// `timestamp_ms`. For inspection and benchmarks; a delivery encodes
+    /// the same way.
+    pub fn requests(&self, snapshot: &Snapshot, timestamp_ms: i64) -> Result<Vec<Vec<u8>>, SinkError> {
+        let mut body = Vec::new();
+        let mut series = self.series(snapshot, timestamp_ms).into_iter().peekable();
+        let mut requests = Vec::new();
+        while series.peek().is_some() {
+            let (compressed, _) = self.request(&mut series, &mut body)?;
+            requests.push(compressed);
+        }
+        Ok(requests)
+    }
+
+    /// The next request of at most `max_samples` series, compressed, and
+    /// how many samples it holds.
+    fn request(
+        &self,
+        series: &mut impl Iterator<Item = prompb::TimeSeries>,
+        body: &mut Vec<u8>,
+    ) -> Result<(Vec<u8>, u64), SinkError> {
+        let request = prompb::WriteRequest { timeseries: series.take(self.max_samples).collect() };
+        body.clear();
+        request.encode(body).map_err(|e| SinkError::permanent(format!("cannot encode a WriteRequest: {e}")))?;
+        let compressed = snap::raw::Encoder::new()
+            .compress_vec(body)
+            .map_err(|e| SinkError::permanent(format!("cannot compress a WriteRequest: {e}")))?;
+        Ok((compressed, request.timeseries.len() as u64))
     }
 
     /// At most this many samples per request (2,000 by default, as
@@ -158,7 +202,7 @@ impl RemoteWrite {
                             self.external
                                 .iter()
                                 .filter(|(n, _)| !labels.iter().any(|(l, _)| l == n))
-                                .map(|(n, v)| prompb::Label { name: n.clone(), value: v.clone() }),
+                                .map(|(n, v)| prompb::Label { name: n.to_owned(), value: v.to_owned() }),
                         )
                         .collect();
                     all.push(prompb::Label { name: "__name__".into(), value: format!("{}{suffix}", descriptor.name) });
@@ -193,31 +237,124 @@ impl Sink for RemoteWrite {
         self.endpoint.url(&self.path)
     }
 
-    fn deliver<'a>(&'a mut self, snapshot: &'a Snapshot) -> BoxFuture<'a, Result<u64, SinkError>> {
+    fn deliver<'a>(&'a mut self, snapshot: &'a Snapshot) -> BoxFuture<'a, Result<Delivered, SinkError>> {
         Box::pin(async move {
             let timestamp = SystemTime::now()
                 .duration_since(UNIX_EPOCH)
                 .map_or(0, |d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX));
-            let mut series = self.series(snapshot, timestamp).into_iter().peekable();
-            let mut bytes = 0u64;
+            let series = self.series(snapshot, timestamp);
+            let total = series.len() as u64;
+            let mut series = series.into_iter().peekable();
+            let mut body = std::mem::take(&mut self.body);
+            let (mut bytes, mut sent) = (0u64, 0u64);
             // One sample per series: a request holds `max_samples` series,
             // moved into it. Requests go one after another, in the
-            // snapshot's order.
+            // snapshot's order; the samples of a request that failed, and
+            // of those after it, are unsent.
             while series.peek().is_some() {
-                let request = prompb::WriteRequest { timeseries: series.by_ref().take(self.max_samples).collect() };
-                self.body.clear();
-                request
-                    .encode(&mut self.body)
-                    .map_err(|e| SinkError::permanent(format!("cannot encode a WriteRequest: {e}")))?;
-                let compressed = snap::raw::Encoder::new()
-                    .compress_vec(&self.body)
-                    .map_err(|e| SinkError::permanent(format!("cannot compress a WriteRequest: {e}")))?;
+                let (compressed, samples) = self.request(&mut series, &mut body)?;
                 bytes += compressed.len() as u64;
-                let response =
-                    self.endpoint.send(Method::POST, &self.path, self.headers.clone(), Bytes::from(compressed)).await?;
-                response.check(&format!("remote write to {}", self.destination()))?;
+                let what = format!("remote write to {}", self.destination());
+                let outcome = match self.endpoint.send(Method::POST, &self.path, &self.headers, compressed.into()).await
+                {
+                    Ok(response) => response.check(&what),
+                    Err(error) => Err(error),
+                };
+                if let Err(error) = outcome {
+                    self.body = body;
+                    return Err(error.with_samples(sent, total - sent));
+                }
+                sent += samples;
             }
-            Ok(bytes)
+            self.body = body;
+            Ok(Delivered::new(bytes, sent))
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::{Counter, Family, Histogram, LabelSet, LabelValue, Metrics, Registry};
+
+    #[derive(Clone, Copy, Debug, LabelValue)]
+    enum Kind {
+        Full,
+    }
+
+    #[derive(Clone, Copy, Debug, LabelSet)]
+    struct ByKind {
+        kind: Kind,
+    }
+
+    #[derive(Metrics)]
+    #[metrics(subsystem = "rw_unit")]
+    struct Unit {
+        /// Jobs done.
+        jobs_total: Family<ByKind, Counter>,
+        /// Time a job took.
+        #[metric(buckets = [0.5, 1.0])]
+        latency_seconds: Histogram,
+    }
+
+    #[test]
+    fn bad_settings_are_refused_with_the_reason() {
+        let error = |result: Result<RemoteWrite, ExportError>| result.unwrap_err().to_string();
+        assert!(error(RemoteWrite::new("127.0.0.1:9090/api/v1/write")).contains("is not a URL"));
+        assert!(error(RemoteWrite::new("ftp://h/w")).contains("expected http or https"));
+        let sink = || RemoteWrite::new("http://127.0.0.1:9090/api/v1/write").unwrap();
+        assert!(error(sink().external_label("9lives", "x")).contains("is not an external label name"));
+        assert!(error(sink().external_label("__name__", "x")).contains("not starting with `__`"));
+        assert!(error(sink().external_label("job", "")).contains("is empty"));
+        assert!(error(sink().external_label("job", "a").unwrap().external_label("job", "b")).contains("given twice"));
+        let labels = ExternalLabels::new().label("job", "a").unwrap();
+        assert!(error(sink().external_label("job", "a").unwrap().external_labels(&labels)).contains("given twice"));
+        assert!(error(sink().max_samples_per_request(0)).contains("at least one sample"));
+    }
+
+    #[test]
+    fn requests_hold_sorted_labels_with_the_name_and_at_most_the_cap() {
+        let unit = Unit::new_unregistered();
+        unit.jobs_total.with(ByKind { kind: Kind::Full }).inc_by(3);
+        unit.latency_seconds.observe(0.7);
+        let mut registry = Registry::new();
+        registry.register_group(&unit).unwrap();
+        let snapshot = registry.snapshot(|_| true);
+        let labels = ExternalLabels::new().label("job", "unit").unwrap().label("instance", "i-1").unwrap();
+        let sink = RemoteWrite::new("http://127.0.0.1:9/w")
+            .unwrap()
+            .external_labels(&labels)
+            .unwrap()
+            .max_samples_per_request(4)
+            .unwrap();
+        let requests = sink.requests(&snapshot, 1_000).unwrap();
+        // 1 counter series + 3 buckets, _sum, _count: 6 samples, 4 + 2.
+        assert_eq!(requests.len(), 2);
+        let decoded: Vec<prompb::TimeSeries> = requests
+            .iter()
+            .flat_map(|body| {
+                let raw = snap::raw::Decoder::new().decompress_vec(body).unwrap();
+                prompb::WriteRequest::decode(raw.as_slice()).unwrap().timeseries
+            })
+            .collect();
+        let shown: Vec<String> = decoded
+            .iter()
+            .map(|series| {
+                let labels: Vec<String> = series.labels.iter().map(|l| format!("{}={}", l.name, l.value)).collect();
+                let sample = &series.samples[0];
+                format!("{} {} @{}", labels.join(","), sample.value, sample.timestamp)
+            })
+            .collect();
+        assert_eq!(
+            shown,
+            [
+                "__name__=metrics_rw_unit_jobs_total,instance=i-1,job=unit,kind=full 3 @1000",
+                "__name__=metrics_rw_unit_latency_seconds_bucket,instance=i-1,job=unit,le=0.5 0 @1000",
+                "__name__=metrics_rw_unit_latency_seconds_bucket,instance=i-1,job=unit,le=1.0 1 @1000",
+                "__name__=metrics_rw_unit_latency_seconds_bucket,instance=i-1,job=unit,le=+Inf 1 @1000",
+                "__name__=metrics_rw_unit_latency_seconds_sum,instance=i-1,job=unit 0.7 @1000",
+                "__name__=metrics_rw_unit_latency_seconds_count,instance=i-1,job=unit 1 @1000",
+            ]
+        );
     }
 }

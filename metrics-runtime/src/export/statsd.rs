@@ -23,7 +23,7 @@ pub use self::client::{SampleRate, StatsdClient, Timer};
 
 use self::carry::{Carry, Delta, Total};
 use self::line::{Format, LONGEST_NUMBER, Number, is_name_char, weight};
-use super::{BoxFuture, ExportError, Sink, SinkError};
+use super::{BoxFuture, Delivered, ExportError, Sink, SinkError};
 use crate::snapshot::{OwnedValue, Snapshot};
 
 /// The default datagram size: 1432 bytes, the size the StatsD
@@ -337,7 +337,7 @@ impl Sink for Statsd {
         format!("udp://{}", self.destination)
     }
 
-    fn deliver<'a>(&'a mut self, snapshot: &'a Snapshot) -> BoxFuture<'a, Result<u64, SinkError>> {
+    fn deliver<'a>(&'a mut self, snapshot: &'a Snapshot) -> BoxFuture<'a, Result<Delivered, SinkError>> {
         Box::pin(async move {
             self.lay_out(snapshot);
             self.ready().await?;
@@ -345,13 +345,16 @@ impl Sink for Statsd {
                 return Err(SinkError::retryable("the StatsD socket is not open"));
             };
             let (mut from, mut committed, mut bytes) = (0, 0, 0u64);
+            // Lines that did not fit a packet are refused for good; a failed
+            // send carries its lines to the next delivery (nothing dropped).
             for &(end, totals) in &batch.packets {
                 if let Err(e) = socket.send(&batch.bytes[from..end]).await {
                     *suspect = true;
                     return Err(SinkError::retryable(format!(
                         "sending to the StatsD server at {destination} failed: {e}; \
                          what was not sent carries to the next delivery"
-                    )));
+                    ))
+                    .with_samples(committed as u64, 0));
                 }
                 // Sent: exactly this datagram's series advance.
                 for &(key, total) in &batch.totals[committed..totals] {
@@ -365,9 +368,10 @@ impl Sink for Statsd {
                     "a line of `{name}` needs {need} bytes, more than the StatsD packet size of {}: \
                      raise max_packet_bytes (the rest was sent)",
                     self.max_packet
-                )));
+                ))
+                .with_samples(committed as u64, batch.oversize.len() as u64));
             }
-            Ok(bytes)
+            Ok(Delivered::new(bytes, committed as u64))
         })
     }
 }

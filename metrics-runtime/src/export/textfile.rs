@@ -6,7 +6,7 @@ use std::fs::{self, File};
 use std::io::{self, Write};
 use std::path::{Path, PathBuf};
 
-use super::{BoxFuture, ExportError, Sink, SinkError};
+use super::{BoxFuture, Delivered, ExportError, Sink, SinkError};
 use crate::encode::{self, PrometheusText};
 use crate::snapshot::Snapshot;
 
@@ -98,11 +98,12 @@ impl Sink for Textfile {
         self.path.display().to_string()
     }
 
-    fn deliver<'a>(&'a mut self, snapshot: &'a Snapshot) -> BoxFuture<'a, Result<u64, SinkError>> {
+    fn deliver<'a>(&'a mut self, snapshot: &'a Snapshot) -> BoxFuture<'a, Result<Delivered, SinkError>> {
         Box::pin(async move {
             let mut body = std::mem::take(&mut self.body);
             body.clear();
             encode::encode(snapshot, &mut PrometheusText::new(), &mut body);
+            let samples = super::text_samples(snapshot);
             let (path, temporary) = (self.path.clone(), self.temporary.clone());
             // File I/O off the runtime's threads.
             let (body, result) = tokio::task::spawn_blocking(move || {
@@ -110,7 +111,10 @@ impl Sink for Textfile {
                 (body, result)
             })
             .await
-            .map_err(|e| SinkError::retryable(format!("the write of {} did not finish: {e}", self.path.display())))?;
+            .map_err(|e| {
+                SinkError::retryable(format!("the write of {} did not finish: {e}", self.path.display()))
+                    .with_samples(0, samples)
+            })?;
             let bytes = body.len() as u64;
             self.body = body;
             result.map_err(|e| {
@@ -119,8 +123,9 @@ impl Sink for Textfile {
                     io::ErrorKind::PermissionDenied => SinkError::permanent(message),
                     _ => SinkError::retryable(message),
                 }
+                .with_samples(0, samples)
             })?;
-            Ok(bytes)
+            Ok(Delivered::new(bytes, samples))
         })
     }
 }

@@ -4,16 +4,14 @@
 //! restart; a change that does not load (a key that does not match, a file
 //! half written) keeps the previous configuration and is counted.
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::sync::{Arc, Mutex, PoisonError};
 
-use rustls::RootCertStore;
-use rustls::pki_types::pem::PemObject;
-use rustls::pki_types::{CertificateDer, PrivateKeyDer};
 use rustls::server::{ServerConfig, WebPkiClientVerifier};
 use tokio_rustls::TlsAcceptor;
 
 use super::reload::Stamp;
+use crate::pem;
 use crate::self_metrics::{self, Reload, ReloadResult};
 
 /// The files of the TLS configuration.
@@ -68,22 +66,15 @@ fn stamps(files: &TlsFiles) -> Vec<Option<Stamp>> {
 
 fn config(files: &TlsFiles) -> Result<ServerConfig, String> {
     let provider = Arc::new(rustls::crypto::aws_lc_rs::default_provider());
-    let chain = certificates(&files.cert)?;
-    let key = PrivateKeyDer::from_pem_file(&files.key)
-        .map_err(|e| format!("no private key read from {}: {e}", files.key.display()))?;
+    let chain = pem::certificates(&files.cert)?;
+    let key = pem::private_key(&files.key)?;
     let builder = ServerConfig::builder_with_provider(Arc::clone(&provider))
         .with_safe_default_protocol_versions()
         .map_err(|e| format!("TLS: {e}"))?;
     let builder = match &files.client_ca {
         None => builder.with_no_client_auth(),
         Some(ca) => {
-            let mut roots = RootCertStore::empty();
-            for certificate in certificates(ca)? {
-                roots
-                    .add(certificate)
-                    .map_err(|e| format!("a CA certificate in {} is not usable: {e}", ca.display()))?;
-            }
-            let verifier = WebPkiClientVerifier::builder_with_provider(Arc::new(roots), provider)
+            let verifier = WebPkiClientVerifier::builder_with_provider(Arc::new(pem::roots(ca)?), provider)
                 .build()
                 .map_err(|e| format!("the client CA {} is not usable: {e}", ca.display()))?;
             builder.with_client_cert_verifier(verifier)
@@ -98,16 +89,4 @@ fn config(files: &TlsFiles) -> Result<ServerConfig, String> {
     })?;
     config.alpn_protocols = vec![b"http/1.1".to_vec()];
     Ok(config)
-}
-
-/// Every certificate of a PEM file; none is an error.
-fn certificates(path: &Path) -> Result<Vec<CertificateDer<'static>>, String> {
-    let unreadable =
-        |e: rustls::pki_types::pem::Error| format!("cannot read certificates from {}: {e}", path.display());
-    let chain =
-        CertificateDer::pem_file_iter(path).map_err(unreadable)?.collect::<Result<Vec<_>, _>>().map_err(unreadable)?;
-    if chain.is_empty() {
-        return Err(format!("no certificate found in {}", path.display()));
-    }
-    Ok(chain)
 }
