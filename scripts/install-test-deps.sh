@@ -5,7 +5,10 @@
 #   drives the HTML catalogue (Debian packages `chromium` and `chromium-driver`, which provides `chromedriver`), and
 #   the Prometheus Pushgateway the push sink delivers to (Debian package `prometheus-pushgateway`), and Node.js
 #   (Debian packages `nodejs` and `npm`) to run Etsy's StatsD daemon the StatsD sink delivers to: npm `statsd`,
-#   pinned by tests/statsd/package-lock.json and installed under the target directory, never globally.
+#   pinned by tests/statsd/package-lock.json and installed under the target directory, never globally, and the
+#   Python environment of the OTLP receiver (tests/otlp/receiver.py): a virtual environment under the target
+#   directory (`python3 -m venv`, Debian package `python3-venv`) with the packages tests/otlp/requirements.txt
+#   pins by hash, never in the system's Python.
 # No packaged service is left running: the install runs under a policy-rc.d that forbids
 # starting services, and a daemon a maintainer script started anyway is stopped by the pid
 # its init script wrote, never by name (a server of the user's own keeps running).
@@ -27,6 +30,23 @@ install_statsd() {
     npm ci --prefix "$dir" --omit=optional --ignore-scripts --no-audit --no-fund
 }
 
+# The OTLP receiver's virtual environment, from the committed requirements
+# (exact versions, checked against their hashes, no other packages); again
+# only when they changed or the environment cannot import them.
+install_otlp_venv() {
+    local dir="$target/otlp-venv"
+    if "$dir/bin/python3" -c 'import google.protobuf, opentelemetry.proto' >/dev/null 2>&1 &&
+        cmp -s tests/otlp/requirements.txt "$dir/requirements.txt"; then
+        return
+    fi
+    echo "installing the OTLP receiver's Python environment under $dir"
+    rm -rf "$dir"
+    python3 -m venv "$dir"
+    "$dir/bin/python3" -m pip install --quiet --disable-pip-version-check --no-deps --require-hashes \
+        -r tests/otlp/requirements.txt
+    cp tests/otlp/requirements.txt "$dir/requirements.txt"
+}
+
 need=()
 { command -v promtool && command -v prometheus; } >/dev/null 2>&1 || need+=(prometheus)
 /usr/bin/python3 -c 'import prometheus_client' >/dev/null 2>&1 || need+=(python3-prometheus-client)
@@ -34,10 +54,12 @@ command -v chromium >/dev/null 2>&1 || need+=(chromium)
 command -v chromedriver >/dev/null 2>&1 || need+=(chromium-driver)
 command -v prometheus-pushgateway >/dev/null 2>&1 || need+=(prometheus-pushgateway)
 { command -v node && command -v npm; } >/dev/null 2>&1 || need+=(nodejs npm)
+python3 -c 'import ensurepip' >/dev/null 2>&1 || need+=(python3-venv)
 
 if [ ${#need[@]} -eq 0 ]; then
     echo "test dependencies present"
     install_statsd
+    install_otlp_venv
     exit 0
 fi
 
@@ -85,3 +107,4 @@ for i in "${!pidfiles[@]}"; do
 done
 
 install_statsd
+install_otlp_venv

@@ -13,6 +13,7 @@
 
 pub mod alloc;
 pub mod fuzz;
+pub mod otlp;
 pub mod prometheus;
 pub mod pushgateway;
 pub mod statsd;
@@ -235,6 +236,23 @@ pub fn statsd_daemon(target_tmpdir: &str) -> Option<statsd::Install> {
         return missing(&format!("Etsy's StatsD daemon ({}, which npm installs from tests/statsd)", script.display()));
     }
     Some(statsd::Install { node, script })
+}
+
+/// The Python of the OTLP receiver's virtual environment (the official
+/// OpenTelemetry protobuf definitions), created under the target directory
+/// by `scripts/install-test-deps.sh`. `target_tmpdir` is the test's
+/// `env!("CARGO_TARGET_TMPDIR")`, as for [`statsd_daemon`].
+pub fn otlp_python(target_tmpdir: &str) -> Option<PathBuf> {
+    let target = std::path::Path::new(target_tmpdir);
+    let python = target.parent().unwrap_or(target).join("otlp-venv/bin/python3");
+    if !python.is_file() {
+        return missing(&format!(
+            "the OTLP receiver's Python environment ({}, which scripts/install-test-deps.sh creates from \
+             tests/otlp/requirements.txt)",
+            python.display()
+        ));
+    }
+    Some(python)
 }
 
 /// Debian's Chromium, if installed.

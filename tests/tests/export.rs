@@ -12,7 +12,7 @@ use std::sync::atomic::{AtomicU32, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use metricate::export::{BoxFuture, ExportError, Exporter, Outcome, Pushgateway, Sink, SinkError, Textfile};
+use metricate::export::{BoxFuture, Delivered, ExportError, Exporter, Outcome, Pushgateway, Sink, SinkError, Textfile};
 use metricate::{Counter, Metrics, Snapshot};
 use tests::{TempDir, registry_value, wait_until};
 
@@ -72,12 +72,12 @@ impl Sink for Scripted {
         self.destination.clone()
     }
 
-    fn deliver<'a>(&'a mut self, snapshot: &'a Snapshot) -> BoxFuture<'a, Result<u64, SinkError>> {
+    fn deliver<'a>(&'a mut self, snapshot: &'a Snapshot) -> BoxFuture<'a, Result<Delivered, SinkError>> {
         Box::pin(async move {
             self.seen.lock().unwrap().push(work(snapshot));
             let answer = if self.answers.is_empty() { Answer::Ok } else { self.answers.remove(0) };
             match answer {
-                Answer::Ok => Ok(100),
+                Answer::Ok => Ok(Delivered::new(100, 1)),
                 Answer::Fail(error) => {
                     if self.bump_on_failure {
                         Exported::global().work_total.inc();
@@ -86,7 +86,7 @@ impl Sink for Scripted {
                 }
                 Answer::Sleep(duration) => {
                     tokio::time::sleep(duration).await;
-                    Ok(100)
+                    Ok(Delivered::new(100, 1))
                 }
                 Answer::Never => std::future::pending().await,
             }

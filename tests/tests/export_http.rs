@@ -10,7 +10,7 @@ use std::sync::{Arc, Mutex};
 use std::thread;
 use std::time::{Duration, Instant};
 
-use metricate::export::{Exporter, Outcome, PushMethod, Pushgateway};
+use metricate::export::{Exporter, Outcome, PushMethod, Pushgateway, Transport};
 
 /// One request as the server read it.
 #[derive(Clone, Debug)]
@@ -84,11 +84,18 @@ fn exporter_to(sink: Pushgateway, retries: u32) -> Exporter {
 fn credentials_method_path_and_body_reach_the_server() {
     let (addr, seen) = server(Vec::new());
     let url = format!("http://{addr}/gateway");
-    let bearer = Pushgateway::new(&url, "job").unwrap().bearer_token("s3cret").unwrap();
+    let bearer = Pushgateway::new(&url, "job")
+        .unwrap()
+        .transport(&Transport::new().bearer_token("s3cret").unwrap().header("X-Scope-OrgID", "tenant-1").unwrap())
+        .unwrap();
     let exporter = exporter_to(bearer, 0);
     exporter.start().unwrap();
     exporter.shutdown().unwrap();
-    let basic = Pushgateway::new(&url, "job").unwrap().basic_auth("user", "pa:ss").unwrap().method(PushMethod::Post);
+    let basic = Pushgateway::new(&url, "job")
+        .unwrap()
+        .transport(&Transport::new().basic_auth("user", "pa:ss").unwrap())
+        .unwrap()
+        .method(PushMethod::Post);
     let exporter = exporter_to(basic.delete_on_shutdown(true), 0);
     exporter.start().unwrap();
     exporter.shutdown().unwrap();
@@ -107,6 +114,7 @@ fn credentials_method_path_and_body_reach_the_server() {
         "a delivery at start and one at shutdown each, then the delete"
     );
     assert_eq!(seen[0].header("authorization"), Some("Bearer s3cret"));
+    assert_eq!(seen[0].header("x-scope-orgid"), Some("tenant-1"), "the transport's own headers");
     // base64("user:pa:ss")
     assert_eq!(seen[2].header("authorization"), Some("Basic dXNlcjpwYTpzcw=="));
     assert_eq!(seen[4].header("authorization"), Some("Basic dXNlcjpwYTpzcw=="));

@@ -103,12 +103,18 @@ fn after_an_outage_later_samples_arrive_and_the_total_matches() {
     prometheus.wait_for("trc_rw_outage_events_total", Duration::from_secs(60), |v| v == 5.0);
 
     let failed = || registry_value("metrics_export_deliveries_total", &[("sink", "rw_outage"), ("result", "failed")]);
-    let before = failed();
+    let dropped = || registry_value("metrics_export_samples_dropped_total", &[("sink", "rw_outage")]);
+    let sent = || registry_value("metrics_export_samples_sent_total", &[("sink", "rw_outage")]);
+    let before = (failed(), dropped());
+    assert!(sent() > 0.0, "samples sent are counted");
     prometheus.stop();
     events.inc_by(1_000);
     wait_until("failed deliveries counted while the receiver is down", Duration::from_secs(60), || {
-        failed() >= before + 2.0
+        failed() >= before.0 + 2.0
     });
+    // What the failed deliveries would have sent is dropped and counted:
+    // at least this family's sample each time.
+    assert!(dropped() >= before.1 + 2.0, "{} dropped samples", dropped());
     events.inc_by(7);
     prometheus.restart();
     prometheus.wait_for("trc_rw_outage_events_total", Duration::from_secs(60), |v| v == 1_012.0);
