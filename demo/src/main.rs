@@ -1,6 +1,7 @@
 //! `demo [--listen ADDR] [--bearer-token-file PATH] [--tls-cert PATH --tls-key PATH [--tls-client-ca PATH]]
 //! [--load-seconds S [--load-threads N]] [--push-gateway URL [--push-job NAME]] [--textfile-dir DIR]
-//! [--statsd HOST:PORT] [--remote-write URL] [--push-interval DURATION]`: serves the platform's metrics, driven by a
+//! [--statsd HOST:PORT] [--remote-write URL] [--otlp URL] [--push-interval DURATION]`: serves the platform's metrics,
+//! driven by a
 //! simulated workload (or a recording load), and delivers them to the
 //! collectors asked for, until SIGINT (Ctrl-C) or SIGTERM.
 
@@ -11,7 +12,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
-use metricate::export::{ExportError, Exporter, Pushgateway, RemoteWrite, Statsd, Textfile};
+use metricate::export::{ExportError, Exporter, ExternalLabels, Otlp, Pushgateway, RemoteWrite, Statsd, Textfile};
 use metricate::server::{DEFAULT_LISTEN, ServerBuilder};
 
 const USAGE: &str = "\
@@ -19,7 +20,8 @@ Usage: demo [--listen ADDR] [--bearer-token-file PATH]
             [--tls-cert PATH --tls-key PATH [--tls-client-ca PATH]]
             [--load-seconds S [--load-threads N]]
             [--push-gateway URL [--push-job NAME]] [--textfile-dir DIR]
-            [--statsd HOST:PORT] [--remote-write URL] [--push-interval DURATION]
+            [--statsd HOST:PORT] [--remote-write URL] [--otlp URL]
+            [--push-interval DURATION]
 
 Serves the platform's metrics, driven by a simulated workload, on
 http://ADDR/metrics (Prometheus text 0.0.4, or OpenMetrics 1.0 when the
@@ -39,7 +41,7 @@ Options:
   --load-threads N           threads of that load [default: one per core]
   --push-gateway URL         also push the metrics to the Prometheus Pushgateway at URL
                              (e.g. http://127.0.0.1:9091), replacing the group each time
-  --push-job NAME            the Pushgateway job [default: demo]
+  --push-job NAME            the Pushgateway job, also remote-write's job label [default: demo]
   --textfile-dir DIR         also write DIR/demo.prom for node_exporter's textfile
                              collector, whole at every delivery
   --statsd HOST:PORT         also send the metrics to a StatsD server over UDP: counters
@@ -47,6 +49,10 @@ Options:
                              gauges as their values, labels folded into the names
   --remote-write URL         also send the metrics with Prometheus remote-write 1.0 to URL
                              (e.g. http://127.0.0.1:9090/api/v1/write), with the label job=demo
+                             (or the --push-job)
+  --otlp URL                 also send the metrics with OTLP/HTTP (protobuf) to URL, a
+                             collector's base URL (e.g. http://127.0.0.1:4318, posting to
+                             /v1/metrics) or the whole /v1/metrics URL, as service.name=demo
   --push-interval DURATION   how often every sink delivers, e.g. 500ms, 1s, 2m [default: 15s];
                              one delivery at start, one at shutdown
   -h, --help                 print this help
@@ -67,6 +73,7 @@ const FLAGS: &[(&str, &str)] = &[
     ("--textfile-dir", "a directory, e.g. `--textfile-dir /var/lib/node_exporter`"),
     ("--statsd", "an address, e.g. `--statsd 127.0.0.1:8125`"),
     ("--remote-write", "a URL, e.g. `--remote-write http://127.0.0.1:9090/api/v1/write`"),
+    ("--otlp", "a URL, e.g. `--otlp http://127.0.0.1:4318`"),
 ];
 
 /// What the command line asks for.
@@ -85,6 +92,7 @@ struct Settings {
     textfile_dir: Option<PathBuf>,
     statsd: Option<String>,
     remote_write: Option<String>,
+    otlp: Option<String>,
 }
 
 enum Command {
@@ -141,12 +149,13 @@ fn parse(args: impl IntoIterator<Item = String>) -> Result<Command, String> {
                     return Err(twice());
                 }
             }
-            "--push-gateway" | "--push-job" | "--statsd" | "--remote-write" => {
+            "--push-gateway" | "--push-job" | "--statsd" | "--remote-write" | "--otlp" => {
                 let slot = match flag.as_str() {
                     "--push-gateway" => &mut settings.push_gateway,
                     "--push-job" => &mut settings.push_job,
                     "--statsd" => &mut settings.statsd,
-                    _ => &mut settings.remote_write,
+                    "--remote-write" => &mut settings.remote_write,
+                    _ => &mut settings.otlp,
                 };
                 if slot.replace(value.clone()).is_some() {
                     return Err(twice());
@@ -169,7 +178,8 @@ fn parse(args: impl IntoIterator<Item = String>) -> Result<Command, String> {
     }
     if settings.push_interval.is_some() && !settings.exports() {
         return Err(
-            "`--push-interval` needs a sink: `--push-gateway`, `--textfile-dir`, `--statsd` or `--remote-write`"
+            "`--push-interval` needs a sink: `--push-gateway`, `--textfile-dir`, `--statsd`, `--remote-write` \
+             or `--otlp`"
                 .to_owned(),
         );
     }
@@ -206,6 +216,7 @@ impl Settings {
             || self.textfile_dir.is_some()
             || self.statsd.is_some()
             || self.remote_write.is_some()
+            || self.otlp.is_some()
     }
 
     /// The exporter these settings describe, if any sink is asked for; bad
@@ -216,8 +227,11 @@ impl Settings {
             return Ok(None);
         }
         let mut builder = Exporter::builder().interval(self.push_interval.unwrap_or(Duration::from_secs(15)));
+        // One set of labels for the Pushgateway's group and remote-write.
+        let labels = ExternalLabels::new().label("job", self.push_job.as_deref().unwrap_or("demo"));
+        let labels = labels.map_err(|_| ExportError::Config("the Pushgateway job name is empty".into()))?;
         if let Some(url) = &self.push_gateway {
-            builder = builder.sink(Pushgateway::new(url, self.push_job.as_deref().unwrap_or("demo"))?);
+            builder = builder.sink(Pushgateway::with_labels(url, &labels)?);
         }
         if let Some(dir) = &self.textfile_dir {
             builder = builder.sink(Textfile::new(dir, "demo")?);
@@ -226,7 +240,11 @@ impl Settings {
             builder = builder.sink(Statsd::new(address)?);
         }
         if let Some(url) = &self.remote_write {
-            builder = builder.sink(RemoteWrite::new(url)?.external_label("job", "demo")?);
+            builder = builder.sink(RemoteWrite::new(url)?.external_labels(&labels)?);
+        }
+        if let Some(url) = &self.otlp {
+            let sink = Otlp::new(url, "demo")?.resource_attribute("service.version", env!("CARGO_PKG_VERSION"))?;
+            builder = builder.sink(sink);
         }
         builder.build().map(Some)
     }
@@ -458,6 +476,9 @@ mod tests {
         assert!(bad(&["--remote-write", "127.0.0.1:9090/api/v1/write"]).contains("is not a URL"));
         let remote = settings(&["--remote-write", "http://127.0.0.1:9090/api/v1/write"]).unwrap();
         assert!(remote.exporter().unwrap().is_some());
+        assert!(bad(&["--otlp", "ftp://collector"]).contains("the scheme is `ftp`"));
+        let otlp = settings(&["--otlp", "http://127.0.0.1:4318", "--push-interval", "1s"]).unwrap();
+        assert!(otlp.exporter().unwrap().is_some());
         assert!(settings(&[]).unwrap().exporter().unwrap().is_none());
     }
 
