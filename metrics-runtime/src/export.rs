@@ -155,7 +155,7 @@ pub trait Sink: Send + 'static {
 /// Samples are what the sink's protocol counts: a sample line of the text
 /// format (a histogram has one per bucket, `_sum` and `_count`), a
 /// remote-write sample, an OTLP data point (a histogram is one), a StatsD
-/// line.
+/// series update (one per bucket of a histogram sent as a distribution).
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct Delivered {
     /// Bytes handed to the destination.

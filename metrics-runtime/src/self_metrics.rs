@@ -306,7 +306,8 @@ pub(crate) struct DeliveryMetrics {
     /// Bytes the sink handed to its destination in successful attempts.
     delivered_bytes_total: Family<SinkLabels, Counter>,
     /// Samples the destination accepted (in the sink's protocol: text
-    /// sample lines, remote-write samples, OTLP data points, StatsD lines).
+    /// sample lines, remote-write samples, OTLP data points, StatsD series
+    /// updates).
     samples_sent_total: Family<SinkLabels, Counter>,
     /// Samples that will not arrive: refused by the destination (an OTLP
     /// partial success, a permanent error) or left unsent by a delivery

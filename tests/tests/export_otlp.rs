@@ -116,7 +116,13 @@ fn the_decoder_reads_every_metric_as_the_registry_has_it() {
     for v in [0.05, 0.5, 0.5, 5.0, 50.0] {
         written.job_duration_seconds.with(ByKind { kind: Kind::Full }).observe(v);
     }
-    let transport = Transport::new().bearer_token("s3cr3t").unwrap().header("X-Scope-OrgID", "tenant-7").unwrap();
+    let transport = Transport::new()
+        .bearer_token("s3cr3t")
+        .unwrap()
+        .header("X-Scope-OrgID", "tenant-7")
+        .unwrap()
+        .header("User-Agent", "billing/2")
+        .unwrap();
     for (name, gzip) in [("otlp_plain", false), ("otlp_gzip", true)] {
         let sink = Otlp::new(&receiver.base_url(), "otlp-test")
             .unwrap()
@@ -143,6 +149,7 @@ fn the_decoder_reads_every_metric_as_the_registry_has_it() {
         assert_eq!(headers["content-type"], "application/x-protobuf");
         assert_eq!(headers["authorization"], "Bearer s3cr3t");
         assert_eq!(headers["x-scope-orgid"], "tenant-7");
+        assert_eq!(headers["user-agent"], "billing/2", "the transport's header replaces the sink's");
         assert_eq!(headers.get("content-encoding").and_then(Value::as_str), gzip.then_some("gzip"), "{name}");
         assert_eq!(attributes[0], ("service.name".to_owned(), "otlp-test".to_owned()));
         assert!(attributes.contains(&("service.version".to_owned(), "1.2.3".to_owned())), "{attributes:?}");
@@ -302,4 +309,10 @@ fn bad_settings_are_errors_when_the_sink_is_built() {
     std::fs::write(dir.join("empty.pem"), "").unwrap();
     let transport = Transport::new().ca_file(dir.join("empty.pem"));
     assert!(transport.unwrap_err().to_string().contains("no certificate found"));
+    // TLS settings on a plain http URL would protect nothing: refused.
+    let ca = Authority::new("bad settings CA").write_cert(&dir.join("ca.pem"));
+    let with_ca = Transport::new().ca_file(&ca).unwrap();
+    let plain = Otlp::new("http://127.0.0.1:4318", "svc").unwrap().transport(&with_ca);
+    assert!(error(plain).contains("applies to https:// only"));
+    assert!(Otlp::new("https://localhost:4318", "svc").unwrap().transport(&with_ca).is_ok());
 }

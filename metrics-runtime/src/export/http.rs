@@ -277,8 +277,15 @@ impl Endpoint {
 
     /// Takes the transport's TLS settings, credentials and headers. The
     /// platform's roots missing is not an error here but at delivery: a
-    /// CA file given next makes it moot.
+    /// CA file given next makes it moot. TLS settings for an `http://`
+    /// URL are refused: they would protect nothing.
     pub(crate) fn configure(&mut self, transport: &Transport) -> Result<(), String> {
+        if self.tls.is_none() && (transport.ca.is_some() || transport.client.is_some()) {
+            return Err(format!(
+                "{} is plain http: a CA file or a client certificate applies to https:// only",
+                self.url("")
+            ));
+        }
         if self.tls.is_some() {
             let name = ServerName::try_from(self.host.clone())
                 .map_err(|e| format!("`{}` is not a host name TLS can verify: {e}", self.host))?;
@@ -349,8 +356,16 @@ impl Endpoint {
             .uri(&target)
             .body(Full::new(body))
             .map_err(|e| SinkError::permanent(format!("cannot build a request for {target}: {e}")))?;
+        // The sink's headers, where the transport does not set its own
+        // (a `User-Agent` of the user's replaces the sink's).
         let all = request.headers_mut();
-        for (name, value) in self.headers.iter().chain(headers) {
+        for (name, value) in headers {
+            all.append(name.clone(), value.clone());
+        }
+        for name in self.headers.keys() {
+            all.remove(name);
+        }
+        for (name, value) in &self.headers {
             all.append(name.clone(), value.clone());
         }
         if let Ok(host) = HeaderValue::from_str(&self.authority) {
