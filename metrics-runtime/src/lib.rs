@@ -74,10 +74,13 @@
 //! Beyond the derives: [`instrument_metric`] times and counts a function's
 //! calls; [`capped_label!`] declares a label bounded at run time;
 //! [`ShardedCounter`] is a counter for series many threads hit; the
-//! `server` module (feature `server`) serves `/metrics`, `/catalog.json` and
-//! `/health`; the `export` module (feature `export`) delivers them to
+//! `server` module (feature `server`) serves `/metrics`, `/catalog.json`,
+//! `/health`, live updates on `/stream` and the pages `/`, `/catalog` and
+//! `/live`, and the `stream` module gives the same live updates in the
+//! process; the `export` module (feature `export`) delivers them to
 //! collectors at a cadence (the Pushgateway, `node_exporter`'s textfile
-//! collector, StatsD) and has a direct StatsD client; the `http` module
+//! collector, StatsD; remote-write and OTLP with the features
+//! `remote-write` and `otlp`) and has a direct StatsD client; the `http` module
 //! (feature `tower`) is a tower layer recording
 //! the standard HTTP server metrics of an axum, hyper or tonic service; the
 //! `docs` module (feature `docs`) keeps a committed catalogue in sync from a
@@ -109,6 +112,8 @@ mod self_metrics;
 #[cfg(feature = "server")]
 pub mod server;
 mod snapshot;
+#[cfg(feature = "server")]
+pub mod stream;
 mod sync;
 pub mod testing;
 

@@ -126,6 +126,8 @@ pub(crate) enum Rejection {
     // whatever the build.
     #[cfg_attr(not(feature = "tls"), allow(dead_code))]
     TlsHandshake,
+    /// A `/stream` request over the subscriber limit (answered 503).
+    SubscriberLimit,
 }
 
 /// A file the server re-reads when it changes.
@@ -197,6 +199,61 @@ pub(crate) struct ServerMetrics {
     /// Re-reads of the server's files after they changed, by file and
     /// result.
     config_reloads_total: Family<ReloadLabels, Counter>,
+    /// Subscribers of `/stream` connected now (they do not count against
+    /// the connection limit, but against the subscriber limit).
+    stream_subscribers: crate::IntGauge,
+    /// Events sent to subscribers (of `/stream` and in the process), by
+    /// kind: `snapshot` (first), `update`, `reset` (a full snapshot for a
+    /// subscriber whose missed frames were gone).
+    stream_events_total: Family<StreamEventLabels, Counter>,
+    /// Subscribers that resumed after an event id and had the frames they
+    /// missed replayed.
+    stream_replays_total: Counter,
+    /// Subscribers of `/stream` dropped because they stopped reading for
+    /// longer than the send timeout (they can reconnect and replay).
+    stream_slow_clients_dropped_total: Counter,
+}
+
+/// What a stream event was.
+#[cfg(feature = "server")]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, LabelValue)]
+pub(crate) enum StreamEventKind {
+    /// The first event of a subscription.
+    Snapshot,
+    /// The series that changed.
+    Update,
+    /// A full snapshot after frames were missed for good.
+    Reset,
+}
+
+#[cfg(feature = "server")]
+#[derive(Clone, Copy, LabelSet)]
+pub(crate) struct StreamEventLabels {
+    kind: StreamEventKind,
+}
+
+/// Counts an event sent to a subscriber.
+#[cfg(feature = "server")]
+pub(crate) fn stream_event(kind: StreamEventKind) {
+    ServerMetrics::global().stream_events_total.with(StreamEventLabels { kind }).inc();
+}
+
+/// Counts a replay served.
+#[cfg(feature = "server")]
+pub(crate) fn stream_replay() {
+    ServerMetrics::global().stream_replays_total.inc();
+}
+
+/// Counts a slow subscriber dropped.
+#[cfg(feature = "server")]
+pub(crate) fn stream_slow_client_dropped() {
+    ServerMetrics::global().stream_slow_clients_dropped_total.inc();
+}
+
+/// Sets the number of `/stream` subscribers.
+#[cfg(feature = "server")]
+pub(crate) fn stream_subscribers(n: usize) {
+    ServerMetrics::global().stream_subscribers.set(i64::try_from(n).unwrap_or(i64::MAX));
 }
 
 /// Sets the number of open connections.
@@ -389,7 +446,7 @@ mod tests {
         let registry = crate::global().unwrap();
         let ours: Vec<&str> =
             registry.iter().filter(|m| super::is_runtime_metric(m.descriptor)).map(|m| m.descriptor.name).collect();
-        let expected = 2 + if cfg!(feature = "server") { 7 } else { 0 } + if cfg!(feature = "export") { 8 } else { 0 };
+        let expected = 2 + if cfg!(feature = "server") { 11 } else { 0 } + if cfg!(feature = "export") { 8 } else { 0 };
         assert_eq!(ours.len(), expected, "{ours:?}");
         assert!(ours.iter().all(|name| name.starts_with(metricate_catalog::RUNTIME_PREFIX)), "{ours:?}");
         let without = registry.without_runtime_metrics();

@@ -76,12 +76,14 @@ mod builder;
 mod connections;
 mod http;
 mod reload;
+mod stream;
 #[cfg(feature = "tls")]
 mod tls;
 
 use std::fmt;
 use std::io;
 use std::net::SocketAddr;
+use std::sync::atomic::AtomicUsize;
 use std::sync::{Arc, OnceLock};
 use std::thread::{self, JoinHandle};
 use std::time::Duration;
@@ -147,12 +149,20 @@ struct Shared {
     settings: ServerBuilder,
     /// The metrics served, when not the whole global registry: without the
     /// runtime's own ([`ServerBuilder::self_metrics`]).
-    registry: Option<Registry<'static>>,
+    registry: Option<Arc<Registry<'static>>>,
     /// `/catalog.json`, built on its first request (the registry never
     /// changes once built).
     catalog: OnceLock<Bytes>,
+    /// `/catalog`, likewise.
+    catalog_page: OnceLock<Bytes>,
     auth: Auth,
     connections: Connections,
+    /// `/stream`'s hub, made by its first subscriber.
+    hub: OnceLock<Result<crate::stream::Hub, String>>,
+    /// `/stream` subscribers connected now.
+    subscribers: AtomicUsize,
+    /// Set when the server stops: subscribers' streams end.
+    stopping: watch::Sender<bool>,
     #[cfg(feature = "tls")]
     tls: Option<tls::Tls>,
 }
@@ -162,7 +172,7 @@ impl Shared {
     fn new(settings: ServerBuilder) -> Result<Shared, ServerError> {
         settings.check()?;
         let global = crate::global().map_err(ServerError::Registry)?;
-        let registry = (!settings.self_metrics).then(|| global.without_runtime_metrics());
+        let registry = (!settings.self_metrics).then(|| Arc::new(global.without_runtime_metrics()));
         let auth = Auth::new(settings.bearer_token.as_deref(), settings.bearer_token_file.as_deref())?;
         #[cfg(feature = "tls")]
         let tls = match &settings.tls_cert {
@@ -178,7 +188,11 @@ impl Shared {
             settings,
             registry,
             catalog: OnceLock::new(),
+            catalog_page: OnceLock::new(),
             auth,
+            hub: OnceLock::new(),
+            subscribers: AtomicUsize::new(0),
+            stopping: watch::channel(false).0,
             #[cfg(feature = "tls")]
             tls,
         })
@@ -192,6 +206,19 @@ impl Shared {
             Some(registry) => Ok(registry),
             None => crate::global(),
         }
+    }
+
+    /// `/stream`'s hub over the served metrics, made on first use.
+    fn hub(&self) -> Result<&crate::stream::Hub, &str> {
+        let (tick, buffer) = (self.settings.stream_tick, self.settings.stream_buffer_bytes);
+        let hub = self.hub.get_or_init(|| {
+            match &self.registry {
+                Some(registry) => crate::stream::Hub::owned(Arc::clone(registry), tick, buffer),
+                None => crate::stream::Hub::global_with(tick, buffer),
+            }
+            .map_err(|e| e.to_string())
+        });
+        hub.as_ref().map_err(String::as_str)
     }
 }
 
@@ -266,14 +293,21 @@ impl Server {
                     // Closed to make room: counted where it was chosen.
                     () = tracker.evicted() => Ok(()),
                 };
-                if let Err(reason) = outcome {
-                    self_metrics::rejected_connection(reason);
+                match outcome {
+                    // A subscriber that stopped reading: dropped, and
+                    // counted as such (it can reconnect and replay).
+                    Err(Rejection::SendTimeout) if tracker.is_streaming() => {
+                        self_metrics::stream_slow_client_dropped();
+                    }
+                    Err(reason) => self_metrics::rejected_connection(reason),
+                    Ok(()) => {}
                 }
                 shared.connections.release(&tracker);
             });
         }
         drop(listener);
         let _ = stopping.send(true);
+        shared.stopping.send_replace(true);
         // Requests in flight finish; connections left after the timeout are
         // dropped with the runtime's tasks.
         let _ = tokio::time::timeout(shared.settings.shutdown_timeout, graceful.shutdown()).await;

@@ -59,6 +59,9 @@ pub struct ServerBuilder {
     pub(super) tls_client_ca: Option<PathBuf>,
     pub(super) quiet: bool,
     pub(super) self_metrics: bool,
+    pub(super) max_subscribers: usize,
+    pub(super) stream_tick: Duration,
+    pub(super) stream_buffer_bytes: usize,
 }
 
 impl fmt::Debug for ServerBuilder {
@@ -76,6 +79,9 @@ impl fmt::Debug for ServerBuilder {
             .field("tls_client_ca", &self.tls_client_ca)
             .field("quiet", &self.quiet)
             .field("self_metrics", &self.self_metrics)
+            .field("max_subscribers", &self.max_subscribers)
+            .field("stream_tick", &self.stream_tick)
+            .field("stream_buffer_bytes", &self.stream_buffer_bytes)
             .finish()
     }
 }
@@ -89,7 +95,8 @@ impl Default for ServerBuilder {
 impl ServerBuilder {
     /// Loopback (`127.0.0.1:9464`), plain HTTP, no auth, 1,024 connections,
     /// 5 s to send a request head of at most 16 KiB, 10 s for a response to
-    /// make progress, 5 s for scrapes in flight at shutdown.
+    /// make progress, 5 s for scrapes in flight at shutdown; `/stream` with
+    /// 256 subscribers at most, a 100 ms tick and a 16 MiB replay ring.
     pub fn new() -> ServerBuilder {
         ServerBuilder {
             listen: DEFAULT_LISTEN.parse().expect("the default address parses"), // invariant: a literal
@@ -104,6 +111,9 @@ impl ServerBuilder {
             tls_client_ca: None,
             quiet: false,
             self_metrics: true,
+            max_subscribers: 256,
+            stream_tick: Duration::from_millis(100),
+            stream_buffer_bytes: crate::stream::DEFAULT_BUFFER_BYTES,
         }
     }
 
@@ -240,6 +250,32 @@ impl ServerBuilder {
         self
     }
 
+    /// The most `/stream` subscribers at once (default 256). They do not
+    /// take connection slots ([`ServerBuilder::max_connections`]); one more
+    /// is answered `503` with `Retry-After`.
+    #[must_use]
+    pub fn max_subscribers(mut self, n: usize) -> ServerBuilder {
+        self.max_subscribers = n;
+        self
+    }
+
+    /// The tick of `/stream` (default 100 ms, 10 ms at least): how often
+    /// the registry is read for subscribers, and the shortest cadence one
+    /// can ask for. Ticks are aligned to the clock.
+    #[must_use]
+    pub fn stream_tick(mut self, tick: Duration) -> ServerBuilder {
+        self.stream_tick = tick;
+        self
+    }
+
+    /// The bound of the ring of frames `/stream` replays from after a
+    /// reconnect (default 16 MiB; at least 64 KiB).
+    #[must_use]
+    pub fn stream_buffer_bytes(mut self, bytes: usize) -> ServerBuilder {
+        self.stream_buffer_bytes = bytes;
+        self
+    }
+
     pub(super) fn check(&self) -> Result<(), ServerError> {
         let invalid = |message: String| Err(ServerError::Config(message));
         if self.max_connections == 0 {
@@ -262,6 +298,15 @@ impl ServerBuilder {
             if timeout > MAX_TIMEOUT {
                 return invalid(format!("`{name}` must be at most 24 hours, got {timeout:?}"));
             }
+        }
+        if self.max_subscribers == 0 {
+            return invalid("`max_subscribers` must be at least 1".to_owned());
+        }
+        if self.stream_tick < crate::stream::MIN_TICK || self.stream_tick > Duration::from_secs(3600) {
+            return invalid(format!("`stream_tick` must be from 10 ms to 1 hour, got {:?}", self.stream_tick));
+        }
+        if self.stream_buffer_bytes < 64 * 1024 {
+            return invalid(format!("`stream_buffer_bytes` must be at least 64 KiB, got {}", self.stream_buffer_bytes));
         }
         if self.tls_client_ca.is_some() && self.tls_cert.is_none() {
             return invalid("`tls_client_ca` needs `tls` (a certificate and key to serve)".to_owned());

@@ -12,7 +12,7 @@
 use std::collections::HashMap;
 use std::io;
 use std::pin::Pin;
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, PoisonError};
 use std::task::{Context, Poll};
 use std::time::{Duration, Instant};
@@ -50,6 +50,8 @@ pub(super) struct Tracker {
     /// Notified when the connection is chosen to make room.
     evicted: Notify,
     epoch: Instant,
+    /// Whether it carries a `/stream` subscription (and left the table).
+    streaming: AtomicBool,
 }
 
 /// What [`Connections::admit`] decided for a newcomer.
@@ -97,8 +99,13 @@ impl Connections {
         };
         let id = table.next_id;
         table.next_id += 1;
-        let tracker =
-            Arc::new(Tracker { id, state: AtomicU64::new(self.millis()), evicted: Notify::new(), epoch: self.epoch });
+        let tracker = Arc::new(Tracker {
+            id,
+            state: AtomicU64::new(self.millis()),
+            evicted: Notify::new(),
+            epoch: self.epoch,
+            streaming: AtomicBool::new(false),
+        });
         table.open.insert(id, Arc::clone(&tracker));
         Admission::Admitted { tracker, evicted }
     }
@@ -160,6 +167,16 @@ impl Tracker {
         self.state.store(millis_since(self.epoch), Ordering::Relaxed);
     }
 
+    /// The connection now carries a `/stream` subscription.
+    pub(super) fn streaming(&self) {
+        self.streaming.store(true, Ordering::Relaxed);
+    }
+
+    /// Whether it carries a `/stream` subscription.
+    pub(super) fn is_streaming(&self) -> bool {
+        self.streaming.load(Ordering::Relaxed)
+    }
+
     /// Resolves when the connection is chosen to make room.
     pub(super) async fn evicted(&self) {
         self.evicted.notified().await;
@@ -204,8 +221,28 @@ impl<B: Body + Unpin> Body for Tracked<B> {
     }
 }
 
-/// A response body as the server sends it.
-pub(super) type ResponseBody = Tracked<http_body_util::Full<Bytes>>;
+/// A response body as the server sends it: whole, or a stream of events.
+pub(super) type ResponseBody = Tracked<http_body_util::Either<http_body_util::Full<Bytes>, EventBody>>;
+
+/// A response body made of what a `/stream` subscriber's task sends: at
+/// most a few events wait in it, so a slow client slows its task, never
+/// the server's memory. It ends when the task does.
+pub(super) struct EventBody(tokio::sync::mpsc::Receiver<Bytes>);
+
+impl EventBody {
+    pub(super) fn new(receiver: tokio::sync::mpsc::Receiver<Bytes>) -> EventBody {
+        EventBody(receiver)
+    }
+}
+
+impl Body for EventBody {
+    type Data = Bytes;
+    type Error = std::convert::Infallible;
+
+    fn poll_frame(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Result<Frame<Bytes>, Self::Error>>> {
+        self.0.poll_recv(cx).map(|event| event.map(|bytes| Ok(Frame::data(bytes))))
+    }
+}
 
 /// A socket whose writes fail with [`io::ErrorKind::TimedOut`] once they
 /// make no progress for `timeout`: a client that stops reading its response

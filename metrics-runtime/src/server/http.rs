@@ -9,7 +9,7 @@ use std::time::Instant;
 
 use flate2::Compression;
 use flate2::write::GzEncoder;
-use http_body_util::Full;
+use http_body_util::{Either, Full};
 use hyper::body::{Bytes, Incoming};
 use hyper::header::{self, HeaderMap, HeaderValue};
 use hyper::service::Service;
@@ -20,8 +20,18 @@ use super::connections::{ResponseBody, Tracked, Tracker};
 use crate::encode::{self, Format};
 use crate::self_metrics::{self, ScrapeFormat, ScrapeStatus};
 
-const TEXT: &str = "text/plain; charset=utf-8";
+pub(super) const TEXT: &str = "text/plain; charset=utf-8";
 const JSON: &str = "application/json";
+const HTML: &str = "text/html; charset=utf-8";
+
+/// The pages: `/` lists the endpoints, `/live` watches metrics move.
+const INDEX_PAGE: &str = include_str!("pages/index.html");
+const LIVE_PAGE: &str = include_str!("pages/live.html");
+
+/// The live page may fetch from its own server (the catalogue and the
+/// stream), and from nowhere else; its script and style are inline.
+const LIVE_POLICY: &str = "default-src 'none'; style-src 'unsafe-inline'; script-src 'unsafe-inline'; \
+     connect-src 'self'; img-src data:; base-uri 'none'; form-action 'none'";
 
 /// The size of the last exposition in each format, to size the next one's
 /// buffer: one allocation per scrape, none per series.
@@ -51,10 +61,12 @@ impl Service<Request<Incoming>> for Handler {
         if let Some(tracker) = &self.tracker {
             tracker.busy();
         }
-        let response = if host_is_valid(request.version(), request.headers()) {
-            route(&self.shared, request.method(), request.uri().path(), request.headers())
+        let response = if !host_is_valid(request.version(), request.headers()) {
+            respond(StatusCode::BAD_REQUEST, TEXT, "a request needs exactly one Host header\n").map(Either::Left)
+        } else if request.uri().path() == "/stream" {
+            super::stream::respond_to(&self.shared, &request, self.tracker.as_ref())
         } else {
-            respond(StatusCode::BAD_REQUEST, TEXT, "a request needs exactly one Host header\n")
+            route(&self.shared, request.method(), request.uri().path(), request.headers()).map(Either::Left)
         };
         ready(Ok(response.map(|body| Tracked::new(body, self.tracker.clone()))))
     }
@@ -74,20 +86,27 @@ fn host_is_valid(version: Version, headers: &HeaderMap) -> bool {
 fn route(shared: &Shared, method: &Method, path: &str, headers: &HeaderMap) -> Response<Full<Bytes>> {
     let readable = matches!(*method, Method::GET | Method::HEAD);
     match path {
-        "/metrics" | "/catalog.json" | "/health" if !readable => {
+        "/" | "/metrics" | "/catalog" | "/catalog.json" | "/live" | "/health" if !readable => {
             let mut response = respond(StatusCode::METHOD_NOT_ALLOWED, TEXT, "method not allowed\n");
             response.headers_mut().insert(header::ALLOW, HeaderValue::from_static("GET, HEAD"));
             response
         }
         "/health" => respond(StatusCode::OK, TEXT, "ok"),
         "/metrics" => metrics(shared, headers),
-        "/catalog.json" if !shared.auth.allows(headers) => unauthorized(),
+        "/catalog.json" | "/catalog" if !shared.auth.allows(headers) => unauthorized(),
         "/catalog.json" => catalog(shared),
+        "/catalog" => catalog_page(shared),
+        "/" => respond(StatusCode::OK, HTML, INDEX_PAGE),
+        "/live" => {
+            let mut response = respond(StatusCode::OK, HTML, LIVE_PAGE);
+            response.headers_mut().insert(header::CONTENT_SECURITY_POLICY, HeaderValue::from_static(LIVE_POLICY));
+            response
+        }
         _ => respond(StatusCode::NOT_FOUND, TEXT, "not found\n"),
     }
 }
 
-fn unauthorized() -> Response<Full<Bytes>> {
+pub(super) fn unauthorized() -> Response<Full<Bytes>> {
     let mut response = respond(StatusCode::UNAUTHORIZED, TEXT, "unauthorized\n");
     response.headers_mut().insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer realm=\"metrics\""));
     response
@@ -146,6 +165,19 @@ fn catalog(shared: &Shared) -> Response<Full<Bytes>> {
     }
 }
 
+/// The HTML catalogue of the served metrics, as `catalog render --format
+/// html` makes it; built on its first request.
+fn catalog_page(shared: &Shared) -> Response<Full<Bytes>> {
+    match shared.registry() {
+        Ok(registry) => {
+            let body =
+                shared.catalog_page.get_or_init(|| Bytes::from(metricate_catalog::render::html(&registry.catalog())));
+            respond(StatusCode::OK, HTML, body.clone())
+        }
+        Err(error) => respond(StatusCode::INTERNAL_SERVER_ERROR, TEXT, format!("{error}\n")),
+    }
+}
+
 /// All values of a header, joined as one comma-separated list (RFC 9110
 /// § 5.3); `None` when it is absent.
 fn joined(headers: &HeaderMap, name: header::HeaderName) -> Option<String> {
@@ -160,7 +192,7 @@ fn compress(body: &[u8]) -> Vec<u8> {
     encoder.finish().expect("gzip into memory")
 }
 
-fn respond(status: StatusCode, content_type: &'static str, body: impl Into<Bytes>) -> Response<Full<Bytes>> {
+pub(super) fn respond(status: StatusCode, content_type: &'static str, body: impl Into<Bytes>) -> Response<Full<Bytes>> {
     let mut response = Response::new(Full::new(body.into()));
     *response.status_mut() = status;
     response.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type));
@@ -216,9 +248,12 @@ mod tests {
         let config = shared(super::super::ServerBuilder::new());
         let none = HeaderMap::new();
         assert_eq!(route(&config, &Method::GET, "/health", &none).status(), StatusCode::OK);
-        assert_eq!(route(&config, &Method::GET, "/", &none).status(), StatusCode::NOT_FOUND);
+        assert_eq!(route(&config, &Method::GET, "/", &none).status(), StatusCode::OK);
+        assert_eq!(route(&config, &Method::GET, "/nope", &none).status(), StatusCode::NOT_FOUND);
         assert_eq!(route(&config, &Method::DELETE, "/nope", &none).status(), StatusCode::NOT_FOUND);
-        for path in ["/metrics", "/catalog.json", "/health"] {
+        let live = route(&config, &Method::GET, "/live", &none);
+        assert!(live.headers()[header::CONTENT_SECURITY_POLICY].to_str().unwrap().contains("connect-src 'self'"));
+        for path in ["/", "/metrics", "/catalog", "/catalog.json", "/live", "/health"] {
             let response = route(&config, &Method::POST, path, &none);
             assert_eq!(response.status(), StatusCode::METHOD_NOT_ALLOWED);
             assert_eq!(response.headers()[header::ALLOW], "GET, HEAD");
@@ -227,5 +262,6 @@ mod tests {
         assert_eq!(route(&secured, &Method::GET, "/health", &none).status(), StatusCode::OK);
         assert_eq!(route(&secured, &Method::GET, "/metrics", &none).status(), StatusCode::UNAUTHORIZED);
         assert_eq!(route(&secured, &Method::GET, "/catalog.json", &none).status(), StatusCode::UNAUTHORIZED);
+        assert_eq!(route(&secured, &Method::GET, "/catalog", &none).status(), StatusCode::UNAUTHORIZED);
     }
 }
