@@ -12,6 +12,7 @@
 //! test says it skipped and why.
 
 pub mod alloc;
+pub mod browser;
 pub mod fuzz;
 pub mod otlp;
 pub mod prometheus;

@@ -10,69 +10,15 @@
 //! Under `CI=true` a missing browser or driver fails the test; elsewhere it
 //! prints SKIPPED and passes (`scripts/install-test-deps.sh` installs both).
 
-use std::fs::File;
-use std::net::{SocketAddr, TcpListener, TcpStream};
-use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 use fantoccini::{Client, ClientBuilder, Locator};
 use hyper_util::client::legacy::connect::HttpConnector;
 use metricate_catalog::json::{Catalog, Metric};
+use tests::browser::{Driver, artifacts, capabilities};
 
 /// How long the whole browser session may take before the test fails.
 const SESSION_LIMIT: Duration = Duration::from_secs(120);
-
-/// Where the test leaves its screenshots and the driver's log (never in git:
-/// `target/` is ignored).
-fn artifacts() -> PathBuf {
-    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../target/test-artifacts");
-    std::fs::create_dir_all(&dir).expect("the artifacts directory can be created");
-    dir
-}
-
-/// A running `chromedriver`, stopped (by its pid) when dropped, also when
-/// the test fails.
-struct Driver {
-    child: Child,
-    addr: SocketAddr,
-}
-
-impl Driver {
-    /// Starts the driver with `scratch` as the temporary directory of it and
-    /// of the browsers it starts (which leave files there).
-    fn start(binary: &Path, log: &Path, scratch: &Path) -> Driver {
-        // A free loopback port: the kernel picks it, the driver takes it over.
-        let port = TcpListener::bind("127.0.0.1:0").and_then(|l| l.local_addr()).expect("a free port").port();
-        let log = File::create(log).expect("the driver's log can be written");
-        let child = Command::new(binary)
-            .arg(format!("--port={port}"))
-            .env("TMPDIR", scratch)
-            .stdin(Stdio::null())
-            .stdout(log.try_clone().expect("the log file handle can be cloned"))
-            .stderr(log)
-            .spawn()
-            .expect("chromedriver starts");
-        let mut driver = Driver { child, addr: SocketAddr::from(([127, 0, 0, 1], port)) };
-        let deadline = Instant::now() + Duration::from_secs(30);
-        while TcpStream::connect_timeout(&driver.addr, Duration::from_millis(200)).is_err() {
-            let exited = driver.child.try_wait().expect("the driver's status can be read");
-            assert!(exited.is_none(), "chromedriver exited before listening: {exited:?}");
-            assert!(Instant::now() < deadline, "chromedriver did not listen on {} within 30 s", driver.addr);
-            std::thread::sleep(Duration::from_millis(50));
-        }
-        driver
-    }
-}
-
-impl Drop for Driver {
-    fn drop(&mut self) {
-        // `Child::kill` signals this pid only; a session still open was
-        // closed before (see `browser_search_and_filters`).
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
 
 /// The demo's real catalogue, as `/catalog.json` serves it.
 fn demo_catalog() -> Catalog {
@@ -219,19 +165,7 @@ async fn browser_search_and_filters() {
     let url = format!("file://{}", page.display());
 
     let driver = Driver::start(&driver_binary, &artifacts().join("chromedriver.log"), scratch.path());
-    let profile = format!("--user-data-dir={}", scratch.join("profile").display());
-    let capabilities = serde_json::json!({
-        "browserName": "chrome",
-        "goog:chromeOptions": {
-            "binary": browser,
-            "args": [
-                "--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--window-size=1280,1024",
-                "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync",
-                profile,
-            ],
-        },
-    });
-    let serde_json::Value::Object(capabilities) = capabilities else { unreachable!("a JSON object literal") };
+    let capabilities = capabilities(&browser, &scratch.join("profile"));
     let client = ClientBuilder::new(HttpConnector::new())
         .capabilities(capabilities)
         .connect(&format!("http://{}", driver.addr))

@@ -59,11 +59,11 @@ fn get_head_404_405_and_health() {
 
     let health = http_get(addr, "/health", &[]).unwrap();
     assert_eq!((health.status, health.text().as_str()), (200, "ok"));
-    for path in ["/", "/metricsx", "/metrics/", "/health/x", "/catalog"] {
+    for path in ["/index.html", "/metricsx", "/metrics/", "/health/x", "/catalog/", "/live/x", "/stream/"] {
         assert_eq!(http_get(addr, path, &[]).unwrap().status, 404, "{path}");
     }
     for method in ["POST", "PUT", "DELETE", "OPTIONS", "PATCH"] {
-        for path in ["/metrics", "/health", "/catalog.json"] {
+        for path in ["/", "/metrics", "/health", "/catalog", "/catalog.json", "/live", "/stream"] {
             let response = request(addr, method, path, &[("Content-Length", "0")]).unwrap();
             assert_eq!(response.status, 405, "{method} {path}");
             assert_eq!(response.header("allow"), Some("GET, HEAD"));
@@ -432,8 +432,8 @@ fn self_metrics_can_be_left_out() {
         let all = tests::declared_types(&scrape(&with).unwrap().text());
         let text = scrape(&without).unwrap().text();
         assert!(!text.contains("metrics_export_"), "{accept}: none of the runtime's own metrics:\n{text}");
-        // Two of the record path, seven of the server, eight of the exporter.
-        assert_eq!(all.iter().filter(|(name, _)| ours(name)).count(), 17, "{accept}: {all:?}");
+        // Two of the record path, eleven of the server, eight of the exporter.
+        assert_eq!(all.iter().filter(|(name, _)| ours(name)).count(), 21, "{accept}: {all:?}");
         let others: Vec<_> = all.into_iter().filter(|(name, _)| !ours(name)).collect();
         assert_eq!(tests::declared_types(&text), others, "{accept}: every other family is served");
     }
@@ -442,7 +442,7 @@ fn self_metrics_can_be_left_out() {
         metricate_catalog::json::Catalog::from_json(&text).unwrap().metrics.into_iter().map(|m| m.name)
     };
     let (all, some): (Vec<String>, Vec<String>) = (catalog(&with).collect(), catalog(&without).collect());
-    assert_eq!(all.iter().filter(|name| ours(name)).count(), 17);
+    assert_eq!(all.iter().filter(|name| ours(name)).count(), 21);
     assert_eq!(some, all.into_iter().filter(|name| !ours(name)).collect::<Vec<_>>());
     with.shutdown().unwrap();
     without.shutdown().unwrap();
