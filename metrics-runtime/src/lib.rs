@@ -129,7 +129,7 @@ pub use metricate_catalog::{Capped, Descriptor, Label, MetricKind, Source};
 
 pub use registry::{AlreadyBuilt, Collision, Registered, Registry, RegistryError, global, register_global};
 pub use self_metrics::is_runtime_metric;
-pub use snapshot::{FamilySnapshot, OwnedValue, SeriesSnapshot, Snapshot};
+pub use snapshot::{FamilySnapshot, HistogramValue, OwnedValue, SeriesSnapshot, Snapshot, SnapshotView};
 
 /// Derives a registered group of metrics from a struct whose fields are
 /// metrics.

@@ -6,7 +6,13 @@
 //! would, quiet encoders included. Of a quiet metric (`#[metric(quiet)]`),
 //! only the series recorded to are copied.
 
+use std::time::{Duration, Instant};
+
 use metricate_catalog::{Descriptor, MetricKind};
+
+mod arith;
+
+pub use arith::{HistogramValue, SnapshotView};
 
 use crate::encode::Exposition;
 use crate::metric::{Collect, SeriesVisitor, Value};
@@ -187,9 +193,20 @@ impl Collect for FamilySnapshot {
 /// assert_eq!(ops.find(&[("kind", "write")]).unwrap().value().as_f64(), 3.0);
 /// assert_eq!(ops.find(&[("kind", "read")]).unwrap().value().as_f64(), 0.0);
 /// ```
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Debug, Default)]
 pub struct Snapshot {
     families: Vec<FamilySnapshot>,
+    /// When it was read (none for an empty default).
+    taken: Option<Instant>,
+    /// For a [`Snapshot::delta`]: the time between the two snapshots.
+    elapsed: Option<Duration>,
+}
+
+/// Snapshots are equal when they hold the same values, whenever read.
+impl PartialEq for Snapshot {
+    fn eq(&self, other: &Snapshot) -> bool {
+        self.families == other.families
+    }
 }
 
 impl Snapshot {
@@ -234,7 +251,7 @@ impl Snapshot {
                 FamilySnapshot { descriptor, series }
             })
             .collect();
-        Snapshot { families }
+        Snapshot { families, taken: Some(Instant::now()), elapsed: None }
     }
 
     /// The families, sorted by name.
