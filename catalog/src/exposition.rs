@@ -33,12 +33,15 @@
 //! # What is checked
 //!
 //! Both formats: the grammar of names, label sets, escapes (`\\`, `\"` and
-//! `\n` in label values; `\\` and `\n` in help, plus `\"` in OpenMetrics),
-//! values and timestamps; no label named twice or named `__name__`; `# TYPE`
-//! words; at most one `# TYPE` and `# HELP` per family, before its samples; a
-//! family's lines in one contiguous group; no series twice; histogram buckets with an `le`, in increasing order, with
-//! cumulative counts, a `+Inf` bucket and a `_count` equal to it; summary
-//! quantiles within `[0, 1]`.
+//! `\n` in label values; `\\` and `\n` in help, plus `\"` in OpenMetrics;
+//! OpenMetrics also allows a `\` before any other character, and keeps the
+//! pair as written), values and timestamps; no label named twice or named
+//! `__name__`; `# TYPE` words; at most one `# TYPE` and `# HELP` per family,
+//! before its samples; a family's lines in one contiguous group; no series
+//! twice (in OpenMetrics, unless its timestamps do not go backwards; see
+//! below); histogram buckets with
+//! an `le`, in increasing order, with cumulative counts, a `+Inf` bucket and a
+//! `_count` equal to it; summary quantiles within `[0, 1]`.
 //!
 //! Prometheus text only: blanks and tabs between tokens, a trailing comma in
 //! a label set, comments and empty lines; integer millisecond timestamps;
@@ -49,8 +52,10 @@
 //! (`foo_total` in the counter family `foo`); exemplars on counter totals and
 //! histogram buckets only, with at most 128 characters of labels; `+Inf`,
 //! `-Inf` and `NaN` spelled exactly; counts non-negative integers, sums and
-//! totals not NaN; `_sum` and `_count` together; the samples of one metric
-//! contiguous, and its timestamps not going backwards.
+//! totals not NaN; totals, histogram and summary sums and quantile values not
+//! negative; `_sum` and `_count` together; the samples of one metric
+//! contiguous, and its timestamps not going backwards (equal ones are
+//! allowed: a series repeated at the same timestamp is accepted).
 
 mod family;
 mod fingerprint;

@@ -250,6 +250,23 @@ metrics_infinite_wait_seconds_bucket{le="+Inf"} 2
         .expect("a strict parser accepts it");
 }
 
+// A negative observation under non-negative bounds makes a negative sum,
+// which OpenMetrics does not allow either (a sum is a counter; the official
+// parser suite's `bad_counter_values`): written without `_sum` and `_count`,
+// while a positive sum later brings them back.
+#[test]
+fn histogram_with_a_negative_sum_has_no_sum() {
+    let infinite = Infinite::new_unregistered();
+    infinite.wait_seconds.observe(-3.0);
+    let text = encode_checked(&infinite);
+    assert!(!text.contains("_sum") && !text.contains("_count"), "{text}");
+    assert!(text.contains("metrics_infinite_wait_seconds_bucket{le=\"+Inf\"} 1\n"), "{text}");
+    metricate_catalog::exposition::parse(&text, metricate_catalog::exposition::Format::OpenMetrics)
+        .expect("a strict parser accepts it");
+    infinite.wait_seconds.observe(5.0);
+    assert!(encode_checked(&infinite).contains("metrics_infinite_wait_seconds_sum 2.0\n"));
+}
+
 #[test]
 fn escaping_of_label_values_and_help() {
     // HELP escapes `\`, line feed and `"`; label values the same three.

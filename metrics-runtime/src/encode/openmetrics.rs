@@ -85,10 +85,12 @@ impl Encoder for OpenMetrics {
                 // reference parser refuses one without the other); the
                 // `+Inf` bucket still counts every observation. A sum that
                 // is NaN (infinite observations of both signs, or sums
-                // overflowing both ways) has no OpenMetrics spelling either:
-                // the point is written without both, rather than refused by
-                // every strict parser.
-                if bounds.first().is_none_or(|b| *b >= 0.0) && !sum.is_nan() {
+                // overflowing both ways) has no OpenMetrics spelling either,
+                // nor has a negative one (negative observations under
+                // non-negative bounds: a sum, like the buckets, is a
+                // counter): the point is written without both, rather than
+                // refused by every strict parser.
+                if bounds.first().is_none_or(|b| *b >= 0.0) && !sum.is_nan() && sum >= 0.0 {
                     write_series_start(out, family, "_count", labels);
                     write_u64(out, count);
                     out.push(b'\n');

@@ -9,7 +9,7 @@
 use std::borrow::Cow;
 use std::collections::{HashMap, HashSet};
 
-use super::{At, Kind, Pos, render, show};
+use super::{At, Kind, Pos, render, show, with_article};
 use crate::exposition::fingerprint::{Fingerprint, Fingerprints};
 use crate::exposition::lex::{self, Keyword, Line, RawSample};
 use crate::exposition::number::{self, NumberError};
@@ -164,7 +164,7 @@ impl<'a> SampleCheck<'_, 'a> {
         let labels = fingerprints.labels(self.raw.labels.iter().map(|l| (l.name, &*l.value)));
         // The sample name is the family's and the suffix: the suffix's
         // fingerprint stands for it.
-        self.check_duplicate(open, self.suffix_fingerprint + labels)?;
+        let repeat = self.check_duplicate(open, self.suffix_fingerprint + labels)?;
         let mut metric = labels;
         if let Some(label) = self.special().and_then(|special| self.label(special)) {
             metric = metric - fingerprints.label(label.name, &label.value);
@@ -172,6 +172,12 @@ impl<'a> SampleCheck<'_, 'a> {
         if self.om() {
             self.check_metric_order(open, metric)?;
             self.check_value()?;
+        }
+        if repeat {
+            // The same series again at the same timestamp: the histogram
+            // point it belongs to was read with its first appearance, which
+            // is the one that counts (as in the reference parser).
+            return Ok(());
         }
         let key = match self.raw.timestamp {
             Some(timestamp) if self.om() => metric + fingerprints.timestamp(timestamp),
@@ -219,12 +225,22 @@ impl<'a> SampleCheck<'_, 'a> {
         ))
     }
 
-    /// No series twice; in OpenMetrics a series may repeat with a later timestamp.
-    fn check_duplicate(&self, open: &mut Open<'a>, series: Fingerprint) -> Result<(), ParseError> {
+    /// No series twice; in OpenMetrics a series may repeat with a later
+    /// timestamp, or the same one. Returns whether it repeats at the same
+    /// timestamp.
+    ///
+    /// OpenMetrics asks for "monotonically increasing timestamps", which the
+    /// suite reads as non-decreasing: it accepts a series repeated at one
+    /// timestamp (case `duplicate_timestamps_1`), as points that share a
+    /// timestamp once truncated, of which the spec says the one with the
+    /// earliest timestamp "MUST be used".
+    fn check_duplicate(&self, open: &mut Open<'a>, series: Fingerprint) -> Result<bool, ParseError> {
         let raw = self.raw;
+        let mut repeat = false;
         if let Some(seen) = open.series.get(&series) {
             match (seen.timestamp, raw.timestamp) {
                 (Some(before), Some(now)) if self.om() && now > before => {}
+                (Some(before), Some(now)) if self.om() && now == before => repeat = true,
                 (Some(_), None) | (None, Some(_)) if self.om() => {
                     return Err(self.error(
                         raw.timestamp_at,
@@ -257,7 +273,7 @@ impl<'a> SampleCheck<'_, 'a> {
             }
         }
         open.series.insert(series, Seen { line: self.at.line, timestamp: raw.timestamp });
-        Ok(())
+        Ok(repeat)
     }
 
     /// OpenMetrics: the samples of one metric are contiguous, all with a
@@ -305,7 +321,8 @@ impl<'a> SampleCheck<'_, 'a> {
     }
 
     /// OpenMetrics: counts are non-negative integers, totals and sums are not
-    /// NaN, info samples are 1 and state set samples 0 or 1.
+    /// NaN, totals, the sums of histograms and summaries, and quantile values
+    /// are not negative, info samples are 1 and state set samples 0 or 1.
     fn check_value(&self) -> Result<(), ParseError> {
         let raw = self.raw;
         let value = raw.value;
@@ -327,6 +344,27 @@ impl<'a> SampleCheck<'_, 'a> {
                 }
                 "_sum" | "_gsum" if value.is_nan() => {
                     return Err(self.error(at, format!("{} is NaN: a sum cannot be NaN", name())));
+                }
+                // The sums of histograms and summaries are counters: "MUST
+                // NOT be NaN or negative". A gauge histogram's `_gsum` may be
+                // negative when a bucket is (checked once its point is read).
+                "_sum" if value < 0.0 => {
+                    return Err(self.error(
+                        at,
+                        format!(
+                            "{} is {}: the sum of {} is a counter and cannot be negative",
+                            name(),
+                            show(value),
+                            with_article(self.kind.word(self.format))
+                        ),
+                    ));
+                }
+                // A summary's quantile values: "MUST NOT be negative" (NaN is
+                // allowed).
+                "" if self.kind == Kind::Summary && value < 0.0 => {
+                    return Err(
+                        self.error(at, format!("{} is {}: a quantile value cannot be negative", name(), show(value)))
+                    );
                 }
                 _ => {}
             },

@@ -389,12 +389,21 @@ impl<'a> Cursor<'a> {
                     Some('\\') => value.push('\\'),
                     Some('"') => value.push('"'),
                     Some('n') => value.push('\n'),
+                    // OpenMetrics: `escaped-char =/ BS normal-char` makes an
+                    // undefined escape sequence valid (if discouraged); it is
+                    // kept as written, as the reference parser keeps it (the
+                    // suite's `escaping` and `label_escaping` cases). Go's
+                    // `expfmt` rejects it in Prometheus text.
+                    Some(c) if self.strict() => {
+                        value.push('\\');
+                        value.push(c);
+                    }
                     Some(c) => {
                         return fail(
                             at,
                             format!(
                                 "invalid escape sequence `\\{}` in the value of label {}: \
-                                 label values escape only `\\\\`, `\\\"` and `\\n`",
+                                 Prometheus text label values escape only `\\\\`, `\\\"` and `\\n`",
                                 visible(c),
                                 quote(name)
                             ),
