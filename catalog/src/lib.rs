@@ -60,3 +60,17 @@ pub use policy::{DEFAULT_MAX_LABELS, DEFAULT_MAX_SERIES, DEFAULT_SERIES_CEILING,
 /// whatever the program's own namespace. `catalog check` accepts it for N2
 /// beside the namespaces it is given.
 pub const RUNTIME_PREFIX: &str = "metrics_export_";
+
+/// The standard process metrics, under the names every Prometheus client
+/// gives them (the `metricate` runtime registers them on Linux): the
+/// documented exception to N2, which `catalog check` accepts whatever the
+/// namespaces.
+pub const PROCESS_METRICS: [&str; 7] = [
+    "process_cpu_seconds_total",
+    "process_max_fds",
+    "process_open_fds",
+    "process_resident_memory_bytes",
+    "process_start_time_seconds",
+    "process_threads",
+    "process_virtual_memory_bytes",
+];

@@ -222,6 +222,18 @@ fn check_reports_each_rule_with_its_id() {
     assert!(text.contains("N2: metric `metrics_exports_total` does not start"), "{text}");
     assert!(!text.contains("`metrics_export_scrapes_total`"), "{text}");
 
+    // So do the standard process metrics, by their exact names only.
+    let process = write(
+        &dir,
+        "process.prom",
+        "# HELP process_open_fds Open.\n# TYPE process_open_fds gauge\nprocess_open_fds 9\n\
+         # HELP process_open_files Not standard.\n# TYPE process_open_files gauge\nprocess_open_files 9\n",
+    );
+    let (status, text, _) = catalog(&["check", "--namespace", "trc", &process]);
+    assert_eq!(status, VIOLATIONS, "{text}");
+    assert!(text.contains("N2: metric `process_open_files` does not start"), "{text}");
+    assert!(!text.contains("`process_open_fds`"), "{text}");
+
     // L6: the series limit.
     let (status, text, _) = catalog(&["check", "--max-series", "1", &good]);
     assert_eq!(status, VIOLATIONS);

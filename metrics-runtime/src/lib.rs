@@ -107,6 +107,7 @@ mod label;
 mod metric;
 #[cfg(any(feature = "tls", feature = "export"))]
 mod pem;
+mod process;
 mod registry;
 mod self_metrics;
 #[cfg(feature = "server")]

@@ -199,8 +199,21 @@ impl<'a> Registry<'a> {
     /// ```
     #[must_use]
     pub fn without_runtime_metrics(&self) -> Registry<'a> {
+        self.subset(|d| !crate::is_runtime_metric(d))
+    }
+
+    /// A copy without the standard process metrics (`process_cpu_seconds_total`
+    /// and the others the runtime registers on Linux), by identity: a
+    /// program's metric of the same name stays.
+    #[must_use]
+    pub fn without_process_metrics(&self) -> Registry<'a> {
+        self.subset(|d| !crate::process::is_process_metric(d))
+    }
+
+    /// A copy with the entries `keep` selects.
+    pub(crate) fn subset(&self, mut keep: impl FnMut(&Descriptor) -> bool) -> Registry<'a> {
         let mut registry = Registry::new();
-        for entry in self.entries.iter().filter(|e| !crate::is_runtime_metric(e.descriptor)) {
+        for entry in self.entries.iter().filter(|e| keep(e.descriptor)) {
             // A subset of a checked registry: no name can collide.
             let mut collisions = Vec::new();
             registry.add(entry.descriptor, entry.metric, &mut collisions);

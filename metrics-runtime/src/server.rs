@@ -148,7 +148,8 @@ impl ServerBuilder {
 struct Shared {
     settings: ServerBuilder,
     /// The metrics served, when not the whole global registry: without the
-    /// runtime's own ([`ServerBuilder::self_metrics`]).
+    /// runtime's own ([`ServerBuilder::self_metrics`]) or the process
+    /// metrics ([`ServerBuilder::process_metrics`]).
     registry: Option<Arc<Registry<'static>>>,
     /// `/catalog.json`, built on its first request (the registry never
     /// changes once built).
@@ -172,7 +173,12 @@ impl Shared {
     fn new(settings: ServerBuilder) -> Result<Shared, ServerError> {
         settings.check()?;
         let global = crate::global().map_err(ServerError::Registry)?;
-        let registry = (!settings.self_metrics).then(|| Arc::new(global.without_runtime_metrics()));
+        let (own, process) = (settings.self_metrics, settings.process_metrics);
+        let registry = (!own || !process).then(|| {
+            Arc::new(global.subset(|d| {
+                (own || !crate::is_runtime_metric(d)) && (process || !crate::process::is_process_metric(d))
+            }))
+        });
         let auth = Auth::new(settings.bearer_token.as_deref(), settings.bearer_token_file.as_deref())?;
         #[cfg(feature = "tls")]
         let tls = match &settings.tls_cert {

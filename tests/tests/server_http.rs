@@ -422,6 +422,25 @@ fn serves_on_the_callers_runtime() {
 
 const OPENMETRICS: &str = "application/openmetrics-text; version=1.0.0";
 
+#[cfg(target_os = "linux")]
+#[test]
+fn process_metrics_are_served_and_can_be_left_out() {
+    let with = server(ServerBuilder::new());
+    let without = server(ServerBuilder::new().process_metrics(false));
+    let text = http_get(with.local_addr(), "/metrics", &[]).unwrap().text();
+    for name in metricate_catalog::PROCESS_METRICS {
+        let sample = text.lines().find(|l| l.starts_with(name) && !l.starts_with('#'));
+        let value: f64 =
+            sample.unwrap_or_else(|| panic!("{name} is served")).rsplit(' ').next().unwrap().parse().unwrap();
+        assert!(value >= 0.0, "{name} {value}");
+    }
+    let text = http_get(without.local_addr(), "/metrics", &[]).unwrap().text();
+    assert!(!text.contains("process_"), "left out");
+    assert!(text.contains("metrics_export_scrapes_total"), "the runtime's own stay");
+    with.shutdown().unwrap();
+    without.shutdown().unwrap();
+}
+
 #[test]
 fn self_metrics_can_be_left_out() {
     let with = server(ServerBuilder::new());

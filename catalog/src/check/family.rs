@@ -199,7 +199,10 @@ impl<'a, 'c> FamilyCheck<'a, 'c> {
         // The runtime's own metrics keep their fixed prefix in every program
         // (its policy is its own, as for any dependency that states one): a
         // program cannot rename them, and they are no other exporter's.
-        if !context.namespaces.is_empty() && !name.starts_with(crate::RUNTIME_PREFIX) {
+        if !context.namespaces.is_empty()
+            && !name.starts_with(crate::RUNTIME_PREFIX)
+            && !crate::PROCESS_METRICS.contains(&name)
+        {
             let violations: Vec<Violation> =
                 context.namespaces.iter().filter_map(|policy| rules::check_n2(name, policy)).collect();
             if violations.len() == context.namespaces.len() {

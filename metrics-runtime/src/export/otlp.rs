@@ -5,7 +5,7 @@
 //! the start of the process.
 
 use std::sync::LazyLock;
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use std::time::{SystemTime, UNIX_EPOCH};
 
 use http::{HeaderMap, HeaderValue, Method, StatusCode, header};
 use metricate_catalog::MetricKind;
@@ -478,34 +478,14 @@ fn ucum(unit: Option<&str>) -> &'static str {
 
 /// When this process started, in nanoseconds since the Unix epoch: the
 /// start of every cumulative series (the metrics are statics, zero when the
-/// process starts). On Linux from `/proc` (the process' start in clock
-/// ticks after boot, at the kernel's fixed 100 ticks per second for user
-/// space, plus the boot time); elsewhere, or if `/proc` cannot be read, the
-/// first time it is asked.
+/// process starts). From `/proc` on Linux; elsewhere, or if `/proc` cannot
+/// be read, the first time it is asked.
 pub(crate) fn process_start_unix_nanos() -> u64 {
     static START: LazyLock<u64> = LazyLock::new(|| {
-        let start = from_proc().unwrap_or_else(SystemTime::now);
+        let start = crate::process::start_time().unwrap_or_else(SystemTime::now);
         start.duration_since(UNIX_EPOCH).map_or(0, |d| u64::try_from(d.as_nanos()).unwrap_or(u64::MAX))
     });
     *START
-}
-
-fn from_proc() -> Option<SystemTime> {
-    let stat = std::fs::read_to_string("/proc/self/stat").ok()?;
-    // The command name (field 2) may hold spaces and parentheses: fields
-    // are counted after its closing parenthesis, where field 3 begins.
-    let after = &stat[stat.rfind(')')? + 1..];
-    let ticks: u64 = after.split_whitespace().nth(19)?.parse().ok()?;
-    let boot: u64 = std::fs::read_to_string("/proc/stat")
-        .ok()?
-        .lines()
-        .find_map(|line| line.strip_prefix("btime "))?
-        .trim()
-        .parse()
-        .ok()?;
-    let started = UNIX_EPOCH + Duration::from_secs(boot) + Duration::from_millis(ticks * 10);
-    // A start in the future means the reading is wrong.
-    (started <= SystemTime::now()).then_some(started)
 }
 
 /// OTLP's retryable statuses.
@@ -584,7 +564,7 @@ mod tests {
             // Read from /proc, not at the first call: this test process
             // started before the call, by the time the harness took to
             // get here (well under an hour), but not after it.
-            assert!(from_proc().is_some());
+            assert!(crate::process::start_time().is_some());
             assert!(now - start < 3_600_000_000_000);
         }
     }

@@ -59,6 +59,7 @@ pub struct ServerBuilder {
     pub(super) tls_client_ca: Option<PathBuf>,
     pub(super) quiet: bool,
     pub(super) self_metrics: bool,
+    pub(super) process_metrics: bool,
     pub(super) max_subscribers: usize,
     pub(super) stream_tick: Duration,
     pub(super) stream_buffer_bytes: usize,
@@ -79,6 +80,7 @@ impl fmt::Debug for ServerBuilder {
             .field("tls_client_ca", &self.tls_client_ca)
             .field("quiet", &self.quiet)
             .field("self_metrics", &self.self_metrics)
+            .field("process_metrics", &self.process_metrics)
             .field("max_subscribers", &self.max_subscribers)
             .field("stream_tick", &self.stream_tick)
             .field("stream_buffer_bytes", &self.stream_buffer_bytes)
@@ -111,6 +113,7 @@ impl ServerBuilder {
             tls_client_ca: None,
             quiet: false,
             self_metrics: true,
+            process_metrics: true,
             max_subscribers: 256,
             stream_tick: Duration::from_millis(100),
             stream_buffer_bytes: crate::stream::DEFAULT_BUFFER_BYTES,
@@ -247,6 +250,16 @@ impl ServerBuilder {
     #[must_use]
     pub fn self_metrics(mut self, include: bool) -> ServerBuilder {
         self.self_metrics = include;
+        self
+    }
+
+    /// Whether `/metrics`, `/catalog.json` and `/stream` include the
+    /// standard process metrics (`process_cpu_seconds_total`,
+    /// `process_resident_memory_bytes` and the others, read from `/proc` on
+    /// Linux; default `true`).
+    #[must_use]
+    pub fn process_metrics(mut self, include: bool) -> ServerBuilder {
+        self.process_metrics = include;
         self
     }
 
