@@ -133,8 +133,8 @@ fn kind_of(ty: &syn::Type) -> Option<(Kind, Option<&syn::Type>)> {
     let syn::Type::Path(path) = ty else { return None };
     let last = path.path.segments.last()?;
     let simple = |ident: &syn::Ident| match ident.to_string().as_str() {
-        "Counter" | "FloatCounter" | "ShardedCounter" => Some(Kind::Counter),
-        "Gauge" | "IntGauge" => Some(Kind::Gauge),
+        "Counter" | "FloatCounter" | "ShardedCounter" | "CallbackCounter" => Some(Kind::Counter),
+        "Gauge" | "IntGauge" | "CallbackGauge" => Some(Kind::Gauge),
         "Histogram" => Some(Kind::Histogram),
         _ => None,
     };
@@ -265,7 +265,7 @@ fn parse_field<'a>(
         cx.error_spanned_by(
             &field.ty,
             format_args!(
-                "cannot tell the metric type of field `{member}`\n= help: write the field type as `Counter`, `FloatCounter`, `ShardedCounter`, `Gauge`, `IntGauge`, `Histogram`, or `Family<L, M>` of one of them"
+                "cannot tell the metric type of field `{member}`\n= help: write the field type as `Counter`, `FloatCounter`, `ShardedCounter`, `Gauge`, `IntGauge`, `Histogram`, `Family<L, M>` of one of them, `CallbackCounter` or `CallbackGauge`"
             ),
         );
         return None;

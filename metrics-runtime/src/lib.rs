@@ -123,8 +123,9 @@ pub mod __private;
 
 pub use label::{CappedLabel, CappedTable, LabelSet, LabelValue, MAX_CAPPED_VALUE_LEN};
 pub use metric::{
-    COUNTER_SHARDS, Collect, Counter, Family, FloatCounter, Gauge, Histogram, HistogramRef, HistogramSnapshot,
-    HistogramTimer, IntGauge, Metric, MetricField, MetricGroup, SeriesVisitor, ShardedCounter, Value,
+    AlreadyRegistered, COUNTER_SHARDS, CallbackCounter, CallbackGauge, Collect, Counter, Family, FloatCounter, Gauge,
+    Histogram, HistogramRef, HistogramSnapshot, HistogramTimer, IntGauge, Metric, MetricField, MetricGroup,
+    SeriesVisitor, ShardedCounter, Value,
 };
 pub use metricate_catalog::{Capped, Descriptor, Label, MetricKind, Source};
 

@@ -6,6 +6,7 @@
 //! no lock, no allocation, no lazy-initialisation check. Unregistered
 //! instances (for tests) keep the same cells on the heap.
 
+mod callback;
 mod counter;
 mod family;
 mod gauge;
@@ -15,6 +16,7 @@ use std::ops::Deref;
 
 use metricate_catalog::{Descriptor, Label, MetricKind};
 
+pub use callback::{AlreadyRegistered, CallbackCounter, CallbackGauge};
 pub use counter::{COUNTER_SHARDS, Counter, FloatCounter, ShardedCounter};
 #[cfg(loom)]
 pub(crate) use counter::{sharded_add, sharded_sum};

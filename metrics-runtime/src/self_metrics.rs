@@ -15,6 +15,19 @@ pub(crate) enum InvalidSample {
     Infinite,
 }
 
+impl InvalidSample {
+    /// Why `value` is invalid as a counter's or gauge's reading.
+    pub(crate) fn from_value(value: f64) -> InvalidSample {
+        if value.is_nan() {
+            InvalidSample::Nan
+        } else if value.is_infinite() {
+            InvalidSample::Infinite
+        } else {
+            InvalidSample::Negative
+        }
+    }
+}
+
 #[derive(Clone, Copy, LabelSet)]
 pub(crate) struct InvalidSampleLabels {
     reason: InvalidSample,
@@ -25,8 +38,18 @@ pub(crate) struct InvalidSampleLabels {
 #[metrics(subsystem = "export")]
 pub(crate) struct RuntimeMetrics {
     /// Samples the record path rejected and dropped: negative, NaN or
-    /// infinite float counter increments, and NaN histogram observations.
+    /// infinite float counter increments, NaN histogram observations, and
+    /// invalid readings of callback metrics.
     invalid_samples_total: Family<InvalidSampleLabels, Counter>,
+    /// Callback metrics whose function panicked when read: the series was
+    /// left out of that read.
+    callback_panics_total: Counter,
+}
+
+/// Counts a callback that panicked.
+#[cold]
+pub(crate) fn callback_panicked() {
+    RuntimeMetrics::global().callback_panics_total.inc();
 }
 
 /// Counts a rejected sample. Kept out of line: it is the cold branch of the
@@ -446,7 +469,7 @@ mod tests {
         let registry = crate::global().unwrap();
         let ours: Vec<&str> =
             registry.iter().filter(|m| super::is_runtime_metric(m.descriptor)).map(|m| m.descriptor.name).collect();
-        let expected = 2 + if cfg!(feature = "server") { 11 } else { 0 } + if cfg!(feature = "export") { 8 } else { 0 };
+        let expected = 3 + if cfg!(feature = "server") { 11 } else { 0 } + if cfg!(feature = "export") { 8 } else { 0 };
         assert_eq!(ours.len(), expected, "{ours:?}");
         assert!(ours.iter().all(|name| name.starts_with(metricate_catalog::RUNTIME_PREFIX)), "{ours:?}");
         let without = registry.without_runtime_metrics();
