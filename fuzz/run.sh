@@ -18,10 +18,10 @@ if [ ${#targets[@]} -eq 0 ]; then
 fi
 logs=target/logs
 mkdir -p "$logs"
-# The official OpenMetrics parser cases, when the shared data is there, seed
-# the parser's corpus (read only: what the fuzzer keeps goes to the corpus).
+# The official OpenMetrics parser cases (the copy the conformance test runs)
+# seed the parser's corpus (read only: what the fuzzer keeps goes to the corpus).
 seeds=()
-shared=../../shared/data/openmetrics-parsers
+shared=../catalog/tests/data/openmetrics-parsers
 if [ -d "$shared" ]; then
     mkdir -p target/seeds/exposition_parser
     for case in "$shared"/*/; do
