@@ -50,6 +50,19 @@ impl OwnedValue {
         }
     }
 
+    /// Whether `other` is the same value, NaN equal to NaN (unlike `==`): a
+    /// gauge left at NaN, or a histogram whose sum is NaN, has not changed.
+    pub(crate) fn same(&self, other: &OwnedValue) -> bool {
+        match (self, other) {
+            (OwnedValue::Float(x), OwnedValue::Float(y)) => x.to_bits() == y.to_bits(),
+            (
+                OwnedValue::Histogram { buckets: b1, sum: s1, count: c1 },
+                OwnedValue::Histogram { buckets: b2, sum: s2, count: c2 },
+            ) => c1 == c2 && s1.to_bits() == s2.to_bits() && b1 == b2,
+            _ => self == other,
+        }
+    }
+
     /// The value as a number: counters and gauges as they are, histograms as
     /// their count.
     pub fn as_f64(&self) -> f64 {

@@ -54,6 +54,15 @@ pub const DEFAULT_BUFFER_BYTES: usize = 16 * 1024 * 1024;
 /// The shortest tick a hub accepts.
 pub const MIN_TICK: Duration = Duration::from_millis(10);
 
+/// The longest tick a hub accepts.
+const MAX_TICK: Duration = Duration::from_secs(3600);
+
+/// Whether `tick` is from [`MIN_TICK`] to an hour: the hub's bound, which
+/// the server's settings check too.
+pub(crate) fn tick_in_range(tick: Duration) -> bool {
+    (MIN_TICK..=MAX_TICK).contains(&tick)
+}
+
 /// Why a hub cannot be made.
 #[derive(Debug)]
 pub enum StreamError {
@@ -392,8 +401,7 @@ impl Hub {
     /// A hub over the global registry, ticking every `tick` (at least
     /// [`MIN_TICK`]).
     pub fn global(tick: Duration) -> Result<Hub, StreamError> {
-        let registry = crate::global().map_err(StreamError::Registry)?;
-        Hub::with_source(Source::Global(registry), tick, DEFAULT_BUFFER_BYTES)
+        Hub::global_with(tick, DEFAULT_BUFFER_BYTES)
     }
 
     /// A hub over `registry`.
@@ -408,7 +416,7 @@ impl Hub {
     }
 
     fn with_source(source: Source, tick: Duration, buffer_bytes: usize) -> Result<Hub, StreamError> {
-        if tick < MIN_TICK || tick > Duration::from_secs(3600) {
+        if !tick_in_range(tick) {
             return Err(StreamError::Tick(tick));
         }
         let families: Vec<&'static Descriptor> = source.registry().iter().map(|r| r.descriptor).collect();
@@ -522,7 +530,7 @@ fn tick(inner: &Inner, time_ms: u64) {
         for series in fresh.series() {
             while old.next_if(|(index, _)| *index < series.index()).is_some() {}
             let unchanged =
-                old.next_if(|(index, _)| *index == series.index()).is_some_and(|(_, v)| same(v, series.value()));
+                old.next_if(|(index, _)| *index == series.index()).is_some_and(|(_, v)| v.same(series.value()));
             if !unchanged {
                 bytes += 48 + histogram_len(series.value()) * 8;
                 changes.push(Change { family, series: series.index(), value: series.value().clone() });
@@ -551,18 +559,6 @@ fn histogram_len(value: &OwnedValue) -> usize {
     match value {
         OwnedValue::Histogram { buckets, .. } => buckets.len(),
         _ => 0,
-    }
-}
-
-/// Equal values; NaN equals NaN (a gauge left at NaN has not changed).
-fn same(a: &OwnedValue, b: &OwnedValue) -> bool {
-    match (a, b) {
-        (OwnedValue::Float(x), OwnedValue::Float(y)) => x.to_bits() == y.to_bits(),
-        (
-            OwnedValue::Histogram { buckets: b1, sum: s1, count: c1 },
-            OwnedValue::Histogram { buckets: b2, sum: s2, count: c2 },
-        ) => c1 == c2 && s1.to_bits() == s2.to_bits() && b1 == b2,
-        _ => a == b,
     }
 }
 

@@ -315,7 +315,7 @@ impl ServerBuilder {
         if self.max_subscribers == 0 {
             return invalid("`max_subscribers` must be at least 1".to_owned());
         }
-        if self.stream_tick < crate::stream::MIN_TICK || self.stream_tick > Duration::from_secs(3600) {
+        if !crate::stream::tick_in_range(self.stream_tick) {
             return invalid(format!("`stream_tick` must be from 10 ms to 1 hour, got {:?}", self.stream_tick));
         }
         if self.stream_buffer_bytes < 64 * 1024 {

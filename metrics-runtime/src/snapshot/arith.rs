@@ -243,7 +243,7 @@ impl<'r, 'a> SnapshotView<'r, 'a> {
                 let old = gauges.families.iter().find(|f| std::ptr::eq(f.descriptor, family.descriptor));
                 family
                     .series
-                    .retain(|s| old.and_then(|f| find_index(f, s.index)).is_none_or(|o| !same(&o.value, &s.value)));
+                    .retain(|s| old.and_then(|f| find_index(f, s.index)).is_none_or(|o| !o.value.same(&s.value)));
             }
         }
         now
@@ -269,14 +269,6 @@ impl<'r, 'a> SnapshotView<'r, 'a> {
     /// The histogram's mean observation since the view's start or reset.
     pub fn mean(&self, name: &str, labels: &[(&str, &str)]) -> Option<f64> {
         self.snapshot().histogram(name, labels)?.mean()
-    }
-}
-
-/// Equal values, NaN equal to NaN.
-fn same(a: &OwnedValue, b: &OwnedValue) -> bool {
-    match (a, b) {
-        (OwnedValue::Float(x), OwnedValue::Float(y)) => x.to_bits() == y.to_bits(),
-        _ => a == b,
     }
 }
 
