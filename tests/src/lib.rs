@@ -14,6 +14,7 @@
 pub mod alloc;
 pub mod browser;
 pub mod fuzz;
+pub mod labels;
 pub mod otlp;
 pub mod prometheus;
 pub mod pushgateway;

@@ -8,22 +8,12 @@
 use std::time::Duration;
 
 use metricate::export::{Exporter, Otlp, Outcome, Transport};
-use metricate::{Counter, Family, Gauge, Histogram, LabelSet, LabelValue, MetricKind, Metrics, OwnedValue};
+use metricate::{Counter, Family, Gauge, Histogram, MetricKind, Metrics, OwnedValue};
 use serde_json::Value;
+use tests::labels::{ByKind, Kind};
 use tests::otlp::OtlpReceiver;
 use tests::registry_value;
 use tests::tls::Authority;
-
-#[derive(Clone, Copy, Debug, LabelValue)]
-enum Kind {
-    Full,
-    Incremental,
-}
-
-#[derive(Clone, Copy, Debug, LabelSet)]
-struct ByKind {
-    kind: Kind,
-}
 
 /// What the retry test writes (a struct of its own: tests run at once).
 #[derive(Metrics)]

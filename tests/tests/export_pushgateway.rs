@@ -10,21 +10,11 @@ use std::time::Duration;
 
 use metricate::encode::{self, PrometheusText};
 use metricate::export::{Exporter, PushMethod, Pushgateway as PushSink, Sink};
-use metricate::{Counter, Family, Histogram, IntGauge, LabelSet, LabelValue, Metrics, Snapshot};
+use metricate::{Counter, Family, Histogram, IntGauge, Metrics, Snapshot};
 use metricate_catalog::exposition::{self, Exposition, Format};
+use tests::labels::{ByKind, Kind};
 use tests::pushgateway::Pushgateway;
 use tests::{registry_value, wait_until};
-
-#[derive(Clone, Copy, Debug, LabelValue)]
-enum Kind {
-    Full,
-    Incremental,
-}
-
-#[derive(Clone, Copy, Debug, LabelSet)]
-struct ByKind {
-    kind: Kind,
-}
 
 /// What the first test pushes and compares.
 #[derive(Metrics)]

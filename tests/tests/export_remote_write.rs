@@ -7,20 +7,10 @@
 use std::time::Duration;
 
 use metricate::export::{Exporter, RemoteWrite};
-use metricate::{Counter, Family, Gauge, Histogram, LabelSet, LabelValue, Metrics};
+use metricate::{Counter, Family, Gauge, Histogram, Metrics};
+use tests::labels::{ByKind, Kind};
 use tests::prometheus::Prometheus;
 use tests::{registry_value, wait_until};
-
-#[derive(Clone, Copy, Debug, LabelValue)]
-enum Kind {
-    Full,
-    Incremental,
-}
-
-#[derive(Clone, Copy, Debug, LabelSet)]
-struct ByKind {
-    kind: Kind,
-}
 
 /// What the test writes.
 #[derive(Metrics)]

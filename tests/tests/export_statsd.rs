@@ -12,19 +12,9 @@ use std::time::Duration;
 
 use metricate::export::{Exporter, Outcome, SampleRate, Statsd, StatsdClient, TagStyle};
 use metricate::{Counter, Family, Histogram, IntGauge, LabelSet, LabelValue, Metrics};
+use tests::labels::{ByKind, Kind};
 use tests::statsd::Daemon;
 use tests::wait_until;
-
-#[derive(Clone, Copy, Debug, LabelValue)]
-enum Kind {
-    Full,
-    Incremental,
-}
-
-#[derive(Clone, Copy, Debug, LabelSet)]
-struct ByKind {
-    kind: Kind,
-}
 
 /// What the totals test records.
 #[derive(Metrics)]
