@@ -9,6 +9,7 @@ use std::sync::OnceLock;
 
 use metricate_catalog::{Label, MetricKind};
 
+use super::counter::inline_field;
 use super::{Collect, MetricField, SeriesVisitor, Value};
 
 /// The function of a callback metric.
@@ -93,19 +94,7 @@ macro_rules! callback_metric {
             }
         }
 
-        impl MetricField for $ty {
-            const KIND: MetricKind = $kind;
-            const LABELS: &'static [Label] = &[];
-            const CARDINALITY: usize = 1;
-            type Cell = $ty;
-            const CELL: $ty = $ty::new();
-            const CELLS_BASE: usize = 0;
-            const CELLS_PER_BOUND: usize = 0;
-
-            fn new_heap(_bounds: &'static [f64]) -> $ty {
-                $ty::new()
-            }
-        }
+        inline_field!($ty, $kind);
 
         impl Collect for $ty {
             fn collect(&self, visitor: &mut dyn SeriesVisitor) {

@@ -117,6 +117,28 @@ pub(crate) fn add_f64<C: Cell64>(cell: &C, v: f64) {
     }
 }
 
+/// Implements [`MetricField`] for a field of one series that is its own
+/// cell (built by a `const fn new()`): the derive's `static` holds none.
+macro_rules! inline_field {
+    ($ty:ident, $kind:expr) => {
+        impl MetricField for $ty {
+            const KIND: MetricKind = $kind;
+            const LABELS: &'static [Label] = &[];
+            const CARDINALITY: usize = 1;
+            type Cell = $ty;
+            const CELL: $ty = $ty::new();
+            // The one cell is the field itself: the `static` holds none.
+            const CELLS_BASE: usize = 0;
+            const CELLS_PER_BOUND: usize = 0;
+
+            fn new_heap(_bounds: &'static [f64]) -> $ty {
+                $ty::new()
+            }
+        }
+    };
+}
+pub(super) use inline_field;
+
 /// Implements [`Metric`] and [`MetricField`] for a metric whose one cell is
 /// the metric itself, read into `Value::$variant`; `$touched` says whether
 /// anything has recorded to it.
@@ -146,20 +168,7 @@ macro_rules! single_cell_metric {
             }
         }
 
-        impl MetricField for $ty {
-            const KIND: MetricKind = $kind;
-            const LABELS: &'static [Label] = &[];
-            const CARDINALITY: usize = 1;
-            type Cell = $ty;
-            const CELL: $ty = $ty::new();
-            // The one cell is the field itself: the `static` holds none.
-            const CELLS_BASE: usize = 0;
-            const CELLS_PER_BOUND: usize = 0;
-
-            fn new_heap(_bounds: &'static [f64]) -> $ty {
-                $ty::new()
-            }
-        }
+        super::counter::inline_field!($ty, $kind);
 
         impl Collect for $ty {
             fn collect(&self, visitor: &mut dyn SeriesVisitor) {
