@@ -120,12 +120,7 @@ impl Finding {
 
 /// The metric kind of a `# TYPE` word, for the kinds the rules know.
 fn kind_of(word: Option<&str>) -> Option<MetricKind> {
-    match word? {
-        "counter" => Some(MetricKind::Counter),
-        "gauge" => Some(MetricKind::Gauge),
-        "histogram" => Some(MetricKind::Histogram),
-        _ => None,
-    }
+    MetricKind::from_type_word(word?)
 }
 
 /// Every finding, by family in exposition order, then the catalogue's.

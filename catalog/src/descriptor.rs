@@ -11,6 +11,15 @@ pub enum MetricKind {
     Gauge,
     /// Observations counted into fixed buckets, with their sum and count.
     Histogram,
+    /// Quantiles of the observations over a sliding time window, with the
+    /// sum and count of every observation.
+    Summary,
+    /// A constant 1 whose labels carry the information (build version,
+    /// configuration); its name ends in `_info`.
+    Info,
+    /// A set of named states, each 1 or 0: one label, named after the
+    /// metric, over the states.
+    StateSet,
 }
 
 impl MetricKind {
@@ -20,7 +29,39 @@ impl MetricKind {
             MetricKind::Counter => "counter",
             MetricKind::Gauge => "gauge",
             MetricKind::Histogram => "histogram",
+            MetricKind::Summary => "summary",
+            MetricKind::Info => "info",
+            MetricKind::StateSet => "stateset",
         }
+    }
+
+    /// The word of the `# TYPE` line in the Prometheus text format, which
+    /// knows no info metrics or state sets: both are gauges there.
+    pub const fn prometheus_type(self) -> &'static str {
+        match self {
+            MetricKind::Info | MetricKind::StateSet => "gauge",
+            kind => kind.as_str(),
+        }
+    }
+
+    /// The kind of a `# TYPE` word (either format's spelling), if it is one
+    /// this crate declares.
+    pub fn from_type_word(word: &str) -> Option<MetricKind> {
+        Some(match word {
+            "counter" => MetricKind::Counter,
+            "gauge" => MetricKind::Gauge,
+            "histogram" => MetricKind::Histogram,
+            "summary" => MetricKind::Summary,
+            "info" => MetricKind::Info,
+            "stateset" => MetricKind::StateSet,
+            _ => return None,
+        })
+    }
+
+    /// Whether OpenMetrics can give the kind a `_created` sample: counters,
+    /// histograms and summaries.
+    pub const fn has_created(self) -> bool {
+        matches!(self, MetricKind::Counter | MetricKind::Histogram | MetricKind::Summary)
     }
 }
 
@@ -194,6 +235,29 @@ pub struct Deprecation {
 /// The Prometheus client libraries' default histogram buckets, in seconds.
 pub const DEFAULT_BUCKETS: [f64; 11] = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0];
 
+/// The quantiles a summary reports when its declaration lists none.
+pub const DEFAULT_QUANTILES: [f64; 3] = [0.5, 0.9, 0.99];
+
+/// The window of a summary when its declaration does not say: ten minutes
+/// in five age buckets, as the Prometheus client libraries default to.
+pub const DEFAULT_MAX_AGE_SECONDS: u64 = 600;
+
+/// The number of age buckets of a summary's window by default.
+pub const DEFAULT_AGE_BUCKETS: u32 = 5;
+
+/// How a summary reports: which quantiles, over which sliding window.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct SummarySpec {
+    /// The quantiles, each in (0, 1), strictly increasing.
+    pub quantiles: &'static [f64],
+    /// The window: observations older than this no longer count in the
+    /// quantiles (`_sum` and `_count` count every observation).
+    pub max_age_seconds: u64,
+    /// The window moves in this many steps of `max_age_seconds /
+    /// age_buckets` each.
+    pub age_buckets: u32,
+}
+
 /// Everything known about one declared metric.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct Descriptor {
@@ -226,6 +290,14 @@ pub struct Descriptor {
     pub quiet: bool,
     /// Where the metric was declared.
     pub source: Source,
+    /// For a summary: its quantiles and window.
+    pub summary: Option<SummarySpec>,
+    /// Whether the metric's series carry exemplars (`#[metric(exemplars)]`),
+    /// written in OpenMetrics only.
+    pub exemplars: bool,
+    /// Whether OpenMetrics writes the `_created` sample of the metric's
+    /// series (`#[metric(created)]`; counters, histograms and summaries).
+    pub created: bool,
 }
 
 impl Descriptor {
@@ -274,6 +346,7 @@ impl Descriptor {
     pub fn family_name(&self, flavor: Flavor) -> &'static str {
         match (flavor, self.kind) {
             (Flavor::OpenMetrics, MetricKind::Counter) => self.name.strip_suffix("_total").unwrap_or(self.name),
+            (Flavor::OpenMetrics, MetricKind::Info) => self.name.strip_suffix("_info").unwrap_or(self.name),
             _ => self.name,
         }
     }
@@ -293,6 +366,7 @@ pub fn exposed_names(name: &str, kind: MetricKind) -> Vec<String> {
     let mut names = vec![name.to_owned()];
     let family = match kind {
         MetricKind::Counter => name.strip_suffix("_total").unwrap_or(name),
+        MetricKind::Info => name.strip_suffix("_info").unwrap_or(name),
         _ => name,
     };
     if family != name {
@@ -307,6 +381,14 @@ pub fn exposed_names(name: &str, kind: MetricKind) -> Vec<String> {
         for suffix in ["_bucket", "_sum", "_count"] {
             names.push(format!("{name}{suffix}"));
         }
+    }
+    if kind == MetricKind::Summary {
+        for suffix in ["_sum", "_count"] {
+            names.push(format!("{name}{suffix}"));
+        }
+    }
+    if kind.has_created() {
+        names.push(format!("{family}_created"));
     }
     names
 }

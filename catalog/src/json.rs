@@ -20,6 +20,7 @@
 //!     deprecation: None,
 //!     quiet: false,
 //!     source: Source { file: "src/http.rs", line: 12, column: 5, module_path: "app::http", function: None },
+//!     summary: None, exemplars: false, created: false,
 //! };
 //!
 //! let catalog = Catalog::from_descriptors([&HTTP]);
@@ -93,7 +94,7 @@ pub struct Catalog {
 pub struct Metric {
     /// The full name, e.g. `trc_http_requests_total`.
     pub name: String,
-    /// `counter`, `gauge` or `histogram`.
+    /// `counter`, `gauge`, `histogram`, `summary`, `info` or `stateset`.
     #[serde(rename = "type")]
     pub kind: String,
     /// The unit, when it has one.
@@ -108,6 +109,21 @@ pub struct Metric {
     /// A histogram's finite bucket bounds.
     #[serde(default)]
     pub buckets: Vec<f64>,
+    /// A summary's quantiles.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub quantiles: Vec<f64>,
+    /// A summary's window, in seconds.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max_age_seconds: Option<u64>,
+    /// The number of steps a summary's window moves in.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub age_buckets: Option<u32>,
+    /// Whether the series carry exemplars (OpenMetrics).
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub exemplars: bool,
+    /// Whether OpenMetrics writes the series' `_created` sample.
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub created: bool,
     /// The number of series: the product of the label cardinalities.
     pub series: u64,
     /// The metric's semver version.
@@ -120,6 +136,12 @@ pub struct Metric {
     pub quiet: bool,
     /// Where it is declared.
     pub source: MetricSource,
+}
+
+// `skip_serializing_if` takes a reference.
+#[allow(clippy::trivially_copy_pass_by_ref)]
+fn is_false(value: &bool) -> bool {
+    !*value
 }
 
 /// One label of a metric.
@@ -247,6 +269,11 @@ impl Metric {
                 })
                 .collect(),
             buckets: if d.kind == MetricKind::Histogram { d.buckets.to_vec() } else { Vec::new() },
+            quantiles: d.summary.map(|s| s.quantiles.to_vec()).unwrap_or_default(),
+            max_age_seconds: d.summary.map(|s| s.max_age_seconds),
+            age_buckets: d.summary.map(|s| s.age_buckets),
+            exemplars: d.exemplars,
+            created: d.created,
             series: d.series_count() as u64,
             version: d.version.to_owned(),
             deprecated: d.deprecation.map(|dep| Deprecated {

@@ -22,6 +22,7 @@
 //!     deprecation: None,
 //!     quiet: false,
 //!     source: Source { file: "src/http.rs", line: 12, column: 5, module_path: "app::http", function: None },
+//!     summary: None, exemplars: false, created: false,
 //! };
 //!
 //! assert_eq!(REQUESTS.series_count(), 2);
@@ -50,7 +51,8 @@ pub mod rules;
 pub mod version;
 
 pub use descriptor::{
-    Capped, DEFAULT_BUCKETS, Deprecation, Descriptor, Flavor, Label, MetricKind, RuntimeValues, Source, exposed_names,
+    Capped, DEFAULT_AGE_BUCKETS, DEFAULT_BUCKETS, DEFAULT_MAX_AGE_SECONDS, DEFAULT_QUANTILES, Deprecation, Descriptor,
+    Flavor, Label, MetricKind, RuntimeValues, Source, SummarySpec, exposed_names,
 };
 pub use policy::{DEFAULT_MAX_LABELS, DEFAULT_MAX_SERIES, DEFAULT_SERIES_CEILING, Policy};
 

@@ -33,6 +33,7 @@ fn source(file: &str, line: u32, module: &str, function: Option<&str>) -> Metric
 
 /// Five metrics in two subsystems and one without: in no particular order,
 /// since the renderers sort.
+#[allow(clippy::too_many_lines)] // one literal per metric of the fixture
 fn fixture() -> Catalog {
     let metrics = vec![
         Metric {
@@ -43,6 +44,11 @@ fn fixture() -> Catalog {
             subsystem: "agent".to_owned(),
             labels: vec![label("result", &["ok", "error"], false, None)],
             buckets: vec![0.005, 0.1, 1.0, 2.5, 10.0],
+            quantiles: Vec::new(),
+            max_age_seconds: None,
+            age_buckets: None,
+            exemplars: false,
+            created: false,
             series: 2,
             version: "1.1.0".to_owned(),
             deprecated: None,
@@ -58,6 +64,11 @@ fn fixture() -> Catalog {
             subsystem: "http".to_owned(),
             labels: vec![label("method", &["get", "post"], false, None), label("status", &["2xx", "5xx"], false, None)],
             buckets: vec![],
+            quantiles: Vec::new(),
+            max_age_seconds: None,
+            age_buckets: None,
+            exemplars: false,
+            created: false,
             series: 4,
             version: "1.0.0".to_owned(),
             deprecated: None,
@@ -72,6 +83,11 @@ fn fixture() -> Catalog {
             subsystem: "agent".to_owned(),
             labels: vec![label("node_id", &[], false, Some(64)), label("zone", &["a`b", "c"], true, None)],
             buckets: vec![],
+            quantiles: Vec::new(),
+            max_age_seconds: None,
+            age_buckets: None,
+            exemplars: false,
+            created: false,
             series: 195,
             version: "1.0.0".to_owned(),
             deprecated: None,
@@ -86,6 +102,11 @@ fn fixture() -> Catalog {
             subsystem: "http".to_owned(),
             labels: vec![],
             buckets: vec![],
+            quantiles: Vec::new(),
+            max_age_seconds: None,
+            age_buckets: None,
+            exemplars: false,
+            created: false,
             series: 1,
             version: "2.0.0".to_owned(),
             deprecated: Some(Deprecated {
@@ -103,6 +124,11 @@ fn fixture() -> Catalog {
             subsystem: String::new(),
             labels: vec![label("version", &["0.1.0"], false, None)],
             buckets: vec![],
+            quantiles: Vec::new(),
+            max_age_seconds: None,
+            age_buckets: None,
+            exemplars: false,
+            created: false,
             series: 1,
             version: "1.0.0".to_owned(),
             deprecated: Some(Deprecated { reason: "moved to the process exporter".to_owned(), replacement: None }),

@@ -1,7 +1,7 @@
 //! `#[derive(Metrics)]`: a struct whose fields are metrics becomes a
 //! registered group of declared metrics with `static` storage.
 
-use proc_macro2::TokenStream;
+use proc_macro2::{Span, TokenStream};
 use quote::{format_ident, quote, quote_spanned};
 use syn::spanned::Spanned;
 
@@ -27,6 +27,15 @@ struct Field<'a> {
     help: String,
     unit: Option<String>,
     buckets: Option<Vec<f64>>,
+    /// A summary's quantiles, window in seconds and age buckets.
+    summary: Option<(Vec<f64>, u64, u32)>,
+    /// What the field's type needs of the derive beyond its `MetricField`
+    /// constants.
+    special: Special<'a>,
+    /// `#[metric(exemplars)]`.
+    exemplars: bool,
+    /// `#[metric(created)]`.
+    created: bool,
     /// The series limit: the policy's, or the field's own `max_series`.
     max_series: usize,
     version: String,
@@ -128,26 +137,62 @@ pub(crate) fn expand(input: &syn::DeriveInput) -> TokenStream {
     }
 }
 
-/// The kind of a metric type and, for a `Family<L, M>`, its label set `L`.
-fn kind_of(ty: &syn::Type) -> Option<(Kind, Option<&syn::Type>)> {
-    let syn::Type::Path(path) = ty else { return None };
-    let last = path.path.segments.last()?;
-    let simple = |ident: &syn::Ident| match ident.to_string().as_str() {
-        "Counter" | "FloatCounter" | "ShardedCounter" | "CallbackCounter" => Some(Kind::Counter),
-        "Gauge" | "IntGauge" | "CallbackGauge" => Some(Kind::Gauge),
-        "Histogram" => Some(Kind::Histogram),
-        _ => None,
-    };
-    match &last.arguments {
-        syn::PathArguments::None => simple(&last.ident).map(|k| (k, None)),
-        syn::PathArguments::AngleBracketed(args) if last.ident == "Family" && args.args.len() == 2 => {
-            let mut types = args.args.iter().filter_map(|a| match a {
+/// Field types whose labels the derive writes itself.
+#[derive(Clone, Copy)]
+enum Special<'a> {
+    None,
+    /// `BuildInfo`: the declaring crate's version, the compiler, the target
+    /// and the revision.
+    BuildInfo,
+    /// `StateSet<E>`: one label named after the metric, over `E`'s values.
+    StateSet(&'a syn::Type),
+}
+
+/// What a field's type declares: its kind, the label set `L` of a
+/// `Family<L, M>` or an `Info<L>`, and what is special about it.
+struct Shape<'a> {
+    kind: Kind,
+    labels: Option<&'a syn::Type>,
+    special: Special<'a>,
+}
+
+/// The types of a path segment's angle-bracketed arguments.
+fn type_args(segment: &syn::PathSegment) -> Vec<&syn::Type> {
+    match &segment.arguments {
+        syn::PathArguments::AngleBracketed(args) => args
+            .args
+            .iter()
+            .filter_map(|a| match a {
                 syn::GenericArgument::Type(t) => Some(t),
                 _ => None,
-            });
-            let labels = types.next()?;
-            let (kind, inner) = kind_of(types.next()?)?;
-            inner.is_none().then_some((kind, Some(labels)))
+            })
+            .collect(),
+        _ => Vec::new(),
+    }
+}
+
+/// The shape of a metric type.
+fn kind_of(ty: &syn::Type) -> Option<Shape<'_>> {
+    let syn::Type::Path(path) = ty else { return None };
+    let last = path.path.segments.last()?;
+    let plain = |kind| Some(Shape { kind, labels: None, special: Special::None });
+    let args = type_args(last);
+    match (last.ident.to_string().as_str(), args.as_slice()) {
+        ("Counter" | "FloatCounter" | "ShardedCounter" | "CallbackCounter", []) => plain(Kind::Counter),
+        ("Gauge" | "IntGauge" | "CallbackGauge", []) => plain(Kind::Gauge),
+        ("Histogram", []) => plain(Kind::Histogram),
+        ("Summary", []) => plain(Kind::Summary),
+        ("BuildInfo", []) => Some(Shape { kind: Kind::Info, labels: None, special: Special::BuildInfo }),
+        ("Info", [labels]) => Some(Shape { kind: Kind::Info, labels: Some(labels), special: Special::None }),
+        ("StateSet", [states]) => {
+            Some(Shape { kind: Kind::StateSet, labels: None, special: Special::StateSet(states) })
+        }
+        ("Family", [labels, metric]) => {
+            let inner = kind_of(metric)?;
+            let simple = inner.labels.is_none()
+                && matches!(inner.special, Special::None)
+                && matches!(inner.kind, Kind::Counter | Kind::Gauge | Kind::Histogram | Kind::Summary);
+            simple.then_some(Shape { kind: inner.kind, labels: Some(labels), special: Special::None })
         }
         _ => None,
     }
@@ -164,6 +209,44 @@ struct FieldAttrs {
     deprecated: Slot<syn::LitStr>,
     replacement: Slot<syn::LitStr>,
     quiet: Slot<bool>,
+    quantiles: Slot<syn::ExprArray>,
+    max_age: Slot<syn::LitStr>,
+    age_buckets: Slot<syn::LitInt>,
+    exemplars: Slot<()>,
+    created: Slot<()>,
+}
+
+/// The keys of `#[metric(..)]`.
+const FIELD_KEYS: &[&str] = &[
+    "help",
+    "unit",
+    "buckets",
+    "max_series",
+    "name",
+    "version",
+    "deprecated",
+    "replacement",
+    "quiet",
+    "quantiles",
+    "max_age",
+    "age_buckets",
+    "exemplars",
+    "created",
+];
+
+/// The value of `quiet`: bare, `= true` or `= false`.
+fn quiet_value(meta: &syn::meta::ParseNestedMeta<'_>) -> syn::Result<bool> {
+    if meta.input.is_empty() || meta.input.peek(syn::Token![,]) {
+        return Ok(true);
+    }
+    let expr: syn::Expr = meta.value()?.parse()?;
+    match &expr {
+        syn::Expr::Lit(syn::ExprLit { lit: syn::Lit::Bool(b), .. }) => Ok(b.value),
+        _ => Err(syn::Error::new_spanned(
+            expr,
+            "`quiet` is `true` or `false`\n= help: write `#[metric(quiet)]`, or `#[metric(quiet = false)]` to expose every label combination of a label set that is quiet by default",
+        )),
+    }
 }
 
 fn field_attrs(cx: &Ctxt, field: &syn::Field, local: &str) -> FieldAttrs {
@@ -177,6 +260,11 @@ fn field_attrs(cx: &Ctxt, field: &syn::Field, local: &str) -> FieldAttrs {
         deprecated: Slot::new("deprecated"),
         replacement: Slot::new("replacement"),
         quiet: Slot::new("quiet"),
+        quantiles: Slot::new("quantiles"),
+        max_age: Slot::new("max_age"),
+        age_buckets: Slot::new("age_buckets"),
+        exemplars: Slot::new("exemplars"),
+        created: Slot::new("created"),
     };
     attr::for_each_key(cx, &field.attrs, "metric", |meta| {
         if meta.path.is_ident("name") {
@@ -211,28 +299,27 @@ fn field_attrs(cx: &Ctxt, field: &syn::Field, local: &str) -> FieldAttrs {
             let lit = attr::string(meta)?;
             attrs.replacement.set(cx, lit.span(), lit);
         } else if meta.path.is_ident("quiet") {
-            let value = if meta.input.is_empty() || meta.input.peek(syn::Token![,]) {
-                true
-            } else {
-                let expr: syn::Expr = meta.value()?.parse()?;
-                match &expr {
-                    syn::Expr::Lit(syn::ExprLit { lit: syn::Lit::Bool(b), .. }) => b.value,
-                    _ => {
-                        return Err(syn::Error::new_spanned(
-                            expr,
-                            "`quiet` is `true` or `false`\n= help: write `#[metric(quiet)]`, or `#[metric(quiet = false)]` to expose every label combination of a label set that is quiet by default",
-                        ));
-                    }
-                }
-            };
-            attrs.quiet.set(cx, meta.path.span(), value);
+            attrs.quiet.set(cx, meta.path.span(), quiet_value(meta)?);
+        } else if meta.path.is_ident("quantiles") {
+            match meta.value()?.parse::<syn::Expr>()? {
+                syn::Expr::Array(array) => attrs.quantiles.set(cx, array.span(), array),
+                other => cx.error_spanned_by(
+                    other,
+                    format_args!("H1: `quantiles` of `{local}` is not a list of quantiles\n= help: write the quantiles as an array of number literals between 0 and 1, e.g. `quantiles = [0.5, 0.9, 0.99]`"),
+                ),
+            }
+        } else if meta.path.is_ident("max_age") {
+            let lit = attr::string(meta)?;
+            attrs.max_age.set(cx, lit.span(), lit);
+        } else if meta.path.is_ident("age_buckets") {
+            let lit: syn::LitInt = meta.value()?.parse()?;
+            attrs.age_buckets.set(cx, lit.span(), lit);
+        } else if meta.path.is_ident("exemplars") {
+            attrs.exemplars.set(cx, meta.path.span(), ());
+        } else if meta.path.is_ident("created") {
+            attrs.created.set(cx, meta.path.span(), ());
         } else {
-            attr::unknown_key(
-                cx,
-                meta,
-                "metric",
-                &["help", "unit", "buckets", "max_series", "name", "version", "deprecated", "replacement", "quiet"],
-            );
+            attr::unknown_key(cx, meta, "metric", FIELD_KEYS);
         }
         Ok(())
     });
@@ -249,8 +336,22 @@ fn parse_field<'a>(
     let member = field.ident.as_ref()?;
     let local = member.to_string();
     let local = local.strip_prefix("r#").unwrap_or(&local);
-    let FieldAttrs { name, unit, help, buckets, max_series, version, deprecated, replacement, quiet } =
-        field_attrs(cx, field, local);
+    let FieldAttrs {
+        name,
+        unit,
+        help,
+        buckets,
+        max_series,
+        version,
+        deprecated,
+        replacement,
+        quiet,
+        quantiles,
+        max_age,
+        age_buckets,
+        exemplars,
+        created,
+    } = field_attrs(cx, field, local);
     // The full name: `namespace_subsystem_field`, or as given by `name = ".."`
     // (e.g. to keep an existing metric's name); the rules apply either way,
     // reported at the `name` value when there is one.
@@ -261,11 +362,11 @@ fn parse_field<'a>(
     let buckets = buckets.get().map(|array| (array.span(), parse_buckets(cx, &name, &array)));
     let max_series = series_limit(cx, &name, max_series, policy);
 
-    let Some((kind, labels)) = kind_of(&field.ty) else {
+    let Some(Shape { kind, labels, special }) = kind_of(&field.ty) else {
         cx.error_spanned_by(
             &field.ty,
             format_args!(
-                "cannot tell the metric type of field `{member}`\n= help: write the field type as `Counter`, `FloatCounter`, `ShardedCounter`, `Gauge`, `IntGauge`, `Histogram`, `Family<L, M>` of one of them, `CallbackCounter` or `CallbackGauge`"
+                "cannot tell the metric type of field `{member}`\n= help: write the field type as `Counter`, `FloatCounter`, `ShardedCounter`, `Gauge`, `IntGauge`, `Histogram`, `Summary`, `Family<L, M>` of one of them, `CallbackCounter`, `CallbackGauge`, `Info<L>`, `BuildInfo` or `StateSet<E>`"
             ),
         );
         return None;
@@ -305,22 +406,11 @@ fn parse_field<'a>(
         }
         cx.error_at(help_span, violation);
     }
-    let buckets = match (kind, buckets) {
-        (Kind::Histogram, Some((_, bounds))) => Some(bounds),
-        (Kind::Histogram, None) => Some(metricate_catalog::DEFAULT_BUCKETS.to_vec()),
-        (_, Some((span, _))) => {
-            cx.error_at(
-                span,
-                format_args!(
-                    "`buckets` is for histograms; `{name}` is a {}\n= note: buckets are the bounds a histogram counts its observations into; other metric types have none\n= help: remove `buckets`, or make the field a `Histogram`",
-                    kind.as_str()
-                ),
-            );
-            None
-        }
-        (_, None) => None,
-    };
-    let quiet = check_quiet(cx, &name, quiet, labels.is_some());
+    let buckets = histogram_buckets(cx, &name, kind, buckets);
+    let summary = summary_spec(cx, &name, kind, quantiles, max_age, age_buckets);
+    let exemplars = opt_in(cx, &name, kind, exemplars, "exemplars", &[Kind::Counter, Kind::Histogram]);
+    let created = opt_in(cx, &name, kind, created, "created", &[Kind::Counter, Kind::Histogram, Kind::Summary]);
+    let quiet = check_quiet(cx, &name, quiet, labels.is_some() && kind != Kind::Info);
     let (version, deprecation) = lifecycle(cx, &name, version, deprecated, replacement);
     let help = match &deprecation {
         // The HELP line says so too, for anyone reading a scrape.
@@ -336,11 +426,171 @@ fn parse_field<'a>(
         help,
         unit,
         buckets,
+        summary,
+        special,
+        exemplars,
+        created,
         max_series,
         version,
         deprecation,
         quiet,
     })
+}
+
+/// A histogram's bounds (the defaults unless given); an error for bounds
+/// on any other kind.
+fn histogram_buckets(cx: &Ctxt, name: &str, kind: Kind, buckets: Option<(Span, Vec<f64>)>) -> Option<Vec<f64>> {
+    match (kind, buckets) {
+        (Kind::Histogram, Some((_, bounds))) => Some(bounds),
+        (Kind::Histogram, None) => Some(metricate_catalog::DEFAULT_BUCKETS.to_vec()),
+        (_, Some((span, _))) => {
+            cx.error_at(
+                span,
+                format_args!(
+                    "`buckets` is for histograms; `{name}` is a {}\n= note: buckets are the bounds a histogram counts its observations into; other metric types have none\n= help: remove `buckets`, or make the field a `Histogram`",
+                    kind.as_str()
+                ),
+            );
+            None
+        }
+        (_, None) => None,
+    }
+}
+
+/// A summary's quantiles (H1), window and age buckets; errors for them on
+/// any other kind.
+fn summary_spec(
+    cx: &Ctxt,
+    name: &str,
+    kind: Kind,
+    quantiles: Slot<syn::ExprArray>,
+    max_age: Slot<syn::LitStr>,
+    age_buckets: Slot<syn::LitInt>,
+) -> Option<(Vec<f64>, u64, u32)> {
+    if kind != Kind::Summary {
+        let spans = [
+            quantiles.get_with_span().map(|(span, _)| (span, "quantiles")),
+            max_age.get_with_span().map(|(span, _)| (span, "max_age")),
+            age_buckets.get_with_span().map(|(span, _)| (span, "age_buckets")),
+        ];
+        for (span, key) in spans.into_iter().flatten() {
+            cx.error_at(
+                span,
+                format_args!(
+                    "`{key}` is for summaries; `{name}` is a {}\n= note: a summary reports quantiles over a sliding window; other metric types have none\n= help: remove `{key}`, or make the field a `Summary`",
+                    kind.as_str()
+                ),
+            );
+        }
+        return None;
+    }
+    let quantiles = match quantiles.get() {
+        Some(array) => parse_quantiles(cx, name, &array),
+        None => metricate_catalog::DEFAULT_QUANTILES.to_vec(),
+    };
+    let max_age = match max_age.get() {
+        Some(lit) => match parse_duration(&lit.value()) {
+            Some(seconds) if seconds > 0 => seconds,
+            _ => {
+                cx.error_spanned_by(
+                    &lit,
+                    format_args!(
+                        "`max_age` of summary `{name}` is not a duration of at least one second\n= note: the window of a summary: observations older than this leave its quantiles\n= help: write a whole number of `d`, `h`, `m` or `s`, e.g. `max_age = \"10m\"` or `\"1h30m\"`"
+                    ),
+                );
+                metricate_catalog::DEFAULT_MAX_AGE_SECONDS
+            }
+        },
+        None => metricate_catalog::DEFAULT_MAX_AGE_SECONDS,
+    };
+    let age_buckets = match age_buckets.get() {
+        Some(lit) => match lit.base10_parse::<u32>() {
+            Ok(n) if (1..=60).contains(&n) => n,
+            _ => {
+                cx.error_spanned_by(
+                    &lit,
+                    format_args!(
+                        "`age_buckets` of summary `{name}` is not between 1 and 60\n= note: the window moves in `age_buckets` steps of `max_age / age_buckets`\n= help: write a whole number from 1 to 60, e.g. `age_buckets = 5`"
+                    ),
+                );
+                metricate_catalog::DEFAULT_AGE_BUCKETS
+            }
+        },
+        None => metricate_catalog::DEFAULT_AGE_BUCKETS,
+    };
+    Some((quantiles, max_age, age_buckets))
+}
+
+/// Seconds in a duration such as `10m`, `90s` or `1h30m`.
+fn parse_duration(text: &str) -> Option<u64> {
+    let mut total: u64 = 0;
+    let mut number: Option<u64> = None;
+    for c in text.chars() {
+        match c {
+            '0'..='9' => {
+                number = Some(number.unwrap_or(0).checked_mul(10)?.checked_add(u64::from(c) - u64::from('0'))?);
+            }
+            'd' | 'h' | 'm' | 's' => {
+                let unit = match c {
+                    'd' => 86_400,
+                    'h' => 3_600,
+                    'm' => 60,
+                    _ => 1,
+                };
+                total = total.checked_add(number.take()?.checked_mul(unit)?)?;
+            }
+            _ => return None,
+        }
+    }
+    (number.is_none() && !text.is_empty()).then_some(total)
+}
+
+/// A key that only some kinds take (`exemplars`, `created`).
+fn opt_in(cx: &Ctxt, name: &str, kind: Kind, slot: Slot<()>, key: &str, kinds: &[Kind]) -> bool {
+    let Some((span, ())) = slot.get_with_span() else { return false };
+    if kinds.contains(&kind) {
+        return true;
+    }
+    let which: Vec<String> = kinds.iter().map(|k| format!("{}s", k.as_str())).collect();
+    let which = match which.as_slice() {
+        [first, second] => format!("{first} and {second}"),
+        [rest @ .., last] => format!("{}, and {last}", rest.join(", ")),
+        [] => String::new(),
+    };
+    cx.error_at(span, format_args!("`{key}` is for {which}; `{name}` is a {}\n= help: remove `{key}`", kind.as_str()));
+    false
+}
+
+/// The quantiles of a `quantiles = [..]` array, checked by H1
+/// (`metricate_catalog::rules::check_quantiles`) with each violation at its
+/// element.
+fn parse_quantiles(cx: &Ctxt, name: &str, array: &syn::ExprArray) -> Vec<f64> {
+    let mut quantiles = Vec::new();
+    let mut elems = Vec::new();
+    for elem in &array.elems {
+        match number(elem) {
+            Some(value) => {
+                quantiles.push(value);
+                elems.push(elem);
+            }
+            None => cx.error_spanned_by(
+                elem,
+                format_args!(
+                    "H1: a quantile of summary `{name}` is not a number literal\n= help: write each quantile as a number literal between 0 and 1, e.g. `0.99`"
+                ),
+            ),
+        }
+    }
+    if quantiles.is_empty() && !array.elems.is_empty() {
+        return quantiles;
+    }
+    for violation in rules::check_quantiles(name, &quantiles) {
+        match violation.index.and_then(|i| elems.get(i)) {
+            Some(elem) => cx.error_spanned_by(elem, violation),
+            None => cx.error_spanned_by(array, violation),
+        }
+    }
+    quantiles
 }
 
 /// The series limit: the field's `max_series`, checked against the
@@ -501,8 +751,12 @@ fn impl_metrics(
         let bounds = format_ident!("__METRICS_BOUNDS_{}", upper);
         let desc = format_ident!("__METRICS_DESC_{}", upper);
         let field = quote_spanned!(ty.span()=> <#ty as #p::MetricField>);
-        let bound_values = f.buckets.clone().unwrap_or_default();
+        let bound_values = bound_values(f);
         let bound_count = bound_values.len();
+        let (labels_static, labels) = label_tokens(f, &field, &upper, p);
+        let summary = summary_tokens(f, p);
+        let buckets = if f.summary.is_some() { quote!(&[]) } else { quote!(&#bounds) };
+        let (exemplars, created) = (f.exemplars, f.created);
         let (name, help, version) = (&f.name, &f.help, &f.version);
         let (deprecation, unit) = (deprecation_tokens(f, p), unit_tokens(f));
         let start = member.span().start();
@@ -519,13 +773,14 @@ fn impl_metrics(
             );
             static #cells: [#field::Cell; #len] = [const { #field::CELL }; #len];
             #check_series
+            #labels_static
             static #desc: #p::Descriptor = #p::Descriptor {
                 name: #name,
                 help: #help,
                 kind: #field::KIND,
                 unit: #unit,
-                labels: #field::LABELS,
-                buckets: &#bounds,
+                labels: #labels,
+                buckets: #buckets,
                 subsystem: #subsystem,
                 version: #version,
                 deprecation: #deprecation,
@@ -537,6 +792,9 @@ fn impl_metrics(
                     module_path: ::core::module_path!(),
                     function: #function,
                 },
+                summary: #summary,
+                exemplars: #exemplars,
+                created: #created,
             };
         });
         let doc = rustdoc(f, committed);
@@ -590,6 +848,73 @@ fn impl_metrics(
     }
 }
 
+/// The values of a field's `bounds` static: a histogram's bounds; a
+/// summary's window and quantiles, which is how the runtime's `Summary`
+/// learns them: `[max_age, age_buckets, q..]`.
+fn bound_values(f: &Field<'_>) -> Vec<f64> {
+    match &f.summary {
+        Some((quantiles, max_age, age_buckets)) => {
+            [*max_age as f64, f64::from(*age_buckets)].into_iter().chain(quantiles.iter().copied()).collect()
+        }
+        None => f.buckets.clone().unwrap_or_default(),
+    }
+}
+
+/// The `summary` field of a descriptor.
+fn summary_tokens(f: &Field<'_>, p: &Private) -> TokenStream {
+    match &f.summary {
+        Some((quantiles, max_age, age_buckets)) => {
+            let count = quantiles.len();
+            quote! {
+                ::core::option::Option::Some(#p::SummarySpec {
+                    quantiles: {
+                        static QUANTILES: [f64; #count] = [#(#quantiles),*];
+                        &QUANTILES
+                    },
+                    max_age_seconds: #max_age,
+                    age_buckets: #age_buckets,
+                })
+            }
+        }
+        None => quote!(::core::option::Option::None),
+    }
+}
+
+/// The labels of a descriptor, and the `static` they need: the type's own,
+/// or those the derive writes for `BuildInfo` (the declaring crate's build)
+/// and `StateSet<E>` (one label named after the metric).
+fn label_tokens(f: &Field<'_>, field: &TokenStream, upper: &str, p: &Private) -> (TokenStream, TokenStream) {
+    let labels = format_ident!("__METRICS_LABELS_{}", upper);
+    match f.special {
+        Special::None => (TokenStream::new(), quote!(#field::LABELS)),
+        Special::BuildInfo => {
+            let label = |name: &str, value: TokenStream| {
+                quote! {{
+                    const VALUE: &str = #p::plain_label_value(#value);
+                    #p::Label::new(#name, &[VALUE], &[VALUE], false, ::core::option::Option::None)
+                }}
+            };
+            let version = label("version", quote!(::core::env!("CARGO_PKG_VERSION")));
+            let rustc = label("rustc", quote!(#p::RUSTC_VERSION));
+            let target = label("target", quote!(#p::TARGET));
+            let revision = label(
+                "revision",
+                quote! {
+                    match ::core::option_env!("METRICATE_GIT_REVISION") {
+                        ::core::option::Option::Some(revision) => revision,
+                        ::core::option::Option::None => "unknown",
+                    }
+                },
+            );
+            (quote!(static #labels: [#p::Label; 4] = [#version, #rustc, #target, #revision];), quote!(&#labels))
+        }
+        Special::StateSet(states) => {
+            let name = &f.name;
+            (quote!(static #labels: [#p::Label; 1] = [#p::StateSet::<#states>::__label(#name)];), quote!(&#labels))
+        }
+    }
+}
+
 /// The `deprecation` field of a descriptor.
 fn deprecation_tokens(f: &Field<'_>, p: &Private) -> TokenStream {
     match &f.deprecation {
@@ -631,6 +956,16 @@ fn rustdoc(f: &Field<'_>, committed: Option<&Committed>) -> Vec<String> {
         let bounds: Vec<String> = buckets.iter().map(|b| format!("{b:?}")).collect();
         lines.push(format!(" - buckets: {}, `+Inf`", bounds.join(", ")));
     }
+    if let Some((quantiles, max_age, age_buckets)) = &f.summary {
+        let quantiles: Vec<String> = quantiles.iter().map(|q| format!("{q:?}")).collect();
+        lines.push(format!(" - quantiles: {}, over the last {max_age} s in {age_buckets} steps", quantiles.join(", ")));
+    }
+    if f.exemplars {
+        lines.push(" - exemplars: the latest per series (and per bucket), in OpenMetrics".to_owned());
+    }
+    if f.created {
+        lines.push(" - created: OpenMetrics writes each series' `_created`".to_owned());
+    }
     match f.quiet {
         Some(true) => lines.push(" - quiet: only the label combinations recorded to are exposed".to_owned()),
         Some(false) => lines.push(" - not quiet: every label combination is exposed from the first scrape".to_owned()),
@@ -649,6 +984,9 @@ fn rustdoc(f: &Field<'_>, committed: Option<&Committed>) -> Vec<String> {
         Kind::Counter => format!("sum(rate({name}[5m]))"),
         Kind::Gauge => format!("max_over_time({name}[5m])"),
         Kind::Histogram => format!("histogram_quantile(0.99, sum by (le) (rate({name}_bucket[5m])))"),
+        Kind::Summary => format!("max by (quantile) ({name})"),
+        Kind::Info => format!("{name} == 1"),
+        Kind::StateSet => format!("{name}{{{name}=\"...\"}} == 1"),
     };
     lines.extend([String::new(), " ```promql".to_owned(), format!(" {example}"), " ```".to_owned()]);
     lines

@@ -5,7 +5,7 @@
 //! crates never name `inventory` or `catalog` themselves.
 
 pub use inventory;
-pub use metricate_catalog::{Deprecation, Descriptor, Label, MetricKind, Source};
+pub use metricate_catalog::{Deprecation, Descriptor, Label, MetricKind, Source, SummarySpec};
 
 /// The body of `Struct::global()`: the `static`, or the scope's instance
 /// with the feature `test-scope`.
@@ -15,9 +15,11 @@ pub use crate::instrument::{
     Instrumented, IntoReason, Outcome, Probe, SyncOutcome, call_once, reason_index,
 };
 pub use crate::label::{LabelSet, LabelValue};
-pub use crate::metric::{Collect, MetricField, MetricGroup, ReadScratch, static_cells};
+pub use crate::metric::{
+    Collect, MetricField, MetricGroup, RUSTC_VERSION, ReadScratch, TARGET, plain_label_value, static_cells,
+};
 pub use crate::registry::Entry;
-pub use crate::{Counter, Family, Histogram, IntGauge};
+pub use crate::{Counter, Family, Histogram, IntGauge, StateSet};
 /// The product of label cardinalities, saturating instead of overflowing (a
 /// saturated product is far beyond any series limit, which rejects it): the
 /// same count rule L6 checks.

@@ -95,6 +95,7 @@ extern crate self as metricate;
 #[cfg(loom)]
 #[doc(hidden)]
 pub mod __loom;
+pub mod build;
 #[cfg(feature = "docs")]
 pub mod docs;
 pub mod encode;
@@ -122,10 +123,11 @@ pub mod testing;
 pub mod __private;
 
 pub use label::{CappedLabel, CappedTable, LabelSet, LabelValue, MAX_CAPPED_VALUE_LEN};
+pub use metric::summary;
 pub use metric::{
-    AlreadyRegistered, COUNTER_SHARDS, CallbackCounter, CallbackGauge, Collect, Counter, Family, FloatCounter, Gauge,
-    Histogram, HistogramRef, HistogramSnapshot, HistogramTimer, IntGauge, Metric, MetricField, MetricGroup,
-    SeriesVisitor, ShardedCounter, Value,
+    AlreadyRegistered, BuildInfo, COUNTER_SHARDS, CallbackCounter, CallbackGauge, Collect, Counter, Family,
+    FloatCounter, Gauge, Histogram, HistogramRef, HistogramSnapshot, HistogramTimer, Info, IntGauge, Metric,
+    MetricField, MetricGroup, SeriesVisitor, ShardedCounter, StateSet, Summary, SummaryRef, SummaryTimer, Value,
 };
 pub use metricate_catalog::{Capped, Descriptor, Label, MetricKind, Source};
 

@@ -11,6 +11,8 @@ mod counter;
 mod family;
 mod gauge;
 mod histogram;
+mod info;
+pub mod summary;
 
 use std::ops::Deref;
 
@@ -26,6 +28,10 @@ pub use histogram::ReadScratch;
 #[cfg(loom)]
 pub(crate) use histogram::{CELLS_BASE as HISTOGRAM_CELLS_BASE, observe as histogram_observe, read as histogram_read};
 pub use histogram::{Histogram, HistogramRef, HistogramSnapshot, HistogramTimer};
+pub use info::{BuildInfo, Info, StateSet};
+#[doc(hidden)]
+pub use info::{RUSTC_VERSION, TARGET, plain_label_value};
+pub use summary::{Summary, SummaryRef, SummaryTimer};
 
 /// The cells of a metric: a `static` array for declared metrics, a boxed
 /// slice for unregistered instances.
@@ -73,6 +79,18 @@ pub enum Value<'a> {
         /// The number of observations; equals the sum of `buckets`.
         count: u64,
     },
+    /// A summary: its quantiles over its window, with the sum and count of
+    /// every observation.
+    Summary {
+        /// The quantiles, increasing.
+        quantiles: &'a [f64],
+        /// The value at each quantile (`NaN` for an empty window).
+        values: &'a [f64],
+        /// The sum of the observations.
+        sum: f64,
+        /// The number of observations.
+        count: u64,
+    },
 }
 
 /// Receives the series of one metric, in index order.
@@ -109,8 +127,8 @@ pub trait Collect: Sync {
 
 /// A type usable as `M` in [`Family<L, M>`]: how one series is stored and read.
 ///
-/// Implemented by [`Counter`], [`FloatCounter`], [`Gauge`], [`IntGauge`] and
-/// [`Histogram`].
+/// Implemented by [`Counter`], [`FloatCounter`], [`Gauge`], [`IntGauge`],
+/// [`Histogram`] and [`Summary`].
 pub trait Metric: Sized + Sync + 'static {
     /// The metric type.
     const KIND: MetricKind;
@@ -128,14 +146,27 @@ pub trait Metric: Sized + Sync + 'static {
     const CELLS_PER_BOUND: usize;
     /// The handle [`Family::with`] returns for one series.
     type Handle<'a>;
+    /// What readers keep between reads of a family's series (a summary's
+    /// window); `()` for the others.
+    #[doc(hidden)]
+    type Reader: Sync + 'static;
+    /// The reader state of a fresh family.
+    #[doc(hidden)]
+    const READER: Self::Reader;
 
     /// The handle over series `series` of a family's cells.
     #[doc(hidden)]
     fn handle<'a>(cells: &'a [Self::Cell], series: usize, bounds: &'static [f64]) -> Self::Handle<'a>;
 
-    /// Reads one series' cells.
+    /// Reads the cells of series `series`.
     #[doc(hidden)]
-    fn read<'s>(cells: &[Self::Cell], bounds: &'s [f64], scratch: &'s mut ReadScratch) -> Value<'s>;
+    fn read<'s>(
+        cells: &[Self::Cell],
+        bounds: &'s [f64],
+        scratch: &'s mut ReadScratch,
+        reader: &Self::Reader,
+        series: usize,
+    ) -> Value<'s>;
 
     /// Whether anything has recorded to one series' cells.
     #[doc(hidden)]
@@ -148,7 +179,7 @@ pub trait Metric: Sized + Sync + 'static {
 #[diagnostic::on_unimplemented(
     message = "`{Self}` is not a metric type",
     label = "not a metric",
-    note = "fields of a `#[derive(Metrics)]` struct are `Counter`, `FloatCounter`, `Gauge`, `IntGauge`, `Histogram`, or `Family<L, M>` of one of them"
+    note = "fields of a `#[derive(Metrics)]` struct are `Counter`, `FloatCounter`, `Gauge`, `IntGauge`, `Histogram`, `Summary`, `Family<L, M>` of one of them, `Info<L>`, `BuildInfo`, `StateSet<E>`, `CallbackCounter` or `CallbackGauge`"
 )]
 pub trait MetricField: Collect + Sized + 'static {
     /// The metric type.

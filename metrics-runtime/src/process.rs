@@ -64,6 +64,9 @@ const fn metric(
                 module_path: module_path!(),
                 function: None,
             },
+            summary: None,
+            exemplars: false,
+            created: false,
         },
         read,
     }

@@ -36,6 +36,18 @@ pub enum OwnedValue {
         /// The number of observations.
         count: u64,
     },
+    /// A summary: the value at each quantile over its window, with the sum
+    /// and count of every observation.
+    Summary {
+        /// The quantiles, increasing.
+        quantiles: Vec<f64>,
+        /// The value at each quantile (`NaN` for an empty window).
+        values: Vec<f64>,
+        /// The sum of the observations.
+        sum: f64,
+        /// The number of observations.
+        count: u64,
+    },
 }
 
 impl OwnedValue {
@@ -46,6 +58,9 @@ impl OwnedValue {
             Value::Float(v) => OwnedValue::Float(v),
             Value::Histogram { buckets, sum, count, .. } => {
                 OwnedValue::Histogram { buckets: buckets.to_vec(), sum, count }
+            }
+            Value::Summary { quantiles, values, sum, count } => {
+                OwnedValue::Summary { quantiles: quantiles.to_vec(), values: values.to_vec(), sum, count }
             }
         }
     }
@@ -59,18 +74,27 @@ impl OwnedValue {
                 OwnedValue::Histogram { buckets: b1, sum: s1, count: c1 },
                 OwnedValue::Histogram { buckets: b2, sum: s2, count: c2 },
             ) => c1 == c2 && s1.to_bits() == s2.to_bits() && b1 == b2,
+            (
+                OwnedValue::Summary { quantiles: q1, values: v1, sum: s1, count: c1 },
+                OwnedValue::Summary { quantiles: q2, values: v2, sum: s2, count: c2 },
+            ) => {
+                c1 == c2
+                    && s1.to_bits() == s2.to_bits()
+                    && q1 == q2
+                    && v1.iter().map(|v| v.to_bits()).eq(v2.iter().map(|v| v.to_bits()))
+            }
             _ => self == other,
         }
     }
 
-    /// The value as a number: counters and gauges as they are, histograms as
-    /// their count.
+    /// The value as a number: counters and gauges as they are, histograms and
+    /// summaries as their count.
     pub fn as_f64(&self) -> f64 {
         match *self {
             OwnedValue::Unsigned(v) => v as f64,
             OwnedValue::Signed(v) => v as f64,
             OwnedValue::Float(v) => v,
-            OwnedValue::Histogram { count, .. } => count as f64,
+            OwnedValue::Histogram { count, .. } | OwnedValue::Summary { count, .. } => count as f64,
         }
     }
 }
@@ -166,6 +190,9 @@ impl Collect for FamilySnapshot {
                 OwnedValue::Float(v) => Value::Float(*v),
                 OwnedValue::Histogram { buckets, sum, count } => {
                     Value::Histogram { bounds: self.descriptor.buckets, buckets, sum: *sum, count: *count }
+                }
+                OwnedValue::Summary { quantiles, values, sum, count } => {
+                    Value::Summary { quantiles, values, sum: *sum, count: *count }
                 }
             };
             if series.touched {

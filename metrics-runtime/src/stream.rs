@@ -224,6 +224,16 @@ impl Event {
                     }
                     out.push(']');
                 }
+                if let Some(summary) = descriptor.summary {
+                    out.push_str(",\"quantiles\":[");
+                    for (j, q) in summary.quantiles.iter().enumerate() {
+                        if j > 0 {
+                            out.push(',');
+                        }
+                        json_number(out, *q);
+                    }
+                    out.push(']');
+                }
                 out.push('}');
             }
             out.push('}');
@@ -265,6 +275,18 @@ impl Event {
                             out.push(',');
                         }
                         let _ = write!(out, "{n}");
+                    }
+                    out.push(']');
+                }
+                OwnedValue::Summary { values, sum, count, .. } => {
+                    let _ = write!(out, ",\"count\":{count},\"sum\":");
+                    json_number(out, *sum);
+                    out.push_str(",\"quantiles\":[");
+                    for (j, v) in values.iter().enumerate() {
+                        if j > 0 {
+                            out.push(',');
+                        }
+                        json_number(out, *v);
                     }
                     out.push(']');
                 }

@@ -140,7 +140,9 @@ impl Monotonic {
                         assert_eq!((v * 4.0).fract(), 0.0, "{what}: {v}");
                         vec![*v]
                     }
-                    OwnedValue::Signed(_) => panic!("{what}: no integer gauges here"),
+                    OwnedValue::Signed(_) | OwnedValue::Summary { .. } => {
+                        panic!("{what}: no integer gauges or summaries here")
+                    }
                 };
                 if let Some(previous) = self.previous.get(&(name, series.index())) {
                     for (before, now) in previous.iter().zip(&current) {

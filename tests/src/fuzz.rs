@@ -207,6 +207,9 @@ fn with_gauge(help: &str, values: &[String], f: impl FnOnce(&'static Descriptor)
         deprecation: None,
         quiet: false,
         source: Source { file: file!(), line: line!(), column: 1, module_path: module_path!(), function: None },
+        summary: None,
+        exemplars: false,
+        created: false,
     }));
     let _arena = Arena {
         text: std::ptr::from_ref(text).cast_mut(),

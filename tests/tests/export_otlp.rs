@@ -148,31 +148,7 @@ fn the_decoder_reads_every_metric_as_the_registry_has_it() {
         // Every metric has the type of its declaration: a counter a
         // cumulative monotonic sum (named without `_total`), a gauge a
         // gauge, a histogram a cumulative histogram with the declared bounds.
-        let registry = metricate::global().unwrap();
-        for m in request["request"]["resource_metrics"][0]["scope_metrics"][0]["metrics"].as_array().unwrap() {
-            let name = m["name"].as_str().unwrap();
-            let descriptor = registry
-                .iter()
-                .map(|r| r.descriptor)
-                .find(|d| d.name == name || d.name.strip_suffix("_total") == Some(name))
-                .unwrap_or_else(|| panic!("{name} is not declared"));
-            match descriptor.kind {
-                MetricKind::Counter => {
-                    assert_eq!(m["sum"]["aggregation_temporality"], "AGGREGATION_TEMPORALITY_CUMULATIVE", "{name}");
-                    assert_eq!(m["sum"]["is_monotonic"], true, "{name}");
-                }
-                MetricKind::Gauge => assert!(m["gauge"]["data_points"].is_array(), "{name}: {m}"),
-                MetricKind::Histogram => {
-                    assert_eq!(m["histogram"]["aggregation_temporality"], "AGGREGATION_TEMPORALITY_CUMULATIVE");
-                    for p in m["histogram"]["data_points"].as_array().unwrap() {
-                        let bounds: Vec<f64> =
-                            p["explicit_bounds"].as_array().unwrap().iter().map(|b| b.as_f64().unwrap()).collect();
-                        assert_eq!(bounds, descriptor.buckets, "{name}");
-                        assert_eq!(p["bucket_counts"].as_array().unwrap().len(), bounds.len() + 1, "{name}");
-                    }
-                }
-            }
-        }
+        assert_declared_types(&request);
 
         // Counters: cumulative monotonic sums, named without `_total`.
         let jobs = metric(&request, "trc_otlp_written_jobs");
@@ -207,6 +183,52 @@ fn the_decoder_reads_every_metric_as_the_registry_has_it() {
         assert_eq!(int(&full["count"]), *count);
         assert_eq!(full["sum"], *sum);
         assert_eq!(int(&full["start_time_unix_nano"]), start);
+    }
+}
+
+/// Every metric of a decoded request has the type of its declaration: a
+/// counter a cumulative monotonic sum (named without `_total`), a gauge (and
+/// an info metric, a state set) a gauge, a histogram a cumulative histogram
+/// with the declared bounds, a summary its declared quantiles.
+fn assert_declared_types(request: &Value) {
+    let registry = metricate::global().unwrap();
+    for m in request["request"]["resource_metrics"][0]["scope_metrics"][0]["metrics"].as_array().unwrap() {
+        let name = m["name"].as_str().unwrap();
+        let descriptor = registry
+            .iter()
+            .map(|r| r.descriptor)
+            .find(|d| d.name == name || d.name.strip_suffix("_total") == Some(name))
+            .unwrap_or_else(|| panic!("{name} is not declared"));
+        match descriptor.kind {
+            MetricKind::Counter => {
+                assert_eq!(m["sum"]["aggregation_temporality"], "AGGREGATION_TEMPORALITY_CUMULATIVE", "{name}");
+                assert_eq!(m["sum"]["is_monotonic"], true, "{name}");
+            }
+            MetricKind::Gauge | MetricKind::Info | MetricKind::StateSet => {
+                assert!(m["gauge"]["data_points"].is_array(), "{name}: {m}");
+            }
+            MetricKind::Summary => {
+                let quantiles = descriptor.summary.unwrap().quantiles;
+                for p in m["summary"]["data_points"].as_array().unwrap() {
+                    let declared: Vec<f64> = p["quantile_values"]
+                        .as_array()
+                        .unwrap()
+                        .iter()
+                        .map(|q| q["quantile"].as_f64().unwrap())
+                        .collect();
+                    assert_eq!(declared, quantiles, "{name}");
+                }
+            }
+            MetricKind::Histogram => {
+                assert_eq!(m["histogram"]["aggregation_temporality"], "AGGREGATION_TEMPORALITY_CUMULATIVE");
+                for p in m["histogram"]["data_points"].as_array().unwrap() {
+                    let bounds: Vec<f64> =
+                        p["explicit_bounds"].as_array().unwrap().iter().map(|b| b.as_f64().unwrap()).collect();
+                    assert_eq!(bounds, descriptor.buckets, "{name}");
+                    assert_eq!(p["bucket_counts"].as_array().unwrap().len(), bounds.len() + 1, "{name}");
+                }
+            }
+        }
     }
 }
 

@@ -170,6 +170,7 @@ impl<'a, 'c> FamilyCheck<'a, 'c> {
             None if context.openmetrics && family.kind == Some("counter") => {
                 Cow::Owned(format!("{}_total", family.name))
             }
+            None if context.openmetrics && family.kind == Some("info") => Cow::Owned(format!("{}_info", family.name)),
             None => Cow::Borrowed(family.name),
         }
     }
@@ -183,7 +184,12 @@ impl<'a, 'c> FamilyCheck<'a, 'c> {
                 findings.push(Finding::from_violation(name, line, violation));
             }
         };
-        let kind = kind_of(family.kind);
+        let kind = match kind_of(family.kind) {
+            // The Prometheus text format writes an info metric as a gauge
+            // named `<name>_info`, as every client library does.
+            Some(MetricKind::Gauge) if !context.openmetrics && name.ends_with("_info") => Some(MetricKind::Info),
+            kind => kind,
+        };
         match kind {
             Some(kind) => {
                 for violation in rules::check_metric_name(name, kind, family.unit, &context.policy) {

@@ -82,6 +82,78 @@ pub fn check_h1(metric: &str, bounds: &[f64]) -> Vec<Violation> {
     violations
 }
 
+/// H1 for a summary: its quantiles are in (0, 1), strictly increasing, at
+/// most [`MAX_QUANTILES`] of them. Each violation carries the index of its
+/// quantile.
+///
+/// ```
+/// use metricate_catalog::rules::check_quantiles;
+///
+/// assert!(check_quantiles("trc_step_seconds", &[0.5, 0.9, 0.99]).is_empty());
+/// let v = &check_quantiles("trc_step_seconds", &[0.5, 1.0])[0];
+/// assert_eq!(v.message, "H1: quantile 1 of summary `trc_step_seconds` (1.0) is not between 0 and 1");
+/// assert_eq!(v.index, Some(1));
+/// ```
+pub fn check_quantiles(metric: &str, quantiles: &[f64]) -> Vec<Violation> {
+    const NOTE: &str = "a summary reports the quantiles it lists, each a fraction strictly between 0 and 1 \
+                        (0.5 is the median), in strictly increasing order";
+    if quantiles.is_empty() {
+        return vec![Violation::new(
+            Rule::H1,
+            format_args!("summary `{metric}` has no quantiles"),
+            NOTE,
+            "list at least one quantile, e.g. `quantiles = [0.5, 0.9, 0.99]`, or remove `quantiles` for those",
+        )];
+    }
+    let mut violations = Vec::new();
+    if quantiles.len() > MAX_QUANTILES {
+        violations.push(
+            Violation::new(
+                Rule::H1,
+                format_args!("summary `{metric}` lists {} quantiles, more than {MAX_QUANTILES}", quantiles.len()),
+                NOTE,
+                format!("keep at most {MAX_QUANTILES} quantiles"),
+            )
+            .at(MAX_QUANTILES),
+        );
+    }
+    let mut previous: Option<(usize, f64)> = None;
+    for (i, &q) in quantiles.iter().enumerate() {
+        if !(q > 0.0 && q < 1.0) {
+            violations.push(
+                Violation::new(
+                    Rule::H1,
+                    format_args!("quantile {i} of summary `{metric}` ({q:?}) is not between 0 and 1"),
+                    NOTE,
+                    "write a fraction strictly between 0 and 1, e.g. `0.99` for the 99th percentile",
+                )
+                .at(i),
+            );
+            continue;
+        }
+        if let Some((j, last)) = previous
+            && q <= last
+        {
+            violations.push(
+                Violation::new(
+                    Rule::H1,
+                    format_args!("quantile {i} of summary `{metric}` ({q:?}) is not above quantile {j} ({last:?})"),
+                    NOTE,
+                    "list the quantiles in strictly increasing order, each once",
+                )
+                .at(i),
+            );
+        }
+        if previous.is_none_or(|(_, last)| q > last) {
+            previous = Some((i, q));
+        }
+    }
+    violations
+}
+
+/// The most quantiles a summary reports.
+pub const MAX_QUANTILES: usize = 16;
+
 /// D1: no two metrics share an exposed name — their family names in either
 /// exposition (a counter `x_total` is family `x` in OpenMetrics) and the
 /// series names they generate (`x_bucket`, `x_sum`, `x_count`), as
@@ -95,6 +167,7 @@ pub fn check_h1(metric: &str, bounds: &[f64]) -> Vec<Violation> {
 ///         name, help: "h", kind, unit: None, labels: &[], buckets: &[], subsystem: "",
 ///         version: "1.0.0", deprecation: None, quiet: false,
 ///         source: Source { file: "src/lib.rs", line: 1, column: 1, module_path: "app", function: None },
+///         summary: None, exemplars: false, created: false,
 ///     }
 /// }
 /// let counter = metric("trc_jobs_total", MetricKind::Counter);
@@ -261,6 +334,9 @@ mod tests {
             deprecation: None,
             quiet: false,
             source: crate::Source { file: "src/lib.rs", line, column: 5, module_path: "app", function: None },
+            summary: None,
+            exemplars: false,
+            created: false,
         }
     }
 

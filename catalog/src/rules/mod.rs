@@ -36,7 +36,9 @@ pub use labels::{
     check_l1, check_l2, check_l3, check_l4, check_l5, check_l5_label_set, check_l6, check_l6_limit, check_l7,
     check_label_name, series_count,
 };
-pub use lifecycle::{check_d1, check_d1_names, check_d2_deprecation, check_d2_version, check_h1};
+pub use lifecycle::{
+    MAX_QUANTILES, check_d1, check_d1_names, check_d2_deprecation, check_d2_version, check_h1, check_quantiles,
+};
 pub use naming::{
     RESERVED_SUFFIXES, check_metric_name, check_n1, check_n1_subsystem, check_n2, check_n3, check_n4, check_n5,
     check_n6, check_n7,
@@ -77,7 +79,8 @@ pub enum Rule {
     L6,
     /// Label values are non-empty, distinct and not the reserved `unknown`.
     L7,
-    /// Histogram bucket bounds are non-empty, finite and strictly increasing.
+    /// Histogram bucket bounds are non-empty, finite and strictly increasing;
+    /// summary quantiles are in (0, 1) and strictly increasing.
     H1,
     /// No two metrics share an exposed name.
     D1,

@@ -139,14 +139,16 @@ pub fn check_n3(name: &str, kind: MetricKind) -> Option<Violation> {
             NOTE,
             format!("rename `{name}` to `{name}_total`"),
         )),
-        MetricKind::Gauge | MetricKind::Histogram => name.strip_suffix("_total").map(|stem| {
-            Violation::new(
-                Rule::N3,
-                format_args!("{} `{name}` ends in `_total`, which is reserved for counters", kind.as_str()),
-                NOTE,
-                format!("rename `{name}` to `{stem}`, or declare it a counter if it only goes up"),
-            )
-        }),
+        MetricKind::Gauge | MetricKind::Histogram | MetricKind::Summary | MetricKind::Info | MetricKind::StateSet => {
+            name.strip_suffix("_total").map(|stem| {
+                Violation::new(
+                    Rule::N3,
+                    format_args!("{} `{name}` ends in `_total`, which is reserved for counters", kind.as_str()),
+                    NOTE,
+                    format!("rename `{name}` to `{stem}`, or declare it a counter if it only goes up"),
+                )
+            })
+        }
     }
 }
 
@@ -407,7 +409,7 @@ pub fn check_n7(name: &str, help: &str) -> Option<Violation> {
 }
 
 /// N1 to N6 on one metric name, in that order. An empty name is reported by
-/// N1 alone. Info metrics do not exist yet, so N6 rejects `_info`.
+/// N1 alone. N6 allows `_info` on info metrics only.
 ///
 /// ```
 /// use metricate_catalog::{MetricKind, Policy, rules::{Rule, check_metric_name}};
@@ -430,7 +432,7 @@ pub fn check_metric_name(name: &str, kind: MetricKind, unit: Option<&str>, polic
         check_n3(name, kind),
         check_n4(name),
         check_n5(name, kind, unit),
-        check_n6(name, false),
+        check_n6(name, kind == MetricKind::Info),
     ]
     .into_iter()
     .flatten()

@@ -14,7 +14,9 @@
 use metricate_catalog::{Descriptor, Flavor, MetricKind, escape};
 
 use super::Encoder;
-use super::text::{SeriesLabels, write_buckets, write_f64, write_scalar, write_series_start, write_u64};
+use super::text::{
+    SeriesLabels, write_buckets, write_f64, write_quantiles, write_scalar, write_series_start, write_u64,
+};
 use crate::metric::Value;
 
 pub(super) const CONTENT_TYPE: &str = "application/openmetrics-text; version=1.0.0; charset=utf-8";
@@ -59,7 +61,11 @@ impl Encoder for OpenMetrics {
 
     fn family(&mut self, out: &mut Vec<u8>, d: &Descriptor) {
         let family = d.family_name(Flavor::OpenMetrics);
-        let suffix = if d.kind == MetricKind::Counter { "_total" } else { "" };
+        let suffix = match d.kind {
+            MetricKind::Counter => "_total",
+            MetricKind::Info => "_info",
+            _ => "",
+        };
         self.labels.family(d.labels, family, suffix);
         metadata(out, b"# TYPE ", family, d.kind.as_str());
         if let Some(unit) = d.unit
@@ -91,6 +97,22 @@ impl Encoder for OpenMetrics {
                 // counter): the point is written without both, rather than
                 // refused by every strict parser.
                 if bounds.first().is_none_or(|b| *b >= 0.0) && !sum.is_nan() && sum >= 0.0 {
+                    write_series_start(out, family, "_count", labels);
+                    write_u64(out, count);
+                    out.push(b'\n');
+                    write_series_start(out, family, "_sum", labels);
+                    write_f64(out, sum);
+                    out.push(b'\n');
+                }
+            }
+            Value::Summary { quantiles, values, sum, count } => {
+                let labels = self.labels.render(d.labels, index);
+                // OpenMetrics: quantile values and the sum are never
+                // negative (a summary is over sizes and durations); those of
+                // negative observations are left out rather than refused by
+                // every strict parser, as for histograms.
+                write_quantiles(out, family, labels, quantiles, values, |v| v.is_nan() || v >= 0.0);
+                if !sum.is_nan() && sum >= 0.0 {
                     write_series_start(out, family, "_count", labels);
                     write_u64(out, count);
                     out.push(b'\n');

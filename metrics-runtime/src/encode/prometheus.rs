@@ -10,7 +10,9 @@ use metricate_catalog::Descriptor;
 use metricate_catalog::escape;
 
 use super::Encoder;
-use super::text::{SeriesLabels, write_buckets, write_f64, write_scalar, write_series_start, write_u64};
+use super::text::{
+    SeriesLabels, write_buckets, write_f64, write_quantiles, write_scalar, write_series_start, write_u64,
+};
 use crate::metric::Value;
 
 pub(super) const CONTENT_TYPE: &str = "text/plain; version=0.0.4; charset=utf-8";
@@ -57,25 +59,35 @@ impl Encoder for PrometheusText {
         out.extend_from_slice(b"# TYPE ");
         out.extend_from_slice(d.name.as_bytes());
         out.push(b' ');
-        out.extend_from_slice(d.kind.as_str().as_bytes());
+        out.extend_from_slice(d.kind.prometheus_type().as_bytes());
         out.push(b'\n');
     }
 
     fn series(&mut self, out: &mut Vec<u8>, d: &Descriptor, index: usize, value: &Value<'_>) {
-        if let Value::Histogram { bounds, buckets, sum, count } = *value {
-            let labels = self.labels.render(d.labels, index);
-            write_buckets(out, d.name, labels, bounds, buckets);
-            write_series_start(out, d.name, "_sum", labels);
-            write_f64(out, sum);
-            out.push(b'\n');
-            write_series_start(out, d.name, "_count", labels);
-            write_u64(out, count);
-            out.push(b'\n');
-        } else {
-            self.labels.write_line(out, d.labels, index);
-            write_scalar(out, value);
-            out.push(b'\n');
-        }
+        let (labels, sum, count) = match *value {
+            Value::Histogram { bounds, buckets, sum, count } => {
+                let labels = self.labels.render(d.labels, index);
+                write_buckets(out, d.name, labels, bounds, buckets);
+                (labels, sum, count)
+            }
+            Value::Summary { quantiles, values, sum, count } => {
+                let labels = self.labels.render(d.labels, index);
+                write_quantiles(out, d.name, labels, quantiles, values, |_| true);
+                (labels, sum, count)
+            }
+            _ => {
+                self.labels.write_line(out, d.labels, index);
+                write_scalar(out, value);
+                out.push(b'\n');
+                return;
+            }
+        };
+        write_series_start(out, d.name, "_sum", labels);
+        write_f64(out, sum);
+        out.push(b'\n');
+        write_series_start(out, d.name, "_count", labels);
+        write_u64(out, count);
+        out.push(b'\n');
     }
 
     fn finish(&mut self, _out: &mut Vec<u8>) {}

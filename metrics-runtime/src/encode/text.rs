@@ -198,7 +198,35 @@ pub(super) fn write_scalar(out: &mut Vec<u8>, value: &Value<'_>) {
         Value::Unsigned(v) => write_u64(out, v),
         Value::Signed(v) => write_i64(out, v),
         Value::Float(v) => write_f64(out, v),
-        Value::Histogram { count, .. } => write_u64(out, count),
+        Value::Histogram { count, .. } | Value::Summary { count, .. } => write_u64(out, count),
+    }
+}
+
+/// Writes the quantile lines of a summary series: `name{labels,quantile="q"} v`,
+/// leaving out those `keep` refuses.
+pub(super) fn write_quantiles(
+    out: &mut Vec<u8>,
+    name: &str,
+    labels: &[u8],
+    quantiles: &[f64],
+    values: &[f64],
+    keep: impl Fn(f64) -> bool,
+) {
+    for (q, v) in quantiles.iter().zip(values) {
+        if !keep(*v) {
+            continue;
+        }
+        out.extend_from_slice(name.as_bytes());
+        out.push(b'{');
+        if !labels.is_empty() {
+            out.extend_from_slice(labels);
+            out.push(b',');
+        }
+        out.extend_from_slice(b"quantile=\"");
+        write_f64(out, *q);
+        out.extend_from_slice(b"\"} ");
+        write_f64(out, *v);
+        out.push(b'\n');
     }
 }
 

@@ -110,7 +110,7 @@ mod proto {
         pub(crate) description: String,
         #[prost(string, tag = "3")]
         pub(crate) unit: String,
-        #[prost(oneof = "metric::Data", tags = "5, 7, 9")]
+        #[prost(oneof = "metric::Data", tags = "5, 7, 9, 11")]
         pub(crate) data: Option<metric::Data>,
     }
 
@@ -124,6 +124,8 @@ mod proto {
             Sum(super::Sum),
             #[prost(message, tag = "9")]
             Histogram(super::Histogram),
+            #[prost(message, tag = "11")]
+            Summary(super::Summary),
         }
     }
 
@@ -157,6 +159,39 @@ mod proto {
         /// An `AggregationTemporality`.
         #[prost(int32, tag = "2")]
         pub(crate) aggregation_temporality: i32,
+    }
+
+    /// `Summary`.
+    #[derive(Clone, PartialEq, prost::Message)]
+    pub(crate) struct Summary {
+        #[prost(message, repeated, tag = "1")]
+        pub(crate) data_points: Vec<SummaryDataPoint>,
+    }
+
+    /// `SummaryDataPoint`.
+    #[derive(Clone, PartialEq, prost::Message)]
+    pub(crate) struct SummaryDataPoint {
+        #[prost(message, repeated, tag = "7")]
+        pub(crate) attributes: Vec<KeyValue>,
+        #[prost(fixed64, tag = "2")]
+        pub(crate) start_time_unix_nano: u64,
+        #[prost(fixed64, tag = "3")]
+        pub(crate) time_unix_nano: u64,
+        #[prost(fixed64, tag = "4")]
+        pub(crate) count: u64,
+        #[prost(double, tag = "5")]
+        pub(crate) sum: f64,
+        #[prost(message, repeated, tag = "6")]
+        pub(crate) quantile_values: Vec<ValueAtQuantile>,
+    }
+
+    /// `SummaryDataPoint.ValueAtQuantile`.
+    #[derive(Clone, PartialEq, prost::Message)]
+    pub(crate) struct ValueAtQuantile {
+        #[prost(double, tag = "1")]
+        pub(crate) quantile: f64,
+        #[prost(double, tag = "2")]
+        pub(crate) value: f64,
     }
 
     /// `NumberDataPoint`.
@@ -204,6 +239,31 @@ mod proto {
 }
 
 use proto::number_data_point::Value as Number;
+
+/// The data point of one summary series.
+fn summary_point(
+    series: &crate::snapshot::SeriesSnapshot,
+    attributes: Vec<proto::KeyValue>,
+    start: u64,
+    time: u64,
+) -> proto::SummaryDataPoint {
+    let (quantile_values, sum, count) = match series.value() {
+        OwnedValue::Summary { quantiles, values, sum, count } => (
+            quantiles.iter().zip(values).map(|(q, v)| proto::ValueAtQuantile { quantile: *q, value: *v }).collect(),
+            *sum,
+            *count,
+        ),
+        other => (Vec::new(), other.as_f64(), 0),
+    };
+    proto::SummaryDataPoint {
+        attributes,
+        start_time_unix_nano: start,
+        time_unix_nano: time,
+        count,
+        sum,
+        quantile_values,
+    }
+}
 
 /// Sends the registry to an OpenTelemetry collector or any OTLP/HTTP
 /// metrics endpoint (protobuf encoding).
@@ -379,17 +439,21 @@ impl Otlp {
                     aggregation_temporality: proto::CUMULATIVE,
                     is_monotonic: true,
                 }),
-                MetricKind::Gauge => proto::metric::Data::Gauge(proto::Gauge {
-                    // A gauge's start time is not meaningful: left unset.
-                    data_points: family
-                        .series()
-                        .iter()
-                        .map(|s| proto::NumberDataPoint {
-                            start_time_unix_nano: 0,
-                            ..number(s, number_value(s.value()))
-                        })
-                        .collect(),
-                }),
+                // Info metrics and state sets are gauges of 1 and 0, as the
+                // OpenTelemetry Prometheus compatibility rules map them.
+                MetricKind::Gauge | MetricKind::Info | MetricKind::StateSet => {
+                    proto::metric::Data::Gauge(proto::Gauge {
+                        // A gauge's start time is not meaningful: left unset.
+                        data_points: family
+                            .series()
+                            .iter()
+                            .map(|s| proto::NumberDataPoint {
+                                start_time_unix_nano: 0,
+                                ..number(s, number_value(s.value()))
+                            })
+                            .collect(),
+                    })
+                }
                 MetricKind::Histogram => proto::metric::Data::Histogram(proto::Histogram {
                     data_points: family
                         .series()
@@ -412,11 +476,14 @@ impl Otlp {
                         .collect(),
                     aggregation_temporality: proto::CUMULATIVE,
                 }),
+                MetricKind::Summary => proto::metric::Data::Summary(proto::Summary {
+                    data_points: family.series().iter().map(|s| summary_point(s, attributes(s), start, time)).collect(),
+                }),
             };
             points += family.series().len() as u64;
             let name = match descriptor.kind {
                 MetricKind::Counter => descriptor.name.strip_suffix("_total").unwrap_or(descriptor.name),
-                MetricKind::Gauge | MetricKind::Histogram => descriptor.name,
+                _ => descriptor.name,
             };
             metrics.push(proto::Metric {
                 name: name.to_owned(),

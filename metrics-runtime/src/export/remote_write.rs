@@ -220,6 +220,13 @@ impl RemoteWrite {
                         push("_sum", None, *sum);
                         push("_count", None, *count as f64);
                     }
+                    (MetricKind::Summary, OwnedValue::Summary { quantiles, values, sum, count }) => {
+                        for (q, v) in quantiles.iter().zip(values) {
+                            push("", Some(("quantile", &canonical_f64(*q))), *v);
+                        }
+                        push("_sum", None, *sum);
+                        push("_count", None, *count as f64);
+                    }
                     (_, value) => push("", None, value.as_f64()),
                 }
             }

@@ -232,8 +232,18 @@ impl Statsd {
                 };
                 let key = Key { family: descriptor.name, series: series.index(), bucket: None };
                 match (descriptor.kind, series.value()) {
-                    (MetricKind::Histogram, OwnedValue::Histogram { buckets, count, sum }) => {
-                        if format.distributions && !descriptor.buckets.is_empty() {
+                    (
+                        MetricKind::Histogram | MetricKind::Summary,
+                        OwnedValue::Histogram { count, sum, .. } | OwnedValue::Summary { count, sum, .. },
+                    ) => {
+                        // A summary's quantiles are over its own window and do
+                        // not add up across hosts: it sends its count and sum
+                        // (or, as distributions, their mean), as a histogram
+                        // without buckets does.
+                        if let OwnedValue::Histogram { buckets, .. } = series.value()
+                            && format.distributions
+                            && !descriptor.buckets.is_empty()
+                        {
                             for (bucket, &n) in buckets.iter().enumerate() {
                                 let key = Key { bucket: Some(bucket), ..key };
                                 let total = Total::Count(n);
@@ -260,13 +270,15 @@ impl Statsd {
                         }
                         batch.push(*max_packet, descriptor.name, Some((key, total)));
                     }
-                    (MetricKind::Gauge, value) => {
+                    (MetricKind::Gauge | MetricKind::Info | MetricKind::StateSet, value) => {
                         let number = match *value {
                             _ if !series.touched() => continue,
                             OwnedValue::Signed(v) => Number::Signed(v),
                             OwnedValue::Unsigned(v) => Number::Unsigned(v),
                             OwnedValue::Float(v) if v.is_finite() => Number::Float(v),
-                            OwnedValue::Float(_) | OwnedValue::Histogram { .. } => continue,
+                            OwnedValue::Float(_) | OwnedValue::Histogram { .. } | OwnedValue::Summary { .. } => {
+                                continue;
+                            }
                         };
                         batch.unit.clear();
                         if number.is_negative() {

@@ -151,13 +151,15 @@ macro_rules! single_cell_metric {
             const CELLS_BASE: usize = 1;
             const CELLS_PER_BOUND: usize = 0;
             type Handle<'a> = &'a $ty;
+            type Reader = ();
+            const READER: () = ();
 
             #[inline]
             fn handle<'a>(cells: &'a [$ty], series: usize, _bounds: &'static [f64]) -> &'a $ty {
                 &cells[series]
             }
 
-            fn read<'s>(cells: &[$ty], _: &'s [f64], _: &'s mut ReadScratch) -> Value<'s> {
+            fn read<'s>(cells: &[$ty], _: &'s [f64], _: &'s mut ReadScratch, &(): &(), _: usize) -> Value<'s> {
                 let read: fn(&$ty) -> _ = $read;
                 Value::$variant(read(&cells[0]))
             }

@@ -45,6 +45,7 @@ pub struct Family<L, M: Metric> {
     cells: Storage<M::Cell>,
     bounds: &'static [f64],
     labels: PhantomData<fn(&L)>,
+    reader: M::Reader,
 }
 
 impl<L: LabelSet, M: Metric> Family<L, M> {
@@ -72,7 +73,7 @@ impl<L: LabelSet, M: Metric> Family<L, M> {
 
     #[doc(hidden)]
     pub const fn __from_static(cells: &'static [M::Cell], bounds: &'static [f64]) -> Self {
-        Family { cells: Storage::Static(cells), bounds, labels: PhantomData }
+        Family { cells: Storage::Static(cells), bounds, labels: PhantomData, reader: M::READER }
     }
 }
 
@@ -88,13 +89,13 @@ impl<L: LabelSet + 'static, M: Metric> MetricField for Family<L, M> {
 
     fn new_heap(bounds: &'static [f64]) -> Self {
         let len = L::CARDINALITY * (M::CELLS_BASE + M::CELLS_PER_BOUND * bounds.len());
-        Family { cells: heap_cells::<M>(len), bounds, labels: PhantomData }
+        Family { cells: heap_cells::<M>(len), bounds, labels: PhantomData, reader: M::READER }
     }
 }
 
 impl<L: LabelSet, M: Metric> Collect for Family<L, M> {
     fn collect(&self, visitor: &mut dyn SeriesVisitor) {
-        collect_cells::<M>(&self.cells, self.stride(), self.bounds, visitor);
+        collect_cells::<M>(&self.cells, self.stride(), self.bounds, &self.reader, visitor);
     }
 
     fn __series_at(&self, address: usize) -> Option<usize> {
@@ -120,7 +121,13 @@ fn heap_cells<M: Metric>(len: usize) -> Storage<M::Cell> {
 
 /// Visits every series of a family's cells. Generic over the metric type
 /// only, for the same reason.
-fn collect_cells<M: Metric>(cells: &[M::Cell], stride: usize, bounds: &'static [f64], visitor: &mut dyn SeriesVisitor) {
+fn collect_cells<M: Metric>(
+    cells: &[M::Cell],
+    stride: usize,
+    bounds: &'static [f64],
+    reader: &M::Reader,
+    visitor: &mut dyn SeriesVisitor,
+) {
     if stride == 0 {
         return;
     }
@@ -128,7 +135,7 @@ fn collect_cells<M: Metric>(cells: &[M::Cell], stride: usize, bounds: &'static [
     for (index, series) in cells.chunks_exact(stride).enumerate() {
         // Read first: a value read non-zero was recorded by the time
         // `touched` looks.
-        let value = M::read(series, bounds, &mut scratch);
+        let value = M::read(series, bounds, &mut scratch, reader, index);
         if M::touched(series) {
             visitor.series(index, value);
         } else {

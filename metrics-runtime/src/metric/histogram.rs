@@ -34,6 +34,7 @@ use std::sync::PoisonError;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
+use metricate_catalog::rules::MAX_QUANTILES;
 use metricate_catalog::{Label, MetricKind};
 
 use super::counter::add_f64;
@@ -56,11 +57,18 @@ const INLINE_BUCKETS: usize = 64;
 pub struct ReadScratch {
     inline: [u64; INLINE_BUCKETS],
     heap: Vec<u64>,
+    quantiles: [f64; MAX_QUANTILES],
 }
 
 impl ReadScratch {
     pub(crate) fn new() -> ReadScratch {
-        ReadScratch { inline: [0; INLINE_BUCKETS], heap: Vec::new() }
+        ReadScratch { inline: [0; INLINE_BUCKETS], heap: Vec::new(), quantiles: [0.0; MAX_QUANTILES] }
+    }
+
+    /// Room for the values of `len` quantiles (at most [`MAX_QUANTILES`],
+    /// which the declaration checks).
+    pub(crate) fn quantiles(&mut self, len: usize) -> &mut [f64] {
+        &mut self.quantiles[..len.min(MAX_QUANTILES)]
     }
 
     fn buckets(&mut self, len: usize) -> &mut [u64] {
@@ -339,15 +347,21 @@ pub(crate) fn observe<C: Cell64>(cells: &[C], bounds: &[f64], v: f64) {
     if v.is_nan() {
         return reject(InvalidSample::Nan);
     }
-    let bucket = bucket_index(bounds, v);
+    observe_in(cells, bounds.len(), bucket_index(bounds, v), v);
+}
+
+/// Records `v` into bucket `bucket` of a series laid out for `bounds`
+/// finite bounds (the summary's log-spaced buckets use it too).
+#[inline]
+pub(crate) fn observe_in<C: Cell64>(cells: &[C], bounds: usize, bucket: usize, v: f64) {
     // Acquire: this observation then happens after the flip that made its
     // shard hot, and so after the previous reader cleared that shard (the
     // readers' lock orders the clearing before the flip). With Relaxed, the
     // memory model would allow this increment to be ordered before the
     // clearing and erased by it. Same instruction on x86; `ldadda` on ARM64.
     let started = cells[0].fetch_add(1, Ordering::Acquire);
-    let shard = 1 + (started >> 63) as usize * (bounds.len() + 2);
-    let shard = &cells[shard..shard + bounds.len() + 2];
+    let shard = 1 + (started >> 63) as usize * (bounds + 2);
+    let shard = &cells[shard..shard + bounds + 2];
     add_f64(&shard[0], v);
     // Completion mark: publishes the sum above to a reader's Acquire loads.
     shard[1 + bucket].fetch_add(1, Ordering::Release);
@@ -361,8 +375,17 @@ pub(crate) fn read<'s, C: Cell64>(cells: &[C], bounds: &'s [f64], scratch: &'s m
 
 /// [`read`]: the per-bucket counts, the sum and the count.
 fn read_parts<'s, C: Cell64>(cells: &[C], bounds: &[f64], scratch: &'s mut ReadScratch) -> (&'s [u64], f64, u64) {
+    let buckets = scratch.buckets(bounds.len() + 1);
+    let (sum, count) = read_into(cells, bounds.len(), buckets);
+    (buckets, sum, count)
+}
+
+/// Reads one series laid out for `bounds` finite bounds consistently (see
+/// the module docs) into `buckets` (`bounds + 1` long): per-bucket counts;
+/// returns the sum and the count.
+pub(crate) fn read_into<C: Cell64>(cells: &[C], bounds: usize, buckets: &mut [u64]) -> (f64, u64) {
     let _guard = READ_LOCK.lock().unwrap_or_else(PoisonError::into_inner);
-    let width = bounds.len() + 2;
+    let width = bounds + 2;
     let flipped = cells[0].fetch_add(HOT_BIT, Ordering::AcqRel);
     let started = flipped & COUNT_MASK;
     let cold_index = (flipped >> 63) as usize;
@@ -370,7 +393,6 @@ fn read_parts<'s, C: Cell64>(cells: &[C], bounds: &[f64], scratch: &'s mut ReadS
     let cold = shard(cold_index);
     let hot = shard(cold_index ^ 1);
 
-    let buckets = scratch.buckets(bounds.len() + 1);
     let mut spins = 0u32;
     loop {
         let mut landed = 0u64;
@@ -400,12 +422,12 @@ fn read_parts<'s, C: Cell64>(cells: &[C], bounds: &[f64], scratch: &'s mut ReadS
         add_f64(&hot[0], sum);
         cold[0].store(0, Ordering::Relaxed);
     }
-    (buckets, sum, started)
+    (sum, started)
 }
 
 /// Whether an observation was ever started in a series: its count is above
 /// zero (a rejected NaN starts none).
-fn touched(cells: &[AtomicU64]) -> bool {
+pub(crate) fn touched(cells: &[AtomicU64]) -> bool {
     cells[0].load(Ordering::Relaxed) & COUNT_MASK != 0
 }
 
@@ -422,6 +444,8 @@ impl Metric for Histogram {
     const CELLS_BASE: usize = CELLS_BASE;
     const CELLS_PER_BOUND: usize = 2;
     type Handle<'a> = HistogramRef<'a>;
+    type Reader = ();
+    const READER: () = ();
 
     #[inline]
     fn handle<'a>(cells: &'a [AtomicU64], series: usize, bounds: &'static [f64]) -> HistogramRef<'a> {
@@ -429,7 +453,7 @@ impl Metric for Histogram {
         HistogramRef { cells: &cells[series * stride..(series + 1) * stride], bounds }
     }
 
-    fn read<'s>(cells: &[AtomicU64], bounds: &'s [f64], scratch: &'s mut ReadScratch) -> Value<'s> {
+    fn read<'s>(cells: &[AtomicU64], bounds: &'s [f64], scratch: &'s mut ReadScratch, &(): &(), _: usize) -> Value<'s> {
         read(cells, bounds, scratch)
     }
 

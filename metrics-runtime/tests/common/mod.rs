@@ -413,6 +413,9 @@ pub(crate) const fn hand_built(
             module_path: module_path!(),
             function: None,
         },
+        summary: None,
+        exemplars: false,
+        created: false,
     }
 }
 
