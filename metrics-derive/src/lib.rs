@@ -33,6 +33,7 @@
 
 mod attr;
 mod case;
+mod constant_labels;
 mod ctxt;
 mod instrument;
 mod label_set;
@@ -60,6 +61,14 @@ pub fn derive_label_value(input: TokenStream) -> TokenStream {
 #[proc_macro_derive(LabelSet, attributes(label))]
 pub fn derive_label_set(input: TokenStream) -> TokenStream {
     label_set::expand(&syn::parse_macro_input!(input)).into()
+}
+
+/// Not public API: the compile-time half of `metricate::constant_labels!`,
+/// which checks the label names (L1 to L3, with the crate's policy).
+#[doc(hidden)]
+#[proc_macro]
+pub fn check_constant_label_names(input: TokenStream) -> TokenStream {
+    constant_labels::expand(input.into()).into()
 }
 
 /// See `metricate::instrument_metric`.

@@ -24,7 +24,7 @@ pub use crate::{Counter, Family, Histogram, IntGauge, StateSet};
 /// saturated product is far beyond any series limit, which rejects it): the
 /// same count rule L6 checks.
 pub use metricate_catalog::rules::series_count as cardinality_product;
-pub use metricate_derive::{LabelSet, Metrics};
+pub use metricate_derive::{LabelSet, Metrics, check_constant_label_names};
 
 /// L6 at const evaluation: when `series > limit`, panics with the rule's
 /// message (`before`, the series count, `after`: the derive splits

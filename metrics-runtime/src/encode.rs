@@ -44,6 +44,7 @@ pub(crate) fn canonical_f64(v: f64) -> String {
     String::from_utf8(out).unwrap_or_default()
 }
 
+use crate::constant::ConstantLabels;
 use crate::metric::{Collect, SeriesVisitor, Value};
 use crate::registry::Registry;
 
@@ -51,6 +52,12 @@ use crate::registry::Registry;
 pub trait Exposition {
     /// Calls `f` with each family's descriptor and state, in order.
     fn for_each_family<'s>(&'s self, f: &mut dyn FnMut(&'static Descriptor, &'s dyn Collect));
+
+    /// The labels every series carries (see [`ConstantLabels`]); none unless
+    /// the exposition says.
+    fn constant_labels(&self) -> &ConstantLabels {
+        crate::constant::none()
+    }
 }
 
 impl Exposition for Registry<'_> {
@@ -59,12 +66,22 @@ impl Exposition for Registry<'_> {
             f(entry.descriptor, entry.metric);
         }
     }
+
+    fn constant_labels(&self) -> &ConstantLabels {
+        Registry::constant_labels(self)
+    }
 }
 
 /// A text exposition format.
 pub trait Encoder {
     /// The HTTP `Content-Type` of the output.
     fn content_type(&self) -> &'static str;
+    /// Starts an exposition whose every series carries these labels
+    /// (`name="value",...`, escaped; empty for none). Encoders that ignore
+    /// it leave them out.
+    fn begin(&mut self, constant_labels: &str) {
+        let _ = constant_labels;
+    }
     /// Starts a family: its metadata lines.
     fn family(&mut self, out: &mut Vec<u8>, descriptor: &Descriptor);
     /// One series of the current family.
@@ -109,6 +126,7 @@ where
         }
     }
     let all_quiet = encoder.all_quiet();
+    encoder.begin(exposition.constant_labels().text());
     exposition.for_each_family(&mut |descriptor, metric| {
         encoder.family(out, descriptor);
         let capped = descriptor.has_capped_labels();

@@ -96,6 +96,7 @@ extern crate self as metricate;
 #[doc(hidden)]
 pub mod __loom;
 pub mod build;
+mod constant;
 #[cfg(feature = "docs")]
 pub mod docs;
 pub mod encode;
@@ -122,6 +123,7 @@ pub mod testing;
 #[doc(hidden)]
 pub mod __private;
 
+pub use constant::{ConstantLabelError, ConstantLabels, process_constant_labels, set_constant_labels};
 pub use label::{CappedLabel, CappedTable, LabelSet, LabelValue, MAX_CAPPED_VALUE_LEN};
 pub use metric::summary;
 pub use metric::{

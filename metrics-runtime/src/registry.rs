@@ -7,6 +7,7 @@ use std::sync::{Mutex, OnceLock, PoisonError};
 
 use metricate_catalog::Descriptor;
 
+use crate::constant::{ConstantLabelError, ConstantLabels};
 use crate::metric::{Collect, MetricGroup};
 use crate::snapshot::Snapshot;
 
@@ -53,11 +54,15 @@ pub struct Collision {
     pub second: &'static Descriptor,
 }
 
-/// The registry's check failed: some exposed names are claimed twice.
-#[derive(Clone, Debug, PartialEq)]
+/// The registry's check failed: some exposed names are claimed twice, or a
+/// metric has a label that is one of the registry's constant labels.
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct RegistryError {
     /// Every collision found.
     pub collisions: Vec<Collision>,
+    /// Metrics refused because a label of theirs is one of the registry's
+    /// constant labels (D1).
+    pub label_conflicts: Vec<ConstantLabelError>,
 }
 
 impl fmt::Display for RegistryError {
@@ -71,6 +76,12 @@ impl fmt::Display for RegistryError {
                 "D1: metric name `{}` is exposed twice: by `{}` declared at {} and by `{}` declared at {}",
                 c.exposed, c.first.name, c.first.source, c.second.name, c.second.source
             )?;
+        }
+        for (i, conflict) in self.label_conflicts.iter().enumerate() {
+            if i > 0 || !self.collisions.is_empty() {
+                writeln!(f)?;
+            }
+            write!(f, "{conflict}")?;
         }
         Ok(())
     }
@@ -116,6 +127,11 @@ pub struct Registry<'a> {
     entries: Vec<Registered<'a>>,
     /// Every exposed name, with the metric that claims it.
     claimed: HashMap<String, &'static Descriptor>,
+    /// The registry's own constant labels.
+    constants: Option<ConstantLabels>,
+    /// Whether this is the global registry (or a subset of it), whose
+    /// constant labels are the process's.
+    global: bool,
 }
 
 impl<'a> Registry<'a> {
@@ -127,21 +143,21 @@ impl<'a> Registry<'a> {
     /// Adds one metric. Registering the same descriptor and state twice is a
     /// no-op; a different metric that exposes a name already taken is refused.
     pub fn register(&mut self, descriptor: &'static Descriptor, metric: &'a dyn Collect) -> Result<(), RegistryError> {
-        let mut collisions = Vec::new();
-        self.add(descriptor, metric, &mut collisions);
-        if collisions.is_empty() { Ok(()) } else { Err(RegistryError { collisions }) }
+        let mut error = RegistryError::default();
+        self.add(descriptor, metric, &mut error);
+        error.into_result()
     }
 
     /// Adds every metric of a group (a `#[derive(Metrics)]` struct instance).
     /// The metrics that do not collide are added; the error lists every
     /// collision.
     pub fn register_group(&mut self, group: &'a dyn MetricGroup) -> Result<(), RegistryError> {
-        let mut collisions = Vec::new();
-        group.for_each_metric(&mut |descriptor, metric| self.add(descriptor, metric, &mut collisions));
-        if collisions.is_empty() { Ok(()) } else { Err(RegistryError { collisions }) }
+        let mut error = RegistryError::default();
+        group.for_each_metric(&mut |descriptor, metric| self.add(descriptor, metric, &mut error));
+        error.into_result()
     }
 
-    fn add(&mut self, descriptor: &'static Descriptor, metric: &'a dyn Collect, collisions: &mut Vec<Collision>) {
+    fn add(&mut self, descriptor: &'static Descriptor, metric: &'a dyn Collect, error: &mut RegistryError) {
         let position = self.entries.partition_point(|e| e.descriptor.name < descriptor.name);
         let same = |e: &Registered<'a>| {
             std::ptr::eq(e.descriptor, descriptor)
@@ -150,14 +166,18 @@ impl<'a> Registry<'a> {
         if self.entries[position..].iter().take_while(|e| e.descriptor.name == descriptor.name).any(same) {
             return;
         }
+        if let Some(conflict) = self.constant_labels().conflict(descriptor) {
+            error.label_conflicts.push(conflict);
+            return;
+        }
         let names = descriptor.exposed_names();
-        let before = collisions.len();
+        let before = error.collisions.len();
         for name in &names {
             if let Some(first) = self.claimed.get(name.as_str()) {
-                collisions.push(Collision { exposed: name.clone(), first, second: descriptor });
+                error.collisions.push(Collision { exposed: name.clone(), first, second: descriptor });
             }
         }
-        if collisions.len() == before {
+        if error.collisions.len() == before {
             for name in names {
                 self.claimed.insert(name, descriptor);
             }
@@ -212,12 +232,12 @@ impl<'a> Registry<'a> {
 
     /// A copy with the entries `keep` selects.
     pub(crate) fn subset(&self, mut keep: impl FnMut(&Descriptor) -> bool) -> Registry<'a> {
-        let mut registry = Registry::new();
+        let mut registry = Registry { constants: self.constants.clone(), global: self.global, ..Registry::default() };
         for entry in self.entries.iter().filter(|e| keep(e.descriptor)) {
             // A subset of a checked registry: no name can collide.
-            let mut collisions = Vec::new();
-            registry.add(entry.descriptor, entry.metric, &mut collisions);
-            debug_assert!(collisions.is_empty());
+            let mut error = RegistryError::default();
+            registry.add(entry.descriptor, entry.metric, &mut error);
+            debug_assert!(error.collisions.is_empty() && error.label_conflicts.is_empty());
         }
         registry
     }
@@ -233,7 +253,37 @@ impl<'a> Registry<'a> {
     /// consistently (a histogram's buckets, sum and count describe the same
     /// observations); different metrics are read one after the other.
     pub fn snapshot(&self, mut filter: impl FnMut(&Descriptor) -> bool) -> Snapshot {
-        Snapshot::collect(self.entries.iter().filter(|e| filter(e.descriptor)).map(|e| (e.descriptor, e.metric)))
+        let metrics = self.entries.iter().filter(|e| filter(e.descriptor)).map(|e| (e.descriptor, e.metric));
+        Snapshot::collect(metrics).with_constant_labels(self.constant_labels().clone())
+    }
+
+    /// The registry with constant labels: every series carries them, in
+    /// every encoder, snapshot and sink. Refused when a registered metric
+    /// has a label of the same name (D1); metrics registered afterwards are
+    /// checked too. For the global registry, see
+    /// [`set_constant_labels`](crate::set_constant_labels).
+    pub fn with_constant_labels(mut self, labels: ConstantLabels) -> Result<Registry<'a>, ConstantLabelError> {
+        if let Some(conflict) = self.entries.iter().find_map(|e| labels.conflict(e.descriptor)) {
+            return Err(conflict);
+        }
+        self.constants = Some(labels);
+        Ok(self)
+    }
+
+    /// The constant labels of the registry's series: its own, or for the
+    /// global registry the process's.
+    pub fn constant_labels(&self) -> &ConstantLabels {
+        match &self.constants {
+            Some(labels) => labels,
+            None if self.global => crate::constant::process_constant_labels(),
+            None => crate::constant::none(),
+        }
+    }
+}
+
+impl RegistryError {
+    fn into_result(self) -> Result<(), RegistryError> {
+        if self.collisions.is_empty() && self.label_conflicts.is_empty() { Ok(()) } else { Err(self) }
     }
 }
 
@@ -249,7 +299,7 @@ static GLOBAL: OnceLock<Result<Registry<'static>, RegistryError>> = OnceLock::ne
 pub fn global() -> Result<&'static Registry<'static>, &'static RegistryError> {
     GLOBAL
         .get_or_init(|| {
-            let mut registry = Registry::new();
+            let mut registry = Registry { global: true, ..Registry::new() };
             let mut collisions = Vec::new();
             let explicit = EXPLICIT.lock().unwrap_or_else(PoisonError::into_inner);
             let groups = inventory::iter::<Entry>.into_iter().map(|e| e.group).chain(explicit.iter().copied());
@@ -258,7 +308,11 @@ pub fn global() -> Result<&'static Registry<'static>, &'static RegistryError> {
                     collisions.append(&mut e.collisions);
                 }
             }
-            if collisions.is_empty() { Ok(registry) } else { Err(RegistryError { collisions }) }
+            if collisions.is_empty() {
+                Ok(registry)
+            } else {
+                Err(RegistryError { collisions, label_conflicts: Vec::new() })
+            }
         })
         .as_ref()
 }

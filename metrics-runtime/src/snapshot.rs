@@ -14,6 +14,7 @@ mod arith;
 
 pub use arith::{HistogramValue, SnapshotView};
 
+use crate::constant::ConstantLabels;
 use crate::encode::Exposition;
 use crate::metric::{Collect, SeriesVisitor, Value};
 
@@ -136,6 +137,15 @@ impl SeriesSnapshot {
     }
 }
 
+/// The constant labels, then the series' own.
+pub(crate) fn with_constants<'s>(
+    constants: &'s ConstantLabels,
+    series: &'s SeriesSnapshot,
+) -> impl Iterator<Item = (&'s str, &'s str)> + 's {
+    let own = series.labels().map(|(name, value)| -> (&'s str, &'s str) { (name, value) });
+    constants.iter().chain(own)
+}
+
 /// The label names and values of series `index` of a metric.
 pub(crate) fn label_values(
     descriptor: &'static Descriptor,
@@ -240,6 +250,8 @@ pub struct Snapshot {
     taken: Option<Instant>,
     /// For a [`Snapshot::delta`]: the time between the two snapshots.
     elapsed: Option<Duration>,
+    /// The constant labels of the registry it was read from.
+    constants: ConstantLabels,
 }
 
 /// Snapshots are equal when they hold the same values, whenever read.
@@ -291,7 +303,24 @@ impl Snapshot {
                 FamilySnapshot { descriptor, series }
             })
             .collect();
-        Snapshot { families, taken: Some(Instant::now()), elapsed: None }
+        Snapshot { families, taken: Some(Instant::now()), elapsed: None, constants: ConstantLabels::new() }
+    }
+
+    pub(crate) fn with_constant_labels(mut self, constants: ConstantLabels) -> Snapshot {
+        self.constants = constants;
+        self
+    }
+
+    /// The constant labels of the registry it was read from: every series
+    /// carries them.
+    pub fn constant_labels(&self) -> &ConstantLabels {
+        &self.constants
+    }
+
+    /// The labels of one of its series as every encoder and sink writes
+    /// them: the constant labels, then the series' own.
+    pub fn labels_of<'s>(&'s self, series: &'s SeriesSnapshot) -> impl Iterator<Item = (&'s str, &'s str)> + 's {
+        with_constants(&self.constants, series)
     }
 
     /// The families, sorted by name.
@@ -315,5 +344,9 @@ impl Exposition for Snapshot {
         for family in &self.families {
             f(family.descriptor, family);
         }
+    }
+
+    fn constant_labels(&self) -> &ConstantLabels {
+        &self.constants
     }
 }

@@ -44,6 +44,7 @@ use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 use metricate_catalog::{Descriptor, MetricKind};
 use tokio::sync::watch;
 
+use crate::constant::ConstantLabels;
 use crate::registry::{Registry, RegistryError};
 use crate::self_metrics::{self, StreamEventKind};
 use crate::snapshot::OwnedValue;
@@ -189,6 +190,9 @@ pub struct Event {
     /// The series: every selected one (snapshot, reset), or those that
     /// changed (update).
     pub series: Vec<SeriesValue>,
+    /// The labels every series carries (the registry's constant labels),
+    /// written first in each series' `labels`.
+    pub constant_labels: ConstantLabels,
 }
 
 impl Event {
@@ -246,7 +250,8 @@ impl Event {
             out.push_str("{\"name\":");
             json_string(out, series.descriptor.name);
             out.push_str(",\"labels\":{");
-            for (j, (name, value)) in series.labels().enumerate() {
+            let own = series.labels().map(|(name, value)| -> (&str, &str) { (name, value) });
+            for (j, (name, value)) in self.constant_labels.iter().chain(own).enumerate() {
                 if j > 0 {
                     out.push(',');
                 }
@@ -745,7 +750,15 @@ impl Subscription {
             }
         }
         self.position = Position::Live(state.seq);
-        Event { id: format!("{}-{}", inner.epoch, state.seq), kind, time_ms: state.time_ms, metrics, series }
+        let constant_labels = inner.source.registry().constant_labels().clone();
+        Event {
+            id: format!("{}-{}", inner.epoch, state.seq),
+            kind,
+            time_ms: state.time_ms,
+            metrics,
+            series,
+            constant_labels,
+        }
     }
 
     /// The selected changes of `frames`, the latest value of each series,
@@ -776,6 +789,7 @@ impl Subscription {
             time_ms: last.time_ms,
             metrics: Vec::new(),
             series,
+            constant_labels: inner.source.registry().constant_labels().clone(),
         })
     }
 }

@@ -59,6 +59,10 @@ impl Encoder for OpenMetrics {
         CONTENT_TYPE
     }
 
+    fn begin(&mut self, constant_labels: &str) {
+        self.labels.constants(constant_labels);
+    }
+
     fn family(&mut self, out: &mut Vec<u8>, d: &Descriptor) {
         let family = d.family_name(Flavor::OpenMetrics);
         let suffix = match d.kind {

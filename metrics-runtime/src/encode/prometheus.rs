@@ -47,6 +47,10 @@ impl Encoder for PrometheusText {
         CONTENT_TYPE
     }
 
+    fn begin(&mut self, constant_labels: &str) {
+        self.labels.constants(constant_labels);
+    }
+
     fn family(&mut self, out: &mut Vec<u8>, d: &Descriptor) {
         self.labels.family(d.labels, d.name, "");
         if !d.help.is_empty() {

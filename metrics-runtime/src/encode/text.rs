@@ -35,9 +35,23 @@ pub(super) struct SeriesLabels {
     /// these.
     tails: Vec<u8>,
     tail_ends: Vec<usize>,
+    /// The constant labels, `name="value",...`, written before a series'
+    /// own.
+    constants: Vec<u8>,
 }
 
 impl SeriesLabels {
+    /// Sets the constant labels of the exposition.
+    pub(super) fn constants(&mut self, text: &str) {
+        self.constants.clear();
+        self.constants.extend_from_slice(text.as_bytes());
+    }
+
+    /// Whether a series line has braces: labels of its own or constant ones.
+    fn braces(&self, labels: &[Label]) -> bool {
+        !labels.is_empty() || !self.constants.is_empty()
+    }
+
     /// Prepares for a family with these labels.
     pub(super) fn family(&mut self, labels: &[Label], name: &str, suffix: &str) {
         self.strides.clear();
@@ -55,7 +69,7 @@ impl SeriesLabels {
         self.text.clear();
         self.text.extend_from_slice(name.as_bytes());
         self.text.extend_from_slice(suffix.as_bytes());
-        if !labels.is_empty() {
+        if self.braces(labels) {
             self.text.push(b'{');
         }
         self.head = self.text.len();
@@ -73,7 +87,7 @@ impl SeriesLabels {
     /// The `name="value",...` text of series `index`, without braces.
     pub(super) fn render(&mut self, labels: &[Label], index: usize) -> &[u8] {
         self.update(labels, index);
-        let tail = if labels.is_empty() { 1 } else { 2 };
+        let tail = if self.braces(labels) { 2 } else { 1 };
         &self.text[self.head..self.text.len() - tail]
     }
 
@@ -148,14 +162,16 @@ impl SeriesLabels {
         let mut first = from;
         if full {
             self.text.truncate(self.head);
+            self.text.extend_from_slice(&self.constants);
         } else {
             self.text.truncate(self.offsets[from]);
             self.text.extend_from_slice(labels[from].escaped_value(self.digits[from]).as_bytes());
             self.text.push(b'"');
             first += 1;
         }
+        let constants = !self.constants.is_empty();
         for (i, label) in labels.iter().enumerate().skip(first) {
-            if i > 0 {
+            if i > 0 || constants {
                 self.text.push(b',');
             }
             self.text.extend_from_slice(label.name.as_bytes());
@@ -164,7 +180,7 @@ impl SeriesLabels {
             self.text.extend_from_slice(label.escaped_value(self.digits[i]).as_bytes());
             self.text.push(b'"');
         }
-        if !labels.is_empty() {
+        if self.braces(labels) {
             self.text.push(b'}');
         }
         self.text.push(b' ');

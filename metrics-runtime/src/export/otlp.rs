@@ -425,7 +425,7 @@ impl Otlp {
                 continue;
             }
             let attributes = |series: &crate::snapshot::SeriesSnapshot| -> Vec<proto::KeyValue> {
-                series.labels().map(|(k, v)| string_attribute(k, v)).collect()
+                snapshot.labels_of(series).map(|(k, v)| string_attribute(k, v)).collect()
             };
             let number = |series: &crate::snapshot::SeriesSnapshot, value: Number| proto::NumberDataPoint {
                 attributes: attributes(series),

@@ -192,7 +192,7 @@ impl RemoteWrite {
         for family in snapshot.families() {
             let descriptor = family.descriptor();
             for series in family.series() {
-                let labels: Vec<(&str, &str)> = series.labels().collect();
+                let labels: Vec<(&str, &str)> = snapshot.labels_of(series).collect();
                 let mut push = |suffix: &str, extra: Option<(&str, &str)>, value: f64| {
                     let mut all: Vec<prompb::Label> = labels
                         .iter()

@@ -209,7 +209,7 @@ impl Statsd {
     /// in. A registry that fails its check is the exporter's to refuse.
     fn check_fits(&self) -> Result<(), ExportError> {
         let Ok(registry) = crate::global() else { return Ok(()) };
-        match self.format.longest(registry.iter().map(|r| r.descriptor)) {
+        match self.format.longest(crate::process_constant_labels(), registry.iter().map(|r| r.descriptor)) {
             Some((name, need)) if need > self.max_packet => Err(ExportError::Config(format!(
                 "a StatsD packet of {} bytes cannot hold the lines of `{name}`, which may need {need} bytes \
                  (its longest label values, a number of {LONGEST_NUMBER} characters, and a second line for a \
@@ -228,7 +228,7 @@ impl Statsd {
             let descriptor = family.descriptor();
             for series in family.series() {
                 let line = |unit: &mut Vec<u8>, suffix: &str, number: Number, kind: &str, rate: Option<f64>| {
-                    format.line(unit, descriptor, series, suffix, number, kind, rate);
+                    format.line(unit, snapshot.constant_labels(), descriptor, series, suffix, number, kind, rate);
                 };
                 let key = Key { family: descriptor.name, series: series.index(), bucket: None };
                 match (descriptor.kind, series.value()) {

@@ -49,6 +49,7 @@ impl Snapshot {
             families: self.families.iter().filter(|f| keep(f.descriptor)).cloned().collect(),
             taken: self.taken,
             elapsed: self.elapsed,
+            constants: self.constants.clone(),
         }
     }
 
@@ -105,7 +106,7 @@ impl Snapshot {
             (Some(now), Some(then)) => Some(now.saturating_duration_since(then)),
             _ => None,
         };
-        Snapshot { families, taken: self.taken, elapsed }
+        Snapshot { families, taken: self.taken, elapsed, constants: self.constants.clone() }
     }
 
     /// The value of the counter `name`'s series with these labels.

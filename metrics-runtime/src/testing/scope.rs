@@ -146,7 +146,11 @@ impl Scope {
                 collisions.append(&mut error.collisions);
             }
         }
-        if collisions.is_empty() { Ok(registry) } else { Err(RegistryError { collisions }) }
+        if collisions.is_empty() {
+            Ok(registry)
+        } else {
+            Err(RegistryError { collisions, label_conflicts: Vec::new() })
+        }
     }
 
     /// The groups of the instances made so far.

@@ -4,7 +4,8 @@
 use metricate_catalog::{Descriptor, Label};
 
 use super::TagStyle;
-use crate::snapshot::SeriesSnapshot;
+use crate::constant::ConstantLabels;
+use crate::snapshot::{SeriesSnapshot, with_constants};
 
 /// The longest number a line holds: an `f64` in shortest form, e.g.
 /// `-2.2250738585072014e-308` (integers are shorter).
@@ -25,6 +26,7 @@ impl Format {
     pub(super) fn line(
         &self,
         out: &mut Vec<u8>,
+        constants: &ConstantLabels,
         descriptor: &Descriptor,
         series: &SeriesSnapshot,
         suffix: &str,
@@ -32,7 +34,7 @@ impl Format {
         kind: &str,
         rate: Option<f64>,
     ) {
-        let labels = || series.labels().filter(|(_, value)| !value.is_empty());
+        let labels = || with_constants(constants, series).filter(|(_, value)| !value.is_empty());
         out.extend_from_slice(self.prefix.as_bytes());
         push_clean(out, descriptor.name, is_name_char);
         if self.tags == TagStyle::Folded {
@@ -68,11 +70,15 @@ impl Format {
     /// and sum).
     pub(super) fn longest(
         &self,
+        constants: &ConstantLabels,
         descriptors: impl Iterator<Item = &'static Descriptor>,
     ) -> Option<(&'static str, usize)> {
+        let (constant_folded, constant_tags) = constants.iter().fold((0, 0), |(folded, tags), (name, value)| {
+            (folded + 2 + name.len() + value.len(), tags + 1 + name.len() + 1 + value.len())
+        });
         descriptors
             .map(|descriptor| {
-                let (mut folded, mut tags) = (0, 0);
+                let (mut folded, mut tags) = (constant_folded, constant_tags);
                 for label in descriptor.labels {
                     let value = longest_value(label);
                     folded += 2 + label.name.len() + value;

@@ -196,7 +196,8 @@ fn the_size_bound_holds_every_unit() {
     {
         let mut sink =
             Statsd::new("127.0.0.1:8125").unwrap().prefix("a.b").unwrap().tags(tags).distributions(distributions);
-        let (_, bound) = sink.format.longest(registry.iter().map(|r| r.descriptor)).unwrap();
+        let (_, bound) =
+            sink.format.longest(&crate::ConstantLabels::new(), registry.iter().map(|r| r.descriptor)).unwrap();
         sink.max_packet = MAX_UDP_PAYLOAD;
         sink.lay_out(&snapshot);
         let mut from = 0;

@@ -1,0 +1,40 @@
+//! `check_constant_label_names!(a, b, ..)`: the names of
+//! `metricate::constant_labels!`, checked by L1 to L3 with the crate's
+//! policy, each violation at its name. Expands to the policy's file
+//! tracking only.
+
+use proc_macro2::TokenStream;
+use syn::parse::Parser;
+use syn::punctuated::Punctuated;
+
+use metricate_catalog::rules;
+
+use crate::ctxt::Ctxt;
+use crate::policy;
+
+pub(crate) fn expand(input: TokenStream) -> TokenStream {
+    let cx = Ctxt::new();
+    let policy::Loaded { policy, tracking } = policy::load(&cx);
+    match Punctuated::<syn::Ident, syn::Token![,]>::parse_terminated.parse2(input) {
+        Ok(names) => {
+            for (i, name) in names.iter().enumerate() {
+                let text = name.to_string();
+                let text = text.strip_prefix("r#").unwrap_or(&text);
+                for violation in rules::check_label_name(text, &policy) {
+                    cx.error_spanned_by(name, violation);
+                }
+                if names.iter().take(i).any(|earlier| earlier == name) {
+                    cx.error_spanned_by(
+                        name,
+                        format_args!("constant label `{text}` is given twice\n= help: give each constant label once"),
+                    );
+                }
+            }
+        }
+        Err(error) => cx.push(error),
+    }
+    match cx.check() {
+        Ok(()) => tracking,
+        Err(errors) => errors.to_compile_error(),
+    }
+}
