@@ -58,6 +58,13 @@ pub trait Exposition {
     fn constant_labels(&self) -> &ConstantLabels {
         crate::constant::none()
     }
+
+    /// Whether OpenMetrics writes the `_created` sample of every counter,
+    /// histogram and summary series, not only of those declared
+    /// `#[metric(created)]`. `false` unless the exposition says.
+    fn created_samples(&self) -> bool {
+        false
+    }
 }
 
 impl Exposition for Registry<'_> {
@@ -70,6 +77,10 @@ impl Exposition for Registry<'_> {
     fn constant_labels(&self) -> &ConstantLabels {
         Registry::constant_labels(self)
     }
+
+    fn created_samples(&self) -> bool {
+        Registry::created_samples(self)
+    }
 }
 
 /// A text exposition format.
@@ -77,10 +88,12 @@ pub trait Encoder {
     /// The HTTP `Content-Type` of the output.
     fn content_type(&self) -> &'static str;
     /// Starts an exposition whose every series carries these labels
-    /// (`name="value",...`, escaped; empty for none). Encoders that ignore
-    /// it leave them out.
-    fn begin(&mut self, constant_labels: &str) {
-        let _ = constant_labels;
+    /// (`name="value",...`, escaped; empty for none), and whose every
+    /// counter, histogram and summary series has its `_created` sample
+    /// (`created`; formats that have one). Encoders that ignore it leave
+    /// them out.
+    fn begin(&mut self, constant_labels: &str, created: bool) {
+        let _ = (constant_labels, created);
     }
     /// Starts a family: its metadata lines.
     fn family(&mut self, out: &mut Vec<u8>, descriptor: &Descriptor);
@@ -126,7 +139,7 @@ where
         }
     }
     let all_quiet = encoder.all_quiet();
-    encoder.begin(exposition.constant_labels().text());
+    encoder.begin(exposition.constant_labels().text(), exposition.created_samples());
     exposition.for_each_family(&mut |descriptor, metric| {
         encoder.family(out, descriptor);
         let capped = descriptor.has_capped_labels();

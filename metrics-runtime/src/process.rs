@@ -14,6 +14,7 @@
 //! Clock ticks (CPU time, the start time) are Linux's fixed 100 per second
 //! for user space.
 
+use std::sync::LazyLock;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use metricate_catalog::{Descriptor, MetricKind, Source};
@@ -181,6 +182,17 @@ fn max_fds() -> Option<f64> {
 
 fn start_seconds() -> Option<f64> {
     start_time()?.duration_since(UNIX_EPOCH).ok().map(|d| d.as_secs_f64())
+}
+
+/// When the process started, in nanoseconds since the Unix epoch (the first
+/// time asked where `/proc` cannot tell): the start of every cumulative
+/// series, for OTLP and OpenMetrics' `_created`.
+pub(crate) fn start_unix_nanos() -> u64 {
+    static START: LazyLock<u64> = LazyLock::new(|| {
+        let start = start_time().unwrap_or_else(SystemTime::now);
+        start.duration_since(UNIX_EPOCH).map_or(0, |d| u64::try_from(d.as_nanos()).unwrap_or(u64::MAX))
+    });
+    *START
 }
 
 /// When this process started: the start in clock ticks after boot

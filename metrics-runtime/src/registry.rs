@@ -132,6 +132,8 @@ pub struct Registry<'a> {
     /// Whether this is the global registry (or a subset of it), whose
     /// constant labels are the process's.
     global: bool,
+    /// Whether OpenMetrics writes every series' `_created`.
+    created: bool,
 }
 
 impl<'a> Registry<'a> {
@@ -232,7 +234,12 @@ impl<'a> Registry<'a> {
 
     /// A copy with the entries `keep` selects.
     pub(crate) fn subset(&self, mut keep: impl FnMut(&Descriptor) -> bool) -> Registry<'a> {
-        let mut registry = Registry { constants: self.constants.clone(), global: self.global, ..Registry::default() };
+        let mut registry = Registry {
+            constants: self.constants.clone(),
+            global: self.global,
+            created: self.created,
+            ..Registry::default()
+        };
         for entry in self.entries.iter().filter(|e| keep(e.descriptor)) {
             // A subset of a checked registry: no name can collide.
             let mut error = RegistryError::default();
@@ -254,7 +261,55 @@ impl<'a> Registry<'a> {
     /// observations); different metrics are read one after the other.
     pub fn snapshot(&self, mut filter: impl FnMut(&Descriptor) -> bool) -> Snapshot {
         let metrics = self.entries.iter().filter(|e| filter(e.descriptor)).map(|e| (e.descriptor, e.metric));
-        Snapshot::collect(metrics).with_constant_labels(self.constant_labels().clone())
+        Snapshot::collect(metrics).with_constant_labels(self.constant_labels().clone()).with_created(self.created)
+    }
+
+    /// The registry with (or without) the `_created` sample of every
+    /// counter, histogram and summary series in OpenMetrics: when the series
+    /// started counting (the process's start). Without it, only the metrics
+    /// declared `#[metric(created)]` have one.
+    ///
+    /// ```
+    /// use metricate::encode::Format;
+    /// use metricate::{Counter, Gauge, Metrics, Registry};
+    ///
+    /// #[derive(Metrics)]
+    /// #[metrics(subsystem = "doc_created")]
+    /// struct Jobs {
+    ///     /// Jobs done.
+    ///     done_total: Counter,
+    ///     /// Jobs failed.
+    ///     #[metric(created)]
+    ///     failed_total: Counter,
+    ///     /// Jobs waiting.
+    ///     waiting: Gauge,
+    /// }
+    ///
+    /// let jobs = Jobs::new_unregistered();
+    /// let mut registry = Registry::new();
+    /// registry.register_group(&jobs).unwrap();
+    /// let text = |registry: &Registry| {
+    ///     let mut out = Vec::new();
+    ///     Format::OpenMetrics.encode(registry, &mut out);
+    ///     String::from_utf8(out).unwrap()
+    /// };
+    /// let declared = text(&registry);
+    /// assert!(declared.contains("metrics_doc_created_failed_created "));
+    /// assert!(!declared.contains("metrics_doc_created_done_created "));
+    /// let all = text(&registry.with_created_samples(true));
+    /// assert!(all.contains("metrics_doc_created_done_created "));
+    /// assert!(!all.contains("metrics_doc_created_waiting_created"), "gauges have none");
+    /// ```
+    #[must_use]
+    pub fn with_created_samples(mut self, on: bool) -> Registry<'a> {
+        self.created = on;
+        self
+    }
+
+    /// Whether OpenMetrics writes the `_created` sample of every counter,
+    /// histogram and summary series (see [`Registry::with_created_samples`]).
+    pub fn created_samples(&self) -> bool {
+        self.created
     }
 
     /// The registry with constant labels: every series carries them, in

@@ -173,11 +173,12 @@ impl Shared {
     fn new(settings: ServerBuilder) -> Result<Shared, ServerError> {
         settings.check()?;
         let global = crate::global().map_err(ServerError::Registry)?;
-        let (own, process) = (settings.self_metrics, settings.process_metrics);
-        let registry = (!own || !process).then(|| {
-            Arc::new(global.subset(|d| {
+        let (own, process, created) = (settings.self_metrics, settings.process_metrics, settings.created_samples);
+        let registry = (!own || !process || created).then(|| {
+            let registry = global.subset(|d| {
                 (own || !crate::is_runtime_metric(d)) && (process || !crate::process::is_process_metric(d))
-            }))
+            });
+            Arc::new(registry.with_created_samples(created))
         });
         let auth = Auth::new(settings.bearer_token.as_deref(), settings.bearer_token_file.as_deref())?;
         #[cfg(feature = "tls")]

@@ -252,6 +252,8 @@ pub struct Snapshot {
     elapsed: Option<Duration>,
     /// The constant labels of the registry it was read from.
     constants: ConstantLabels,
+    /// Whether the registry writes every series' `_created`.
+    created: bool,
 }
 
 /// Snapshots are equal when they hold the same values, whenever read.
@@ -303,7 +305,18 @@ impl Snapshot {
                 FamilySnapshot { descriptor, series }
             })
             .collect();
-        Snapshot { families, taken: Some(Instant::now()), elapsed: None, constants: ConstantLabels::new() }
+        Snapshot {
+            families,
+            taken: Some(Instant::now()),
+            elapsed: None,
+            constants: ConstantLabels::new(),
+            created: false,
+        }
+    }
+
+    pub(crate) fn with_created(mut self, created: bool) -> Snapshot {
+        self.created = created;
+        self
     }
 
     pub(crate) fn with_constant_labels(mut self, constants: ConstantLabels) -> Snapshot {
@@ -348,5 +361,9 @@ impl Exposition for Snapshot {
 
     fn constant_labels(&self) -> &ConstantLabels {
         &self.constants
+    }
+
+    fn created_samples(&self) -> bool {
+        self.created
     }
 }

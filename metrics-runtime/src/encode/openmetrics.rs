@@ -27,6 +27,10 @@ pub(super) const CONTENT_TYPE: &str = "application/openmetrics-text; version=1.0
 pub struct OpenMetrics {
     labels: SeriesLabels,
     quiet: bool,
+    /// Every counter, histogram and summary series has its `_created`.
+    created_all: bool,
+    /// The current family's series have their `_created`.
+    created: bool,
 }
 
 impl OpenMetrics {
@@ -59,8 +63,9 @@ impl Encoder for OpenMetrics {
         CONTENT_TYPE
     }
 
-    fn begin(&mut self, constant_labels: &str) {
+    fn begin(&mut self, constant_labels: &str, created: bool) {
         self.labels.constants(constant_labels);
+        self.created_all = created;
     }
 
     fn family(&mut self, out: &mut Vec<u8>, d: &Descriptor) {
@@ -71,6 +76,7 @@ impl Encoder for OpenMetrics {
             _ => "",
         };
         self.labels.family(d.labels, family, suffix);
+        self.created = (d.created || self.created_all) && d.kind.has_created();
         metadata(out, b"# TYPE ", family, d.kind.as_str());
         if let Some(unit) = d.unit
             && family.len() > unit.len()
@@ -85,6 +91,34 @@ impl Encoder for OpenMetrics {
     }
 
     fn series(&mut self, out: &mut Vec<u8>, d: &Descriptor, index: usize, value: &Value<'_>) {
+        self.samples(out, d, index, value);
+        if self.created {
+            let family = d.family_name(Flavor::OpenMetrics);
+            let labels = self.labels.render(d.labels, index);
+            write_series_start(out, family, "_created", labels);
+            write_f64(out, created());
+            out.push(b'\n');
+        }
+    }
+
+    fn finish(&mut self, out: &mut Vec<u8>) {
+        out.extend_from_slice(b"# EOF\n");
+    }
+
+    fn all_quiet(&self) -> bool {
+        self.quiet
+    }
+}
+
+/// When every series started counting: the process's start, in seconds
+/// since the Unix epoch.
+fn created() -> f64 {
+    crate::process::start_unix_nanos() as f64 / 1e9
+}
+
+impl OpenMetrics {
+    /// The samples of one series, without its `_created`.
+    fn samples(&mut self, out: &mut Vec<u8>, d: &Descriptor, index: usize, value: &Value<'_>) {
         let family = d.family_name(Flavor::OpenMetrics);
         match *value {
             Value::Histogram { bounds, buckets, sum, count } => {
@@ -131,13 +165,5 @@ impl Encoder for OpenMetrics {
                 out.push(b'\n');
             }
         }
-    }
-
-    fn finish(&mut self, out: &mut Vec<u8>) {
-        out.extend_from_slice(b"# EOF\n");
-    }
-
-    fn all_quiet(&self) -> bool {
-        self.quiet
     }
 }

@@ -47,7 +47,8 @@ impl Encoder for PrometheusText {
         CONTENT_TYPE
     }
 
-    fn begin(&mut self, constant_labels: &str) {
+    /// `_created` samples are OpenMetrics': the text format has none.
+    fn begin(&mut self, constant_labels: &str, _created: bool) {
         self.labels.constants(constant_labels);
     }
 

@@ -4,7 +4,6 @@
 //! sums for counters, gauges, explicit-bucket histograms, all starting at
 //! the start of the process.
 
-use std::sync::LazyLock;
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use http::{HeaderMap, HeaderValue, Method, StatusCode, header};
@@ -416,7 +415,7 @@ impl Otlp {
 
     /// The request for a snapshot at `time`, and its number of data points.
     fn message(&self, snapshot: &Snapshot, time: u64) -> (proto::ExportMetricsServiceRequest, u64) {
-        let start = process_start_unix_nanos();
+        let start = crate::process::start_unix_nanos();
         let mut metrics = Vec::new();
         let mut points = 0u64;
         for family in snapshot.families() {
@@ -543,18 +542,6 @@ fn ucum(unit: Option<&str>) -> &'static str {
     }
 }
 
-/// When this process started, in nanoseconds since the Unix epoch: the
-/// start of every cumulative series (the metrics are statics, zero when the
-/// process starts). From `/proc` on Linux; elsewhere, or if `/proc` cannot
-/// be read, the first time it is asked.
-pub(crate) fn process_start_unix_nanos() -> u64 {
-    static START: LazyLock<u64> = LazyLock::new(|| {
-        let start = crate::process::start_time().unwrap_or_else(SystemTime::now);
-        start.duration_since(UNIX_EPOCH).map_or(0, |d| u64::try_from(d.as_nanos()).unwrap_or(u64::MAX))
-    });
-    *START
-}
-
 /// OTLP's retryable statuses.
 fn retryable(status: StatusCode) -> bool {
     matches!(status.as_u16(), 429 | 502 | 503 | 504)
@@ -623,10 +610,10 @@ mod tests {
 
     #[test]
     fn the_process_started_before_now_and_after_boot() {
-        let start = process_start_unix_nanos();
+        let start = crate::process::start_unix_nanos();
         let now = SystemTime::now().duration_since(UNIX_EPOCH).unwrap().as_nanos() as u64;
         assert!(start <= now);
-        assert_eq!(start, process_start_unix_nanos(), "read once");
+        assert_eq!(start, crate::process::start_unix_nanos(), "read once");
         if cfg!(target_os = "linux") {
             // Read from /proc, not at the first call: this test process
             // started before the call, by the time the harness took to

@@ -46,6 +46,8 @@ const MAX_TIMEOUT: Duration = Duration::from_secs(24 * 60 * 60);
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 #[derive(Clone)]
+// Independent switches of what is served, one per builder method.
+#[allow(clippy::struct_excessive_bools)]
 pub struct ServerBuilder {
     pub(super) listen: SocketAddr,
     pub(super) bearer_token: Option<Box<[u8]>>,
@@ -60,6 +62,7 @@ pub struct ServerBuilder {
     pub(super) quiet: bool,
     pub(super) self_metrics: bool,
     pub(super) process_metrics: bool,
+    pub(super) created_samples: bool,
     pub(super) max_subscribers: usize,
     pub(super) stream_tick: Duration,
     pub(super) stream_buffer_bytes: usize,
@@ -81,6 +84,7 @@ impl fmt::Debug for ServerBuilder {
             .field("quiet", &self.quiet)
             .field("self_metrics", &self.self_metrics)
             .field("process_metrics", &self.process_metrics)
+            .field("created_samples", &self.created_samples)
             .field("max_subscribers", &self.max_subscribers)
             .field("stream_tick", &self.stream_tick)
             .field("stream_buffer_bytes", &self.stream_buffer_bytes)
@@ -114,6 +118,7 @@ impl ServerBuilder {
             quiet: false,
             self_metrics: true,
             process_metrics: true,
+            created_samples: false,
             max_subscribers: 256,
             stream_tick: Duration::from_millis(100),
             stream_buffer_bytes: crate::stream::DEFAULT_BUFFER_BYTES,
@@ -260,6 +265,16 @@ impl ServerBuilder {
     #[must_use]
     pub fn process_metrics(mut self, include: bool) -> ServerBuilder {
         self.process_metrics = include;
+        self
+    }
+
+    /// Whether OpenMetrics scrapes carry the `_created` sample of every
+    /// counter, histogram and summary series (default `false`: only those
+    /// declared `#[metric(created)]`). See
+    /// [`Registry::with_created_samples`](crate::Registry::with_created_samples).
+    #[must_use]
+    pub fn created_samples(mut self, on: bool) -> ServerBuilder {
+        self.created_samples = on;
         self
     }
 

@@ -50,6 +50,7 @@ impl Snapshot {
             taken: self.taken,
             elapsed: self.elapsed,
             constants: self.constants.clone(),
+            created: self.created,
         }
     }
 
@@ -106,7 +107,7 @@ impl Snapshot {
             (Some(now), Some(then)) => Some(now.saturating_duration_since(then)),
             _ => None,
         };
-        Snapshot { families, taken: self.taken, elapsed, constants: self.constants.clone() }
+        Snapshot { families, taken: self.taken, elapsed, constants: self.constants.clone(), created: self.created }
     }
 
     /// The value of the counter `name`'s series with these labels.
