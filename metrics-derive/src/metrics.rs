@@ -32,7 +32,8 @@ struct Field<'a> {
     /// What the field's type needs of the derive beyond its `MetricField`
     /// constants.
     special: Special<'a>,
-    /// `#[metric(exemplars)]`.
+    /// Whether its series carry exemplars (`ExemplarCounter`,
+    /// `ExemplarHistogram`).
     exemplars: bool,
     /// `#[metric(created)]`.
     created: bool,
@@ -146,6 +147,9 @@ enum Special<'a> {
     BuildInfo,
     /// `StateSet<E>`: one label named after the metric, over `E`'s values.
     StateSet(&'a syn::Type),
+    /// `ExemplarCounter`, `ExemplarHistogram` (or a family of them): their
+    /// series carry exemplars.
+    Exemplars,
 }
 
 /// What a field's type declares: its kind, the label set `L` of a
@@ -181,6 +185,8 @@ fn kind_of(ty: &syn::Type) -> Option<Shape<'_>> {
         ("Counter" | "FloatCounter" | "ShardedCounter" | "CallbackCounter", []) => plain(Kind::Counter),
         ("Gauge" | "IntGauge" | "CallbackGauge", []) => plain(Kind::Gauge),
         ("Histogram", []) => plain(Kind::Histogram),
+        ("ExemplarCounter", []) => Some(Shape { kind: Kind::Counter, labels: None, special: Special::Exemplars }),
+        ("ExemplarHistogram", []) => Some(Shape { kind: Kind::Histogram, labels: None, special: Special::Exemplars }),
         ("Summary", []) => plain(Kind::Summary),
         ("BuildInfo", []) => Some(Shape { kind: Kind::Info, labels: None, special: Special::BuildInfo }),
         ("Info", [labels]) => Some(Shape { kind: Kind::Info, labels: Some(labels), special: Special::None }),
@@ -190,9 +196,9 @@ fn kind_of(ty: &syn::Type) -> Option<Shape<'_>> {
         ("Family", [labels, metric]) => {
             let inner = kind_of(metric)?;
             let simple = inner.labels.is_none()
-                && matches!(inner.special, Special::None)
+                && matches!(inner.special, Special::None | Special::Exemplars)
                 && matches!(inner.kind, Kind::Counter | Kind::Gauge | Kind::Histogram | Kind::Summary);
-            simple.then_some(Shape { kind: inner.kind, labels: Some(labels), special: Special::None })
+            simple.then_some(Shape { kind: inner.kind, labels: Some(labels), special: inner.special })
         }
         _ => None,
     }
@@ -212,7 +218,6 @@ struct FieldAttrs {
     quantiles: Slot<syn::ExprArray>,
     max_age: Slot<syn::LitStr>,
     age_buckets: Slot<syn::LitInt>,
-    exemplars: Slot<()>,
     created: Slot<()>,
 }
 
@@ -230,7 +235,6 @@ const FIELD_KEYS: &[&str] = &[
     "quantiles",
     "max_age",
     "age_buckets",
-    "exemplars",
     "created",
 ];
 
@@ -263,7 +267,6 @@ fn field_attrs(cx: &Ctxt, field: &syn::Field, local: &str) -> FieldAttrs {
         quantiles: Slot::new("quantiles"),
         max_age: Slot::new("max_age"),
         age_buckets: Slot::new("age_buckets"),
-        exemplars: Slot::new("exemplars"),
         created: Slot::new("created"),
     };
     attr::for_each_key(cx, &field.attrs, "metric", |meta| {
@@ -314,8 +317,6 @@ fn field_attrs(cx: &Ctxt, field: &syn::Field, local: &str) -> FieldAttrs {
         } else if meta.path.is_ident("age_buckets") {
             let lit: syn::LitInt = meta.value()?.parse()?;
             attrs.age_buckets.set(cx, lit.span(), lit);
-        } else if meta.path.is_ident("exemplars") {
-            attrs.exemplars.set(cx, meta.path.span(), ());
         } else if meta.path.is_ident("created") {
             attrs.created.set(cx, meta.path.span(), ());
         } else {
@@ -349,7 +350,6 @@ fn parse_field<'a>(
         quantiles,
         max_age,
         age_buckets,
-        exemplars,
         created,
     } = field_attrs(cx, field, local);
     // The full name: `namespace_subsystem_field`, or as given by `name = ".."`
@@ -366,7 +366,7 @@ fn parse_field<'a>(
         cx.error_spanned_by(
             &field.ty,
             format_args!(
-                "cannot tell the metric type of field `{member}`\n= help: write the field type as `Counter`, `FloatCounter`, `ShardedCounter`, `Gauge`, `IntGauge`, `Histogram`, `Summary`, `Family<L, M>` of one of them, `CallbackCounter`, `CallbackGauge`, `Info<L>`, `BuildInfo` or `StateSet<E>`"
+                "cannot tell the metric type of field `{member}`\n= help: write the field type as `Counter`, `FloatCounter`, `ShardedCounter`, `Gauge`, `IntGauge`, `Histogram`, `Summary`, `ExemplarCounter`, `ExemplarHistogram`, `Family<L, M>` of one of them, `CallbackCounter`, `CallbackGauge`, `Info<L>`, `BuildInfo` or `StateSet<E>`"
             ),
         );
         return None;
@@ -408,7 +408,7 @@ fn parse_field<'a>(
     }
     let buckets = histogram_buckets(cx, &name, kind, buckets);
     let summary = summary_spec(cx, &name, kind, quantiles, max_age, age_buckets);
-    let exemplars = opt_in(cx, &name, kind, exemplars, "exemplars", &[Kind::Counter, Kind::Histogram]);
+    let exemplars = matches!(special, Special::Exemplars);
     let created = opt_in(cx, &name, kind, created, "created", &[Kind::Counter, Kind::Histogram, Kind::Summary]);
     let quiet = check_quiet(cx, &name, quiet, labels.is_some() && kind != Kind::Info);
     let (version, deprecation) = lifecycle(cx, &name, version, deprecated, replacement);
@@ -545,7 +545,7 @@ fn parse_duration(text: &str) -> Option<u64> {
     (number.is_none() && !text.is_empty()).then_some(total)
 }
 
-/// A key that only some kinds take (`exemplars`, `created`).
+/// A key that only some kinds take (`created`).
 fn opt_in(cx: &Ctxt, name: &str, kind: Kind, slot: Slot<()>, key: &str, kinds: &[Kind]) -> bool {
     let Some((span, ())) = slot.get_with_span() else { return false };
     if kinds.contains(&kind) {
@@ -756,7 +756,7 @@ fn impl_metrics(
         let (labels_static, labels) = label_tokens(f, &field, &upper, p);
         let summary = summary_tokens(f, p);
         let buckets = if f.summary.is_some() { quote!(&[]) } else { quote!(&#bounds) };
-        let (exemplars, created) = (f.exemplars, f.created);
+        let created = f.created;
         let (name, help, version) = (&f.name, &f.help, &f.version);
         let (deprecation, unit) = (deprecation_tokens(f, p), unit_tokens(f));
         let start = member.span().start();
@@ -793,7 +793,7 @@ fn impl_metrics(
                     function: #function,
                 },
                 summary: #summary,
-                exemplars: #exemplars,
+                exemplars: #field::EXEMPLARS,
                 created: #created,
             };
         });
@@ -886,7 +886,7 @@ fn summary_tokens(f: &Field<'_>, p: &Private) -> TokenStream {
 fn label_tokens(f: &Field<'_>, field: &TokenStream, upper: &str, p: &Private) -> (TokenStream, TokenStream) {
     let labels = format_ident!("__METRICS_LABELS_{}", upper);
     match f.special {
-        Special::None => (TokenStream::new(), quote!(#field::LABELS)),
+        Special::None | Special::Exemplars => (TokenStream::new(), quote!(#field::LABELS)),
         Special::BuildInfo => {
             let label = |name: &str, value: TokenStream| {
                 quote! {{

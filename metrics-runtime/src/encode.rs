@@ -45,7 +45,7 @@ pub(crate) fn canonical_f64(v: f64) -> String {
 }
 
 use crate::constant::ConstantLabels;
-use crate::metric::{Collect, SeriesVisitor, Value};
+use crate::metric::{Collect, Exemplar, SeriesVisitor, Value};
 use crate::registry::Registry;
 
 /// Something encodable: a set of metric families in a fixed order.
@@ -99,6 +99,12 @@ pub trait Encoder {
     fn family(&mut self, out: &mut Vec<u8>, descriptor: &Descriptor);
     /// One series of the current family.
     fn series(&mut self, out: &mut Vec<u8>, descriptor: &Descriptor, index: usize, value: &Value<'_>);
+    /// The latest exemplar of bucket `bucket` (`0` for a counter) of series
+    /// `index`, given before that series (which may then be left out).
+    /// Formats without exemplars ignore it, as by default.
+    fn exemplar(&mut self, index: usize, bucket: usize, exemplar: Exemplar<'_>) {
+        let _ = (index, bucket, exemplar);
+    }
     /// Ends the exposition.
     fn finish(&mut self, out: &mut Vec<u8>);
     /// Whether every family with labels is quiet in this exposition: only
@@ -136,6 +142,10 @@ where
             if !self.quiet {
                 self.series(index, value);
             }
+        }
+
+        fn exemplar(&mut self, index: usize, bucket: usize, exemplar: Exemplar<'_>) {
+            self.encoder.exemplar(index, bucket, exemplar);
         }
     }
     let all_quiet = encoder.all_quiet();

@@ -125,12 +125,14 @@ pub mod __private;
 
 pub use constant::{ConstantLabelError, ConstantLabels, process_constant_labels, set_constant_labels};
 pub use label::{CappedLabel, CappedTable, LabelSet, LabelValue, MAX_CAPPED_VALUE_LEN};
-pub use metric::summary;
 pub use metric::{
-    AlreadyRegistered, BuildInfo, COUNTER_SHARDS, CallbackCounter, CallbackGauge, Collect, Counter, Family,
-    FloatCounter, Gauge, Histogram, HistogramRef, HistogramSnapshot, HistogramTimer, Info, IntGauge, Metric,
-    MetricField, MetricGroup, SeriesVisitor, ShardedCounter, StateSet, Summary, SummaryRef, SummaryTimer, Value,
+    AlreadyRegistered, BuildInfo, COUNTER_SHARDS, CallbackCounter, CallbackGauge, Collect, Counter, Exemplar,
+    ExemplarCounter, ExemplarCounterRef, ExemplarHistogram, ExemplarHistogramRef, ExemplarLabels, ExemplarSource,
+    ExemplarTimer, Family, FloatCounter, Gauge, Histogram, HistogramRef, HistogramSnapshot, HistogramTimer, Info,
+    IntGauge, Metric, MetricField, MetricGroup, SeriesVisitor, ShardedCounter, SourceAlreadySet, StateSet, Summary,
+    SummaryRef, SummaryTimer, Value, set_exemplar_source,
 };
+pub use metric::{exemplar, summary};
 pub use metricate_catalog::{Capped, Descriptor, Label, MetricKind, Source};
 
 pub use registry::{AlreadyBuilt, Collision, Registered, Registry, RegistryError, global, register_global};

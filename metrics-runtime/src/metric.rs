@@ -8,6 +8,7 @@
 
 mod callback;
 mod counter;
+pub mod exemplar;
 mod family;
 mod gauge;
 mod histogram;
@@ -22,6 +23,10 @@ pub use callback::{AlreadyRegistered, CallbackCounter, CallbackGauge};
 pub use counter::{COUNTER_SHARDS, Counter, FloatCounter, ShardedCounter};
 #[cfg(loom)]
 pub(crate) use counter::{sharded_add, sharded_sum};
+pub use exemplar::{
+    Exemplar, ExemplarCounter, ExemplarCounterRef, ExemplarHistogram, ExemplarHistogramRef, ExemplarLabels,
+    ExemplarSource, ExemplarTimer, SourceAlreadySet, set_exemplar_source,
+};
 pub use family::Family;
 pub use gauge::{Gauge, IntGauge};
 pub use histogram::ReadScratch;
@@ -105,6 +110,12 @@ pub trait SeriesVisitor {
     fn untouched(&mut self, index: usize, value: Value<'_>) {
         self.series(index, value);
     }
+
+    /// The latest exemplar of bucket `bucket` of series `index` (`0` for a
+    /// counter), given before the series itself. Ignored by default.
+    fn exemplar(&mut self, index: usize, bucket: usize, exemplar: Exemplar<'_>) {
+        let _ = (index, bucket, exemplar);
+    }
 }
 
 /// A metric whose series can be read for exposition. Reading never blocks
@@ -132,6 +143,8 @@ pub trait Collect: Sync {
 pub trait Metric: Sized + Sync + 'static {
     /// The metric type.
     const KIND: MetricKind;
+    /// Whether its series carry exemplars.
+    const EXEMPLARS: bool = false;
     /// The atomic cell type.
     #[doc(hidden)]
     type Cell: Sync + 'static;
@@ -171,6 +184,12 @@ pub trait Metric: Sized + Sync + 'static {
     /// Whether anything has recorded to one series' cells.
     #[doc(hidden)]
     fn touched(cells: &[Self::Cell]) -> bool;
+
+    /// Hands the exemplars of series `index`'s cells to the visitor.
+    #[doc(hidden)]
+    fn exemplars(cells: &[Self::Cell], bounds: &[f64], index: usize, visitor: &mut dyn SeriesVisitor) {
+        let _ = (cells, bounds, index, visitor);
+    }
 }
 
 /// A type that can be a field of a `#[derive(Metrics)]` struct: a metric, or
@@ -184,6 +203,8 @@ pub trait Metric: Sized + Sync + 'static {
 pub trait MetricField: Collect + Sized + 'static {
     /// The metric type.
     const KIND: MetricKind;
+    /// Whether its series carry exemplars.
+    const EXEMPLARS: bool = false;
     /// The labels of the field's series.
     const LABELS: &'static [Label];
     /// The number of series.

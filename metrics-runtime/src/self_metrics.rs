@@ -13,6 +13,9 @@ pub(crate) enum InvalidSample {
     Nan,
     /// An infinite increment of a float counter.
     Infinite,
+    /// An exemplar whose label names break the label grammar, or whose
+    /// names and values hold more than 128 characters.
+    Exemplar,
 }
 
 impl InvalidSample {
@@ -38,8 +41,9 @@ pub(crate) struct InvalidSampleLabels {
 #[metrics(subsystem = "export")]
 pub(crate) struct RuntimeMetrics {
     /// Samples the record path rejected and dropped: negative, NaN or
-    /// infinite float counter increments, NaN histogram observations, and
-    /// invalid readings of callback metrics.
+    /// infinite float counter increments, NaN observations, invalid
+    /// readings of callback metrics, and exemplars whose labels break the
+    /// rules.
     invalid_samples_total: Family<InvalidSampleLabels, Counter>,
     /// Callback metrics whose function panicked when read: the series was
     /// left out of that read.

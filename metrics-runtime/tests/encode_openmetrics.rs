@@ -686,10 +686,11 @@ fn rejects_are_exposed_by_the_global_registry() {
         String::from_utf8(out).unwrap(),
         format!(
             r#"# TYPE metrics_export_invalid_samples counter
-# HELP metrics_export_invalid_samples Samples the record path rejected and dropped: negative, NaN or infinite float counter increments, NaN histogram observations, and invalid readings of callback metrics.
+# HELP metrics_export_invalid_samples Samples the record path rejected and dropped: negative, NaN or infinite float counter increments, NaN observations, invalid readings of callback metrics, and exemplars whose labels break the rules.
 metrics_export_invalid_samples_total{{reason="negative"}} {negative}
 metrics_export_invalid_samples_total{{reason="nan"}} {nan}
 metrics_export_invalid_samples_total{{reason="infinite"}} {infinite}
+metrics_export_invalid_samples_total{{reason="exemplar"}} 0
 # EOF
 "#
         )

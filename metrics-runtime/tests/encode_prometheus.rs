@@ -547,8 +547,11 @@ fn d1_every_collision_is_listed() {
     let second_histogram = HistogramY::new_unregistered();
     let error = registry.register_group(&second_histogram).unwrap_err();
     let exposed: Vec<&str> = error.collisions.iter().map(|c| c.exposed.as_str()).collect();
-    assert_eq!(exposed, ["metrics_d1_y", "metrics_d1_y_bucket", "metrics_d1_y_sum", "metrics_d1_y_count"]);
-    assert_eq!(error.to_string().lines().count(), 4);
+    assert_eq!(
+        exposed,
+        ["metrics_d1_y", "metrics_d1_y_bucket", "metrics_d1_y_sum", "metrics_d1_y_count", "metrics_d1_y_created"]
+    );
+    assert_eq!(error.to_string().lines().count(), 5);
     assert!(error.to_string().lines().all(|l| l.starts_with("D1: metric name `metrics_d1_y")));
 }
 

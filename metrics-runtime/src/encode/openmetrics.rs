@@ -17,7 +17,7 @@ use super::Encoder;
 use super::text::{
     SeriesLabels, write_buckets, write_f64, write_quantiles, write_scalar, write_series_start, write_u64,
 };
-use crate::metric::Value;
+use crate::metric::{Exemplar, Value};
 
 pub(super) const CONTENT_TYPE: &str = "application/openmetrics-text; version=1.0.0; charset=utf-8";
 
@@ -31,6 +31,10 @@ pub struct OpenMetrics {
     created_all: bool,
     /// The current family's series have their `_created`.
     created: bool,
+    /// The exemplars given for the next series: its index, and per bucket
+    /// the range of its labels in `exemplar_text`, its value and timestamp.
+    exemplars: Vec<Pending>,
+    exemplar_text: Vec<u8>,
 }
 
 impl OpenMetrics {
@@ -76,6 +80,8 @@ impl Encoder for OpenMetrics {
             _ => "",
         };
         self.labels.family(d.labels, family, suffix);
+        self.exemplars.clear();
+        self.exemplar_text.clear();
         self.created = (d.created || self.created_all) && d.kind.has_created();
         metadata(out, b"# TYPE ", family, d.kind.as_str());
         if let Some(unit) = d.unit
@@ -90,8 +96,16 @@ impl Encoder for OpenMetrics {
         }
     }
 
+    fn exemplar(&mut self, index: usize, bucket: usize, exemplar: Exemplar<'_>) {
+        let start = self.exemplar_text.len();
+        self.exemplar_text.extend_from_slice(exemplar.labels.as_bytes());
+        self.exemplars.push((index, bucket, start..self.exemplar_text.len(), exemplar.value, exemplar.timestamp));
+    }
+
     fn series(&mut self, out: &mut Vec<u8>, d: &Descriptor, index: usize, value: &Value<'_>) {
         self.samples(out, d, index, value);
+        self.exemplars.clear();
+        self.exemplar_text.clear();
         if self.created {
             let family = d.family_name(Flavor::OpenMetrics);
             let labels = self.labels.render(d.labels, index);
@@ -116,6 +130,26 @@ fn created() -> f64 {
     crate::process::start_unix_nanos() as f64 / 1e9
 }
 
+/// An exemplar given for the next series: the series index, the bucket,
+/// the range of its labels in the encoder's text, its value and timestamp.
+type Pending = (usize, usize, std::ops::Range<usize>, f64, Option<f64>);
+
+/// Appends ` # {labels} value timestamp` for bucket `bucket` of series
+/// `index`, if it has an exemplar.
+fn write_exemplar(out: &mut Vec<u8>, exemplars: &[Pending], text: &[u8], index: usize, bucket: usize) {
+    let Some((_, _, labels, value, timestamp)) = exemplars.iter().find(|e| e.0 == index && e.1 == bucket) else {
+        return;
+    };
+    out.extend_from_slice(b" # {");
+    out.extend_from_slice(&text[labels.clone()]);
+    out.extend_from_slice(b"} ");
+    write_f64(out, *value);
+    if let Some(timestamp) = timestamp {
+        out.push(b' ');
+        write_f64(out, *timestamp);
+    }
+}
+
 impl OpenMetrics {
     /// The samples of one series, without its `_created`.
     fn samples(&mut self, out: &mut Vec<u8>, d: &Descriptor, index: usize, value: &Value<'_>) {
@@ -123,7 +157,10 @@ impl OpenMetrics {
         match *value {
             Value::Histogram { bounds, buckets, sum, count } => {
                 let labels = self.labels.render(d.labels, index);
-                write_buckets(out, family, labels, bounds, buckets);
+                let (exemplars, text) = (&self.exemplars, &self.exemplar_text);
+                write_buckets(out, family, labels, bounds, buckets, &mut |out, bucket| {
+                    write_exemplar(out, exemplars, text, index, bucket);
+                });
                 // OpenMetrics: a histogram with negative bucket bounds
                 // exposes no sum, and its count goes with the sum (the
                 // reference parser refuses one without the other); the
@@ -162,6 +199,9 @@ impl OpenMetrics {
             _ => {
                 self.labels.write_line(out, d.labels, index);
                 write_scalar(out, value);
+                if d.kind == MetricKind::Counter {
+                    write_exemplar(out, &self.exemplars, &self.exemplar_text, index, 0);
+                }
                 out.push(b'\n');
             }
         }

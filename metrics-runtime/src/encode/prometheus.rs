@@ -72,7 +72,7 @@ impl Encoder for PrometheusText {
         let (labels, sum, count) = match *value {
             Value::Histogram { bounds, buckets, sum, count } => {
                 let labels = self.labels.render(d.labels, index);
-                write_buckets(out, d.name, labels, bounds, buckets);
+                write_buckets(out, d.name, labels, bounds, buckets, &mut |_, _| {});
                 (labels, sum, count)
             }
             Value::Summary { quantiles, values, sum, count } => {

@@ -260,8 +260,16 @@ pub(super) fn write_series_start(out: &mut Vec<u8>, name: &str, suffix: &str, la
 }
 
 /// Writes the `_bucket` lines of a histogram series (cumulative counts, each
-/// bound in its canonical spelling, `+Inf` last).
-pub(super) fn write_buckets(out: &mut Vec<u8>, name: &str, labels: &[u8], bounds: &[f64], buckets: &[u64]) {
+/// bound in its canonical spelling, `+Inf` last); `tail` may add to the line
+/// of bucket `i` before its end (an exemplar).
+pub(super) fn write_buckets(
+    out: &mut Vec<u8>,
+    name: &str,
+    labels: &[u8],
+    bounds: &[f64],
+    buckets: &[u64],
+    tail: &mut dyn FnMut(&mut Vec<u8>, usize),
+) {
     let mut cumulative = 0u64;
     for (i, count) in buckets.iter().enumerate() {
         cumulative = cumulative.wrapping_add(*count);
@@ -278,6 +286,7 @@ pub(super) fn write_buckets(out: &mut Vec<u8>, name: &str, labels: &[u8], bounds
         }
         out.extend_from_slice(b"\"} ");
         write_u64(out, cumulative);
+        tail(out, i);
         out.push(b'\n');
     }
 }

@@ -79,6 +79,7 @@ impl<L: LabelSet, M: Metric> Family<L, M> {
 
 impl<L: LabelSet + 'static, M: Metric> MetricField for Family<L, M> {
     const KIND: MetricKind = M::KIND;
+    const EXEMPLARS: bool = M::EXEMPLARS;
     const LABELS: &'static [Label] = L::LABELS;
     const CARDINALITY: usize = L::CARDINALITY;
     const QUIET: bool = L::QUIET;
@@ -135,6 +136,9 @@ fn collect_cells<M: Metric>(
     for (index, series) in cells.chunks_exact(stride).enumerate() {
         // Read first: a value read non-zero was recorded by the time
         // `touched` looks.
+        if M::EXEMPLARS {
+            M::exemplars(series, bounds, index, visitor);
+        }
         let value = M::read(series, bounds, &mut scratch, reader, index);
         if M::touched(series) {
             visitor.series(index, value);

@@ -260,7 +260,7 @@ pub struct HistogramSnapshot {
 }
 
 impl HistogramSnapshot {
-    fn read<C: Cell64>(cells: &[C], bounds: &'static [f64]) -> HistogramSnapshot {
+    pub(crate) fn read<C: Cell64>(cells: &[C], bounds: &'static [f64]) -> HistogramSnapshot {
         let mut scratch = ReadScratch::new();
         let (buckets, sum, count) = read_parts(cells, bounds, &mut scratch);
         HistogramSnapshot { bounds, buckets: buckets.to_vec(), sum, count }
@@ -332,7 +332,7 @@ impl Drop for HistogramTimer<'_> {
 /// The index of the bucket `v` falls in: the first bound `>= v`, or the
 /// `+Inf` bucket.
 #[inline]
-fn bucket_index(bounds: &[f64], v: f64) -> usize {
+pub(crate) fn bucket_index(bounds: &[f64], v: f64) -> usize {
     // A linear scan beats binary search for the usual dozen bounds: its branch
     // is predictable and it touches one cache line.
     if bounds.len() <= 32 {
