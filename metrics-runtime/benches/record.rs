@@ -16,6 +16,8 @@
 //! | gauge (touched state) | `Family<L, Gauge>::with(l).set(v)`, 20 warm series | `static [AtomicU64; 20]`, `store(v.to_bits())`: no touched state |
 //! | quiet int gauge | `Family<L, IntGauge>` declared `#[metric(quiet)]`, `with(l).add(1)` on 20 warm series | the same family not quiet |
 //! | int gauge (touched flag) | `Family<L, IntGauge>::with(l).add(1)`, 20 warm series | `static [AtomicI64; 20]`, `fetch_add(1)`: no touched flag |
+//! | summary | `Summary::observe` (log-spaced buckets) | bucket from the `f64` bits, 2 atomic adds and a CAS on `static`s of 2,051 buckets |
+//! | exemplar counter | `ExemplarCounter::inc_with_exemplar(&[("trace_id", id)])` | `fetch_add`, then a hand-written seqlock write of the same slot: CAS, clock read, value, time, length, label text, release |
 //! | encode 10k text | `Format::Prometheus.encode` of 10,000 series | a writer of the same bytes from precomputed label strings |
 //! | 2 threads on one counter | a `Counter` and a `ShardedCounter` incremented by 2 threads at once | the same counter from 1 thread: the scaling is 2-thread throughput over 1-thread throughput |
 
@@ -27,7 +29,10 @@ mod harness;
 
 use harness::{TableRow, alone, interleaved, print_table};
 use metricate::encode::Format;
-use metricate::{Counter, Family, Gauge, Histogram, IntGauge, LabelSet, LabelValue, Metrics, Registry, ShardedCounter};
+use metricate::{
+    Counter, ExemplarCounter, Family, Gauge, Histogram, IntGauge, LabelSet, LabelValue, Metrics, Registry,
+    ShardedCounter, Summary,
+};
 
 // ---------------------------------------------------------------------------
 // Declarations.
@@ -69,6 +74,10 @@ struct Record {
     contended_total: Counter,
     /// Operations counted by the contended counter cases, sharded.
     sharded_total: ShardedCounter,
+    /// Observations of the summary case.
+    step_seconds: Summary,
+    /// Increments of the exemplar counter case.
+    traced_total: ExemplarCounter,
 }
 
 /// The metrics of the gauge cases: the same families, quiet and not.
@@ -196,6 +205,66 @@ fn raw_observe(v: f64) {
     RAW_BUCKETS[bucket].fetch_add(1, Ordering::Relaxed);
 }
 
+/// The summary baseline's buckets: as many as a summary series has.
+const RAW_SUMMARY_BUCKETS: usize = metricate::summary::BUCKETS;
+static RAW_SUMMARY: [AtomicU64; RAW_SUMMARY_BUCKETS] = [const { AtomicU64::new(0) }; RAW_SUMMARY_BUCKETS];
+static RAW_SUMMARY_COUNT: AtomicU64 = AtomicU64::new(0);
+static RAW_SUMMARY_SUM: AtomicU64 = AtomicU64::new(0);
+
+/// A lock-free log-bucket histogram (16 buckets per power of two, the sign
+/// folded in): the bucket from the exponent and top mantissa bits, count,
+/// CAS on the sum, bucket.
+#[inline]
+fn raw_summary_observe(v: f64) {
+    let bits = v.abs().to_bits();
+    let exp = ((bits >> 52) & 0x7ff) as i32 - 1023;
+    let magnitude = ((exp + 30).clamp(0, 63) as usize) * 16 + ((bits >> 48) as usize & 15);
+    let bucket = if v.is_sign_negative() { 1024 - magnitude.min(1023) } else { 1026 + magnitude.min(1023) };
+    RAW_SUMMARY_COUNT.fetch_add(1, Ordering::Relaxed);
+    let mut current = RAW_SUMMARY_SUM.load(Ordering::Relaxed);
+    loop {
+        let next = (f64::from_bits(current) + v).to_bits();
+        match RAW_SUMMARY_SUM.compare_exchange_weak(current, next, Ordering::Relaxed, Ordering::Relaxed) {
+            Ok(_) => break,
+            Err(actual) => current = actual,
+        }
+    }
+    RAW_SUMMARY[bucket].fetch_add(1, Ordering::Relaxed);
+}
+
+static RAW_TRACED: AtomicU64 = AtomicU64::new(0);
+/// A seqlock slot as an exemplar's: sequence, value, time, length, text.
+static RAW_SLOT: [AtomicU64; metricate::exemplar::SLOT_WORDS] =
+    [const { AtomicU64::new(0) }; metricate::exemplar::SLOT_WORDS];
+
+/// An increment with an exemplar, written by hand: the increment, then the
+/// label text (`trace_id="…"`, rendered as the runtime renders it) copied
+/// into a seqlock slot with the value and the time.
+#[inline]
+fn raw_traced_inc(trace_id: &str) {
+    RAW_TRACED.fetch_add(1, Ordering::Relaxed);
+    let mut text = [0u8; 64];
+    let mut len = 0;
+    for part in [b"trace_id=\"".as_slice(), trace_id.as_bytes(), b"\""] {
+        text[len..len + part.len()].copy_from_slice(part);
+        len += part.len();
+    }
+    let seq = RAW_SLOT[0].load(Ordering::Relaxed);
+    if seq % 2 == 1 || RAW_SLOT[0].compare_exchange(seq, seq + 1, Ordering::Acquire, Ordering::Relaxed).is_err() {
+        return;
+    }
+    let time = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0.0, |d| d.as_secs_f64());
+    RAW_SLOT[1].store(1f64.to_bits(), Ordering::Relaxed);
+    RAW_SLOT[2].store(time.to_bits(), Ordering::Relaxed);
+    RAW_SLOT[3].store(len as u64, Ordering::Relaxed);
+    for (word, chunk) in RAW_SLOT[4..].iter().zip(text[..len].chunks(8)) {
+        let mut bytes = [0u8; 8];
+        bytes[..chunk.len()].copy_from_slice(chunk);
+        word.store(u64::from_le_bytes(bytes), Ordering::Relaxed);
+    }
+    RAW_SLOT[0].store(seq + 2, Ordering::Release);
+}
+
 /// The baseline exposition: the same family as [`Exposed`], with label
 /// strings rendered in advance.
 struct RawExposition {
@@ -310,6 +379,41 @@ fn histogram_raw(rounds: u64, values: &[f64; 64]) {
         for &v in black_box(values) {
             raw_observe(v);
         }
+    }
+}
+
+#[inline(never)]
+fn summary_ours(rounds: u64, values: &[f64; 64]) {
+    for _ in 0..rounds {
+        for &v in black_box(values) {
+            Record::global().step_seconds.observe(v);
+        }
+    }
+}
+
+#[inline(never)]
+fn summary_raw(rounds: u64, values: &[f64; 64]) {
+    for _ in 0..rounds {
+        for &v in black_box(values) {
+            raw_summary_observe(v);
+        }
+    }
+}
+
+/// A trace id as a tracer gives it: 32 hex characters.
+const TRACE_ID: &str = "4bf92f3577b34da6a3ce929d0e0e4736";
+
+#[inline(never)]
+fn traced_ours(n: u64) {
+    for _ in 0..n {
+        Record::global().traced_total.inc_with_exemplar(&[("trace_id", black_box(TRACE_ID))]);
+    }
+}
+
+#[inline(never)]
+fn traced_raw(n: u64) {
+    for _ in 0..n {
+        raw_traced_inc(black_box(TRACE_ID));
     }
 }
 
@@ -567,6 +671,32 @@ fn bench_histogram(reps: usize) -> TableRow {
     TableRow { case: "histogram `observe()`", ours, baseline: Some(baseline), target: Some(1.1) }
 }
 
+/// The summary case: `observe()` against a hand-written log-bucket
+/// histogram of as many buckets.
+fn bench_summary(reps: usize) -> TableRow {
+    let values: [f64; 64] = std::array::from_fn(|i| 0.001 * 20_000f64.powf(i as f64 / 63.0));
+    let (ours, baseline) = interleaved(
+        reps,
+        HISTOGRAM_ROUNDS * 64,
+        &mut || summary_ours(black_box(HISTOGRAM_ROUNDS), &values),
+        &mut || summary_raw(black_box(HISTOGRAM_ROUNDS), &values),
+    );
+    TableRow { case: "summary `observe()`", ours, baseline: Some(baseline), target: Some(1.1) }
+}
+
+/// Increments of the exemplar counter case per batch.
+const TRACED_OPS: u64 = 1 << 18;
+
+/// The exemplar case: an increment carrying a trace id against the same
+/// writes by hand.
+fn bench_exemplar(reps: usize) -> TableRow {
+    let (ours, baseline) = interleaved(reps, TRACED_OPS, &mut || traced_ours(black_box(TRACED_OPS)), &mut || {
+        traced_raw(black_box(TRACED_OPS));
+    });
+    assert_eq!(Record::global().traced_total.get(), RAW_TRACED.load(Ordering::Relaxed));
+    TableRow { case: "exemplar counter `inc_with_exemplar()`", ours, baseline: Some(baseline), target: None }
+}
+
 /// Case 4: encoding 10,000 series, Prometheus text against the baseline
 /// writer, then `OpenMetrics` alone. Also returns the two encoded sizes.
 fn bench_encode(reps: usize) -> (TableRow, TableRow, usize, usize) {
@@ -629,6 +759,8 @@ fn main() {
     let reps: usize = std::env::var("BENCH_REPS").ok().and_then(|r| r.parse().ok()).filter(|&r| r > 0).unwrap_or(21);
     let mut rows = vec![bench_counter(reps), bench_labeled(reps), bench_histogram(reps)];
     rows.extend(bench_gauges(reps));
+    rows.push(bench_summary(reps));
+    rows.push(bench_exemplar(reps));
     let (text, openmetrics, text_len, openmetrics_len) = bench_encode(reps);
     let per_series = |row: &TableRow| (row.ours.min() / 10_000.0, row.baseline.as_ref().map(|b| b.min() / 10_000.0));
     let (text_per_series, raw_per_series) = per_series(&text);
@@ -658,6 +790,15 @@ fn main() {
         "{reps} repetitions; batches of {COUNTER_OPS} counter ops, {} labeled (and gauge) ops, {} observations, {ENCODES} encodes; ratios are ours / baseline; targets are judged on the ratio of mins.",
         LABELED_ROUNDS * 20,
         HISTOGRAM_ROUNDS * 64,
+    );
+    let slot = metricate::exemplar::SLOT_WORDS * 8;
+    println!(
+        "Memory per series: summary {} bytes ({} buckets, two shards); exemplar slot {slot} bytes: exemplar counter {} bytes (counter 8), exemplar histogram with the 11 default bounds {} bytes (histogram {}).",
+        (1 + 2 * (1 + metricate::summary::BUCKETS)) * 8,
+        metricate::summary::BUCKETS,
+        8 + slot,
+        (5 + 2 * 11) * 8 + 12 * slot,
+        (5 + 2 * 11) * 8,
     );
     let elapsed: Duration = started.elapsed();
     println!("Total run time: {:.1} s.", elapsed.as_secs_f64());

@@ -8,7 +8,9 @@
 //! (per bucket for a histogram): the latest wins. The labels come from the
 //! call (`inc_with_exemplar`, `observe_with_exemplar`) or, for plain `inc`
 //! and `observe`, from the program's [`ExemplarSource`] (the current trace
-//! id), if one is set. Only OpenMetrics writes them.
+//! id), if one is set: with the feature `opentelemetry`,
+//! `OpenTelemetryExemplars` gives the current span's trace and span ids.
+//! Only OpenMetrics writes them.
 //!
 //! # Storage
 //!
@@ -49,6 +51,11 @@ use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use metricate_catalog::{Label, MetricKind};
 
+#[cfg(feature = "opentelemetry")]
+mod otel;
+#[cfg(feature = "opentelemetry")]
+pub use otel::OpenTelemetryExemplars;
+
 use super::histogram::{self, CELLS_BASE as HISTOGRAM_BASE};
 use super::{Collect, Metric, MetricField, ReadScratch, SeriesVisitor, Storage, Value};
 use crate::self_metrics::{InvalidSample, reject};
@@ -86,15 +93,16 @@ pub struct Exemplar<'a> {
 
 /// An exemplar's labels, checked and rendered into a fixed buffer: what an
 /// [`ExemplarSource`] fills in. Names follow the label name grammar
-/// (`[a-zA-Z_][a-zA-Z0-9_]*`); names and values together hold at most
-/// [`MAX_EXEMPLAR_CHARS`] characters.
+/// (`[a-zA-Z_][a-zA-Z0-9_]*`), each once; names and values together hold at
+/// most [`MAX_EXEMPLAR_CHARS`] characters.
 pub struct ExemplarLabels {
     text: [u8; TEXT_BYTES],
     len: usize,
     chars: usize,
-    /// Where each name is in `text`, to refuse a name given twice.
-    names: [(u16, u16); MAX_EXEMPLAR_CHARS],
-    count: usize,
+    /// The names so far, each followed by a `,` (names are ASCII, at most
+    /// 128 characters in all): to refuse a name given twice.
+    names: [u8; 2 * MAX_EXEMPLAR_CHARS],
+    names_len: usize,
     /// Set when a label was refused: the exemplar is not recorded.
     invalid: bool,
 }
@@ -105,8 +113,8 @@ impl ExemplarLabels {
             text: [0; TEXT_BYTES],
             len: 0,
             chars: 0,
-            names: [(0, 0); MAX_EXEMPLAR_CHARS],
-            count: 0,
+            names: [0; 2 * MAX_EXEMPLAR_CHARS],
+            names_len: 0,
             invalid: false,
         }
     }
@@ -116,53 +124,72 @@ impl ExemplarLabels {
     /// exemplar invalid: it is not recorded, and counted in
     /// `metrics_export_invalid_samples_total{reason="exemplar"}`.
     pub fn push(&mut self, name: &str, value: &str) {
-        let valid_name = name
-            .bytes()
-            .enumerate()
-            .all(|(i, b)| b == b'_' || b.is_ascii_alphabetic() || (i > 0 && b.is_ascii_digit()))
-            && !name.is_empty();
         self.chars += name.len() + value.chars().count();
-        let text = &self.text;
-        let twice = self.names[..self.count]
-            .iter()
-            .any(|&(start, len)| &text[usize::from(start)..usize::from(start + len)] == name.as_bytes());
-        if !valid_name || twice || self.chars > MAX_EXEMPLAR_CHARS {
+        let twice = self.names[..self.names_len].split(|b| *b == b',').any(|n| n == name.as_bytes());
+        if self.invalid || !valid_name(name) || twice || self.chars > MAX_EXEMPLAR_CHARS {
             self.invalid = true;
             return;
         }
-        if self.len > 0 {
-            self.put(b",");
-        }
-        // Within 128 characters, `len` and the name's length fit a `u16`.
-        self.names[self.count] = (self.len as u16, name.len() as u16);
-        self.count += 1;
-        self.put(name.as_bytes());
-        self.put(b"=\"");
-        for byte in value.bytes() {
-            match byte {
-                b'\\' => self.put(b"\\\\"),
-                b'"' => self.put(b"\\\""),
-                b'\n' => self.put(b"\\n"),
-                other => self.put(&[other]),
-            }
-        }
-        self.put(b"\"");
+        self.names[self.names_len..self.names_len + name.len()].copy_from_slice(name.as_bytes());
+        self.names[self.names_len + name.len()] = b',';
+        self.names_len += name.len() + 1;
+        let (text, len) = (&mut self.text, &mut self.len);
+        render(name, value, *len == 0, &mut |bytes| {
+            // Within 128 characters the text always fits (see `TEXT_BYTES`).
+            let end = (*len + bytes.len()).min(TEXT_BYTES);
+            text[*len..end].copy_from_slice(&bytes[..end - *len]);
+            *len = end;
+        });
     }
+}
 
-    fn put(&mut self, bytes: &[u8]) {
-        // Within 128 characters the text always fits (see `TEXT_BYTES`).
-        let end = (self.len + bytes.len()).min(TEXT_BYTES);
-        self.text[self.len..end].copy_from_slice(&bytes[..end - self.len]);
-        self.len = end;
-    }
+/// Whether a label name follows the grammar `[a-zA-Z_][a-zA-Z0-9_]*`.
+fn valid_name(name: &str) -> bool {
+    !name.is_empty()
+        && name.bytes().enumerate().all(|(i, b)| b == b'_' || b.is_ascii_alphabetic() || (i > 0 && b.is_ascii_digit()))
+}
 
-    fn of(labels: &[(&str, &str)]) -> ExemplarLabels {
-        let mut out = ExemplarLabels::new();
-        for (name, value) in labels {
-            out.push(name, value);
-        }
-        out
+/// Whether labels given by the call follow the rules of
+/// [`ExemplarLabels::push`].
+fn valid(labels: &[(&str, &str)]) -> bool {
+    let bytes: usize = labels.iter().map(|(name, value)| name.len() + value.len()).sum();
+    // Characters are at most bytes: count them only when the bytes are many.
+    let chars = if bytes <= MAX_EXEMPLAR_CHARS {
+        bytes
+    } else {
+        labels.iter().map(|(name, value)| name.len() + value.chars().count()).sum()
+    };
+    chars <= MAX_EXEMPLAR_CHARS
+        && labels
+            .iter()
+            .enumerate()
+            .all(|(i, (name, _))| valid_name(name) && labels[..i].iter().all(|(n, _)| n != name))
+}
+
+/// Renders `name="value"` (after a `,` unless `first`), escaping the value,
+/// into `out` a run of bytes at a time.
+#[inline]
+fn render(name: &str, value: &str, first: bool, out: &mut impl FnMut(&[u8])) {
+    if !first {
+        out(b",");
     }
+    out(name.as_bytes());
+    out(b"=\"");
+    let bytes = value.as_bytes();
+    let mut start = 0;
+    for (i, byte) in bytes.iter().enumerate() {
+        let escaped: &[u8] = match byte {
+            b'\\' => b"\\\\",
+            b'"' => b"\\\"",
+            b'\n' => b"\\n",
+            _ => continue,
+        };
+        out(&bytes[start..i]);
+        out(escaped);
+        start = i + 1;
+    }
+    out(&bytes[start..]);
+    out(b"\"");
 }
 
 /// Supplies the labels of an exemplar at record time, e.g. the trace id of
@@ -200,31 +227,104 @@ fn from_source(slot: &[AtomicU64], value: f64) {
     if let Some(source) = SOURCE.get() {
         let mut labels = ExemplarLabels::new();
         source.labels(&mut labels);
-        if labels.len > 0 || labels.invalid {
-            write(slot, &labels, value);
+        if labels.invalid {
+            return reject(InvalidSample::Exemplar);
+        }
+        if labels.len > 0 {
+            let text = &labels.text[..labels.len];
+            write(slot, value, |words| words.put(text));
         }
     }
 }
 
-/// Writes an exemplar into a slot, unless another recorder is writing it.
-fn write(slot: &[AtomicU64], labels: &ExemplarLabels, value: f64) {
-    if labels.invalid {
+/// Records an exemplar of labels given by the call: rendered on the stack
+/// when short (a trace id is), else straight into the slot.
+fn from_call(slot: &[AtomicU64], value: f64, labels: &[(&str, &str)]) {
+    if !valid(labels) {
         return reject(InvalidSample::Exemplar);
     }
+    let mut short = [0u8; 96];
+    let mut len = 0;
+    let mut fits = true;
+    for (i, (name, value)) in labels.iter().enumerate() {
+        render(name, value, i == 0, &mut |bytes| match short.get_mut(len..len + bytes.len()) {
+            Some(to) => {
+                to.copy_from_slice(bytes);
+                len += bytes.len();
+            }
+            None => fits = false,
+        });
+    }
+    if fits {
+        let text = &short[..len];
+        write(slot, value, |words| words.put(text));
+        return;
+    }
+    write(slot, value, |words| {
+        for (i, (name, value)) in labels.iter().enumerate() {
+            render(name, value, i == 0, &mut |bytes| words.put(bytes));
+        }
+    });
+}
+
+/// Packs bytes into a slot's text words, eight to a word.
+struct Words<'s> {
+    words: &'s [AtomicU64],
+    word: u64,
+    len: usize,
+}
+
+impl Words<'_> {
+    #[inline]
+    fn put(&mut self, bytes: &[u8]) {
+        let mut bytes = &bytes[..bytes.len().min(TEXT_BYTES - self.len)];
+        // Fill the word begun, then whole words, then begin the next.
+        while !self.len.is_multiple_of(8) {
+            let Some((&byte, rest)) = bytes.split_first() else { return };
+            self.push(byte);
+            bytes = rest;
+        }
+        let mut chunks = bytes.chunks_exact(8);
+        for chunk in &mut chunks {
+            let word =
+                u64::from_le_bytes([chunk[0], chunk[1], chunk[2], chunk[3], chunk[4], chunk[5], chunk[6], chunk[7]]);
+            self.words[self.len / 8].store(word, Ordering::Relaxed);
+            self.len += 8;
+        }
+        for &byte in chunks.remainder() {
+            self.push(byte);
+        }
+    }
+
+    #[inline]
+    fn push(&mut self, byte: u8) {
+        self.word |= u64::from(byte) << (8 * (self.len % 8));
+        self.len += 1;
+        if self.len.is_multiple_of(8) {
+            self.words[self.len / 8 - 1].store(self.word, Ordering::Relaxed);
+            self.word = 0;
+        }
+    }
+}
+
+/// Writes an exemplar into a slot, its text from `text`, unless another
+/// recorder is writing it.
+#[inline]
+fn write(slot: &[AtomicU64], value: f64, text: impl FnOnce(&mut Words<'_>)) {
     let seq = slot[SEQ].load(Ordering::Relaxed);
     if seq % 2 == 1 || slot[SEQ].compare_exchange(seq, seq + 1, Ordering::Acquire, Ordering::Relaxed).is_err() {
         // Another recorder is writing this slot: its exemplar is as recent.
         return;
     }
     let time = SystemTime::now().duration_since(UNIX_EPOCH).map_or(0.0, |d| d.as_secs_f64());
+    let mut words = Words { words: &slot[TEXT..], word: 0, len: 0 };
+    text(&mut words);
+    if !words.len.is_multiple_of(8) {
+        slot[TEXT + words.len / 8].store(words.word, Ordering::Relaxed);
+    }
     slot[VALUE].store(value.to_bits(), Ordering::Relaxed);
     slot[TIME].store(time.to_bits(), Ordering::Relaxed);
-    slot[LEN].store(labels.len as u64, Ordering::Relaxed);
-    for (word, chunk) in slot[TEXT..].iter().zip(labels.text[..labels.len].chunks(8)) {
-        let mut bytes = [0u8; 8];
-        bytes[..chunk.len()].copy_from_slice(chunk);
-        word.store(u64::from_le_bytes(bytes), Ordering::Relaxed);
-    }
+    slot[LEN].store(words.len as u64, Ordering::Relaxed);
     slot[SEQ].store(seq + 2, Ordering::Release);
 }
 
@@ -347,7 +447,7 @@ impl ExemplarCounterRef<'_> {
     /// Adds `n`, with an exemplar of these labels.
     pub fn inc_by_with_exemplar(self, n: u64, labels: &[(&str, &str)]) {
         self.cells[0].fetch_add(n, Ordering::Relaxed);
-        write(&self.cells[1..], &ExemplarLabels::of(labels), n as f64);
+        from_call(&self.cells[1..], n as f64, labels);
     }
 
     /// The current value.
@@ -514,7 +614,7 @@ impl<'a> ExemplarHistogramRef<'a> {
         let bucket = histogram::bucket_index(self.bounds, v);
         let (values, slots) = self.cells.split_at(HISTOGRAM_BASE + 2 * self.bounds.len());
         histogram::observe_in(values, self.bounds.len(), bucket, v);
-        write(&slots[bucket * SLOT_WORDS..(bucket + 1) * SLOT_WORDS], &ExemplarLabels::of(labels), v);
+        from_call(&slots[bucket * SLOT_WORDS..(bucket + 1) * SLOT_WORDS], v, labels);
     }
 
     /// Records a duration, in seconds.
@@ -612,6 +712,17 @@ impl Collect for ExemplarHistogram {
 mod tests {
     use super::*;
 
+    impl ExemplarLabels {
+        fn of(labels: &[(&str, &str)]) -> ExemplarLabels {
+            let mut out = ExemplarLabels::new();
+            for (name, value) in labels {
+                out.push(name, value);
+            }
+            assert_eq!(out.invalid, !valid(labels), "the two checks agree on {labels:?}");
+            out
+        }
+    }
+
     #[test]
     fn labels_are_checked_and_escaped() {
         let labels = ExemplarLabels::of(&[("trace_id", "a\"b\\c\nd")]);
@@ -642,10 +753,10 @@ mod tests {
         let slot: Vec<AtomicU64> = (0..SLOT_WORDS).map(|_| AtomicU64::new(0)).collect();
         let mut buffer = [0u8; TEXT_BYTES];
         assert_eq!(read(&slot, &mut buffer), None);
-        write(&slot, &ExemplarLabels::of(&[("trace_id", "one")]), 0.5);
-        write(&slot, &ExemplarLabels::of(&[("trace_id", "two"), ("span_id", "x")]), 0.25);
+        from_call(&slot, 0.5, &[("trace_id", "one")]);
+        from_call(&slot, 0.25, &[("trace_id", "two"), ("span_id", "x\"y")]);
         let exemplar = read(&slot, &mut buffer).unwrap();
-        assert_eq!(exemplar.labels, "trace_id=\"two\",span_id=\"x\"");
+        assert_eq!(exemplar.labels, "trace_id=\"two\",span_id=\"x\\\"y\"");
         assert_eq!(exemplar.value, 0.25);
         assert!(exemplar.timestamp.is_some_and(|t| t > 1.0e9));
         // A writer in the middle of its write: the reader gives up, never
