@@ -315,6 +315,53 @@ trc_surprise_total 1
 }
 
 #[test]
+fn info_metrics_and_state_sets_are_gauges_in_the_text_format() {
+    let dir = scratch("model");
+    let metric = |name: &str, kind: &str, label: Option<(&str, &[&str])>| {
+        serde_json::json!({
+            "name": name, "type": kind, "unit": null, "help": "h", "subsystem": "",
+            "labels": label.map(|(n, v)| vec![serde_json::json!({"name": n, "values": v})]).unwrap_or_default(),
+            "series": 1, "version": "1.0.0", "deprecated": null,
+            "source": {"file": "src/lib.rs", "line": 1, "column": 1, "module": "app"},
+        })
+    };
+    let catalogue = serde_json::json!({
+        "schema": "metrics-catalog", "schema_version": 1,
+        "metrics": [
+            metric("trc_build_info", "info", Some(("version", &["1.2.3"]))),
+            metric("trc_phase", "stateset", Some(("trc_phase", &["running", "stopped"]))),
+        ],
+    });
+    let catalogue = write(&dir, "catalogue.json", &catalogue.to_string());
+    let text = write(
+        &dir,
+        "live.prom",
+        "# HELP trc_build_info h\n# TYPE trc_build_info gauge\ntrc_build_info{version=\"1.2.3\"} 1\n\
+         # HELP trc_phase h\n# TYPE trc_phase gauge\ntrc_phase{trc_phase=\"running\"} 1\ntrc_phase{trc_phase=\"stopped\"} 0\n",
+    );
+    let (status, out, err) = catalog(&["check", "--catalog", &catalogue, &text]);
+    assert_eq!(status, 0, "{out}{err}");
+    let openmetrics = write(
+        &dir,
+        "live.om",
+        "# TYPE trc_build info\n# HELP trc_build h\ntrc_build_info{version=\"1.2.3\"} 1\n\
+         # TYPE trc_phase stateset\n# HELP trc_phase h\ntrc_phase{trc_phase=\"running\"} 1\ntrc_phase{trc_phase=\"stopped\"} 0\n# EOF\n",
+    );
+    let (status, out, err) = catalog(&["check", "--openmetrics", "--catalog", &catalogue, &openmetrics]);
+    assert_eq!(status, 0, "{out}{err}");
+    // A gauge that is declared a gauge may not take `_info`; nor may an
+    // OpenMetrics gauge pass for a state set.
+    let wrong = write(
+        &dir,
+        "wrong.om",
+        "# TYPE trc_phase gauge\n# HELP trc_phase h\ntrc_phase{trc_phase=\"running\"} 1\n# EOF\n",
+    );
+    let (status, out, _) = catalog(&["check", "--openmetrics", "--catalog", &catalogue, &wrong]);
+    assert_eq!(status, VIOLATIONS, "{out}");
+    assert!(out.contains("C4"), "{out}");
+}
+
+#[test]
 fn the_binary_exits_with_the_status() {
     let binary = env!("CARGO_BIN_EXE_catalog");
     let (old, new) = (golden("diff-old.json"), golden("diff-new.json"));

@@ -275,9 +275,13 @@ impl<'a, 'c> FamilyCheck<'a, 'c> {
             ));
             return;
         };
+        // The Prometheus text format writes info metrics and state sets as
+        // gauges: it has no such types.
+        let as_gauge = !context.openmetrics && matches!(metric.kind.as_str(), "info" | "stateset");
         if let Some(kind) = family.kind
             && kind != metric.kind
             && !(kind == "untyped" || kind == "unknown")
+            && !(kind == "gauge" && as_gauge)
         {
             findings.push(Finding::catalogue(
                 "C4",
