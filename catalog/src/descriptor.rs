@@ -58,6 +58,19 @@ impl MetricKind {
         })
     }
 
+    /// The kind in a sentence, with its article: "a counter", "an info
+    /// metric", "a state set".
+    pub const fn with_article(self) -> &'static str {
+        match self {
+            MetricKind::Counter => "a counter",
+            MetricKind::Gauge => "a gauge",
+            MetricKind::Histogram => "a histogram",
+            MetricKind::Summary => "a summary",
+            MetricKind::Info => "an info metric",
+            MetricKind::StateSet => "a state set",
+        }
+    }
+
     /// Whether OpenMetrics can give the kind a `_created` sample: counters,
     /// histograms and summaries.
     pub const fn has_created(self) -> bool {
@@ -292,8 +305,8 @@ pub struct Descriptor {
     pub source: Source,
     /// For a summary: its quantiles and window.
     pub summary: Option<SummarySpec>,
-    /// Whether the metric's series carry exemplars (`#[metric(exemplars)]`),
-    /// written in OpenMetrics only.
+    /// Whether the metric's series carry exemplars (an `ExemplarCounter` or
+    /// `ExemplarHistogram`), written in OpenMetrics only.
     pub exemplars: bool,
     /// Whether OpenMetrics writes the `_created` sample of the metric's
     /// series (`#[metric(created)]`; counters, histograms and summaries).

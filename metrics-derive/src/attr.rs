@@ -57,7 +57,7 @@ pub(crate) fn did_you_mean<'k>(found: &str, known: &[&'k str]) -> Option<&'k str
 
 /// Skips what is left of the current key (its value), up to the next `,`,
 /// so that the keys after it parse and nothing more is reported.
-fn skip_value(meta: &ParseNestedMeta<'_>) {
+pub(crate) fn skip_value(meta: &ParseNestedMeta<'_>) {
     while !meta.input.is_empty() && !meta.input.peek(syn::Token![,]) {
         if meta.input.parse::<proc_macro2::TokenTree>().is_err() {
             break;

@@ -175,6 +175,40 @@ fn type_args(segment: &syn::PathSegment) -> Vec<&syn::Type> {
     }
 }
 
+/// Why a field type the derive knows cannot be a metric: an info metric or
+/// a state set in a `Family` (they carry their labels themselves), or a
+/// state set over a type that is plainly not a label enum.
+fn unsupported(ty: &syn::Type) -> Option<String> {
+    let syn::Type::Path(path) = ty else { return None };
+    let last = path.path.segments.last()?;
+    let args = type_args(last);
+    match (last.ident.to_string().as_str(), args.as_slice()) {
+        ("Family", [_, metric]) => {
+            let syn::Type::Path(inner) = metric else { return None };
+            let inner = inner.path.segments.last()?.ident.to_string();
+            let article = if inner == "Info" { "an" } else { "a" };
+            matches!(inner.as_str(), "Info" | "BuildInfo" | "StateSet").then(|| {
+                format!(
+                    "`{inner}` cannot be the metric of a `Family`: it carries its labels itself\n= note: an info metric's labels are its label set; a state set's one label is its states\n= help: declare {article} `{inner}` field of its own; for an info metric, put the family's labels into its label set"
+                )
+            })
+        }
+        ("StateSet", [syn::Type::Reference(_)]) => Some(STATESET_OF_ENUM.replace("`{states}`", "a reference")),
+        ("StateSet", [syn::Type::Path(states)]) => {
+            let states = states.path.get_ident()?.to_string();
+            let primitive = [
+                "u8", "u16", "u32", "u64", "u128", "usize", "i8", "i16", "i32", "i64", "i128", "isize", "f32", "f64",
+                "bool", "char", "str", "String",
+            ];
+            primitive.contains(&states.as_str()).then(|| STATESET_OF_ENUM.replace("{states}", &states))
+        }
+        _ => None,
+    }
+}
+
+/// The error of a state set over a type that is not a label enum.
+const STATESET_OF_ENUM: &str = "L4: the states of a `StateSet` are the variants of a `#[derive(LabelValue)]` enum, and `{states}` is not one\n= note: a state set exposes one series per state, so its states are a closed set known when the crate compiles\n= help: declare the states as an enum, e.g. `#[derive(Clone, Copy, LabelValue)] enum Phase { Starting, Running, Draining }`, and write `StateSet<Phase>`";
+
 /// The shape of a metric type.
 fn kind_of(ty: &syn::Type) -> Option<Shape<'_>> {
     let syn::Type::Path(path) = ty else { return None };
@@ -217,7 +251,7 @@ struct FieldAttrs {
     quiet: Slot<bool>,
     quantiles: Slot<syn::ExprArray>,
     max_age: Slot<syn::LitStr>,
-    age_buckets: Slot<syn::LitInt>,
+    age_buckets: Slot<syn::Expr>,
     created: Slot<()>,
 }
 
@@ -315,10 +349,16 @@ fn field_attrs(cx: &Ctxt, field: &syn::Field, local: &str) -> FieldAttrs {
             let lit = attr::string(meta)?;
             attrs.max_age.set(cx, lit.span(), lit);
         } else if meta.path.is_ident("age_buckets") {
-            let lit: syn::LitInt = meta.value()?.parse()?;
-            attrs.age_buckets.set(cx, lit.span(), lit);
+            let expr: syn::Expr = meta.value()?.parse()?;
+            attrs.age_buckets.set(cx, expr.span(), expr);
         } else if meta.path.is_ident("created") {
             attrs.created.set(cx, meta.path.span(), ());
+        } else if meta.path.is_ident("exemplars") {
+            cx.error_spanned_by(
+                &meta.path,
+                "exemplars are chosen by the metric's type, not a key\n= note: counters and histogram buckets can carry exemplars, in a slot of their own per series\n= help: remove `exemplars` and make the field an `ExemplarCounter` or an `ExemplarHistogram` (or a `Family<L, _>` of one)",
+            );
+            attr::skip_value(meta);
         } else {
             attr::unknown_key(cx, meta, "metric", FIELD_KEYS);
         }
@@ -362,6 +402,10 @@ fn parse_field<'a>(
     let buckets = buckets.get().map(|array| (array.span(), parse_buckets(cx, &name, &array)));
     let max_series = series_limit(cx, &name, max_series, policy);
 
+    if let Some(message) = unsupported(&field.ty) {
+        cx.error_spanned_by(&field.ty, message);
+        return None;
+    }
     let Some(Shape { kind, labels, special }) = kind_of(&field.ty) else {
         cx.error_spanned_by(
             &field.ty,
@@ -409,8 +453,8 @@ fn parse_field<'a>(
     let buckets = histogram_buckets(cx, &name, kind, buckets);
     let summary = summary_spec(cx, &name, kind, quantiles, max_age, age_buckets);
     let exemplars = matches!(special, Special::Exemplars);
-    let created = opt_in(cx, &name, kind, created, "created", &[Kind::Counter, Kind::Histogram, Kind::Summary]);
-    let quiet = check_quiet(cx, &name, quiet, labels.is_some() && kind != Kind::Info);
+    let created = created_key(cx, &name, kind, created);
+    let quiet = check_quiet(cx, &name, quiet, kind, labels.is_some());
     let (version, deprecation) = lifecycle(cx, &name, version, deprecated, replacement);
     let help = match &deprecation {
         // The HELP line says so too, for anyone reading a scrape.
@@ -465,7 +509,7 @@ fn summary_spec(
     kind: Kind,
     quantiles: Slot<syn::ExprArray>,
     max_age: Slot<syn::LitStr>,
-    age_buckets: Slot<syn::LitInt>,
+    age_buckets: Slot<syn::Expr>,
 ) -> Option<(Vec<f64>, u64, u32)> {
     if kind != Kind::Summary {
         let spans = [
@@ -477,8 +521,8 @@ fn summary_spec(
             cx.error_at(
                 span,
                 format_args!(
-                    "`{key}` is for summaries; `{name}` is a {}\n= note: a summary reports quantiles over a sliding window; other metric types have none\n= help: remove `{key}`, or make the field a `Summary`",
-                    kind.as_str()
+                    "`{key}` is for summaries; `{name}` is {}\n= note: a summary reports quantiles over a sliding window; other metric types have none\n= help: remove `{key}`, or make the field a `Summary`",
+                    kind.with_article()
                 ),
             );
         }
@@ -491,6 +535,16 @@ fn summary_spec(
     let max_age = match max_age.get() {
         Some(lit) => match parse_duration(&lit.value()) {
             Some(seconds) if seconds > 0 => seconds,
+            _ if !lit.value().is_empty() && lit.value().bytes().all(|b| b.is_ascii_digit()) => {
+                cx.error_spanned_by(
+                    &lit,
+                    format_args!(
+                        "`max_age` of summary `{name}` has no unit\n= help: write the unit after the number, e.g. `max_age = \"{}s\"` or `\"10m\"`",
+                        lit.value()
+                    ),
+                );
+                metricate_catalog::DEFAULT_MAX_AGE_SECONDS
+            }
             _ => {
                 cx.error_spanned_by(
                     &lit,
@@ -504,11 +558,15 @@ fn summary_spec(
         None => metricate_catalog::DEFAULT_MAX_AGE_SECONDS,
     };
     let age_buckets = match age_buckets.get() {
-        Some(lit) => match lit.base10_parse::<u32>() {
-            Ok(n) if (1..=60).contains(&n) => n,
+        Some(expr) => match &expr {
+            syn::Expr::Lit(syn::ExprLit { lit: syn::Lit::Int(int), .. })
+                if int.base10_parse::<u32>().is_ok_and(|n| (1..=60).contains(&n)) =>
+            {
+                int.base10_parse::<u32>().unwrap_or(metricate_catalog::DEFAULT_AGE_BUCKETS)
+            }
             _ => {
                 cx.error_spanned_by(
-                    &lit,
+                    &expr,
                     format_args!(
                         "`age_buckets` of summary `{name}` is not between 1 and 60\n= note: the window moves in `age_buckets` steps of `max_age / age_buckets`\n= help: write a whole number from 1 to 60, e.g. `age_buckets = 5`"
                     ),
@@ -545,19 +603,20 @@ fn parse_duration(text: &str) -> Option<u64> {
     (number.is_none() && !text.is_empty()).then_some(total)
 }
 
-/// A key that only some kinds take (`created`).
-fn opt_in(cx: &Ctxt, name: &str, kind: Kind, slot: Slot<()>, key: &str, kinds: &[Kind]) -> bool {
+/// `created`, which only counters, histograms and summaries take.
+fn created_key(cx: &Ctxt, name: &str, kind: Kind, slot: Slot<()>) -> bool {
     let Some((span, ())) = slot.get_with_span() else { return false };
-    if kinds.contains(&kind) {
+    if kind.has_created() {
         return true;
     }
-    let which: Vec<String> = kinds.iter().map(|k| format!("{}s", k.as_str())).collect();
-    let which = match which.as_slice() {
-        [first, second] => format!("{first} and {second}"),
-        [rest @ .., last] => format!("{}, and {last}", rest.join(", ")),
-        [] => String::new(),
-    };
-    cx.error_at(span, format_args!("`{key}` is for {which}; `{name}` is a {}\n= help: remove `{key}`", kind.as_str()));
+    cx.error_at(
+        span,
+        format_args!(
+            "`created` is for counters, histograms and summaries; `{name}` is {}\n= note: OpenMetrics' `_created` sample says when a cumulative series started counting; {} has none\n= help: remove `created`",
+            kind.with_article(),
+            kind.with_article(),
+        ),
+    );
     false
 }
 
@@ -576,7 +635,7 @@ fn parse_quantiles(cx: &Ctxt, name: &str, array: &syn::ExprArray) -> Vec<f64> {
             None => cx.error_spanned_by(
                 elem,
                 format_args!(
-                    "H1: a quantile of summary `{name}` is not a number literal\n= help: write each quantile as a number literal between 0 and 1, e.g. `0.99`"
+                    "H1: a quantile of summary `{name}` is not a number literal\n= note: the quantiles are checked when the crate compiles, so they are written out\n= help: write each quantile as a number literal between 0 and 1, e.g. `0.99`"
                 ),
             ),
         }
@@ -615,8 +674,18 @@ fn series_limit(cx: &Ctxt, name: &str, max_series: Slot<syn::LitInt>, policy: &m
 
 /// `#[metric(quiet)]` or `quiet = false`, which only a metric with labels
 /// can say: a metric without labels has one series, always exposed.
-fn check_quiet(cx: &Ctxt, name: &str, quiet: Slot<bool>, labeled: bool) -> Option<bool> {
+fn check_quiet(cx: &Ctxt, name: &str, quiet: Slot<bool>, kind: Kind, labeled: bool) -> Option<bool> {
     match quiet.get_with_span() {
+        Some((span, _)) if matches!(kind, Kind::Info | Kind::StateSet) => {
+            cx.error_at(
+                span,
+                format_args!(
+                    "`quiet` is for families; `{name}` is {}\n= note: an info metric exposes only the label set it was given last, and a state set every state, 1 or 0\n= help: remove `quiet`",
+                    kind.with_article()
+                ),
+            );
+            None
+        }
         Some((_, quiet)) if labeled => Some(quiet),
         Some((span, _)) => {
             cx.error_at(

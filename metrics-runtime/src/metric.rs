@@ -137,6 +137,11 @@ pub trait Collect: Sync {
 }
 
 /// A type usable as `M` in [`Family<L, M>`]: how one series is stored and read.
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` cannot be the metric of a `Family`",
+    label = "not a family's metric",
+    note = "a `Family<L, M>` holds `Counter`, `FloatCounter`, `ShardedCounter`, `Gauge`, `IntGauge`, `Histogram`, `Summary`, `ExemplarCounter` or `ExemplarHistogram` series"
+)]
 ///
 /// Implemented by [`Counter`], [`FloatCounter`], [`Gauge`], [`IntGauge`],
 /// [`Histogram`] and [`Summary`].
