@@ -74,7 +74,7 @@ mod markdown;
 
 use std::fmt::Write as _;
 
-use crate::json::{Catalog, Metric};
+use crate::json::{Catalog, Metric, MetricLabel};
 
 /// The title of both renderings.
 const TITLE: &str = "Metrics catalogue";
@@ -82,9 +82,10 @@ const TITLE: &str = "Metrics catalogue";
 /// The catalogue as Markdown, grouped by subsystem.
 ///
 /// A `##` section per subsystem (`(no subsystem)` last), a `###` section per
-/// metric with its help, type, unit, labels and their values, buckets,
-/// series, version, deprecation and declaration site. Help text is escaped
-/// so that it renders as written.
+/// metric with its help, type, unit, labels and their values, a state set's
+/// states, buckets, a summary's quantiles and window, exemplars and `_created`
+/// samples, series, version, deprecation and declaration site. Help text is
+/// escaped so that it renders as written.
 pub fn markdown(catalog: &Catalog) -> String {
     markdown::render(catalog)
 }
@@ -116,22 +117,42 @@ fn by_subsystem(catalog: &Catalog) -> Vec<(&str, Vec<&Metric>)> {
     groups
 }
 
-/// The kinds in the order the summary and the type filter list them.
-const KINDS: [&str; 3] = ["counter", "gauge", "histogram"];
+/// The kinds in the order the summary and the type filter list them, with
+/// the words the summary counts them in (one, several).
+const KINDS: [(&str, &str, &str); 6] = [
+    ("counter", "counter", "counters"),
+    ("gauge", "gauge", "gauges"),
+    ("histogram", "histogram", "histograms"),
+    ("summary", "summary", "summaries"),
+    ("info", "info metric", "info metrics"),
+    ("stateset", "state set", "state sets"),
+];
 
 /// Each kind the catalogue has with its number of metrics: [`KINDS`] first,
 /// then any other kind, sorted.
 fn kinds(catalog: &Catalog) -> Vec<(&str, usize)> {
     let metrics = &catalog.metrics;
-    let mut others: Vec<&str> = metrics.iter().map(|m| m.kind.as_str()).filter(|k| !KINDS.contains(k)).collect();
+    let known = |kind: &str| KINDS.iter().any(|&(k, _, _)| k == kind);
+    let mut others: Vec<&str> = metrics.iter().map(|m| m.kind.as_str()).filter(|k| !known(k)).collect();
     others.sort_unstable();
     others.dedup();
     KINDS
-        .into_iter()
+        .iter()
+        .map(|&(kind, _, _)| kind)
         .chain(others)
         .map(|kind| (kind, metrics.iter().filter(|m| m.kind == kind).count()))
         .filter(|&(_, n)| n > 0)
         .collect()
+}
+
+/// `n` metrics of `kind` as the summary counts them: `1 counter`,
+/// `2 summaries`, `1 state set`.
+fn count(n: usize, kind: &str) -> String {
+    match KINDS.iter().find(|&&(k, _, _)| k == kind) {
+        Some(&(_, one, _)) if n == 1 => format!("{n} {one}"),
+        Some(&(_, _, several)) => format!("{n} {several}"),
+        None => plural(n, kind),
+    }
 }
 
 /// One line that sums the catalogue up, e.g. `75 metrics in 8 subsystems:
@@ -141,7 +162,7 @@ fn summary(catalog: &Catalog) -> String {
     let mut subsystems: Vec<&str> = metrics.iter().map(|m| m.subsystem.as_str()).filter(|s| !s.is_empty()).collect();
     subsystems.sort_unstable();
     subsystems.dedup();
-    let counts: Vec<String> = kinds(catalog).into_iter().map(|(kind, n)| plural(n, kind)).collect();
+    let counts: Vec<String> = kinds(catalog).into_iter().map(|(kind, n)| count(n, kind)).collect();
     // Writing to a String cannot fail: the results below are ignored.
     let mut line = format!("{} in {}", plural(metrics.len(), "metric"), plural(subsystems.len(), "subsystem"));
     let without = metrics.iter().filter(|m| m.subsystem.is_empty()).count();
@@ -177,10 +198,87 @@ fn sentence(reason: &str) -> String {
     if reason.is_empty() || reason.ends_with(['.', '!', '?']) { reason.to_owned() } else { format!("{reason}.") }
 }
 
-/// A bucket bound as people write it: `0.005`, `1`, `2.5`.
+/// A bucket bound or a quantile as people write it: `0.005`, `1`, `2.5`.
 fn bound(value: f64) -> String {
     format!("{value}")
 }
+
+/// A list of bounds or quantiles: `0.5, 0.9, 0.99`.
+fn bounds(values: &[f64]) -> String {
+    values.iter().map(|v| bound(*v)).collect::<Vec<_>>().join(", ")
+}
+
+/// What a summary's quantiles are computed over, after the list of them:
+/// ` over the last 10 min, moving in 5 steps of 2 min`, or nothing when the
+/// catalogue does not say.
+fn window(metric: &Metric) -> String {
+    let Some(max_age) = metric.max_age_seconds else { return String::new() };
+    let mut line = format!(" over the last {}", duration(max_age));
+    if let Some(steps) = metric.age_buckets.filter(|&n| n > 0) {
+        let _ = write!(line, ", moving in {}", plural(steps as usize, "step"));
+        if max_age % u64::from(steps) == 0 {
+            let _ = write!(line, " of {}", duration(max_age / u64::from(steps)));
+        }
+    }
+    line
+}
+
+/// A number of seconds in the largest unit that divides it: `90 s`,
+/// `10 min`, `2 h`.
+fn duration(seconds: u64) -> String {
+    match seconds {
+        0 => "0 s".to_owned(),
+        s if s % 3600 == 0 => format!("{} h", s / 3600),
+        s if s % 60 == 0 => format!("{} min", s / 60),
+        s => format!("{s} s"),
+    }
+}
+
+/// What the exposition formats other than OpenMetrics leave out.
+const OPENMETRICS_ONLY: &str = "(OpenMetrics only)";
+
+/// Which exemplars a metric's series carry, when they carry any: the latest
+/// per series of a counter, per bucket of a histogram.
+fn exemplars(metric: &Metric) -> Option<&'static str> {
+    if !metric.exemplars {
+        return None;
+    }
+    Some(match metric.kind.as_str() {
+        "counter" => "yes, the latest of each series",
+        "histogram" => "yes, the latest of each bucket",
+        _ => "yes",
+    })
+}
+
+/// The name of the `_created` sample OpenMetrics writes for the metric, when
+/// it writes one: the family name (a counter's without `_total`) and
+/// `_created`.
+fn created(metric: &Metric) -> Option<String> {
+    if !metric.created {
+        return None;
+    }
+    let name = metric.name.as_str();
+    let family = if metric.kind == "counter" { name.strip_suffix("_total").unwrap_or(name) } else { name };
+    Some(format!("{family}_created"))
+}
+
+/// A state set's label: the one named after the metric, whose values are the
+/// states. The other labels, if any, are listed as labels.
+fn state_label(metric: &Metric) -> Option<&MetricLabel> {
+    if metric.kind == "stateset" { metric.labels.iter().find(|l| l.name == metric.name) } else { None }
+}
+
+/// The labels listed as labels: all but a state set's state label.
+fn listed_labels(metric: &Metric) -> impl Iterator<Item = &MetricLabel> {
+    let state = state_label(metric).map(|l| l.name.as_str());
+    metric.labels.iter().filter(move |l| Some(l.name.as_str()) != state)
+}
+
+/// What a state set's series hold, after its states and their label.
+const STATES: &str = "1 for the current state, 0 for the others";
+
+/// What an info metric's value is.
+const INFO_VALUE: &str = "always 1: the labels carry the information";
 
 #[cfg(test)]
 mod tests {
@@ -245,6 +343,58 @@ mod tests {
             "3 metrics in 1 subsystem (and 1 without one): 1 counter, 1 histogram, 1 summary; 1 deprecated."
         );
         assert_eq!(summary(&super::tests::catalog(vec![])), "0 metrics in 0 subsystems.");
+    }
+
+    #[test]
+    fn summary_names_every_kind_in_order() {
+        let kinds = ["stateset", "info", "summary", "summary", "histogram", "gauge", "counter", "untyped"];
+        let catalog = catalog(kinds.iter().enumerate().map(|(i, k)| metric(&format!("m{i}"), k, "x")).collect());
+        assert_eq!(
+            summary(&catalog),
+            "8 metrics in 1 subsystem: 1 counter, 1 gauge, 1 histogram, 2 summaries, 1 info metric, 1 state set, 1 \
+             untyped."
+        );
+    }
+
+    #[test]
+    fn windows_read_in_the_largest_unit() {
+        let mut m = metric("s", "summary", "");
+        assert_eq!(window(&m), "");
+        m.max_age_seconds = Some(600);
+        assert_eq!(window(&m), " over the last 10 min");
+        m.age_buckets = Some(5);
+        assert_eq!(window(&m), " over the last 10 min, moving in 5 steps of 2 min");
+        m.age_buckets = Some(1);
+        assert_eq!(window(&m), " over the last 10 min, moving in 1 step of 10 min");
+        m.max_age_seconds = Some(10);
+        m.age_buckets = Some(3);
+        assert_eq!(window(&m), " over the last 10 s, moving in 3 steps");
+        m.age_buckets = Some(0);
+        assert_eq!(window(&m), " over the last 10 s");
+        assert_eq!([0, 90, 120, 7200, 5400].map(duration), ["0 s", "90 s", "2 min", "2 h", "90 min"]);
+    }
+
+    #[test]
+    fn created_samples_are_named_after_the_family() {
+        let mut m = metric("trc_jobs_total", "counter", "");
+        assert_eq!(created(&m), None);
+        m.created = true;
+        assert_eq!(created(&m).as_deref(), Some("trc_jobs_created"));
+        let mut s = metric("trc_step_seconds", "summary", "");
+        s.created = true;
+        assert_eq!(created(&s).as_deref(), Some("trc_step_seconds_created"));
+    }
+
+    #[test]
+    fn only_a_state_sets_own_label_holds_its_states() {
+        let label = |name: &str| MetricLabel { name: name.to_owned(), values: vec![], unknown: false, cap: None };
+        let mut m = metric("trc_phase", "stateset", "");
+        m.labels = vec![label("zone"), label("trc_phase")];
+        assert_eq!(state_label(&m).map(|l| l.name.as_str()), Some("trc_phase"));
+        assert_eq!(listed_labels(&m).map(|l| l.name.as_str()).collect::<Vec<_>>(), ["zone"]);
+        m.kind = "gauge".to_owned();
+        assert_eq!(state_label(&m), None);
+        assert_eq!(listed_labels(&m).count(), 2);
     }
 
     #[test]

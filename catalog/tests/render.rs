@@ -31,8 +31,8 @@ fn source(file: &str, line: u32, module: &str, function: Option<&str>) -> Metric
     }
 }
 
-/// Five metrics in two subsystems and one without: in no particular order,
-/// since the renderers sort.
+/// Nine metrics in three subsystems and one without, of every kind: in no
+/// particular order, since the renderers sort.
 #[allow(clippy::too_many_lines)] // one literal per metric of the fixture
 fn fixture() -> Catalog {
     let metrics = vec![
@@ -135,6 +135,82 @@ fn fixture() -> Catalog {
             quiet: false,
             source: source("demo/src/main.rs", 7, "demo", None),
         },
+        Metric {
+            name: "trc_worker_step_seconds".to_owned(),
+            kind: "summary".to_owned(),
+            unit: Some("seconds".to_owned()),
+            help: "Time one step took.".to_owned(),
+            subsystem: "worker".to_owned(),
+            labels: vec![label("component", &["api", "edge"], false, None)],
+            buckets: vec![],
+            quantiles: vec![0.5, 0.9, 0.99],
+            max_age_seconds: Some(600),
+            age_buckets: Some(5),
+            exemplars: false,
+            created: true,
+            series: 2,
+            version: "1.0.0".to_owned(),
+            deprecated: None,
+            quiet: false,
+            source: source("demo/src/metrics/service.rs", 45, "demo::metrics::service", None),
+        },
+        Metric {
+            name: "trc_agent_lifecycle".to_owned(),
+            kind: "stateset".to_owned(),
+            unit: None,
+            help: "Where the agent is in its lifecycle.".to_owned(),
+            subsystem: "agent".to_owned(),
+            labels: vec![label("trc_agent_lifecycle", &["starting", "running", "draining", "stopped"], false, None)],
+            buckets: vec![],
+            quantiles: Vec::new(),
+            max_age_seconds: None,
+            age_buckets: None,
+            exemplars: false,
+            created: false,
+            series: 4,
+            version: "1.0.0".to_owned(),
+            deprecated: None,
+            quiet: false,
+            source: source("demo/src/metrics/agent.rs", 228, "demo::metrics::agent", None),
+        },
+        Metric {
+            name: "trc_worker_jobs_total".to_owned(),
+            kind: "counter".to_owned(),
+            unit: None,
+            help: "Jobs run, with the trace of the latest.".to_owned(),
+            subsystem: "worker".to_owned(),
+            labels: vec![label("result", &["ok", "error"], false, None)],
+            buckets: vec![],
+            quantiles: Vec::new(),
+            max_age_seconds: None,
+            age_buckets: None,
+            exemplars: true,
+            created: true,
+            series: 2,
+            version: "1.0.0".to_owned(),
+            deprecated: None,
+            quiet: false,
+            source: source("demo/src/metrics/service.rs", 52, "demo::metrics::service", None),
+        },
+        Metric {
+            name: "trc_worker_config_info".to_owned(),
+            kind: "info".to_owned(),
+            unit: None,
+            help: "The worker's configuration.".to_owned(),
+            subsystem: "worker".to_owned(),
+            labels: vec![label("mode", &["batch", "stream"], false, None)],
+            buckets: vec![],
+            quantiles: Vec::new(),
+            max_age_seconds: None,
+            age_buckets: None,
+            exemplars: false,
+            created: false,
+            series: 2,
+            version: "1.0.0".to_owned(),
+            deprecated: None,
+            quiet: false,
+            source: source("demo/src/metrics/service.rs", 30, "demo::metrics::service", None),
+        },
     ];
     Catalog { schema: SCHEMA.to_owned(), schema_version: SCHEMA_VERSION, metrics }
 }
@@ -185,10 +261,15 @@ fn markdown_sections_follow_subsystems_then_names() {
         [
             "## agent",
             "### `trc_agent_instance_boot_seconds`",
+            "### `trc_agent_lifecycle`",
             "### `trc_agent_peers`",
             "## http",
             "### `trc_http_hits_total`",
             "### `trc_http_requests_total`",
+            "## worker",
+            "### `trc_worker_config_info`",
+            "### `trc_worker_jobs_total`",
+            "### `trc_worker_step_seconds`",
             "## (no subsystem)",
             "### `trc_build_info`",
         ]
@@ -212,16 +293,20 @@ fn html_has_one_card_per_metric() {
         cards(&page),
         [
             "trc_agent_instance_boot_seconds",
+            "trc_agent_lifecycle",
             "trc_agent_peers",
             "trc_http_hits_total",
             "trc_http_requests_total",
+            "trc_worker_config_info",
+            "trc_worker_jobs_total",
+            "trc_worker_step_seconds",
             "trc_build_info"
         ]
     );
     assert!(page.starts_with("<!DOCTYPE html>\n<html lang=\"en\">"));
     assert!(page.ends_with("</html>\n"));
-    assert_eq!(page.matches("<article ").count(), 5);
-    assert_eq!(page.matches("</article>").count(), 5);
+    assert_eq!(page.matches("<article ").count(), 9);
+    assert_eq!(page.matches("</article>").count(), 9);
 }
 
 #[test]
@@ -259,11 +344,30 @@ fn html_has_the_controls_and_works_without_the_script() {
     assert!(page.contains("<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">"));
     assert!(page.contains("<input type=\"search\" id=\"search\""));
     assert!(page.contains("<select id=\"subsystem\""));
-    assert!(page.contains("<option value=\"agent\">agent (2)</option>"));
+    assert!(page.contains("<option value=\"agent\">agent (3)</option>"));
     assert!(page.contains("<option value=\"(none)\">(no subsystem) (1)</option>"));
     assert!(page.contains("<select id=\"type\""));
     assert!(page.contains("<option value=\"histogram\">histogram (1)</option>"));
-    assert!(page.contains("Showing <strong id=\"count\">5</strong> of 5 metrics"));
+    // The kinds in their order: the summary's, then the info metrics' and the
+    // state sets'.
+    let options: Vec<&str> =
+        page.lines().filter(|l| l.starts_with("<option value=\"") && !l.contains("subsystem")).collect();
+    assert!(
+        options.ends_with(&[
+            "<option value=\"counter\">counter (3)</option>",
+            "<option value=\"gauge\">gauge (2)</option>",
+            "<option value=\"histogram\">histogram (1)</option>",
+            "<option value=\"summary\">summary (1)</option>",
+            "<option value=\"info\">info (1)</option>",
+            "<option value=\"stateset\">stateset (1)</option>",
+        ]),
+        "{options:#?}"
+    );
+    assert!(page.contains(
+        "<p class=\"summary\">9 metrics in 3 subsystems (and 1 without one): 3 counters, 2 gauges, 1 histogram, 1 \
+         summary, 1 info metric, 1 state set; 2 deprecated.</p>"
+    ));
+    assert!(page.contains("Showing <strong id=\"count\">9</strong> of 9 metrics"));
     // Without the script every card shows: none starts hidden.
     for line in page.lines().filter(|l| l.starts_with("<article ") || l.starts_with("<section ")) {
         assert!(!line.contains("hidden"), "{line}");
@@ -296,4 +400,104 @@ fn quiet_metrics_say_so_when_they_have_labels() {
     let markdown = markdown(&catalog);
     assert_eq!(markdown.matches("(quiet)").count(), 1);
     assert!(markdown.contains("- **Series:** 4, only those recorded to are exposed (quiet)\n"));
+}
+
+/// The card of `name` on the page.
+fn card<'p>(page: &'p str, name: &str) -> &'p str {
+    let start = page.find(&format!("<article class=\"metric\" id=\"{name}\"")).unwrap();
+    let end = start + page[start..].find("</article>").unwrap();
+    &page[start..end]
+}
+
+/// The list items of `name`'s section in the Markdown.
+fn section<'t>(text: &'t str, name: &str) -> Vec<&'t str> {
+    let heading = format!("### `{name}`\n");
+    let start = text.find(&heading).unwrap() + heading.len();
+    text[start..].lines().skip_while(|l| !l.starts_with("- ")).take_while(|l| !l.is_empty()).collect()
+}
+
+#[test]
+fn summaries_show_their_quantiles_and_window() {
+    let catalog = fixture();
+    assert_eq!(
+        section(&markdown(&catalog), "trc_worker_step_seconds"),
+        [
+            "- **Type:** summary",
+            "- **Unit:** seconds",
+            "- **Labels:**",
+            "  - `component`: `api`, `edge`",
+            "- **Quantiles:** 0.5, 0.9, 0.99 over the last 10 min, moving in 5 steps of 2 min",
+            "- **Created:** `trc_worker_step_seconds_created` (OpenMetrics only)",
+            "- **Series:** 2",
+            "- **Version:** 1.0.0",
+            "- **Declared at:** `demo/src/metrics/service.rs:45:5` in `demo::metrics::service`",
+        ]
+    );
+    let page = html(&catalog);
+    let card = card(&page, "trc_worker_step_seconds");
+    assert!(card.contains("data-type=\"summary\""));
+    assert!(card.contains(
+        "<dt>Quantiles</dt><dd class=\"quantiles\">0.5, 0.9, 0.99 over the last 10 min, moving in 5 steps of 2 \
+         min</dd>\n<dt>Created</dt><dd><code>trc_worker_step_seconds_created</code> (OpenMetrics only)</dd>\n"
+    ));
+    assert!(!card.contains("Buckets") && !card.contains("Exemplars"));
+}
+
+#[test]
+fn exemplars_and_created_samples_are_marked_openmetrics_only() {
+    let catalog = fixture();
+    let text = markdown(&catalog);
+    assert_eq!(
+        section(&text, "trc_worker_jobs_total")[3..5],
+        [
+            "- **Exemplars:** yes, the latest of each series (OpenMetrics only)",
+            "- **Created:** `trc_worker_jobs_created` (OpenMetrics only)",
+        ]
+    );
+    // Only the metrics that have them say so.
+    assert_eq!(text.matches("- **Exemplars:**").count(), 1);
+    assert_eq!(text.matches("- **Created:**").count(), 2);
+    let page = html(&catalog);
+    assert!(card(&page, "trc_worker_jobs_total").contains(
+        "<dt>Exemplars</dt><dd>yes, the latest of each series (OpenMetrics only)</dd>\n\
+         <dt>Created</dt><dd><code>trc_worker_jobs_created</code> (OpenMetrics only)</dd>\n<dt>Series</dt>"
+    ));
+    assert_eq!(page.matches("<dt>Exemplars</dt>").count(), 1);
+    assert_eq!(page.matches("<dt>Created</dt>").count(), 2);
+}
+
+#[test]
+fn state_sets_list_their_states_and_info_metrics_their_value() {
+    let catalog = fixture();
+    let text = markdown(&catalog);
+    assert_eq!(
+        section(&text, "trc_agent_lifecycle")[..3],
+        [
+            "- **Type:** stateset",
+            "- **Labels:** none",
+            "- **States:** `starting`, `running`, `draining`, `stopped` (label `trc_agent_lifecycle`: 1 for the \
+             current state, 0 for the others)",
+        ]
+    );
+    assert_eq!(
+        section(&text, "trc_worker_config_info")[..4],
+        [
+            "- **Type:** info",
+            "- **Labels:**",
+            "  - `mode`: `batch`, `stream`",
+            "- **Value:** always 1: the labels carry the information",
+        ]
+    );
+    let page = html(&catalog);
+    let states = card(&page, "trc_agent_lifecycle");
+    assert!(states.contains(
+        "<dt>Labels</dt><dd>none</dd>\n<dt>States</dt><dd class=\"states\"><code \
+         class=\"label-value\">starting</code> <code class=\"label-value\">running</code> <code \
+         class=\"label-value\">draining</code> <code class=\"label-value\">stopped</code> (label <code \
+         class=\"label-name\">trc_agent_lifecycle</code>: 1 for the current state, 0 for the others)</dd>\n"
+    ));
+    assert!(
+        card(&page, "trc_worker_config_info")
+            .contains("<dt>Value</dt><dd>always 1: the labels carry the information</dd>\n")
+    );
 }

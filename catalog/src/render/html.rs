@@ -7,7 +7,10 @@
 
 use std::fmt::Write as _;
 
-use super::{TITLE, bound, by_subsystem, kinds, quiet, sentence, summary};
+use super::{
+    INFO_VALUE, OPENMETRICS_ONLY, STATES, TITLE, bounds, by_subsystem, created, exemplars, kinds, listed_labels, quiet,
+    sentence, state_label, summary, window,
+};
 use crate::json::{Catalog, Metric, MetricLabel};
 
 /// The stylesheet, inlined.
@@ -133,19 +136,41 @@ fn write_metric(out: &mut String, metric: &Metric, catalog: &Catalog) {
         out.push_str("</p>\n");
     }
     out.push_str("<dl>\n<dt>Labels</dt><dd>");
-    if metric.labels.is_empty() {
+    let labels: Vec<&MetricLabel> = listed_labels(metric).collect();
+    if labels.is_empty() {
         out.push_str("none");
     } else {
         out.push_str("<ul class=\"labels\">");
-        for label in &metric.labels {
+        for label in labels {
             write_label(out, label);
         }
         out.push_str("</ul>");
     }
     out.push_str("</dd>\n");
+    if let Some(label) = state_label(metric) {
+        out.push_str("<dt>States</dt><dd class=\"states\">");
+        write_label_values(out, label);
+        let _ = writeln!(out, " (label <code class=\"label-name\">{}</code>: {STATES})</dd>", escape(&label.name));
+    }
     if !metric.buckets.is_empty() {
-        let bounds: Vec<String> = metric.buckets.iter().map(|b| bound(*b)).collect();
-        let _ = writeln!(out, "<dt>Buckets</dt><dd class=\"buckets\">{}, +Inf</dd>", bounds.join(", "));
+        let _ = writeln!(out, "<dt>Buckets</dt><dd class=\"buckets\">{}, +Inf</dd>", bounds(&metric.buckets));
+    }
+    if !metric.quantiles.is_empty() {
+        let _ = writeln!(
+            out,
+            "<dt>Quantiles</dt><dd class=\"quantiles\">{}{}</dd>",
+            bounds(&metric.quantiles),
+            escape(&window(metric))
+        );
+    }
+    if metric.kind == "info" {
+        let _ = writeln!(out, "<dt>Value</dt><dd>{}</dd>", escape(INFO_VALUE));
+    }
+    if let Some(exemplars) = exemplars(metric) {
+        let _ = writeln!(out, "<dt>Exemplars</dt><dd>{exemplars} {OPENMETRICS_ONLY}</dd>");
+    }
+    if let Some(created) = created(metric) {
+        let _ = writeln!(out, "<dt>Created</dt><dd><code>{}</code> {OPENMETRICS_ONLY}</dd>", escape(&created));
     }
     let capped = metric.labels.iter().any(|l| l.cap.is_some());
     let _ = writeln!(
@@ -175,6 +200,13 @@ fn write_metric(out: &mut String, metric: &Metric, catalog: &Catalog) {
 /// cap.
 fn write_label(out: &mut String, label: &MetricLabel) {
     let _ = write!(out, "<li><code class=\"label-name\">{}</code>: ", escape(&label.name));
+    write_label_values(out, label);
+    out.push_str("</li>");
+}
+
+/// What a label may hold: its values, or its cap, and `unknown` when a
+/// missing value may appear.
+fn write_label_values(out: &mut String, label: &MetricLabel) {
     match label.cap {
         Some(cap) => {
             let _ = write!(out, "up to {cap} values met at run time, then <code>other</code>");
@@ -189,7 +221,6 @@ fn write_label(out: &mut String, label: &MetricLabel) {
     if label.unknown {
         out.push_str("; or <code>unknown</code> when not set");
     }
-    out.push_str("</li>");
 }
 
 /// `value` safe in HTML text and in quoted attribute values.

@@ -3,7 +3,10 @@
 
 use std::fmt::Write as _;
 
-use super::{TITLE, bound, by_subsystem, quiet, sentence, summary};
+use super::{
+    INFO_VALUE, OPENMETRICS_ONLY, STATES, TITLE, bounds, by_subsystem, created, exemplars, listed_labels, quiet,
+    sentence, state_label, summary, window,
+};
 use crate::json::{Catalog, Metric, MetricLabel};
 
 /// The heading of the metrics that have no subsystem.
@@ -53,17 +56,32 @@ fn write_metric(out: &mut String, metric: &Metric, catalog: &Catalog) {
     if let Some(unit) = &metric.unit {
         let _ = writeln!(out, "- **Unit:** {}", text(unit));
     }
-    if metric.labels.is_empty() {
+    let labels: Vec<&MetricLabel> = listed_labels(metric).collect();
+    if labels.is_empty() {
         out.push_str("- **Labels:** none\n");
     } else {
         out.push_str("- **Labels:**\n");
-        for label in &metric.labels {
+        for label in labels {
             let _ = writeln!(out, "  - {}: {}", code(&label.name), label_values(label));
         }
     }
+    if let Some(label) = state_label(metric) {
+        let _ = writeln!(out, "- **States:** {} (label {}: {STATES})", label_values(label), code(&label.name));
+    }
     if !metric.buckets.is_empty() {
-        let bounds: Vec<String> = metric.buckets.iter().map(|b| bound(*b)).collect();
-        let _ = writeln!(out, "- **Buckets:** {}, +Inf", bounds.join(", "));
+        let _ = writeln!(out, "- **Buckets:** {}, +Inf", bounds(&metric.buckets));
+    }
+    if !metric.quantiles.is_empty() {
+        let _ = writeln!(out, "- **Quantiles:** {}{}", bounds(&metric.quantiles), window(metric));
+    }
+    if metric.kind == "info" {
+        let _ = writeln!(out, "- **Value:** {INFO_VALUE}");
+    }
+    if let Some(exemplars) = exemplars(metric) {
+        let _ = writeln!(out, "- **Exemplars:** {exemplars} {OPENMETRICS_ONLY}");
+    }
+    if let Some(created) = created(metric) {
+        let _ = writeln!(out, "- **Created:** {} {OPENMETRICS_ONLY}", code(&created));
     }
     let capped = metric.labels.iter().any(|l| l.cap.is_some());
     let _ = writeln!(out, "- **Series:** {}{}{}", if capped { "up to " } else { "" }, metric.series, quiet(metric));
