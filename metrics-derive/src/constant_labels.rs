@@ -23,7 +23,8 @@ pub(crate) fn expand(input: TokenStream) -> TokenStream {
                 for violation in rules::check_label_name(text, &policy) {
                     cx.error_spanned_by(name, violation);
                 }
-                if names.iter().take(i).any(|earlier| earlier == name) {
+                let unraw = |ident: &syn::Ident| ident.to_string().trim_start_matches("r#").to_owned();
+                if names.iter().take(i).any(|earlier| unraw(earlier) == text) {
                     cx.error_spanned_by(
                         name,
                         format_args!("constant label `{text}` is given twice\n= help: give each constant label once"),

@@ -26,6 +26,15 @@ pub use crate::{Counter, Family, Histogram, IntGauge, StateSet};
 pub use metricate_catalog::rules::series_count as cardinality_product;
 pub use metricate_derive::{LabelSet, Metrics, check_constant_label_names};
 
+/// An identifier's name without the `r#` of a raw identifier, as
+/// `constant_labels!` names a label `r#type` (`type`).
+pub const fn unraw(ident: &str) -> &str {
+    match ident.as_bytes() {
+        [b'r', b'#', ..] => ident.split_at(2).1,
+        _ => ident,
+    }
+}
+
 /// L6 at const evaluation: when `series > limit`, panics with the rule's
 /// message (`before`, the series count, `after`: the derive splits
 /// `metricate_catalog::rules::check_l6`'s text where the count goes).

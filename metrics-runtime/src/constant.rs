@@ -229,7 +229,7 @@ macro_rules! constant_labels {
         $crate::__private::check_constant_label_names!($($name),*);
         (|| -> ::core::result::Result<$crate::ConstantLabels, $crate::ConstantLabelError> {
             let labels = $crate::ConstantLabels::new();
-            $(let labels = labels.with(::core::stringify!($name), $value)?;)*
+            $(let labels = labels.with($crate::__private::unraw(::core::stringify!($name)), $value)?;)*
             ::core::result::Result::Ok(labels)
         })()
     }};

@@ -16,15 +16,18 @@
 //! # The window
 //!
 //! The buckets count every observation since the start. A reader keeps, per
-//! series, a copy of the counts taken at the first read of each age bucket
-//! (a step of `max_age / age_buckets`), and reports the quantiles of the
-//! counts since the copy of the oldest step still in the window: as the
-//! Prometheus client libraries do, the window covers between
-//! `max_age - max_age / age_buckets` and `max_age` of observations. The
-//! copies are the reader's, under a lock recorders never take. A summary
-//! read less often than every step still reports the observations since its
-//! previous read: the window never goes back further than that read; a
-//! summary never read before reports everything since its start.
+//! series, the counts at the start of each age bucket (a step of `max_age /
+//! age_buckets`) and reports the quantiles of the counts since the start of
+//! the oldest step still in the window: as the Prometheus client libraries
+//! do, the window covers between `max_age - max_age / age_buckets` and
+//! `max_age` of observations. The reader learns the counts only when it
+//! reads, so a step starts at the latest read before it: an observation
+//! stays in the window at least `max_age - max_age / age_buckets`, and at
+//! most that plus the time between two reads longer than `max_age` (one
+//! scrape interval when scraped). The copies are the reader's, under a lock
+//! recorders never take. A summary not read for a whole window reports the
+//! observations since its previous read; a summary never read before
+//! reports everything since its start.
 //!
 //! # Error bound
 //!
@@ -150,10 +153,13 @@ impl Copy {
     }
 }
 
-/// The reader's copies of one series, one slot per age bucket.
+/// The reader's copies of one series, one slot per age bucket, and the
+/// counts of its latest read.
 #[derive(Default)]
 struct Ring {
     copies: Vec<Option<Copy>>,
+    /// The counts at the latest read (none before the first).
+    last: Option<Copy>,
 }
 
 /// What readers keep between reads: a buffer for the counts and the copies
@@ -202,25 +208,39 @@ fn read<'s>(
 impl Ring {
     /// The copy the window of a read in `step` starts from: the oldest copy
     /// within the window; failing that (not read for a whole window), the
-    /// newest before it, so the window starts at the previous read; `None`
-    /// (everything since the start) before the first read.
+    /// counts of the previous read; `None` (everything since the start)
+    /// before the first read.
     fn base(&self, step: u64, age_buckets: usize) -> Option<&Copy> {
         let oldest = step.saturating_sub(age_buckets as u64 - 1);
-        let earlier = || self.copies.iter().flatten().filter(|c| c.step < step);
-        let within = earlier().filter(|c| c.step >= oldest).min_by_key(|c| c.step);
-        within.or_else(|| earlier().max_by_key(|c| c.step))
+        let within = self.copies.iter().flatten().filter(|c| c.step >= oldest && c.step < step).min_by_key(|c| c.step);
+        within.or(self.last.as_ref().filter(|last| last.step < step))
     }
 
-    /// Keeps a copy of `counts` as the start of `step`, unless the step has
-    /// one.
+    /// Keeps the start of `step`, unless the step has one: the counts of
+    /// the latest read before it (zero before the first read), so that what
+    /// was observed between that read and this one counts as this step's,
+    /// never as an older step's. Then keeps `counts` as the latest read's.
     fn record(&mut self, step: u64, age_buckets: usize, counts: &[u64]) {
         if self.copies.len() != age_buckets {
             self.copies = (0..age_buckets).map(|_| None).collect();
         }
         let slot = &mut self.copies[(step % age_buckets as u64) as usize];
         if slot.as_ref().is_none_or(|copy| copy.step != step) {
-            slot.get_or_insert_with(Copy::default).take(step, counts);
+            let start = slot.get_or_insert_with(Copy::default);
+            match &self.last {
+                Some(last) => {
+                    start.from = last.from;
+                    start.counts.clear();
+                    start.counts.extend_from_slice(&last.counts);
+                }
+                None => {
+                    start.from = 0;
+                    start.counts.clear();
+                }
+            }
+            start.step = step;
         }
+        self.last.get_or_insert_with(Copy::default).take(step, counts);
     }
 }
 
@@ -535,24 +555,29 @@ mod tests {
     fn the_window_moves_by_steps() {
         let mut ring = Ring::default();
         let mut counts = vec![0; BUCKETS];
-        let at = |ring: &Ring, step| ring.base(step, 3).map(|c| c.step);
+        let at = |ring: &Ring, step| ring.base(step, 3).map(|c| (c.step, c.get(bucket_of(1.0)), c.get(bucket_of(2.0))));
         // The first read (step 10): everything since the start.
         counts[bucket_of(1.0)] = 5;
         assert_eq!(at(&ring, 10), None);
         ring.record(10, 3, &counts);
         assert_eq!(at(&ring, 10), None, "a second read in the same step");
-        // Steps 11 and 12: from step 10's copy.
+        // Observed in step 10 after its read, then read in step 11: step 11
+        // starts at that read, so those stay (four) with the first five.
         counts[bucket_of(2.0)] = 4;
-        assert_eq!(at(&ring, 11), Some(10));
+        assert_eq!(at(&ring, 11), Some((10, 0, 0)));
         ring.record(11, 3, &counts);
-        assert_eq!(at(&ring, 12), Some(10));
-        // Step 13: the window is steps 11..=13.
-        let base = ring.base(13, 3).unwrap();
-        assert_eq!((base.step, base.get(bucket_of(1.0)), base.get(bucket_of(2.0))), (11, 5, 4));
+        assert_eq!(at(&ring, 12), Some((10, 0, 0)));
+        // Step 13: the window is steps 11..=13, from the read before step
+        // 11 (step 10's): the four of step 10 after its read are still in.
+        counts[bucket_of(3.0)] = 2;
+        assert_eq!(at(&ring, 13), Some((11, 5, 0)));
         ring.record(13, 3, &counts);
-        // Not read for a long while: from the last read (step 13).
-        assert_eq!(at(&ring, 40), Some(13));
+        // Not read for a long while: from the previous read (step 13's).
+        counts[bucket_of(3.0)] = 3;
+        ring.record(13, 3, &counts);
+        assert_eq!(at(&ring, 40).map(|(step, ..)| step), Some(13));
+        assert_eq!(ring.base(40, 3).unwrap().get(bucket_of(3.0)), 3);
         ring.record(40, 3, &counts);
-        assert_eq!(at(&ring, 41), Some(40));
+        assert_eq!(at(&ring, 41), Some((40, 5, 4)));
     }
 }
