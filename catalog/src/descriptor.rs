@@ -103,6 +103,10 @@ pub struct Label {
     pub unknown: bool,
     /// For a label bounded only at run time: its cap and the values met so far.
     pub capped: Option<Capped>,
+    /// Whether the one value is the program's build's (a `BuildInfo` label:
+    /// the compiler, the target, the revision), which the catalogue leaves
+    /// out, since it changes with every build and not with the declarations.
+    pub build: bool,
 }
 
 /// A label bounded at run time (e.g. a node id, bounded by the cluster's
@@ -162,7 +166,13 @@ impl Label {
         unknown: bool,
         capped: Option<Capped>,
     ) -> Label {
-        Label { name, values, escaped, unknown, capped }
+        Label { name, values, escaped, unknown, capped, build: false }
+    }
+
+    /// A label of the program's build (see [`Label::build`]): one value,
+    /// which needs no escaping.
+    pub const fn of_build(name: &'static str, value: &'static [&'static str]) -> Label {
+        Label { name, values: value, escaped: value, unknown: false, capped: None, build: true }
     }
 
     /// The number of distinct values, `unknown` included; a capped label

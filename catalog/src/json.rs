@@ -157,6 +157,10 @@ pub struct MetricLabel {
     /// For a label bounded at run time, its cap.
     #[serde(default)]
     pub cap: Option<u64>,
+    /// Whether the value is the build's (the compiler, the target, the
+    /// revision of a build info metric): left out of `values`.
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub build: bool,
 }
 
 /// Why a metric is deprecated and what replaces it.
@@ -263,9 +267,10 @@ impl Metric {
                 .iter()
                 .map(|l| MetricLabel {
                     name: l.name.to_owned(),
-                    values: l.values.iter().map(|v| (*v).to_owned()).collect(),
+                    values: if l.build { Vec::new() } else { l.values.iter().map(|v| (*v).to_owned()).collect() },
                     unknown: l.unknown,
                     cap: l.capped.map(|c| c.cap as u64),
+                    build: l.build,
                 })
                 .collect(),
             buckets: if d.kind == MetricKind::Histogram { d.buckets.to_vec() } else { Vec::new() },

@@ -19,6 +19,7 @@
 //!             values: vec!["get".to_owned(), "post".to_owned()],
 //!             unknown: false,
 //!             cap: None,
+//!             build: false,
 //!         }],
 //!         buckets: vec![],
 //!         quantiles: Vec::new(),
@@ -387,7 +388,8 @@ mod tests {
 
     #[test]
     fn only_a_state_sets_own_label_holds_its_states() {
-        let label = |name: &str| MetricLabel { name: name.to_owned(), values: vec![], unknown: false, cap: None };
+        let label =
+            |name: &str| MetricLabel { name: name.to_owned(), values: vec![], unknown: false, cap: None, build: false };
         let mut m = metric("trc_phase", "stateset", "");
         m.labels = vec![label("zone"), label("trc_phase")];
         assert_eq!(state_label(&m).map(|l| l.name.as_str()), Some("trc_phase"));

@@ -39,6 +39,7 @@ fn label(name: &str, values: &[&str]) -> MetricLabel {
         values: values.iter().map(|v| (*v).to_owned()).collect(),
         unknown: false,
         cap: None,
+        build: false,
     }
 }
 

@@ -21,6 +21,7 @@ fn label(name: &'static str) -> impl Strategy<Value = MetricLabel> {
             values: if cap.is_some() { Vec::new() } else { values.into_iter().map(str::to_owned).collect() },
             unknown,
             cap,
+            build: false,
         },
     )
 }
@@ -130,6 +131,7 @@ fn apply(catalog: &mut Catalog, name: &str, edit: Edit, pick: Index) -> Option<C
                 values: vec!["x".to_owned()],
                 unknown: false,
                 cap: None,
+                build: false,
             });
             Some(ChangeKind::AddedLabel)
         }

@@ -18,7 +18,13 @@ use metricate_catalog::json::{Catalog, Deprecated, Metric, MetricLabel, MetricSo
 use metricate_catalog::render::{html, markdown};
 
 fn label(name: &str, values: &[&str], unknown: bool, cap: Option<u64>) -> MetricLabel {
-    MetricLabel { name: name.to_owned(), values: values.iter().map(|v| (*v).to_owned()).collect(), unknown, cap }
+    MetricLabel {
+        name: name.to_owned(),
+        values: values.iter().map(|v| (*v).to_owned()).collect(),
+        unknown,
+        cap,
+        build: false,
+    }
 }
 
 fn source(file: &str, line: u32, module: &str, function: Option<&str>) -> MetricSource {

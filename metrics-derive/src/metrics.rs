@@ -960,7 +960,7 @@ fn label_tokens(f: &Field<'_>, field: &TokenStream, upper: &str, p: &Private) ->
             let label = |name: &str, value: TokenStream| {
                 quote! {{
                     const VALUE: &str = #p::plain_label_value(#value);
-                    #p::Label::new(#name, &[VALUE], &[VALUE], false, ::core::option::Option::None)
+                    #p::Label::of_build(#name, &[VALUE])
                 }}
             };
             let version = label("version", quote!(::core::env!("CARGO_PKG_VERSION")));

@@ -211,6 +211,7 @@ fn write_label_values(out: &mut String, label: &MetricLabel) {
         Some(cap) => {
             let _ = write!(out, "up to {cap} values met at run time, then <code>other</code>");
         }
+        None if label.build => out.push_str("the build's, set when the program is compiled"),
         None if label.values.is_empty() => out.push_str("no declared values"),
         None => {
             let values: Vec<String> =

@@ -104,6 +104,7 @@ fn write_metric(out: &mut String, metric: &Metric, catalog: &Catalog) {
 fn label_values(label: &MetricLabel) -> String {
     let mut line = match label.cap {
         Some(cap) => format!("up to {cap} values met at run time, then `other`"),
+        None if label.build => "the build's, set when the program is compiled".to_owned(),
         None if label.values.is_empty() => "no declared values".to_owned(),
         None => label.values.iter().map(|v| code(v)).collect::<Vec<_>>().join(", "),
     };
