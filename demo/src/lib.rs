@@ -22,6 +22,9 @@
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 //!
+//! Every series carries the constant label `service="demo"`, which
+//! [`start`] sets for the whole process (see [`SERVICE`]).
+//!
 //! The binary `demo` does the same until it gets SIGINT or SIGTERM:
 //! `cargo run --release -p demo -- --listen 127.0.0.1:9464`.
 
@@ -31,10 +34,15 @@ mod workload;
 
 use std::io;
 use std::net::SocketAddr;
+use std::sync::OnceLock;
 
 use metricate::server::{BackgroundServer, ServerBuilder};
 
 use crate::workload::Workload;
+
+/// The value of the constant label `service` that [`start`] gives every
+/// series of the process.
+pub const SERVICE: &str = "demo";
 
 /// What [`start`] runs.
 #[derive(Clone, Debug)]
@@ -110,7 +118,16 @@ impl Drop for Running {
 /// The server answers `GET /metrics` with every metric of the process's
 /// global registry, `GET /catalog.json` with their descriptors and
 /// `GET /health` with `ok`.
+///
+/// The first call sets the process's constant labels to
+/// `service="demo"` ([`SERVICE`]); later calls (a test may start the demo
+/// many times) find them set. It fails if the process set other constant
+/// labels, or if a metric of the process has a label named `service`.
 pub fn start(options: Options) -> io::Result<Running> {
+    set_constant_labels()?;
+    // `trc_build_info` is always 1: linking its declaration in is enough.
+    let _ = metrics::service::Service::global();
+    workload::register_callbacks();
     // The server refuses to start on a registry whose metrics collide; its
     // error names both declarations.
     let server = options.server.spawn()?;
@@ -120,4 +137,21 @@ pub fn start(options: Options) -> io::Result<Running> {
         running.workload = Some(Workload::start()?);
     }
     Ok(running)
+}
+
+/// Sets `service="demo"` as the process's constant labels, once: the
+/// outcome of the first call is every call's.
+fn set_constant_labels() -> io::Result<()> {
+    static SET: OnceLock<Result<(), String>> = OnceLock::new();
+    let outcome = SET.get_or_init(|| {
+        let labels = metricate::constant_labels!(service = SERVICE).map_err(|e| e.message)?;
+        match metricate::set_constant_labels(labels.clone()) {
+            Ok(()) => Ok(()),
+            // Set already, to the same labels (by the program before it
+            // started the demo): nothing to do.
+            Err(_) if *metricate::process_constant_labels() == labels => Ok(()),
+            Err(error) => Err(format!("the constant label service=\"{SERVICE}\" cannot be set: {}", error.message)),
+        }
+    });
+    outcome.clone().map_err(io::Error::other)
 }

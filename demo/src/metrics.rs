@@ -11,6 +11,14 @@
 //! | [`scheduler`] | D) scheduler | [`scheduler::Scheduler`] |
 //! | [`agent`] | E) node agent | [`agent::Agent`] |
 //! | [`edge`] | F) edge ingress | [`edge::Edge`] |
+//! | [`service`] | beyond the spec: the demo itself | [`service::Service`], [`service::Workload`] |
+//!
+//! Beyond the spec's catalogue, the demo declares one metric of each type
+//! the catalogue has no use for: a summary (`trc_workload_step_seconds`),
+//! `trc_build_info`, a state set (`trc_agent_lifecycle`), exemplars on
+//! `trc_http_request_duration_seconds` and a callback gauge
+//! (`trc_workload_threads`). [`crate::start`] also sets the process's
+//! constant label `service="demo"`, which every series carries.
 //!
 //! Every name is the workspace namespace `trc`, the struct's subsystem and
 //! the field name; the help text is the field's doc comment. Every label
@@ -24,6 +32,11 @@
 //! let labels = HttpRequest { method: HttpMethod::Get, path_template: PathTemplate::Apps, status: HttpStatus::Ok };
 //! Http::global().requests_total.with(labels).inc();
 //! Http::global().request_duration_seconds.with(labels).observe(0.012);
+//! // With the trace id of the request, kept as the bucket's exemplar.
+//! Http::global()
+//!     .request_duration_seconds
+//!     .with(labels)
+//!     .observe_with_exemplar(0.012, &[("trace_id", "4bf92f3577b34da6a3ce929d0e0e4736")]);
 //! assert!(Http::global().requests_total.with(labels).get() >= 1);
 //! ```
 
@@ -33,6 +46,7 @@ pub mod edge;
 pub mod events;
 pub mod projections;
 pub mod scheduler;
+pub mod service;
 
 use metricate::{LabelSet, LabelValue};
 

@@ -13,18 +13,26 @@
 //! events (a failed rollout, a projection rebuild, a cache eviction) happen
 //! every second or so, and each one also happens in the first step, so that
 //! every counter moves as soon as the workload starts.
+//!
+//! Beyond the spec's catalogue: every step is timed (real time) into the
+//! summary `trc_workload_step_seconds{component}`, and the threads running
+//! are read by the callback gauge `trc_workload_threads`. Every simulated API
+//! request has a trace id, kept as the exemplar of the bucket of
+//! `trc_http_request_duration_seconds` it lands in. The agent goes through
+//! its lifecycle (`trc_agent_lifecycle`): starting, running, draining now
+//! and then, stopped when the workload stops.
 
 use std::io;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, AtomicI64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicI64, AtomicUsize, Ordering};
 use std::thread::{self, JoinHandle};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use metricate::{LabelValue, instrument_metric};
 
 use crate::metrics::agent::{
-    Agent, Cache, CacheKind, Disk, FailureReason, InstanceFailure, Mount, Pressure, PressureKind, SecretsDelivery,
-    SecretsReason,
+    Agent, Cache, CacheKind, Disk, FailureReason, InstanceFailure, Lifecycle, Mount, Pressure, PressureKind,
+    SecretsDelivery, SecretsReason,
 };
 use crate::metrics::api::{
     Auth, ByEndpoint, Db, DevicePoll, DevicePollResult, Endpoint, GrantType, Http, HttpMethod, HttpRequest, HttpStatus,
@@ -40,6 +48,7 @@ use crate::metrics::scheduler::{
     Allocation, AllocationResult, Drain, DrainReason, Rollout, RolloutFailure, RolloutFailureReason, RolloutResult,
     Scheduler, Stop, StopReason, Unschedulable, UnschedulableReason,
 };
+use crate::metrics::service::{self, ByComponent, Component};
 use crate::metrics::{ByResult, Outcome};
 
 const MIB: i64 = 1 << 20;
@@ -62,23 +71,35 @@ impl Workload {
         let seed = SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |d| d.as_nanos() as u64);
         // On an early return, dropping `workload` stops the threads started so far.
         let mut workload = Workload { stop, threads: Vec::new() };
-        workload.spawn("demo-api", seed, ApiSim::new(Arc::clone(&head)))?;
-        workload.spawn("demo-control", seed, ControlSim::new(&mut Rng::new(seed ^ 0xC0DE), head))?;
-        workload.spawn("demo-agent", seed, AgentSim::new())?;
-        workload.spawn("demo-edge", seed, EdgeSim::new())?;
+        workload.spawn("demo-api", Component::Api, seed, ApiSim::new(Arc::clone(&head)))?;
+        let control = ControlSim::new(&mut Rng::new(seed ^ 0xC0DE), head);
+        workload.spawn("demo-control", Component::Control, seed, control)?;
+        workload.spawn("demo-agent", Component::Agent, seed, AgentSim::new())?;
+        workload.spawn("demo-edge", Component::Edge, seed, EdgeSim::new())?;
         Ok(workload)
     }
 
-    fn spawn(&mut self, name: &str, seed: u64, mut sim: impl Sim + Send + 'static) -> io::Result<()> {
+    fn spawn(
+        &mut self,
+        name: &str,
+        component: Component,
+        seed: u64,
+        mut sim: impl Sim + Send + 'static,
+    ) -> io::Result<()> {
         let stop = Arc::clone(&self.stop);
         let mut rng = Rng::new(seed ^ (self.threads.len() as u64 + 1).wrapping_mul(0x9E37_79B9_7F4A_7C15));
+        let step_seconds = service::Workload::global().step_seconds.with(ByComponent { component });
         let handle = thread::Builder::new().name(name.to_owned()).spawn(move || {
+            let _counted = Counted::enter();
             let mut tick = 0u64;
             while !stop.load(Ordering::Relaxed) {
+                let timer = step_seconds.start_timer();
                 sim.step(&mut rng, tick);
+                drop(timer);
                 tick += 1;
                 thread::sleep(Duration::from_micros(1_000 + rng.below(4_000)));
             }
+            sim.stop();
         })?;
         self.threads.push(handle);
         Ok(())
@@ -108,9 +129,39 @@ impl Drop for Workload {
     }
 }
 
+/// Workload threads running now, in every workload of the process: what
+/// the callback gauge `trc_workload_threads` reads.
+static RUNNING: AtomicUsize = AtomicUsize::new(0);
+
+/// Counts a workload thread in [`RUNNING`] while it lives (also when it
+/// panics).
+struct Counted;
+
+impl Counted {
+    fn enter() -> Counted {
+        RUNNING.fetch_add(1, Ordering::Relaxed);
+        Counted
+    }
+}
+
+impl Drop for Counted {
+    fn drop(&mut self) {
+        RUNNING.fetch_sub(1, Ordering::Relaxed);
+    }
+}
+
+/// Gives `trc_workload_threads` its function, once per process (later
+/// calls find it registered: the same function).
+pub(crate) fn register_callbacks() {
+    let _ = service::Workload::global().threads.register(|| RUNNING.load(Ordering::Relaxed) as f64);
+}
+
 /// One simulated component: a step per tick.
 trait Sim {
     fn step(&mut self, rng: &mut Rng, tick: u64);
+
+    /// Called once, on the component's thread, when the workload stops.
+    fn stop(&mut self) {}
 }
 
 /// A xorshift64* generator: small, fast, and good enough for a simulation.
@@ -180,6 +231,14 @@ impl Rng {
     /// early and never stays away for long.
     pub(crate) fn rare(&mut self, p: f64, n: u64, period: u64, phase: u64) -> bool {
         n % period == phase || self.chance(p)
+    }
+
+    /// A W3C trace id: 16 random bytes (never all zero) as 32 lowercase hex
+    /// digits.
+    pub(crate) fn trace_id(&mut self) -> [u8; 32] {
+        const HEX: &[u8; 16] = b"0123456789abcdef";
+        let id = (u128::from(self.next_u64()) << 64) | u128::from(self.next_u64());
+        std::array::from_fn(|i| HEX[((id >> (4 * (31 - i))) & 0xf) as usize])
     }
 
     /// Item `n` of `items` for the first `items.len()` draws (so every value
@@ -335,7 +394,11 @@ impl ApiSim {
         let labels = HttpRequest { method: route.method, path_template: route.path, status };
         let http = Http::global();
         http.requests_total.with(labels).inc();
-        http.request_duration_seconds.with(labels).observe(seconds);
+        // The request's trace id, as a tracing middleware would have it:
+        // the exemplar that leads from a slow bucket to the request.
+        let trace_id = rng.trace_id();
+        let trace_id = std::str::from_utf8(&trace_id).expect("hex digits are ASCII");
+        http.request_duration_seconds.with(labels).observe_with_exemplar(seconds, &[("trace_id", trace_id)]);
     }
 
     fn read_status(rng: &mut Rng, ok: HttpStatus) -> HttpStatus {
@@ -698,8 +761,16 @@ const SECRETS_FAILURES: &[(SecretsReason, u32)] = &[
     (SecretsReason::Timeout, 15),
 ];
 
+/// Ticks the agent spends starting.
+const AGENT_STARTING_TICKS: u64 = 50;
+/// Ticks a drain for maintenance lasts.
+const AGENT_DRAIN_TICKS: u64 = 100;
+
 /// One node agent.
 struct AgentSim {
+    /// Where the agent is in its lifecycle, and until which tick it drains.
+    state: Lifecycle,
+    drain_until: u64,
     desired: i64,
     running: i64,
     ready: i64,
@@ -727,6 +798,8 @@ impl AgentSim {
         // A freshly restarted agent: caches above their caps, leftovers in
         // tmp, instances still to start.
         AgentSim {
+            state: Lifecycle::Starting,
+            drain_until: 0,
             desired: 32,
             running: 20,
             ready: 18,
@@ -744,6 +817,22 @@ impl AgentSim {
             snapshots: 0,
             backups: 0,
         }
+    }
+
+    /// Moves the agent through its lifecycle: starting for the first ticks,
+    /// then running, draining for maintenance now and then (the first time
+    /// about a second in).
+    fn phase(&mut self, rng: &mut Rng, tick: u64) {
+        self.state = match self.state {
+            Lifecycle::Starting if tick < AGENT_STARTING_TICKS => Lifecycle::Starting,
+            Lifecycle::Draining if tick < self.drain_until => Lifecycle::Draining,
+            Lifecycle::Running if rng.rare(0.000_5, tick, 3_000, 300) => {
+                self.drain_until = tick + AGENT_DRAIN_TICKS;
+                Lifecycle::Draining
+            }
+            _ => Lifecycle::Running,
+        };
+        Agent::global().lifecycle.set(self.state);
     }
 
     fn fail(reason: FailureReason) {
@@ -847,7 +936,8 @@ impl AgentSim {
             self.running -= 1;
             self.ready = self.ready.min(self.running);
         }
-        if self.running < self.desired && rng.chance(0.5) {
+        // A draining agent starts no instance.
+        if self.running < self.desired && self.state != Lifecycle::Draining && rng.chance(0.5) {
             // A failure is counted by reason where it happens.
             let _ = self.boot(rng);
         } else if self.running > self.desired && rng.chance(0.3) {
@@ -960,11 +1050,17 @@ impl AgentSim {
 
 impl Sim for AgentSim {
     fn step(&mut self, rng: &mut Rng, tick: u64) {
+        self.phase(rng, tick);
         self.connectivity(rng, tick);
         self.lifecycle(rng, tick);
         self.caches(rng, tick);
         self.volumes(rng, tick);
         self.disks(rng);
+    }
+
+    fn stop(&mut self) {
+        self.state = Lifecycle::Stopped;
+        Agent::global().lifecycle.set(Lifecycle::Stopped);
     }
 }
 
@@ -1117,7 +1213,34 @@ impl Sim for EdgeSim {
 
 #[cfg(test)]
 mod tests {
-    use super::Rng;
+    use super::{AgentSim, Lifecycle, Rng, Sim};
+
+    #[test]
+    fn trace_ids_are_32_hex_digits() {
+        let mut rng = Rng::new(3);
+        let ids: Vec<[u8; 32]> = (0..100).map(|_| rng.trace_id()).collect();
+        for id in &ids {
+            assert!(id.iter().all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(b)), "{id:?}");
+            assert!(id.iter().any(|b| *b != b'0'), "never all zero");
+        }
+        assert!(ids.windows(2).all(|w| w[0] != w[1]));
+    }
+
+    #[test]
+    fn the_agent_starts_runs_drains_and_stops() {
+        let mut agent = AgentSim::new();
+        let mut rng = Rng::new(11);
+        let mut states = vec![agent.state];
+        for tick in 0..1_000 {
+            agent.phase(&mut rng, tick);
+            if states.last() != Some(&agent.state) {
+                states.push(agent.state);
+            }
+        }
+        assert_eq!(states[..4], [Lifecycle::Starting, Lifecycle::Running, Lifecycle::Draining, Lifecycle::Running]);
+        agent.stop();
+        assert_eq!(agent.state, Lifecycle::Stopped);
+    }
 
     #[test]
     fn rng_stays_in_range() {

@@ -99,7 +99,8 @@ fn scrapes_get_through_2000_half_open_connections() {
     attack.stop();
     let evicted = last
         .lines()
-        .find_map(|l| l.strip_prefix(r#"metrics_export_rejected_connections_total{reason="evicted"} "#))
+        // Every series carries the demo's constant label first.
+        .find_map(|l| l.strip_prefix(r#"metrics_export_rejected_connections_total{service="demo",reason="evicted"} "#))
         .map_or(0.0, |v| v.parse::<f64>().unwrap());
     eprintln!(
         "{ATTACKERS} attackers opened {opened} connections; the server evicted {evicted}; its resident memory: {} KiB \

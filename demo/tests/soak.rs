@@ -115,8 +115,12 @@ impl Sinks {
         let mut failed = 0.0;
         for sink in ["pushgateway", "textfile", "statsd"] {
             for result in ["failed", "rejected"] {
-                failed +=
-                    total(&last, &format!("metrics_export_deliveries_total{{sink=\"{sink}\",result=\"{result}\"}}"));
+                // Every series carries the demo's constant label first.
+                let series = format!(
+                    "metrics_export_deliveries_total{{service=\"{}\",sink=\"{sink}\",result=\"{result}\"}}",
+                    demo::SERVICE
+                );
+                failed += total(&last, &series);
             }
         }
         Delivered { gateway, textfile, statsd, deliveries: total(&last, "metrics_export_deliveries_total{"), failed }

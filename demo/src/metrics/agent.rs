@@ -1,7 +1,7 @@
 //! E) The node agent: heartbeat, instance lifecycle, image cache, disk
 //! pressure, secrets delivery, snapshots and backups.
 
-use metricate::{Counter, Family, Gauge, Histogram, IntGauge, LabelSet, LabelValue, Metrics};
+use metricate::{Counter, Family, Gauge, Histogram, IntGauge, LabelSet, LabelValue, Metrics, StateSet};
 
 use super::{ByResult, Outcome};
 
@@ -222,4 +222,22 @@ pub struct Agent {
     pub backup_seconds: Family<ByResult, Histogram>,
     /// Bytes uploaded by volume backups, by result.
     pub backup_bytes_total: Family<ByResult, Counter>,
+
+    /// Where the agent is in its lifecycle: starting, running, draining or stopped (a state set: 1 for the
+    /// current state).
+    pub lifecycle: StateSet<Lifecycle>,
+}
+
+/// Where the node agent is in its lifecycle.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, LabelValue)]
+pub enum Lifecycle {
+    /// Connecting to the control plane and starting the instances it wants.
+    Starting,
+    /// Serving: instances are started and stopped as the control plane asks.
+    Running,
+    /// Going into maintenance: no new instances start here; the scheduler
+    /// moves them elsewhere.
+    Draining,
+    /// Shut down.
+    Stopped,
 }

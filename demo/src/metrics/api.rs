@@ -1,7 +1,7 @@
 //! A) The control plane API: requests, token issuance, the database pool and
 //! idempotency.
 
-use metricate::{Counter, Family, Histogram, IntGauge, LabelSet, LabelValue, Metrics};
+use metricate::{Counter, ExemplarHistogram, Family, Histogram, IntGauge, LabelSet, LabelValue, Metrics};
 
 use super::ByResult;
 
@@ -104,8 +104,10 @@ pub struct Http {
     /// HTTP requests handled by the control plane API.
     pub requests_total: Family<HttpRequest, Counter>,
     /// Time from reading a request's headers to writing its response.
+    ///
+    /// Each bucket keeps an exemplar: the trace id of the latest request it counted.
     #[metric(buckets = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0])]
-    pub request_duration_seconds: Family<HttpRequest, Histogram>,
+    pub request_duration_seconds: Family<HttpRequest, ExemplarHistogram>,
 }
 
 /// An OAuth grant type the token endpoint accepts.
