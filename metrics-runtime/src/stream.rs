@@ -219,24 +219,10 @@ impl Event {
                 json_string(out, descriptor.name);
                 let _ = write!(out, ":{{\"type\":\"{}\"", descriptor.kind.as_str());
                 if descriptor.kind == MetricKind::Histogram {
-                    out.push_str(",\"buckets\":[");
-                    for (j, bound) in descriptor.buckets.iter().enumerate() {
-                        if j > 0 {
-                            out.push(',');
-                        }
-                        json_number(out, *bound);
-                    }
-                    out.push(']');
+                    json_numbers(out, "buckets", descriptor.buckets);
                 }
                 if let Some(summary) = descriptor.summary {
-                    out.push_str(",\"quantiles\":[");
-                    for (j, q) in summary.quantiles.iter().enumerate() {
-                        if j > 0 {
-                            out.push(',');
-                        }
-                        json_number(out, *q);
-                    }
-                    out.push(']');
+                    json_numbers(out, "quantiles", summary.quantiles);
                 }
                 out.push('}');
             }
@@ -286,14 +272,7 @@ impl Event {
                 OwnedValue::Summary { values, sum, count, .. } => {
                     let _ = write!(out, ",\"count\":{count},\"sum\":");
                     json_number(out, *sum);
-                    out.push_str(",\"quantiles\":[");
-                    for (j, v) in values.iter().enumerate() {
-                        if j > 0 {
-                            out.push(',');
-                        }
-                        json_number(out, *v);
-                    }
-                    out.push(']');
+                    json_numbers(out, "quantiles", values);
                 }
             }
             out.push('}');
@@ -323,6 +302,18 @@ fn json_string(out: &mut String, text: &str) {
 
 /// A JSON number; NaN and the infinities, which JSON has not, as the
 /// strings `"NaN"`, `"+Inf"` and `"-Inf"`.
+/// Writes `,"key":[n,...]`.
+fn json_numbers(out: &mut String, key: &str, values: &[f64]) {
+    let _ = write!(out, ",\"{key}\":[");
+    for (i, value) in values.iter().enumerate() {
+        if i > 0 {
+            out.push(',');
+        }
+        json_number(out, *value);
+    }
+    out.push(']');
+}
+
 fn json_number(out: &mut String, value: f64) {
     if value.is_nan() {
         out.push_str("\"NaN\"");

@@ -15,7 +15,7 @@ use metricate_catalog::{Descriptor, Flavor, MetricKind, escape};
 
 use super::Encoder;
 use super::text::{
-    SeriesLabels, write_buckets, write_f64, write_quantiles, write_scalar, write_series_start, write_u64,
+    SeriesLabels, write_buckets, write_count_sum, write_f64, write_quantiles, write_scalar, write_series_start,
 };
 use crate::metric::{Exemplar, Value};
 
@@ -172,12 +172,7 @@ impl OpenMetrics {
                 // counter): the point is written without both, rather than
                 // refused by every strict parser.
                 if bounds.first().is_none_or(|b| *b >= 0.0) && !sum.is_nan() && sum >= 0.0 {
-                    write_series_start(out, family, "_count", labels);
-                    write_u64(out, count);
-                    out.push(b'\n');
-                    write_series_start(out, family, "_sum", labels);
-                    write_f64(out, sum);
-                    out.push(b'\n');
+                    write_count_sum(out, family, labels, count, sum, false);
                 }
             }
             Value::Summary { quantiles, values, sum, count } => {
@@ -188,12 +183,7 @@ impl OpenMetrics {
                 // every strict parser, as for histograms.
                 write_quantiles(out, family, labels, quantiles, values, |v| v.is_nan() || v >= 0.0);
                 if !sum.is_nan() && sum >= 0.0 {
-                    write_series_start(out, family, "_count", labels);
-                    write_u64(out, count);
-                    out.push(b'\n');
-                    write_series_start(out, family, "_sum", labels);
-                    write_f64(out, sum);
-                    out.push(b'\n');
+                    write_count_sum(out, family, labels, count, sum, false);
                 }
             }
             _ => {

@@ -10,9 +10,7 @@ use metricate_catalog::Descriptor;
 use metricate_catalog::escape;
 
 use super::Encoder;
-use super::text::{
-    SeriesLabels, write_buckets, write_f64, write_quantiles, write_scalar, write_series_start, write_u64,
-};
+use super::text::{SeriesLabels, write_buckets, write_count_sum, write_quantiles, write_scalar};
 use crate::metric::Value;
 
 pub(super) const CONTENT_TYPE: &str = "text/plain; version=0.0.4; charset=utf-8";
@@ -87,12 +85,7 @@ impl Encoder for PrometheusText {
                 return;
             }
         };
-        write_series_start(out, d.name, "_sum", labels);
-        write_f64(out, sum);
-        out.push(b'\n');
-        write_series_start(out, d.name, "_count", labels);
-        write_u64(out, count);
-        out.push(b'\n');
+        write_count_sum(out, d.name, labels, count, sum, true);
     }
 
     fn finish(&mut self, _out: &mut Vec<u8>) {}

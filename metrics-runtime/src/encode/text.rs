@@ -232,17 +232,44 @@ pub(super) fn write_quantiles(
         if !keep(*v) {
             continue;
         }
-        out.extend_from_slice(name.as_bytes());
-        out.push(b'{');
-        if !labels.is_empty() {
-            out.extend_from_slice(labels);
-            out.push(b',');
-        }
-        out.extend_from_slice(b"quantile=\"");
+        write_labels_then(out, name, "", labels, "quantile");
         write_f64(out, *q);
         out.extend_from_slice(b"\"} ");
         write_f64(out, *v);
         out.push(b'\n');
+    }
+}
+
+/// Writes `name suffix{labels,extra="`: the start of a series line whose
+/// last label, `extra`, the format adds (`le`, `quantile`).
+fn write_labels_then(out: &mut Vec<u8>, name: &str, suffix: &str, labels: &[u8], extra: &str) {
+    out.extend_from_slice(name.as_bytes());
+    out.extend_from_slice(suffix.as_bytes());
+    out.push(b'{');
+    if !labels.is_empty() {
+        out.extend_from_slice(labels);
+        out.push(b',');
+    }
+    out.extend_from_slice(extra.as_bytes());
+    out.extend_from_slice(b"=\"");
+}
+
+/// Writes `name_count{labels} count` and `name_sum{labels} sum`, in that
+/// order (OpenMetrics') or sum first (`sum_first`, the text format's).
+pub(super) fn write_count_sum(out: &mut Vec<u8>, name: &str, labels: &[u8], count: u64, sum: f64, sum_first: bool) {
+    let sum_line = |out: &mut Vec<u8>| {
+        write_series_start(out, name, "_sum", labels);
+        write_f64(out, sum);
+        out.push(b'\n');
+    };
+    if sum_first {
+        sum_line(out);
+    }
+    write_series_start(out, name, "_count", labels);
+    write_u64(out, count);
+    out.push(b'\n');
+    if !sum_first {
+        sum_line(out);
     }
 }
 
@@ -273,13 +300,7 @@ pub(super) fn write_buckets(
     let mut cumulative = 0u64;
     for (i, count) in buckets.iter().enumerate() {
         cumulative = cumulative.wrapping_add(*count);
-        out.extend_from_slice(name.as_bytes());
-        out.extend_from_slice(b"_bucket{");
-        if !labels.is_empty() {
-            out.extend_from_slice(labels);
-            out.push(b',');
-        }
-        out.extend_from_slice(b"le=\"");
+        write_labels_then(out, name, "_bucket", labels, "le");
         match bounds.get(i) {
             Some(bound) => write_f64(out, *bound),
             None => out.extend_from_slice(b"+Inf"),
