@@ -177,6 +177,18 @@ impl Sink for Pushgateway {
 
     fn deliver<'a>(&'a mut self, snapshot: &'a Snapshot) -> BoxFuture<'a, Result<Delivered, SinkError>> {
         Box::pin(async move {
+            let samples = super::text_samples(snapshot);
+            // The gateway would replace a pushed label with the grouping
+            // label of the same name: refused, not silently changed.
+            if let Some((name, _)) =
+                snapshot.constant_labels().iter().find(|(n, _)| self.grouping.iter().any(|g| g == n))
+            {
+                return Err(SinkError::permanent(format!(
+                    "the constant label `{name}` is also a grouping label of {}: the gateway would replace its value; rename one of them",
+                    self.destination()
+                ))
+                .with_samples(0, samples));
+            }
             self.body.clear();
             encode::encode(snapshot, &mut PrometheusText::new(), &mut self.body);
             let bytes = self.body.len() as u64;
@@ -184,7 +196,6 @@ impl Sink for Pushgateway {
                 PushMethod::Put => Method::PUT,
                 PushMethod::Post => Method::POST,
             };
-            let samples = super::text_samples(snapshot);
             let body = Bytes::copy_from_slice(&self.body);
             let unsent = |e: SinkError| e.with_samples(0, samples);
             let response = self.endpoint.send(method, &self.path, &self.headers, body).await.map_err(unsent)?;
@@ -244,5 +255,19 @@ mod tests {
         assert!(error(sink().grouping("__name", "x")).contains("not starting with `__`"));
         assert!(error(sink().grouping("job", "x")).contains("`job` is the Pushgateway job"));
         assert!(error(sink().grouping("a", "x").unwrap().grouping("a", "y")).contains("given twice"));
+    }
+
+    #[test]
+    fn a_constant_label_that_is_a_grouping_label_is_refused_not_replaced() {
+        let registry = crate::Registry::new()
+            .with_constant_labels(crate::ConstantLabels::new().with("service", "billing").unwrap())
+            .unwrap();
+        let snapshot = registry.snapshot(|_| true);
+        // Nothing listens there: the delivery is refused before it connects.
+        let mut sink = Pushgateway::new("http://127.0.0.1:9", "job").unwrap().grouping("service", "other").unwrap();
+        let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+        let error = runtime.block_on(sink.deliver(&snapshot)).unwrap_err();
+        assert!(error.to_string().contains("constant label `service` is also a grouping label"), "{error}");
+        assert_eq!(error.retry, super::super::Retry::No, "{error}");
     }
 }
