@@ -8,7 +8,9 @@
 #   pinned by tests/statsd/package-lock.json and installed under the target directory, never globally, and the
 #   Python environment of the OTLP receiver (tests/otlp/receiver.py): a virtual environment under the target
 #   directory (`python3 -m venv`, Debian package `python3-venv`) with the packages tests/otlp/requirements.txt
-#   pins by hash, never in the system's Python.
+#   pins by hash, never in the system's Python, and likewise the Python environment that validates the
+#   semantic-convention export against Weaver's JSON schema (catalog/tests/semconv.rs: `jsonschema` and PyYAML,
+#   pinned by hash in catalog/tests/data/weaver/requirements.txt).
 # No packaged service is left running: the install runs under a policy-rc.d that forbids
 # starting services, and a daemon a maintainer script started anyway is stopped by the pid
 # its init script wrote, never by name (a server of the user's own keeps running).
@@ -47,6 +49,24 @@ install_otlp_venv() {
     cp tests/otlp/requirements.txt "$dir/requirements.txt"
 }
 
+# The semantic-convention validator's virtual environment (catalog/tests/semconv.rs
+# finds it at target/semconv-venv), likewise from committed, hash-pinned
+# requirements: wheels only, no other packages.
+install_semconv_venv() {
+    local dir="$target/semconv-venv"
+    local requirements=catalog/tests/data/weaver/requirements.txt
+    if "$dir/bin/python3" -c 'import jsonschema, referencing, yaml' >/dev/null 2>&1 &&
+        cmp -s "$requirements" "$dir/requirements.txt"; then
+        return
+    fi
+    echo "installing the semantic-convention validator's Python environment under $dir"
+    rm -rf "$dir"
+    python3 -m venv "$dir"
+    "$dir/bin/python3" -m pip install --quiet --disable-pip-version-check --no-deps --require-hashes \
+        --only-binary :all: -r "$requirements"
+    cp "$requirements" "$dir/requirements.txt"
+}
+
 need=()
 { command -v promtool && command -v prometheus; } >/dev/null 2>&1 || need+=(prometheus)
 /usr/bin/python3 -c 'import prometheus_client' >/dev/null 2>&1 || need+=(python3-prometheus-client)
@@ -60,6 +80,7 @@ if [ ${#need[@]} -eq 0 ]; then
     echo "test dependencies present"
     install_statsd
     install_otlp_venv
+    install_semconv_venv
     exit 0
 fi
 
@@ -108,3 +129,4 @@ done
 
 install_statsd
 install_otlp_venv
+install_semconv_venv

@@ -10,7 +10,7 @@
 //! ```
 //!
 //! ```text
-//! catalog render --from URL|FILE --format markdown|json|html [--out FILE]
+//! catalog render --from URL|FILE --format markdown|json|html|semconv [--out FILE]
 //! catalog diff OLD.json NEW.json [--format text|json]
 //! catalog check [--catalog FILE] [--namespace NS]... [--openmetrics] [--max-series N] [--format text|json] URL|FILE
 //! ```
@@ -41,13 +41,14 @@ pub const BAD_INPUT: u8 = 2;
 /// The command's help text.
 pub const USAGE: &str = "\
 Usage:
-  catalog render --from URL|FILE --format markdown|json|html [--out FILE]
+  catalog render --from URL|FILE --format markdown|json|html|semconv [--out FILE]
   catalog diff OLD.json NEW.json [--format text|json]
   catalog check [--catalog FILE] [--namespace NS]... [--openmetrics] [--max-series N]
                 [--format text|json] URL|FILE
 
 render  writes the catalogue of a running service (its /catalog.json) or a saved
-        catalogue file as Markdown, JSON or a self-contained HTML page.
+        catalogue file as Markdown, JSON, a self-contained HTML page, or OpenTelemetry
+        semantic conventions (semconv: the registry YAML OpenTelemetry Weaver reads).
 diff    lists the changes between two catalogues with the semver bump each needs,
         and exits 1 when a metric's declared versions do not cover its changes.
 check   lints a Prometheus text or OpenMetrics exposition (a URL or a file; `-` reads
@@ -229,7 +230,8 @@ fn render(args: &[String], out: &mut dyn Write) -> Result<u8, Usage> {
         "markdown" | "md" => crate::render::markdown(&catalog),
         "json" => catalog.to_json(),
         "html" => crate::render::html(&catalog),
-        other => return Err(Usage(format!("unknown format `{other}`: expected markdown, json or html"))),
+        "semconv" => crate::render::semconv(&catalog),
+        other => return Err(Usage(format!("unknown format `{other}`: expected markdown, json, html or semconv"))),
     };
     match args.one("--out")? {
         Some(path) => std::fs::write(path, text).map_err(|e| Usage(format!("cannot write {path}: {e}")))?,

@@ -1,6 +1,7 @@
-//! Human-readable renderings of a [`Catalog`]: [`markdown`] for a repository
-//! (people read it on GitHub, CI diffs it, so it is deterministic) and
-//! [`html`] for one self-contained page with a search box and filters.
+//! Renderings of a [`Catalog`]: [`markdown`] for a repository (people read
+//! it on GitHub, CI diffs it, so it is deterministic), [`html`] for one
+//! self-contained page with a search box and filters, and [`semconv`] for
+//! OpenTelemetry Weaver (its semantic-convention registry YAML).
 //!
 //! ```
 //! use metricate_catalog::json::{Catalog, Metric, MetricLabel, MetricSource};
@@ -67,11 +68,13 @@
 //! assert!(page.contains(r#"data-metric="trc_http_requests_total""#));
 //! ```
 //!
-//! Both group the metrics by subsystem (sorted, the metrics without one
-//! last) and sort each group by name, whatever the order of the catalogue.
+//! Markdown and HTML group the metrics by subsystem (sorted, the metrics
+//! without one last) and sort each group by name, whatever the order of the
+//! catalogue.
 
 mod html;
 mod markdown;
+mod semconv;
 
 use std::fmt::Write as _;
 
@@ -99,6 +102,46 @@ pub fn markdown(catalog: &Catalog) -> String {
 /// box and subsystem and type filters; without it every metric shows.
 pub fn html(catalog: &Catalog) -> String {
     html::render(catalog)
+}
+
+/// The catalogue as OpenTelemetry semantic conventions: a registry file in
+/// the YAML syntax OpenTelemetry Weaver reads (the `groups:` syntax of its
+/// `semconv.schema.json`), so that conventions managed with Weaver can be
+/// diffed and checked against the declared metrics.
+///
+/// One attribute group (`registry.metricate`) defines every label name once,
+/// as an enum of its declared values or, bounded at run time or the build's,
+/// a string. Then a `metric.<name>` group per metric, sorted by name: named
+/// and with the unit and instrument the OTLP sink sends (a counter without
+/// `_total`; `s`, `By`, `1`...; a summary, which OpenTelemetry has no
+/// instrument for, as a histogram), its help as the brief, a stability from
+/// its version, its deprecation, its labels as required references, and
+/// its Prometheus name, type, subsystem and version in `annotations`.
+///
+/// ```
+/// # use metricate_catalog::json::{Catalog, Metric, MetricLabel, MetricSource};
+/// # let metric = Metric {
+/// #     name: "trc_http_requests_total".to_owned(), kind: "counter".to_owned(), unit: None,
+/// #     help: "HTTP requests handled.".to_owned(), subsystem: "http".to_owned(),
+/// #     labels: vec![MetricLabel {
+/// #         name: "method".to_owned(), values: vec!["get".to_owned(), "post".to_owned()],
+/// #         unknown: false, cap: None, build: false,
+/// #     }],
+/// #     buckets: vec![], quantiles: vec![], max_age_seconds: None, age_buckets: None,
+/// #     exemplars: false, created: false, series: 2, version: "1.0.0".to_owned(),
+/// #     deprecated: None, quiet: false,
+/// #     source: MetricSource {
+/// #         file: "src/http.rs".to_owned(), line: 12, column: 5, module: "app::http".to_owned(), function: None,
+/// #     },
+/// # };
+/// # let catalog = Catalog { schema: "metrics-catalog".to_owned(), schema_version: 1, metrics: vec![metric] };
+/// let yaml = metricate_catalog::render::semconv(&catalog);
+/// assert!(yaml.contains("\n  - id: \"metric.trc_http_requests\"\n    type: metric\n"));
+/// assert!(yaml.contains("\n    instrument: counter\n    unit: \"\"\n"));
+/// assert!(yaml.contains("\n      - ref: \"method\"\n        requirement_level: required\n"));
+/// ```
+pub fn semconv(catalog: &Catalog) -> String {
+    semconv::render(catalog)
 }
 
 /// The metrics grouped by subsystem: the named subsystems in order, then the
