@@ -9,7 +9,7 @@
 #   Python environment of the OTLP receiver (tests/otlp/receiver.py): a virtual environment under the target
 #   directory (`python3 -m venv`, Debian package `python3-venv`) with the packages tests/otlp/requirements.txt
 #   pins by hash, never in the system's Python, and likewise the Python environment that validates the
-#   semantic-convention export against Weaver's JSON schema (catalog/tests/semconv.rs: `jsonschema` and PyYAML,
+#   semantic-convention export against Weaver's JSON schema (tests/tests/semconv.rs: `jsonschema` and PyYAML,
 #   pinned by hash in catalog/tests/data/weaver/requirements.txt).
 # No packaged service is left running: the install runs under a policy-rc.d that forbids
 # starting services, and a daemon a maintainer script started anyway is stopped by the pid
@@ -49,7 +49,7 @@ install_otlp_venv() {
     cp tests/otlp/requirements.txt "$dir/requirements.txt"
 }
 
-# The semantic-convention validator's virtual environment (catalog/tests/semconv.rs
+# The semantic-convention validator's virtual environment (tests/tests/semconv.rs
 # finds it at target/semconv-venv), likewise from committed, hash-pinned
 # requirements: wheels only, no other packages.
 install_semconv_venv() {

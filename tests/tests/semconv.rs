@@ -1,14 +1,13 @@
 //! The semantic-convention rendering (`catalog render --format semconv`):
 //! its text for a small catalogue, and every rendering (a fixture of every
 //! kind, the golden catalogues, the demo's committed catalogue) validated
-//! against Weaver's published JSON schema, kept in `tests/data/weaver/`, by
+//! against Weaver's published JSON schema, kept in `catalog/tests/data/weaver/`, by
 //! Python `jsonschema` in the virtual environment
 //! `scripts/install-test-deps.sh` creates under the target directory
 //! (`semconv-venv`). Broken files must fail the same validation.
 //!
 //! Without that environment the Python tests skip with a message, except
 //! under `CI=true`, where they fail.
-#![cfg(feature = "json")]
 
 use std::io::Write as _;
 use std::path::{Path, PathBuf};
@@ -269,7 +268,6 @@ fn the_mapping_of_each_kind() {
     assert!(registry.contains("            - id: \"a_b_2\"\n              value: \"A B\"\n"), "{registry}");
 }
 
-#[cfg(feature = "cli")]
 #[test]
 fn the_cli_renders_the_format() {
     let path = golden("diff-old.json");
@@ -282,11 +280,11 @@ fn the_cli_renders_the_format() {
 }
 
 fn golden(name: &str) -> String {
-    format!("{}/tests/golden/{name}", env!("CARGO_MANIFEST_DIR"))
+    format!("{}/../catalog/tests/golden/{name}", env!("CARGO_MANIFEST_DIR"))
 }
 
 fn weaver(name: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/weaver").join(name)
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../catalog/tests/data/weaver").join(name)
 }
 
 fn in_ci() -> bool {
