@@ -597,24 +597,30 @@ impl<'a> ExemplarHistogramRef<'a> {
     /// Records one observation, with an exemplar from the process's source.
     #[inline]
     pub fn observe(self, v: f64) {
-        if v.is_nan() {
-            return reject(InvalidSample::Nan);
+        if let Some(slot) = self.record(v) {
+            from_source(slot, v);
         }
-        let bucket = histogram::bucket_index(self.bounds, v);
-        let (values, slots) = self.cells.split_at(HISTOGRAM_BASE + 2 * self.bounds.len());
-        histogram::observe_in(values, self.bounds.len(), bucket, v);
-        from_source(&slots[bucket * SLOT_WORDS..(bucket + 1) * SLOT_WORDS], v);
     }
 
     /// Records one observation with an exemplar of these labels.
     pub fn observe_with_exemplar(self, v: f64, labels: &[(&str, &str)]) {
+        if let Some(slot) = self.record(v) {
+            from_call(slot, v, labels);
+        }
+    }
+
+    /// Records `v` into its bucket and returns that bucket's exemplar slot;
+    /// rejects (and counts) NaN.
+    #[inline]
+    fn record(self, v: f64) -> Option<&'a [AtomicU64]> {
         if v.is_nan() {
-            return reject(InvalidSample::Nan);
+            reject(InvalidSample::Nan);
+            return None;
         }
         let bucket = histogram::bucket_index(self.bounds, v);
         let (values, slots) = self.cells.split_at(HISTOGRAM_BASE + 2 * self.bounds.len());
         histogram::observe_in(values, self.bounds.len(), bucket, v);
-        from_call(&slots[bucket * SLOT_WORDS..(bucket + 1) * SLOT_WORDS], v, labels);
+        Some(&slots[bucket * SLOT_WORDS..(bucket + 1) * SLOT_WORDS])
     }
 
     /// Records a duration, in seconds.

@@ -7,11 +7,36 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 
 use metricate_catalog::{Label, MetricKind};
 
+use super::counter::inline_field;
 use super::{Collect, MetricField, SeriesVisitor, Value};
 use crate::label::{LabelSet, LabelValue};
 
-/// No value set yet.
-const UNSET: usize = 0;
+/// The index of one series, set with one atomic store: an info metric's
+/// label set, a state set's state.
+struct Chosen(AtomicUsize);
+
+impl Chosen {
+    /// Nothing chosen yet.
+    const fn new() -> Chosen {
+        Chosen(AtomicUsize::new(0))
+    }
+
+    #[inline]
+    fn set(&self, index: usize) {
+        // Plus one: zero is "nothing chosen".
+        self.0.store(index + 1, Ordering::Relaxed);
+    }
+
+    fn get(&self) -> Option<usize> {
+        self.0.load(Ordering::Relaxed).checked_sub(1)
+    }
+}
+
+impl fmt::Debug for Chosen {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        self.get().fmt(f)
+    }
+}
 
 /// An info metric: a constant 1 whose labels, a [`LabelSet`], carry the
 /// information. Setting it is one atomic store; only the set it was given
@@ -47,15 +72,15 @@ const UNSET: usize = 0;
 /// assert!(text.contains("metrics_doc_info_role_info{mode=\"replica\"} 1\n"));
 /// ```
 pub struct Info<L> {
-    /// The series index of the set given last, plus one; [`UNSET`] before.
-    current: AtomicUsize,
+    /// The series index of the set given last.
+    current: Chosen,
     labels: PhantomData<fn(L)>,
 }
 
 impl<L: LabelSet> Info<L> {
     /// An info metric with nothing set.
     pub const fn new() -> Info<L> {
-        Info { current: AtomicUsize::new(UNSET), labels: PhantomData }
+        Info { current: Chosen::new(), labels: PhantomData }
     }
 
     /// Sets the information: one atomic store.
@@ -63,12 +88,12 @@ impl<L: LabelSet> Info<L> {
     #[allow(clippy::needless_pass_by_value)]
     #[inline]
     pub fn set(&self, labels: L) {
-        self.current.store(labels.index() + 1, Ordering::Relaxed);
+        self.current.set(labels.index());
     }
 
     /// The series index of the set given last, if any.
     pub fn index(&self) -> Option<usize> {
-        self.current.load(Ordering::Relaxed).checked_sub(1)
+        self.current.get()
     }
 
     #[doc(hidden)]
@@ -85,7 +110,7 @@ impl<L: LabelSet> Default for Info<L> {
 
 impl<L> fmt::Debug for Info<L> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("Info").field("current", &self.current.load(Ordering::Relaxed)).finish()
+        f.debug_struct("Info").field("current", &self.current).finish()
     }
 }
 
@@ -160,20 +185,9 @@ impl Collect for BuildInfo {
     }
 }
 
-impl MetricField for BuildInfo {
-    const KIND: MetricKind = MetricKind::Info;
-    /// The derive writes the labels of the declaring crate's build.
-    const LABELS: &'static [Label] = &[];
-    const CARDINALITY: usize = 1;
-    type Cell = BuildInfo;
-    const CELL: BuildInfo = BuildInfo::new();
-    const CELLS_BASE: usize = 0;
-    const CELLS_PER_BOUND: usize = 0;
-
-    fn new_heap(_bounds: &'static [f64]) -> BuildInfo {
-        BuildInfo::new()
-    }
-}
+// No labels of its own: the derive writes those of the declaring crate's
+// build.
+inline_field!(BuildInfo, MetricKind::Info);
 
 /// The compiler and target this crate was built with, for
 /// [`BuildInfo`]'s labels (from the build script, which Cargo runs for the
@@ -231,27 +245,27 @@ pub const fn plain_label_value(value: &'static str) -> &'static str {
 /// assert!(text.contains("metrics_doc_state_phase{metrics_doc_state_phase=\"draining\"} 0\n"));
 /// ```
 pub struct StateSet<E> {
-    /// The index of the current state, plus one; [`UNSET`] before.
-    current: AtomicUsize,
+    /// The index of the current state.
+    current: Chosen,
     states: PhantomData<fn(E)>,
 }
 
 impl<E: LabelValue> StateSet<E> {
     /// A state set in no state.
     pub const fn new() -> StateSet<E> {
-        StateSet { current: AtomicUsize::new(UNSET), states: PhantomData }
+        StateSet { current: Chosen::new(), states: PhantomData }
     }
 
     /// Enters `state`: one atomic store.
     #[allow(clippy::needless_pass_by_value)]
     #[inline]
     pub fn set(&self, state: E) {
-        self.current.store(state.index() + 1, Ordering::Relaxed);
+        self.current.set(state.index());
     }
 
     /// The index of the current state, if one was set.
     pub fn index(&self) -> Option<usize> {
-        self.current.load(Ordering::Relaxed).checked_sub(1)
+        self.current.get()
     }
 
     /// The name of the current state, if one was set.
@@ -279,15 +293,15 @@ impl<E: LabelValue> Default for StateSet<E> {
 
 impl<E> fmt::Debug for StateSet<E> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("StateSet").field("current", &self.current.load(Ordering::Relaxed)).finish()
+        f.debug_struct("StateSet").field("current", &self.current).finish()
     }
 }
 
 impl<E: LabelValue> Collect for StateSet<E> {
     fn collect(&self, visitor: &mut dyn SeriesVisitor) {
-        let current = self.current.load(Ordering::Relaxed);
+        let current = self.current.get();
         for index in 0..E::CARDINALITY {
-            visitor.series(index, Value::Unsigned(u64::from(current == index + 1)));
+            visitor.series(index, Value::Unsigned(u64::from(current == Some(index))));
         }
     }
 }

@@ -171,6 +171,14 @@ pub struct Windows {
     rings: Vec<Ring>,
 }
 
+impl Windows {
+    /// Reads a series' buckets into `counts`; returns its sum and count.
+    fn read_counts(&mut self, cells: &[AtomicU64]) -> (f64, u64) {
+        self.counts.resize(BUCKETS, 0);
+        read_into(cells, BUCKETS - 1, &mut self.counts)
+    }
+}
+
 /// The reader state of a summary (or a family of them), behind the lock
 /// only readers take.
 #[doc(hidden)]
@@ -191,9 +199,8 @@ fn read<'s>(
 ) -> Value<'s> {
     let config = Config::of(bounds);
     let mut windows = reader.lock().unwrap_or_else(PoisonError::into_inner);
+    let (sum, count) = windows.read_counts(cells);
     let Windows { counts, rings } = &mut *windows;
-    counts.resize(BUCKETS, 0);
-    let (sum, count) = read_into(cells, BUCKETS - 1, counts);
     if rings.len() <= series {
         rings.resize_with(series + 1, Ring::default);
     }
@@ -349,8 +356,7 @@ impl Summary {
     }
 
     fn count_sum(&self) -> (u64, f64) {
-        let mut counts = vec![0; BUCKETS];
-        let (sum, count) = read_into(&self.cells, BUCKETS - 1, &mut counts);
+        let (sum, count) = self.reader.lock().unwrap_or_else(PoisonError::into_inner).read_counts(&self.cells);
         (count, sum)
     }
 
