@@ -107,6 +107,9 @@ pub struct Label {
     /// the compiler, the target, the revision), which the catalogue leaves
     /// out, since it changes with every build and not with the declarations.
     pub build: bool,
+    /// The indices of the values that mean a failure (variants marked
+    /// `#[label(error)]`): what error ratios count.
+    pub errors: &'static [usize],
 }
 
 /// A label bounded at run time (e.g. a node id, bounded by the cluster's
@@ -166,13 +169,24 @@ impl Label {
         unknown: bool,
         capped: Option<Capped>,
     ) -> Label {
-        Label { name, values, escaped, unknown, capped, build: false }
+        Label { name, values, escaped, unknown, capped, build: false, errors: &[] }
+    }
+
+    /// The label with the values at `errors` marked as failures.
+    #[must_use]
+    pub const fn with_errors(self, errors: &'static [usize]) -> Label {
+        Label { errors, ..self }
+    }
+
+    /// The values marked as failures, in order.
+    pub fn error_values(&self) -> impl Iterator<Item = &'static str> + '_ {
+        self.errors.iter().filter_map(|&i| self.values.get(i).copied())
     }
 
     /// A label of the program's build (see [`Label::build`]): one value,
     /// which needs no escaping.
     pub const fn of_build(name: &'static str, value: &'static [&'static str]) -> Label {
-        Label { name, values: value, escaped: value, unknown: false, capped: None, build: true }
+        Label { name, values: value, escaped: value, unknown: false, capped: None, build: true, errors: &[] }
     }
 
     /// The number of distinct values, `unknown` included; a capped label
@@ -321,6 +335,8 @@ pub struct Descriptor {
     /// Whether OpenMetrics writes the `_created` sample of the metric's
     /// series (`#[metric(created)]`; counters, histograms and summaries).
     pub created: bool,
+    /// The alerts declared on the metric (`#[alert(..)]`).
+    pub alerts: &'static [crate::alert::Alert],
 }
 
 impl Descriptor {

@@ -20,7 +20,7 @@
 //!     deprecation: None,
 //!     quiet: false,
 //!     source: Source { file: "src/http.rs", line: 12, column: 5, module_path: "app::http", function: None },
-//!     summary: None, exemplars: false, created: false,
+//!     summary: None, exemplars: false, created: false, alerts: &[],
 //! };
 //!
 //! let catalog = Catalog::from_descriptors([&HTTP]);
@@ -38,7 +38,7 @@
 //!   "metrics": [                         sorted by name
 //!     {
 //!       "name": "trc_http_requests_total",
-//!       "type": "counter",               "counter" | "gauge" | "histogram"
+//!       "type": "counter",               "counter" | "gauge" | "histogram" | "summary" | "info" | "stateset"
 //!       "unit": null,                    or "seconds", "bytes", ...
 //!       "help": "HTTP requests handled.",
 //!       "subsystem": "http",             "" when none
@@ -47,8 +47,10 @@
 //!           "name": "method",
 //!           "values": ["get", "post"],   the allowed values, in order
 //!           "unknown": false,            whether "unknown" (a missing value) may also appear
-//!           "cap": null                  for a label bounded at run time: its cap ("values" is empty;
-//!         }                              values beyond the cap are "other")
+//!           "cap": null,                 for a label bounded at run time: its cap ("values" is empty;
+//!                                        values beyond the cap are "other")
+//!           "errors": ["500"]            the values that mean a failure (`#[label(error)]`); absent: none
+//!         }
 //!       ],
 //!       "buckets": [],                   a histogram's finite upper bounds (+Inf is implicit)
 //!       "series": 2,                     the product of the label cardinalities
@@ -60,7 +62,23 @@
 //!         "file": "src/http.rs", "line": 12, "column": 5,
 //!         "module": "app::http",
 //!         "function": null               the instrumented function, for `#[instrument_metric]`
-//!       }
+//!       },
+//!       "alerts": [                      absent when the metric declares none
+//!         {
+//!           "name": "ApiErrorRatioHigh",
+//!           "condition": "error_ratio",  "error_ratio" | "quantile" | "value" | "absent"
+//!           "label": "status",           error_ratio: the label, and
+//!           "errors": ["500", "503"],      the values of it that count as failures
+//!           "quantile": 0.99,            quantile: the quantile (absent otherwise)
+//!           "op": ">",                   ">" or "<" ("" for absent)
+//!           "threshold": 0.05,           in the metric's unit; a ratio for error_ratio
+//!           "window_seconds": 300,       the range of rates and quantiles (0 for value, absent)
+//!           "for_seconds": 600,
+//!           "severity": "critical",      "critical" | "warning" | "info"
+//!           "summary": "...",
+//!           "runbook": "..."             Markdown
+//!         }
+//!       ]
 //!     }
 //!   ]
 //! }
@@ -136,6 +154,9 @@ pub struct Metric {
     pub quiet: bool,
     /// Where it is declared.
     pub source: MetricSource,
+    /// The alerts declared on the metric, in declaration order.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub alerts: Vec<Alert>,
 }
 
 // `skip_serializing_if` takes a reference.
@@ -161,6 +182,49 @@ pub struct MetricLabel {
     /// revision of a build info metric): left out of `values`.
     #[serde(default, skip_serializing_if = "is_false")]
     pub build: bool,
+    /// The values that mean a failure (variants marked `#[label(error)]`),
+    /// in the order of `values`: what error ratios count.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub errors: Vec<String>,
+}
+
+/// An alert declared on a metric (`#[alert(..)]`): what it watches, when it
+/// fires, and what an operator reads when it does.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Alert {
+    /// The alert's name, in `UpperCamelCase`, unique in the program.
+    pub name: String,
+    /// What it watches: `error_ratio`, `quantile`, `value` or `absent`.
+    pub condition: String,
+    /// For `error_ratio`: the label whose values tell failures from the rest.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub label: Option<String>,
+    /// For `error_ratio`: the values of `label` that count as failures.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub errors: Vec<String>,
+    /// For `quantile`: the quantile watched, in (0, 1).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub quantile: Option<f64>,
+    /// `>` (fires above the threshold) or `<` (below); empty for `absent`.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub op: String,
+    /// The threshold, in the metric's unit (a ratio in [0, 1] for
+    /// `error_ratio`); `None` for `absent`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub threshold: Option<f64>,
+    /// The range rates and quantiles are computed over, in seconds (`0` for
+    /// `value` and `absent`, which read the latest sample).
+    #[serde(default)]
+    pub window_seconds: u64,
+    /// How long the condition must hold before the alert fires, in seconds.
+    pub for_seconds: u64,
+    /// `critical`, `warning` or `info`.
+    pub severity: String,
+    /// One line: what is wrong.
+    pub summary: String,
+    /// What it means and what to do: the runbook's text (Markdown).
+    #[serde(default)]
+    pub runbook: String,
 }
 
 /// Why a metric is deprecated and what replaces it.
@@ -253,6 +317,59 @@ impl Catalog {
     }
 }
 
+impl Alert {
+    /// The catalogue entry of an alert declared on a metric with `labels`
+    /// (an error ratio that lists no values counts those its label marks).
+    pub fn from_descriptor(alert: &crate::alert::Alert, labels: &[crate::Label]) -> Alert {
+        use crate::alert::{Comparison, Condition};
+        let mut entry = Alert {
+            name: alert.name.to_owned(),
+            condition: alert.condition.as_str().to_owned(),
+            label: None,
+            errors: Vec::new(),
+            quantile: None,
+            op: String::new(),
+            threshold: None,
+            window_seconds: alert.window_seconds,
+            for_seconds: alert.for_seconds,
+            severity: alert.severity.as_str().to_owned(),
+            summary: alert.summary.to_owned(),
+            runbook: alert.runbook.to_owned(),
+        };
+        let (comparison, threshold) = match alert.condition {
+            Condition::ErrorRatio { label, errors, above } => {
+                entry.label = Some(label.to_owned());
+                entry.errors = if errors.is_empty() {
+                    labels
+                        .iter()
+                        .filter(|l| l.name == label)
+                        .flat_map(crate::Label::error_values)
+                        .map(str::to_owned)
+                        .collect()
+                } else {
+                    errors.iter().map(|e| (*e).to_owned()).collect()
+                };
+                (Some(Comparison::Above), Some(above))
+            }
+            Condition::Quantile { quantile, above } => {
+                entry.quantile = Some(quantile);
+                (Some(Comparison::Above), Some(above))
+            }
+            Condition::Value { comparison, threshold } => {
+                entry.window_seconds = 0;
+                (Some(comparison), Some(threshold))
+            }
+            Condition::Absent => {
+                entry.window_seconds = 0;
+                (None, None)
+            }
+        };
+        entry.op = comparison.map(|c| c.operator().to_owned()).unwrap_or_default();
+        entry.threshold = threshold;
+        entry
+    }
+}
+
 impl Metric {
     /// The catalogue entry of a descriptor.
     pub fn from_descriptor(d: &Descriptor) -> Metric {
@@ -271,6 +388,7 @@ impl Metric {
                     unknown: l.unknown,
                     cap: l.capped.map(|c| c.cap as u64),
                     build: l.build,
+                    errors: l.error_values().map(str::to_owned).collect(),
                 })
                 .collect(),
             buckets: if d.kind == MetricKind::Histogram { d.buckets.to_vec() } else { Vec::new() },
@@ -279,6 +397,7 @@ impl Metric {
             age_buckets: d.summary.map(|s| s.age_buckets),
             exemplars: d.exemplars,
             created: d.created,
+            alerts: d.alerts.iter().map(|a| Alert::from_descriptor(a, d.labels)).collect(),
             series: d.series_count() as u64,
             version: d.version.to_owned(),
             deprecated: d.deprecation.map(|dep| Deprecated {

@@ -22,7 +22,7 @@
 //!     deprecation: None,
 //!     quiet: false,
 //!     source: Source { file: "src/http.rs", line: 12, column: 5, module_path: "app::http", function: None },
-//!     summary: None, exemplars: false, created: false,
+//!     summary: None, exemplars: false, created: false, alerts: &[],
 //! };
 //!
 //! assert_eq!(REQUESTS.series_count(), 2);
@@ -31,6 +31,7 @@
 //! ```
 #![deny(missing_docs)]
 
+pub mod alert;
 #[cfg(feature = "json")]
 pub mod check;
 #[cfg(feature = "cli")]

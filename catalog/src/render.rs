@@ -21,6 +21,7 @@
 //!             unknown: false,
 //!             cap: None,
 //!             build: false,
+//!             errors: Vec::new(),
 //!         }],
 //!         buckets: vec![],
 //!         quantiles: Vec::new(),
@@ -28,6 +29,7 @@
 //!         age_buckets: None,
 //!         exemplars: false,
 //!         created: false,
+//!         alerts: vec![],
 //!         series: 2,
 //!         version: "1.0.0".to_owned(),
 //!         deprecated: None,
@@ -125,10 +127,10 @@ pub fn html(catalog: &Catalog) -> String {
 /// #     help: "HTTP requests handled.".to_owned(), subsystem: "http".to_owned(),
 /// #     labels: vec![MetricLabel {
 /// #         name: "method".to_owned(), values: vec!["get".to_owned(), "post".to_owned()],
-/// #         unknown: false, cap: None, build: false,
+/// #         unknown: false, cap: None, build: false, errors: vec![],
 /// #     }],
 /// #     buckets: vec![], quantiles: vec![], max_age_seconds: None, age_buckets: None,
-/// #     exemplars: false, created: false, series: 2, version: "1.0.0".to_owned(),
+/// #     exemplars: false, created: false, alerts: vec![], series: 2, version: "1.0.0".to_owned(),
 /// #     deprecated: None, quiet: false,
 /// #     source: MetricSource {
 /// #         file: "src/http.rs".to_owned(), line: 12, column: 5, module: "app::http".to_owned(), function: None,
@@ -163,7 +165,7 @@ fn by_subsystem(catalog: &Catalog) -> Vec<(&str, Vec<&Metric>)> {
 
 /// The kinds in the order the summary and the type filter list them, with
 /// the words the summary counts them in (one, several).
-const KINDS: [(&str, &str, &str); 6] = [
+pub(crate) const KINDS: [(&str, &str, &str); 6] = [
     ("counter", "counter", "counters"),
     ("gauge", "gauge", "gauges"),
     ("histogram", "histogram", "histograms"),
@@ -343,6 +345,7 @@ mod tests {
             age_buckets: None,
             exemplars: false,
             created: false,
+            alerts: vec![],
             series: 1,
             version: "1.0.0".to_owned(),
             deprecated: None,
@@ -431,8 +434,14 @@ mod tests {
 
     #[test]
     fn only_a_state_sets_own_label_holds_its_states() {
-        let label =
-            |name: &str| MetricLabel { name: name.to_owned(), values: vec![], unknown: false, cap: None, build: false };
+        let label = |name: &str| MetricLabel {
+            name: name.to_owned(),
+            values: vec![],
+            unknown: false,
+            cap: None,
+            build: false,
+            errors: vec![],
+        };
         let mut m = metric("trc_phase", "stateset", "");
         m.labels = vec![label("zone"), label("trc_phase")];
         assert_eq!(state_label(&m).map(|l| l.name.as_str()), Some("trc_phase"));

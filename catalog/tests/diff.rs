@@ -19,6 +19,7 @@ fn metric(name: &str, kind: &str) -> Metric {
         age_buckets: None,
         exemplars: false,
         created: false,
+        alerts: vec![],
         series: 1,
         version: "1.0.0".to_owned(),
         deprecated: None,
@@ -40,6 +41,7 @@ fn label(name: &str, values: &[&str]) -> MetricLabel {
         unknown: false,
         cap: None,
         build: false,
+        errors: Vec::new(),
     }
 }
 

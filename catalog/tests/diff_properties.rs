@@ -22,6 +22,7 @@ fn label(name: &'static str) -> impl Strategy<Value = MetricLabel> {
             unknown,
             cap,
             build: false,
+            errors: Vec::new(),
         },
     )
 }
@@ -49,6 +50,7 @@ fn metric(name: &'static str) -> impl Strategy<Value = Metric> {
             age_buckets: None,
             exemplars: false,
             created: false,
+            alerts: vec![],
             series: 1,
             version: "1.0.0".to_owned(),
             deprecated: None,
@@ -132,6 +134,7 @@ fn apply(catalog: &mut Catalog, name: &str, edit: Edit, pick: Index) -> Option<C
                 unknown: false,
                 cap: None,
                 build: false,
+                errors: Vec::new(),
             });
             Some(ChangeKind::AddedLabel)
         }

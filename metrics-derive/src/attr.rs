@@ -34,6 +34,16 @@ impl<T> Slot<T> {
     pub(crate) fn get_with_span(self) -> Option<(Span, T)> {
         self.value
     }
+
+    /// Where the key was given, if it was.
+    pub(crate) fn span(&self) -> Option<Span> {
+        self.value.as_ref().map(|(span, _)| *span)
+    }
+
+    /// The value, left in the slot.
+    pub(crate) fn peek(&self) -> Option<&T> {
+        self.value.as_ref().map(|(_, value)| value)
+    }
 }
 
 /// Reports an unknown key, suggesting the closest known one.
@@ -63,6 +73,21 @@ pub(crate) fn skip_value(meta: &ParseNestedMeta<'_>) {
             break;
         }
     }
+}
+
+/// A key that takes no value (`#[alert(absent)]`, `#[label(error)]`): a
+/// value given to it is an error, and is skipped so the keys after it parse.
+pub(crate) fn bare(cx: &Ctxt, meta: &ParseNestedMeta<'_>, attribute: &str) -> syn::Result<()> {
+    if meta.input.peek(syn::Token![=]) {
+        let key = meta.path.get_ident().map_or_else(String::new, ToString::to_string);
+        let eq: syn::Token![=] = meta.input.parse()?;
+        cx.error_spanned_by(
+            eq,
+            format_args!("`{key}` takes no value\n= help: write `#[{attribute}({key})]`, without `= ..`"),
+        );
+        skip_value(meta);
+    }
+    Ok(())
 }
 
 /// Reads `key = "string"`; an error names the key.

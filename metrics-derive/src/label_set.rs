@@ -174,6 +174,7 @@ fn impl_label_set(
         let name = label_name(f);
         quote! {
             #private::Label::new(#name, #value::VALUES, #value::ESCAPED, #value::UNKNOWN, #value::CAPPED)
+                .with_errors(#value::ERRORS)
         }
     });
     let steps = fields.iter().map(|f| {

@@ -4,6 +4,7 @@
 
 use proc_macro2::TokenStream;
 use quote::{quote, quote_spanned};
+use syn::spanned::Spanned;
 
 use metricate_catalog::rules;
 
@@ -18,6 +19,8 @@ struct Variant<'a> {
     /// The token a problem with the value points at: the `rename` literal, or
     /// the variant name.
     value_span: proc_macro2::Span,
+    /// Marked `#[label(error)]`: the value means a failure.
+    error: bool,
 }
 
 pub(crate) fn expand(input: &syn::DeriveInput) -> TokenStream {
@@ -68,12 +71,16 @@ pub(crate) fn expand(input: &syn::DeriveInput) -> TokenStream {
             }
             for variant in &data.variants {
                 let mut rename = Slot::new("rename");
+                let mut error = Slot::new("error");
                 attr::for_each_key(&cx, &variant.attrs, "label", |meta| {
                     if meta.path.is_ident("rename") {
                         let lit = attr::string(meta)?;
                         rename.set(&cx, lit.span(), lit);
+                    } else if meta.path.is_ident("error") {
+                        attr::bare(&cx, meta, "label")?;
+                        error.set(&cx, meta.path.span(), ());
                     } else {
-                        attr::unknown_key(&cx, meta, "label", &["rename"]);
+                        attr::unknown_key(&cx, meta, "label", &["rename", "error"]);
                     }
                     Ok(())
                 });
@@ -81,7 +88,7 @@ pub(crate) fn expand(input: &syn::DeriveInput) -> TokenStream {
                     Some(lit) => (lit.value(), lit.span()),
                     None => (rule.apply(&variant.ident.to_string()), variant.ident.span()),
                 };
-                variants.push(Variant { ident: &variant.ident, value, value_span });
+                variants.push(Variant { ident: &variant.ident, value, value_span, error: error.get().is_some() });
             }
         }
         syn::Data::Struct(data) => cx.error_spanned_by(
@@ -133,6 +140,8 @@ fn impl_label_value(
     let listed: Vec<String> = variants.iter().map(|v| format!("`{}`", v.value.replace('`', "'"))).collect();
     let doc = format!(" The values this label takes: {}.", listed.join(", "));
     let all = variants.iter().map(|v| &v.value);
+    let errors = variants.iter().enumerate().filter(|(_, v)| v.error).map(|(i, _)| i);
+    let identifiers = variants.iter().map(|v| v.ident.to_string().trim_start_matches("r#").to_owned());
     let escaped = variants.iter().map(|v| metricate_catalog::escape::label_value(&v.value).into_owned());
     // `V { .. }` matches a unit, tuple or struct variant alike: the value is
     // the variant, whatever its fields hold.
@@ -147,6 +156,8 @@ fn impl_label_value(
             const CARDINALITY: usize = #count;
             const VALUES: &'static [&'static str] = &[#(#values),*];
             const ESCAPED: &'static [&'static str] = &[#(#escaped),*];
+            const ERRORS: &'static [usize] = &[#(#errors),*];
+            const IDENTIFIERS: &'static [&'static str] = &[#(#identifiers),*];
             #[inline]
             fn index(&self) -> usize {
                 #match_body

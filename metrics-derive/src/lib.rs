@@ -31,6 +31,7 @@
 //! variable where it can change the policy, so that Cargo rebuilds the crate
 //! when either changes.
 
+mod alert;
 mod attr;
 mod case;
 mod constant_labels;
@@ -46,7 +47,7 @@ mod rustdoc_catalog;
 use proc_macro::TokenStream;
 
 /// See `metricate::Metrics`.
-#[proc_macro_derive(Metrics, attributes(metrics, metric))]
+#[proc_macro_derive(Metrics, attributes(metrics, metric, alert))]
 pub fn derive_metrics(input: TokenStream) -> TokenStream {
     metrics::expand(&syn::parse_macro_input!(input)).into()
 }

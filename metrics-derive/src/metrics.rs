@@ -45,6 +45,8 @@ struct Field<'a> {
     /// `#[metric(quiet)]` (`Some(true)`): only the series recorded to are
     /// exposed; `quiet = false`: every one; `None`: as the label set says.
     quiet: Option<bool>,
+    /// `#[alert(..)]`s.
+    alerts: Vec<crate::alert::Alert>,
 }
 
 pub(crate) fn expand(input: &syn::DeriveInput) -> TokenStream {
@@ -127,6 +129,7 @@ pub(crate) fn expand(input: &syn::DeriveInput) -> TokenStream {
             }
         }
     }
+    crate::alert::check_unique(&cx, fields.iter().flat_map(|f| f.alerts.iter().map(|a| (a, f.name.as_str()))));
 
     match cx.check() {
         Ok(()) => impl_metrics(input, &fields, &subsystem, &function, &tracking, committed.as_ref(), &private),
@@ -455,6 +458,7 @@ fn parse_field<'a>(
     let exemplars = matches!(special, Special::Exemplars);
     let created = created_key(cx, &name, kind, created);
     let quiet = check_quiet(cx, &name, quiet, kind, labels.is_some());
+    let alerts = crate::alert::parse(cx, field, &name, kind, labels.is_some(), buckets.as_deref());
     let (version, deprecation) = lifecycle(cx, &name, version, deprecated, replacement);
     let help = match &deprecation {
         // The HELP line says so too, for anyone reading a scrape.
@@ -478,6 +482,7 @@ fn parse_field<'a>(
         version,
         deprecation,
         quiet,
+        alerts,
     })
 }
 
@@ -533,7 +538,7 @@ fn summary_spec(
         None => metricate_catalog::DEFAULT_QUANTILES.to_vec(),
     };
     let max_age = match max_age.get() {
-        Some(lit) => match parse_duration(&lit.value()) {
+        Some(lit) => match rules::parse_duration(&lit.value()) {
             Some(seconds) if seconds > 0 => seconds,
             _ if !lit.value().is_empty() && lit.value().bytes().all(|b| b.is_ascii_digit()) => {
                 cx.error_spanned_by(
@@ -577,30 +582,6 @@ fn summary_spec(
         None => metricate_catalog::DEFAULT_AGE_BUCKETS,
     };
     Some((quantiles, max_age, age_buckets))
-}
-
-/// Seconds in a duration such as `10m`, `90s` or `1h30m`.
-fn parse_duration(text: &str) -> Option<u64> {
-    let mut total: u64 = 0;
-    let mut number: Option<u64> = None;
-    for c in text.chars() {
-        match c {
-            '0'..='9' => {
-                number = Some(number.unwrap_or(0).checked_mul(10)?.checked_add(u64::from(c) - u64::from('0'))?);
-            }
-            'd' | 'h' | 'm' | 's' => {
-                let unit = match c {
-                    'd' => 86_400,
-                    'h' => 3_600,
-                    'm' => 60,
-                    _ => 1,
-                };
-                total = total.checked_add(number.take()?.checked_mul(unit)?)?;
-            }
-            _ => return None,
-        }
-    }
-    (number.is_none() && !text.is_empty()).then_some(total)
 }
 
 /// `created`, which only counters, histograms and summaries take.
@@ -785,7 +766,7 @@ fn parse_buckets(cx: &Ctxt, name: &str, array: &syn::ExprArray) -> Vec<f64> {
     bounds
 }
 
-fn number(expr: &syn::Expr) -> Option<f64> {
+pub(crate) fn number(expr: &syn::Expr) -> Option<f64> {
     match expr {
         syn::Expr::Lit(syn::ExprLit { lit: syn::Lit::Float(f), .. }) => f.base10_parse().ok(),
         syn::Expr::Lit(syn::ExprLit { lit: syn::Lit::Int(i), .. }) => i.base10_parse::<i64>().ok().map(|i| i as f64),
@@ -825,16 +806,13 @@ fn impl_metrics(
         let (labels_static, labels) = label_tokens(f, &field, &upper, p);
         let summary = summary_tokens(f, p);
         let buckets = if f.summary.is_some() { quote!(&[]) } else { quote!(&#bounds) };
-        let created = f.created;
+        let (created, alerts) = (f.created, crate::alert::tokens(&f.alerts, &labels, &f.name, p));
         let (name, help, version) = (&f.name, &f.help, &f.version);
         let (deprecation, unit) = (deprecation_tokens(f, p), unit_tokens(f));
         let start = member.span().start();
         let (line, column) = (start.line as u32, start.column as u32 + 1);
         let check_series = series_check(f, &field, p);
-        let quiet = match f.quiet {
-            Some(quiet) => quote!(#quiet),
-            None => quote!(#field::QUIET),
-        };
+        let quiet = f.quiet.map_or_else(|| quote!(#field::QUIET), |quiet| quote!(#quiet));
         statics.push(quote! {
             static #bounds: [f64; #bound_count] = [#(#bound_values),*];
             const #len: usize = #p::static_cells(
@@ -864,6 +842,7 @@ fn impl_metrics(
                 summary: #summary,
                 exemplars: #field::EXEMPLARS,
                 created: #created,
+                alerts: #alerts,
             };
         });
         let doc = rustdoc(f, committed);

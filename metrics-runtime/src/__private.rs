@@ -5,7 +5,7 @@
 //! crates never name `inventory` or `catalog` themselves.
 
 pub use inventory;
-pub use metricate_catalog::{Deprecation, Descriptor, Label, MetricKind, Source, SummarySpec};
+pub use metricate_catalog::{Deprecation, Descriptor, Label, MetricKind, Source, SummarySpec, alert};
 
 /// The body of `Struct::global()`: the `static`, or the scope's instance
 /// with the feature `test-scope`.

@@ -31,6 +31,13 @@ pub trait LabelValue {
     /// For a label bounded at run time ([`capped_label!`](crate::capped_label)):
     /// its cap and its table of values.
     const CAPPED: Option<Capped> = None;
+    /// The indices of the values that mean a failure (variants marked
+    /// `#[label(error)]`): what error ratios and error-ratio alerts count.
+    const ERRORS: &'static [usize] = &[];
+    /// The names of the enum's variants, in index order: how an alert's
+    /// `errors = [Outcome::Error]` finds its value at compile time.
+    #[doc(hidden)]
+    const IDENTIFIERS: &'static [&'static str] = &[];
 
     /// The dense index of this value, in `0..CARDINALITY`.
     fn index(&self) -> usize;
@@ -51,6 +58,8 @@ impl<E: LabelValue> LabelValue for Option<E> {
     const ESCAPED: &'static [&'static str] = E::ESCAPED;
     const UNKNOWN: bool = true;
     const CAPPED: Option<Capped> = E::CAPPED;
+    const ERRORS: &'static [usize] = E::ERRORS;
+    const IDENTIFIERS: &'static [&'static str] = E::IDENTIFIERS;
 
     #[inline]
     fn index(&self) -> usize {

@@ -155,6 +155,18 @@ pub use snapshot::{FamilySnapshot, HistogramValue, OwnedValue, SeriesSnapshot, S
 /// | `#[metric(version = "1.2.0")]` | field | the metric's semver version (`1.0.0` by default), checked at compile time |
 /// | `#[metric(deprecated = "why", replacement = "trc_new_total")]` | field | deprecates the metric: its HELP text, the catalogue and the diff say why and what to use instead |
 /// | `#[metric(quiet)]` | labeled field | exposes only the label combinations recorded to, instead of every one from the first scrape (see [`encode`](crate::encode#quiet-families)); `quiet = false` exposes every one even when the label set is quiet by default ([`LabelSet::QUIET`]) |
+/// | `#[alert(name = "..", <condition>, for = "5m", severity = "warning", summary = "..", runbook = "..")]` | field, any number | an alert on the metric, in its descriptor's `alerts` (see below) |
+///
+/// An alert's condition is one of `error_ratio = 0.05` (a labeled counter:
+/// the share of its rate whose label has the values its enum marks
+/// `#[label(error)]`, or those listed in `errors = [Enum::Variant, ..]`),
+/// `quantile = 0.99, above = 2.5` (a histogram), `above = ..` or `below =
+/// ..` (a gauge, series by series), or `absent` (any metric). `window` (the
+/// rate's range, default `5m`, at least `1m`), `for` (default `5m`) and
+/// `severity` (`critical`, `warning` or `info`; default `warning`) are
+/// optional; `name` and `summary` are required. The rules A1–A5 check them at
+/// compile time, and rustc checks the `errors` paths; `catalog rules` turns
+/// them into Prometheus rules.
 ///
 /// The full name is the policy's namespace, the subsystem and the field name,
 /// joined by `_`; the user writes counters' `_total`. Help text is the field's
@@ -185,8 +197,12 @@ pub use snapshot::{FamilySnapshot, HistogramValue, OwnedValue, SeriesSnapshot, S
 ///     /// Bytes of job payloads read.
 ///     #[metric(version = "1.1.0")]
 ///     payload_bytes_total: Counter,
+///     /// Jobs waiting in the queue.
+///     #[alert(name = "DocQueueBacklog", above = 1000.0, for = "15m", summary = "More than 1000 jobs wait")]
+///     queue_depth: IntGauge,
 /// }
 ///
+/// assert_eq!(Worker::QUEUE_DEPTH.alerts[0].name, "DocQueueBacklog");
 /// let worker = Worker::global(); // `metrics_doc_worker_jobs_total`, ...
 /// worker.jobs_total.inc();
 /// worker.jobs_in_progress.inc();
@@ -207,6 +223,7 @@ pub use metricate_derive::Metrics;
 /// |---|---|---|
 /// | `#[label(rename_all = "snake_case")]` | enum | how variant names become values: `snake_case` (default), `kebab-case`, `SCREAMING_SNAKE_CASE`, `SCREAMING-KEBAB-CASE`, `lowercase`, `UPPERCASE`, `camelCase`, `PascalCase` |
 /// | `#[label(rename = "...")]` | variant | this variant's value |
+/// | `#[label(error)]` | variant | the value means a failure: error ratios and `error_ratio` alerts count it ([`LabelValue::ERRORS`]) |
 /// | `#[label(crate = "path")]` | enum | the path of this crate, for re-exporters |
 ///
 /// ```

@@ -68,6 +68,7 @@ const fn metric(
             summary: None,
             exemplars: false,
             created: false,
+            alerts: &[],
         },
         read,
     }

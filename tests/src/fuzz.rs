@@ -210,6 +210,7 @@ fn with_gauge(help: &str, values: &[String], f: impl FnOnce(&'static Descriptor)
         summary: None,
         exemplars: false,
         created: false,
+        alerts: &[],
     }));
     let _arena = Arena {
         text: std::ptr::from_ref(text).cast_mut(),

@@ -167,7 +167,7 @@ pub const MAX_QUANTILES: usize = 16;
 ///         name, help: "h", kind, unit: None, labels: &[], buckets: &[], subsystem: "",
 ///         version: "1.0.0", deprecation: None, quiet: false,
 ///         source: Source { file: "src/lib.rs", line: 1, column: 1, module_path: "app", function: None },
-///         summary: None, exemplars: false, created: false,
+///         summary: None, exemplars: false, created: false, alerts: &[],
 ///     }
 /// }
 /// let counter = metric("trc_jobs_total", MetricKind::Counter);
@@ -337,6 +337,7 @@ mod tests {
             summary: None,
             exemplars: false,
             created: false,
+            alerts: &[],
         }
     }
 

@@ -28,10 +28,15 @@
 
 use std::fmt;
 
+mod alerts;
 mod labels;
 mod lifecycle;
 mod naming;
 
+pub use alerts::{
+    CONDITIONS, check_a1, check_a2, check_a3_duration, check_a3_reachable, check_a3_threshold, check_a4, check_a5,
+    parse_duration,
+};
 pub use labels::{
     check_l1, check_l2, check_l3, check_l4, check_l5, check_l5_label_set, check_l6, check_l6_limit, check_l7,
     check_label_name, series_count,
@@ -87,11 +92,22 @@ pub enum Rule {
     /// A metric's version is semver; a deprecated metric names its
     /// replacement.
     D2,
+    /// Alert names are `UpperCamelCase`.
+    A1,
+    /// An alert's condition is one its metric's type can answer.
+    A2,
+    /// Alert thresholds are finite (ratios and quantiles in (0, 1)), durations
+    /// well-formed.
+    A3,
+    /// An alert's severity is `critical`, `warning` or `info`.
+    A4,
+    /// No two alerts share a name.
+    A5,
 }
 
 impl Rule {
     /// Every rule, in order.
-    pub const ALL: [Rule; 17] = [
+    pub const ALL: [Rule; 22] = [
         Rule::N1,
         Rule::N2,
         Rule::N3,
@@ -109,6 +125,11 @@ impl Rule {
         Rule::H1,
         Rule::D1,
         Rule::D2,
+        Rule::A1,
+        Rule::A2,
+        Rule::A3,
+        Rule::A4,
+        Rule::A5,
     ];
 
     /// The rule's identifier, e.g. `"N1"`.
@@ -131,6 +152,11 @@ impl Rule {
             Rule::H1 => "H1",
             Rule::D1 => "D1",
             Rule::D2 => "D2",
+            Rule::A1 => "A1",
+            Rule::A2 => "A2",
+            Rule::A3 => "A3",
+            Rule::A4 => "A4",
+            Rule::A5 => "A5",
         }
     }
 
@@ -154,6 +180,11 @@ impl Rule {
             Rule::H1 => "bucket bounds are non-empty, finite and strictly increasing",
             Rule::D1 => "no two metrics share an exposed name",
             Rule::D2 => "versions are semver; a deprecated metric says why and names its replacement",
+            Rule::A1 => "alert names are UpperCamelCase",
+            Rule::A2 => "an alert's condition fits its metric's type",
+            Rule::A3 => "alert thresholds are finite, ratios and quantiles in (0, 1), durations well-formed",
+            Rule::A4 => "an alert's severity is critical, warning or info",
+            Rule::A5 => "no two alerts share a name",
         }
     }
 }
@@ -371,7 +402,10 @@ mod tests {
         let ids: Vec<&str> = Rule::ALL.iter().map(|r| r.id()).collect();
         assert_eq!(
             ids,
-            ["N1", "N2", "N3", "N4", "N5", "N6", "N7", "L1", "L2", "L3", "L4", "L5", "L6", "L7", "H1", "D1", "D2"]
+            [
+                "N1", "N2", "N3", "N4", "N5", "N6", "N7", "L1", "L2", "L3", "L4", "L5", "L6", "L7", "H1", "D1", "D2",
+                "A1", "A2", "A3", "A4", "A5"
+            ]
         );
         for rule in Rule::ALL {
             assert_eq!(rule.to_string(), rule.id());

@@ -281,7 +281,7 @@ impl<E: LabelValue> StateSet<E> {
     /// The label of a state set named `name`: the derive's.
     #[doc(hidden)]
     pub const fn __label(name: &'static str) -> Label {
-        Label::new(name, E::VALUES, E::ESCAPED, E::UNKNOWN, E::CAPPED)
+        Label::new(name, E::VALUES, E::ESCAPED, E::UNKNOWN, E::CAPPED).with_errors(E::ERRORS)
     }
 }
 

@@ -416,6 +416,7 @@ pub(crate) const fn hand_built(
         summary: None,
         exemplars: false,
         created: false,
+        alerts: &[],
     }
 }
 
