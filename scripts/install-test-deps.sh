@@ -10,7 +10,9 @@
 #   directory (`python3 -m venv`, Debian package `python3-venv`) with the packages tests/otlp/requirements.txt
 #   pins by hash, never in the system's Python, and likewise the Python environment that validates the
 #   semantic-convention export against Weaver's JSON schema (tests/tests/semconv.rs: `jsonschema` and PyYAML,
-#   pinned by hash in catalog/tests/data/weaver/requirements.txt).
+#   pinned by hash in catalog/tests/data/weaver/requirements.txt), and the Node.js project that type-checks the
+#   generated Grafana dashboards against Grafana's schema (tests/tests/grafana_dashboards.rs: npm `@grafana/schema`
+#   and `typescript`, pinned by tests/grafana/package-lock.json and installed under the target directory).
 # No packaged service is left running: the install runs under a policy-rc.d that forbids
 # starting services, and a daemon a maintainer script started anyway is stopped by the pid
 # its init script wrote, never by name (a server of the user's own keeps running).
@@ -67,6 +69,24 @@ install_semconv_venv() {
     cp "$requirements" "$dir/requirements.txt"
 }
 
+# Grafana's dashboard schema and the TypeScript compiler that checks the
+# generated dashboards against it (tests/tests/grafana_dashboards.rs finds
+# them at target/grafana-node), from the committed lock file like StatsD:
+# exact versions checked against their hashes, no install scripts; again only
+# when the lock changed or the install is incomplete.
+install_grafana_node() {
+    local dir="$target/grafana-node"
+    if [ -f "$dir/node_modules/typescript/bin/tsc" ] && [ -f "$dir/node_modules/@grafana/schema/package.json" ] &&
+        cmp -s tests/grafana/package-lock.json "$dir/package-lock.json"; then
+        return
+    fi
+    echo "installing Grafana's dashboard schema and TypeScript under $dir"
+    rm -rf "$dir"
+    mkdir -p "$dir"
+    cp tests/grafana/package.json tests/grafana/package-lock.json "$dir/"
+    npm ci --prefix "$dir" --ignore-scripts --no-audit --no-fund
+}
+
 need=()
 { command -v promtool && command -v prometheus; } >/dev/null 2>&1 || need+=(prometheus)
 /usr/bin/python3 -c 'import prometheus_client' >/dev/null 2>&1 || need+=(python3-prometheus-client)
@@ -81,6 +101,7 @@ if [ ${#need[@]} -eq 0 ]; then
     install_statsd
     install_otlp_venv
     install_semconv_venv
+    install_grafana_node
     exit 0
 fi
 
@@ -130,3 +151,4 @@ done
 install_statsd
 install_otlp_venv
 install_semconv_venv
+install_grafana_node

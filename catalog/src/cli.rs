@@ -11,8 +11,10 @@
 //!
 //! ```text
 //! catalog render --from URL|FILE --format markdown|json|html|semconv [--out FILE]
+//! catalog rules --from URL|FILE [--out FILE [--tests FILE]] [--runbook-url URL]
 //! catalog diff OLD.json NEW.json [--format text|json]
 //! catalog check [--catalog FILE] [--namespace NS]... [--openmetrics] [--max-series N] [--format text|json] URL|FILE
+//! catalog dashboard --from URL|FILE --out DIR [--title TEXT] [--uid-prefix PREFIX]
 //! ```
 //!
 //! Every URL is fetched with a connect timeout (`--connect-timeout`, 5 s) and
@@ -42,13 +44,20 @@ pub const BAD_INPUT: u8 = 2;
 pub const USAGE: &str = "\
 Usage:
   catalog render --from URL|FILE --format markdown|json|html|semconv [--out FILE]
+  catalog rules --from URL|FILE [--out FILE [--tests FILE]] [--runbook-url URL]
   catalog diff OLD.json NEW.json [--format text|json]
   catalog check [--catalog FILE] [--namespace NS]... [--openmetrics] [--max-series N]
                 [--format text|json] URL|FILE
+  catalog dashboard --from URL|FILE --out DIR [--title TEXT] [--uid-prefix PREFIX]
 
 render  writes the catalogue of a running service (its /catalog.json) or a saved
         catalogue file as Markdown, JSON, a self-contained HTML page, or OpenTelemetry
         semantic conventions (semconv: the registry YAML OpenTelemetry Weaver reads).
+rules   writes the Prometheus rule file of a catalogue: the recording rules its alerts and
+        dashboards read and the alerts declared with #[alert(..)]; --tests also writes unit
+        tests of every alert for `promtool test rules` (next to --out, which they load).
+        --runbook-url is where the catalogue page is (default METRICS.md): each alert
+        links to its runbook there.
 diff    lists the changes between two catalogues with the semver bump each needs,
         and exits 1 when a metric's declared versions do not cover its changes.
 check   lints a Prometheus text or OpenMetrics exposition (a URL or a file; `-` reads
@@ -57,6 +66,11 @@ check   lints a Prometheus text or OpenMetrics exposition (a URL or a file; `-` 
         (--max-series, default 1000), and, with --catalog, the catalogue's families,
         types and label values. The format is detected from the content type or a
         final `# EOF`; --openmetrics forces strict OpenMetrics.
+dashboard
+        writes Grafana dashboards of a catalogue into DIR (creating it): an overview,
+        one per subsystem and one of the metrics without a subsystem, each file named
+        after its uid (PREFIX-SUBSYSTEM.json; PREFIX defaults to metricate), titled
+        TEXT: SUBSYSTEM (TEXT defaults to Metrics). Prints each file written.
 
 Every command that reads a URL also takes:
   --connect-timeout SECONDS   to connect [default: 5]
@@ -109,8 +123,10 @@ impl<E: std::fmt::Display> From<E> for Usage {
 pub fn run(args: &[String], out: &mut dyn Write, err: &mut dyn Write) -> u8 {
     let result = match args.first().map(String::as_str) {
         Some("render") => render(&args[1..], out),
+        Some("rules") => rules_command(&args[1..], out),
         Some("diff") => diff_command(&args[1..], out),
         Some("check") => check_command(&args[1..], out, err),
+        Some("dashboard") => dashboard_command(&args[1..], out),
         Some("-h" | "--help" | "help") => write!(out, "{USAGE}").map(|()| CLEAN).map_err(Usage::from),
         Some(other) => Err(Usage(format!("unknown command `{other}`"))),
         None => Err(Usage("no command given".to_owned())),
@@ -240,6 +256,45 @@ fn render(args: &[String], out: &mut dyn Write) -> Result<u8, Usage> {
     Ok(CLEAN)
 }
 
+fn rules_command(args: &[String], out: &mut dyn Write) -> Result<u8, Usage> {
+    let args = Args::parse(args, &["--from", "--out", "--tests", "--runbook-url", NET_FLAGS[0], NET_FLAGS[1]], &[])?;
+    let net = Net::from_args(&args)?;
+    if let Some(extra) = args.positional.first() {
+        return Err(Usage(format!("unexpected argument `{extra}`")));
+    }
+    let from = args.one("--from")?.ok_or_else(|| Usage("`rules` needs `--from URL|FILE`".to_owned()))?;
+    let mut options = crate::alerting::Options::default();
+    if let Some(url) = args.one("--runbook-url")? {
+        url.clone_into(&mut options.runbook_url);
+    }
+    let catalog = load_catalog(from, net)?;
+    let rules = crate::alerting::rule_file(&catalog, &options).map_err(|e| Usage(format!("{from}: {e}")))?;
+    let rule_path = args.one("--out")?;
+    let tests = match (args.one("--tests")?, rule_path) {
+        (Some(_), None) => return Err(Usage("`--tests` needs `--out`: the tests load the rule file".to_owned())),
+        (Some(path), Some(rule_path)) => {
+            // The tests name the rule file relative to themselves.
+            let rule_path = std::path::Path::new(rule_path);
+            let tests_dir = std::path::Path::new(path).parent().unwrap_or(std::path::Path::new(""));
+            let relative = match rule_path.strip_prefix(tests_dir) {
+                Ok(relative) if !tests_dir.as_os_str().is_empty() => relative,
+                _ => rule_path,
+            };
+            let name = relative.to_str().ok_or_else(|| Usage("`--out` is not UTF-8".to_owned()))?;
+            Some((path, crate::alerting::rule_tests(&catalog, &options, name).map_err(|e| Usage(e.to_string()))?))
+        }
+        (None, _) => None,
+    };
+    match rule_path {
+        Some(path) => std::fs::write(path, rules).map_err(|e| Usage(format!("cannot write {path}: {e}")))?,
+        None => write!(out, "{rules}")?,
+    }
+    if let Some((path, text)) = tests {
+        std::fs::write(path, text).map_err(|e| Usage(format!("cannot write {path}: {e}")))?;
+    }
+    Ok(CLEAN)
+}
+
 fn diff_command(args: &[String], out: &mut dyn Write) -> Result<u8, Usage> {
     let args = Args::parse(args, &["--format", NET_FLAGS[0], NET_FLAGS[1]], &[])?;
     let net = Net::from_args(&args)?;
@@ -348,4 +403,35 @@ fn finding_json(finding: &Finding) -> serde_json::Value {
         "rule": finding.rule, "family": finding.family, "line": finding.line,
         "message": finding.message, "note": finding.note, "help": finding.help,
     })
+}
+
+fn dashboard_command(args: &[String], out: &mut dyn Write) -> Result<u8, Usage> {
+    let flags = ["--from", "--out", "--title", "--uid-prefix", NET_FLAGS[0], NET_FLAGS[1]];
+    let args = Args::parse(args, &flags, &[])?;
+    let net = Net::from_args(&args)?;
+    if let Some(extra) = args.positional.first() {
+        return Err(Usage(format!("unexpected argument `{extra}`")));
+    }
+    let from = args.one("--from")?.ok_or_else(|| Usage("`dashboard` needs `--from URL|FILE`".to_owned()))?;
+    let dir = args.one("--out")?.ok_or_else(|| Usage("`dashboard` needs `--out DIR`".to_owned()))?;
+    let mut options = crate::dashboard::Options::default();
+    if let Some(prefix) = args.one("--uid-prefix")? {
+        let valid = prefix.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_');
+        if prefix.is_empty() || prefix.len() > 24 || !valid {
+            return Err(Usage(format!("`--uid-prefix` takes 1 to 24 letters, digits, `-` or `_`, not `{prefix}`")));
+        }
+        prefix.clone_into(&mut options.uid_prefix);
+    }
+    if let Some(title) = args.one("--title")? {
+        title.clone_into(&mut options.title);
+    }
+    let catalog = load_catalog(from, net)?;
+    let dashboards = crate::dashboard::dashboards(&catalog, &options);
+    std::fs::create_dir_all(dir).map_err(|e| Usage(format!("cannot create {dir}: {e}")))?;
+    for dashboard in &dashboards {
+        let path = std::path::Path::new(dir).join(&dashboard.file_name);
+        std::fs::write(&path, &dashboard.json).map_err(|e| Usage(format!("cannot write {}: {e}", path.display())))?;
+        writeln!(out, "{}", path.display())?;
+    }
+    Ok(CLEAN)
 }

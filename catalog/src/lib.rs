@@ -33,9 +33,13 @@
 
 pub mod alert;
 #[cfg(feature = "json")]
+pub mod alerting;
+#[cfg(feature = "json")]
 pub mod check;
 #[cfg(feature = "cli")]
 pub mod cli;
+#[cfg(feature = "json")]
+pub mod dashboard;
 mod descriptor;
 #[cfg(feature = "json")]
 pub mod diff;

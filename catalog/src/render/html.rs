@@ -65,6 +65,7 @@ pub(super) fn render(catalog: &Catalog) -> String {
         }
         out.push_str("</div>\n</section>\n");
     }
+    write_runbooks(&mut out, catalog);
     let _ = write!(out, "</main>\n<script>\n{SCRIPT}</script>\n</body>\n</html>\n");
     out
 }
@@ -136,16 +137,7 @@ fn write_metric(out: &mut String, metric: &Metric, catalog: &Catalog) {
         out.push_str("</p>\n");
     }
     out.push_str("<dl>\n<dt>Labels</dt><dd>");
-    let labels: Vec<&MetricLabel> = listed_labels(metric).collect();
-    if labels.is_empty() {
-        out.push_str("none");
-    } else {
-        out.push_str("<ul class=\"labels\">");
-        for label in labels {
-            write_label(out, label);
-        }
-        out.push_str("</ul>");
-    }
+    write_labels(out, metric);
     out.push_str("</dd>\n");
     if let Some(label) = state_label(metric) {
         out.push_str("<dt>States</dt><dd class=\"states\">");
@@ -172,6 +164,7 @@ fn write_metric(out: &mut String, metric: &Metric, catalog: &Catalog) {
     if let Some(created) = created(metric) {
         let _ = writeln!(out, "<dt>Created</dt><dd><code>{}</code> {OPENMETRICS_ONLY}</dd>", escape(&created));
     }
+    write_alert_links(out, metric);
     let capped = metric.labels.iter().any(|l| l.cap.is_some());
     let _ = writeln!(
         out,
@@ -196,6 +189,94 @@ fn write_metric(out: &mut String, metric: &Metric, catalog: &Catalog) {
     out.push_str("</dd>\n</dl>\n</article>\n");
 }
 
+/// The metric's alerts, each linked to its runbook.
+fn write_alert_links(out: &mut String, metric: &Metric) {
+    if metric.alerts.is_empty() {
+        return;
+    }
+    let alerts: Vec<String> = metric
+        .alerts
+        .iter()
+        .map(|a| {
+            let anchor = escape(&crate::alerting::runbook_anchor(&a.name));
+            format!("<a href=\"#{anchor}\"><code>{}</code></a> ({})", escape(&a.name), escape(&a.severity))
+        })
+        .collect();
+    let _ = writeln!(out, "<dt>Alerts</dt><dd class=\"alerts\">{}</dd>", alerts.join(", "));
+}
+
+/// The runbooks: one article per alert, at the anchor its rule's
+/// `runbook_url` names.
+fn write_runbooks(out: &mut String, catalog: &Catalog) {
+    let runbooks = crate::alerting::runbooks(catalog);
+    if runbooks.is_empty() {
+        return;
+    }
+    let _ =
+        writeln!(out, "<section class=\"runbooks\">\n<h2>Runbooks <span class=\"n\">{}</span></h2>", runbooks.len());
+    for runbook in runbooks {
+        let (alert, metric) = (runbook.alert, runbook.metric);
+        let anchor = escape(&crate::alerting::runbook_anchor(&alert.name));
+        let _ = writeln!(
+            out,
+            "<article class=\"runbook\" id=\"{anchor}\">\n<h3><a class=\"name\" href=\"#{anchor}\">{}</a></h3>\n\
+             <p class=\"tags\"><span class=\"tag severity\">{}</span></p>\n<p class=\"help\"><strong>{}</strong> {}</p>",
+            escape(&alert.name),
+            escape(&alert.severity),
+            escape(&alert.summary),
+            escape(&crate::alerting::condition_text(metric, alert)),
+        );
+        if let Some(expr) = &runbook.expr {
+            let _ = writeln!(out, "<pre class=\"query\"><code>{}</code></pre>", escape(expr));
+        }
+        if !runbook.recordings.is_empty() {
+            out.push_str("<ul class=\"recordings\">");
+            for r in &runbook.recordings {
+                let labels: Vec<String> = r.labels.iter().map(|(k, v)| format!("{k}=\"{v}\"")).collect();
+                let with = if labels.is_empty() {
+                    String::new()
+                } else {
+                    format!(" with <code>{}</code>", escape(&labels.join(", ")))
+                };
+                let _ = write!(
+                    out,
+                    "<li><code>{}</code>{with} records <code>{}</code></li>",
+                    escape(&r.record),
+                    escape(&r.expr)
+                );
+            }
+            out.push_str("</ul>\n");
+        }
+        if !alert.runbook.trim().is_empty() {
+            let _ = writeln!(out, "<p class=\"runbook-text\">{}</p>", escape(alert.runbook.trim()));
+        }
+        let name = escape(&metric.name);
+        let _ = write!(
+            out,
+            "<dl>\n<dt>Metric</dt><dd><a href=\"#{name}\"><code>{name}</code></a>, {}: {}</dd>\n<dt>Labels</dt><dd>",
+            escape(&metric.kind),
+            escape(metric.help.trim())
+        );
+        write_labels(out, metric);
+        out.push_str("</dd>\n</dl>\n</article>\n");
+    }
+    out.push_str("</section>\n");
+}
+
+/// The metric's labels as a list, or `none`.
+fn write_labels(out: &mut String, metric: &Metric) {
+    let labels: Vec<&MetricLabel> = listed_labels(metric).collect();
+    if labels.is_empty() {
+        out.push_str("none");
+    } else {
+        out.push_str("<ul class=\"labels\">");
+        for label in labels {
+            write_label(out, label);
+        }
+        out.push_str("</ul>");
+    }
+}
+
 /// One label: its name and its values (what the search box matches), or its
 /// cap.
 fn write_label(out: &mut String, label: &MetricLabel) {
@@ -214,8 +295,14 @@ fn write_label_values(out: &mut String, label: &MetricLabel) {
         None if label.build => out.push_str("the build's, set when the program is compiled"),
         None if label.values.is_empty() => out.push_str("no declared values"),
         None => {
-            let values: Vec<String> =
-                label.values.iter().map(|v| format!("<code class=\"label-value\">{}</code>", escape(v))).collect();
+            let values: Vec<String> = label
+                .values
+                .iter()
+                .map(|v| {
+                    let error = if label.errors.contains(v) { " (error)" } else { "" };
+                    format!("<code class=\"label-value\">{}</code>{error}", escape(v))
+                })
+                .collect();
             out.push_str(&values.join(" "));
         }
     }

@@ -23,7 +23,55 @@ pub(super) fn render(catalog: &Catalog) -> String {
             write_metric(&mut out, metric, catalog);
         }
     }
+    write_runbooks(&mut out, catalog);
     out
+}
+
+/// The `Runbooks` section: one per alert, at the anchor its rule's
+/// `runbook_url` names (GitHub anchors the heading "Alert `Name`" at
+/// `#alert-name`).
+fn write_runbooks(out: &mut String, catalog: &Catalog) {
+    let runbooks = crate::alerting::runbooks(catalog);
+    if runbooks.is_empty() {
+        return;
+    }
+    // Writing to a String cannot fail: the results below are ignored.
+    out.push_str("\n## Runbooks\n");
+    for runbook in runbooks {
+        let (alert, metric) = (runbook.alert, runbook.metric);
+        let _ = writeln!(out, "\n### Alert {}\n", code(&alert.name));
+        let _ = writeln!(
+            out,
+            "**{}** ({}). {}\n",
+            text(&alert.summary),
+            text(&alert.severity),
+            text(&crate::alerting::condition_text(metric, alert))
+        );
+        if let Some(expr) = &runbook.expr {
+            let _ = writeln!(out, "```promql\n{expr}\n```\n");
+        }
+        for r in &runbook.recordings {
+            let labels: Vec<String> = r.labels.iter().map(|(k, v)| format!("{k}=\"{v}\"")).collect();
+            let with = if labels.is_empty() { String::new() } else { format!(" with {}", code(&labels.join(", "))) };
+            let _ = writeln!(out, "- {}{with} records {}", code(&r.record), code(&r.expr));
+        }
+        if !runbook.recordings.is_empty() {
+            out.push('\n');
+        }
+        if !alert.runbook.trim().is_empty() {
+            // The runbook is the declaration's own Markdown.
+            let _ = writeln!(out, "{}\n", alert.runbook.trim());
+        }
+        let link = if is_anchor_safe(&metric.name) {
+            format!("[{}](#{})", code(&metric.name), metric.name)
+        } else {
+            code(&metric.name)
+        };
+        let _ = writeln!(out, "- **Metric:** {link}, {}: {}", text(&metric.kind), text(&metric.help));
+        for label in listed_labels(metric) {
+            let _ = writeln!(out, "  - {}: {}", code(&label.name), label_values(label));
+        }
+    }
 }
 
 fn write_metric(out: &mut String, metric: &Metric, catalog: &Catalog) {
@@ -83,6 +131,16 @@ fn write_metric(out: &mut String, metric: &Metric, catalog: &Catalog) {
     if let Some(created) = created(metric) {
         let _ = writeln!(out, "- **Created:** {} {OPENMETRICS_ONLY}", code(&created));
     }
+    if !metric.alerts.is_empty() {
+        let alerts: Vec<String> = metric
+            .alerts
+            .iter()
+            .map(|a| {
+                format!("[{}](#{}) ({})", code(&a.name), crate::alerting::runbook_anchor(&a.name), text(&a.severity))
+            })
+            .collect();
+        let _ = writeln!(out, "- **Alerts:** {}", alerts.join(", "));
+    }
     let capped = metric.labels.iter().any(|l| l.cap.is_some());
     let _ = writeln!(out, "- **Series:** {}{}{}", if capped { "up to " } else { "" }, metric.series, quiet(metric));
     let _ = writeln!(out, "- **Version:** {}", text(&metric.version));
@@ -106,7 +164,12 @@ fn label_values(label: &MetricLabel) -> String {
         Some(cap) => format!("up to {cap} values met at run time, then `other`"),
         None if label.build => "the build's, set when the program is compiled".to_owned(),
         None if label.values.is_empty() => "no declared values".to_owned(),
-        None => label.values.iter().map(|v| code(v)).collect::<Vec<_>>().join(", "),
+        None => label
+            .values
+            .iter()
+            .map(|v| if label.errors.contains(v) { format!("{} (error)", code(v)) } else { code(v) })
+            .collect::<Vec<_>>()
+            .join(", "),
     };
     if label.unknown {
         line.push_str("; or `unknown` when not set");
