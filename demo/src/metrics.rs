@@ -57,6 +57,7 @@ pub enum Outcome {
     /// The operation succeeded.
     Ok,
     /// The operation failed.
+    #[label(error)]
     Error,
 }
 

@@ -65,22 +65,38 @@ pub fn render(rendering: Rendering) -> String {
 /// When the file differs, cannot be read or written, or the registry does not
 /// build: this is a test helper.
 pub fn assert_catalogue_file(path: impl AsRef<Path>, rendering: Rendering) {
+    assert_generated_file(path, &render(rendering));
+}
+
+/// Compares the file at `path` with `generated`, a text generated from the
+/// declarations (a catalogue, the rule file and dashboards generated from
+/// it); panics with a unified diff when they differ (or the file is
+/// missing). With the environment variable `METRICS_CATALOG_UPDATE=1` it
+/// writes the file instead, creating its directory.
+///
+/// # Panics
+///
+/// When the file differs, or cannot be read or written: this is a test
+/// helper.
+pub fn assert_generated_file(path: impl AsRef<Path>, generated: &str) {
     let path = path.as_ref();
-    let generated = render(rendering);
     if std::env::var(UPDATE_VAR).is_ok_and(|v| v == "1") {
-        std::fs::write(path, &generated).unwrap_or_else(|e| panic!("cannot write {}: {e}", path.display()));
+        if let Some(dir) = path.parent() {
+            std::fs::create_dir_all(dir).unwrap_or_else(|e| panic!("cannot create {}: {e}", dir.display()));
+        }
+        std::fs::write(path, generated).unwrap_or_else(|e| panic!("cannot write {}: {e}", path.display()));
         return;
     }
     let committed = match std::fs::read_to_string(path) {
         Ok(text) => text,
         Err(error) => panic!(
-            "cannot read the committed catalogue {}: {error}\nrun the test with {UPDATE_VAR}=1 to write it",
+            "cannot read the committed file {}: {error}\nrun the test with {UPDATE_VAR}=1 to write it",
             path.display()
         ),
     };
-    if let Some(diff) = difference(&committed, &generated, &path.display().to_string()) {
+    if let Some(diff) = difference(&committed, generated, &path.display().to_string()) {
         panic!(
-            "the committed catalogue {} is out of date with the declared metrics:\n\n{diff}\nrun the test with \
+            "the committed file {} is out of date with the declared metrics:\n\n{diff}\nrun the test with \
              {UPDATE_VAR}=1 to rewrite it, review the change and commit it",
             path.display()
         );

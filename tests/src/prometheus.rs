@@ -32,12 +32,26 @@ impl Prometheus {
     /// [`Prometheus::start`] with more command-line flags (e.g.
     /// `--web.enable-remote-write-receiver`).
     pub fn start_with(binary: &Path, scrape_configs: &str, flags: &[&str]) -> Prometheus {
+        Prometheus::start_full(binary, scrape_configs, flags, None)
+    }
+
+    /// [`Prometheus::start`] loading the rule file `rules` (its YAML text),
+    /// evaluated every second.
+    pub fn start_with_rules(binary: &Path, scrape_configs: &str, rules: &str) -> Prometheus {
+        Prometheus::start_full(binary, scrape_configs, &[], Some(rules))
+    }
+
+    fn start_full(binary: &Path, scrape_configs: &str, flags: &[&str], rules: Option<&str>) -> Prometheus {
         let dir = TempDir::new("prometheus");
         std::fs::create_dir_all(dir.join("data")).unwrap();
-        let config = format!(
+        let mut config = format!(
             "global:\n  scrape_interval: 1s\n  scrape_timeout: 1s\n  evaluation_interval: 1s\n\
              scrape_configs:\n{scrape_configs}"
         );
+        if let Some(rules) = rules {
+            std::fs::write(dir.join("rules.yml"), rules).unwrap();
+            config = format!("{config}rule_files:\n  - {}\n", dir.join("rules.yml").display());
+        }
         std::fs::write(dir.join("prometheus.yml"), config).unwrap();
         // A free loopback port: bind, read it, release it.
         let addr = TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap();
@@ -128,6 +142,25 @@ impl Prometheus {
 }
 
 impl Prometheus {
+    /// The alerts of the loaded rules, from `/api/v1/alerts`: `(alertname,
+    /// state)` of each pending or firing one.
+    pub fn alerts(&self) -> Vec<(String, String)> {
+        let response = crate::http_get(self.addr, "/api/v1/alerts", &[]).expect("the alerts API answers");
+        let body: Value = serde_json::from_slice(&response.body).expect("the API answers JSON");
+        body["data"]["alerts"]
+            .as_array()
+            .map(|alerts| {
+                alerts
+                    .iter()
+                    .map(|a| {
+                        let text = |v: &Value| v.as_str().unwrap_or("").to_owned();
+                        (text(&a["labels"]["alertname"]), text(&a["state"]))
+                    })
+                    .collect()
+            })
+            .unwrap_or_default()
+    }
+
     /// The scrape targets' states, from `/api/v1/targets`: `(job, health,
     /// lastError)` of each active target.
     pub fn targets(&self) -> Vec<(String, String, String)> {

@@ -200,6 +200,15 @@ pub struct Agent {
     /// Used bytes in the volume pool.
     pub volume_pool_used_bytes: IntGauge,
     /// Free bytes on each watched filesystem.
+    #[alert(
+        name = "TrcAgentDiskSpaceLow",
+        below = 1e9,
+        for = "5m",
+        severity = "critical",
+        summary = "A watched filesystem of a node agent has less than 1 GB free",
+        runbook = "Instances on the node will fail to start or write once the filesystem fills. Free space by \
+                   pruning the image cache (`trc_agent_cache_bytes` by cache), or drain the node."
+    )]
     pub disk_free_bytes: Family<Disk, IntGauge>,
     /// Whether a pressure condition is raised (1) or not (0).
     pub disk_pressure: Family<Pressure, IntGauge>,

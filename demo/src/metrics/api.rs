@@ -79,10 +79,10 @@ pub enum HttpStatus {
     #[label(rename = "429")]
     TooManyRequests,
     /// 500 Internal Server Error.
-    #[label(rename = "500")]
+    #[label(rename = "500", error)]
     InternalServerError,
     /// 503 Service Unavailable.
-    #[label(rename = "503")]
+    #[label(rename = "503", error)]
     ServiceUnavailable,
 }
 
@@ -102,6 +102,16 @@ pub struct HttpRequest {
 #[metrics(subsystem = "http")]
 pub struct Http {
     /// HTTP requests handled by the control plane API.
+    #[alert(
+        name = "TrcApiErrorRatioHigh",
+        error_ratio = 0.05,
+        for = "5m",
+        severity = "critical",
+        summary = "More than 5 % of control plane API requests fail with a server error",
+        runbook = "The API answers 500 or 503 to more than one request in twenty. Look at the API's logs for the failing \
+                   routes (`path_template`), then at what they depend on: the event store (`trc_event_append_duration_seconds`) \
+                   and the projections' lag. A 503 burst during a deploy is expected and ends with it."
+    )]
     pub requests_total: Family<HttpRequest, Counter>,
     /// Time from reading a request's headers to writing its response.
     ///

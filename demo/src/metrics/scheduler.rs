@@ -138,13 +138,46 @@ pub struct Scheduler {
     pub reconcile_runs_total: Counter,
     /// Time of one full reconcile pass.
     #[metric(buckets = [0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0])]
+    #[alert(
+        name = "TrcSchedulerReconcileSlow",
+        quantile = 0.99,
+        above = 2.5,
+        for = "10m",
+        severity = "warning",
+        summary = "The slowest reconcile passes take more than 2.5 s",
+        runbook = "A full pass over every process group should take well under a second. Slow passes delay every \
+                   placement: check the number of process groups, the event store's append latency and the \
+                   group reconcile latency by result to find where the time goes."
+    )]
     pub reconcile_duration_seconds: Histogram,
     /// Reconciles of one process group, by result.
+    #[alert(
+        name = "TrcSchedulerReconcileErrorsHigh",
+        error_ratio = 0.1,
+        for = "10m",
+        severity = "warning",
+        summary = "More than 10 % of process group reconciles fail",
+        runbook = "Reconciles retry, so a steady share of failures means a group the scheduler cannot converge. \
+                   Find the failing groups in the scheduler's logs; a failed event append or an unschedulable \
+                   instance is the usual cause."
+    )]
     pub group_reconciles_total: Family<ByResult, Counter>,
     /// Time to reconcile one process group, by result.
     #[metric(buckets = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0])]
     pub group_reconcile_duration_seconds: Family<ByResult, Histogram>,
     /// Instance placement attempts, by result.
+    #[alert(
+        name = "TrcSchedulerAllocationErrorsHigh",
+        error_ratio = 0.05,
+        errors = [AllocationResult::Error],
+        window = "10m",
+        for = "15m",
+        severity = "critical",
+        summary = "More than 5 % of instance placements fail for a reason other than capacity",
+        runbook = "Placements that fail with `error` (not `unschedulable`: that is capacity, counted by reason in \
+                   `trc_scheduler_unschedulable_total`) mean the scheduler cannot record its decisions. Check \
+                   the event store's append errors first."
+    )]
     pub instance_allocations_total: Family<Allocation, Counter>,
     /// Instances drained off their node, by reason.
     pub instance_drains_total: Family<Drain, Counter>,
