@@ -65,6 +65,14 @@ pub trait Exposition {
     fn created_samples(&self) -> bool {
         false
     }
+
+    /// Appends, after this exposition's families, those the program's other
+    /// versions of this crate hold (see the crate docs on two versions in one
+    /// program): what the global registry's scrapes add. Nothing unless the
+    /// exposition says.
+    fn other_versions(&self, format: Format, out: &mut Vec<u8>) {
+        let _ = (format, out);
+    }
 }
 
 impl Exposition for Registry<'_> {
@@ -76,6 +84,12 @@ impl Exposition for Registry<'_> {
 
     fn constant_labels(&self) -> &ConstantLabels {
         Registry::constant_labels(self)
+    }
+
+    fn other_versions(&self, format: Format, out: &mut Vec<u8>) {
+        if self.is_global() {
+            crate::versions::write_others(format, out);
+        }
     }
 
     fn created_samples(&self) -> bool {
@@ -107,6 +121,12 @@ pub trait Encoder {
     }
     /// Ends the exposition.
     fn finish(&mut self, out: &mut Vec<u8>);
+    /// The format this encoder writes, when it is one of [`Format`]: the
+    /// program's other runtime versions are asked for their families in it.
+    /// `None` (the default) leaves them out.
+    fn format(&self) -> Option<Format> {
+        None
+    }
     /// Whether every family with labels is quiet in this exposition: only
     /// its series that have been recorded to are written (see [the module
     /// docs](self#quiet-families)). `false` unless the encoder says so.
@@ -156,6 +176,9 @@ where
         let quiet = descriptor.hides_untouched(all_quiet);
         metric.collect(&mut Series { encoder: &mut *encoder, out: &mut *out, descriptor, capped, quiet });
     });
+    if let Some(format) = encoder.format() {
+        exposition.other_versions(format, out);
+    }
     encoder.finish(out);
 }
 

@@ -119,6 +119,7 @@ mod snapshot;
 pub mod stream;
 mod sync;
 pub mod testing;
+mod versions;
 
 #[doc(hidden)]
 pub mod __private;
@@ -135,7 +136,9 @@ pub use metric::{
 pub use metric::{exemplar, summary};
 pub use metricate_catalog::{Capped, Descriptor, Label, MetricKind, Source};
 
-pub use registry::{AlreadyBuilt, Collision, Registered, Registry, RegistryError, global, register_global};
+pub use registry::{
+    AlreadyBuilt, Collision, Registered, Registry, RegistryError, VersionCollision, global, register_global,
+};
 pub use self_metrics::is_runtime_metric;
 pub use snapshot::{FamilySnapshot, HistogramValue, OwnedValue, SeriesSnapshot, Snapshot, SnapshotView};
 

@@ -54,6 +54,8 @@ pub struct Collision {
     pub second: &'static Descriptor,
 }
 
+pub use crate::versions::VersionCollision;
+
 /// The registry's check failed: some exposed names are claimed twice, or a
 /// metric has a label that is one of the registry's constant labels.
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -63,6 +65,9 @@ pub struct RegistryError {
     /// Metrics refused because a label of theirs is one of the registry's
     /// constant labels (D1).
     pub label_conflicts: Vec<ConstantLabelError>,
+    /// Names exposed both by a metric of this version of the crate and by
+    /// one of another version in the same program (the global registry).
+    pub versions: Vec<VersionCollision>,
 }
 
 impl fmt::Display for RegistryError {
@@ -82,6 +87,12 @@ impl fmt::Display for RegistryError {
                 writeln!(f)?;
             }
             write!(f, "{conflict}")?;
+        }
+        for (i, collision) in self.versions.iter().enumerate() {
+            if i > 0 || !self.collisions.is_empty() || !self.label_conflicts.is_empty() {
+                writeln!(f)?;
+            }
+            write!(f, "{collision}")?;
         }
         Ok(())
     }
@@ -325,6 +336,11 @@ impl<'a> Registry<'a> {
         Ok(self)
     }
 
+    /// Whether this is the global registry, or a subset of it.
+    pub(crate) fn is_global(&self) -> bool {
+        self.global
+    }
+
     /// The constant labels of the registry's series: its own, or for the
     /// global registry the process's.
     pub fn constant_labels(&self) -> &ConstantLabels {
@@ -338,7 +354,11 @@ impl<'a> Registry<'a> {
 
 impl RegistryError {
     fn into_result(self) -> Result<(), RegistryError> {
-        if self.collisions.is_empty() && self.label_conflicts.is_empty() { Ok(()) } else { Err(self) }
+        if self.collisions.is_empty() && self.label_conflicts.is_empty() && self.versions.is_empty() {
+            Ok(())
+        } else {
+            Err(self)
+        }
     }
 }
 
@@ -356,20 +376,36 @@ pub fn global() -> Result<&'static Registry<'static>, &'static RegistryError> {
         .get_or_init(|| {
             let mut registry = Registry { global: true, ..Registry::new() };
             let mut collisions = Vec::new();
-            let explicit = EXPLICIT.lock().unwrap_or_else(PoisonError::into_inner);
-            let groups = inventory::iter::<Entry>.into_iter().map(|e| e.group).chain(explicit.iter().copied());
-            for group in groups {
+            for group in declared_groups() {
                 if let Err(mut e) = registry.register_group(group) {
                     collisions.append(&mut e.collisions);
                 }
             }
-            if collisions.is_empty() {
+            // Asked with no lock held: another version may ask this one at
+            // the same time.
+            let versions = crate::versions::collisions(&registry);
+            if collisions.is_empty() && versions.is_empty() {
                 Ok(registry)
             } else {
-                Err(RegistryError { collisions, label_conflicts: Vec::new() })
+                Err(RegistryError { collisions, label_conflicts: Vec::new(), versions })
             }
         })
         .as_ref()
+}
+
+/// Every group of the program: those linked in and those registered with
+/// [`register_global`] (a copy of the list, taken under its lock).
+fn declared_groups() -> Vec<&'static dyn MetricGroup> {
+    let explicit = EXPLICIT.lock().unwrap_or_else(PoisonError::into_inner).clone();
+    inventory::iter::<Entry>.into_iter().map(|e| e.group).chain(explicit).collect()
+}
+
+/// Calls `f` with the descriptor of every metric of the program's groups,
+/// without building the registry.
+pub(crate) fn for_each_declared(f: &mut dyn FnMut(&'static Descriptor)) {
+    for group in declared_groups() {
+        group.for_each_metric(&mut |descriptor, _| f(descriptor));
+    }
 }
 
 /// The global registry was already built when [`register_global`] was called.

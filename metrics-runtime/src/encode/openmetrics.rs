@@ -63,6 +63,10 @@ fn metadata(out: &mut Vec<u8>, keyword: &[u8], family: &str, text: &str) {
 }
 
 impl Encoder for OpenMetrics {
+    fn format(&self) -> Option<super::Format> {
+        Some(super::Format::OpenMetrics)
+    }
+
     fn content_type(&self) -> &'static str {
         CONTENT_TYPE
     }

@@ -41,6 +41,10 @@ impl PrometheusText {
 }
 
 impl Encoder for PrometheusText {
+    fn format(&self) -> Option<super::Format> {
+        Some(super::Format::Prometheus)
+    }
+
     fn content_type(&self) -> &'static str {
         CONTENT_TYPE
     }

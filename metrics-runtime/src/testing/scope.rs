@@ -149,7 +149,7 @@ impl Scope {
         if collisions.is_empty() {
             Ok(registry)
         } else {
-            Err(RegistryError { collisions, label_conflicts: Vec::new() })
+            Err(RegistryError { collisions, label_conflicts: Vec::new(), versions: Vec::new() })
         }
     }
 
