@@ -67,9 +67,9 @@ pub trait Exposition {
     }
 
     /// Appends, after this exposition's families, those the program's other
-    /// versions of this crate hold (see the crate docs on two versions in one
-    /// program): what the global registry's scrapes add. Nothing unless the
-    /// exposition says.
+    /// versions of this crate hold (see [the crate docs](crate#two-versions-in-one-program)):
+    /// what the global registry's scrapes add. Nothing unless the exposition
+    /// says.
     fn other_versions(&self, format: Format, out: &mut Vec<u8>) {
         let _ = (format, out);
     }

@@ -86,6 +86,17 @@
 //! `docs` module (feature `docs`) keeps a committed catalogue in sync from a
 //! test; the [`testing`] module reads metrics in tests, and with the feature
 //! `test-scope` gives each test metrics of its own.
+//!
+//! # Two versions in one program
+//!
+//! When semver-incompatible versions of this crate end up in one program,
+//! each submits itself to `metricate-abi`, a crate every version shares (its
+//! API never breaks). The [`global()`] registry of whichever version serves
+//! a scrape writes the other versions' metrics after its own, and fails to
+//! build, naming both versions, when a metric name is exposed under two of
+//! them ([`RegistryError::versions`]). Only scrapes join the versions:
+//! snapshots, the push sinks, the stream and `/catalog.json` are each
+//! version's own.
 #![deny(missing_docs)]
 
 // Generated code names `::metricate`; this lets the runtime declare its
