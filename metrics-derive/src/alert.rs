@@ -216,13 +216,13 @@ fn errors(cx: &Ctxt, expr: &syn::Expr, metric: &str) -> Vec<syn::Path> {
             continue;
         }
         if let Some(first) = paths.first()
-            && enum_path(first) != enum_path(path)
+            && enum_of(first) != enum_of(path)
         {
             cx.error_spanned_by(
                 path,
                 format_args!(
                     "the `errors` of one alert are variants of one enum; this one is not of `{}`\n= help: an error ratio counts failures of one label: list variants of that label's enum only",
-                    quote!(#first).to_string().rsplit_once(" :: ").map_or(String::new(), |(e, _)| e.replace(' ', ""))
+                    text(&enum_of(first))
                 ),
             );
             continue;
@@ -238,12 +238,16 @@ fn errors(cx: &Ctxt, expr: &syn::Expr, metric: &str) -> Vec<syn::Path> {
     paths
 }
 
-/// The enum of a variant path, as tokens text: the path without its last
-/// segment.
-fn enum_path(path: &syn::Path) -> String {
-    let mut path = path.clone();
-    path.segments.pop();
-    quote!(#path).to_string()
+/// The enum of a variant path (of two segments or more): the path without
+/// its last segment.
+fn enum_of(path: &syn::Path) -> syn::Path {
+    let n = path.segments.len().saturating_sub(1);
+    syn::Path { leading_colon: path.leading_colon, segments: path.segments.iter().take(n).cloned().collect() }
+}
+
+/// A path as written in a message: `metrics::Outcome`.
+fn text(path: &syn::Path) -> String {
+    quote!(#path).to_string().replace(' ', "")
 }
 
 fn check(cx: &Ctxt, attribute: &syn::Attribute, keys: Keys, metric: &str, kind: Kind, labeled: bool) -> Option<Alert> {
@@ -434,10 +438,7 @@ pub(crate) fn tokens(alerts: &[Alert], labels: &TokenStream, metric: &str, p: &P
                 )
             }
             Condition::ErrorRatio { above, errors } => {
-                let mut ty = errors[0].clone();
-                ty.segments.pop();
-                let ty = quote!(#ty).to_string();
-                let ty: syn::Path = syn::parse_str(ty.trim_end_matches(" ::").trim_end_matches("::")).ok()?;
+                let ty = enum_of(&errors[0]);
                 let value = quote_spanned!(span=> <#ty as #p::LabelValue>);
                 let variants = errors.iter().map(|path| {
                     let variant = path.segments.last().map(|s| s.ident.to_string()).unwrap_or_default();
@@ -451,7 +452,7 @@ pub(crate) fn tokens(alerts: &[Alert], labels: &TokenStream, metric: &str, p: &P
                         }
                     }
                 });
-                let enum_name = quote!(#ty).to_string().replace(' ', "");
+                let enum_name = text(&ty);
                 let none = format!(
                     "alert `{name}`: `{enum_name}` is not the type of a label of `{metric}`\n\
                      = note: an error ratio counts failures of one of the metric's labels\n\
@@ -485,7 +486,7 @@ pub(crate) fn tokens(alerts: &[Alert], labels: &TokenStream, metric: &str, p: &P
             _ => quote!(Warning),
         };
         let (name, window, for_seconds, summary, runbook) = (&a.name, a.window, a.for_seconds, &a.summary, &a.runbook);
-        Some(quote! {
+        quote! {
             #p::alert::Alert {
                 name: #name,
                 condition: #condition,
@@ -495,9 +496,8 @@ pub(crate) fn tokens(alerts: &[Alert], labels: &TokenStream, metric: &str, p: &P
                 summary: #summary,
                 runbook: #runbook,
             }
-        })
+        }
     });
-    let items: Vec<TokenStream> = items.flatten().collect();
     quote!(&[#(#items),*])
 }
 
