@@ -309,23 +309,27 @@ fn sanitize(value: &str) -> String {
 /// catalogue file can be edited by hand); `("", "")` for `absent`.
 fn condition(metric: &Metric, alert: &Alert, problems: &mut Vec<String>) -> Option<(String, String)> {
     let name = &alert.name;
-    let kind = crate::MetricKind::from_type_word(&metric.kind);
-    let expected = match alert.condition.as_str() {
-        "error_ratio" => kind == Some(crate::MetricKind::Counter),
-        "quantile" => kind == Some(crate::MetricKind::Histogram),
-        "value" => kind == Some(crate::MetricKind::Gauge),
-        "absent" => return Some((String::new(), String::new())),
+    let key = match alert.condition.as_str() {
+        "value" if alert.op == "<" => "below",
+        "value" => "above",
+        key @ ("error_ratio" | "quantile" | "absent") => key,
         other => {
             problems.push(format!("alert `{name}` on `{}` has unknown condition `{other}`", metric.name));
             return None;
         }
     };
-    if !expected {
-        problems.push(format!(
-            "alert `{name}` ({}) cannot be computed from `{}`, a {}",
-            alert.condition, metric.name, metric.kind
-        ));
+    let Some(kind) = crate::MetricKind::from_type_word(&metric.kind) else {
+        problems.push(format!("alert `{name}` is on `{}`, of unknown type `{}`", metric.name, metric.kind));
         return None;
+    };
+    // The rule the derive checks at compile time (a catalogue file can be
+    // edited by hand).
+    if let Some(violation) = crate::rules::check_a2(&metric.name, kind, !metric.labels.is_empty(), key) {
+        problems.push(format!("alert `{name}`: {}", violation.message));
+        return None;
+    }
+    if key == "absent" {
+        return Some((String::new(), String::new()));
     }
     let threshold = alert.threshold.filter(|t| t.is_finite());
     let op = crate::alert::Comparison::from_operator(&alert.op);
@@ -346,7 +350,7 @@ fn condition(metric: &Metric, alert: &Alert, problems: &mut Vec<String>) -> Opti
 
 /// What an alert's condition says, as a sentence: "fires when ...".
 pub fn condition_text(metric: &Metric, alert: &Alert) -> String {
-    let w = crate::alerting::prometheus_duration(alert.window_seconds);
+    let w = prometheus_duration(alert.window_seconds);
     let threshold = alert.threshold.map(|t| t.to_string()).unwrap_or_default();
     let unit = metric.unit.as_deref().map(|u| format!(" {u}")).unwrap_or_default();
     let held = match alert.for_seconds {

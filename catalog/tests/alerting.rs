@@ -110,7 +110,7 @@ fn the_command_writes_the_rules_and_the_tests_beside_them() {
     assert_eq!(status, BAD_INPUT);
     assert!(err.contains("A5: alert `AppDiskLow` is declared twice"), "{err}");
     assert!(
-        err.contains("alert `AppWrong` (quantile) cannot be computed from `app_disk_free_bytes`, a gauge"),
+        err.contains("alert `AppWrong`: A2: a quantile cannot be computed from `app_disk_free_bytes`, a gauge"),
         "{err}"
     );
     let (status, _, err) = catalog(&["rules", "--from", &source, "--tests", &tests]);
