@@ -1,26 +1,58 @@
 #!/usr/bin/env python3
 """Compile-time cost of `#[derive(Metrics)]`, `#[derive(LabelValue)]` and
-`#[derive(LabelSet)]` for the crates that use them. Run through `run.sh`.
+`#[derive(LabelSet)]` for the crates that use them, next to the same metrics
+written by hand and declared with three peer libraries. Run through `run.sh`.
 
-Generates three Cargo projects under `generated/` (each with a `[workspace]`
-table of its own, sharing the target directory `target/` next to this file):
+Generates these Cargo projects under `generated/` (each with a `[workspace]`
+table of its own, sharing the target directory `target/` next to this file),
+all with the same workload: STRUCTS modules `sNN`, each with two label enums
+`Op` (read, write, delete, list) and `Outcome` (ok, client_error,
+server_error, timeout, cancelled), a label set `Request {op, outcome}` and a
+struct `SNN` of 5 metrics `gen_sNN_requests_total`, `gen_sNN_errors_total`,
+`gen_sNN_retries_total` (counters labeled by `Request`), `gen_sNN_queue_depth`
+(an integer gauge) and `gen_sNN_request_duration_seconds` (a histogram with
+the 11 default bounds 0.005..10):
 
-- `with-macros`  (crate A): STRUCTS metric structs of 5 metrics each (3
-  labeled counters, 1 gauge, 1 histogram), each with its own two label enums
-  and one label set, declared with the derives; doc comments are help text.
+- `with-macros`  (crate A): declared with this framework's derives; doc
+  comments are help text.
 - `hand-written` (crate B): the same metrics without any proc macro: manual
   `impl LabelValue` / `impl LabelSet` / `impl MetricGroup`, `static` cells and
   descriptors, link-time registration through `inventory::submit!` (a
   `macro_rules!` macro), reached through `metricate::__private`.
+- `prometheus`: `prometheus` + `prometheus-static-metric`:
+  `make_static_metric!` per module (the label enums and the labeled counter
+  type), a struct of the static-metric / `IntGauge` / `Histogram` fields and a
+  hand-written `register(&Registry)` creating and registering each metric.
+- `measured`: `#[derive(FixedCardinalityLabel)]` enums, a
+  `#[derive(LabelGroup)]` label set, a `#[derive(MetricGroup)]` struct with
+  `#[metric(new())]`, doc comments as help and `#[metric(rename = ..)]` names.
+- `prometheus-client`: `#[derive(EncodeLabelValue)]` enums,
+  `#[derive(EncodeLabelSet)]` label set, a struct of `Family` / `Gauge` /
+  `Histogram` fields and a hand-written `register(&mut Registry)`.
+- `with-macros-before` (only with BASELINE_ROOT, "A-before"): crate A's
+  source built against `$BASELINE_ROOT/metrics-runtime`, another checkout of
+  this repository (e.g. a `git worktree` at an older commit): the derives at
+  two commits, in one run.
 - `plain`: crate A with the derive attributes removed. It does not compile;
   it is only expanded, to tell the lines the derives generate from the lines
-  the user wrote.
+  the user wrote (for A and A-before alike: it does not depend on the
+  runtime's version).
 
-Then measures (REPS repetitions, min and median): each crate's own clean build
-in debug and release, the debug rebuild after one help text changes, and the
-non-empty lines of `-Zunpretty=expanded`; writes `results.md`.
+The peers' versions are those of `benchmarks/Cargo.toml` (pinned with `=`),
+their lockfiles copies of `benchmarks/Cargo.lock`; each peer crate also has a
+`register_all` that registers every module. Before measuring, small binaries
+(`generated/verify-*`) check that B exposes exactly what A does and that each
+peer exposes the same 5 × STRUCTS families as A: names, help texts, types,
+label names and values, histogram bounds.
 
-Environment: STRUCTS (default 100), REPS (default 3).
+Then measures, the crates interleaved within each of REPS repetitions (min
+and median): each crate's own clean build in debug and release, the debug
+rebuild and the `cargo check` after one help text changes, `-Ztime-passes`
+(`macro_expand_crate`, `total`, ...) of a clean debug build, and (once) the
+non-empty lines of `-Zunpretty=expanded` and `-Zmacro-stats` (A, A-before);
+writes `results.md`.
+
+Environment: STRUCTS (default 100), REPS (default 3), BASELINE_ROOT (unset).
 """
 
 import os
@@ -30,6 +62,7 @@ import statistics
 import subprocess
 import sys
 import time
+import tomllib
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
@@ -38,18 +71,30 @@ GEN = HERE / "generated"
 TARGET = HERE / "target"
 STRUCTS = int(os.environ.get("STRUCTS", "100"))
 REPS = int(os.environ.get("REPS", "3"))
+BASELINE = Path(os.environ["BASELINE_ROOT"]).resolve() if os.environ.get("BASELINE_ROOT") else None
 
-# Targets to compare against.
-TARGET_DEBUG = 2.0
-TARGET_RELEASE = 3.0
-TARGET_REBUILD = 0.6
-TARGET_LINES = 150
+# Acceptance targets (checked on the minimum of the repetitions).
+TARGET_DEBUG_VS_B = 1.25  # A's clean debug build ≤ 1.25 × B's, and ≤ the fastest peer's
+TARGET_REBUILD_VS_B = 1.2  # A's help-text rebuild ≤ 1.2 × B's, and ≤ the fastest peer's
+TARGET_MACRO_EXPAND = 0.143  # s, A's `macro_expand_crate`
+TARGET_DERIVE_LINES = 200  # lines the derives generate per module
 
-A, B, PLAIN = "with-macros", "hand-written", "plain"
-PACKAGE = {A: "ct-with-macros", B: "ct-hand-written", PLAIN: "ct-plain"}
+A, A0, B, PLAIN = "with-macros", "with-macros-before", "hand-written", "plain"
+PROM, MEAS, CLIENT = "prometheus", "measured", "prometheus-client"
+PEERS = (PROM, MEAS, CLIENT)
+PACKAGE = {A: "ct-with-macros", A0: "ct-with-macros-before", B: "ct-hand-written", PLAIN: "ct-plain",
+           PROM: "ct-prometheus", MEAS: "ct-measured", CLIENT: "ct-prometheus-client"}
+TITLE = {A: "A: this framework", A0: "A-before (BASELINE_ROOT)", B: "B: hand-written",
+         PROM: "prometheus + static-metric", MEAS: "measured", CLIENT: "prometheus-client"}
+# The crates measured, in table order.
+KINDS = (A, A0, B, *PEERS) if BASELINE else (A, B, *PEERS)
+# Their dependencies, as in benchmarks/Cargo.toml.
+PEER_DEPS = {PROM: ("prometheus", "prometheus-static-metric"), MEAS: ("measured",), CLIENT: ("prometheus-client",)}
 
-# The help text edited for the rebuild measurement (present once per crate).
-EDITED_HELP = "Requests handled by subsystem s{:02}.".format(STRUCTS // 2)
+# The help text edited for the rebuild measurement (present once per crate;
+# prometheus-client's registry appends the period itself).
+EDITED_PREFIX = "Requests handled by subsystem s{:02}".format(STRUCTS // 2)
+EDITED_HELP = EDITED_PREFIX + "."
 
 DEFAULT_BUCKETS = "0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0"
 
@@ -68,8 +113,48 @@ def snake(name):
 # ---------------------------------------------------------------------------
 # Generation.
 
+def baseline_runtime():
+    """(folder, package name, lib name) of the runtime at BASELINE_ROOT."""
+    for folder in ("metrics-runtime", "metricate"):
+        path = BASELINE / folder
+        if (path / "Cargo.toml").exists():
+            break
+    else:
+        raise SystemExit(f"BASELINE_ROOT={BASELINE}: no metrics-runtime/Cargo.toml there")
+    data = tomllib.loads((path / "Cargo.toml").read_text())
+    package = data["package"]["name"]
+    return path, package, data.get("lib", {}).get("name", package.replace("-", "_"))
+
+
+def peer_dependencies(kind):
+    """The peer's dependency lines, versions and features as in benchmarks/Cargo.toml."""
+    deps = tomllib.loads((ROOT / "benchmarks" / "Cargo.toml").read_text())["dependencies"]
+    lines = []
+    for name in PEER_DEPS[kind]:
+        spec = deps[name]
+        if isinstance(spec, str):
+            spec = {"version": spec}
+        if not spec["version"].startswith("="):
+            raise SystemExit(f"benchmarks/Cargo.toml: {name} is not pinned with `=`")
+        parts = [f'version = "{spec["version"]}"']
+        if "default-features" in spec:
+            parts.append(f'default-features = {str(spec["default-features"]).lower()}')
+        if spec.get("features"):
+            parts.append("features = [" + ", ".join(f'"{f}"' for f in spec["features"]) + "]")
+        lines.append(f"{name} = {{ {', '.join(parts)} }}")
+    return "\n".join(lines)
+
+
 def manifest(kind):
-    runtime = os.path.relpath(ROOT / "metricate", GEN / kind)
+    if kind in PEERS:
+        deps, metadata = peer_dependencies(kind), ""
+    else:
+        if kind == A0:
+            path, package, _ = baseline_runtime()
+        else:
+            path, package = ROOT / "metrics-runtime", "metricate"
+        deps = f'{package} = {{ path = "{os.path.relpath(path, GEN / kind)}" }}'
+        metadata = '\n[package.metadata.metrics]\nnamespace = "gen"\n'
     return f"""\
 # Generated by benchmarks/compile-time/bench.py; do not edit.
 [package]
@@ -79,11 +164,8 @@ edition = "2024"
 publish = false
 
 [dependencies]
-metricate = {{ path = "{runtime}" }}
-
-[package.metadata.metrics]
-namespace = "gen"
-
+{deps}
+{metadata}
 # A project of its own, not a member of any enclosing workspace.
 [workspace]
 """
@@ -100,13 +182,25 @@ def helps(nn):
     ]
 
 
-def enum_source(name, doc, variants, derives):
+def enum_source(name, doc, variants, derives, attrs=""):
     body = "".join(f"        {v},\n" for v in variants)
     return f"""\
     /// {doc}
-    #[derive({derives})]
+{attrs}    #[derive({derives})]
     pub enum {name} {{
 {body}    }}
+"""
+
+
+def request_source(*attrs):
+    """The label set `Request {op, outcome}` under these attributes."""
+    attrs = "".join(f"    {a}\n" for a in attrs)
+    return f"""\
+    /// The labels of a request.
+{attrs}    pub struct Request {{
+        pub op: Op,
+        pub outcome: Outcome,
+    }}
 """
 
 
@@ -123,13 +217,7 @@ pub mod s{nn} {{
 
 {enum_source("Op", "The operation a request performs.", OPS, value_derive)}
 {enum_source("Outcome", "How a request ended.", OUTCOMES, value_derive)}
-    /// The labels of a request.
-    #[derive({set_derive})]
-    pub struct Request {{
-        pub op: Op,
-        pub outcome: Outcome,
-    }}
-
+{request_source(f"#[derive({set_derive})]")}
     /// The metrics of subsystem s{nn}.
 {metrics_attrs}    pub struct S{nn} {{
 {fields}    }}
@@ -196,6 +284,10 @@ def struct_hand_written(i):
         deprecation: None,
         quiet: false,
         source: Source {{ file: file!(), line: line!(), column: column!(), module_path: module_path!(), function: None }},
+        summary: None,
+        exemplars: false,
+        created: false,
+        alerts: &[],
     }};
 """)
         visits.append(f"            f(&{upper}, &self.{field});\n")
@@ -214,13 +306,7 @@ pub mod s{nn} {{
 {label_value_impl("Op", OPS)}
 {enum_source("Outcome", "How a request ended.", OUTCOMES, "Clone, Copy")}
 {label_value_impl("Outcome", OUTCOMES)}
-    /// The labels of a request.
-    #[derive(Clone, Copy)]
-    pub struct Request {{
-        pub op: Op,
-        pub outcome: Outcome,
-    }}
-
+{request_source("#[derive(Clone, Copy)]")}
     impl LabelSet for Request {{
         const CARDINALITY: usize = Op::CARDINALITY * Outcome::CARDINALITY;
         const LABELS: &'static [Label] = &[
@@ -256,7 +342,9 @@ pub mod s{nn} {{
             &GLOBAL
         }}
 
-        /// An unregistered instance, cells on the heap: for tests.
+        /// An unregistered instance, cells on the heap: for tests. `#[inline]`
+        /// as the derive's is: compiled where it is used, not in this crate.
+        #[inline]
         pub fn new_unregistered() -> S{nn} {{
             S{nn} {{
             {sep.join(from_heap)},
@@ -272,21 +360,208 @@ pub mod s{nn} {{
 """
 
 
+def struct_prometheus(i):
+    """One module of the `prometheus` + `prometheus-static-metric` crate."""
+    nn = f"{i:02}"
+    fields, creates, inits = [], [], []
+    for field, ty, help_text in helps(nn):
+        name = f"gen_s{nn}_{field}"
+        if ty.startswith("Family"):
+            fields.append(f"        pub {field}: Requests,\n")
+            creates.append(f'        let {field} = IntCounterVec::new(Opts::new("{name}", "{help_text}"), '
+                           '&["op", "outcome"])?;\n')
+            inits.append(f"{field}: Requests::from(&{field})")
+        elif ty == "IntGauge":
+            fields.append(f"        pub {field}: IntGauge,\n")
+            creates.append(f'        let {field} = IntGauge::new("{name}", "{help_text}")?;\n')
+            inits.append(field)
+        else:
+            fields.append(f"        pub {field}: Histogram,\n")
+            creates.append(f"        let {field} = Histogram::with_opts(\n"
+                           f'            HistogramOpts::new("{name}", "{help_text}").buckets(vec![{DEFAULT_BUCKETS}]),\n'
+                           "        )?;\n")
+            inits.append(field)
+        creates.append(f"        registry.register(Box::new({field}.clone()))?;\n")
+    ops = "".join(f"            {snake(v)},\n" for v in OPS)
+    outcomes = "".join(f"            {snake(v)},\n" for v in OUTCOMES)
+    return f"""\
+pub mod s{nn} {{
+    use prometheus::{{Histogram, HistogramOpts, IntCounter, IntCounterVec, IntGauge, Opts, Registry}};
+    use prometheus_static_metric::make_static_metric;
+
+    make_static_metric! {{
+        pub label_enum Op {{
+{ops}        }}
+
+        pub label_enum Outcome {{
+{outcomes}        }}
+
+        pub struct Requests: IntCounter {{
+            "op" => Op,
+            "outcome" => Outcome,
+        }}
+    }}
+
+    /// The metrics of subsystem s{nn}.
+    pub struct S{nn} {{
+{"".join(fields)}    }}
+
+    /// Creates the metrics of subsystem s{nn} and registers them.
+    pub fn register(registry: &Registry) -> prometheus::Result<S{nn}> {{
+{"".join(creates)}        Ok(S{nn} {{ {", ".join(inits)} }})
+    }}
+}}
+"""
+
+
+def struct_measured(i):
+    """One module of the `measured` crate."""
+    nn = f"{i:02}"
+    fields = []
+    for field, ty, help_text in helps(nn):
+        name = f"gen_s{nn}_{field}"
+        if ty.startswith("Family"):
+            attr, rust_type = f'#[metric(rename = "{name}")]', "CounterVec<RequestSet>"
+        elif ty == "IntGauge":
+            attr, rust_type = f'#[metric(rename = "{name}")]', "Gauge"
+        else:
+            attr = f'#[metric(rename = "{name}", metadata = Thresholds::with_buckets([{DEFAULT_BUCKETS}]))]'
+            rust_type = "Histogram<11>"
+        fields.append(f"        /// {help_text}\n        {attr}\n        pub {field}: {rust_type},\n")
+    derives = "Clone, Copy, FixedCardinalityLabel"
+    return f"""\
+pub mod s{nn} {{
+    use measured::metric::histogram::Thresholds;
+    use measured::{{CounterVec, FixedCardinalityLabel, Gauge, Histogram, LabelGroup, MetricGroup}};
+
+{enum_source("Op", "The operation a request performs.", OPS, derives)}
+{enum_source("Outcome", "How a request ended.", OUTCOMES, derives)}
+{request_source("#[derive(Clone, Copy, LabelGroup)]", "#[label(set = RequestSet)]")}
+    /// The metrics of subsystem s{nn}.
+    #[derive(MetricGroup)]
+    #[metric(new())]
+    pub struct S{nn} {{
+{"".join(fields)}    }}
+}}
+"""
+
+
+def struct_client(i):
+    """One module of the `prometheus-client` crate."""
+    nn = f"{i:02}"
+    fields, inits, registers = [], [], []
+    for field, ty, help_text in helps(nn):
+        # The registry appends the period to the help text, and `_total` to a
+        # counter's name.
+        help_text = help_text.removesuffix(".")
+        if ty.startswith("Family"):
+            rust_type, init = "Family<Request, Counter>", "Family::default()"
+            registers.append(f'        registry.register("gen_s{nn}_{field.removesuffix("_total")}", '
+                             f'"{help_text}", metrics.{field}.clone());\n')
+        elif ty == "IntGauge":
+            rust_type, init = "Gauge", "Gauge::default()"
+            registers.append(f'        registry.register("gen_s{nn}_{field}", "{help_text}", metrics.{field}.clone());\n')
+        else:
+            rust_type, init = "Histogram", f"Histogram::new([{DEFAULT_BUCKETS}])"
+            registers.append(f'        registry.register_with_unit("gen_s{nn}_{field.removesuffix("_seconds")}", '
+                             f'"{help_text}", Unit::Seconds, metrics.{field}.clone());\n')
+        fields.append(f"        pub {field}: {rust_type},\n")
+        inits.append(f"            {field}: {init},\n")
+    derives = "Clone, Copy, Debug, Hash, PartialEq, Eq, EncodeLabelValue"
+    allow = "    #[allow(non_camel_case_types)]\n"
+    return f"""\
+pub mod s{nn} {{
+    use prometheus_client::encoding::{{EncodeLabelSet, EncodeLabelValue}};
+    use prometheus_client::metrics::counter::Counter;
+    use prometheus_client::metrics::family::Family;
+    use prometheus_client::metrics::gauge::Gauge;
+    use prometheus_client::metrics::histogram::Histogram;
+    use prometheus_client::registry::{{Registry, Unit}};
+
+{enum_source("Op", "The operation a request performs.", [snake(v) for v in OPS], derives, allow)}
+{enum_source("Outcome", "How a request ended.", [snake(v) for v in OUTCOMES], derives, allow)}
+{request_source("#[derive(Clone, Copy, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]")}
+    /// The metrics of subsystem s{nn}.
+    pub struct S{nn} {{
+{"".join(fields)}    }}
+
+    /// Creates the metrics of subsystem s{nn} and registers them.
+    pub fn register(registry: &mut Registry) -> S{nn} {{
+        let metrics = S{nn} {{
+{"".join(inits)}        }};
+{"".join(registers)}        metrics
+    }}
+}}
+"""
+
+
+def register_all(kind):
+    """The peer crate's `register_all`, after its modules (outside them, so
+    not in the lines per module)."""
+    mods = [f"s{i:02}" for i in range(STRUCTS)]
+    if kind == MEAS:
+        fields = "".join(f"    #[metric(flatten)]\n    pub {m}: {m}::{m.upper()},\n" for m in mods)
+        inits = "".join(f"        {m}: {m}::{m.upper()}::new(),\n" for m in mods)
+        return f"""
+/// Every module's metrics: one group to encode.
+#[derive(measured::MetricGroup)]
+pub struct All {{
+{fields}}}
+
+/// Creates every module's metrics (`measured` has no registry).
+pub fn register_all() -> All {{
+    All {{
+{inits}    }}
+}}
+"""
+    fields = "".join(f"    pub {m}: {m}::{m.upper()},\n" for m in mods)
+    if kind == PROM:
+        inits = "".join(f"        {m}: {m}::register(registry)?,\n" for m in mods)
+        signature, result, end = "registry: &prometheus::Registry", "prometheus::Result<All>", ("Ok(", ")")
+    else:
+        inits = "".join(f"        {m}: {m}::register(registry),\n" for m in mods)
+        signature, result, end = "registry: &mut prometheus_client::registry::Registry", "All", ("", "")
+    return f"""
+/// Every module's metrics.
+pub struct All {{
+{fields}}}
+
+/// Creates and registers every module's metrics.
+pub fn register_all({signature}) -> {result} {{
+    {end[0]}All {{
+{inits}    }}{end[1]}
+}}
+"""
+
+
 HEADER = {
     A: "//! Generated: {n} metric structs declared with `#[derive(Metrics)]`, `LabelValue` and `LabelSet`.\n",
+    A0: "//! Generated: crate A, built against the runtime at BASELINE_ROOT.\n",
     B: "//! Generated: the same {n} metric structs, written without proc macros.\n",
     PLAIN: "//! Generated: crate A without its derive attributes; only expanded, never compiled.\n",
+    PROM: "//! Generated: the same {n} metric structs with `prometheus` and `make_static_metric!`.\n",
+    MEAS: "//! Generated: the same {n} metric structs with `measured`'s derives.\n",
+    CLIENT: "//! Generated: the same {n} metric structs with `prometheus-client`.\n",
 }
 
 
 def lib_source(kind):
-    if kind == A:
+    tail = ""
+    if kind in (A, A0):
         modules = [struct_with_macros(i) for i in range(STRUCTS)]
     elif kind == B:
         modules = [struct_hand_written(i) for i in range(STRUCTS)]
-    else:
+    elif kind == PLAIN:
         modules = [struct_with_macros(i, derives=False) for i in range(STRUCTS)]
-    return HEADER[kind].format(n=STRUCTS) + "\n" + "\n".join(modules)
+    else:
+        modules = [{PROM: struct_prometheus, MEAS: struct_measured, CLIENT: struct_client}[kind](i)
+                   for i in range(STRUCTS)]
+        tail = register_all(kind)
+    text = HEADER[kind].format(n=STRUCTS) + "\n" + "\n".join(modules) + tail
+    if kind == A0:
+        _, _, lib = baseline_runtime()
+        text = text.replace("use metricate::", f"use {lib}::")
+    return text
 
 
 def write_if_changed(path, text):
@@ -297,18 +572,35 @@ def write_if_changed(path, text):
         path.write_text(text)
 
 
+def lockfile_origin(kind):
+    """The lockfile a project starts from: the same dependency versions as the
+    runtime's own builds (the peers': as benchmarks/), nothing to resolve."""
+    if kind in PEERS:
+        return ROOT / "benchmarks" / "Cargo.lock"
+    if kind == A0 and (BASELINE / "Cargo.lock").exists():
+        return BASELINE / "Cargo.lock"
+    return ROOT / "Cargo.lock"
+
+
+def copy_lockfile(kind, root):
+    """Copies the lockfile once (cargo then prunes it to the project); again
+    when its origin changed (another BASELINE_ROOT)."""
+    origin = lockfile_origin(kind)
+    marker = root / "target-lock-origin"
+    stamp = f"{origin}\n{origin.stat().st_mtime_ns}\n"
+    if not (root / "Cargo.lock").exists() or not marker.exists() or marker.read_text() != stamp:
+        shutil.copyfile(origin, root / "Cargo.lock")
+        marker.write_text(stamp)
+
+
 def generate():
     sources = {}
-    for kind in (A, B, PLAIN):
+    for kind in (*KINDS, PLAIN):
         root = GEN / kind
         write_if_changed(root / "Cargo.toml", manifest(kind))
         sources[kind] = lib_source(kind)
         write_if_changed(root / "src" / "lib.rs", sources[kind])
-        # The main workspace's lockfile: the same dependency versions as the
-        # runtime's own builds, and nothing to resolve from the network.
-        lock = root / "Cargo.lock"
-        if not lock.exists():
-            shutil.copyfile(ROOT / "Cargo.lock", lock)
+        copy_lockfile(kind, root)
     return sources
 
 
@@ -324,11 +616,24 @@ def env(bootstrap=False):
     return e
 
 
+# A failing build of the repository's own crates (someone is editing them: the
+# repository is shared) is retried every RETRY_SECONDS, up to RETRIES times.
+RETRY_SECONDS, RETRIES = 30, 20
+
+
 def cargo(kind, *args, bootstrap=False, check=True):
-    """Runs cargo in crate `kind`; returns (seconds, completed process)."""
-    start = time.perf_counter()
-    proc = subprocess.run(["cargo", *args], cwd=GEN / kind, env=env(bootstrap), capture_output=True, text=True)
-    elapsed = time.perf_counter() - start
+    """Runs cargo in crate `kind` (a folder of `generated/`); returns
+    (seconds, completed process)."""
+    for retry in range(RETRIES + 1):
+        start = time.perf_counter()
+        proc = subprocess.run(["cargo", *args], cwd=GEN / kind, env=env(bootstrap), capture_output=True, text=True)
+        elapsed = time.perf_counter() - start
+        broken = re.search(r"could not compile `(metricate[\w-]*)`", proc.stderr)
+        if proc.returncode == 0 or not check or not broken or retry == RETRIES:
+            break
+        log(f"  cargo {' '.join(args)} in {kind}: `{broken.group(1)}` does not compile (being edited?); "
+            f"retrying in {RETRY_SECONDS} s")
+        time.sleep(RETRY_SECONDS)
     if check and proc.returncode != 0:
         log(proc.stdout[-4000:])
         log(proc.stderr[-8000:])
@@ -337,17 +642,24 @@ def cargo(kind, *args, bootstrap=False, check=True):
 
 
 def compiled(proc):
-    return re.findall(r"^\s*Compiling (\S+) v", proc.stderr, re.M)
+    return re.findall(r"^\s*(?:Compiling|Checking) (\S+) v", proc.stderr, re.M)
 
 
 def timed_build(kind, args, what, prepare):
-    """Times `cargo build <args>` after `prepare(attempt)`; redoes it (up to
-    twice) if anything other than the crate itself was compiled (e.g. someone
-    edited the runtime meanwhile: the machine and the repository are shared)."""
+    """Times `cargo <args>` (`build ..` or `check`) after `prepare(attempt)`;
+    redoes it (up to twice) if anything other than the crate itself was
+    compiled (e.g. someone edited the runtime meanwhile: the machine and the
+    repository are shared)."""
     for attempt in range(3):
-        cargo(kind, "build", *args)  # dependencies up to date
+        cargo(kind, *args)  # dependencies up to date
         prepare(attempt)
-        elapsed, proc = cargo(kind, "build", *args)
+        elapsed, proc = cargo(kind, *args, check=False)
+        if proc.returncode != 0:
+            if attempt == 2:
+                log(proc.stderr[-8000:])
+                raise SystemExit(f"{what}: cargo {' '.join(args)} failed")
+            log(f"  {what}: failed (a dependency being edited?); redoing")
+            continue
         if PACKAGE[kind] not in compiled(proc):
             raise SystemExit(f"{what}: {PACKAGE[kind]} was not rebuilt:\n{proc.stderr}")
         others = [c for c in compiled(proc) if c != PACKAGE[kind]]
@@ -360,7 +672,7 @@ def timed_build(kind, args, what, prepare):
 def measure_clean(kind, release):
     args = ["--release"] if release else []
     # Only the crate itself: its artifacts (incremental state included) go.
-    return timed_build(kind, args, f"clean {'release' if release else 'debug'} {kind}",
+    return timed_build(kind, ["build", *args], f"clean {'release' if release else 'debug'} {kind}",
                        lambda _: cargo(kind, "clean", "-p", PACKAGE[kind], *args))
 
 
@@ -371,65 +683,140 @@ def measure_noop(kind):
 
 
 def set_help(kind, text):
+    """Sets the help text of `gen_sNN_requests_total` (NN = STRUCTS / 2): a
+    doc comment (A, measured) or a string literal (B, the others)."""
+    if kind == CLIENT:
+        text = text.removesuffix(".")  # the registry appends it
     lib = GEN / kind / "src" / "lib.rs"
     source = lib.read_text()
-    lines = [line for line in source.splitlines() if EDITED_HELP[:-1] in line]
+    lines = [line for line in source.splitlines() if EDITED_PREFIX in line]
     assert len(lines) == 1, (kind, lines)
     old = lines[0]
-    new = re.sub(re.escape(EDITED_HELP[:-1]) + r"[^\"]*\.", text, old)
+    new = re.sub(re.escape(EDITED_PREFIX) + r'[^"\n]*', lambda _: text, old)
     lib.write_text(source.replace(old, new))
 
 
 def measure_help_rebuild(kind, rep):
     # A text of the same length each time: only the words change.
-    return timed_build(kind, [], f"help-text rebuild {kind}",
-                       lambda attempt: set_help(kind, EDITED_HELP[:-1] + f" (edit {rep}{attempt})."))
+    return timed_build(kind, ["build"], f"help-text rebuild {kind}",
+                       lambda attempt: set_help(kind, EDITED_PREFIX + f" (edit {rep}{attempt})."))
+
+
+def measure_help_check(kind, rep):
+    return timed_build(kind, ["check"], f"help-text check {kind}",
+                       lambda attempt: set_help(kind, EDITED_PREFIX + f" (chck {rep}{attempt})."))
 
 
 # ---------------------------------------------------------------------------
 # B is the same metrics as A: a binary per crate records a few values and
 # prints the global registry (OpenMetrics), every descriptor (without its
 # source position) and an unregistered instance; the outputs must match.
+# The peers: a binary per peer registers every module, creates every labeled
+# series and prints the peer's text exposition; its families must be A's.
 
-VERIFY_MAIN = """\
+def verify_main():
+    """The verification binary of A and B (modules s07 and s09, or the last)."""
+    x, y = (f"s{min(i, STRUCTS - 1):02}" for i in (7, 9))
+    return f"""\
 // Generated by benchmarks/compile-time/bench.py; do not edit.
-use generated::{s07, s09};
+use generated::{{{x}}};
 use metricate::encode::Format;
 
-fn main() {
-    let s07 = s07::S07::global();
-    s07.requests_total.with(s07::Request { op: s07::Op::List, outcome: s07::Outcome::Timeout }).inc_by(3);
-    s07.request_duration_seconds.observe(0.3);
-    s07.queue_depth.set(-2);
+fn main() {{
+    let {x} = {x}::{x.upper()}::global();
+    {x}.requests_total.with({x}::Request {{ op: {x}::Op::List, outcome: {x}::Outcome::Timeout }}).inc_by(3);
+    {x}.request_duration_seconds.observe(0.3);
+    {x}.queue_depth.set(-2);
     let registry = metricate::global().unwrap();
     let mut out = Vec::new();
     Format::OpenMetrics.encode(registry, &mut out);
-    print!("{}", String::from_utf8(out).unwrap());
-    for registered in registry.iter() {
+    print!("{{}}", String::from_utf8(out).unwrap());
+    for registered in registry.iter() {{
         let mut descriptor = *registered.descriptor;
         descriptor.source.file = "";
         descriptor.source.line = 0;
         descriptor.source.column = 0;
         descriptor.source.module_path = "";
-        println!("{descriptor:?}");
-    }
-    let unregistered = s09::S09::new_unregistered();
-    unregistered.errors_total.with(s09::Request { op: s09::Op::Read, outcome: s09::Outcome::Ok }).inc();
+        println!("{{descriptor:?}}");
+    }}
+    let unregistered = generated::{y}::{y.upper()}::new_unregistered();
+    unregistered.errors_total.with(generated::{y}::Request {{ op: generated::{y}::Op::Read, outcome: generated::{y}::Outcome::Ok }}).inc();
     let mut local = metricate::Registry::new();
     local.register_group(&unregistered).unwrap();
     let mut out = Vec::new();
     Format::Prometheus.encode(&local, &mut out);
-    print!("{}", String::from_utf8(out).unwrap());
-}
+    print!("{{}}", String::from_utf8(out).unwrap());
+}}
 """
 
 
-def verify():
-    outputs = {}
-    for kind in (A, B):
-        root = GEN / f"verify-{kind}"
-        runtime = os.path.relpath(ROOT / "metricate", root)
-        write_if_changed(root / "Cargo.toml", f"""\
+def touch_macro(ops, outcomes, call):
+    """`touch!(all; s00, s01, ..)`: creates every series of every labeled
+    counter (`call` increments `$all.$m.<field>` for `request`)."""
+    ops = ", ".join(f"generated::$m::Op::{v}" for v in ops)
+    outcomes = ", ".join(f"generated::$m::Outcome::{v}" for v in outcomes)
+    calls = "".join(f"                    {call.format(field=f)};\n" for f, t, _ in helps("00") if t.startswith("Family"))
+    mods = ", ".join(f"s{i:02}" for i in range(STRUCTS))
+    return f"""\
+    macro_rules! touch {{
+        ($all:ident; $($m:ident),*) => {{$(
+            for op in [{ops}] {{
+                for outcome in [{outcomes}] {{
+                    let request = generated::$m::Request {{ op, outcome }};
+{calls}                }}
+            }}
+        )*}};
+    }}
+    touch!(all; {mods});
+"""
+
+
+def peer_verify_main(kind):
+    head = "// Generated by benchmarks/compile-time/bench.py; do not edit.\n"
+    if kind == PROM:
+        # `Requests::from(&vec)` creates every child.
+        return head + """\
+use prometheus::Encoder;
+
+fn main() {
+    let registry = prometheus::Registry::new();
+    let _all = generated::register_all(&registry).unwrap();
+    let mut out = Vec::new();
+    prometheus::TextEncoder::new().encode(&registry.gather(), &mut out).unwrap();
+    print!("{}", String::from_utf8(out).unwrap());
+}
+"""
+    if kind == MEAS:
+        touch = touch_macro(OPS, OUTCOMES, "$all.$m.{field}.inc(request)")
+        return head + f"""\
+use measured::MetricGroup;
+use measured::text::BufferedTextEncoder;
+
+fn main() {{
+    let all = generated::register_all();
+{touch}    let mut encoder = BufferedTextEncoder::new();
+    all.collect_group_into(&mut encoder).unwrap();
+    print!("{{}}", std::str::from_utf8(&encoder.finish()).unwrap());
+}}
+"""
+    touch = touch_macro([snake(v) for v in OPS], [snake(v) for v in OUTCOMES],
+                        "$all.$m.{field}.get_or_create(&request).inc()")
+    return head + f"""\
+fn main() {{
+    let mut registry = prometheus_client::registry::Registry::default();
+    let all = generated::register_all(&mut registry);
+{touch}    let mut out = String::new();
+    prometheus_client::encoding::text::encode(&mut out, &registry).unwrap();
+    print!("{{out}}");
+}}
+"""
+
+
+def run_verify(kind, deps, main):
+    """Builds and runs `generated/verify-<kind>` (depending on the crate
+    `kind` as `generated`); returns its output."""
+    root = GEN / f"verify-{kind}"
+    write_if_changed(root / "Cargo.toml", f"""\
 # Generated by benchmarks/compile-time/bench.py; do not edit.
 [package]
 name = "verify-{kind}"
@@ -438,21 +825,111 @@ edition = "2024"
 publish = false
 
 [dependencies]
-metricate = {{ path = "{runtime}" }}
+{deps}
 generated = {{ package = "{PACKAGE[kind]}", path = "../{kind}" }}
 
 [workspace]
 """)
-        write_if_changed(root / "src" / "main.rs", VERIFY_MAIN)
-        if not (root / "Cargo.lock").exists():
-            shutil.copyfile(ROOT / "Cargo.lock", root / "Cargo.lock")
-        proc = subprocess.run(["cargo", "run", "-q"], cwd=root, env=env(), capture_output=True, text=True)
-        if proc.returncode != 0:
-            log(proc.stderr[-6000:])
-            raise SystemExit(f"verify-{kind} failed")
-        outputs[kind] = proc.stdout
-    families = outputs[A].count("Descriptor { name: \"gen_")
-    return outputs[A] == outputs[B], families
+    write_if_changed(root / "src" / "main.rs", main)
+    copy_lockfile(kind, root)
+    _, proc = cargo(f"verify-{kind}", "run", "-q")
+    (GEN / f"verify-{kind}.out").write_text(proc.stdout)
+    return proc.stdout
+
+
+def stable(text):
+    """The output without the process metrics' values (CPU time, memory,
+    start time: they differ from one run to the next)."""
+    return re.sub(r"^(process_\w+(?:\{[^}]*\})?) \S+$", r"\1 <varies>", text, flags=re.M)
+
+
+def verify_b():
+    """A's output, after checking that B's is the same."""
+    runtime = f'metricate = {{ path = "{os.path.relpath(ROOT / "metrics-runtime", GEN / f"verify-{A}")}" }}'
+    outputs = {kind: run_verify(kind, runtime, verify_main()) for kind in (A, B)}
+    if stable(outputs[A]) != stable(outputs[B]):
+        raise SystemExit(f"crate B does not expose the same metrics as crate A: compare "
+                         f"{GEN / 'verify-with-macros.out'} and {GEN / 'verify-hand-written.out'}")
+    return outputs[A], outputs[A].count('Descriptor { name: "gen_')
+
+
+def parse_exposition(text):
+    """{family name: {type, help, unit, series, bounds}} of a Prometheus or
+    OpenMetrics text (up to `# EOF`). `series`: the label sets of its samples
+    (without `le`); `bounds`: the histogram bounds. A counter's family name is
+    given `_total` where the format leaves it out (OpenMetrics)."""
+    families = {}
+    current = None
+    for line in text.splitlines():
+        if line == "# EOF":
+            break
+        if not line.strip():
+            continue
+        if line.startswith("#"):
+            m = re.match(r"^# (HELP|TYPE|UNIT) (\S+)(?: (.*))?$", line)
+            if m:
+                current = m.group(2)
+                family = families.setdefault(current, {"type": None, "help": None, "unit": None, "series": set(),
+                                                       "bounds": set()})
+                value = m.group(3) or ""
+                if m.group(1) == "HELP":
+                    value = re.sub(r"\\(.)", lambda e: "\n" if e.group(1) == "n" else e.group(1), value)
+                family[m.group(1).lower()] = value
+            continue
+        m = re.match(r"^([A-Za-z_:][\w:]*)(?:\{(.*)\})? \S+", line)
+        if not m or current is None or not m.group(1).startswith(current):
+            raise SystemExit(f"unexpected sample line (family {current}): {line!r}")
+        labels = dict(re.findall(r'(\w+)="((?:[^"\\]|\\.)*)"', m.group(2) or ""))
+        le = labels.pop("le", None)
+        if le is not None:
+            families[current]["bounds"].add(float(le))
+        families[current]["series"].add(tuple(sorted(labels.items())))
+    return {name + ("_total" if f["type"] == "counter" and not name.endswith("_total") else ""): f
+            for name, f in families.items()}
+
+
+def compare_families(expected, actual, kind):
+    """Fails unless `actual` has exactly A's `gen_` families: names, help
+    texts, types, label names, label values and histogram bounds."""
+    expected = {name: f for name, f in expected.items() if name.startswith("gen_")}
+    actual = {name: f for name, f in actual.items() if name.startswith("gen_")}
+    problems = []
+    if len(expected) != 5 * STRUCTS:
+        problems.append(f"A exposes {len(expected)} families, not {5 * STRUCTS}")
+    missing, extra = sorted(set(expected) - set(actual)), sorted(set(actual) - set(expected))
+    if missing:
+        problems.append(f"{len(missing)} families missing, e.g. {missing[:3]}")
+    if extra:
+        problems.append(f"{len(extra)} families A does not have, e.g. {extra[:3]}")
+    for name in sorted(set(expected) & set(actual)):
+        e, a = expected[name], actual[name]
+        for key in ("type", "help", "bounds"):
+            if e[key] != a[key]:
+                shown = (sorted(a[key]), sorted(e[key])) if key == "bounds" else (a[key], e[key])
+                problems.append(f"{name}: {key} {shown[0]!r}, A: {shown[1]!r}")
+        names_e = sorted({label for series in e["series"] for label, _ in series})
+        names_a = sorted({label for series in a["series"] for label, _ in series})
+        if names_e != names_a:
+            problems.append(f"{name}: label names {names_a}, A: {names_e}")
+        elif e["series"] != a["series"]:
+            problems.append(f"{name}: label values {sorted(a['series'] - e['series'])[:3]} "
+                            f"instead of {sorted(e['series'] - a['series'])[:3]}")
+    if problems:
+        log("\n".join(problems[:20]))
+        raise SystemExit(f"{kind} does not expose the same metrics as crate A ({len(problems)} differences; "
+                         f"output in {GEN / f'verify-{kind}.out'})")
+    return len(actual)
+
+
+def verify_peers(a_output):
+    expected = parse_exposition(a_output)
+    counts = {}
+    for kind in PEERS:
+        deps = peer_dependencies(kind)
+        families = parse_exposition(run_verify(kind, deps, peer_verify_main(kind)))
+        counts[kind] = compare_families(expected, families, kind)
+        log(f"  {kind}: the same {counts[kind]} families")
+    return counts
 
 
 # ---------------------------------------------------------------------------
@@ -485,10 +962,6 @@ def count_lines(text):
     return total, inside
 
 
-def module_lines(source):
-    return sum(1 for line in source.splitlines() if line.strip() and not line.startswith("//!"))
-
-
 def macro_stats(kind):
     (GEN / kind / "src" / "lib.rs").touch()
     _, proc = cargo(kind, "rustc", "--lib", "--profile", "check", "--", "-Zmacro-stats", bootstrap=True)
@@ -516,7 +989,7 @@ def macro_stats(kind):
 
 
 # ---------------------------------------------------------------------------
-# Where a clean debug build spends its time (one run, informative).
+# Where a clean debug build spends its time.
 
 PASSES = [
     ("macro_expand_crate", "macro expansion (running the proc macros, parsing their output)"),
@@ -532,6 +1005,9 @@ PASSES = [
 
 
 def time_passes(kind):
+    """`-Ztime-passes` of a clean debug build of the crate (leaves it built
+    with other flags: the next measurement builds it again first)."""
+    cargo(kind, "build")  # dependencies up to date
     cargo(kind, "clean", "-p", PACKAGE[kind])
     _, proc = cargo(kind, "rustc", "--lib", "--", "-Ztime-passes", bootstrap=True)
     times = {}
@@ -539,9 +1015,8 @@ def time_passes(kind):
         m = re.match(r"^time:\s+([\d.]+);.*?\s(\S+)$", line.strip())
         if m and m.group(2) not in times:
             times[m.group(2)] = float(m.group(1))
-    # Leave the crate built the ordinary way.
-    cargo(kind, "clean", "-p", PACKAGE[kind])
-    cargo(kind, "build")
+    if "total" not in times:
+        raise SystemExit(f"no -Ztime-passes output for {kind}:\n{proc.stderr[-3000:]}")
     return times
 
 
@@ -551,135 +1026,222 @@ def fmt_s(values):
     return f"{min(values):.2f} / {statistics.median(values):.2f}"
 
 
-def verdict(value, target):
-    return "yes" if value <= target else "**no**"
+def fmt_ratio(x):
+    return f"{x:.2f}×"
 
 
 def main():
     started = time.perf_counter()
     rustc = subprocess.run(["rustc", "-V"], capture_output=True, text=True).stdout.strip()
     cargo_v = subprocess.run(["cargo", "-V"], capture_output=True, text=True).stdout.strip()
-    commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True,
-                            text=True).stdout.strip()
-    dirty = subprocess.run(["git", "status", "--short", "--", "metricate", "metricate-derive", "catalog"],
-                           cwd=ROOT, capture_output=True, text=True).stdout.split("\n")
-    dirty = [line[3:] for line in dirty if line.strip()]
-    load = os.getloadavg()
 
-    log(f"generating {STRUCTS} structs per crate under {GEN}")
+    def describe(root):
+        commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=root, capture_output=True,
+                                text=True).stdout.strip()
+        dirty = subprocess.run(["git", "status", "--short", "--", "metrics-runtime", "metrics-derive", "catalog",
+                                "abi"], cwd=root, capture_output=True, text=True).stdout.split("\n")
+        dirty = [line[3:] for line in dirty if line.strip()]
+        return f"`{commit}`" + (f", with uncommitted changes in {', '.join(dirty)}" if dirty else "")
+
+    load = os.getloadavg()
+    peers_lock = ROOT / "benchmarks" / "Cargo.lock"
+    peers_lock_before = peers_lock.read_bytes()
+    main_lock_before = (ROOT / "Cargo.lock").read_bytes()
+
+    log(f"generating {STRUCTS} structs per crate under {GEN}" + (f" (A-before: {BASELINE})" if BASELINE else ""))
     sources = generate()
 
     log("building the dependencies (debug, release, check) once")
-    for kind in (A, B):
-        for args in ([], ["--release"]):
-            elapsed, proc = cargo(kind, "build", *args)
-            log(f"  {kind} {' '.join(args) or 'debug'}: {elapsed:.1f} s, compiled {len(compiled(proc))} crates")
+    for kind in KINDS:
+        for args in (["build"], ["build", "--release"], ["check"]):
+            elapsed, proc = cargo(kind, *args)
+            log(f"  {kind} {' '.join(args)}: {elapsed:.1f} s, compiled {len(compiled(proc))} crates")
 
-    log("checking that B exposes the same metrics as A")
-    same, families = verify()
-    log(f"  same: {same}, {families} families")
-    if not same:
-        raise SystemExit("crate B does not expose the same metrics as crate A")
+    log("checking that B and the peers expose the same metrics as A")
+    a_output, families = verify_b()
+    log(f"  B: the same {families} families")
+    peer_families = verify_peers(a_output)
 
-    log("expanding (-Zunpretty=expanded)")
-    expanded = {kind: expand(kind) for kind in (A, B, PLAIN)}
+    log("expanding (-Zunpretty=expanded, -Zmacro-stats)")
+    expanded = {kind: expand(kind) for kind in (*KINDS, PLAIN)}
     counts = {kind: count_lines(text) for kind, text in expanded.items()}
-    stats, stats_raw = macro_stats(A)
-    (GEN / "with-macros.macro-stats.txt").write_text(stats_raw)
+    stats = {}
+    for kind in (A, A0) if BASELINE else (A,):
+        stats[kind], raw = macro_stats(kind)
+        (GEN / f"{kind}.macro-stats.txt").write_text(raw)
 
-    clean = {(kind, rel): [] for kind in (A, B) for rel in (False, True)}
-    rebuild = {A: [], B: []}
-    noop = {A: [], B: []}
+    clean = {(kind, rel): [] for kind in KINDS for rel in (False, True)}
+    rebuild = {kind: [] for kind in KINDS}
+    check = {kind: [] for kind in KINDS}
+    noop = {kind: [] for kind in KINDS}
+    passes = {kind: [] for kind in KINDS}
     for rep in range(REPS):
         log(f"repetition {rep + 1}/{REPS}")
+        # Interleaved, starting with another crate each repetition.
+        order = KINDS[rep % len(KINDS):] + KINDS[:rep % len(KINDS)]
         for rel in (False, True):
-            for kind in (A, B):
+            for kind in order:
                 t = measure_clean(kind, rel)
                 clean[(kind, rel)].append(t)
                 log(f"  clean {'release' if rel else 'debug'} {kind}: {t:.2f} s")
-        for kind in (A, B):
+        for kind in order:
             t = measure_help_rebuild(kind, rep)
             rebuild[kind].append(t)
             log(f"  help-text rebuild {kind}: {t:.2f} s")
-            t = measure_noop(kind)
-            noop[kind].append(t)
-    for kind in (A, B):
+        for kind in order:
+            t = measure_help_check(kind, rep)
+            check[kind].append(t)
+            log(f"  help-text check {kind}: {t:.2f} s")
+            noop[kind].append(measure_noop(kind))
+        for kind in order:
+            passes[kind].append(time_passes(kind))
+            log(f"  time passes {kind}: macro_expand_crate {passes[kind][-1].get('macro_expand_crate')} s, "
+                f"total {passes[kind][-1]['total']} s")
+    for kind in KINDS:
         set_help(kind, EDITED_HELP)
         cargo(kind, "build")
+        cargo(kind, "check")
 
-    log("time passes (one clean debug build each)")
-    passes = {kind: time_passes(kind) for kind in (A, B)}
+    if peers_lock.read_bytes() != peers_lock_before or (ROOT / "Cargo.lock").read_bytes() != main_lock_before:
+        log("warning: a lockfile of the repository changed during the run (another engineer?)")
 
     # --- report ---
     n = STRUCTS
-    total_a, inside_a = counts[A]
-    total_b, inside_b = counts[B]
-    total_p, inside_p = counts[PLAIN]
-    per_a = inside_a / n
-    per_b = inside_b / n
-    per_p = inside_p / n
-    src_a = module_lines(sources[A]) / n
-    src_b = module_lines(sources[B]) / n
     med = statistics.median
+    per = {kind: counts[kind][1] / n for kind in counts}
+    src = {kind: count_lines(sources[kind])[1] / n for kind in KINDS}
+    peer_names = ", ".join(TITLE[p] for p in PEERS)
+    cols = list(KINDS)
     out = []
-    out.append("# Compile-time cost of the derive macros\n")
-    out.append(f"{n} metric structs × 5 metrics (3 `Family<Request, Counter>`, 1 `IntGauge`, 1 `Histogram`), each "
-               "with its own two label enums (4 and 5 values) and label set. **A** declares them with "
-               "`#[derive(Metrics)]`/`LabelValue`/`LabelSet`; **B** writes the same by hand "
-               "(`impl LabelValue`/`LabelSet`/`MetricGroup`, `static` cells and descriptors, "
-               "`inventory::submit!` through `metricate::__private`). Times are wall-clock seconds of "
-               f"`cargo build` for the crate alone (dependencies built), **min / median of {REPS}**.\n")
+    out.append("# Compile-time cost of the derive macros, next to hand-written code and three peer libraries\n")
+    out.append(f"{n} modules, each with two label enums `Op` (4 values) and `Outcome` (5 values), a label set "
+               "`Request {op, outcome}` and a struct of 5 metrics (3 counters labeled by `Request`, 1 integer gauge, "
+               "1 histogram with the 11 default bounds), the same names and help texts in every crate:\n")
+    out.append("- **A** (this framework): `#[derive(Metrics)]`/`LabelValue`/`LabelSet`; doc comments are help "
+               "texts, registration at link time.")
+    if BASELINE:
+        out.append("- **A-before**: crate A's source built against the runtime of another checkout "
+                   f"(`BASELINE_ROOT`, at {describe(BASELINE)}): the derives at two commits (not checked against A: "
+                   "its runtime may expose other metrics of its own).")
+    out.append("- **B** (hand-written): what the derives give, written out (`impl LabelValue`/`LabelSet`/"
+               "`MetricGroup`, `static` cells and descriptors, `inventory::submit!` through "
+               "`metricate::__private`).")
+    out.append("- **prometheus + static-metric**: per module `make_static_metric!` declares the label enums and a "
+               "struct of the 20 `IntCounter` children; a hand-written `register(&Registry)` creates the "
+               "`IntCounterVec`s (`Requests::from(&vec)`), the `IntGauge` and the `Histogram` with their names and "
+               "help texts as string literals and registers each.")
+    out.append("- **measured**: `#[derive(FixedCardinalityLabel)]` enums (snake_case values), a "
+               "`#[derive(LabelGroup)]` label set and a `#[derive(MetricGroup)] #[metric(new())]` struct whose doc "
+               "comments are the help texts and whose names come from `#[metric(rename = ..)]`; `CounterVec`, "
+               "`Gauge`, `Histogram<11>` with `Thresholds::with_buckets`. No registry: `register_all` builds one "
+               "`#[derive(MetricGroup)]` struct flattening every module's.")
+    out.append("- **prometheus-client**: `#[derive(EncodeLabelValue)]` enums with lower-case variants (the values "
+               "as spelled), a `#[derive(EncodeLabelSet)]` struct, a struct of `Family<Request, Counter>`/`Gauge`/"
+               "`Histogram` fields and a hand-written `register(&mut Registry)`; the client appends `_total` to "
+               "counter names and a period to help texts, so both are left out of the literals, and the histogram "
+               "is registered with `Unit::Seconds`.\n")
+    out.append(f"Times are wall-clock seconds of `cargo` for the crate alone (dependencies built), "
+               f"**min / median of {REPS}** repetitions; the crates take turns within each repetition. "
+               "Ratios and verdicts use the minimum.\n")
     out.append(f"- {rustc}; {cargo_v}; {os.cpu_count()} CPUs, load average at start "
                f"{load[0]:.2f} (shared machine)")
-    out.append(f"- metricate at `{commit}`" + (f", with uncommitted changes in {', '.join(dirty)}" if dirty
-                                                      else ""))
-    out.append(f"- B is checked to expose the same {families} metric families as A (OpenMetrics text of the "
-               "global registry, every descriptor except its source position, an unregistered instance)")
+    out.append(f"- metricate at {describe(ROOT)}")
+    deps = tomllib.loads((ROOT / "benchmarks" / "Cargo.toml").read_text())["dependencies"]
+    versions = ", ".join(f"{name} {(d if isinstance(d, str) else d['version']).lstrip('=')}"
+                         for kind in PEERS for name in PEER_DEPS[kind] for d in [deps[name]])
+    out.append(f"- peers: {versions} (as in `benchmarks/Cargo.toml`; `prometheus` without default features)")
+    out.append(f"- checked before measuring: B exposes the same {families} metric families as A (OpenMetrics text of "
+               "the global registry, every descriptor except its source position, an unregistered instance); "
+               + ", ".join(f"{TITLE[p]} exposes the same {peer_families[p]}" for p in PEERS)
+               + " (names, help texts, types, label names and values, histogram bounds; every labeled series "
+               "created)")
     out.append("- default `dev`/`release` profiles of the generated crates (proc macros run unoptimised in both, "
                "as cargo builds them by default)\n")
-    out.append("| measurement | target | A: with macros | B: hand-written | A − B (median) | A meets target |")
-    out.append("|---|---|---|---|---|---|")
-    for rel, target, label in ((False, TARGET_DEBUG, "own clean build, debug (s)"),
-                               (True, TARGET_RELEASE, "own clean build, release (s)")):
-        a, b = clean[(A, rel)], clean[(B, rel)]
-        out.append(f"| {label} | ≤ {target:.1f} s | {fmt_s(a)} | {fmt_s(b)} | {med(a) - med(b):+.2f} | "
-                   f"{verdict(med(a), target)} |")
-    a, b = rebuild[A], rebuild[B]
-    out.append(f"| rebuild after editing one help text, debug (s) | ≤ {TARGET_REBUILD:.1f} s | {fmt_s(a)} | "
-               f"{fmt_s(b)} | {med(a) - med(b):+.2f} | {verdict(med(a), TARGET_REBUILD)} |")
-    out.append(f"| expanded lines per 5-metric struct (non-empty) | ≤ {TARGET_LINES} | {per_a:.1f} | {per_b:.1f} | "
-               f"{per_a - per_b:+.1f} | {verdict(per_a, TARGET_LINES)} |")
-    out.append(f"| … of which generated by the derives | — | {per_a - per_p:.1f} | 0 | — | — |")
-    out.append(f"| … of which written by the user (expanded form of the source without the derives) | — | "
-               f"{per_p:.1f} | {per_b:.1f} | — | — |")
-    out.append(f"| source lines per struct (non-empty) | — | {src_a:.1f} | {src_b:.1f} | {src_a - src_b:+.1f} | — |")
-    out.append(f"| expanded lines, whole crate (non-empty) | — | {total_a} | {total_b} | {total_a - total_b:+d} | — |")
-    a, b = noop[A], noop[B]
-    out.append(f"| no-op `cargo build` (cargo's overhead, included in every time above) (s) | — | {fmt_s(a)} | "
-               f"{fmt_s(b)} | — | — |")
+
+    header = ["measurement", "target"] + [TITLE[k] for k in cols] + ["A / B", "A / fastest peer"]
+    if BASELINE:
+        header.append("A / A-before")
+    header.append("A meets target")
+    out.append("| " + " | ".join(header) + " |")
+    out.append("|" + "---|" * len(header))
+
+    def row(label, target, values, fmt, ok=None, ratios=True):
+        """values: {kind: list of repetitions or a number}; ok(a, a/b, a/peer)."""
+        best = {k: (min(v) if isinstance(v, list) else v) for k, v in values.items() if v is not None}
+        cells = [label, target]
+        for k in cols:
+            v = values.get(k)
+            cells.append("—" if v is None else fmt(v))
+        vs_b = vs_peer = vs_before = None
+        if ratios and best.get(B):
+            vs_b = best[A] / best[B]
+        peer_best = {p: best[p] for p in PEERS if p in best}
+        fastest = min(peer_best, key=peer_best.get) if ratios and peer_best else None
+        if fastest and peer_best[fastest]:
+            vs_peer = best[A] / peer_best[fastest]
+        if BASELINE and ratios and best.get(A0):
+            vs_before = best[A] / best[A0]
+        cells.append(fmt_ratio(vs_b) if vs_b is not None else "—")
+        cells.append(f"{fmt_ratio(vs_peer)} ({TITLE[fastest]})" if vs_peer is not None else "—")
+        if BASELINE:
+            cells.append(fmt_ratio(vs_before) if vs_before is not None else "—")
+        cells.append("—" if ok is None else ("yes" if ok(best[A], vs_b, vs_peer) else "**no**"))
+        out.append("| " + " | ".join(cells) + " |")
+
+    lines_fmt = lambda v: f"{v:.1f}"
+    secs = {"fmt": fmt_s}
+    row("own clean build, debug (s)", f"≤ {TARGET_DEBUG_VS_B}× B, ≤ fastest peer",
+        {k: clean[(k, False)] for k in cols}, **secs,
+        ok=lambda a, b, p: b <= TARGET_DEBUG_VS_B and p <= 1.0)
+    row("own clean build, release (s)", "—", {k: clean[(k, True)] for k in cols}, **secs)
+    row("rebuild after editing one help text, debug (s)", f"≤ {TARGET_REBUILD_VS_B}× B, ≤ fastest peer",
+        rebuild, **secs, ok=lambda a, b, p: b <= TARGET_REBUILD_VS_B and p <= 1.0)
+    row("`cargo check` after editing one help text (s)", "—", check, **secs)
+    row("macro expansion, `-Ztime-passes` `macro_expand_crate` of a clean debug build (s)",
+        f"A ≤ {TARGET_MACRO_EXPAND} s",
+        {k: [p.get("macro_expand_crate", 0.0) for p in passes[k]] for k in cols},
+        fmt=lambda v: f"{min(v):.3f} / {med(v):.3f}", ok=lambda a, b, p: a <= TARGET_MACRO_EXPAND)
+    row("rustc total, `-Ztime-passes` `total` of a clean debug build (s)", "—",
+        {k: [p["total"] for p in passes[k]] for k in cols}, **secs)
+    row("expanded lines per module (non-empty, inside `pub mod sNN`)", "—", {k: per[k] for k in cols}, lines_fmt)
+    row("… of which generated by the derives (expanded − `plain`)", f"≤ {TARGET_DERIVE_LINES}",
+        {k: (per[k] - per[PLAIN] if k in (A, A0) else 0.0 if k == B else None) for k in cols}, lines_fmt,
+        ok=lambda a, b, p: a <= TARGET_DERIVE_LINES, ratios=False)
+    row("… of which written by the user (expanded form of the source without the derives)", "—",
+        {k: (per[PLAIN] if k in (A, A0) else per[B] if k == B else None) for k in cols}, lines_fmt, ratios=False)
+    row("source lines per module (non-empty)", "—", {k: src[k] for k in cols}, lines_fmt)
+    row("expanded lines, whole crate (non-empty)", "—", {k: counts[k][0] for k in cols}, lambda v: f"{v}")
+    row("no-op `cargo build` (cargo's overhead, included in every build time above) (s)", "—", noop, **secs,
+        ratios=False)
     out.append("")
     out.append(f"Expanded lines: `RUSTC_BOOTSTRAP=1 cargo rustc --lib --profile check -- -Zunpretty=expanded`, "
-               f"non-empty lines inside the {n} `pub mod sNN {{ .. }}` modules divided by {n}; the crate's "
-               f"scaffolding outside them (prelude, crate docs) is {total_a - inside_a} lines in A, "
-               f"{total_b - inside_b} in B. \"Generated by the derives\" is A minus the same source with the derive "
-               f"attributes removed ({total_p} lines). The rebuild edits the help text of "
-               f"`gen_s{n // 2:02}_requests_total` (a doc comment in A, the descriptor's `help` in B) to a new "
-               "text each repetition.\n")
-    if stats:
-        out.append("`-Zmacro-stats` on A (lines and bytes each macro generates, whole crate):\n")
+               f"non-empty lines inside the {n} `pub mod sNN {{ .. }}` modules divided by {n}; outside them are the "
+               f"crate's scaffolding (prelude, crate docs) and, in the peers, `register_all` ("
+               + ", ".join(f"{TITLE[k]} {counts[k][0] - counts[k][1]}" for k in cols)
+               + " lines). \"Generated by the derives\" is A minus the same source with the derive attributes "
+               f"removed (`plain`, {counts[PLAIN][0]} lines); not computed for the peers, whose macros (derives, "
+               "`make_static_metric!`) are all in their \"expanded lines per module\". The rebuild and the check "
+               f"edit the help text of `gen_s{n // 2:02}_requests_total` (a doc comment in A and measured, a string "
+               "literal in the others) to a new text of the same length each repetition. `-Ztime-passes`: "
+               "`cargo rustc --lib -- -Ztime-passes` after `cargo clean -p` of the crate, each repetition.\n")
+    for kind, rows in stats.items():
+        if not rows:
+            continue
+        out.append(f"`-Zmacro-stats` on {TITLE[kind]} (lines and bytes each macro generates, whole crate):\n")
         out.append("| macro | uses | lines | lines per use | bytes |")
         out.append("|---|---|---|---|---|")
-        for name, uses, lines, size in stats:
+        for name, uses, lines, size in rows:
             out.append(f"| `{name}` | {uses} | {lines} | {lines / uses:.1f} | {size} |")
         out.append("")
-    out.append("Where a clean debug build of the crate spends its time (`-Ztime-passes`, one run, seconds):\n")
-    out.append("| pass | A: with macros | B: hand-written |")
-    out.append("|---|---|---|")
+    out.append("Where a clean debug build of the crate spends its time (`-Ztime-passes`, seconds, min of "
+               f"{REPS}):\n")
+    out.append("| pass | " + " | ".join(TITLE[k] for k in cols) + " |")
+    out.append("|---|" + "---|" * len(cols))
     for key, label in PASSES:
-        ta, tb = passes[A].get(key), passes[B].get(key)
-        if ta is None and tb is None:
+        values = [[p[key] for p in passes[k] if key in p] for k in cols]
+        if not any(values):
             continue
-        out.append(f"| {label} (`{key}`) | {ta if ta is not None else '—'} | {tb if tb is not None else '—'} |")
+        out.append(f"| {label} (`{key}`) | " + " | ".join(f"{min(v):.3f}" if v else "—" for v in values) + " |")
     out.append("")
     out.append(f"Generated by `benchmarks/compile-time/run.sh` in {time.perf_counter() - started:.0f} s.")
     report = "\n".join(out) + "\n"
