@@ -36,6 +36,10 @@ pub(crate) fn expand(input: TokenStream) -> TokenStream {
     }
     match cx.check() {
         Ok(()) => tracking,
-        Err(errors) => errors.to_compile_error(),
+        Err(errors) => {
+            // The tracking still goes out: it is emitted once per crate.
+            let errors = errors.to_compile_error();
+            quote::quote!(#errors #tracking)
+        }
     }
 }

@@ -23,11 +23,20 @@
 //! Every manifest read is `include_bytes!`-ed by the expansion, and the
 //! variable read with `option_env!` where it applies (step 2), so that Cargo
 //! rebuilds the crate when either changes: a proc macro's own
-//! `std::env::var` is invisible to Cargo. Nothing is cached between
-//! expansions.
+//! `std::env::var` is invisible to Cargo. Cargo's tracking is per crate, so
+//! each file is tracked by the first expansion of the crate that reads it
+//! ([`track_once`]), not by all of them: a compiler process compiles one
+//! crate, and the proc macro stays loaded for all its expansions.
+//!
+//! Manifests are read at every expansion and parsed once per compiler
+//! process for the same path and contents ([`Reader::read`]): a crate of a
+//! hundred metric structs parses its manifests once, not three hundred
+//! times.
 
+use std::collections::HashSet;
 use std::ffi::OsString;
 use std::path::{Path, PathBuf};
+use std::sync::{Mutex, PoisonError};
 
 use metricate_catalog::Policy;
 use metricate_catalog::manifest::{self, Manifest, POLICY_MANIFEST_VAR};
@@ -50,7 +59,7 @@ pub(crate) struct Loaded {
 /// the input is still checked.
 pub(crate) fn load(cx: &Ctxt) -> Loaded {
     match find(&Inputs::from_env()) {
-        Ok(found) => Loaded { tracking: tracking(&found), policy: found.policy },
+        Ok(found) => Loaded { tracking: track_once(tracking(&found)), policy: found.policy },
         Err(messages) => {
             for message in messages {
                 cx.error_at(Span::call_site(), message);
@@ -60,19 +69,54 @@ pub(crate) fn load(cx: &Ctxt) -> Loaded {
     }
 }
 
-fn tracking(found: &Found) -> TokenStream {
-    let files = found.files.iter().map(|f| f.display().to_string());
+/// The tracking items of `found`, each with what it tracks (a file's path,
+/// or the variable's name).
+fn tracking(found: &Found) -> Vec<(String, TokenStream)> {
+    let mut items: Vec<(String, TokenStream)> = found
+        .files
+        .iter()
+        .map(|f| {
+            let file = f.display().to_string();
+            let item = quote!(
+                const _: &[u8] = ::core::include_bytes!(#file);
+            );
+            (file, item)
+        })
+        .collect();
     // A crate that states its own policy is not rebuilt when the variable
     // changes: its manifest is tracked, and editing it brings this back.
-    let var = found.var_applies.then(|| {
-        quote!(
+    if found.var_applies {
+        let item = quote!(
             const _: ::core::option::Option<&str> = ::core::option_env!(#POLICY_MANIFEST_VAR);
-        )
-    });
-    quote! {
-        #(const _: &[u8] = ::core::include_bytes!(#files);)*
-        #var
+        );
+        items.push((POLICY_MANIFEST_VAR.to_owned(), item));
     }
+    items
+}
+
+/// What this compiler process has tracked so far: the crate (its manifest
+/// directory and name, which tell crates apart where one process expands
+/// several, as rust-analyzer's proc-macro server does) and the file or
+/// variable.
+static TRACKED: Mutex<Option<HashSet<Tracked>>> = Mutex::new(None);
+
+/// The crate's manifest directory and name, and the file or variable.
+type Tracked = (Option<OsString>, Option<OsString>, String);
+
+/// The items of `items` that the crate being compiled has not emitted yet:
+/// Cargo rebuilds a crate when any file its dep-info lists changes, so one
+/// `include_bytes!` of a manifest per crate tracks it.
+pub(crate) fn track_once(items: Vec<(String, TokenStream)>) -> TokenStream {
+    let krate = (std::env::var_os("CARGO_MANIFEST_DIR"), std::env::var_os("CARGO_CRATE_NAME"));
+    let mut tracked = TRACKED.lock().unwrap_or_else(PoisonError::into_inner);
+    let tracked = tracked.get_or_insert_with(HashSet::new);
+    let mut out = TokenStream::new();
+    for (what, item) in items {
+        if tracked.insert((krate.0.clone(), krate.1.clone(), what)) {
+            out.extend(item);
+        }
+    }
+    out
 }
 
 /// What the lookup depends on, read from the environment once.
@@ -116,8 +160,14 @@ struct Reader {
     files: Vec<PathBuf>,
 }
 
+/// Every manifest this compiler process has parsed: its path, its bytes and
+/// what they parse to.
+static PARSED: Mutex<Vec<(PathBuf, Vec<u8>, Manifest)>> = Mutex::new(Vec::new());
+
 impl Reader {
-    /// Reads and parses `path`; `Ok(None)` if there is no such file.
+    /// Reads and parses `path`; `Ok(None)` if there is no such file. The
+    /// file is read every time; it is parsed again only if its contents
+    /// differ from the last parse of that path in this process.
     fn read(&mut self, path: &Path) -> Result<Option<Manifest>, String> {
         let bytes = match std::fs::read(path) {
             Ok(bytes) => bytes,
@@ -127,7 +177,14 @@ impl Reader {
         if !self.files.iter().any(|f| f == path) {
             self.files.push(path.to_path_buf());
         }
-        Manifest::parse(path, &bytes).map(Some)
+        let mut parsed = PARSED.lock().unwrap_or_else(PoisonError::into_inner);
+        if let Some((_, _, manifest)) = parsed.iter().find(|(p, b, _)| p == path && *b == bytes) {
+            return Ok(Some(manifest.clone()));
+        }
+        let manifest = Manifest::parse(path, &bytes)?;
+        parsed.retain(|(p, _, _)| p != path);
+        parsed.push((path.to_path_buf(), bytes, manifest.clone()));
+        Ok(Some(manifest))
     }
 }
 
@@ -427,14 +484,43 @@ mod tests {
     fn the_tracking_names_every_file_and_the_variable_where_it_applies() {
         let files = vec![PathBuf::from("/repo/app/Cargo.toml"), PathBuf::from("/repo/Cargo.toml")];
         let found = Found { policy: Policy::default(), files, var_applies: true };
-        let tokens = tracking(&found).to_string();
+        let tokens: TokenStream = tracking(&found).into_iter().map(|(_, item)| item).collect();
+        let tokens = tokens.to_string();
         assert_eq!(tokens.matches("include_bytes !").count(), 2, "{tokens}");
         assert!(tokens.contains("\"/repo/app/Cargo.toml\"") && tokens.contains("\"/repo/Cargo.toml\""), "{tokens}");
         assert!(tokens.contains("option_env ! (\"METRICS_POLICY_MANIFEST\")"), "{tokens}");
 
         let own = Found { var_applies: false, ..found };
-        let tokens = tracking(&own).to_string();
-        assert_eq!(tokens.matches("include_bytes !").count(), 2, "{tokens}");
-        assert!(!tokens.contains("option_env"), "{tokens}");
+        let keys: Vec<String> = tracking(&own).into_iter().map(|(what, _)| what).collect();
+        assert_eq!(keys, ["/repo/app/Cargo.toml", "/repo/Cargo.toml"]);
+    }
+
+    #[test]
+    fn each_file_is_tracked_once_per_crate() {
+        let item = |what: &str| {
+            (
+                what.to_owned(),
+                quote!(
+                    const _: &[u8] = ::core::include_bytes!(#what);
+                ),
+            )
+        };
+        let first = track_once(vec![item("/once/a/Cargo.toml"), item("/once/Cargo.toml")]).to_string();
+        assert_eq!(first.matches("include_bytes !").count(), 2, "{first}");
+        // The next expansion of the same crate adds only what is new.
+        let second = track_once(vec![item("/once/a/Cargo.toml"), item("/once/b/Cargo.toml")]).to_string();
+        assert_eq!(second.matches("include_bytes !").count(), 1, "{second}");
+        assert!(second.contains("/once/b/Cargo.toml"), "{second}");
+    }
+
+    #[test]
+    fn a_manifest_is_parsed_again_when_its_contents_change() {
+        let tree = Tree::new("reparse");
+        let app = tree.manifest("app", &format!("{PACKAGE}[package.metadata.metrics]\nnamespace = \"one\"\n"));
+        let found = find(&tree.inputs(Some(&app), None)).unwrap();
+        assert_eq!(found.policy.namespace, "one");
+        tree.manifest("app", &format!("{PACKAGE}[package.metadata.metrics]\nnamespace = \"two\"\n"));
+        let found = find(&tree.inputs(Some(&app), None)).unwrap();
+        assert_eq!(found.policy.namespace, "two");
     }
 }

@@ -69,9 +69,10 @@ pub(crate) fn load(cx: &Ctxt, policy: &metricate_catalog::Policy) -> (Option<Com
     };
     let tracking = {
         let path = path.display().to_string();
-        quote!(
+        let item = quote!(
             const _: &[u8] = ::core::include_bytes!(#path);
-        )
+        );
+        crate::policy::track_once(vec![(path, item)])
     };
     match parse(&text) {
         Ok(metrics) => (Some(Committed { file, metrics: Some(metrics) }), tracking),
