@@ -172,6 +172,12 @@ impl Label {
         Label { name, values, escaped, unknown, capped, build: false, errors: &[] }
     }
 
+    /// The label under the name `name`.
+    #[must_use]
+    pub const fn named(self, name: &'static str) -> Label {
+        Label { name, ..self }
+    }
+
     /// The label with the values at `errors` marked as failures.
     #[must_use]
     pub const fn with_errors(self, errors: &'static [usize]) -> Label {

@@ -2,11 +2,14 @@
 //! whose names are the field names.
 
 use proc_macro2::TokenStream;
-use quote::{quote, quote_spanned};
+use std::fmt::Write as _;
+
+use quote::{format_ident, quote, quote_spanned};
 use syn::spanned::Spanned;
 
 use crate::attr::{self, Slot};
 use crate::ctxt::Ctxt;
+use crate::emit::{self, Out};
 use crate::private::Private;
 
 pub(crate) fn expand(input: &syn::DeriveInput) -> TokenStream {
@@ -160,49 +163,70 @@ fn impl_label_set(
     if quiet {
         doc.push_str(" Families over this set are quiet unless their field says `#[metric(quiet = false)]`: they expose only the label combinations recorded to.");
     }
-    // Every use of a field's type as a label value is spanned at that type,
-    // so a type that is not one is reported there (rustc merges the identical
-    // reports into one); the impl itself has no bounds, so code that uses the
-    // label set reports nothing more.
-    let value = |ty: &syn::Type| quote_spanned!(ty.span()=> <#ty as #private::LabelValue>);
-    let cardinalities = fields.iter().map(|f| {
-        let value = value(&f.ty);
-        quote!(#value::CARDINALITY)
-    });
-    let labels = fields.iter().map(|f| {
-        let value = value(&f.ty);
-        let name = label_name(f);
-        quote! {
-            #private::Label::new(#name, #value::VALUES, #value::ESCAPED, #value::UNKNOWN, #value::CAPPED)
-                .with_errors(#value::ERRORS)
-        }
-    });
-    let steps = fields.iter().map(|f| {
-        let member = &f.ident;
-        let value = value(&f.ty);
-        quote! {
-            let index = index * #value::CARDINALITY + #value::index(&self.#member);
-        }
-    });
-    quote! {
-        #[automatically_derived]
-        impl #private::LabelSet for #ident {
-            const CARDINALITY: usize = #private::cardinality_product(&[#(#cardinalities),*]);
-            const LABELS: &'static [#private::Label] = &[#(#labels),*];
-            const QUIET: bool = #quiet;
+    let mut out = Out::default();
+    // What the set needs of each field's type, spanned at that type, so
+    // that a type that is not a label value is reported there (rustc merges
+    // the identical reports into one); the impl itself has no bounds, so
+    // code that uses the label set reports nothing more.
+    for (i, f) in fields.iter().enumerate() {
+        let ty = &f.ty;
+        let value = quote_spanned!(ty.span()=> <#ty as __m::LabelValue>);
+        let (cardinality, label, index) =
+            (format_ident!("__C{}", i), format_ident!("__L{}", i), format_ident!("__I{}", i));
+        out.tokens(quote_spanned! {ty.span()=>
+            const #cardinality: usize = #value::CARDINALITY;
+            const #label: __m::Label = #value::LABEL;
             #[inline]
-            fn index(&self) -> usize {
-                let index = 0usize;
-                #(#steps)*
-                index
+            #[allow(clippy::trivially_copy_pass_by_ref)]
+            fn #index(value: &#ty) -> usize {
+                #value::index(value)
             }
-        }
-
-        #[automatically_derived]
-        impl #ident {
-            #[doc = #doc]
-            #[allow(dead_code)]
-            #vis const LABEL_NAMES: &'static [&'static str] = &[#(#names),*];
+        });
+    }
+    let cardinalities: Vec<String> = (0..fields.len()).map(|i| format!("__C{i}")).collect();
+    let labels: Vec<String> =
+        names.iter().enumerate().map(|(i, name)| format!("__L{i}.named({})", emit::string(name))).collect();
+    // Mixed radix, the first label most significant.
+    let mut index = String::new();
+    for (i, f) in fields.iter().enumerate() {
+        let member = f.ident.as_ref().map(ToString::to_string).unwrap_or_default();
+        if i == 0 {
+            let _ = write!(index, "__I0(&self.{member})");
+        } else {
+            index = format!("({index}) * __C{i} + __I{i}(&self.{member})");
         }
     }
+    if index.is_empty() {
+        index.push('0');
+    }
+    let names: Vec<String> = names.iter().map(|n| emit::string(n)).collect();
+    out.fmt(format_args!(
+        "use {} as __m;
+
+        #[automatically_derived]
+        impl __m::LabelSet for {ident} {{
+            const CARDINALITY: usize = __m::cardinality_product(&[{}]);
+            const LABELS: &'static [__m::Label] = &[{}];
+            {}
+            #[inline]
+            fn index(&self) -> usize {{
+                {index}
+            }}
+        }}
+
+        impl {ident} {{
+            #[doc = {}]
+            #[allow(dead_code)]
+            {} const LABEL_NAMES: &'static [&'static str] = &[{}];
+        }}",
+        emit::source(private),
+        cardinalities.join(", "),
+        labels.join(", "),
+        // `QUIET` is `false` unless the set says.
+        if quiet { "const QUIET: bool = true;" } else { "" },
+        emit::string(&doc),
+        emit::source(vis),
+        names.join(", "),
+    ));
+    out.finish()
 }

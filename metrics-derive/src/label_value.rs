@@ -11,6 +11,7 @@ use metricate_catalog::rules;
 use crate::attr::{self, Slot};
 use crate::case::RenameRule;
 use crate::ctxt::Ctxt;
+use crate::emit::{self, Out};
 use crate::private::Private;
 
 struct Variant<'a> {
@@ -135,51 +136,66 @@ fn impl_label_value(
     variants: &[Variant<'_>],
     private: &Private,
 ) -> TokenStream {
+    let (ident, vis) = (ident.to_string(), emit::source(vis));
     let count = variants.len();
-    let values = variants.iter().map(|v| &v.value);
+    let list = |items: &mut dyn Iterator<Item = String>| items.collect::<Vec<_>>().join(", ");
+    let values = list(&mut variants.iter().map(|v| emit::string(&v.value)));
     let listed: Vec<String> = variants.iter().map(|v| format!("`{}`", v.value.replace('`', "'"))).collect();
-    let doc = format!(" The values this label takes: {}.", listed.join(", "));
-    let all = variants.iter().map(|v| &v.value);
-    let errors = variants.iter().enumerate().filter(|(_, v)| v.error).map(|(i, _)| i);
-    let identifiers = variants.iter().map(|v| v.ident.to_string().trim_start_matches("r#").to_owned());
-    let escaped = variants.iter().map(|v| metricate_catalog::escape::label_value(&v.value).into_owned());
+    let doc = emit::string(&format!(" The values this label takes: {}.", listed.join(", ")));
+    // `ERRORS` is empty unless the enum marks some.
+    let errors: Vec<String> =
+        variants.iter().enumerate().filter(|(_, v)| v.error).map(|(i, _)| i.to_string()).collect();
+    let errors = if errors.is_empty() {
+        String::new()
+    } else {
+        format!("const ERRORS: &'static [usize] = &[{}];", errors.join(", "))
+    };
+    let identifiers = list(&mut variants.iter().map(|v| emit::string(v.ident.to_string().trim_start_matches("r#"))));
+    let escaped: Vec<String> =
+        variants.iter().map(|v| metricate_catalog::escape::label_value(&v.value).into_owned()).collect();
+    let escaped = if variants.iter().zip(&escaped).all(|(v, e)| v.value == *e) {
+        "Self::VALUES".to_owned()
+    } else {
+        format!("&[{}]", list(&mut escaped.iter().map(|e| emit::string(e))))
+    };
     // `V { .. }` matches a unit, tuple or struct variant alike: the value is
     // the variant, whatever its fields hold.
-    let arms = variants.iter().enumerate().map(|(i, v)| {
-        let variant = v.ident;
-        quote_spanned!(variant.span()=> #ident::#variant { .. } => #i)
-    });
-    let match_body = if variants.is_empty() { quote!(match *self {}) } else { quote!(match self { #(#arms,)* }) };
-    quote! {
-        #[automatically_derived]
-        impl #private::LabelValue for #ident {
-            const CARDINALITY: usize = #count;
-            const VALUES: &'static [&'static str] = &[#(#values),*];
-            const ESCAPED: &'static [&'static str] = &[#(#escaped),*];
-            const ERRORS: &'static [usize] = &[#(#errors),*];
-            const IDENTIFIERS: &'static [&'static str] = &[#(#identifiers),*];
-            #[inline]
-            fn index(&self) -> usize {
-                #match_body
-            }
-        }
+    let arms = list(&mut variants.iter().enumerate().map(|(i, v)| format!("{ident}::{} {{ .. }} => {i}", v.ident)));
+    let match_body = if variants.is_empty() { "match *self {}".to_owned() } else { format!("match self {{ {arms} }}") };
+    let mut out = Out::default();
+    out.fmt(format_args!(
+        "use {} as __m;
 
         #[automatically_derived]
-        impl #ident {
-            #[doc = #doc]
+        impl __m::LabelValue for {ident} {{
+            const CARDINALITY: usize = {count};
+            const VALUES: &'static [&'static str] = &[{values}];
+            const ESCAPED: &'static [&'static str] = {escaped};
+            {errors}
+            const IDENTIFIERS: &'static [&'static str] = &[{identifiers}];
+            #[inline]
+            fn index(&self) -> usize {{
+                {match_body}
+            }}
+        }}
+
+        impl {ident} {{
+            #[doc = {doc}]
             #[allow(dead_code)]
-            #vis const LABEL_VALUES: &'static [&'static str] = &[#(#all),*];
-        }
+            {vis} const LABEL_VALUES: &'static [&'static str] = <Self as __m::LabelValue>::VALUES;
+        }}
 
-        // An error of this type is its own reason: `reason = #ident`.
+        // An error of this type is its own reason: `reason = {ident}`.
         #[automatically_derived]
-        impl #private::IntoReason<#ident> for #ident {
+        impl __m::IntoReason<{ident}> for {ident} {{
             #[inline]
-            fn reason_index(&self, index: fn(&#ident) -> usize) -> usize {
+            fn reason_index(&self, index: fn(&{ident}) -> usize) -> usize {{
                 index(self)
-            }
-        }
-    }
+            }}
+        }}",
+        emit::source(private)
+    ));
+    out.finish()
 }
 
 /// What an invalid input expands to: an impl that keeps the rest of the

@@ -26,16 +26,24 @@
 //! `Metrics`, `LabelSet` and `instrument_metric` read the crate's policy at
 //! expansion time (see `policy.rs` for the lookup: the crate's manifest,
 //! `METRICS_POLICY_MANIFEST`, the workspace's) through `metricate_catalog::manifest`,
-//! and fail with a compile error when there is none. Each emits an
-//! `include_bytes!` of every manifest it read, and an `option_env!` of the
-//! variable where it can change the policy, so that Cargo rebuilds the crate
-//! when either changes.
+//! and fail with a compile error when there is none. The first expansion in a
+//! crate that reads a manifest emits an `include_bytes!` of it, and an
+//! `option_env!` of the variable where it can change the policy, so that
+//! Cargo rebuilds the crate when either changes; each manifest is parsed once
+//! per compiler process.
+//!
+//! Every crate that declares metrics runs these macros on every build,
+//! unoptimised: they write what needs no span as source text, lexed once by
+//! the compiler (`emit.rs`), and put the rest (descriptor construction,
+//! cells, registration) in generic code of the runtime's `__private`
+//! module, so that a declaration expands to little.
 
 mod alert;
 mod attr;
 mod case;
 mod constant_labels;
 mod ctxt;
+mod emit;
 mod instrument;
 mod label_set;
 mod label_value;

@@ -1,6 +1,8 @@
 //! `#[derive(Metrics)]`: a struct whose fields are metrics becomes a
 //! registered group of declared metrics with `static` storage.
 
+use std::fmt::Write as _;
+
 use proc_macro2::{Span, TokenStream};
 use quote::{format_ident, quote, quote_spanned};
 use syn::spanned::Spanned;
@@ -10,9 +12,14 @@ use metricate_catalog::rules::{self, Rule};
 
 use crate::attr::{self, Slot};
 use crate::ctxt::Ctxt;
+use crate::emit;
 use crate::policy;
 use crate::private::Private;
 use crate::rustdoc_catalog::{self, Committed};
+
+/// A metric's version when it declares none (the runtime's
+/// `__private::base` says the same).
+const DEFAULT_VERSION: &str = "1.0.0";
 
 /// Units recognised as a name's suffix (OpenMetrics base units).
 const UNITS: &[&str] = &["seconds", "bytes", "ratio", "meters", "grams", "joules", "volts", "amperes", "celsius"];
@@ -76,10 +83,7 @@ pub(crate) fn expand(input: &syn::DeriveInput) -> TokenStream {
     });
     let private = Private(krate.get());
     let subsystem = subsystem.get().unwrap_or_default();
-    let function = match function.get() {
-        Some(name) => quote!(::core::option::Option::Some(::core::concat!(::core::module_path!(), "::", #name))),
-        None => quote!(::core::option::Option::None),
-    };
+    let function = function.get();
 
     let policy::Loaded { policy, mut tracking } = policy::load(&cx);
     let (committed, catalogue_tracking) = rustdoc_catalog::load(&cx, &policy);
@@ -132,11 +136,12 @@ pub(crate) fn expand(input: &syn::DeriveInput) -> TokenStream {
     crate::alert::check_unique(&cx, fields.iter().flat_map(|f| f.alerts.iter().map(|a| (a, f.name.as_str()))));
 
     match cx.check() {
-        Ok(()) => impl_metrics(input, &fields, &subsystem, &function, &tracking, committed.as_ref(), &private),
+        Ok(()) => impl_metrics(input, &fields, &subsystem, function.as_deref(), tracking, committed.as_ref(), &private),
         Err(errors) => {
             let errors = errors.to_compile_error();
             let stub = stub(input, &private);
-            quote! { #errors #stub }
+            // The tracking still goes out: it is emitted once per crate.
+            quote! { #errors #stub const _: () = { #tracking }; }
         }
     }
 }
@@ -697,7 +702,7 @@ fn lifecycle(
             }
             lit.value()
         }
-        None => "1.0.0".to_owned(),
+        None => DEFAULT_VERSION.to_owned(),
     };
     let deprecation = match (deprecated.get(), replacement.get()) {
         (Some(reason), replacement) => {
@@ -779,121 +784,169 @@ fn impl_metrics(
     input: &syn::DeriveInput,
     fields: &[Field<'_>],
     subsystem: &str,
-    function: &TokenStream,
-    tracking: &TokenStream,
+    function: Option<&str>,
+    tracking: TokenStream,
     committed: Option<&Committed>,
     p: &Private,
 ) -> TokenStream {
-    let ident = &input.ident;
-    let vis = &input.vis;
+    let ident = input.ident.to_string();
+    let vis = emit::source(&input.vis);
+    // What needs a span is built as tokens; the rest is one text, lexed once.
+    let mut spanned = tracking;
+    let mut text = String::new();
+    let function = emit::option(
+        function.map(|name| format!("::core::concat!(::core::module_path!(), \"::\", {})", emit::string(name))),
+    );
+    let _ = write!(
+        text,
+        "use {} as __m;
+        const __BASE: __m::Descriptor = __m::base({}, ::core::file!(), ::core::module_path!(), {function});",
+        emit::source(p),
+        emit::string(subsystem)
+    );
 
-    let mut statics = Vec::new();
-    let mut from_static = Vec::new();
-    let mut from_heap = Vec::new();
-    let mut visits = Vec::new();
-    let mut consts = Vec::new();
-    for f in fields {
-        let member = f.member;
-        let ty = f.ty;
-        let upper = member.to_string().trim_start_matches("r#").to_uppercase();
-        let cells = format_ident!("__METRICS_CELLS_{}", upper);
-        let len = format_ident!("__METRICS_LEN_{}", upper);
-        let bounds = format_ident!("__METRICS_BOUNDS_{}", upper);
-        let desc = format_ident!("__METRICS_DESC_{}", upper);
-        let field = quote_spanned!(ty.span()=> <#ty as #p::MetricField>);
+    let mut from_static = String::new();
+    let mut from_heap = String::new();
+    let mut visits = String::new();
+    let mut consts = String::new();
+    for (i, f) in fields.iter().enumerate() {
+        let member = f.member.to_string();
+        let upper = member.trim_start_matches("r#").to_uppercase();
+        // The field's type, once, under a short name spanned at the type
+        // (where rustc reports a type that is not a metric).
+        let ty = format_ident!("__T{}", i, span = f.ty.span());
+        let declared = f.ty;
+        spanned.extend(quote!(type #ty = #declared;));
+        spanned.extend(series_check(f, &ty));
         let bound_values = bound_values(f);
-        let bound_count = bound_values.len();
-        let (labels_static, labels) = label_tokens(f, &field, &upper, p);
-        let summary = summary_tokens(f, p);
-        let buckets = if f.summary.is_some() { quote!(&[]) } else { quote!(&#bounds) };
-        let (created, alerts) = (f.created, crate::alert::tokens(&f.alerts, &labels, &f.name, p));
-        let (name, help, version) = (&f.name, &f.help, &f.version);
-        let (deprecation, unit) = (deprecation_tokens(f, p), unit_tokens(f));
-        let start = member.span().start();
-        let (line, column) = (start.line as u32, start.column as u32 + 1);
-        let check_series = series_check(f, &field, p);
-        let quiet = f.quiet.map_or_else(|| quote!(#field::QUIET), |quiet| quote!(#quiet));
-        statics.push(quote! {
-            static #bounds: [f64; #bound_count] = [#(#bound_values),*];
-            const #len: usize = #p::static_cells(
-                #field::CARDINALITY, #field::CELLS_BASE, #field::CELLS_PER_BOUND, #bound_count,
-            );
-            static #cells: [#field::Cell; #len] = [const { #field::CELL }; #len];
-            #check_series
-            #labels_static
-            static #desc: #p::Descriptor = #p::Descriptor {
-                name: #name,
-                help: #help,
-                kind: #field::KIND,
-                unit: #unit,
-                labels: #labels,
-                buckets: #buckets,
-                subsystem: #subsystem,
-                version: #version,
-                deprecation: #deprecation,
-                quiet: #quiet,
-                source: #p::Source {
-                    file: ::core::file!(),
-                    line: #line,
-                    column: #column,
-                    module_path: ::core::module_path!(),
-                    function: #function,
-                },
-                summary: #summary,
-                exemplars: #field::EXEMPLARS,
-                created: #created,
-                alerts: #alerts,
-            };
-        });
-        let doc = rustdoc(f, committed);
-        let constant = format_ident!("{}", upper, span = member.span());
-        consts.push(quote! {
-            #(#[doc = #doc])*
-            #vis const #constant: &'static #p::Descriptor = &#desc;
-        });
-        from_static.push(quote!(#member: <#ty>::__from_static(&#cells, &#bounds)));
-        from_heap.push(quote!(#member: #field::new_heap(&#bounds)));
-        visits.push(quote!(f(&#desc, &self.#member);));
-    }
-
-    quote! {
-        const _: () = {
-            #tracking
-            #(#statics)*
-            static __METRICS_GLOBAL: #ident = #ident { #(#from_static),* };
-            #p::inventory::submit! { #p::Entry::new(&__METRICS_GLOBAL) }
-
-            #[automatically_derived]
-            impl #ident {
-                /// The registered instance: its metrics are in the global
-                /// registry and every scrape. Reaching it is a constant
-                /// address, with no lookup and no initialisation check.
-                #[inline]
-                #vis fn global() -> &'static Self {
-                    #p::global_instance!(__METRICS_GLOBAL, Self)
-                }
-
-                /// A fresh instance whose metrics are not registered, with its
-                /// cells on the heap: for tests. Encode it through a local
-                /// `Registry` with `register_group`.
-                #vis fn new_unregistered() -> Self {
-                    #ident { #(#from_heap),* }
-                }
-
-                #(#consts)*
-            }
-
-            #[automatically_derived]
-            impl #p::MetricGroup for #ident {
-                fn for_each_metric<'a>(
-                    &'a self,
-                    f: &mut dyn ::core::ops::FnMut(&'static #p::Descriptor, &'a dyn #p::Collect),
-                ) {
-                    #(#visits)*
-                }
-            }
+        // Only histograms and summaries have a `static` of bounds.
+        let bounds = if bound_values.is_empty() {
+            "&[]".to_owned()
+        } else {
+            let values: Vec<String> = bound_values.iter().map(|&v| emit::float(v)).collect();
+            let _ = write!(text, "static __B{i}: [f64; {}] = [{}];", values.len(), values.join(", "));
+            format!("&__B{i}")
         };
+        // The `static`'s type is where rustc first checks the field's type:
+        // spanned at it, so that a type that is not a metric is reported
+        // there first. Its descriptor is `__D{i}`.
+        let count = proc_macro2::Literal::usize_unsuffixed(bound_values.len());
+        let (field_static, descriptor) = (format_ident!("__M{}", i), format_ident!("__D{}", i));
+        spanned.extend(quote_spanned!(f.ty.span()=>
+            static #field_static: __m::Field<#ty, { __m::cells::<#ty>(#count) }> = __m::Field::new(#descriptor);
+        ));
+        let (name, help) = (emit::string(&f.name), emit::string(&f.help));
+        let start = f.member.span().start();
+        let base = format!("__m::descriptor::<__T{i}>(&__BASE, {name}, {help}, {}, {})", start.line, start.column + 1);
+        let field = quote_spanned!(f.ty.span()=> <#ty as __m::MetricField>);
+        let (parts, labels) = descriptor_parts(f, &field, &bounds, p);
+        match labels {
+            None if parts.is_empty() => {
+                let _ = write!(text, "const __D{i}: __m::Descriptor = {base};");
+            }
+            None => {
+                let _ = write!(text, "const __D{i}: __m::Descriptor = __m::Descriptor {{ {parts} ..{base} }};");
+            }
+            // Labels the derive writes, and alerts, carry spans; the
+            // descriptor has a name of its own, which rustc gives when an
+            // alert's const evaluation fails.
+            Some(labels) => {
+                let desc = format_ident!("__METRICS_DESC_{}", upper);
+                let (base, parts) = (emit::lex(&base), emit::lex(&parts));
+                spanned.extend(quote! {
+                    const #desc: __m::Descriptor = __m::Descriptor { #parts #labels ..#base };
+                    const #descriptor: __m::Descriptor = #desc;
+                });
+            }
+        }
+        let doc = emit::string(&rustdoc(f, committed).join("\n"));
+        let _ = write!(consts, "#[doc = {doc}] {vis} const {upper}: &__m::Descriptor = &__M{i}.descriptor;");
+        let _ = write!(from_static, "{member}: __T{i}::__from_static(&__M{i}.cells, {bounds}),");
+        let _ = write!(from_heap, "{member}: __m::MetricField::new_heap({bounds}),");
+        let _ = write!(visits, "f(&__M{i}.descriptor, &self.{member});");
     }
+
+    let _ = write!(
+        text,
+        "static __GLOBAL: {ident} = {ident} {{ {from_static} }};
+        __m::inventory::submit! {{ __m::Entry::new(&__GLOBAL) }}
+
+        impl {ident} {{
+            #[doc = \" The registered instance.\"]
+            #[inline]
+            {vis} fn global() -> &'static Self {{
+                __m::global_instance!(__GLOBAL, Self)
+            }}
+
+            #[doc = \" An unregistered instance, for tests.\"]
+            #[inline]
+            {vis} fn new_unregistered() -> Self {{
+                {ident} {{ {from_heap} }}
+            }}
+
+            {consts}
+        }}
+
+        #[automatically_derived]
+        impl __m::MetricGroup for {ident} {{
+            fn for_each_metric<'a>(&'a self, f: __m::Visit<'_, 'a>) {{
+                {visits}
+            }}
+        }}"
+    );
+    let text = emit::lex(&text);
+    quote!(const _: () = { #text #spanned };)
+}
+
+/// The fields of a descriptor that differ from what `__private::descriptor`
+/// gives (see there): as source text, `field: value,` pairs of what needs no
+/// span, and as tokens those that do (labels the derive writes, alerts).
+fn descriptor_parts(f: &Field<'_>, field: &TokenStream, bounds: &str, p: &Private) -> (String, Option<TokenStream>) {
+    let mut parts = String::new();
+    if let Some(unit) = &f.unit {
+        let _ = write!(parts, "unit: {},", emit::option(Some(emit::string(unit))));
+    }
+    if f.summary.is_none() && f.buckets.is_some() {
+        let _ = write!(parts, "buckets: {bounds},");
+    }
+    if f.version != DEFAULT_VERSION {
+        let _ = write!(parts, "version: {},", emit::string(&f.version));
+    }
+    if let Some((reason, replacement)) = &f.deprecation {
+        let _ = write!(
+            parts,
+            "deprecation: ::core::option::Option::Some(__m::Deprecation {{ reason: {}, replacement: {} }}),",
+            emit::string(reason),
+            emit::option(Some(emit::string(replacement)))
+        );
+    }
+    if let Some(quiet) = f.quiet {
+        let _ = write!(parts, "quiet: {quiet},");
+    }
+    if let Some((quantiles, max_age, age_buckets)) = &f.summary {
+        let quantiles: Vec<String> = quantiles.iter().map(|&q| emit::float(q)).collect();
+        let _ = write!(
+            parts,
+            "summary: ::core::option::Option::Some(__m::SummarySpec {{ quantiles: {{ static QUANTILES: [f64; {}] = \
+             [{}]; &QUANTILES }}, max_age_seconds: {max_age}, age_buckets: {age_buckets} }}),",
+            quantiles.len(),
+            quantiles.join(", ")
+        );
+    }
+    if f.created {
+        parts.push_str("created: true,");
+    }
+    let labels = label_tokens(f, field, p);
+    let mut spanned = TokenStream::new();
+    if let Some(labels) = &labels {
+        spanned.extend(quote!(labels: #labels,));
+    }
+    if !f.alerts.is_empty() {
+        let labels = labels.unwrap_or_else(|| quote!(#field::LABELS));
+        let alerts = crate::alert::tokens(&f.alerts, &labels, &f.name, p);
+        spanned.extend(quote!(alerts: #alerts,));
+    }
+    (parts, (!spanned.is_empty()).then_some(spanned))
 }
 
 /// The values of a field's `bounds` static: a histogram's bounds; a
@@ -908,33 +961,12 @@ fn bound_values(f: &Field<'_>) -> Vec<f64> {
     }
 }
 
-/// The `summary` field of a descriptor.
-fn summary_tokens(f: &Field<'_>, p: &Private) -> TokenStream {
-    match &f.summary {
-        Some((quantiles, max_age, age_buckets)) => {
-            let count = quantiles.len();
-            quote! {
-                ::core::option::Option::Some(#p::SummarySpec {
-                    quantiles: {
-                        static QUANTILES: [f64; #count] = [#(#quantiles),*];
-                        &QUANTILES
-                    },
-                    max_age_seconds: #max_age,
-                    age_buckets: #age_buckets,
-                })
-            }
-        }
-        None => quote!(::core::option::Option::None),
-    }
-}
-
-/// The labels of a descriptor, and the `static` they need: the type's own,
-/// or those the derive writes for `BuildInfo` (the declaring crate's build)
-/// and `StateSet<E>` (one label named after the metric).
-fn label_tokens(f: &Field<'_>, field: &TokenStream, upper: &str, p: &Private) -> (TokenStream, TokenStream) {
-    let labels = format_ident!("__METRICS_LABELS_{}", upper);
+/// The labels of a descriptor the derive writes itself, if it does: those
+/// of `BuildInfo` (the declaring crate's build) and `StateSet<E>` (one label
+/// named after the metric); other types' are their `MetricField::LABELS`.
+fn label_tokens(f: &Field<'_>, _field: &TokenStream, p: &Private) -> Option<TokenStream> {
     match f.special {
-        Special::None | Special::Exemplars => (TokenStream::new(), quote!(#field::LABELS)),
+        Special::None | Special::Exemplars => None,
         Special::BuildInfo => {
             let label = |name: &str, value: TokenStream| {
                 quote! {{
@@ -954,33 +986,18 @@ fn label_tokens(f: &Field<'_>, field: &TokenStream, upper: &str, p: &Private) ->
                     }
                 },
             );
-            (quote!(static #labels: [#p::Label; 4] = [#version, #rustc, #target, #revision];), quote!(&#labels))
+            Some(quote!({
+                static LABELS: [#p::Label; 4] = [#version, #rustc, #target, #revision];
+                &LABELS
+            }))
         }
         Special::StateSet(states) => {
             let name = &f.name;
-            (quote!(static #labels: [#p::Label; 1] = [#p::StateSet::<#states>::__label(#name)];), quote!(&#labels))
+            Some(quote!({
+                static LABELS: [#p::Label; 1] = [#p::StateSet::<#states>::__label(#name)];
+                &LABELS
+            }))
         }
-    }
-}
-
-/// The `deprecation` field of a descriptor.
-fn deprecation_tokens(f: &Field<'_>, p: &Private) -> TokenStream {
-    match &f.deprecation {
-        Some((reason, replacement)) => quote! {
-            ::core::option::Option::Some(#p::Deprecation {
-                reason: #reason,
-                replacement: ::core::option::Option::Some(#replacement),
-            })
-        },
-        None => quote!(::core::option::Option::None),
-    }
-}
-
-/// The `unit` field of a descriptor.
-fn unit_tokens(f: &Field<'_>) -> TokenStream {
-    match &f.unit {
-        Some(unit) => quote!(::core::option::Option::Some(#unit)),
-        None => quote!(::core::option::Option::None),
     }
 }
 
@@ -1040,23 +1057,18 @@ fn rustdoc(f: &Field<'_>, committed: Option<&Committed>) -> Vec<String> {
     lines
 }
 
-/// L6 in const evaluation: the rule's text, split where the series count
-/// goes (only const evaluation knows the count), with every token of the call
-/// at the field name, where rustc then points the failed evaluation.
-fn series_check(f: &Field<'_>, field: &TokenStream, p: &Private) -> TokenStream {
-    let (member, name, limit) = (f.member, &f.name, f.max_series);
+/// L6 in const evaluation (only const evaluation knows the series count; the
+/// runtime's `check_series` writes the rule's text), with every token of the
+/// call at the field name, where rustc then points the failed evaluation.
+fn series_check(f: &Field<'_>, ty: &syn::Ident) -> TokenStream {
+    let (member, name) = (f.member, &f.name);
     if f.labels.is_none() {
         // One series, within any limit (limits are at least 1).
         return TokenStream::new();
     }
-    let sentinel = usize::MAX - 1;
-    let text = rules::check_l6(name, sentinel, limit).map(|v| v.to_string()).unwrap_or_default();
-    let (before, after) = text.split_once(&sentinel.to_string()).unwrap_or((&text, ""));
+    let limit = proc_macro2::Literal::usize_unsuffixed(f.max_series);
     quote_spanned!(member.span()=>
-        const _: () = {
-            use #p::check_series;
-            check_series(#field::CARDINALITY, #limit, #before, #after)
-        };
+        const _: () = __m::check_series(__m::series::<#ty>(), #limit, #name);
     )
 }
 

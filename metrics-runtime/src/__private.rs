@@ -36,31 +36,14 @@ pub const fn unraw(ident: &str) -> &str {
 }
 
 /// L6 at const evaluation: when `series > limit`, panics with the rule's
-/// message (`before`, the series count, `after`: the derive splits
-/// `metricate_catalog::rules::check_l6`'s text where the count goes).
-pub const fn check_series(series: usize, limit: usize, before: &str, after: &str) {
+/// message ([`metricate_catalog::rules::l6_text`], the text of
+/// `metricate_catalog::rules::check_l6`) for metric `name`.
+pub const fn check_series(series: usize, limit: usize, name: &str) {
     if series <= limit {
         return;
     }
     let mut buf = [0u8; 2048];
-    let mut len = push(&mut buf, 0, before.as_bytes());
-    if series == usize::MAX {
-        len = push(&mut buf, len, b"more than `usize::MAX`");
-    } else {
-        let mut digits = [0u8; 20];
-        let mut at = digits.len();
-        let mut rest = series;
-        loop {
-            at -= 1;
-            digits[at] = b'0' + (rest % 10) as u8;
-            rest /= 10;
-            if rest == 0 {
-                break;
-            }
-        }
-        len = push(&mut buf, len, digits.split_at(at).1);
-    }
-    len = push(&mut buf, len, after.as_bytes());
+    let len = metricate_catalog::rules::l6_text(&mut buf, name, series, limit);
     let text = buf.split_at(len).0;
     // A message cut at the buffer's end may end inside a character.
     let text = match core::str::from_utf8(text) {
@@ -73,13 +56,89 @@ pub const fn check_series(series: usize, limit: usize, before: &str, after: &str
     panic!("{}", text);
 }
 
-/// Appends as much of `bytes` as fits; returns the new length.
-const fn push(buf: &mut [u8], mut len: usize, bytes: &[u8]) -> usize {
-    let mut i = 0;
-    while i < bytes.len() && len < buf.len() {
-        buf[len] = bytes[i];
-        len += 1;
-        i += 1;
+/// What `MetricGroup::for_each_metric` calls with each metric.
+pub type Visit<'f, 'a> = &'f mut dyn FnMut(&'static Descriptor, &'a dyn Collect);
+
+/// The `static` of a field of type `M`: its descriptor and its `N` cells
+/// (as many as [`cells`] counts), each `M::CELL` at first.
+pub struct Field<M: MetricField, const N: usize> {
+    /// The field's descriptor.
+    pub descriptor: Descriptor,
+    /// The field's cells.
+    pub cells: [M::Cell; N],
+}
+
+impl<M: MetricField, const N: usize> Field<M, N> {
+    /// The field described by `descriptor`, every cell at its initial value.
+    pub const fn new(descriptor: Descriptor) -> Self {
+        Field { descriptor, cells: [const { M::CELL }; N] }
     }
-    len
+
+    /// The field whose descriptor is [`descriptor`]`::<M>(base, name, help,
+    /// line, column)`: a declaration with nothing beyond its name, help text
+    /// and position.
+    pub const fn of(base: &Descriptor, name: &'static str, help: &'static str, line: u32, column: u32) -> Self {
+        Field::new(descriptor::<M>(base, name, help, line, column))
+    }
+}
+
+/// How many series a field of type `M` has.
+pub const fn series<M: MetricField>() -> usize {
+    M::CARDINALITY
+}
+
+/// How many cells the `static` of a field of type `M` with `bounds` bucket
+/// bounds holds.
+pub const fn cells<M: MetricField>(bounds: usize) -> usize {
+    static_cells(M::CARDINALITY, M::CELLS_BASE, M::CELLS_PER_BOUND, bounds)
+}
+
+/// What the descriptors of a struct's fields share: its subsystem and where
+/// it is declared; every other part at its default (`version` 1.0.0).
+pub const fn base(
+    subsystem: &'static str,
+    file: &'static str,
+    module_path: &'static str,
+    function: Option<&'static str>,
+) -> Descriptor {
+    Descriptor {
+        name: "",
+        help: "",
+        kind: MetricKind::Gauge,
+        unit: None,
+        labels: &[],
+        buckets: &[],
+        subsystem,
+        version: "1.0.0",
+        deprecation: None,
+        quiet: false,
+        source: Source { file, line: 0, column: 0, module_path, function },
+        summary: None,
+        exemplars: false,
+        created: false,
+        alerts: &[],
+    }
+}
+
+/// The descriptor of field `name` (declared at `line`, `column`) of type
+/// `M`: `base` with the name, help text and position, and what `M` says
+/// (kind, labels, quiet, exemplars). The derive writes the declaration's
+/// other parts over it.
+pub const fn descriptor<M: MetricField>(
+    base: &Descriptor,
+    name: &'static str,
+    help: &'static str,
+    line: u32,
+    column: u32,
+) -> Descriptor {
+    Descriptor {
+        name,
+        help,
+        kind: M::KIND,
+        labels: M::LABELS,
+        quiet: M::QUIET,
+        exemplars: M::EXEMPLARS,
+        source: Source { line, column, ..base.source },
+        ..*base
+    }
 }

@@ -38,6 +38,11 @@ pub trait LabelValue {
     /// `errors = [Outcome::Error]` finds its value at compile time.
     #[doc(hidden)]
     const IDENTIFIERS: &'static [&'static str] = &[];
+    /// These values as a label without a name: what a label set's field
+    /// names ([`Label::named`]).
+    #[doc(hidden)]
+    const LABEL: Label =
+        Label::new("", Self::VALUES, Self::ESCAPED, Self::UNKNOWN, Self::CAPPED).with_errors(Self::ERRORS);
 
     /// The dense index of this value, in `0..CARDINALITY`.
     fn index(&self) -> usize;

@@ -405,15 +405,75 @@ pub fn check_l6(metric: &str, series: usize, limit: usize) -> Option<Violation> 
     if series <= limit {
         return None;
     }
-    let count = if series == usize::MAX { "more than `usize::MAX`".to_owned() } else { series.to_string() };
+    let count = if series == usize::MAX { L6_UNCOUNTED.to_owned() } else { series.to_string() };
     Some(Violation::new(
         Rule::L6,
         format_args!("metric `{metric}` has {count} series, more than its limit of {limit}"),
-        "every series is a time series that Prometheus stores, and queries scan: the product of the label \
-         cardinalities is bounded at compile time",
-        "drop a label or merge label values, or raise this metric's limit with `#[metric(max_series = N)]` (at \
-         most the policy's `series_ceiling`)",
+        L6_NOTE,
+        L6_HELP,
     ))
+}
+
+/// How L6 names a series count that saturated.
+const L6_UNCOUNTED: &str = "more than `usize::MAX`";
+const L6_NOTE: &str = "every series is a time series that Prometheus stores, and queries scan: the product of the \
+                       label cardinalities is bounded at compile time";
+const L6_HELP: &str = "drop a label or merge label values, or raise this metric's limit with \
+                       `#[metric(max_series = N)]` (at most the policy's `series_ceiling`)";
+
+/// [`check_l6`]'s violation as text (what its `Display` writes), written into
+/// `buf` in const evaluation: the runtime's compile-time series check panics
+/// with it, where only const evaluation knows the series count. Returns the
+/// length written; a text longer than `buf` is cut there, possibly inside a
+/// character.
+///
+/// ```
+/// use metricate_catalog::rules::{check_l6, l6_text};
+///
+/// let mut buf = [0u8; 1024];
+/// let len = l6_text(&mut buf, "trc_jobs_total", 2_000, 1_000);
+/// let violation = check_l6("trc_jobs_total", 2_000, 1_000).unwrap();
+/// assert_eq!(std::str::from_utf8(&buf[..len]).unwrap(), violation.to_string());
+/// ```
+pub const fn l6_text(buf: &mut [u8], metric: &str, series: usize, limit: usize) -> usize {
+    let mut len = push(buf, 0, b"L6: metric `");
+    len = push(buf, len, metric.as_bytes());
+    len = push(buf, len, b"` has ");
+    len = if series == usize::MAX { push(buf, len, L6_UNCOUNTED.as_bytes()) } else { push_usize(buf, len, series) };
+    len = push(buf, len, b" series, more than its limit of ");
+    len = push_usize(buf, len, limit);
+    len = push(buf, len, b"\n= note: ");
+    len = push(buf, len, L6_NOTE.as_bytes());
+    len = push(buf, len, b"\n= help: ");
+    len = push(buf, len, L6_HELP.as_bytes());
+    len
+}
+
+/// Appends as much of `bytes` as fits; returns the new length.
+const fn push(buf: &mut [u8], mut len: usize, bytes: &[u8]) -> usize {
+    let mut i = 0;
+    while i < bytes.len() && len < buf.len() {
+        buf[len] = bytes[i];
+        len += 1;
+        i += 1;
+    }
+    len
+}
+
+/// Appends `n` in decimal (as much as fits).
+const fn push_usize(buf: &mut [u8], len: usize, n: usize) -> usize {
+    let mut digits = [0u8; 20];
+    let mut at = digits.len();
+    let mut rest = n;
+    loop {
+        at -= 1;
+        digits[at] = b'0' + (rest % 10) as u8;
+        rest /= 10;
+        if rest == 0 {
+            break;
+        }
+    }
+    push(buf, len, digits.split_at(at).1)
 }
 
 /// L6, for a metric that raises its own series limit: the limit it asks for is

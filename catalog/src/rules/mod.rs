@@ -39,7 +39,7 @@ pub use alerts::{
 };
 pub use labels::{
     check_l1, check_l2, check_l3, check_l4, check_l5, check_l5_label_set, check_l6, check_l6_limit, check_l7,
-    check_label_name, series_count,
+    check_label_name, l6_text, series_count,
 };
 pub use lifecycle::{
     MAX_QUANTILES, check_d1, check_d1_names, check_d2_deprecation, check_d2_version, check_h1, check_quantiles,
