@@ -1,13 +1,38 @@
 //! Exposition: one [`Encoder`] trait, one file per format.
 //!
 //! [`encode`] walks an [`Exposition`] (the registry, or a snapshot) family by
-//! family and hands each series to the encoder, which appends text to a
-//! caller-owned buffer. Reusing the buffer (and the encoder) across scrapes
-//! means a warmed-up scrape does not allocate. Reading never blocks
-//! recorders: counters and gauges are single atomic loads, and histograms use
-//! a lock that only readers take.
+//! family and has the encoder append text to a caller-owned buffer. Reusing
+//! the buffer (and the encoder) across scrapes means a warmed-up scrape does
+//! not allocate. Reading never blocks recorders: counters and gauges are
+//! single atomic loads, and histograms use a lock that only readers take.
 //!
 //! Adding a format is one new file implementing [`Encoder`].
+//!
+//! # A straight write
+//!
+//! The two built-in formats write a family's series in one pass. Per family,
+//! the metric is asked once (one dynamic call, `Collect::write_series`) to
+//! hand all its series to a writer the two formats share; a metric's loop over
+//! its cells is compiled per metric type and calls that writer directly, so
+//! no series costs a call through a pointer. The writer keeps, per family,
+//! the line start of the current *row* of series (all labels but the last,
+//! `name{a="x",b="`), rebuilt only when the row changes, and each value of
+//! the last label with the rest of the line start (`y"} `), built once per
+//! family from the label text the declaration escaped at compile time. A
+//! counter or gauge line is those two copies, then the number and a newline:
+//! the bytes a hand-written writer of precomputed strings copies. (A short
+//! tail is copied as a block of fixed size, and an integer's digits are
+//! written in place in the output, which spares two calls to `memcpy` per
+//! line; floats go through `ryu`.) Histograms and summaries (many lines per
+//! series) go to their format's code; OpenMetrics' exemplars and `_created`
+//! samples are written after the line they belong to.
+//!
+//! Families, single metrics, state sets and snapshots have such a loop;
+//! the others (callbacks, process metrics, info metrics and exemplar metrics
+//! without labels, one series each; [`Collect`] implementations outside this
+//! crate) give their series through [`Collect::collect`] and a
+//! [`SeriesVisitor`] into the same writer. Encoders other than the built-in
+//! two get every series through [`Encoder::series`].
 //!
 //! # Quiet families
 //!
@@ -33,6 +58,8 @@ use metricate_catalog::Descriptor;
 
 pub use openmetrics::OpenMetrics;
 pub use prometheus::PrometheusText;
+#[doc(hidden)]
+pub use text::{SeriesWriter, TextWriter};
 
 /// A float in the spelling the encoders write (`1.0`, `0.005`, `+Inf`): a
 /// bucket bound's one canonical `le` value, for the sinks that send labels
@@ -133,6 +160,14 @@ pub trait Encoder {
     fn all_quiet(&self) -> bool {
         false
     }
+    /// The writer of the built-in formats, which metrics write their series
+    /// to directly (see [the module docs](self#a-straight-write)); `None`
+    /// (the default) gives the encoder every series through
+    /// [`series`](Encoder::series). Not public API.
+    #[doc(hidden)]
+    fn text_writer(&mut self) -> Option<&mut TextWriter> {
+        None
+    }
 }
 
 /// Appends the whole exposition to `out`.
@@ -174,7 +209,10 @@ where
         encoder.family(out, descriptor);
         let capped = descriptor.has_capped_labels();
         let quiet = descriptor.hides_untouched(all_quiet);
-        metric.collect(&mut Series { encoder: &mut *encoder, out: &mut *out, descriptor, capped, quiet });
+        match encoder.text_writer() {
+            Some(text) => metric.write_series(&mut SeriesWriter { text, out: &mut *out, descriptor, capped, quiet }),
+            None => metric.collect(&mut Series { encoder: &mut *encoder, out: &mut *out, descriptor, capped, quiet }),
+        }
     });
     if let Some(format) = encoder.format() {
         exposition.other_versions(format, out);

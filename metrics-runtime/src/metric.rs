@@ -126,6 +126,18 @@ pub trait Collect: Sync {
     /// has recorded to it yet.
     fn collect(&self, visitor: &mut dyn SeriesVisitor);
 
+    /// Writes every series, in index order, to the built-in encoders' writer
+    /// in this one call (see [the encoder's
+    /// docs](crate::encode#a-straight-write)): each through
+    /// [`SeriesWriter::write`](crate::encode::SeriesWriter::write), with
+    /// whether anything has recorded to it, after its exemplars. By default,
+    /// [`collect`](Collect::collect) with the writer as the visitor. Not
+    /// public API.
+    #[doc(hidden)]
+    fn write_series(&self, writer: &mut crate::encode::SeriesWriter<'_>) {
+        self.collect(writer);
+    }
+
     /// The index of the series whose cells start at `address`, if they are
     /// this metric's: how an assertion names the metric a handle points
     /// into. Not public API.

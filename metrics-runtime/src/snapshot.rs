@@ -191,8 +191,11 @@ impl FamilySnapshot {
     }
 }
 
-impl Collect for FamilySnapshot {
-    fn collect(&self, visitor: &mut dyn SeriesVisitor) {
+impl FamilySnapshot {
+    /// Calls `f` with each series: its index, value, and whether anything
+    /// had recorded to it.
+    #[inline]
+    fn each_series(&self, mut f: impl FnMut(usize, Value<'_>, bool)) {
         for series in &self.series {
             let value = match &series.value {
                 OwnedValue::Unsigned(v) => Value::Unsigned(*v),
@@ -205,12 +208,24 @@ impl Collect for FamilySnapshot {
                     Value::Summary { quantiles, values, sum: *sum, count: *count }
                 }
             };
-            if series.touched {
-                visitor.series(series.index, value);
-            } else {
-                visitor.untouched(series.index, value);
-            }
+            f(series.index, value, series.touched);
         }
+    }
+}
+
+impl Collect for FamilySnapshot {
+    fn collect(&self, visitor: &mut dyn SeriesVisitor) {
+        self.each_series(|index, value, touched| {
+            if touched {
+                visitor.series(index, value);
+            } else {
+                visitor.untouched(index, value);
+            }
+        });
+    }
+
+    fn write_series(&self, writer: &mut crate::encode::SeriesWriter<'_>) {
+        self.each_series(|index, value, touched| writer.write(index, value, touched));
     }
 }
 

@@ -1,9 +1,10 @@
 //! Encoding a warmed-up registry allocates nothing: a global allocator that
 //! counts every allocation of this test binary proves it.
 //!
-//! The encoders keep their working buffers (label lines, odometer state)
-//! between scrapes, and the caller keeps the output buffer; once both have
-//! grown to the exposition's size, a scrape reads atomics and copies bytes.
+//! The encoders keep their working buffers (a family's line starts and
+//! label tails, pending exemplars) between scrapes, and the caller keeps the
+//! output buffer; once both have grown to the exposition's size, a scrape
+//! reads atomics and copies bytes.
 //! `Format::encode`, which builds a fresh encoder per call, allocates that
 //! encoder's few buffers each time: the number is fixed, and checked below.
 

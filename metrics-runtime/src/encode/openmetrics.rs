@@ -13,28 +13,27 @@
 
 use metricate_catalog::{Descriptor, Flavor, MetricKind, escape};
 
-use super::Encoder;
 use super::text::{
-    SeriesLabels, write_buckets, write_count_sum, write_f64, write_quantiles, write_scalar, write_series_start,
+    Exemplars, TextWriter, write_buckets, write_count_sum, write_f64, write_quantiles, write_series_start,
 };
+use super::{Encoder, Format};
 use crate::metric::{Exemplar, Value};
 
 pub(super) const CONTENT_TYPE: &str = "application/openmetrics-text; version=1.0.0; charset=utf-8";
 
 /// The OpenMetrics 1.0.0 text encoder. Reuse one across scrapes to reuse its
 /// scratch space.
-#[derive(Default)]
 pub struct OpenMetrics {
-    labels: SeriesLabels,
+    text: TextWriter,
     quiet: bool,
     /// Every counter, histogram and summary series has its `_created`.
     created_all: bool,
-    /// The current family's series have their `_created`.
-    created: bool,
-    /// The exemplars given for the next series: its index, and per bucket
-    /// the range of its labels in `exemplar_text`, its value and timestamp.
-    exemplars: Vec<Pending>,
-    exemplar_text: Vec<u8>,
+}
+
+impl Default for OpenMetrics {
+    fn default() -> OpenMetrics {
+        OpenMetrics { text: TextWriter::new(Format::OpenMetrics), quiet: false, created_all: false }
+    }
 }
 
 impl OpenMetrics {
@@ -63,8 +62,8 @@ fn metadata(out: &mut Vec<u8>, keyword: &[u8], family: &str, text: &str) {
 }
 
 impl Encoder for OpenMetrics {
-    fn format(&self) -> Option<super::Format> {
-        Some(super::Format::OpenMetrics)
+    fn format(&self) -> Option<Format> {
+        Some(Format::OpenMetrics)
     }
 
     fn content_type(&self) -> &'static str {
@@ -72,7 +71,7 @@ impl Encoder for OpenMetrics {
     }
 
     fn begin(&mut self, constant_labels: &str, created: bool) {
-        self.labels.constants(constant_labels);
+        self.text.begin(constant_labels);
         self.created_all = created;
     }
 
@@ -83,10 +82,8 @@ impl Encoder for OpenMetrics {
             MetricKind::Info => "_info",
             _ => "",
         };
-        self.labels.family(d.labels, family, suffix);
-        self.exemplars.clear();
-        self.exemplar_text.clear();
-        self.created = (d.created || self.created_all) && d.kind.has_created();
+        let created = (d.created || self.created_all) && d.kind.has_created();
+        self.text.family(d, family, suffix, created);
         metadata(out, b"# TYPE ", family, d.kind.as_str());
         if let Some(unit) = d.unit
             && family.len() > unit.len()
@@ -101,22 +98,11 @@ impl Encoder for OpenMetrics {
     }
 
     fn exemplar(&mut self, index: usize, bucket: usize, exemplar: Exemplar<'_>) {
-        let start = self.exemplar_text.len();
-        self.exemplar_text.extend_from_slice(exemplar.labels.as_bytes());
-        self.exemplars.push((index, bucket, start..self.exemplar_text.len(), exemplar.value, exemplar.timestamp));
+        self.text.exemplar(index, bucket, exemplar);
     }
 
     fn series(&mut self, out: &mut Vec<u8>, d: &Descriptor, index: usize, value: &Value<'_>) {
-        self.samples(out, d, index, value);
-        self.exemplars.clear();
-        self.exemplar_text.clear();
-        if self.created {
-            let family = d.family_name(Flavor::OpenMetrics);
-            let labels = self.labels.render(d.labels, index);
-            write_series_start(out, family, "_created", labels);
-            write_f64(out, created());
-            out.push(b'\n');
-        }
+        self.text.series(out, d, index, value);
     }
 
     fn finish(&mut self, out: &mut Vec<u8>) {
@@ -126,78 +112,76 @@ impl Encoder for OpenMetrics {
     fn all_quiet(&self) -> bool {
         self.quiet
     }
-}
 
-/// When every series started counting: the process's start, in seconds
-/// since the Unix epoch.
-fn created() -> f64 {
-    crate::process::start_unix_nanos() as f64 / 1e9
-}
-
-/// An exemplar given for the next series: the series index, the bucket,
-/// the range of its labels in the encoder's text, its value and timestamp.
-type Pending = (usize, usize, std::ops::Range<usize>, f64, Option<f64>);
-
-/// Appends ` # {labels} value timestamp` for bucket `bucket` of series
-/// `index`, if it has an exemplar.
-fn write_exemplar(out: &mut Vec<u8>, exemplars: &[Pending], text: &[u8], index: usize, bucket: usize) {
-    let Some((_, _, labels, value, timestamp)) = exemplars.iter().find(|e| e.0 == index && e.1 == bucket) else {
-        return;
-    };
-    out.extend_from_slice(b" # {");
-    out.extend_from_slice(&text[labels.clone()]);
-    out.extend_from_slice(b"} ");
-    write_f64(out, *value);
-    if let Some(timestamp) = timestamp {
-        out.push(b' ');
-        write_f64(out, *timestamp);
+    fn text_writer(&mut self) -> Option<&mut TextWriter> {
+        Some(&mut self.text)
     }
 }
 
-impl OpenMetrics {
-    /// The samples of one series, without its `_created`.
-    fn samples(&mut self, out: &mut Vec<u8>, d: &Descriptor, index: usize, value: &Value<'_>) {
-        let family = d.family_name(Flavor::OpenMetrics);
-        match *value {
-            Value::Histogram { bounds, buckets, sum, count } => {
-                let labels = self.labels.render(d.labels, index);
-                let (exemplars, text) = (&self.exemplars, &self.exemplar_text);
-                write_buckets(out, family, labels, bounds, buckets, &mut |out, bucket| {
-                    write_exemplar(out, exemplars, text, index, bucket);
-                });
-                // OpenMetrics: a histogram with negative bucket bounds
-                // exposes no sum, and its count goes with the sum (the
-                // reference parser refuses one without the other); the
-                // `+Inf` bucket still counts every observation. A sum that
-                // is NaN (infinite observations of both signs, or sums
-                // overflowing both ways) has no OpenMetrics spelling either,
-                // nor has a negative one (negative observations under
-                // non-negative bounds: a sum, like the buckets, is a
-                // counter): the point is written without both, rather than
-                // refused by every strict parser.
-                if bounds.first().is_none_or(|b| *b >= 0.0) && !sum.is_nan() && sum >= 0.0 {
-                    write_count_sum(out, family, labels, count, sum, false);
-                }
-            }
-            Value::Summary { quantiles, values, sum, count } => {
-                let labels = self.labels.render(d.labels, index);
-                // OpenMetrics: quantile values and the sum are never
-                // negative (a summary is over sizes and durations); those of
-                // negative observations are left out rather than refused by
-                // every strict parser, as for histograms.
-                write_quantiles(out, family, labels, quantiles, values, |v| v.is_nan() || v >= 0.0);
-                if !sum.is_nan() && sum >= 0.0 {
-                    write_count_sum(out, family, labels, count, sum, false);
-                }
-            }
-            _ => {
-                self.labels.write_line(out, d.labels, index);
-                write_scalar(out, value);
-                if d.kind == MetricKind::Counter {
-                    write_exemplar(out, &self.exemplars, &self.exemplar_text, index, 0);
-                }
-                out.push(b'\n');
+/// Writes the `_created` sample of a series of family `family` with these
+/// labels: when every series started counting, the process's start, in
+/// seconds since the Unix epoch.
+pub(super) fn write_created(out: &mut Vec<u8>, family: &str, labels: &[u8]) {
+    write_series_start(out, family, "_created", labels);
+    write_f64(out, crate::process::start_unix_nanos() as f64 / 1e9);
+    out.push(b'\n');
+}
+
+/// Appends ` # {labels} value timestamp` for bucket `bucket` of series
+/// `index`, if it has an exemplar.
+pub(super) fn write_exemplar(out: &mut Vec<u8>, exemplars: &Exemplars, index: usize, bucket: usize) {
+    let Some((labels, value, timestamp)) = exemplars.get(index, bucket) else {
+        return;
+    };
+    out.extend_from_slice(b" # {");
+    out.extend_from_slice(labels);
+    out.extend_from_slice(b"} ");
+    write_f64(out, value);
+    if let Some(timestamp) = timestamp {
+        out.push(b' ');
+        write_f64(out, timestamp);
+    }
+}
+
+/// The lines of histogram or summary series `index` of family `family`,
+/// with these labels, without its `_created`.
+pub(super) fn samples(
+    out: &mut Vec<u8>,
+    family: &str,
+    labels: &[u8],
+    value: &Value<'_>,
+    exemplars: &Exemplars,
+    index: usize,
+) {
+    match *value {
+        Value::Histogram { bounds, buckets, sum, count } => {
+            write_buckets(out, family, labels, bounds, buckets, &mut |out, bucket| {
+                write_exemplar(out, exemplars, index, bucket);
+            });
+            // OpenMetrics: a histogram with negative bucket bounds
+            // exposes no sum, and its count goes with the sum (the
+            // reference parser refuses one without the other); the
+            // `+Inf` bucket still counts every observation. A sum that
+            // is NaN (infinite observations of both signs, or sums
+            // overflowing both ways) has no OpenMetrics spelling either,
+            // nor has a negative one (negative observations under
+            // non-negative bounds: a sum, like the buckets, is a
+            // counter): the point is written without both, rather than
+            // refused by every strict parser.
+            if bounds.first().is_none_or(|b| *b >= 0.0) && !sum.is_nan() && sum >= 0.0 {
+                write_count_sum(out, family, labels, count, sum, false);
             }
         }
+        Value::Summary { quantiles, values, sum, count } => {
+            // OpenMetrics: quantile values and the sum are never
+            // negative (a summary is over sizes and durations); those of
+            // negative observations are left out rather than refused by
+            // every strict parser, as for histograms.
+            write_quantiles(out, family, labels, quantiles, values, |v| v.is_nan() || v >= 0.0);
+            if !sum.is_nan() && sum >= 0.0 {
+                write_count_sum(out, family, labels, count, sum, false);
+            }
+        }
+        Value::Unsigned(_) | Value::Signed(_) | Value::Float(_) => {}
     }
 }

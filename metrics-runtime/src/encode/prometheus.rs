@@ -9,18 +9,23 @@
 use metricate_catalog::Descriptor;
 use metricate_catalog::escape;
 
-use super::Encoder;
-use super::text::{SeriesLabels, write_buckets, write_count_sum, write_quantiles, write_scalar};
+use super::text::{TextWriter, write_buckets, write_count_sum, write_quantiles};
+use super::{Encoder, Format};
 use crate::metric::Value;
 
 pub(super) const CONTENT_TYPE: &str = "text/plain; version=0.0.4; charset=utf-8";
 
 /// The Prometheus text format 0.0.4 encoder. Reuse one across scrapes to
 /// reuse its scratch space.
-#[derive(Default)]
 pub struct PrometheusText {
-    labels: SeriesLabels,
+    text: TextWriter,
     quiet: bool,
+}
+
+impl Default for PrometheusText {
+    fn default() -> PrometheusText {
+        PrometheusText { text: TextWriter::new(Format::Prometheus), quiet: false }
+    }
 }
 
 impl PrometheusText {
@@ -41,8 +46,8 @@ impl PrometheusText {
 }
 
 impl Encoder for PrometheusText {
-    fn format(&self) -> Option<super::Format> {
-        Some(super::Format::Prometheus)
+    fn format(&self) -> Option<Format> {
+        Some(Format::Prometheus)
     }
 
     fn content_type(&self) -> &'static str {
@@ -51,11 +56,11 @@ impl Encoder for PrometheusText {
 
     /// `_created` samples are OpenMetrics': the text format has none.
     fn begin(&mut self, constant_labels: &str, _created: bool) {
-        self.labels.constants(constant_labels);
+        self.text.begin(constant_labels);
     }
 
     fn family(&mut self, out: &mut Vec<u8>, d: &Descriptor) {
-        self.labels.family(d.labels, d.name, "");
+        self.text.family(d, d.name, "", false);
         if !d.help.is_empty() {
             out.extend_from_slice(b"# HELP ");
             out.extend_from_slice(d.name.as_bytes());
@@ -71,25 +76,7 @@ impl Encoder for PrometheusText {
     }
 
     fn series(&mut self, out: &mut Vec<u8>, d: &Descriptor, index: usize, value: &Value<'_>) {
-        let (labels, sum, count) = match *value {
-            Value::Histogram { bounds, buckets, sum, count } => {
-                let labels = self.labels.render(d.labels, index);
-                write_buckets(out, d.name, labels, bounds, buckets, &mut |_, _| {});
-                (labels, sum, count)
-            }
-            Value::Summary { quantiles, values, sum, count } => {
-                let labels = self.labels.render(d.labels, index);
-                write_quantiles(out, d.name, labels, quantiles, values, |_| true);
-                (labels, sum, count)
-            }
-            _ => {
-                self.labels.write_line(out, d.labels, index);
-                write_scalar(out, value);
-                out.push(b'\n');
-                return;
-            }
-        };
-        write_count_sum(out, d.name, labels, count, sum, true);
+        self.text.series(out, d, index, value);
     }
 
     fn finish(&mut self, _out: &mut Vec<u8>) {}
@@ -97,4 +84,25 @@ impl Encoder for PrometheusText {
     fn all_quiet(&self) -> bool {
         self.quiet
     }
+
+    fn text_writer(&mut self) -> Option<&mut TextWriter> {
+        Some(&mut self.text)
+    }
+}
+
+/// The lines of a histogram or summary series named `name` with these
+/// labels: buckets or quantiles, then `_sum` and `_count`.
+pub(super) fn samples(out: &mut Vec<u8>, name: &str, labels: &[u8], value: &Value<'_>) {
+    let (sum, count) = match *value {
+        Value::Histogram { bounds, buckets, sum, count } => {
+            write_buckets(out, name, labels, bounds, buckets, &mut |_, _| {});
+            (sum, count)
+        }
+        Value::Summary { quantiles, values, sum, count } => {
+            write_quantiles(out, name, labels, quantiles, values, |_| true);
+            (sum, count)
+        }
+        Value::Unsigned(_) | Value::Signed(_) | Value::Float(_) => return,
+    };
+    write_count_sum(out, name, labels, count, sum, true);
 }

@@ -1,190 +1,409 @@
-//! Writing pieces shared by the two text formats: label pairs decoded from a
-//! series index, numbers, and sample lines.
+//! Writing shared by the two text formats: the series writer both encoders
+//! keep, the label text of a series from its index, numbers, and sample
+//! lines.
 
-use metricate_catalog::Label;
+use metricate_catalog::{Descriptor, Label, MetricKind};
 
-use crate::metric::Value;
+use super::{Format, openmetrics, prometheus};
+use crate::metric::{Exemplar, SeriesVisitor, Value};
 
-/// Renders the labels of a family's series from the series index. The label
-/// text is the escaped values computed when the label types were declared,
-/// copied as is.
+/// The state the built-in encoders keep across series and scrapes: the
+/// current family's line starts, the exemplars given for the next series,
+/// and what the format adds to a series (`_created`). Both formats write
+/// every series through it; only histograms and summaries (many lines each)
+/// go to the format's own code.
 ///
-/// Series arrive in index order, so the label values advance like an
-/// odometer: the next series changes only the last label (and, on a carry,
-/// the ones before it). `render` keeps the previous series' text and rewrites
-/// only the labels that changed; any other index is decoded with divisions.
+/// Not public API: [`Encoder::text_writer`](super::Encoder::text_writer)
+/// hands it to [`encode`](super::encode), which wraps it in a
+/// [`SeriesWriter`] per family.
+#[doc(hidden)]
+pub struct TextWriter {
+    format: Format,
+    labels: SeriesLabels,
+    /// The name the current family's samples start with (before `_bucket`,
+    /// `_created`, ...): the metric name in Prometheus text, the family name
+    /// in OpenMetrics.
+    name: &'static str,
+    /// Whether the current family's series have a `_created` sample.
+    created: bool,
+    /// The exemplars given for the next series (OpenMetrics only).
+    exemplars: Exemplars,
+}
+
+impl TextWriter {
+    pub(super) fn new(format: Format) -> TextWriter {
+        TextWriter {
+            format,
+            labels: SeriesLabels::default(),
+            name: "",
+            created: false,
+            exemplars: Exemplars::default(),
+        }
+    }
+
+    /// Starts an exposition whose every series carries these labels.
+    pub(super) fn begin(&mut self, constant_labels: &str) {
+        self.labels.constants(constant_labels);
+    }
+
+    /// Starts a family whose sample lines start with `name`, and whose
+    /// scalar samples are named `name` + `suffix`; `created`: its series have
+    /// a `_created` sample.
+    pub(super) fn family(&mut self, d: &Descriptor, name: &'static str, suffix: &str, created: bool) {
+        self.labels.family(d.labels, name, suffix);
+        self.name = name;
+        self.created = created;
+        self.exemplars.clear();
+    }
+
+    /// Keeps an exemplar for the next series, in the formats that have them.
+    pub(super) fn exemplar(&mut self, index: usize, bucket: usize, exemplar: Exemplar<'_>) {
+        if self.format == Format::OpenMetrics {
+            self.exemplars.push(index, bucket, exemplar);
+        }
+    }
+
+    /// Writes series `index` of the current family.
+    #[allow(clippy::inline_always, reason = "the per-series path of every metric type's loop: one body, no calls")]
+    #[inline(always)]
+    pub(super) fn series(&mut self, out: &mut Vec<u8>, d: &Descriptor, index: usize, value: &Value<'_>) {
+        match *value {
+            Value::Unsigned(v) => self.scalar(out, d, index, |out| write_u64(out, v)),
+            Value::Signed(v) => self.scalar(out, d, index, |out| write_i64(out, v)),
+            Value::Float(v) => self.scalar(out, d, index, |out| write_f64(out, v)),
+            Value::Histogram { .. } | Value::Summary { .. } => self.samples(out, index, value),
+        }
+    }
+
+    /// A scalar series: its line start, copied, then the value.
+    #[allow(clippy::inline_always, reason = "the per-series path of every metric type's loop: one body, no calls")]
+    #[inline(always)]
+    fn scalar(&mut self, out: &mut Vec<u8>, d: &Descriptor, index: usize, value: impl FnOnce(&mut Vec<u8>)) {
+        self.labels.write_line(out, index);
+        value(out);
+        if !self.exemplars.is_empty() {
+            self.counter_exemplar(out, d, index);
+        }
+        out.push(b'\n');
+        if self.created {
+            self.created_line(out, index);
+        }
+    }
+
+    /// The exemplar of a counter series, written after its value.
+    #[cold]
+    fn counter_exemplar(&mut self, out: &mut Vec<u8>, d: &Descriptor, index: usize) {
+        if d.kind == MetricKind::Counter {
+            openmetrics::write_exemplar(out, &self.exemplars, index, 0);
+        }
+        self.exemplars.clear();
+    }
+
+    /// A histogram or summary series, in the format's words.
+    #[inline(never)]
+    fn samples(&mut self, out: &mut Vec<u8>, index: usize, value: &Value<'_>) {
+        let labels = self.labels.render(index);
+        match self.format {
+            Format::Prometheus => prometheus::samples(out, self.name, labels, value),
+            Format::OpenMetrics => openmetrics::samples(out, self.name, labels, value, &self.exemplars, index),
+        }
+        self.exemplars.clear();
+        if self.created {
+            self.created_line(out, index);
+        }
+    }
+
+    #[cold]
+    fn created_line(&mut self, out: &mut Vec<u8>, index: usize) {
+        openmetrics::write_created(out, self.name, self.labels.render(index));
+    }
+}
+
+/// Writes the series of one family, handed to
+/// [`Collect::write_series`](crate::Collect::write_series): a metric calls
+/// [`write`](SeriesWriter::write) with each of its series in index order,
+/// all from one call, so the loop over a family's cells is compiled per
+/// metric type and calls no encoder code through a pointer.
+///
+/// It also takes series from [`Collect::collect`](crate::Collect::collect)
+/// as a [`SeriesVisitor`], for metrics that have no loop of their own. Not
+/// public API.
+#[doc(hidden)]
+pub struct SeriesWriter<'w> {
+    pub(super) text: &'w mut TextWriter,
+    pub(super) out: &'w mut Vec<u8>,
+    pub(super) descriptor: &'static Descriptor,
+    /// Whether a capped label may leave series that do not exist yet.
+    pub(super) capped: bool,
+    /// Whether the series nothing has recorded to are left out.
+    pub(super) quiet: bool,
+}
+
+impl SeriesWriter<'_> {
+    /// Writes series `index`, whose value is `value`, unless the exposition
+    /// leaves it out: nothing has recorded to it (`touched` false) and the
+    /// family is quiet, or a capped label's value in it has not been met.
+    #[allow(clippy::inline_always, reason = "the per-series path of every metric type's loop: one body, no calls")]
+    #[inline(always)]
+    pub fn write(&mut self, index: usize, value: Value<'_>, touched: bool) {
+        if !touched && self.quiet {
+            return;
+        }
+        if self.capped && !self.descriptor.series_exists(index) {
+            return;
+        }
+        self.text.series(self.out, self.descriptor, index, &value);
+    }
+}
+
+impl SeriesVisitor for SeriesWriter<'_> {
+    fn series(&mut self, index: usize, value: Value<'_>) {
+        self.write(index, value, true);
+    }
+
+    fn untouched(&mut self, index: usize, value: Value<'_>) {
+        self.write(index, value, false);
+    }
+
+    fn exemplar(&mut self, index: usize, bucket: usize, exemplar: Exemplar<'_>) {
+        self.text.exemplar(index, bucket, exemplar);
+    }
+}
+
+/// The exemplars given for the next series: per bucket, the range of its
+/// labels in `text`, its value and timestamp.
 #[derive(Default)]
-pub(super) struct SeriesLabels {
-    /// `strides[i]`: how many series one step of label `i` spans.
-    strides: Vec<usize>,
-    /// The current value index of each label.
-    digits: Vec<usize>,
-    /// Where each label's value starts in `text` (after its `name="`).
-    offsets: Vec<usize>,
-    /// The index that continues the odometer (the last rendered index + 1),
-    /// or `usize::MAX` before the first series of a family.
-    next: usize,
-    /// `name{` (or `name` for no labels), then the labels' text, then `} `
-    /// (or ` `): the start of a scalar sample line.
+pub(super) struct Exemplars {
+    pending: Vec<Pending>,
     text: Vec<u8>,
-    /// The length of the `name{` prefix.
-    head: usize,
-    /// For each value of the last label, its text to the end of the line
-    /// prefix: `value"} `, back to back; `tail_ends[v]` is where value `v`'s
-    /// ends. The common step (only the last label changes) copies one of
-    /// these.
-    tails: Vec<u8>,
-    tail_ends: Vec<usize>,
+}
+
+/// An exemplar given for the next series: the series index, the bucket,
+/// the range of its labels in the text, its value and timestamp.
+type Pending = (usize, usize, std::ops::Range<usize>, f64, Option<f64>);
+
+impl Exemplars {
+    fn push(&mut self, index: usize, bucket: usize, exemplar: Exemplar<'_>) {
+        let start = self.text.len();
+        self.text.extend_from_slice(exemplar.labels.as_bytes());
+        self.pending.push((index, bucket, start..self.text.len(), exemplar.value, exemplar.timestamp));
+    }
+
+    fn is_empty(&self) -> bool {
+        self.pending.is_empty()
+    }
+
+    fn clear(&mut self) {
+        self.pending.clear();
+        self.text.clear();
+    }
+
+    /// The labels (`name="value",...`), value and timestamp of the exemplar
+    /// of bucket `bucket` of series `index`, if it has one.
+    pub(super) fn get(&self, index: usize, bucket: usize) -> Option<(&[u8], f64, Option<f64>)> {
+        let (_, _, labels, value, timestamp) = self.pending.iter().find(|e| e.0 == index && e.1 == bucket)?;
+        Some((&self.text[labels.clone()], *value, *timestamp))
+    }
+}
+
+/// The start of each series line of a family, from the series index. The
+/// label text is the escaped values computed when the label types were
+/// declared, copied as is.
+///
+/// Series are numbered with the last label varying fastest, so a family's
+/// series come in rows: consecutive series that differ only in the last
+/// label. `prefix` holds the line start of one row up to the last label's
+/// value (`name{a="x",b="`), built when a series of another row comes, and
+/// `tails` each value of the last label with the end of the line start
+/// (`v"} `), built once per family. A series line starts with the two,
+/// copied as they are; a family without labels has one row and one tail
+/// (`} ` or ` `).
+///
+/// Series usually come in index order: then the row and the value of the
+/// last label are stepped, without dividing.
+#[derive(Default)]
+struct SeriesLabels {
+    labels: &'static [Label],
     /// The constant labels, `name="value",...`, written before a series'
     /// own.
     constants: Vec<u8>,
+    /// `name suffix{`, the constant labels and the labels before the last,
+    /// up to the last label's value; without labels, `name suffix{constants`
+    /// (or `name suffix` with no constant labels either).
+    prefix: Vec<u8>,
+    /// The length of `name suffix{` (or `name suffix`) in `prefix`.
+    head: usize,
+    /// The row whose text `prefix` holds; `usize::MAX` for none yet.
+    prefix_row: usize,
+    /// Series per row: the last label's cardinality (at least 1).
+    per_row: usize,
+    /// For each value of the last label, its text to the end of the line
+    /// start: `value"} `, back to back; value `v`'s is
+    /// `tails[tail_starts[v]..tail_starts[v + 1]]`.
+    tails: Vec<u8>,
+    tail_starts: Vec<usize>,
+    /// The same tails in fixed-size blocks, when every one fits (empty
+    /// otherwise): a series copies a whole block, a copy of constant size
+    /// that needs no call to `memcpy`, and drops the bytes after its tail.
+    short_tails: Vec<ShortTail>,
+    /// The bytes at the end of every tail that close the labels (`} `, or
+    /// ` ` without braces): what the label text leaves out.
+    tail_close: usize,
+    /// The index expected next (the last one written + 1), and its row and
+    /// position in the row.
+    next: usize,
+    row: usize,
+    column: usize,
+    /// The label text of series `rendered_index` (`usize::MAX`: none), as
+    /// [`render`](Self::render) gives it.
+    rendered: Vec<u8>,
+    rendered_index: usize,
 }
 
 impl SeriesLabels {
     /// Sets the constant labels of the exposition.
-    pub(super) fn constants(&mut self, text: &str) {
+    fn constants(&mut self, text: &str) {
         self.constants.clear();
         self.constants.extend_from_slice(text.as_bytes());
     }
 
-    /// Whether a series line has braces: labels of its own or constant ones.
-    fn braces(&self, labels: &[Label]) -> bool {
-        !labels.is_empty() || !self.constants.is_empty()
-    }
-
-    /// Prepares for a family with these labels.
-    pub(super) fn family(&mut self, labels: &[Label], name: &str, suffix: &str) {
-        self.strides.clear();
-        let mut stride = 1usize;
-        for label in labels.iter().rev() {
-            self.strides.push(stride);
-            stride = stride.saturating_mul(label.cardinality().max(1));
+    /// Prepares for a family with these labels whose scalar lines are named
+    /// `name` + `suffix`.
+    fn family(&mut self, labels: &'static [Label], name: &str, suffix: &str) {
+        self.labels = labels;
+        let braces = !labels.is_empty() || !self.constants.is_empty();
+        self.prefix.clear();
+        self.prefix.extend_from_slice(name.as_bytes());
+        self.prefix.extend_from_slice(suffix.as_bytes());
+        if braces {
+            self.prefix.push(b'{');
         }
-        self.strides.reverse();
-        self.digits.clear();
-        self.digits.resize(labels.len(), 0);
-        self.offsets.clear();
-        self.offsets.resize(labels.len(), 0);
-        self.next = usize::MAX;
-        self.text.clear();
-        self.text.extend_from_slice(name.as_bytes());
-        self.text.extend_from_slice(suffix.as_bytes());
-        if self.braces(labels) {
-            self.text.push(b'{');
-        }
-        self.head = self.text.len();
+        self.head = self.prefix.len();
         self.tails.clear();
-        self.tail_ends.clear();
-        if let Some(last) = labels.last() {
-            for value in 0..last.cardinality() {
-                self.tails.extend_from_slice(last.escaped_value(value).as_bytes());
-                self.tails.extend_from_slice(b"\"} ");
-                self.tail_ends.push(self.tails.len());
+        self.tail_starts.clear();
+        self.tail_starts.push(0);
+        self.tail_close = if braces { 2 } else { 1 };
+        match labels.last() {
+            Some(last) => {
+                self.per_row = last.cardinality().max(1);
+                for value in 0..self.per_row {
+                    self.tails.extend_from_slice(last.escaped_value(value).as_bytes());
+                    self.tails.extend_from_slice(b"\"} ");
+                    self.tail_starts.push(self.tails.len());
+                }
+                self.prefix_row = usize::MAX;
+            }
+            None => {
+                self.per_row = 1;
+                self.prefix.extend_from_slice(&self.constants);
+                self.tails.extend_from_slice(if braces { b"} " } else { b" " });
+                self.tail_starts.push(self.tails.len());
+                self.prefix_row = 0;
             }
         }
+        self.short_tails.clear();
+        if self.tail_starts.windows(2).all(|w| w[1] - w[0] <= SHORT_TAIL) {
+            for w in self.tail_starts.windows(2) {
+                let mut bytes = [0; SHORT_TAIL];
+                bytes[..w[1] - w[0]].copy_from_slice(&self.tails[w[0]..w[1]]);
+                self.short_tails.push(ShortTail { bytes, len: w[1] - w[0] });
+            }
+        }
+        self.next = 0;
+        self.row = 0;
+        self.column = 0;
+        self.rendered_index = usize::MAX;
     }
 
-    /// The `name="value",...` text of series `index`, without braces.
-    pub(super) fn render(&mut self, labels: &[Label], index: usize) -> &[u8] {
-        self.update(labels, index);
-        let tail = if self.braces(labels) { 2 } else { 1 };
-        &self.text[self.head..self.text.len() - tail]
+    /// Rewrites `prefix` for row `row`: the values of the labels before the
+    /// last, decoded from it.
+    #[inline(never)]
+    fn build_row(&mut self, row: usize) {
+        let Some((last, leading)) = self.labels.split_last() else { return };
+        self.prefix.truncate(self.head);
+        self.prefix.extend_from_slice(&self.constants);
+        let mut comma = !self.constants.is_empty();
+        for (i, label) in leading.iter().enumerate() {
+            // How many rows one step of this label spans: the product of
+            // the cardinalities of the labels after it.
+            let stride = leading[i + 1..].iter().fold(1usize, |s, l| s.saturating_mul(l.cardinality().max(1)));
+            let value = (row / stride) % label.cardinality().max(1);
+            if comma {
+                self.prefix.push(b',');
+            }
+            comma = true;
+            self.prefix.extend_from_slice(label.name.as_bytes());
+            self.prefix.extend_from_slice(b"=\"");
+            self.prefix.extend_from_slice(label.escaped_value(value).as_bytes());
+            self.prefix.push(b'"');
+        }
+        if comma {
+            self.prefix.push(b',');
+        }
+        self.prefix.extend_from_slice(last.name.as_bytes());
+        self.prefix.extend_from_slice(b"=\"");
+        self.prefix_row = row;
+    }
+
+    /// The tail of value `column` of the last label.
+    #[inline]
+    fn tail(&self, column: usize) -> &[u8] {
+        &self.tails[self.tail_starts[column]..self.tail_starts[column + 1]]
     }
 
     /// Appends `name{labels} ` of series `index` to `out`: a scalar sample
     /// line up to its value.
-    #[inline]
-    pub(super) fn write_line(&mut self, out: &mut Vec<u8>, labels: &[Label], index: usize) {
-        if let Some(last) = labels.len().checked_sub(1)
-            && index == self.next
-            && self.digits[last] + 1 < labels[last].cardinality().max(1)
-        {
-            // Only the last label moves on: the line is the unchanged prefix
-            // and that value's tail, copied straight into `out`. (The tail
-            // kept in `text` goes stale; every other path rewrites it.)
-            let value = self.digits[last] + 1;
-            self.digits[last] = value;
-            self.next = index + 1;
-            let start = if value == 0 { 0 } else { self.tail_ends[value - 1] };
-            out.extend_from_slice(&self.text[..self.offsets[last]]);
-            out.extend_from_slice(&self.tails[start..self.tail_ends[value]]);
-            return;
+    #[allow(clippy::inline_always, reason = "the per-series path of every metric type's loop: one body, no calls")]
+    #[inline(always)]
+    fn write_line(&mut self, out: &mut Vec<u8>, index: usize) {
+        if index != self.next {
+            self.row = index / self.per_row;
+            self.column = index % self.per_row;
         }
-        self.update(labels, index);
-        out.extend_from_slice(&self.text);
-    }
-
-    #[inline]
-    fn update(&mut self, labels: &[Label], index: usize) {
-        let first_changed = if index == self.next { self.advance(labels) } else { None };
-        let last = labels.len().wrapping_sub(1);
-        if first_changed == Some(last) {
-            // Only the last label moved on: swap its tail.
-            let value = self.digits[last];
-            let start = if value == 0 { 0 } else { self.tail_ends[value - 1] };
-            self.text.truncate(self.offsets[last]);
-            self.text.extend_from_slice(&self.tails[start..self.tail_ends[value]]);
-            self.next = index.wrapping_add(1);
-            return;
+        if self.row != self.prefix_row {
+            self.build_row(self.row);
         }
-        let from = match first_changed {
-            Some(from) => from,
-            None => {
-                for ((digit, label), stride) in self.digits.iter_mut().zip(labels).zip(&self.strides) {
-                    *digit = (index / stride) % label.cardinality().max(1);
-                }
-                0
+        out.extend_from_slice(&self.prefix);
+        match self.short_tails.get(self.column) {
+            Some(tail) => {
+                let end = out.len() + tail.len;
+                out.extend_from_slice(&tail.bytes);
+                out.truncate(end);
             }
-        };
+            None => out.extend_from_slice(self.tail(self.column)),
+        }
         self.next = index.wrapping_add(1);
-        self.rewrite(labels, from, first_changed.is_none());
+        self.column += 1;
+        if self.column == self.per_row {
+            self.column = 0;
+            self.row = self.row.wrapping_add(1);
+        }
     }
 
-    /// Steps the odometer by one series; returns the first label that
-    /// changed, or `None` when it wrapped around completely.
-    #[inline]
-    fn advance(&mut self, labels: &[Label]) -> Option<usize> {
-        for i in (0..self.digits.len()).rev() {
-            self.digits[i] += 1;
-            if self.digits[i] < labels[i].cardinality().max(1) {
-                return Some(i);
+    /// The `name="value",...` text of series `index`, without braces.
+    fn render(&mut self, index: usize) -> &[u8] {
+        if index != self.rendered_index {
+            let (row, column) = (index / self.per_row, index % self.per_row);
+            if row != self.prefix_row {
+                self.build_row(row);
             }
-            self.digits[i] = 0;
+            let tail = &self.tails[self.tail_starts[column]..self.tail_starts[column + 1]];
+            self.rendered.clear();
+            self.rendered.extend_from_slice(&self.prefix[self.head..]);
+            self.rendered.extend_from_slice(&tail[..tail.len() - self.tail_close]);
+            self.rendered_index = index;
         }
-        None
+        &self.rendered
     }
+}
 
-    /// Rewrites the text of labels `from..`.
-    #[inline]
-    fn rewrite(&mut self, labels: &[Label], from: usize, full: bool) {
-        // `offsets[i]` is where label `i`'s value starts: when the earlier
-        // labels are unchanged, label `from` keeps its `,name="` too.
-        let mut first = from;
-        if full {
-            self.text.truncate(self.head);
-            self.text.extend_from_slice(&self.constants);
-        } else {
-            self.text.truncate(self.offsets[from]);
-            self.text.extend_from_slice(labels[from].escaped_value(self.digits[from]).as_bytes());
-            self.text.push(b'"');
-            first += 1;
-        }
-        let constants = !self.constants.is_empty();
-        for (i, label) in labels.iter().enumerate().skip(first) {
-            if i > 0 || constants {
-                self.text.push(b',');
-            }
-            self.text.extend_from_slice(label.name.as_bytes());
-            self.text.extend_from_slice(b"=\"");
-            self.offsets[i] = self.text.len();
-            self.text.extend_from_slice(label.escaped_value(self.digits[i]).as_bytes());
-            self.text.push(b'"');
-        }
-        if self.braces(labels) {
-            self.text.push(b'}');
-        }
-        self.text.push(b' ');
-    }
+/// The longest tail kept in a fixed-size block.
+const SHORT_TAIL: usize = 16;
+
+/// A tail of at most [`SHORT_TAIL`] bytes, zero-padded to that size.
+struct ShortTail {
+    bytes: [u8; SHORT_TAIL],
+    len: usize,
 }
 
 /// Writes a float: `NaN`, `+Inf`, `-Inf`, or the shortest text that reads
@@ -200,21 +419,60 @@ pub(super) fn write_f64(out: &mut Vec<u8>, v: f64) {
     }
 }
 
+/// Writes an integer in decimal, the digits straight into `out`: room for
+/// the longest number is added with a copy of constant size, the digits are
+/// written in place, two at a time from a table (as `itoa` does), and what
+/// is left of the room is dropped. The same text as `itoa`, without a buffer
+/// of its own and the copy out of it.
+#[inline]
 pub(super) fn write_u64(out: &mut Vec<u8>, v: u64) {
-    out.extend_from_slice(itoa::Buffer::new().format(v).as_bytes());
+    let len = v.checked_ilog10().map_or(1, |log| log as usize + 1);
+    let start = out.len();
+    out.extend_from_slice(&[0; 20]);
+    fill_digits(&mut out[start..start + len], v);
+    out.truncate(start + len);
 }
 
+/// Writes a signed integer in decimal: `-`, then its magnitude.
+#[inline]
 pub(super) fn write_i64(out: &mut Vec<u8>, v: i64) {
-    out.extend_from_slice(itoa::Buffer::new().format(v).as_bytes());
+    if v < 0 {
+        out.push(b'-');
+    }
+    write_u64(out, v.unsigned_abs());
 }
 
-/// Writes a scalar value.
-pub(super) fn write_scalar(out: &mut Vec<u8>, value: &Value<'_>) {
-    match *value {
-        Value::Unsigned(v) => write_u64(out, v),
-        Value::Signed(v) => write_i64(out, v),
-        Value::Float(v) => write_f64(out, v),
-        Value::Histogram { count, .. } | Value::Summary { count, .. } => write_u64(out, count),
+/// The decimal digits of 0 to 99, two by two.
+const DIGIT_PAIRS: &[u8; 200] = b"\
+    0001020304050607080910111213141516171819\
+    2021222324252627282930313233343536373839\
+    4041424344454647484950515253545556575859\
+    6061626364656667686970717273747576777879\
+    8081828384858687888990919293949596979899";
+
+/// Fills `digits`, exactly as long as `v` has digits, with them.
+#[inline]
+fn fill_digits(digits: &mut [u8], v: u64) {
+    let pair = |n: usize| &DIGIT_PAIRS[2 * n..2 * n + 2];
+    let mut end = digits.len();
+    let mut v = v;
+    while v >= 10_000 {
+        let rest = (v % 10_000) as usize;
+        v /= 10_000;
+        digits[end - 4..end - 2].copy_from_slice(pair(rest / 100));
+        digits[end - 2..end].copy_from_slice(pair(rest % 100));
+        end -= 4;
+    }
+    let mut v = v as usize;
+    if v >= 100 {
+        digits[end - 2..end].copy_from_slice(pair(v % 100));
+        v /= 100;
+        end -= 2;
+    }
+    if v >= 10 {
+        digits[end - 2..end].copy_from_slice(pair(v));
+    } else {
+        digits[end - 1] = b'0' + v as u8;
     }
 }
 
@@ -309,5 +567,67 @@ pub(super) fn write_buckets(
         write_u64(out, cumulative);
         tail(out, i);
         out.push(b'\n');
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::fmt::Write as _;
+
+    use super::*;
+
+    #[test]
+    fn integers_are_written_as_itoa_writes_them() {
+        let mut values: Vec<u64> = vec![0, 1, 9, 10, 99, 100, 999, 1000, 9999, 10_000, 99_999, 100_000, u64::MAX];
+        for power in 0..20 {
+            let p = 10u64.pow(power);
+            values.extend([p - 1, p, p + 1, p.saturating_mul(7) / 3]);
+        }
+        let mut x = 0x9E37_79B9_7F4A_7C15u64;
+        for _ in 0..10_000 {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            values.push(x >> (x % 64));
+        }
+        let mut out = b"x".to_vec();
+        for v in values {
+            out.truncate(1);
+            write_u64(&mut out, v);
+            assert_eq!(&out[1..], itoa::Buffer::new().format(v).as_bytes());
+            for signed in [v as i64, (v as i64).wrapping_neg(), i64::MIN, i64::MAX] {
+                out.truncate(1);
+                write_i64(&mut out, signed);
+                assert_eq!(&out[1..], itoa::Buffer::new().format(signed).as_bytes());
+            }
+        }
+    }
+
+    #[test]
+    fn long_and_short_tails_make_the_same_lines() {
+        static SHORT: [&str; 2] = ["a", "b"];
+        static LONG: [&str; 2] = ["a", "a value longer than a short tail"];
+        for values in [&SHORT, &LONG] {
+            let labels: &'static [Label] = Box::leak(Box::new([
+                Label::new("x", &SHORT, &SHORT, false, None),
+                Label::new("y", values, values, true, None),
+            ]));
+            let mut series = SeriesLabels::default();
+            series.constants("c=\"1\"");
+            series.family(labels, "m", "_total");
+            assert_eq!(series.short_tails.is_empty(), values == &LONG);
+            let mut out = Vec::new();
+            for index in [0, 1, 2, 3, 5, 4, 1] {
+                series.write_line(&mut out, index);
+                out.push(b'|');
+            }
+            let y = |i: usize| if i == 2 { Label::UNKNOWN } else { values[i] };
+            let mut expected = String::new();
+            for i in [0, 1, 2, 3, 5, 4, 1] {
+                write!(expected, "m_total{{c=\"1\",x=\"{}\",y=\"{}\"}} |", SHORT[i / 3], y(i % 3)).unwrap();
+            }
+            assert_eq!(String::from_utf8(out).unwrap(), expected);
+            assert_eq!(series.render(4), format!("c=\"1\",x=\"b\",y=\"{}\"", values[1]).as_bytes());
+        }
     }
 }

@@ -182,6 +182,13 @@ macro_rules! single_cell_metric {
                 if touched(self) { visitor.series(0, value) } else { visitor.untouched(0, value) }
             }
 
+            fn write_series(&self, writer: &mut crate::encode::SeriesWriter<'_>) {
+                let read: fn(&$ty) -> _ = $read;
+                let touched: fn(&$ty) -> bool = $touched;
+                let value = Value::$variant(read(self));
+                writer.write(0, value, touched(self));
+            }
+
             fn __series_at(&self, address: usize) -> Option<usize> {
                 (std::ptr::from_ref(self).addr() == address).then_some(0)
             }

@@ -5,6 +5,7 @@ use std::marker::PhantomData;
 use metricate_catalog::{Label, MetricKind};
 
 use super::{Collect, Metric, MetricField, ReadScratch, SeriesVisitor, Storage};
+use crate::encode::SeriesWriter;
 use crate::label::LabelSet;
 
 /// A metric with labels: one series per combination of the values of the
@@ -99,6 +100,10 @@ impl<L: LabelSet, M: Metric> Collect for Family<L, M> {
         collect_cells::<M>(&self.cells, self.stride(), self.bounds, &self.reader, visitor);
     }
 
+    fn write_series(&self, writer: &mut SeriesWriter<'_>) {
+        write_cells::<M>(&self.cells, self.stride(), self.bounds, &self.reader, writer);
+    }
+
     fn __series_at(&self, address: usize) -> Option<usize> {
         series_at(self.cells.as_ptr().addr(), size_of::<M::Cell>() * self.stride(), L::CARDINALITY, address)
     }
@@ -145,6 +150,31 @@ fn collect_cells<M: Metric>(
         } else {
             visitor.untouched(index, value);
         }
+    }
+}
+
+/// Writes every series of a family's cells to the encoders' writer: the
+/// loop of [`collect_cells`], compiled per metric type, with the writer
+/// called directly. Generic over the metric type only, for the same reason.
+fn write_cells<M: Metric>(
+    cells: &[M::Cell],
+    stride: usize,
+    bounds: &'static [f64],
+    reader: &M::Reader,
+    writer: &mut SeriesWriter<'_>,
+) {
+    if stride == 0 {
+        return;
+    }
+    let mut scratch = ReadScratch::new();
+    for (index, series) in cells.chunks_exact(stride).enumerate() {
+        if M::EXEMPLARS {
+            M::exemplars(series, bounds, index, writer);
+        }
+        // Read first: a value read non-zero was recorded by the time
+        // `touched` looks.
+        let value = M::read(series, bounds, &mut scratch, reader, index);
+        writer.write(index, value, M::touched(series));
     }
 }
 

@@ -485,6 +485,12 @@ impl Collect for Histogram {
         if touched(&self.cells) { visitor.series(0, value) } else { visitor.untouched(0, value) }
     }
 
+    fn write_series(&self, writer: &mut crate::encode::SeriesWriter<'_>) {
+        let mut scratch = ReadScratch::new();
+        let value = read(&self.cells, self.bounds, &mut scratch);
+        writer.write(0, value, touched(&self.cells));
+    }
+
     fn __series_at(&self, address: usize) -> Option<usize> {
         (self.cells.as_ptr().addr() == address).then_some(0)
     }

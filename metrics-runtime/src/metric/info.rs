@@ -304,6 +304,13 @@ impl<E: LabelValue> Collect for StateSet<E> {
             visitor.series(index, Value::Unsigned(u64::from(current == Some(index))));
         }
     }
+
+    fn write_series(&self, writer: &mut crate::encode::SeriesWriter<'_>) {
+        let current = self.current.get();
+        for index in 0..E::CARDINALITY {
+            writer.write(index, Value::Unsigned(u64::from(current == Some(index))), true);
+        }
+    }
 }
 
 #[allow(clippy::declare_interior_mutable_const)]
