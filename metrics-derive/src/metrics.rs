@@ -827,25 +827,29 @@ fn impl_metrics(
             let _ = write!(text, "static __B{i}: [f64; {}] = [{}];", values.len(), values.join(", "));
             format!("&__B{i}")
         };
-        // The `static`'s type is where rustc first checks the field's type:
+        // The cells' `static` is where rustc first checks the field's type:
         // spanned at it, so that a type that is not a metric is reported
-        // there first. Its descriptor is `__D{i}`.
+        // there first.
         let count = proc_macro2::Literal::usize_unsuffixed(bound_values.len());
-        let (field_static, descriptor) = (format_ident!("__M{}", i), format_ident!("__D{}", i));
+        let cells = format_ident!("__M{}", i);
         spanned.extend(quote_spanned!(f.ty.span()=>
-            static #field_static: __m::Field<#ty, { __m::cells::<#ty>(#count) }> = __m::Field::new(#descriptor);
+            static #cells: __m::Cells<#ty, { __m::cells::<#ty>(#count) }> = __m::Cells::NEW;
         ));
         let (name, help) = (emit::string(&f.name), emit::string(&f.help));
         let start = f.member.span().start();
         let base = format!("__m::descriptor::<__T{i}>(&__BASE, {name}, {help}, {}, {})", start.line, start.column + 1);
         let field = quote_spanned!(f.ty.span()=> <#ty as __m::MetricField>);
         let (parts, labels) = descriptor_parts(f, &field, &bounds, p);
-        match labels {
+        // The descriptor: a `static` of its own (constants may not point
+        // into the cells' `static`, whose atomics are interior mutability).
+        let desc = match labels {
             None if parts.is_empty() => {
-                let _ = write!(text, "const __D{i}: __m::Descriptor = {base};");
+                let _ = write!(text, "static __D{i}: __m::Descriptor = {base};");
+                format!("__D{i}")
             }
             None => {
-                let _ = write!(text, "const __D{i}: __m::Descriptor = __m::Descriptor {{ {parts} ..{base} }};");
+                let _ = write!(text, "static __D{i}: __m::Descriptor = __m::Descriptor {{ {parts} ..{base} }};");
+                format!("__D{i}")
             }
             // Labels the derive writes, and alerts, carry spans; the
             // descriptor has a name of its own, which rustc gives when an
@@ -854,16 +858,16 @@ fn impl_metrics(
                 let desc = format_ident!("__METRICS_DESC_{}", upper);
                 let (base, parts) = (emit::lex(&base), emit::lex(&parts));
                 spanned.extend(quote! {
-                    const #desc: __m::Descriptor = __m::Descriptor { #parts #labels ..#base };
-                    const #descriptor: __m::Descriptor = #desc;
+                    static #desc: __m::Descriptor = __m::Descriptor { #parts #labels ..#base };
                 });
+                desc.to_string()
             }
-        }
+        };
         let doc = emit::string(&rustdoc(f, committed).join("\n"));
-        let _ = write!(consts, "#[doc = {doc}] {vis} const {upper}: &__m::Descriptor = &__M{i}.descriptor;");
-        let _ = write!(from_static, "{member}: __T{i}::__from_static(&__M{i}.cells, {bounds}),");
+        let _ = write!(consts, "#[doc = {doc}] {vis} const {upper}: &__m::Descriptor = &{desc};");
+        let _ = write!(from_static, "{member}: __T{i}::__from_static(&__M{i}.0, {bounds}),");
         let _ = write!(from_heap, "{member}: __m::MetricField::new_heap({bounds}),");
-        let _ = write!(visits, "f(&__M{i}.descriptor, &self.{member});");
+        let _ = write!(visits, "f(&{desc}, &self.{member});");
     }
 
     let _ = write!(

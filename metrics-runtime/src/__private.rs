@@ -59,27 +59,13 @@ pub const fn check_series(series: usize, limit: usize, name: &str) {
 /// What `MetricGroup::for_each_metric` calls with each metric.
 pub type Visit<'f, 'a> = &'f mut dyn FnMut(&'static Descriptor, &'a dyn Collect);
 
-/// The `static` of a field of type `M`: its descriptor and its `N` cells
-/// (as many as [`cells`] counts), each `M::CELL` at first.
-pub struct Field<M: MetricField, const N: usize> {
-    /// The field's descriptor.
-    pub descriptor: Descriptor,
-    /// The field's cells.
-    pub cells: [M::Cell; N],
-}
+/// The `static` cells of a field of type `M`: `N` of them (as many as
+/// [`cells`] counts), each `M::CELL` at first.
+pub struct Cells<M: MetricField, const N: usize>(pub [M::Cell; N]);
 
-impl<M: MetricField, const N: usize> Field<M, N> {
-    /// The field described by `descriptor`, every cell at its initial value.
-    pub const fn new(descriptor: Descriptor) -> Self {
-        Field { descriptor, cells: [const { M::CELL }; N] }
-    }
-
-    /// The field whose descriptor is [`descriptor`]`::<M>(base, name, help,
-    /// line, column)`: a declaration with nothing beyond its name, help text
-    /// and position.
-    pub const fn of(base: &Descriptor, name: &'static str, help: &'static str, line: u32, column: u32) -> Self {
-        Field::new(descriptor::<M>(base, name, help, line, column))
-    }
+impl<M: MetricField, const N: usize> Cells<M, N> {
+    /// Every cell at its initial value.
+    pub const NEW: Self = Cells([const { M::CELL }; N]);
 }
 
 /// How many series a field of type `M` has.
