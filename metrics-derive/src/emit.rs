@@ -8,48 +8,13 @@
 //! once per token; writing it as text with `std::fmt` (optimised) and lexing
 //! it in one call is several times cheaper, which every build of every crate
 //! that declares metrics pays for. What does need a span (a type rustc may
-//! reject, a field a const evaluation fails at) is still built with
-//! `quote_spanned!` and placed in between.
+//! reject, a field a const evaluation fails at) is lexed the same way and
+//! then given its span ([`Spanned`]), or built with `quote_spanned!` where it
+//! holds the input's own tokens.
 
 use std::fmt::Write as _;
 
-use proc_macro2::TokenStream;
-
-/// Source text and tokens, in order.
-#[derive(Default)]
-pub(crate) struct Out {
-    tokens: TokenStream,
-    text: String,
-}
-
-impl Out {
-    /// Appends formatted source text (any complete run of tokens: every
-    /// bracket it opens, it closes).
-    pub(crate) fn fmt(&mut self, args: std::fmt::Arguments<'_>) -> &mut Self {
-        let _ = self.text.write_fmt(args);
-        self
-    }
-
-    /// Appends tokens.
-    pub(crate) fn tokens(&mut self, tokens: TokenStream) -> &mut Self {
-        self.flush();
-        self.tokens.extend(tokens);
-        self
-    }
-
-    fn flush(&mut self) {
-        if !self.text.is_empty() {
-            self.tokens.extend(lex(&self.text));
-            self.text.clear();
-        }
-    }
-
-    /// Everything appended, as tokens.
-    pub(crate) fn finish(mut self) -> TokenStream {
-        self.flush();
-        self.tokens
-    }
-}
+use proc_macro2::{Span, TokenStream};
 
 /// `text` as tokens: lexed by the compiler itself inside a proc macro
 /// (`proc_macro2`'s `FromStr` first checks the text with a lexer of its own,
@@ -66,6 +31,60 @@ pub(crate) fn lex(text: &str) -> TokenStream {
         let message = format!("metricate-derive wrote code that does not lex ({e}): {text}");
         quote::quote!(::core::compile_error!(#message);)
     })
+}
+
+/// Items, each written as text and given a span: where rustc reports what
+/// fails in it. Each item ends at its only `;` outside brackets (`static ..;`,
+/// `const _: .. = ..;`). All are lexed in one call, as [`lex`] does (a call
+/// costs more than a short item), and each token's span set in place,
+/// crossing the bridge once per group instead of once per token. Spans exist
+/// only inside a proc macro; elsewhere (unit tests) this is [`lex`].
+#[derive(Default)]
+pub(crate) struct Spanned {
+    text: String,
+    spans: Vec<Span>,
+}
+
+impl Spanned {
+    /// Appends an item, at `span`.
+    pub(crate) fn item(&mut self, span: Span, args: std::fmt::Arguments<'_>) {
+        let _ = self.text.write_fmt(args);
+        self.text.push('\n');
+        self.spans.push(span);
+    }
+
+    /// The items, as tokens.
+    pub(crate) fn finish(self) -> TokenStream {
+        fn respan(tokens: proc_macro::TokenStream, span: proc_macro::Span) -> proc_macro::TokenStream {
+            tokens.into_iter().map(|tree| respan_tree(tree, span)).collect()
+        }
+        fn respan_tree(mut tree: proc_macro::TokenTree, span: proc_macro::Span) -> proc_macro::TokenTree {
+            if let proc_macro::TokenTree::Group(group) = &tree {
+                tree = proc_macro::Group::new(group.delimiter(), respan(group.stream(), span)).into();
+            }
+            tree.set_span(span);
+            tree
+        }
+        if self.text.is_empty() {
+            return TokenStream::new();
+        }
+        let tokens = lex(&self.text);
+        if !proc_macro::is_available() {
+            return tokens;
+        }
+        let spans: Vec<proc_macro::Span> = self.spans.iter().map(|s| s.unwrap()).collect();
+        let mut item = 0;
+        let tokens: proc_macro::TokenStream = proc_macro::TokenStream::from(tokens)
+            .into_iter()
+            .map(|tree| {
+                let end = matches!(&tree, proc_macro::TokenTree::Punct(p) if p.as_char() == ';');
+                let tree = respan_tree(tree, spans[item.min(spans.len() - 1)]);
+                item += usize::from(end);
+                tree
+            })
+            .collect();
+        TokenStream::from(tokens)
+    }
 }
 
 /// A string literal of `value`.

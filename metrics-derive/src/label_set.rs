@@ -2,14 +2,12 @@
 //! whose names are the field names.
 
 use proc_macro2::TokenStream;
-use std::fmt::Write as _;
 
-use quote::{format_ident, quote, quote_spanned};
+use quote::{quote, quote_spanned};
 use syn::spanned::Spanned;
 
 use crate::attr::{self, Slot};
 use crate::ctxt::Ctxt;
-use crate::emit::{self, Out};
 use crate::private::Private;
 
 pub(crate) fn expand(input: &syn::DeriveInput) -> TokenStream {
@@ -80,18 +78,12 @@ pub(crate) fn expand(input: &syn::DeriveInput) -> TokenStream {
     let errors = cx.check().err();
     // An invalid set expands to a stub without the per-field bounds, so that
     // a type the macro already rejected is not reported a second time.
-    let body = if errors.is_some() {
-        stub(input, &private)
-    } else {
-        impl_label_set(ident, &input.vis, &fields, quiet, &private)
-    };
+    let body = if errors.is_some() { stub(input, &private) } else { impl_label_set(ident, &fields, quiet, &private) };
     let errors = errors.map(|e| e.to_compile_error());
     quote! {
         #errors
-        const _: () = {
-            #tracking
-            #body
-        };
+        #tracking
+        #body
     }
 }
 
@@ -143,13 +135,7 @@ fn label_name(field: &syn::Field) -> String {
     ident.strip_prefix("r#").map(str::to_owned).unwrap_or(ident)
 }
 
-fn impl_label_set(
-    ident: &syn::Ident,
-    vis: &syn::Visibility,
-    fields: &[&syn::Field],
-    quiet: bool,
-    private: &Private,
-) -> TokenStream {
+fn impl_label_set(ident: &syn::Ident, fields: &[&syn::Field], quiet: bool, private: &Private) -> TokenStream {
     let names: Vec<String> = fields.iter().map(|f| label_name(f)).collect();
     let listed: Vec<String> = fields
         .iter()
@@ -163,70 +149,44 @@ fn impl_label_set(
     if quiet {
         doc.push_str(" Families over this set are quiet unless their field says `#[metric(quiet = false)]`: they expose only the label combinations recorded to.");
     }
-    let mut out = Out::default();
-    // What the set needs of each field's type, spanned at that type, so
-    // that a type that is not a label value is reported there (rustc merges
-    // the identical reports into one); the impl itself has no bounds, so
-    // code that uses the label set reports nothing more.
-    for (i, f) in fields.iter().enumerate() {
-        let ty = &f.ty;
-        let value = quote_spanned!(ty.span()=> <#ty as __m::LabelValue>);
-        let (cardinality, label, index) =
-            (format_ident!("__C{}", i), format_ident!("__L{}", i), format_ident!("__I{}", i));
-        out.tokens(quote_spanned! {ty.span()=>
-            const #cardinality: usize = #value::CARDINALITY;
-            const #label: __m::Label = #value::LABEL;
-            #[inline]
-            #[allow(clippy::trivially_copy_pass_by_ref)]
-            fn #index(value: &#ty) -> usize {
-                #value::index(value)
-            }
-        });
-    }
-    let cardinalities: Vec<String> = (0..fields.len()).map(|i| format!("__C{i}")).collect();
-    let labels: Vec<String> =
-        names.iter().enumerate().map(|(i, name)| format!("__L{i}.named({})", emit::string(name))).collect();
+    // Every use of a field's type as a label value is spanned at that type,
+    // so that a type that is not one is reported there (rustc merges the
+    // identical reports into one); the impl itself has no bounds, so code
+    // that uses the label set reports nothing more.
+    let values: Vec<TokenStream> = fields
+        .iter()
+        .map(|f| {
+            let ty = &f.ty;
+            quote_spanned!(ty.span()=> <#ty as #private::LabelValue>)
+        })
+        .collect();
+    let members = fields.iter().map(|f| &f.ident);
     // Mixed radix, the first label most significant.
-    let mut index = String::new();
-    for (i, f) in fields.iter().enumerate() {
-        let member = f.ident.as_ref().map(ToString::to_string).unwrap_or_default();
-        if i == 0 {
-            let _ = write!(index, "__I0(&self.{member})");
+    let mut index = quote!(0);
+    for (i, (value, member)) in values.iter().zip(members).enumerate() {
+        index = if i == 0 {
+            quote!(#value::index(&self.#member))
         } else {
-            index = format!("({index}) * __C{i} + __I{i}(&self.{member})");
+            quote!((#index) * #value::CARDINALITY + #value::index(&self.#member))
+        };
+    }
+    // `QUIET` is `false` unless the set says.
+    let quiet = quiet.then(|| {
+        quote!(
+            const QUIET: bool = true;
+        )
+    });
+    quote! {
+        #[automatically_derived]
+        impl #private::LabelSet for #ident {
+            const CARDINALITY: usize = #private::cardinality_product(&[#(#values::CARDINALITY),*]);
+            #[doc = #doc]
+            const LABELS: &'static [#private::Label] = &[#(#values::LABEL.named(#names)),*];
+            #quiet
+            #[inline]
+            fn index(&self) -> usize {
+                #index
+            }
         }
     }
-    if index.is_empty() {
-        index.push('0');
-    }
-    let names: Vec<String> = names.iter().map(|n| emit::string(n)).collect();
-    out.fmt(format_args!(
-        "use {} as __m;
-
-        #[automatically_derived]
-        impl __m::LabelSet for {ident} {{
-            const CARDINALITY: usize = __m::cardinality_product(&[{}]);
-            const LABELS: &'static [__m::Label] = &[{}];
-            {}
-            #[inline]
-            fn index(&self) -> usize {{
-                {index}
-            }}
-        }}
-
-        impl {ident} {{
-            #[doc = {}]
-            #[allow(dead_code)]
-            {} const LABEL_NAMES: &'static [&'static str] = &[{}];
-        }}",
-        emit::source(private),
-        cardinalities.join(", "),
-        labels.join(", "),
-        // `QUIET` is `false` unless the set says.
-        if quiet { "const QUIET: bool = true;" } else { "" },
-        emit::string(&doc),
-        emit::source(vis),
-        names.join(", "),
-    ));
-    out.finish()
 }

@@ -11,7 +11,7 @@ use metricate_catalog::rules;
 use crate::attr::{self, Slot};
 use crate::case::RenameRule;
 use crate::ctxt::Ctxt;
-use crate::emit::{self, Out};
+use crate::emit;
 use crate::private::Private;
 
 struct Variant<'a> {
@@ -108,10 +108,10 @@ pub(crate) fn expand(input: &syn::DeriveInput) -> TokenStream {
 
     let errors = cx.check().err().map(|e| e.to_compile_error());
     let valid = is_enum && input.generics.params.is_empty();
-    let body = if valid { impl_label_value(ident, &input.vis, &variants, &private) } else { stub(input, &private) };
+    let body = if valid { impl_label_value(ident, &variants, &private) } else { stub(input, &private) };
     quote! {
         #errors
-        const _: () = { #body };
+        #body
     }
 }
 
@@ -130,14 +130,8 @@ fn validate(cx: &Ctxt, ident: &syn::Ident, variants: &[Variant<'_>]) {
     }
 }
 
-fn impl_label_value(
-    ident: &syn::Ident,
-    vis: &syn::Visibility,
-    variants: &[Variant<'_>],
-    private: &Private,
-) -> TokenStream {
-    let (ident, vis) = (ident.to_string(), emit::source(vis));
-    let count = variants.len();
+fn impl_label_value(ident: &syn::Ident, variants: &[Variant<'_>], private: &Private) -> TokenStream {
+    let ident = ident.to_string();
     let list = |items: &mut dyn Iterator<Item = String>| items.collect::<Vec<_>>().join(", ");
     let values = list(&mut variants.iter().map(|v| emit::string(&v.value)));
     let listed: Vec<String> = variants.iter().map(|v| format!("`{}`", v.value.replace('`', "'"))).collect();
@@ -153,49 +147,31 @@ fn impl_label_value(
     let identifiers = list(&mut variants.iter().map(|v| emit::string(v.ident.to_string().trim_start_matches("r#"))));
     let escaped: Vec<String> =
         variants.iter().map(|v| metricate_catalog::escape::label_value(&v.value).into_owned()).collect();
+    // `ESCAPED` is `VALUES` unless a value needs escaping.
     let escaped = if variants.iter().zip(&escaped).all(|(v, e)| v.value == *e) {
-        "Self::VALUES".to_owned()
+        String::new()
     } else {
-        format!("&[{}]", list(&mut escaped.iter().map(|e| emit::string(e))))
+        format!("const ESCAPED: &'static [&'static str] = &[{}];", list(&mut escaped.iter().map(|e| emit::string(e))))
     };
     // `V { .. }` matches a unit, tuple or struct variant alike: the value is
     // the variant, whatever its fields hold.
     let arms = list(&mut variants.iter().enumerate().map(|(i, v)| format!("{ident}::{} {{ .. }} => {i}", v.ident)));
     let match_body = if variants.is_empty() { "match *self {}".to_owned() } else { format!("match self {{ {arms} }}") };
-    let mut out = Out::default();
-    out.fmt(format_args!(
-        "use {} as __m;
-
-        #[automatically_derived]
-        impl __m::LabelValue for {ident} {{
-            const CARDINALITY: usize = {count};
+    emit::lex(&format!(
+        "#[automatically_derived]
+        impl {}::LabelValue for {ident} {{
+            #[doc = {doc}]
             const VALUES: &'static [&'static str] = &[{values}];
-            const ESCAPED: &'static [&'static str] = {escaped};
+            {escaped}
             {errors}
             const IDENTIFIERS: &'static [&'static str] = &[{identifiers}];
             #[inline]
             fn index(&self) -> usize {{
                 {match_body}
             }}
-        }}
-
-        impl {ident} {{
-            #[doc = {doc}]
-            #[allow(dead_code)]
-            {vis} const LABEL_VALUES: &'static [&'static str] = <Self as __m::LabelValue>::VALUES;
-        }}
-
-        // An error of this type is its own reason: `reason = {ident}`.
-        #[automatically_derived]
-        impl __m::IntoReason<{ident}> for {ident} {{
-            #[inline]
-            fn reason_index(&self, index: fn(&{ident}) -> usize) -> usize {{
-                index(self)
-            }}
         }}",
         emit::source(private)
-    ));
-    out.finish()
+    ))
 }
 
 /// What an invalid input expands to: an impl that keeps the rest of the

@@ -793,6 +793,7 @@ fn impl_metrics(
     let vis = emit::source(&input.vis);
     // What needs a span is built as tokens; the rest is one text, lexed once.
     let mut spanned = tracking;
+    let mut items = emit::Spanned::default();
     let mut text = String::new();
     let function = emit::option(
         function.map(|name| format!("::core::concat!(::core::module_path!(), \"::\", {})", emit::string(name))),
@@ -817,7 +818,7 @@ fn impl_metrics(
         let ty = format_ident!("__T{}", i, span = f.ty.span());
         let declared = f.ty;
         spanned.extend(quote!(type #ty = #declared;));
-        spanned.extend(series_check(f, &ty));
+        series_check(&mut items, f, i);
         let bound_values = bound_values(f);
         // Only histograms and summaries have a `static` of bounds.
         let bounds = if bound_values.is_empty() {
@@ -830,16 +831,17 @@ fn impl_metrics(
         // The cells' `static` is where rustc first checks the field's type:
         // spanned at it, so that a type that is not a metric is reported
         // there first.
-        let count = proc_macro2::Literal::usize_unsuffixed(bound_values.len());
-        let cells = format_ident!("__M{}", i);
-        spanned.extend(quote_spanned!(f.ty.span()=>
-            static #cells: __m::Cells<#ty, { __m::cells::<#ty>(#count) }> = __m::Cells::NEW;
-        ));
+        items.item(
+            f.ty.span(),
+            format_args!(
+                "static __M{i}: __m::Cells<__T{i}, {{ __m::cells::<__T{i}>({}) }}> = __m::Cells::NEW;",
+                bound_values.len()
+            ),
+        );
         let (name, help) = (emit::string(&f.name), emit::string(&f.help));
         let start = f.member.span().start();
         let base = format!("__m::descriptor::<__T{i}>(&__BASE, {name}, {help}, {}, {})", start.line, start.column + 1);
-        let field = quote_spanned!(f.ty.span()=> <#ty as __m::MetricField>);
-        let (parts, labels) = descriptor_parts(f, &field, &bounds, p);
+        let (parts, labels) = descriptor_parts(f, &ty, &bounds, p);
         // The descriptor: a `static` of its own (constants may not point
         // into the cells' `static`, whose atomics are interior mutability).
         let desc = match labels {
@@ -899,13 +901,14 @@ fn impl_metrics(
         }}"
     );
     let text = emit::lex(&text);
-    quote!(const _: () = { #text #spanned };)
+    let items = items.finish();
+    quote!(const _: () = { #text #spanned #items };)
 }
 
 /// The fields of a descriptor that differ from what `__private::descriptor`
 /// gives (see there): as source text, `field: value,` pairs of what needs no
 /// span, and as tokens those that do (labels the derive writes, alerts).
-fn descriptor_parts(f: &Field<'_>, field: &TokenStream, bounds: &str, p: &Private) -> (String, Option<TokenStream>) {
+fn descriptor_parts(f: &Field<'_>, ty: &syn::Ident, bounds: &str, p: &Private) -> (String, Option<TokenStream>) {
     let mut parts = String::new();
     if let Some(unit) = &f.unit {
         let _ = write!(parts, "unit: {},", emit::option(Some(emit::string(unit))));
@@ -940,13 +943,13 @@ fn descriptor_parts(f: &Field<'_>, field: &TokenStream, bounds: &str, p: &Privat
     if f.created {
         parts.push_str("created: true,");
     }
-    let labels = label_tokens(f, field, p);
+    let labels = label_tokens(f, p);
     let mut spanned = TokenStream::new();
     if let Some(labels) = &labels {
         spanned.extend(quote!(labels: #labels,));
     }
     if !f.alerts.is_empty() {
-        let labels = labels.unwrap_or_else(|| quote!(#field::LABELS));
+        let labels = labels.unwrap_or_else(|| quote_spanned!(f.ty.span()=> <#ty as __m::MetricField>::LABELS));
         let alerts = crate::alert::tokens(&f.alerts, &labels, &f.name, p);
         spanned.extend(quote!(alerts: #alerts,));
     }
@@ -968,7 +971,7 @@ fn bound_values(f: &Field<'_>) -> Vec<f64> {
 /// The labels of a descriptor the derive writes itself, if it does: those
 /// of `BuildInfo` (the declaring crate's build) and `StateSet<E>` (one label
 /// named after the metric); other types' are their `MetricField::LABELS`.
-fn label_tokens(f: &Field<'_>, _field: &TokenStream, p: &Private) -> Option<TokenStream> {
+fn label_tokens(f: &Field<'_>, p: &Private) -> Option<TokenStream> {
     match f.special {
         Special::None | Special::Exemplars => None,
         Special::BuildInfo => {
@@ -1064,16 +1067,18 @@ fn rustdoc(f: &Field<'_>, committed: Option<&Committed>) -> Vec<String> {
 /// L6 in const evaluation (only const evaluation knows the series count; the
 /// runtime's `check_series` writes the rule's text), with every token of the
 /// call at the field name, where rustc then points the failed evaluation.
-fn series_check(f: &Field<'_>, ty: &syn::Ident) -> TokenStream {
-    let (member, name) = (f.member, &f.name);
-    if f.labels.is_none() {
-        // One series, within any limit (limits are at least 1).
-        return TokenStream::new();
+fn series_check(items: &mut emit::Spanned, f: &Field<'_>, i: usize) {
+    if f.labels.is_some() {
+        // (One series is within any limit: limits are at least 1.)
+        items.item(
+            f.member.span(),
+            format_args!(
+                "const _: () = __m::check_series(__m::series::<__T{i}>(), {}, {});",
+                f.max_series,
+                emit::string(&f.name)
+            ),
+        );
     }
-    let limit = proc_macro2::Literal::usize_unsuffixed(f.max_series);
-    quote_spanned!(member.span()=>
-        const _: () = __m::check_series(__m::series::<#ty>(), #limit, #name);
-    )
 }
 
 /// What an invalid struct expands to besides its errors: the accessors, so

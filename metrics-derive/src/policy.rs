@@ -25,7 +25,7 @@
 //! rebuilds the crate when either changes: a proc macro's own
 //! `std::env::var` is invisible to Cargo. Cargo's tracking is per crate, so
 //! each file is tracked by the first expansion of the crate that reads it
-//! ([`track_once`]), not by all of them: a compiler process compiles one
+//! ([`track_file`]), not by all of them: a compiler process compiles one
 //! crate, and the proc macro stays loaded for all its expansions.
 //!
 //! Manifests are read at every expansion and parsed once per compiler
@@ -59,7 +59,7 @@ pub(crate) struct Loaded {
 /// the input is still checked.
 pub(crate) fn load(cx: &Ctxt) -> Loaded {
     match find(&Inputs::from_env()) {
-        Ok(found) => Loaded { tracking: track_once(tracking(&found)), policy: found.policy },
+        Ok(found) => Loaded { tracking: tracking(&found), policy: found.policy },
         Err(messages) => {
             for message in messages {
                 cx.error_at(Span::call_site(), message);
@@ -69,29 +69,34 @@ pub(crate) fn load(cx: &Ctxt) -> Loaded {
     }
 }
 
-/// The tracking items of `found`, each with what it tracks (a file's path,
-/// or the variable's name).
-fn tracking(found: &Found) -> Vec<(String, TokenStream)> {
-    let mut items: Vec<(String, TokenStream)> = found
-        .files
-        .iter()
-        .map(|f| {
-            let file = f.display().to_string();
-            let item = quote!(
-                const _: &[u8] = ::core::include_bytes!(#file);
-            );
-            (file, item)
-        })
-        .collect();
+/// The tracking items of `found` that the crate being compiled has not
+/// emitted yet.
+fn tracking(found: &Found) -> TokenStream {
+    let mut items = TokenStream::new();
+    for file in &found.files {
+        items.extend(track_file(&file.display().to_string()));
+    }
     // A crate that states its own policy is not rebuilt when the variable
     // changes: its manifest is tracked, and editing it brings this back.
-    if found.var_applies {
-        let item = quote!(
+    if found.var_applies && first_in_crate(POLICY_MANIFEST_VAR) {
+        items.extend(quote!(
             const _: ::core::option::Option<&str> = ::core::option_env!(#POLICY_MANIFEST_VAR);
-        );
-        items.push((POLICY_MANIFEST_VAR.to_owned(), item));
+        ));
     }
     items
+}
+
+/// An `include_bytes!` of `file`, if the crate being compiled has not
+/// emitted one yet: Cargo rebuilds a crate when any file its dep-info lists
+/// changes, so one per crate tracks it.
+pub(crate) fn track_file(file: &str) -> TokenStream {
+    if first_in_crate(file) {
+        quote!(
+            const _: &[u8] = ::core::include_bytes!(#file);
+        )
+    } else {
+        TokenStream::new()
+    }
 }
 
 /// What this compiler process has tracked so far: the crate (its manifest
@@ -103,20 +108,12 @@ static TRACKED: Mutex<Option<HashSet<Tracked>>> = Mutex::new(None);
 /// The crate's manifest directory and name, and the file or variable.
 type Tracked = (Option<OsString>, Option<OsString>, String);
 
-/// The items of `items` that the crate being compiled has not emitted yet:
-/// Cargo rebuilds a crate when any file its dep-info lists changes, so one
-/// `include_bytes!` of a manifest per crate tracks it.
-pub(crate) fn track_once(items: Vec<(String, TokenStream)>) -> TokenStream {
+/// Whether this is the first time the crate being compiled asks about
+/// `what` (a file's path, or the variable's name).
+fn first_in_crate(what: &str) -> bool {
     let krate = (std::env::var_os("CARGO_MANIFEST_DIR"), std::env::var_os("CARGO_CRATE_NAME"));
     let mut tracked = TRACKED.lock().unwrap_or_else(PoisonError::into_inner);
-    let tracked = tracked.get_or_insert_with(HashSet::new);
-    let mut out = TokenStream::new();
-    for (what, item) in items {
-        if tracked.insert((krate.0.clone(), krate.1.clone(), what)) {
-            out.extend(item);
-        }
-    }
-    out
+    tracked.get_or_insert_with(HashSet::new).insert((krate.0, krate.1, what.to_owned()))
 }
 
 /// What the lookup depends on, read from the environment once.
@@ -482,35 +479,30 @@ mod tests {
 
     #[test]
     fn the_tracking_names_every_file_and_the_variable_where_it_applies() {
+        // Paths of this test alone: what a crate has tracked is kept for
+        // the process, which runs every test.
         let files = vec![PathBuf::from("/repo/app/Cargo.toml"), PathBuf::from("/repo/Cargo.toml")];
         let found = Found { policy: Policy::default(), files, var_applies: true };
-        let tokens: TokenStream = tracking(&found).into_iter().map(|(_, item)| item).collect();
-        let tokens = tokens.to_string();
+        let tokens = tracking(&found).to_string();
         assert_eq!(tokens.matches("include_bytes !").count(), 2, "{tokens}");
         assert!(tokens.contains("\"/repo/app/Cargo.toml\"") && tokens.contains("\"/repo/Cargo.toml\""), "{tokens}");
         assert!(tokens.contains("option_env ! (\"METRICS_POLICY_MANIFEST\")"), "{tokens}");
 
-        let own = Found { var_applies: false, ..found };
-        let keys: Vec<String> = tracking(&own).into_iter().map(|(what, _)| what).collect();
-        assert_eq!(keys, ["/repo/app/Cargo.toml", "/repo/Cargo.toml"]);
+        let files = vec![PathBuf::from("/own/app/Cargo.toml"), PathBuf::from("/own/Cargo.toml")];
+        let own = Found { policy: Policy::default(), files, var_applies: false };
+        let tokens = tracking(&own).to_string();
+        assert_eq!(tokens.matches("include_bytes !").count(), 2, "{tokens}");
+        assert!(!tokens.contains("option_env"), "{tokens}");
     }
 
     #[test]
     fn each_file_is_tracked_once_per_crate() {
-        let item = |what: &str| {
-            (
-                what.to_owned(),
-                quote!(
-                    const _: &[u8] = ::core::include_bytes!(#what);
-                ),
-            )
-        };
-        let first = track_once(vec![item("/once/a/Cargo.toml"), item("/once/Cargo.toml")]).to_string();
-        assert_eq!(first.matches("include_bytes !").count(), 2, "{first}");
+        let first = track_file("/once/a/Cargo.toml").to_string();
+        assert!(first.contains("include_bytes ! (\"/once/a/Cargo.toml\")"), "{first}");
         // The next expansion of the same crate adds only what is new.
-        let second = track_once(vec![item("/once/a/Cargo.toml"), item("/once/b/Cargo.toml")]).to_string();
-        assert_eq!(second.matches("include_bytes !").count(), 1, "{second}");
-        assert!(second.contains("/once/b/Cargo.toml"), "{second}");
+        assert!(track_file("/once/a/Cargo.toml").is_empty());
+        let other = track_file("/once/b/Cargo.toml").to_string();
+        assert!(other.contains("include_bytes ! (\"/once/b/Cargo.toml\")"), "{other}");
     }
 
     #[test]

@@ -13,7 +13,6 @@ use std::collections::HashMap;
 use std::path::Path;
 
 use proc_macro2::{Span, TokenStream};
-use quote::quote;
 
 use crate::ctxt::Ctxt;
 
@@ -67,13 +66,7 @@ pub(crate) fn load(cx: &Ctxt, policy: &metricate_catalog::Policy) -> (Option<Com
             return (None, TokenStream::new());
         }
     };
-    let tracking = {
-        let path = path.display().to_string();
-        let item = quote!(
-            const _: &[u8] = ::core::include_bytes!(#path);
-        );
-        crate::policy::track_once(vec![(path, item)])
-    };
+    let tracking = crate::policy::track_file(&path.display().to_string());
     match parse(&text) {
         Ok(metrics) => (Some(Committed { file, metrics: Some(metrics) }), tracking),
         Err(error) => {

@@ -12,7 +12,7 @@ pub use metricate_catalog::{Deprecation, Descriptor, Label, MetricKind, Source, 
 pub use crate::__metricate_global as global_instance;
 pub use crate::instrument::{
     ByOutcome, BySyncOutcome, CallGuard, ClassifyByTrait, ClassifyOther, CountMetric, DurationMetric, HasError,
-    Instrumented, IntoReason, Outcome, Probe, SyncOutcome, call_once, reason_index,
+    Instrumented, Outcome, Probe, ReasonByMapping, ReasonIsError, ReasonProbe, SyncOutcome, call_once, reason_index,
 };
 pub use crate::label::{LabelSet, LabelValue};
 pub use crate::metric::{

@@ -24,6 +24,7 @@
 //! reads of the monotonic clock and the record path of its metrics.
 
 use std::future::Future;
+use std::marker::PhantomData;
 use std::pin::Pin;
 use std::task::{Context, Poll};
 use std::time::Instant;
@@ -176,25 +177,45 @@ pub trait ErrorReason<R> {
     fn reason(&self) -> R;
 }
 
-/// How an error gives the reason label `R`: its own variant when it derives
-/// [`LabelValue`](derive@crate::LabelValue) (implemented by the derive), or
-/// its [`ErrorReason<R>`]. Not implemented by hand.
+/// How an error gives the reason label `R` of `reason = R`: generated code
+/// calls `(&ReasonProbe(error, PhantomData::<R>)).__metrics_reason(index)`
+/// (`index` is `<R as LabelValue>::index`, passed in so that nothing here
+/// needs `R` to be a label value: the caller reports it once if it is not)
+/// with both traits in scope. Method resolution picks [`ReasonIsError`] when
+/// the error's type is `R` itself (an enum deriving
+/// [`LabelValue`](derive@crate::LabelValue), under whatever alias the
+/// function's signature names it), and [`ReasonByMapping`] otherwise, which
+/// needs the error's [`ErrorReason<R>`] and reports its absence with that
+/// trait's message.
 #[doc(hidden)]
-#[diagnostic::on_unimplemented(
-    message = "`{Self}` has no reason of type `{R}`",
-    note = "`reason = {R}` labels each error with a value of `{R}`: write `reason = {Self}` with `#[derive(LabelValue)]` on `{Self}` (one value per variant, fields ignored), or implement `ErrorReason<{R}>` for `{Self}`"
-)]
-pub trait IntoReason<R> {
-    /// The index of the reason in `R`'s values; `index` is
-    /// `<R as LabelValue>::index`, passed in so that nothing here needs `R`
-    /// to be a label value (the caller reports it once if it is not).
-    fn reason_index(&self, index: fn(&R) -> usize) -> usize;
+pub struct ReasonProbe<'e, E, R>(pub &'e E, pub PhantomData<R>);
+
+#[doc(hidden)]
+pub trait ReasonIsError<R> {
+    fn __metrics_reason(&self, index: fn(&R) -> usize) -> usize;
 }
 
-impl<E: ErrorReason<R>, R> IntoReason<R> for E {
+impl<T> ReasonIsError<T> for ReasonProbe<'_, T, T> {
     #[inline]
-    fn reason_index(&self, index: fn(&R) -> usize) -> usize {
-        index(&self.reason())
+    fn __metrics_reason(&self, index: fn(&T) -> usize) -> usize {
+        index(self.0)
+    }
+}
+
+#[doc(hidden)]
+pub trait ReasonByMapping<E, R> {
+    fn __metrics_reason(&self, index: fn(&R) -> usize) -> usize
+    where
+        E: ErrorReason<R>;
+}
+
+impl<E, R> ReasonByMapping<E, R> for &ReasonProbe<'_, E, R> {
+    #[inline]
+    fn __metrics_reason(&self, index: fn(&R) -> usize) -> usize
+    where
+        E: ErrorReason<R>,
+    {
+        index(&self.0.reason())
     }
 }
 
@@ -374,16 +395,12 @@ impl<Fut: Future, T, F: FnOnce(T, f64)> Future for Instrumented<Fut, T, F> {
     }
 }
 
-/// The index of the reason of `output`'s error in the values of `R`, for
-/// `reason = R`: `None` when it is not an error.
+/// `index` of `output`'s error (for `reason = ..`, the index of its reason,
+/// through [`ReasonProbe`]): `None` when it is not an error.
 #[doc(hidden)]
 #[inline]
-pub fn reason_index<R, O>(output: &O, index: fn(&R) -> usize) -> Option<usize>
-where
-    O: HasError,
-    O::Error: IntoReason<R>,
-{
-    output.error().map(|error| error.reason_index(index))
+pub fn reason_index<O: HasError>(output: &O, index: impl FnOnce(&O::Error) -> usize) -> Option<usize> {
+    output.error().map(index)
 }
 
 /// Calls `f`: the body of an instrumented function runs in a closure so that

@@ -20,12 +20,14 @@ pub use capped::{CappedTable, MAX_CAPPED_VALUE_LEN};
     note = "derive it on an enum, one value per variant (fields are ignored): `#[derive(LabelValue)] enum {Self} {{ .. }}`, or declare a label bounded at run time with `capped_label!`"
 )]
 pub trait LabelValue {
-    /// The number of distinct values.
-    const CARDINALITY: usize;
+    /// The number of distinct values: by default, the number of
+    /// [`LabelValue::VALUES`].
+    const CARDINALITY: usize = Self::VALUES.len();
     /// The rendered values, in index order (without the `unknown` of `Option`).
     const VALUES: &'static [&'static str];
-    /// [`LabelValue::VALUES`] escaped for a quoted label value.
-    const ESCAPED: &'static [&'static str];
+    /// [`LabelValue::VALUES`] escaped for a quoted label value: by default,
+    /// `VALUES` themselves (values with no backslash, double quote or line feed).
+    const ESCAPED: &'static [&'static str] = Self::VALUES;
     /// Whether index `VALUES.len()` stands for a missing value (`unknown`).
     const UNKNOWN: bool = false;
     /// For a label bounded at run time ([`capped_label!`](crate::capped_label)):

@@ -254,7 +254,7 @@ pub use metricate_derive::Metrics;
 /// #[derive(Debug, LabelValue)]
 /// enum FetchError { Timeout { after_ms: u64 }, Status(u16), Closed }
 ///
-/// assert_eq!(FetchError::LABEL_VALUES, ["timeout", "status", "closed"]);
+/// assert_eq!(FetchError::VALUES, ["timeout", "status", "closed"]);
 /// assert_eq!(FetchError::Status(503).as_str(), "status");
 /// ```
 pub use metricate_derive::LabelValue;

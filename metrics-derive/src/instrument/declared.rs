@@ -214,8 +214,9 @@ fn check_base_name(cx: &Ctxt, full: &str, span: Span, policy: &metricate_catalog
 /// is not one is reported there once (rustc merges the identical reports),
 /// and the label set's impl has no bounds, so that nothing else reports it.
 /// When the function's error type is written `R`, the record path needs
-/// nothing more of it; otherwise it needs `IntoReason<R>` of the error (the
-/// derive's, or an `ErrorReason<R>` mapping).
+/// nothing more of it; otherwise it goes through `__private::ReasonProbe`,
+/// which takes the error as its own reason when its type is `R` (written
+/// under another name) and needs its `ErrorReason<R>` when it is not.
 struct ReasonMetric<'a> {
     reason: &'a syn::Type,
     set: &'a syn::Ident,
@@ -282,7 +283,12 @@ impl ReasonMetric<'_> {
             }
         } else {
             quote_spanned! {span=>
-                if let ::core::option::Option::Some(index) = #p::reason_index::<#reason, _>(&__metrics_out, #value::index) {
+                let index = #p::reason_index(&__metrics_out, |error| {
+                    #[allow(unused_imports)]
+                    use #p::{ReasonByMapping as _, ReasonIsError as _};
+                    (&#p::ReasonProbe(error, ::core::marker::PhantomData::<#reason>)).__metrics_reason(#value::index)
+                });
+                if let ::core::option::Option::Some(index) = index {
                     __metrics.#errors.with(#set(index)).inc();
                 }
             }

@@ -40,7 +40,7 @@ use crate::label::LabelSet;
 /// worker.jobs_total.with(done).inc();
 /// assert_eq!(worker.jobs_total.with(done).get(), 1);
 /// assert_eq!(worker.jobs_total.len(), 4); // 2 queues x 2 outcomes, all exposed
-/// assert_eq!(Queue::LABEL_VALUES, ["email", "billing"]);
+/// assert_eq!(Queue::VALUES, ["email", "billing"]);
 /// ```
 pub struct Family<L, M: Metric> {
     cells: Storage<M::Cell>,

@@ -102,7 +102,7 @@ fn main() {
         assert_eq!(errors(&name, "tls"), 1.0, "{name}");
         assert_eq!(errors(&name, "closed"), 1.0, "{name}");
     }
-    assert_eq!(FetchError::LABEL_VALUES, ["timeout", "status", "tls", "closed"]);
+    assert_eq!(<FetchError as LabelValue>::VALUES, ["timeout", "status", "tls", "closed"]);
 
     let net = Net::global();
     net.connections_total.with(ByProtocol { protocol: Protocol::Http(2) }).inc();
