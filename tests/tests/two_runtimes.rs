@@ -9,7 +9,8 @@
 //! either registry naming both versions.
 //!
 //! The program is built by cargo in a directory under the target directory
-//! (its build reused from run to run); it takes a minute from scratch.
+//! (its dependencies' build reused from run to run; the packaged crates are
+//! built again each run); it takes a minute from scratch.
 
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
@@ -48,7 +49,10 @@ fn packages_as_next_version(dir: &Path) -> PathBuf {
     let abi = std::fs::canonicalize(Path::new(WORKSPACE).join("abi")).unwrap();
     for name in ["metricate-catalog", "metricate-derive", "metricate"] {
         let archive = packages.join("package").join(format!("{name}-0.1.0.crate"));
-        run(Command::new("tar").arg("-xzf").arg(&archive).arg("-C").arg(&src));
+        // `-m`: files dated now, not at the fixed time `cargo package`
+        // gives them, which is older than any earlier build of them here:
+        // cargo would take that build as up to date.
+        run(Command::new("tar").arg("-xzmf").arg(&archive).arg("-C").arg(&src));
         let manifest = src.join(format!("{name}-0.1.0/Cargo.toml"));
         let text = std::fs::read_to_string(&manifest).unwrap();
         std::fs::write(&manifest, next_version(&text, &abi)).unwrap();
