@@ -53,8 +53,9 @@ impl Spanned {
         self.spans.push(span);
     }
 
-    /// The items, as tokens.
-    pub(crate) fn finish(self) -> TokenStream {
+    /// The items, as tokens, and after them `rest` (any complete run of
+    /// tokens) at the call site: one call to the lexer for both.
+    pub(crate) fn finish(self, rest: &str) -> TokenStream {
         fn respan(tokens: proc_macro::TokenStream, span: proc_macro::Span) -> proc_macro::TokenStream {
             tokens.into_iter().map(|tree| respan_tree(tree, span)).collect()
         }
@@ -65,22 +66,22 @@ impl Spanned {
             tree.set_span(span);
             tree
         }
-        if self.text.is_empty() {
-            return TokenStream::new();
-        }
-        let tokens = lex(&self.text);
+        let Spanned { mut text, spans } = self;
+        text.push_str(rest);
+        let tokens = lex(&text);
         if !proc_macro::is_available() {
             return tokens;
         }
-        let spans: Vec<proc_macro::Span> = self.spans.iter().map(|s| s.unwrap()).collect();
+        let spans: Vec<proc_macro::Span> = spans.iter().map(|s| s.unwrap()).collect();
         let mut item = 0;
         let tokens: proc_macro::TokenStream = proc_macro::TokenStream::from(tokens)
             .into_iter()
-            .map(|tree| {
-                let end = matches!(&tree, proc_macro::TokenTree::Punct(p) if p.as_char() == ';');
-                let tree = respan_tree(tree, spans[item.min(spans.len() - 1)]);
-                item += usize::from(end);
-                tree
+            .map(|tree| match spans.get(item) {
+                Some(&span) => {
+                    item += usize::from(matches!(&tree, proc_macro::TokenTree::Punct(p) if p.as_char() == ';'));
+                    respan_tree(tree, span)
+                }
+                None => tree,
             })
             .collect();
         TokenStream::from(tokens)

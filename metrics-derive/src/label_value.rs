@@ -170,7 +170,7 @@ fn impl_label_value(ident: &syn::Ident, variants: &[Variant<'_>], private: &Priv
                 {match_body}
             }}
         }}",
-        emit::source(private)
+        private.text()
     ))
 }
 

@@ -790,8 +790,14 @@ fn impl_metrics(
     p: &Private,
 ) -> TokenStream {
     let ident = input.ident.to_string();
-    let vis = emit::source(&input.vis);
-    // What needs a span is built as tokens; the rest is one text, lexed once.
+    let vis = match &input.vis {
+        syn::Visibility::Public(_) => "pub".to_owned(),
+        syn::Visibility::Inherited => String::new(),
+        restricted @ syn::Visibility::Restricted(_) => emit::source(restricted),
+    };
+    // The field types' aliases (the input's own tokens) are built as tokens;
+    // the rest is text, lexed once, the items that need a span of the input
+    // given it in place (`items`).
     let mut spanned = tracking;
     let mut items = emit::Spanned::default();
     let mut text = String::new();
@@ -802,7 +808,7 @@ fn impl_metrics(
         text,
         "use {} as __m;
         const __BASE: __m::Descriptor = __m::base({}, ::core::file!(), ::core::module_path!(), {function});",
-        emit::source(p),
+        p.text(),
         emit::string(subsystem)
     );
 
@@ -815,7 +821,9 @@ fn impl_metrics(
         let upper = member.trim_start_matches("r#").to_uppercase();
         // The field's type, once, under a short name spanned at the type
         // (where rustc reports a type that is not a metric).
-        let ty = format_ident!("__T{}", i, span = f.ty.span());
+        // (`span()` of a type turns it into tokens: once.)
+        let ty_span = f.ty.span();
+        let ty = format_ident!("__T{}", i, span = ty_span);
         let declared = f.ty;
         spanned.extend(quote!(type #ty = #declared;));
         series_check(&mut items, f, i);
@@ -832,7 +840,7 @@ fn impl_metrics(
         // spanned at it, so that a type that is not a metric is reported
         // there first.
         items.item(
-            f.ty.span(),
+            ty_span,
             format_args!(
                 "static __M{i}: __m::Cells<__T{i}, {{ __m::cells::<__T{i}>({}) }}> = __m::Cells::NEW;",
                 bound_values.len()
@@ -881,7 +889,7 @@ fn impl_metrics(
             #[doc = \" The registered instance.\"]
             #[inline]
             {vis} fn global() -> &'static Self {{
-                __m::global_instance!(__GLOBAL, Self)
+                __m::global_instance(&__GLOBAL, Self::new_unregistered)
             }}
 
             #[doc = \" An unregistered instance, for tests.\"]
@@ -900,9 +908,8 @@ fn impl_metrics(
             }}
         }}"
     );
-    let text = emit::lex(&text);
-    let items = items.finish();
-    quote!(const _: () = { #text #spanned #items };)
+    let text = items.finish(&text);
+    quote!(const _: () = { #text #spanned };)
 }
 
 /// The fields of a descriptor that differ from what `__private::descriptor`

@@ -28,15 +28,18 @@
 //! ([`track_file`]), not by all of them: a compiler process compiles one
 //! crate, and the proc macro stays loaded for all its expansions.
 //!
-//! Manifests are read at every expansion and parsed once per compiler
-//! process for the same path and contents ([`Reader::read`]): a crate of a
-//! hundred metric structs parses its manifests once, not three hundred
-//! times.
+//! Manifests are parsed once per compiler process for the same path and
+//! contents ([`Reader::read`]): a crate of a hundred metric structs parses
+//! its manifests once, not three hundred times. The lookup itself is done
+//! again at every expansion unless every file it read (or found missing) is
+//! as it was, by length and modification time, and none was modified
+//! shortly before it was read ([`cached_find`]).
 
 use std::collections::HashSet;
 use std::ffi::OsString;
 use std::path::{Path, PathBuf};
 use std::sync::{Mutex, PoisonError};
+use std::time::{Duration, SystemTime};
 
 use metricate_catalog::Policy;
 use metricate_catalog::manifest::{self, Manifest, POLICY_MANIFEST_VAR};
@@ -58,7 +61,7 @@ pub(crate) struct Loaded {
 /// macro's call site and the default policy returned, so that the rest of
 /// the input is still checked.
 pub(crate) fn load(cx: &Ctxt) -> Loaded {
-    match find(&Inputs::from_env()) {
+    match cached_find(Inputs::from_env()) {
         Ok(found) => Loaded { tracking: tracking(&found), policy: found.policy },
         Err(messages) => {
             for message in messages {
@@ -117,6 +120,7 @@ fn first_in_crate(what: &str) -> bool {
 }
 
 /// What the lookup depends on, read from the environment once.
+#[derive(Clone, PartialEq)]
 struct Inputs {
     /// `CARGO_MANIFEST_DIR`.
     manifest_dir: Option<PathBuf>,
@@ -142,7 +146,7 @@ impl Inputs {
 }
 
 /// The policy and every manifest read to find it.
-#[derive(Debug)]
+#[derive(Clone, Debug)]
 struct Found {
     policy: Policy,
     files: Vec<PathBuf>,
@@ -151,10 +155,65 @@ struct Found {
     var_applies: bool,
 }
 
-/// The manifests read so far, in order.
+/// The manifests read so far, in order, and the stamp of every path tried.
 #[derive(Default)]
 struct Reader {
     files: Vec<PathBuf>,
+    stamps: Vec<(PathBuf, Option<Stamp>)>,
+}
+
+/// A file's length and modification time; `None` for a missing file.
+type Stamp = (u64, Option<SystemTime>);
+
+fn stamp(path: &Path) -> Option<Stamp> {
+    std::fs::metadata(path).ok().map(|m| (m.len(), m.modified().ok()))
+}
+
+/// A successful lookup: its inputs, the stamp of each path it tried, when it
+/// was made, and what it found.
+struct Lookup {
+    inputs: Inputs,
+    stamps: Vec<(PathBuf, Option<Stamp>)>,
+    at: SystemTime,
+    found: Found,
+}
+
+impl Lookup {
+    /// Whether every path it tried is as it was, and was not modified
+    /// shortly before the lookup.
+    fn unchanged(&self) -> bool {
+        self.stamps.iter().all(|(path, then)| {
+            *then == stamp(path) && then.is_none_or(|(_, modified)| modified.is_some_and(|m| m + SETTLED < self.at))
+        })
+    }
+}
+
+/// The last successful lookup of each set of inputs.
+static FOUND: Mutex<Vec<Lookup>> = Mutex::new(Vec::new());
+
+/// A file modified less than this before a lookup read it could change
+/// again without its stamp changing (coarse file times): such a lookup is
+/// not reused.
+const SETTLED: Duration = Duration::from_secs(2);
+
+/// [`find`], reusing the last lookup of the same inputs while every path it
+/// tried has the stamp it had then (as Git trusts a file's stat only when
+/// it is older than the index), which spares the expansions of a crate
+/// after its first reading and merging its manifests again.
+fn cached_find(inputs: Inputs) -> Result<Found, Vec<String>> {
+    {
+        let cache = FOUND.lock().unwrap_or_else(PoisonError::into_inner);
+        if let Some(lookup) = cache.iter().find(|l| l.inputs == inputs && l.unchanged()) {
+            return Ok(lookup.found.clone());
+        }
+    }
+    let at = SystemTime::now();
+    let mut reader = Reader::default();
+    let found = find(&inputs, &mut reader)?;
+    let mut cache = FOUND.lock().unwrap_or_else(PoisonError::into_inner);
+    cache.retain(|l| l.inputs != inputs);
+    cache.push(Lookup { inputs, stamps: reader.stamps, at, found: found.clone() });
+    Ok(found)
 }
 
 /// Every manifest this compiler process has parsed: its path, its bytes and
@@ -166,6 +225,9 @@ impl Reader {
     /// file is read every time; it is parsed again only if its contents
     /// differ from the last parse of that path in this process.
     fn read(&mut self, path: &Path) -> Result<Option<Manifest>, String> {
+        // Stamped before it is read: a change in between makes the stamp
+        // stale, never the contents.
+        self.stamps.push((path.to_path_buf(), stamp(path)));
         let bytes = match std::fs::read(path) {
             Ok(bytes) => bytes,
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
@@ -185,8 +247,7 @@ impl Reader {
     }
 }
 
-fn find(inputs: &Inputs) -> Result<Found, Vec<String>> {
-    let mut reader = Reader::default();
+fn find(inputs: &Inputs, reader: &mut Reader) -> Result<Found, Vec<String>> {
     let own_path = match &inputs.manifest_dir {
         Some(dir) => Some(absolute(dir, inputs, "CARGO_MANIFEST_DIR")?.join("Cargo.toml")),
         None => None,
@@ -228,7 +289,7 @@ fn find(inputs: &Inputs) -> Result<Found, Vec<String>> {
     }
 
     match manifest::policy(package.as_ref(), workspace.as_ref())? {
-        Some(policy) => Ok(Found { policy, files: reader.files, var_applies: !own_policy }),
+        Some(policy) => Ok(Found { policy, files: std::mem::take(&mut reader.files), var_applies: !own_policy }),
         None => Err(vec![no_policy(inputs, own_policy, &reader.files)]),
     }
 }
@@ -339,7 +400,7 @@ mod tests {
         let tree = Tree::new("override");
         tree.manifest(".", WORKSPACE);
         let app = tree.manifest("app", &format!("{PACKAGE}[package.metadata.metrics]\nnamespace = \"api_\"\n"));
-        let found = find(&tree.inputs(Some(&app), None)).unwrap();
+        let found = cached_find(tree.inputs(Some(&app), None)).unwrap();
         assert_eq!((found.policy.namespace.as_str(), found.policy.max_series), ("api", 500));
         assert_eq!(found.files, [app.join("Cargo.toml"), tree.0.join("Cargo.toml")]);
     }
@@ -352,7 +413,7 @@ mod tests {
         tree.manifest(".", WORKSPACE);
         tree.manifest("target/tests", "[workspace]\nmembers = []\n");
         let case = tree.manifest("target/tests/trybuild/case", &format!("{PACKAGE}[workspace]\n"));
-        let found = find(&tree.inputs(Some(&case), None)).unwrap();
+        let found = cached_find(tree.inputs(Some(&case), None)).unwrap();
         assert_eq!(found.policy.namespace, "trc");
         assert_eq!(found.files.len(), 3, "{:?}", found.files);
     }
@@ -362,7 +423,7 @@ mod tests {
         let tree = Tree::new("empty");
         tree.manifest(".", WORKSPACE);
         let app = tree.manifest("app", &format!("{PACKAGE}[package.metadata.metrics]\nnamespace = \"\"\n"));
-        let found = find(&tree.inputs(Some(&app), None)).unwrap();
+        let found = cached_find(tree.inputs(Some(&app), None)).unwrap();
         assert_eq!(found.policy, Policy { max_series: 500, ..Policy::default() });
     }
 
@@ -371,7 +432,7 @@ mod tests {
         let tree = Tree::new("none");
         tree.manifest(".", "[workspace]\nmembers = [\"app\"]\n");
         let app = tree.manifest("app", &format!("{PACKAGE}[package.metadata.metrics]\nmax_series = 50\n"));
-        let error = only(find(&tree.inputs(Some(&app), None)).unwrap_err());
+        let error = only(cached_find(tree.inputs(Some(&app), None)).unwrap_err());
         let (own, root) = (app.join("Cargo.toml"), tree.0.join("Cargo.toml"));
         assert!(error.starts_with("no metrics policy found for this crate"), "{error}");
         assert!(error.contains(&format!("looked in {}, {} ", own.display(), root.display())), "{error}");
@@ -384,12 +445,12 @@ mod tests {
     #[test]
     fn no_manifest_at_all_is_an_error_that_says_so() {
         let tree = Tree::new("nothing");
-        let error = only(find(&tree.inputs(None, None)).unwrap_err());
+        let error = only(cached_find(tree.inputs(None, None)).unwrap_err());
         assert!(error.contains("neither CARGO_MANIFEST_DIR nor METRICS_POLICY_MANIFEST is set"), "{error}");
 
         let empty = tree.0.join("src");
         std::fs::create_dir_all(&empty).unwrap();
-        let error = only(find(&tree.inputs(Some(&empty), None)).unwrap_err());
+        let error = only(cached_find(tree.inputs(Some(&empty), None)).unwrap_err());
         assert!(error.contains(&format!("there is no Cargo.toml in CARGO_MANIFEST_DIR ({})", empty.display())));
     }
 
@@ -402,7 +463,7 @@ mod tests {
         // The crate being compiled lives elsewhere, with no policy above it.
         let case = tree.manifest("elsewhere/case", PACKAGE);
         // Relative to the working directory (here the tree's root).
-        let found = find(&tree.inputs(Some(&case), Some("repo/tests/Cargo.toml"))).unwrap();
+        let found = cached_find(tree.inputs(Some(&case), Some("repo/tests/Cargo.toml"))).unwrap();
         assert_eq!(found.policy.namespace, "trc");
         assert_eq!(found.policy.forbidden_labels, ["tenant"]);
         assert!(found.var_applies);
@@ -411,7 +472,7 @@ mod tests {
 
         // Without a manifest dir (a build outside Cargo), and absolute.
         let absolute = tests.join("Cargo.toml");
-        let found = find(&tree.inputs(None, Some(absolute.to_str().unwrap()))).unwrap();
+        let found = cached_find(tree.inputs(None, Some(absolute.to_str().unwrap()))).unwrap();
         assert_eq!(found.policy.forbidden_labels, ["tenant"]);
     }
 
@@ -420,7 +481,7 @@ mod tests {
         let tree = Tree::new("own");
         tree.manifest("other", "[package]\nname = \"o\"\n[package.metadata.metrics]\nnamespace = \"other\"\n");
         let dep = tree.manifest("dep", "[package]\nname = \"dep\"\n[package.metadata.metrics]\nnamespace = \"dep\"\n");
-        let found = find(&tree.inputs(Some(&dep), Some("other/Cargo.toml"))).unwrap();
+        let found = cached_find(tree.inputs(Some(&dep), Some("other/Cargo.toml"))).unwrap();
         assert_eq!(found.policy.namespace, "dep");
         assert_eq!(found.files, [dep.join("Cargo.toml")]);
         assert!(!found.var_applies);
@@ -428,7 +489,7 @@ mod tests {
         // Its own table without a namespace: the error says the variable
         // was not used, and why.
         let partial = tree.manifest("partial", "[package]\nname = \"p\"\n[package.metadata.metrics]\nmax_series = 5\n");
-        let error = only(find(&tree.inputs(Some(&partial), Some("other/Cargo.toml"))).unwrap_err());
+        let error = only(cached_find(tree.inputs(Some(&partial), Some("other/Cargo.toml"))).unwrap_err());
         assert!(error.contains("METRICS_POLICY_MANIFEST is not used because the crate's own manifest has"), "{error}");
     }
 
@@ -437,7 +498,7 @@ mod tests {
         let tree = Tree::new("missing");
         tree.manifest(".", WORKSPACE);
         let app = tree.manifest("app", PACKAGE);
-        let error = only(find(&tree.inputs(Some(&app), Some("nope/Cargo.toml"))).unwrap_err());
+        let error = only(cached_find(tree.inputs(Some(&app), Some("nope/Cargo.toml"))).unwrap_err());
         assert!(
             error.starts_with(&format!(
                 "cannot read the metrics policy: METRICS_POLICY_MANIFEST is `nope/Cargo.toml`, but there is no {}",
@@ -452,14 +513,14 @@ mod tests {
         let tree = Tree::new("malformed");
         let bad = tree.manifest("bad", "[package\n");
         let app = tree.manifest("app", PACKAGE);
-        let error = only(find(&tree.inputs(Some(&app), Some("bad/Cargo.toml"))).unwrap_err());
+        let error = only(cached_find(tree.inputs(Some(&app), Some("bad/Cargo.toml"))).unwrap_err());
         let expected =
             format!("cannot read the metrics policy: {} is not valid TOML: ", bad.join("Cargo.toml").display());
         assert!(error.starts_with(&expected), "{error}");
 
         // A directory where the manifest should be is reported, not skipped.
         std::fs::create_dir_all(tree.0.join("dir/Cargo.toml")).unwrap();
-        let error = only(find(&tree.inputs(Some(&app), Some("dir/Cargo.toml"))).unwrap_err());
+        let error = only(cached_find(tree.inputs(Some(&app), Some("dir/Cargo.toml"))).unwrap_err());
         assert!(error.starts_with("cannot read the metrics policy: cannot read "), "{error}");
     }
 
@@ -468,7 +529,7 @@ mod tests {
         let tree = Tree::new("keys");
         tree.manifest(".", WORKSPACE);
         let app = tree.manifest("app", &format!("{PACKAGE}[package.metadata.metrics]\nnamespce = \"api\"\n"));
-        let error = only(find(&tree.inputs(Some(&app), None)).unwrap_err());
+        let error = only(cached_find(tree.inputs(Some(&app), None)).unwrap_err());
         let file = app.join("Cargo.toml");
         let expected = format!(
             "metrics policy: `namespce` in [package.metadata.metrics] of {} is not a policy key",
@@ -509,10 +570,35 @@ mod tests {
     fn a_manifest_is_parsed_again_when_its_contents_change() {
         let tree = Tree::new("reparse");
         let app = tree.manifest("app", &format!("{PACKAGE}[package.metadata.metrics]\nnamespace = \"one\"\n"));
-        let found = find(&tree.inputs(Some(&app), None)).unwrap();
+        let found = cached_find(tree.inputs(Some(&app), None)).unwrap();
         assert_eq!(found.policy.namespace, "one");
         tree.manifest("app", &format!("{PACKAGE}[package.metadata.metrics]\nnamespace = \"two\"\n"));
-        let found = find(&tree.inputs(Some(&app), None)).unwrap();
+        let found = cached_find(tree.inputs(Some(&app), None)).unwrap();
         assert_eq!(found.policy.namespace, "two");
+    }
+
+    #[test]
+    fn a_settled_lookup_is_reused_until_a_file_it_read_changes() {
+        let tree = Tree::new("settled");
+        let policy = |namespace: &str| format!("{PACKAGE}[package.metadata.metrics]\nnamespace = \"{namespace}\"\n");
+        let app = tree.manifest("app", &policy("one"));
+        let file = app.join("Cargo.toml");
+        let set_modified = |time| std::fs::File::options().write(true).open(&file).unwrap().set_modified(time).unwrap();
+        let old = SystemTime::now() - Duration::from_secs(60);
+        set_modified(old);
+        assert_eq!(cached_find(tree.inputs(Some(&app), None)).unwrap().policy.namespace, "one");
+        // Same length and modification time: the lookup is reused, the file
+        // not read (so an edit that keeps both is not seen: what a stamp is).
+        tree.manifest("app", &policy("two"));
+        set_modified(old);
+        assert_eq!(cached_find(tree.inputs(Some(&app), None)).unwrap().policy.namespace, "one");
+        // Another modification time: read again.
+        set_modified(old + Duration::from_secs(1));
+        assert_eq!(cached_find(tree.inputs(Some(&app), None)).unwrap().policy.namespace, "two");
+        // A file modified just now is read every time.
+        tree.manifest("app", &policy("six"));
+        assert_eq!(cached_find(tree.inputs(Some(&app), None)).unwrap().policy.namespace, "six");
+        tree.manifest("app", &policy("ten"));
+        assert_eq!(cached_find(tree.inputs(Some(&app), None)).unwrap().policy.namespace, "ten");
     }
 }

@@ -19,6 +19,17 @@ impl Private {
     }
 }
 
+impl Private {
+    /// The path as source text (without a trip through the compiler for
+    /// the usual one).
+    pub(crate) fn text(&self) -> String {
+        match &self.0 {
+            Some(krate) => format!("{}::__private", krate.to_token_stream()),
+            None => "::metricate::__private".to_owned(),
+        }
+    }
+}
+
 impl ToTokens for Private {
     fn to_tokens(&self, tokens: &mut TokenStream) {
         match &self.0 {

@@ -7,9 +7,6 @@
 pub use inventory;
 pub use metricate_catalog::{Deprecation, Descriptor, Label, MetricKind, Source, SummarySpec, alert};
 
-/// The body of `Struct::global()`: the `static`, or the scope's instance
-/// with the feature `test-scope`.
-pub use crate::__metricate_global as global_instance;
 pub use crate::instrument::{
     ByOutcome, BySyncOutcome, CallGuard, ClassifyByTrait, ClassifyOther, CountMetric, DurationMetric, HasError,
     Instrumented, Outcome, Probe, ReasonByMapping, ReasonIsError, ReasonProbe, SyncOutcome, call_once, reason_index,
@@ -19,6 +16,9 @@ pub use crate::metric::{
     Collect, MetricField, MetricGroup, RUSTC_VERSION, ReadScratch, TARGET, plain_label_value, static_cells,
 };
 pub use crate::registry::Entry;
+/// The body of `Struct::global()`: the `static`, or the scope's instance
+/// with the feature `test-scope`.
+pub use crate::testing::__global as global_instance;
 pub use crate::{Counter, Family, Histogram, IntGauge, StateSet};
 /// The product of label cardinalities, saturating instead of overflowing (a
 /// saturated product is far beyond any series limit, which rejects it): the

@@ -64,27 +64,20 @@ pub use scope::__scoped;
 #[cfg(feature = "test-scope")]
 pub use scope::{Scope, ScopeGuard, Scoped, scope};
 
-/// `Struct::global()` of a `#[derive(Metrics)]` struct: the address of its
-/// `static`. Not public API. Used by generated code.
-#[cfg(not(feature = "test-scope"))]
-#[doc(hidden)]
-#[macro_export]
-macro_rules! __metricate_global {
-    ($global:ident, $ty:ty) => {
-        &$global
-    };
-}
-
 /// `Struct::global()` of a `#[derive(Metrics)]` struct: the current scope's
-/// instance, or the address of its `static` outside a scope. Not public API.
-/// Used by generated code.
-#[cfg(feature = "test-scope")]
+/// instance with the feature `test-scope` (see [`scope`]), the registered
+/// `static` otherwise. Not public API. Used by generated code: a function,
+/// not a macro, so that the derive's output needs no further expansion.
 #[doc(hidden)]
-#[macro_export]
-macro_rules! __metricate_global {
-    ($global:ident, $ty:ty) => {
-        $crate::testing::__scoped::<$ty>(&$global, <$ty>::new_unregistered)
-    };
+#[inline]
+pub fn __global<T: crate::MetricGroup + 'static>(global: &'static T, new: fn() -> T) -> &'static T {
+    #[cfg(feature = "test-scope")]
+    return scope::__scoped(global, new);
+    #[cfg(not(feature = "test-scope"))]
+    {
+        let _ = new;
+        global
+    }
 }
 
 /// A handle a test reads: a metric field (`Struct::global().field`) or one
