@@ -65,7 +65,7 @@ pub use scope::__scoped;
 pub use scope::{Scope, ScopeGuard, Scoped, scope};
 
 /// `Struct::global()` of a `#[derive(Metrics)]` struct: the current scope's
-/// instance with the feature `test-scope` (see [`scope`]), the registered
+/// instance with the feature `test-scope` (see `scope`), the registered
 /// `static` otherwise. Not public API. Used by generated code: a function,
 /// not a macro, so that the derive's output needs no further expansion.
 #[doc(hidden)]
