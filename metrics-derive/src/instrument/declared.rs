@@ -15,7 +15,7 @@ use crate::policy;
 use crate::private::Private;
 
 use super::args::Config;
-use super::{Recording, Shape, docs, result_error};
+use super::{Recording, Shape, docs};
 
 /// The metrics the attribute declares, and how a call records into them.
 ///
@@ -92,7 +92,7 @@ pub(super) fn declaring(cx: &Ctxt, config: &Config, function: &syn::ItemFn, shap
     }
     if let Some(reason) = &config.reason {
         let metric = ReasonMetric { reason, set: &set, vis: &vis, full: &full, fn_name: &fn_name, help, help_span };
-        let (field, item, record) = metric.expand(function, p);
+        let (field, item, record) = metric.expand(p);
         fields.extend(field);
         items.extend(item);
         after = record;
@@ -213,10 +213,9 @@ fn check_base_name(cx: &Ctxt, full: &str, span: Span, policy: &metricate_catalog
 /// Every use of `R` as a label value is spanned at `R`, so that a type that
 /// is not one is reported there once (rustc merges the identical reports),
 /// and the label set's impl has no bounds, so that nothing else reports it.
-/// When the function's error type is written `R`, the record path needs
-/// nothing more of it; otherwise it goes through `__private::ReasonProbe`,
-/// which takes the error as its own reason when its type is `R` (written
-/// under another name) and needs its `ErrorReason<R>` when it is not.
+/// The record path goes through `__private::ReasonProbe`, which takes the
+/// error as its own reason when its type is `R` (however it is written) and
+/// needs its `ErrorReason<R>` when it is not.
 struct ReasonMetric<'a> {
     reason: &'a syn::Type,
     set: &'a syn::Ident,
@@ -228,7 +227,7 @@ struct ReasonMetric<'a> {
 }
 
 impl ReasonMetric<'_> {
-    fn expand(&self, function: &syn::ItemFn, p: &Private) -> (TokenStream, TokenStream, TokenStream) {
+    fn expand(&self, p: &Private) -> (TokenStream, TokenStream, TokenStream) {
         let Self { reason, set, vis, full, fn_name, help, help_span } = self;
         let span = reason.span();
         let name = syn::LitStr::new(&format!("{full}_errors_total"), span);
@@ -270,27 +269,17 @@ impl ReasonMetric<'_> {
                 }
             }
         };
-        let same_type = result_error(&function.sig)
-            .is_some_and(|error| error.to_token_stream().to_string() == reason.to_token_stream().to_string());
         // All of the record path's tokens at the reason type: a return type
         // that is not a `Result`, or an error without this reason, is
         // reported once, there.
-        let record = if same_type {
-            quote_spanned! {span=>
-                if let ::core::option::Option::Some(error) = #p::HasError::error(&__metrics_out) {
-                    __metrics.#errors.with(#set(#value::index(error))).inc();
-                }
-            }
-        } else {
-            quote_spanned! {span=>
-                let index = #p::reason_index(&__metrics_out, |error| {
-                    #[allow(unused_imports)]
-                    use #p::{ReasonByMapping as _, ReasonIsError as _};
-                    (&#p::ReasonProbe(error, ::core::marker::PhantomData::<#reason>)).__metrics_reason(#value::index)
-                });
-                if let ::core::option::Option::Some(index) = index {
-                    __metrics.#errors.with(#set(index)).inc();
-                }
+        let record = quote_spanned! {span=>
+            let index = #p::reason_index(&__metrics_out, |error| {
+                #[allow(unused_imports)]
+                use #p::{ReasonByMapping as _, ReasonIsError as _};
+                (&#p::ReasonProbe(error, ::core::marker::PhantomData::<#reason>)).__metrics_reason(#value::index)
+            });
+            if let ::core::option::Option::Some(index) = index {
+                __metrics.#errors.with(#set(index)).inc();
             }
         };
         (field, item, record)
