@@ -99,7 +99,7 @@ use tokio::sync::{oneshot, watch};
 pub use builder::{DEFAULT_LISTEN, ServerBuilder};
 
 use self::auth::Auth;
-use self::connections::{Admission, Connections, SendTimeout, Tracker};
+use self::connections::{Admission, Connections, FirstRead, SendTimeout, Tracker};
 use crate::registry::{Registry, RegistryError};
 use crate::self_metrics::{self, Rejection};
 
@@ -334,6 +334,7 @@ async fn connection(
     watcher: Watcher,
     #[cfg_attr(not(feature = "tls"), allow(unused_mut, unused_variables))] mut stop_seen: watch::Receiver<bool>,
 ) -> Result<(), Rejection> {
+    let stream = FirstRead::new(stream, tracker);
     #[cfg(feature = "tls")]
     if let Some(tls) = &shared.tls {
         let handshake = tokio::time::timeout(shared.settings.header_read_timeout, tls.acceptor().accept(stream));

@@ -8,6 +8,12 @@
 //! therefore only ever push each other out, and a scraper that sends its
 //! request at once always gets in. Only when every connection is busy is the
 //! newcomer refused.
+//!
+//! A new connection counts as busy until a read on it first finds nothing
+//! more to read: until then its request may be sitting unread in the socket,
+//! and closing it would reset the client's connection instead of answering.
+//! Under a flood of reconnecting clients the newest connection can otherwise
+//! become the longest-waiting one before its task has run at all.
 
 use std::collections::HashMap;
 use std::io;
@@ -27,6 +33,10 @@ use crate::self_metrics;
 /// The top bit of [`Tracker::state`]: a request is being answered.
 const BUSY: u64 = 1 << 63;
 
+/// [`Tracker::state`] of a connection nothing has been read from yet: busy,
+/// as far as eviction goes, and distinct from a request being answered.
+const UNREAD: u64 = BUSY | 1;
+
 /// Every open connection, up to a limit.
 pub(super) struct Connections {
     limit: usize,
@@ -44,8 +54,8 @@ struct Table {
 /// the table.
 pub(super) struct Tracker {
     id: u64,
-    /// `BUSY`, or the millisecond (since the table's epoch) from which it
-    /// has been waiting.
+    /// `UNREAD`, `BUSY`, or the millisecond (since the table's epoch) from
+    /// which it has been waiting.
     state: AtomicU64,
     /// Notified when the connection is chosen to make room.
     evicted: Notify,
@@ -58,7 +68,7 @@ pub(super) struct Tracker {
 pub(super) enum Admission {
     /// Admitted; `evicted` says whether another connection was closed for it.
     Admitted { tracker: Arc<Tracker>, evicted: bool },
-    /// Every connection is busy: the newcomer is refused.
+    /// Every connection is busy (or not read yet): the newcomer is refused.
     Full,
 }
 
@@ -101,7 +111,7 @@ impl Connections {
         table.next_id += 1;
         let tracker = Arc::new(Tracker {
             id,
-            state: AtomicU64::new(self.millis()),
+            state: AtomicU64::new(UNREAD),
             evicted: Notify::new(),
             epoch: self.epoch,
             streaming: AtomicBool::new(false),
@@ -125,10 +135,6 @@ impl Connections {
     #[cfg(test)]
     fn len(&self) -> usize {
         self.table().open.len()
-    }
-
-    fn millis(&self) -> u64 {
-        millis_since(self.epoch)
     }
 }
 
@@ -155,6 +161,13 @@ fn millis_since(epoch: Instant) -> u64 {
 }
 
 impl Tracker {
+    /// A read found nothing left to read: if this is the first time, the
+    /// connection is waiting from now on (and may be closed to make room).
+    pub(super) fn caught_up(&self) {
+        let now = millis_since(self.epoch);
+        let _ = self.state.compare_exchange(UNREAD, now, Ordering::Relaxed, Ordering::Relaxed);
+    }
+
     /// A request head arrived: the connection may not be evicted until its
     /// response is handed over.
     pub(super) fn busy(&self) {
@@ -241,6 +254,58 @@ impl Body for EventBody {
 
     fn poll_frame(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Result<Frame<Bytes>, Self::Error>>> {
         self.0.poll_recv(cx).map(|event| event.map(|bytes| Ok(Frame::data(bytes))))
+    }
+}
+
+/// A socket that tells its connection's tracker when a read first finds
+/// nothing to read ([`Tracker::caught_up`]). It sits under TLS, so that a
+/// client that never starts its handshake becomes waiting too.
+pub(super) struct FirstRead<I> {
+    io: I,
+    tracker: Option<Arc<Tracker>>,
+}
+
+impl<I> FirstRead<I> {
+    pub(super) fn new(io: I, tracker: &Arc<Tracker>) -> FirstRead<I> {
+        FirstRead { io, tracker: Some(Arc::clone(tracker)) }
+    }
+}
+
+impl<I: AsyncRead + Unpin> AsyncRead for FirstRead<I> {
+    fn poll_read(mut self: Pin<&mut Self>, cx: &mut Context<'_>, buf: &mut ReadBuf<'_>) -> Poll<io::Result<()>> {
+        let result = Pin::new(&mut self.io).poll_read(cx, buf);
+        if result.is_pending()
+            && let Some(tracker) = self.tracker.take()
+        {
+            tracker.caught_up();
+        }
+        result
+    }
+}
+
+impl<I: AsyncWrite + Unpin> AsyncWrite for FirstRead<I> {
+    fn poll_write(mut self: Pin<&mut Self>, cx: &mut Context<'_>, buf: &[u8]) -> Poll<io::Result<usize>> {
+        Pin::new(&mut self.io).poll_write(cx, buf)
+    }
+
+    fn poll_write_vectored(
+        mut self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        bufs: &[io::IoSlice<'_>],
+    ) -> Poll<io::Result<usize>> {
+        Pin::new(&mut self.io).poll_write_vectored(cx, bufs)
+    }
+
+    fn is_write_vectored(&self) -> bool {
+        self.io.is_write_vectored()
+    }
+
+    fn poll_flush(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        Pin::new(&mut self.io).poll_flush(cx)
+    }
+
+    fn poll_shutdown(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        Pin::new(&mut self.io).poll_shutdown(cx)
     }
 }
 
@@ -378,6 +443,47 @@ mod tests {
         assert_eq!(connections.len(), 1);
         connections.release(&a);
         assert_eq!(connections.len(), 0);
+    }
+
+    #[test]
+    fn a_connection_is_not_evicted_before_a_read_finds_it_caught_up() {
+        let connections = Connections::new(2);
+        let old = admitted(&connections);
+        let new = admitted(&connections);
+        // Neither has been read from: a newcomer is refused rather than
+        // closing a connection whose request may sit unread.
+        assert!(matches!(connections.admit(), Admission::Full));
+        new.caught_up();
+        // Only `new` has been read up to date: it is the one that makes room,
+        // though `old` was admitted first.
+        let Admission::Admitted { evicted: true, .. } = connections.admit() else { panic!("nobody was evicted") };
+        let open = connections.table().open.keys().copied().collect::<std::collections::BTreeSet<_>>();
+        assert!(open.contains(&old.id) && !open.contains(&new.id));
+        // Once busy, a later empty read does not make it waiting.
+        old.busy();
+        old.caught_up();
+        assert_eq!(old.state.load(Ordering::Relaxed), BUSY);
+    }
+
+    #[test]
+    fn the_first_empty_read_marks_the_connection_caught_up() {
+        let connections = Connections::new(1);
+        let tracker = admitted(&connections);
+        let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+        runtime.block_on(async {
+            use tokio::io::{AsyncReadExt, AsyncWriteExt};
+            let (mut client, server) = tokio::io::duplex(64);
+            let mut server = FirstRead::new(server, &tracker);
+            client.write_all(b"GET").await.unwrap();
+            let mut buf = [0u8; 3];
+            server.read_exact(&mut buf).await.unwrap();
+            // Everything sent so far was read, but no read has come back
+            // empty yet.
+            assert_eq!(tracker.state.load(Ordering::Relaxed), UNREAD);
+            let more = tokio::time::timeout(Duration::from_millis(10), server.read(&mut buf)).await;
+            assert!(more.is_err(), "nothing more was sent");
+            assert_eq!(tracker.state.load(Ordering::Relaxed) & BUSY, 0);
+        });
     }
 
     #[test]
