@@ -37,8 +37,11 @@ pub(crate) fn lex(text: &str) -> TokenStream {
 /// fails in it. Each item ends at its only `;` outside brackets (`static ..;`,
 /// `const _: .. = ..;`). All are lexed in one call, as [`lex`] does (a call
 /// costs more than a short item), and each token's span set in place,
-/// crossing the bridge once per group instead of once per token. Spans exist
-/// only inside a proc macro; elsewhere (unit tests) this is [`lex`].
+/// crossing the bridge once per group instead of once per token. What
+/// follows them keeps the call site's span and is lexed in a call of its
+/// own, so that respanning walks only the items (handing a token to the
+/// compiler and back costs more than lexing it). Spans exist only inside a
+/// proc macro; elsewhere (unit tests) this is [`lex`].
 #[derive(Default)]
 pub(crate) struct Spanned {
     text: String,
@@ -54,7 +57,7 @@ impl Spanned {
     }
 
     /// The items, as tokens, and after them `rest` (any complete run of
-    /// tokens) at the call site: one call to the lexer for both.
+    /// tokens) at the call site.
     pub(crate) fn finish(self, rest: &str) -> TokenStream {
         fn respan(tokens: proc_macro::TokenStream, span: proc_macro::Span) -> proc_macro::TokenStream {
             tokens.into_iter().map(|tree| respan_tree(tree, span)).collect()
@@ -66,10 +69,10 @@ impl Spanned {
             tree.set_span(span);
             tree
         }
-        let Spanned { mut text, spans } = self;
-        text.push_str(rest);
-        let tokens = lex(&text);
+        let Spanned { text, spans } = self;
+        let (mut tokens, rest) = (lex(&text), lex(rest));
         if !proc_macro::is_available() {
+            tokens.extend([rest]);
             return tokens;
         }
         let spans: Vec<proc_macro::Span> = spans.iter().map(|s| s.unwrap()).collect();
@@ -84,7 +87,9 @@ impl Spanned {
                 None => tree,
             })
             .collect();
-        TokenStream::from(tokens)
+        let mut tokens = TokenStream::from(tokens);
+        tokens.extend([rest]);
+        tokens
     }
 }
 

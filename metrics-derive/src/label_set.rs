@@ -73,12 +73,15 @@ pub(crate) fn expand(input: &syn::DeriveInput) -> TokenStream {
             );
         }
     }
-    validate(&cx, ident, &fields, &policy);
+    // Each field's type as source text, once: for L4 and the rustdoc.
+    let types: Vec<String> = fields.iter().map(|f| crate::emit::source(&f.ty)).collect();
+    validate(&cx, ident, &fields, &types, &policy);
 
     let errors = cx.check().err();
     // An invalid set expands to a stub without the per-field bounds, so that
     // a type the macro already rejected is not reported a second time.
-    let body = if errors.is_some() { stub(input, &private) } else { impl_label_set(ident, &fields, quiet, &private) };
+    let body =
+        if errors.is_some() { stub(input, &private) } else { impl_label_set(ident, &fields, &types, quiet, &private) };
     let errors = errors.map(|e| e.to_compile_error());
     quote! {
         #errors
@@ -89,14 +92,20 @@ pub(crate) fn expand(input: &syn::DeriveInput) -> TokenStream {
 
 /// L1–L3 at each label's field name, L4 at each unbounded field type, L5 at
 /// the first label past the limit.
-fn validate(cx: &Ctxt, ident: &syn::Ident, fields: &[&syn::Field], policy: &metricate_catalog::Policy) {
-    for (i, field) in fields.iter().enumerate() {
+fn validate(
+    cx: &Ctxt,
+    ident: &syn::Ident,
+    fields: &[&syn::Field],
+    types: &[String],
+    policy: &metricate_catalog::Policy,
+) {
+    for (i, (field, ty)) in fields.iter().zip(types).enumerate() {
         let Some(member) = &field.ident else { continue };
         let name = label_name(field);
         for violation in metricate_catalog::rules::check_label_name(&name, policy) {
             cx.error_at(member.span(), violation);
         }
-        if let Some(violation) = metricate_catalog::rules::check_l4(&name, &type_text(&field.ty)) {
+        if let Some(violation) = metricate_catalog::rules::check_l4(&name, &type_text(ty)) {
             cx.error_spanned_by(&field.ty, violation);
         }
         if i == policy.max_labels
@@ -108,9 +117,9 @@ fn validate(cx: &Ctxt, ident: &syn::Ident, fields: &[&syn::Field], policy: &metr
     }
 }
 
-/// A type as written, without the token spacing of `to_string`.
-fn type_text(ty: &syn::Type) -> String {
-    let text = quote!(#ty).to_string();
+/// A type as written (from its tokens' text), without the token spacing of
+/// `to_string`.
+fn type_text(text: &str) -> String {
     text.replace("& ", "&").replace(" <", "<").replace("< ", "<").replace(" >", ">").replace(" ,", ",")
 }
 
@@ -135,16 +144,16 @@ fn label_name(field: &syn::Field) -> String {
     ident.strip_prefix("r#").map(str::to_owned).unwrap_or(ident)
 }
 
-fn impl_label_set(ident: &syn::Ident, fields: &[&syn::Field], quiet: bool, private: &Private) -> TokenStream {
+fn impl_label_set(
+    ident: &syn::Ident,
+    fields: &[&syn::Field],
+    types: &[String],
+    quiet: bool,
+    private: &Private,
+) -> TokenStream {
     let names: Vec<String> = fields.iter().map(|f| label_name(f)).collect();
-    let listed: Vec<String> = fields
-        .iter()
-        .zip(&names)
-        .map(|(f, name)| {
-            let ty = &f.ty;
-            format!("`{name}` ([`{}`])", quote!(#ty).to_string().replace(' ', ""))
-        })
-        .collect();
+    let listed: Vec<String> =
+        types.iter().zip(&names).map(|(ty, name)| format!("`{name}` ([`{}`])", ty.replace(' ', ""))).collect();
     let mut doc = format!(" The labels, in order: {}.", listed.join(", "));
     if quiet {
         doc.push_str(" Families over this set are quiet unless their field says `#[metric(quiet = false)]`: they expose only the label combinations recorded to.");

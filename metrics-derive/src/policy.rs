@@ -39,7 +39,7 @@ use std::collections::HashSet;
 use std::ffi::OsString;
 use std::path::{Path, PathBuf};
 use std::sync::{Mutex, PoisonError};
-use std::time::{Duration, SystemTime};
+use std::time::{Duration, Instant, SystemTime};
 
 use metricate_catalog::Policy;
 use metricate_catalog::manifest::{self, Manifest, POLICY_MANIFEST_VAR};
@@ -61,7 +61,7 @@ pub(crate) struct Loaded {
 /// macro's call site and the default policy returned, so that the rest of
 /// the input is still checked.
 pub(crate) fn load(cx: &Ctxt) -> Loaded {
-    match cached_find(Inputs::from_env()) {
+    match cached_find(Inputs::from_env(), RECHECK) {
         Ok(found) => Loaded { tracking: tracking(&found), policy: found.policy },
         Err(messages) => {
             for message in messages {
@@ -170,11 +170,12 @@ fn stamp(path: &Path) -> Option<Stamp> {
 }
 
 /// A successful lookup: its inputs, the stamp of each path it tried, when it
-/// was made, and what it found.
+/// was made, when its stamps were last found unchanged, and what it found.
 struct Lookup {
     inputs: Inputs,
     stamps: Vec<(PathBuf, Option<Stamp>)>,
     at: SystemTime,
+    checked: Instant,
     found: Found,
 }
 
@@ -196,23 +197,36 @@ static FOUND: Mutex<Vec<Lookup>> = Mutex::new(Vec::new());
 /// not reused.
 const SETTLED: Duration = Duration::from_secs(2);
 
+/// How long a lookup is reused without comparing the stamps again
+/// ([`cached_find`]). A compiler process sees an edit of a manifest this
+/// much later at most; Cargo, which starts a compiler process per build, is
+/// not affected.
+const RECHECK: Duration = Duration::from_millis(500);
+
 /// [`find`], reusing the last lookup of the same inputs while every path it
 /// tried has the stamp it had then (as Git trusts a file's stat only when
 /// it is older than the index), which spares the expansions of a crate
-/// after its first reading and merging its manifests again.
-fn cached_find(inputs: Inputs) -> Result<Found, Vec<String>> {
+/// after its first reading and merging its manifests again. A lookup whose
+/// stamps were compared less than `recheck` ago is reused without comparing
+/// them again: the expansions of one crate follow each other within
+/// milliseconds, and only the first of them needs to look at the files.
+fn cached_find(inputs: Inputs, recheck: Duration) -> Result<Found, Vec<String>> {
     {
-        let cache = FOUND.lock().unwrap_or_else(PoisonError::into_inner);
-        if let Some(lookup) = cache.iter().find(|l| l.inputs == inputs && l.unchanged()) {
-            return Ok(lookup.found.clone());
+        let mut cache = FOUND.lock().unwrap_or_else(PoisonError::into_inner);
+        if let Some(lookup) = cache.iter_mut().find(|l| l.inputs == inputs) {
+            let checked = Instant::now();
+            if checked.duration_since(lookup.checked) < recheck || lookup.unchanged() {
+                lookup.checked = checked;
+                return Ok(lookup.found.clone());
+            }
         }
     }
-    let at = SystemTime::now();
+    let (at, checked) = (SystemTime::now(), Instant::now());
     let mut reader = Reader::default();
     let found = find(&inputs, &mut reader)?;
     let mut cache = FOUND.lock().unwrap_or_else(PoisonError::into_inner);
     cache.retain(|l| l.inputs != inputs);
-    cache.push(Lookup { inputs, stamps: reader.stamps, at, found: found.clone() });
+    cache.push(Lookup { inputs, stamps: reader.stamps, at, checked, found: found.clone() });
     Ok(found)
 }
 
@@ -348,6 +362,11 @@ fn no_policy(inputs: &Inputs, own_policy: bool, files: &[PathBuf]) -> String {
 mod tests {
     use super::*;
 
+    /// A lookup that compares the stamps every time.
+    fn find_now(inputs: Inputs) -> Result<Found, Vec<String>> {
+        cached_find(inputs, Duration::ZERO)
+    }
+
     /// A tree of manifests under the target dir, removed on drop. The walk is
     /// bounded to it, so the repository's own manifests above are not read.
     struct Tree(PathBuf);
@@ -400,7 +419,7 @@ mod tests {
         let tree = Tree::new("override");
         tree.manifest(".", WORKSPACE);
         let app = tree.manifest("app", &format!("{PACKAGE}[package.metadata.metrics]\nnamespace = \"api_\"\n"));
-        let found = cached_find(tree.inputs(Some(&app), None)).unwrap();
+        let found = find_now(tree.inputs(Some(&app), None)).unwrap();
         assert_eq!((found.policy.namespace.as_str(), found.policy.max_series), ("api", 500));
         assert_eq!(found.files, [app.join("Cargo.toml"), tree.0.join("Cargo.toml")]);
     }
@@ -413,7 +432,7 @@ mod tests {
         tree.manifest(".", WORKSPACE);
         tree.manifest("target/tests", "[workspace]\nmembers = []\n");
         let case = tree.manifest("target/tests/trybuild/case", &format!("{PACKAGE}[workspace]\n"));
-        let found = cached_find(tree.inputs(Some(&case), None)).unwrap();
+        let found = find_now(tree.inputs(Some(&case), None)).unwrap();
         assert_eq!(found.policy.namespace, "trc");
         assert_eq!(found.files.len(), 3, "{:?}", found.files);
     }
@@ -423,7 +442,7 @@ mod tests {
         let tree = Tree::new("empty");
         tree.manifest(".", WORKSPACE);
         let app = tree.manifest("app", &format!("{PACKAGE}[package.metadata.metrics]\nnamespace = \"\"\n"));
-        let found = cached_find(tree.inputs(Some(&app), None)).unwrap();
+        let found = find_now(tree.inputs(Some(&app), None)).unwrap();
         assert_eq!(found.policy, Policy { max_series: 500, ..Policy::default() });
     }
 
@@ -432,7 +451,7 @@ mod tests {
         let tree = Tree::new("none");
         tree.manifest(".", "[workspace]\nmembers = [\"app\"]\n");
         let app = tree.manifest("app", &format!("{PACKAGE}[package.metadata.metrics]\nmax_series = 50\n"));
-        let error = only(cached_find(tree.inputs(Some(&app), None)).unwrap_err());
+        let error = only(find_now(tree.inputs(Some(&app), None)).unwrap_err());
         let (own, root) = (app.join("Cargo.toml"), tree.0.join("Cargo.toml"));
         assert!(error.starts_with("no metrics policy found for this crate"), "{error}");
         assert!(error.contains(&format!("looked in {}, {} ", own.display(), root.display())), "{error}");
@@ -445,12 +464,12 @@ mod tests {
     #[test]
     fn no_manifest_at_all_is_an_error_that_says_so() {
         let tree = Tree::new("nothing");
-        let error = only(cached_find(tree.inputs(None, None)).unwrap_err());
+        let error = only(find_now(tree.inputs(None, None)).unwrap_err());
         assert!(error.contains("neither CARGO_MANIFEST_DIR nor METRICS_POLICY_MANIFEST is set"), "{error}");
 
         let empty = tree.0.join("src");
         std::fs::create_dir_all(&empty).unwrap();
-        let error = only(cached_find(tree.inputs(Some(&empty), None)).unwrap_err());
+        let error = only(find_now(tree.inputs(Some(&empty), None)).unwrap_err());
         assert!(error.contains(&format!("there is no Cargo.toml in CARGO_MANIFEST_DIR ({})", empty.display())));
     }
 
@@ -463,7 +482,7 @@ mod tests {
         // The crate being compiled lives elsewhere, with no policy above it.
         let case = tree.manifest("elsewhere/case", PACKAGE);
         // Relative to the working directory (here the tree's root).
-        let found = cached_find(tree.inputs(Some(&case), Some("repo/tests/Cargo.toml"))).unwrap();
+        let found = find_now(tree.inputs(Some(&case), Some("repo/tests/Cargo.toml"))).unwrap();
         assert_eq!(found.policy.namespace, "trc");
         assert_eq!(found.policy.forbidden_labels, ["tenant"]);
         assert!(found.var_applies);
@@ -472,7 +491,7 @@ mod tests {
 
         // Without a manifest dir (a build outside Cargo), and absolute.
         let absolute = tests.join("Cargo.toml");
-        let found = cached_find(tree.inputs(None, Some(absolute.to_str().unwrap()))).unwrap();
+        let found = find_now(tree.inputs(None, Some(absolute.to_str().unwrap()))).unwrap();
         assert_eq!(found.policy.forbidden_labels, ["tenant"]);
     }
 
@@ -481,7 +500,7 @@ mod tests {
         let tree = Tree::new("own");
         tree.manifest("other", "[package]\nname = \"o\"\n[package.metadata.metrics]\nnamespace = \"other\"\n");
         let dep = tree.manifest("dep", "[package]\nname = \"dep\"\n[package.metadata.metrics]\nnamespace = \"dep\"\n");
-        let found = cached_find(tree.inputs(Some(&dep), Some("other/Cargo.toml"))).unwrap();
+        let found = find_now(tree.inputs(Some(&dep), Some("other/Cargo.toml"))).unwrap();
         assert_eq!(found.policy.namespace, "dep");
         assert_eq!(found.files, [dep.join("Cargo.toml")]);
         assert!(!found.var_applies);
@@ -489,7 +508,7 @@ mod tests {
         // Its own table without a namespace: the error says the variable
         // was not used, and why.
         let partial = tree.manifest("partial", "[package]\nname = \"p\"\n[package.metadata.metrics]\nmax_series = 5\n");
-        let error = only(cached_find(tree.inputs(Some(&partial), Some("other/Cargo.toml"))).unwrap_err());
+        let error = only(find_now(tree.inputs(Some(&partial), Some("other/Cargo.toml"))).unwrap_err());
         assert!(error.contains("METRICS_POLICY_MANIFEST is not used because the crate's own manifest has"), "{error}");
     }
 
@@ -498,7 +517,7 @@ mod tests {
         let tree = Tree::new("missing");
         tree.manifest(".", WORKSPACE);
         let app = tree.manifest("app", PACKAGE);
-        let error = only(cached_find(tree.inputs(Some(&app), Some("nope/Cargo.toml"))).unwrap_err());
+        let error = only(find_now(tree.inputs(Some(&app), Some("nope/Cargo.toml"))).unwrap_err());
         assert!(
             error.starts_with(&format!(
                 "cannot read the metrics policy: METRICS_POLICY_MANIFEST is `nope/Cargo.toml`, but there is no {}",
@@ -513,14 +532,14 @@ mod tests {
         let tree = Tree::new("malformed");
         let bad = tree.manifest("bad", "[package\n");
         let app = tree.manifest("app", PACKAGE);
-        let error = only(cached_find(tree.inputs(Some(&app), Some("bad/Cargo.toml"))).unwrap_err());
+        let error = only(find_now(tree.inputs(Some(&app), Some("bad/Cargo.toml"))).unwrap_err());
         let expected =
             format!("cannot read the metrics policy: {} is not valid TOML: ", bad.join("Cargo.toml").display());
         assert!(error.starts_with(&expected), "{error}");
 
         // A directory where the manifest should be is reported, not skipped.
         std::fs::create_dir_all(tree.0.join("dir/Cargo.toml")).unwrap();
-        let error = only(cached_find(tree.inputs(Some(&app), Some("dir/Cargo.toml"))).unwrap_err());
+        let error = only(find_now(tree.inputs(Some(&app), Some("dir/Cargo.toml"))).unwrap_err());
         assert!(error.starts_with("cannot read the metrics policy: cannot read "), "{error}");
     }
 
@@ -529,7 +548,7 @@ mod tests {
         let tree = Tree::new("keys");
         tree.manifest(".", WORKSPACE);
         let app = tree.manifest("app", &format!("{PACKAGE}[package.metadata.metrics]\nnamespce = \"api\"\n"));
-        let error = only(cached_find(tree.inputs(Some(&app), None)).unwrap_err());
+        let error = only(find_now(tree.inputs(Some(&app), None)).unwrap_err());
         let file = app.join("Cargo.toml");
         let expected = format!(
             "metrics policy: `namespce` in [package.metadata.metrics] of {} is not a policy key",
@@ -570,10 +589,10 @@ mod tests {
     fn a_manifest_is_parsed_again_when_its_contents_change() {
         let tree = Tree::new("reparse");
         let app = tree.manifest("app", &format!("{PACKAGE}[package.metadata.metrics]\nnamespace = \"one\"\n"));
-        let found = cached_find(tree.inputs(Some(&app), None)).unwrap();
+        let found = find_now(tree.inputs(Some(&app), None)).unwrap();
         assert_eq!(found.policy.namespace, "one");
         tree.manifest("app", &format!("{PACKAGE}[package.metadata.metrics]\nnamespace = \"two\"\n"));
-        let found = cached_find(tree.inputs(Some(&app), None)).unwrap();
+        let found = find_now(tree.inputs(Some(&app), None)).unwrap();
         assert_eq!(found.policy.namespace, "two");
     }
 
@@ -586,19 +605,34 @@ mod tests {
         let set_modified = |time| std::fs::File::options().write(true).open(&file).unwrap().set_modified(time).unwrap();
         let old = SystemTime::now() - Duration::from_secs(60);
         set_modified(old);
-        assert_eq!(cached_find(tree.inputs(Some(&app), None)).unwrap().policy.namespace, "one");
+        assert_eq!(find_now(tree.inputs(Some(&app), None)).unwrap().policy.namespace, "one");
         // Same length and modification time: the lookup is reused, the file
         // not read (so an edit that keeps both is not seen: what a stamp is).
         tree.manifest("app", &policy("two"));
         set_modified(old);
-        assert_eq!(cached_find(tree.inputs(Some(&app), None)).unwrap().policy.namespace, "one");
+        assert_eq!(find_now(tree.inputs(Some(&app), None)).unwrap().policy.namespace, "one");
         // Another modification time: read again.
         set_modified(old + Duration::from_secs(1));
-        assert_eq!(cached_find(tree.inputs(Some(&app), None)).unwrap().policy.namespace, "two");
+        assert_eq!(find_now(tree.inputs(Some(&app), None)).unwrap().policy.namespace, "two");
         // A file modified just now is read every time.
         tree.manifest("app", &policy("six"));
-        assert_eq!(cached_find(tree.inputs(Some(&app), None)).unwrap().policy.namespace, "six");
+        assert_eq!(find_now(tree.inputs(Some(&app), None)).unwrap().policy.namespace, "six");
         tree.manifest("app", &policy("ten"));
-        assert_eq!(cached_find(tree.inputs(Some(&app), None)).unwrap().policy.namespace, "ten");
+        assert_eq!(find_now(tree.inputs(Some(&app), None)).unwrap().policy.namespace, "ten");
+    }
+
+    #[test]
+    fn a_lookup_checked_within_the_recheck_time_is_reused_without_a_look() {
+        let tree = Tree::new("recheck");
+        let policy = |namespace: &str| format!("{PACKAGE}[package.metadata.metrics]\nnamespace = \"{namespace}\"\n");
+        let app = tree.manifest("app", &policy("one"));
+        let hour = Duration::from_secs(3600);
+        assert_eq!(cached_find(tree.inputs(Some(&app), None), hour).unwrap().policy.namespace, "one");
+        // Changed (and modified just now), but checked within the hour: not
+        // looked at.
+        tree.manifest("app", &policy("two"));
+        assert_eq!(cached_find(tree.inputs(Some(&app), None), hour).unwrap().policy.namespace, "one");
+        // Past the recheck time, the stamps are compared and the file read.
+        assert_eq!(cached_find(tree.inputs(Some(&app), None), Duration::ZERO).unwrap().policy.namespace, "two");
     }
 }
