@@ -1027,7 +1027,7 @@ fn rustdoc(f: &Field<'_>, committed: Option<&Committed>) -> Vec<String> {
     match (labels, committed) {
         (Some(labels), Some(committed)) => lines.extend(committed.label_lines(name, &labels)),
         (Some(labels), None) => lines.push(format!(
-            " - labels: the fields of [`{labels}`], each with the values its type lists in `LABEL_VALUES`"
+            " - labels: the fields of [`{labels}`], each with the values its type lists in `LabelValue::VALUES`"
         )),
         (None, _) => lines.push(" - labels: none".to_owned()),
     }
@@ -1124,5 +1124,27 @@ fn stub(input: &syn::DeriveInput, p: &Private) -> TokenStream {
                 }
             }
         };
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_familys_rustdoc_without_a_catalogue_points_at_the_label_values() {
+        let input: syn::DeriveInput = syn::parse_quote! {
+            #[metrics(subsystem = "jobs")]
+            struct Jobs {
+                /// Jobs run.
+                runs_total: Family<Run, Counter>,
+            }
+        };
+        let out = expand(&input).to_string();
+        assert!(!out.contains("compile_error"), "{out}");
+        assert!(
+            out.contains("the fields of [`Run`], each with the values its type lists in `LabelValue::VALUES`"),
+            "{out}"
+        );
     }
 }
