@@ -1133,18 +1133,18 @@ mod tests {
 
     #[test]
     fn a_familys_rustdoc_without_a_catalogue_points_at_the_label_values() {
-        let input: syn::DeriveInput = syn::parse_quote! {
-            #[metrics(subsystem = "jobs")]
-            struct Jobs {
-                /// Jobs run.
-                runs_total: Family<Run, Counter>,
-            }
+        let field: syn::Field = syn::parse_quote! {
+            /// Jobs run.
+            runs_total: Family<Run, Counter>
         };
-        let out = expand(&input).to_string();
-        assert!(!out.contains("compile_error"), "{out}");
+        let policy = metricate_catalog::Policy { namespace: "app".to_owned(), ..Default::default() };
+        let cx = Ctxt::new();
+        let parsed = parse_field(&cx, &field, &policy, "jobs", true).expect("a metric");
+        cx.check().expect("no errors");
+        let doc = rustdoc(&parsed, None).join("\n");
         assert!(
-            out.contains("the fields of [`Run`], each with the values its type lists in `LabelValue::VALUES`"),
-            "{out}"
+            doc.contains("the fields of [`Run`], each with the values its type lists in `LabelValue::VALUES`"),
+            "{doc}"
         );
     }
 }
