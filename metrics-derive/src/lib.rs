@@ -44,6 +44,7 @@ mod case;
 mod constant_labels;
 mod ctxt;
 mod emit;
+mod input;
 mod instrument;
 mod label_set;
 mod label_value;
@@ -57,19 +58,28 @@ use proc_macro::TokenStream;
 /// See `metricate::Metrics`.
 #[proc_macro_derive(Metrics, attributes(metrics, metric, alert))]
 pub fn derive_metrics(input: TokenStream) -> TokenStream {
-    metrics::expand(&syn::parse_macro_input!(input)).into()
+    match input::derive_input(input.into()) {
+        Ok(input) => metrics::expand(&input).into(),
+        Err(error) => error.to_compile_error().into(),
+    }
 }
 
 /// See `metricate::LabelValue`.
 #[proc_macro_derive(LabelValue, attributes(label))]
 pub fn derive_label_value(input: TokenStream) -> TokenStream {
-    label_value::expand(&syn::parse_macro_input!(input)).into()
+    match input::derive_input(input.into()) {
+        Ok(input) => label_value::expand(&input).into(),
+        Err(error) => error.to_compile_error().into(),
+    }
 }
 
 /// See `metricate::LabelSet`.
 #[proc_macro_derive(LabelSet, attributes(label))]
 pub fn derive_label_set(input: TokenStream) -> TokenStream {
-    label_set::expand(&syn::parse_macro_input!(input)).into()
+    match input::derive_input(input.into()) {
+        Ok(input) => label_set::expand(&input).into(),
+        Err(error) => error.to_compile_error().into(),
+    }
 }
 
 /// Not public API: the compile-time half of `metricate::constant_labels!`,
