@@ -25,6 +25,21 @@ pub(crate) fn derive_input(tokens: TokenStream) -> syn::Result<syn::DeriveInput>
     }
 }
 
+/// The span of `ty` as `syn::spanned::Spanned` gives it on a stable
+/// compiler (where spans do not join): its first token's. A path type's is
+/// read off its first segment instead of printing the whole type to tokens.
+pub(crate) fn type_span(ty: &syn::Type) -> proc_macro2::Span {
+    use syn::spanned::Spanned;
+    match ty {
+        syn::Type::Path(syn::TypePath { qself: None, path }) => match (&path.leading_colon, path.segments.first()) {
+            (Some(colon), _) => colon.spans[0],
+            (None, Some(first)) => first.ident.span(),
+            (None, None) => ty.span(),
+        },
+        _ => ty.span(),
+    }
+}
+
 /// A cursor over one level of tokens. Every method returns `None` at a
 /// token outside the shapes read here.
 struct Reader<'a> {
@@ -308,6 +323,23 @@ mod tests {
             let (fast, syn) = both(source);
             let fast = fast.unwrap_or_else(|| panic!("not read: {source}"));
             assert_eq!(fast, syn.unwrap(), "{source}");
+        }
+    }
+
+    #[test]
+    fn a_types_span_is_its_first_tokens() {
+        // (Outside a proc macro spans join, so `Spanned` would cover the
+        // whole type here; the compiler's do not.)
+        for source in ["A", "a::B<C>", "::m::Counter", "Family<L, Counter>"] {
+            let ty: syn::Type = syn::parse_str(source).unwrap();
+            let first = quote::ToTokens::to_token_stream(&ty).into_iter().next().unwrap().span();
+            assert_eq!(format!("{:?}", type_span(&ty)), format!("{first:?}"), "{source}");
+        }
+        // Other types: `Spanned`'s.
+        for source in ["&'static str", "[u8; 4]", "<T as X>::Y"] {
+            let ty: syn::Type = syn::parse_str(source).unwrap();
+            let spanned = syn::spanned::Spanned::span(&ty);
+            assert_eq!(format!("{:?}", type_span(&ty)), format!("{spanned:?}"), "{source}");
         }
     }
 

@@ -166,7 +166,7 @@ fn impl_label_set(
         .iter()
         .map(|f| {
             let ty = &f.ty;
-            quote_spanned!(ty.span()=> <#ty as #private::LabelValue>)
+            quote_spanned!(crate::input::type_span(ty)=> <#ty as #private::LabelValue>)
         })
         .collect();
     let members = fields.iter().map(|f| &f.ident);

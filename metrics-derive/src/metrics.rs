@@ -822,7 +822,7 @@ fn impl_metrics(
         // The field's type, once, under a short name spanned at the type
         // (where rustc reports a type that is not a metric).
         // (`span()` of a type turns it into tokens: once.)
-        let ty_span = f.ty.span();
+        let ty_span = crate::input::type_span(f.ty);
         let ty = format_ident!("__T{}", i, span = ty_span);
         let declared = f.ty;
         spanned.extend(quote!(type #ty = #declared;));
@@ -956,7 +956,8 @@ fn descriptor_parts(f: &Field<'_>, ty: &syn::Ident, bounds: &str, p: &Private) -
         spanned.extend(quote!(labels: #labels,));
     }
     if !f.alerts.is_empty() {
-        let labels = labels.unwrap_or_else(|| quote_spanned!(f.ty.span()=> <#ty as __m::MetricField>::LABELS));
+        let labels =
+            labels.unwrap_or_else(|| quote_spanned!(crate::input::type_span(f.ty)=> <#ty as __m::MetricField>::LABELS));
         let alerts = crate::alert::tokens(&f.alerts, &labels, &f.name, p);
         spanned.extend(quote!(alerts: #alerts,));
     }
