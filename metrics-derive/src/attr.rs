@@ -3,7 +3,6 @@
 
 use proc_macro2::Span;
 use syn::meta::ParseNestedMeta;
-use syn::spanned::Spanned;
 
 use crate::ctxt::Ctxt;
 
@@ -131,7 +130,9 @@ pub(crate) fn doc_comment(attrs: &[syn::Attribute]) -> Option<(String, Span)> {
         if let syn::Meta::NameValue(nv) = &attr.meta
             && let syn::Expr::Lit(syn::ExprLit { lit: syn::Lit::Str(s), .. }) = &nv.value
         {
-            span.get_or_insert(attr.span());
+            // The span `Spanned` gives it on a stable compiler (the first
+            // token's), without printing the attribute to tokens.
+            span.get_or_insert(attr.pound_token.span);
             lines.push(s.value().trim().to_owned());
         }
     }

@@ -37,7 +37,12 @@ pub(crate) fn lex(text: &str) -> TokenStream {
 /// fails in it. Each item ends at its only `;` outside brackets (`static ..;`,
 /// `const _: .. = ..;`). All are lexed in one call, as [`lex`] does (a call
 /// costs more than a short item), and each token's span set in place,
-/// crossing the bridge once per group instead of once per token. What
+/// crossing the bridge once per group instead of once per token. The
+/// contents of parentheses keep the call site's span (the parentheses
+/// themselves get the item's): they hold a call's arguments, and rustc
+/// reports a call (a failed const evaluation) over its path and parentheses,
+/// so walking into them would cost without moving any report. Braces are
+/// walked into: a const block's contents are where bounds are checked. What
 /// follows them keeps the call site's span and is lexed in a call of its
 /// own, so that respanning walks only the items (handing a token to the
 /// compiler and back costs more than lexing it). Spans exist only inside a
@@ -63,7 +68,9 @@ impl Spanned {
             tokens.into_iter().map(|tree| respan_tree(tree, span)).collect()
         }
         fn respan_tree(mut tree: proc_macro::TokenTree, span: proc_macro::Span) -> proc_macro::TokenTree {
-            if let proc_macro::TokenTree::Group(group) = &tree {
+            if let proc_macro::TokenTree::Group(group) = &tree
+                && group.delimiter() == proc_macro::Delimiter::Brace
+            {
                 tree = proc_macro::Group::new(group.delimiter(), respan(group.stream(), span)).into();
             }
             tree.set_span(span);

@@ -436,7 +436,8 @@ fn parse_field<'a>(
         Some((span, unit)) => (Some(span), Some(unit)),
         None => {
             let base = if kind == Kind::Counter { name.strip_suffix("_total").unwrap_or(&name) } else { &name };
-            (None, UNITS.iter().find(|u| base.ends_with(&format!("_{u}"))).map(|u| (*u).to_owned()))
+            let unit = UNITS.iter().find(|u| base.strip_suffix(**u).is_some_and(|rest| rest.ends_with('_')));
+            (None, unit.map(|u| (*u).to_owned()))
         }
     };
     for violation in rules::check_metric_name(&name, kind, unit.as_deref(), policy) {
