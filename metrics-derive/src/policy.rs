@@ -35,7 +35,7 @@
 //! as it was, by length and modification time, and none was modified
 //! shortly before it was read ([`cached_find`]).
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::ffi::OsString;
 use std::path::{Path, PathBuf};
 use std::sync::{Mutex, PoisonError};
@@ -75,13 +75,14 @@ pub(crate) fn load(cx: &Ctxt) -> Loaded {
 /// The tracking items of `found` that the crate being compiled has not
 /// emitted yet.
 fn tracking(found: &Found) -> TokenStream {
+    let krate = Crate::from_env();
     let mut items = TokenStream::new();
     for file in &found.files {
-        items.extend(track_file(&file.display().to_string()));
+        items.extend(track_file_in(&krate, &file.display().to_string()));
     }
     // A crate that states its own policy is not rebuilt when the variable
     // changes: its manifest is tracked, and editing it brings this back.
-    if found.var_applies && first_in_crate(POLICY_MANIFEST_VAR) {
+    if found.var_applies && first_in_crate(&krate, POLICY_MANIFEST_VAR) {
         items.extend(quote!(
             const _: ::core::option::Option<&str> = ::core::option_env!(#POLICY_MANIFEST_VAR);
         ));
@@ -93,7 +94,11 @@ fn tracking(found: &Found) -> TokenStream {
 /// emitted one yet: Cargo rebuilds a crate when any file its dep-info lists
 /// changes, so one per crate tracks it.
 pub(crate) fn track_file(file: &str) -> TokenStream {
-    if first_in_crate(file) {
+    track_file_in(&Crate::from_env(), file)
+}
+
+fn track_file_in(krate: &Crate, file: &str) -> TokenStream {
+    if first_in_crate(krate, file) {
         quote!(
             const _: &[u8] = ::core::include_bytes!(#file);
         )
@@ -102,21 +107,28 @@ pub(crate) fn track_file(file: &str) -> TokenStream {
     }
 }
 
-/// What this compiler process has tracked so far: the crate (its manifest
-/// directory and name, which tell crates apart where one process expands
-/// several, as rust-analyzer's proc-macro server does) and the file or
-/// variable.
-static TRACKED: Mutex<Option<HashSet<Tracked>>> = Mutex::new(None);
+/// The crate being compiled: its manifest directory and name, which tell
+/// crates apart where one process expands several, as rust-analyzer's
+/// proc-macro server does.
+#[derive(Clone, PartialEq, Eq, Hash)]
+struct Crate(Option<OsString>, Option<OsString>);
 
-/// The crate's manifest directory and name, and the file or variable.
-type Tracked = (Option<OsString>, Option<OsString>, String);
+impl Crate {
+    fn from_env() -> Crate {
+        Crate(std::env::var_os("CARGO_MANIFEST_DIR"), std::env::var_os("CARGO_CRATE_NAME"))
+    }
+}
 
-/// Whether this is the first time the crate being compiled asks about
-/// `what` (a file's path, or the variable's name).
-fn first_in_crate(what: &str) -> bool {
-    let krate = (std::env::var_os("CARGO_MANIFEST_DIR"), std::env::var_os("CARGO_CRATE_NAME"));
+/// What this compiler process has tracked so far, per crate: the files and
+/// the variable.
+static TRACKED: Mutex<Option<HashMap<Crate, HashSet<String>>>> = Mutex::new(None);
+
+/// Whether this is the first time `krate` asks about `what` (a file's path,
+/// or the variable's name).
+fn first_in_crate(krate: &Crate, what: &str) -> bool {
     let mut tracked = TRACKED.lock().unwrap_or_else(PoisonError::into_inner);
-    tracked.get_or_insert_with(HashSet::new).insert((krate.0, krate.1, what.to_owned()))
+    let seen = tracked.get_or_insert_with(HashMap::new).entry(krate.clone()).or_default();
+    !seen.contains(what) && seen.insert(what.to_owned())
 }
 
 /// What the lookup depends on, read from the environment once.
