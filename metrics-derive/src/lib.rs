@@ -55,31 +55,31 @@ mod rustdoc_catalog;
 
 use proc_macro::TokenStream;
 
+/// Reads a derive's input (`input::derive_input`) and expands it, or reports
+/// why it cannot be read.
+fn derive(input: TokenStream, expand: fn(&syn::DeriveInput) -> proc_macro2::TokenStream) -> TokenStream {
+    match input::derive_input(input.into()) {
+        Ok(input) => expand(&input).into(),
+        Err(error) => error.to_compile_error().into(),
+    }
+}
+
 /// See `metricate::Metrics`.
 #[proc_macro_derive(Metrics, attributes(metrics, metric, alert))]
 pub fn derive_metrics(input: TokenStream) -> TokenStream {
-    match input::derive_input(input.into()) {
-        Ok(input) => metrics::expand(&input).into(),
-        Err(error) => error.to_compile_error().into(),
-    }
+    derive(input, metrics::expand)
 }
 
 /// See `metricate::LabelValue`.
 #[proc_macro_derive(LabelValue, attributes(label))]
 pub fn derive_label_value(input: TokenStream) -> TokenStream {
-    match input::derive_input(input.into()) {
-        Ok(input) => label_value::expand(&input).into(),
-        Err(error) => error.to_compile_error().into(),
-    }
+    derive(input, label_value::expand)
 }
 
 /// See `metricate::LabelSet`.
 #[proc_macro_derive(LabelSet, attributes(label))]
 pub fn derive_label_set(input: TokenStream) -> TokenStream {
-    match input::derive_input(input.into()) {
-        Ok(input) => label_set::expand(&input).into(),
-        Err(error) => error.to_compile_error().into(),
-    }
+    derive(input, label_set::expand)
 }
 
 /// Not public API: the compile-time half of `metricate::constant_labels!`,

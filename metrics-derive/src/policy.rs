@@ -226,9 +226,14 @@ fn cached_find(inputs: Inputs, recheck: Duration) -> Result<Found, Vec<String>> 
     {
         let mut cache = FOUND.lock().unwrap_or_else(PoisonError::into_inner);
         if let Some(lookup) = cache.iter_mut().find(|l| l.inputs == inputs) {
-            let checked = Instant::now();
-            if checked.duration_since(lookup.checked) < recheck || lookup.unchanged() {
-                lookup.checked = checked;
+            // Only a comparison moves `checked`: reuses within the window do
+            // not extend it.
+            let now = Instant::now();
+            if now.duration_since(lookup.checked) < recheck {
+                return Ok(lookup.found.clone());
+            }
+            if lookup.unchanged() {
+                lookup.checked = now;
                 return Ok(lookup.found.clone());
             }
         }
@@ -641,9 +646,13 @@ mod tests {
         let hour = Duration::from_secs(3600);
         assert_eq!(cached_find(tree.inputs(Some(&app), None), hour).unwrap().policy.namespace, "one");
         // Changed (and modified just now), but checked within the hour: not
-        // looked at.
+        // looked at, and the hour not extended by the reuse.
+        let checked =
+            || FOUND.lock().unwrap().iter().find(|l| l.inputs == tree.inputs(Some(&app), None)).unwrap().checked;
+        let first = checked();
         tree.manifest("app", &policy("two"));
         assert_eq!(cached_find(tree.inputs(Some(&app), None), hour).unwrap().policy.namespace, "one");
+        assert_eq!(checked(), first);
         // Past the recheck time, the stamps are compared and the file read.
         assert_eq!(cached_find(tree.inputs(Some(&app), None), Duration::ZERO).unwrap().policy.namespace, "two");
     }
