@@ -821,8 +821,8 @@ fn impl_metrics(
         let member = f.member.to_string();
         let upper = member.trim_start_matches("r#").to_uppercase();
         // The field's type, once, under a short name spanned at the type
-        // (where rustc reports a type that is not a metric).
-        // (`span()` of a type turns it into tokens: once.)
+        // (where rustc reports a type that is not a metric), read off its
+        // first token without printing the type.
         let ty_span = crate::input::type_span(f.ty);
         let ty = format_ident!("__T{}", i, span = ty_span);
         let declared = f.ty;
