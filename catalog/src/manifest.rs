@@ -1,10 +1,12 @@
 //! Reads the metrics [`Policy`] out of `Cargo.toml` manifests (feature
 //! `manifest`, which adds the `toml` parser).
 //!
-//! This is the pure half of the lookup the derive macros do at expansion
-//! time: they find and read the files, this parses and merges them, so that
-//! anything else that needs a crate's policy (the catalogue tools, a fuzz
-//! target) reads it the same way.
+//! The derive macros read a crate's policy through this module at expansion
+//! time, and `catalog check` for its `--manifest`: [`find`] looks for the
+//! manifests that hold it ([`Lookup`] says how), reading each with a reader
+//! it is given (the derives' caches what they parse), and [`policy`] merges
+//! their tables, so that anything that needs a crate's policy reads the same
+//! one.
 //!
 //! A crate's policy is its `[package.metadata.metrics]` over the
 //! `[workspace.metadata.metrics]` of its workspace, key by key; the
@@ -30,6 +32,7 @@
 //! assert_eq!(policy_from_manifests(Some((Path::new("api/Cargo.toml"), package)), None), Ok(None));
 //! ```
 
+use std::ffi::OsString;
 use std::path::{Path, PathBuf};
 
 use crate::Policy;
@@ -137,6 +140,147 @@ pub fn policy_from_manifests(
         (Ok(package), Ok(workspace)) => policy(package.as_ref(), workspace.as_ref()),
         (package, workspace) => Err(package.err().into_iter().chain(workspace.err()).collect()),
     }
+}
+
+/// Where the policy of a crate is looked for: what [`find`] reads.
+///
+/// The lookup, as the derive macros do it at expansion time and `catalog
+/// check` for its `--manifest`:
+/// 1. the crate's own manifest, [`package`](Lookup::package);
+/// 2. if [`POLICY_MANIFEST_VAR`] is set (and not empty) and that manifest
+///    has no `[package.metadata.metrics]` of its own (or there is none), the
+///    manifest the variable names stands in for it. A relative path is
+///    resolved against [`cwd`](Lookup::cwd); the file must exist. A crate
+///    that states its own policy is never changed by the variable, so
+///    setting it for a whole build cannot rename a dependency's metrics;
+/// 3. the `[workspace.metadata.metrics]` of the nearest manifest at or above
+///    the one chosen. Every ancestor is tried, not only up to the first
+///    `[workspace]`: trybuild's generated crates carry a `[workspace]` of
+///    their own.
+///
+/// The policy is the chosen manifest's `[package.metadata.metrics]` over that
+/// `[workspace.metadata.metrics]` ([`policy`]).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Lookup {
+    /// The crate's own manifest (its `Cargo.toml`); relative to `cwd` if not
+    /// absolute.
+    pub package: Option<PathBuf>,
+    /// The value of [`POLICY_MANIFEST_VAR`], if set and not empty.
+    pub policy_manifest: Option<OsString>,
+    /// The working directory, which relative paths are resolved against.
+    pub cwd: Option<PathBuf>,
+    /// The walk for a workspace table goes no higher than this directory
+    /// (tests bound it to their tree); `None`: up to the filesystem root.
+    pub top: Option<PathBuf>,
+}
+
+/// What [`find`] found.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Found {
+    /// The policy; `None` when no table on the way sets `namespace`.
+    pub policy: Option<Policy>,
+    /// Every manifest read, in the order read, each once (absolute paths).
+    pub files: Vec<PathBuf>,
+    /// Whether the crate's own manifest has a `[package.metadata.metrics]`.
+    pub own_policy: bool,
+}
+
+impl Found {
+    /// Whether [`POLICY_MANIFEST_VAR`], set or not, decides the policy: the
+    /// crate's own manifest has no `[package.metadata.metrics]`.
+    pub fn var_applies(&self) -> bool {
+        !self.own_policy
+    }
+}
+
+/// Reads the manifest at `path` for [`find`]: `Ok(None)` if there is no such
+/// file. The error says why it cannot be read or parsed.
+pub fn read(path: &Path) -> Result<Option<Manifest>, String> {
+    match std::fs::read(path) {
+        Ok(bytes) => Manifest::parse(path, &bytes).map(Some),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
+        Err(e) => Err(format!("cannot read the metrics policy: cannot read {}: {e}", path.display())),
+    }
+}
+
+/// Looks up the policy of a crate as [`Lookup`] says, reading each manifest
+/// with `read` ([`read`], or a reader that caches). `Err` has one message
+/// per problem: a file that cannot be read or parsed, a variable naming a
+/// missing file, a bad key.
+pub fn find(
+    lookup: &Lookup,
+    read: &mut dyn FnMut(&Path) -> Result<Option<Manifest>, String>,
+) -> Result<Found, Vec<String>> {
+    let mut files: Vec<PathBuf> = Vec::new();
+    let mut read = |path: &Path| -> Result<Option<Manifest>, Vec<String>> {
+        let manifest = read(path).map_err(|e| vec![e])?;
+        if manifest.is_some() && !files.iter().any(|f| f == path) {
+            files.push(path.to_path_buf());
+        }
+        Ok(manifest)
+    };
+    let own_path = match &lookup.package {
+        Some(path) => Some(absolute(path, lookup, "the crate's manifest")?),
+        None => None,
+    };
+    let own = match &own_path {
+        Some(path) => read(path)?,
+        None => None,
+    };
+    let own_policy = own.as_ref().is_some_and(Manifest::has_package_policy);
+
+    let (package_path, package) = match &lookup.policy_manifest {
+        Some(value) if !own_policy => {
+            let path = absolute(Path::new(value), lookup, POLICY_MANIFEST_VAR)?;
+            match read(&path)? {
+                Some(manifest) => (Some(path), Some(manifest)),
+                None => return Err(vec![missing_manifest(value, &path)]),
+            }
+        }
+        _ => (own_path, own),
+    };
+
+    // The nearest manifest at or above the package's with a workspace table.
+    let mut workspace = None;
+    let dirs = package_path.as_deref().and_then(Path::parent).into_iter().flat_map(Path::ancestors);
+    for dir in dirs {
+        let path = dir.join("Cargo.toml");
+        let manifest = if Some(&path) == package_path.as_ref() { package.clone() } else { read(&path)? };
+        if let Some(manifest) = manifest.filter(Manifest::has_workspace_policy) {
+            workspace = Some(manifest);
+            break;
+        }
+        if lookup.top.as_deref() == Some(dir) {
+            break;
+        }
+    }
+    let policy = policy(package.as_ref(), workspace.as_ref())?;
+    Ok(Found { policy, files, own_policy })
+}
+
+/// `path` resolved against the working directory (the derives'
+/// `include_bytes!` needs absolute paths).
+fn absolute(path: &Path, lookup: &Lookup, what: &str) -> Result<PathBuf, Vec<String>> {
+    match &lookup.cwd {
+        _ if path.is_absolute() => Ok(path.to_path_buf()),
+        Some(cwd) => Ok(cwd.join(path)),
+        None => Err(vec![format!(
+            "cannot read the metrics policy: {what} is the relative path `{}`, and the working directory is \
+             unknown\n= help: make it an absolute path",
+            path.display()
+        )]),
+    }
+}
+
+fn missing_manifest(value: &OsString, path: &Path) -> String {
+    format!(
+        "cannot read the metrics policy: {POLICY_MANIFEST_VAR} is `{}`, but there is no {}\n\
+         = note: the variable names the manifest (e.g. a `Cargo.toml`) that holds the policy; a relative path is \
+         resolved against the compiler's working directory\n\
+         = help: point {POLICY_MANIFEST_VAR} at an existing manifest, or unset it to use the crate's own",
+        Path::new(value).display(),
+        path.display()
+    )
 }
 
 /// The policy being built, table by table.

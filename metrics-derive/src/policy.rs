@@ -1,27 +1,14 @@
-//! Finds the manifests that hold the crate's policy at expansion time; the
-//! parsing and merging is `metricate_catalog::manifest`.
-//!
-//! The lookup:
-//! 1. the crate's own manifest, `$CARGO_MANIFEST_DIR/Cargo.toml`;
-//! 2. if `METRICS_POLICY_MANIFEST` is set (and not empty) and that manifest
-//!    has no `[package.metadata.metrics]` of its own (or there is none), the
-//!    manifest the variable names stands in for it. A relative path is
-//!    resolved against the compiler's working directory (the execution root
-//!    of Bazel and Buck2, whose `$(execpath)`/`$(location)` give such paths);
-//!    the file must exist. A crate that states its own policy is never
-//!    changed by the variable, so setting it for a whole build cannot rename
-//!    a dependency's metrics;
-//! 3. the `[workspace.metadata.metrics]` of the nearest manifest at or above
-//!    the one chosen. Every ancestor is tried, not only up to the first
-//!    `[workspace]`: trybuild's generated crates carry a `[workspace]` of
-//!    their own.
-//!
-//! The policy is the chosen manifest's `[package.metadata.metrics]` over that
-//! `[workspace.metadata.metrics]`; without a `namespace` in either, there is
-//! no policy, and the derive fails saying where it looked.
+//! Loads the crate's policy at expansion time: the lookup, parsing and
+//! merging are `metricate_catalog::manifest` (`find`, whose docs give the
+//! order in which manifests are tried), given this crate's inputs (the
+//! crate's manifest from `CARGO_MANIFEST_DIR`, `METRICS_POLICY_MANIFEST`, the
+//! compiler's working directory, which is the execution root of Bazel and
+//! Buck2, whose `$(execpath)`/`$(location)` give relative paths) and a
+//! reader that caches. Without a `namespace` anywhere there is no policy,
+//! and the derive fails saying where it looked.
 //!
 //! Every manifest read is `include_bytes!`-ed by the expansion, and the
-//! variable read with `option_env!` where it applies (step 2), so that Cargo
+//! variable read with `option_env!` where it applies, so that Cargo
 //! rebuilds the crate when either changes: a proc macro's own
 //! `std::env::var` is invisible to Cargo. Cargo's tracking is per crate, so
 //! each file is tracked by the first expansion of the crate that reads it
@@ -42,7 +29,7 @@ use std::sync::{Mutex, PoisonError};
 use std::time::{Duration, Instant, SystemTime};
 
 use metricate_catalog::Policy;
-use metricate_catalog::manifest::{self, Manifest, POLICY_MANIFEST_VAR};
+use metricate_catalog::manifest::{self, Lookup, Manifest, POLICY_MANIFEST_VAR};
 use proc_macro2::{Span, TokenStream};
 use quote::quote;
 
@@ -61,7 +48,7 @@ pub(crate) struct Loaded {
 /// macro's call site and the default policy returned, so that the rest of
 /// the input is still checked.
 pub(crate) fn load(cx: &Ctxt) -> Loaded {
-    match cached_find(Inputs::from_env(), RECHECK) {
+    match cached_find(inputs_from_env(), RECHECK) {
         Ok(found) => Loaded { tracking: tracking(&found), policy: found.policy },
         Err(messages) => {
             for message in messages {
@@ -131,29 +118,13 @@ fn first_in_crate(krate: &Crate, what: &str) -> bool {
     !seen.contains(what) && seen.insert(what.to_owned())
 }
 
-/// What the lookup depends on, read from the environment once.
-#[derive(Clone, PartialEq)]
-struct Inputs {
-    /// `CARGO_MANIFEST_DIR`.
-    manifest_dir: Option<PathBuf>,
-    /// The value of `METRICS_POLICY_MANIFEST`, if set and not empty.
-    policy_manifest: Option<OsString>,
-    /// What a relative `policy_manifest` is resolved against: the working
-    /// directory.
-    cwd: Option<PathBuf>,
-    /// The walk goes no higher than this directory (tests bound it to their
-    /// tree); `None` up to the filesystem root.
-    top: Option<PathBuf>,
-}
-
-impl Inputs {
-    fn from_env() -> Inputs {
-        Inputs {
-            manifest_dir: std::env::var_os("CARGO_MANIFEST_DIR").map(PathBuf::from),
-            policy_manifest: std::env::var_os(POLICY_MANIFEST_VAR).filter(|v| !v.is_empty()),
-            cwd: std::env::current_dir().ok(),
-            top: None,
-        }
+/// What the lookup depends on, read from the environment.
+fn inputs_from_env() -> Lookup {
+    Lookup {
+        package: std::env::var_os("CARGO_MANIFEST_DIR").map(|dir| PathBuf::from(dir).join("Cargo.toml")),
+        policy_manifest: std::env::var_os(POLICY_MANIFEST_VAR).filter(|v| !v.is_empty()),
+        cwd: std::env::current_dir().ok(),
+        top: None,
     }
 }
 
@@ -167,10 +138,9 @@ struct Found {
     var_applies: bool,
 }
 
-/// The manifests read so far, in order, and the stamp of every path tried.
+/// The stamp of every path tried so far.
 #[derive(Default)]
 struct Reader {
-    files: Vec<PathBuf>,
     stamps: Vec<(PathBuf, Option<Stamp>)>,
 }
 
@@ -183,15 +153,15 @@ fn stamp(path: &Path) -> Option<Stamp> {
 
 /// A successful lookup: its inputs, the stamp of each path it tried, when it
 /// was made, when its stamps were last found unchanged, and what it found.
-struct Lookup {
-    inputs: Inputs,
+struct Cached {
+    inputs: Lookup,
     stamps: Vec<(PathBuf, Option<Stamp>)>,
     at: SystemTime,
     checked: Instant,
     found: Found,
 }
 
-impl Lookup {
+impl Cached {
     /// Whether every path it tried is as it was, and was not modified
     /// shortly before the lookup.
     fn unchanged(&self) -> bool {
@@ -202,7 +172,7 @@ impl Lookup {
 }
 
 /// The last successful lookup of each set of inputs.
-static FOUND: Mutex<Vec<Lookup>> = Mutex::new(Vec::new());
+static FOUND: Mutex<Vec<Cached>> = Mutex::new(Vec::new());
 
 /// A file modified less than this before a lookup read it could change
 /// again without its stamp changing (coarse file times): such a lookup is
@@ -222,7 +192,7 @@ const RECHECK: Duration = Duration::from_millis(500);
 /// stamps were compared less than `recheck` ago is reused without comparing
 /// them again: the expansions of one crate follow each other within
 /// milliseconds, and only the first of them needs to look at the files.
-fn cached_find(inputs: Inputs, recheck: Duration) -> Result<Found, Vec<String>> {
+fn cached_find(inputs: Lookup, recheck: Duration) -> Result<Found, Vec<String>> {
     {
         let mut cache = FOUND.lock().unwrap_or_else(PoisonError::into_inner);
         if let Some(lookup) = cache.iter_mut().find(|l| l.inputs == inputs) {
@@ -243,7 +213,7 @@ fn cached_find(inputs: Inputs, recheck: Duration) -> Result<Found, Vec<String>> 
     let found = find(&inputs, &mut reader)?;
     let mut cache = FOUND.lock().unwrap_or_else(PoisonError::into_inner);
     cache.retain(|l| l.inputs != inputs);
-    cache.push(Lookup { inputs, stamps: reader.stamps, at, checked, found: found.clone() });
+    cache.push(Cached { inputs, stamps: reader.stamps, at, checked, found: found.clone() });
     Ok(found)
 }
 
@@ -264,9 +234,6 @@ impl Reader {
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
             Err(e) => return Err(format!("cannot read the metrics policy: cannot read {}: {e}", path.display())),
         };
-        if !self.files.iter().any(|f| f == path) {
-            self.files.push(path.to_path_buf());
-        }
         let mut parsed = PARSED.lock().unwrap_or_else(PoisonError::into_inner);
         if let Some((_, _, manifest)) = parsed.iter().find(|(p, b, _)| p == path && *b == bytes) {
             return Ok(Some(manifest.clone()));
@@ -278,81 +245,18 @@ impl Reader {
     }
 }
 
-fn find(inputs: &Inputs, reader: &mut Reader) -> Result<Found, Vec<String>> {
-    let own_path = match &inputs.manifest_dir {
-        Some(dir) => Some(absolute(dir, inputs, "CARGO_MANIFEST_DIR")?.join("Cargo.toml")),
-        None => None,
-    };
-    let own = match &own_path {
-        Some(path) => reader.read(path).map_err(|e| vec![e])?,
-        None => None,
-    };
-    let own_policy = own.as_ref().is_some_and(Manifest::has_package_policy);
-
-    let (package_path, package) = match &inputs.policy_manifest {
-        Some(value) if !own_policy => {
-            let path = absolute(Path::new(value), inputs, POLICY_MANIFEST_VAR)?;
-            match reader.read(&path).map_err(|e| vec![e])? {
-                Some(manifest) => (Some(path), Some(manifest)),
-                None => return Err(vec![missing_manifest(value, &path)]),
-            }
-        }
-        _ => (own_path, own),
-    };
-
-    // The nearest manifest at or above the package's with a workspace table.
-    let mut workspace = None;
-    let dirs = package_path.as_deref().and_then(Path::parent).into_iter().flat_map(Path::ancestors);
-    for dir in dirs {
-        let path = dir.join("Cargo.toml");
-        let manifest = if Some(&path) == package_path.as_ref() {
-            package.clone()
-        } else {
-            reader.read(&path).map_err(|e| vec![e])?
-        };
-        if let Some(manifest) = manifest.filter(Manifest::has_workspace_policy) {
-            workspace = Some(manifest);
-            break;
-        }
-        if inputs.top.as_deref() == Some(dir) {
-            break;
-        }
-    }
-
-    match manifest::policy(package.as_ref(), workspace.as_ref())? {
-        Some(policy) => Ok(Found { policy, files: std::mem::take(&mut reader.files), var_applies: !own_policy }),
-        None => Err(vec![no_policy(inputs, own_policy, &reader.files)]),
+fn find(inputs: &Lookup, reader: &mut Reader) -> Result<Found, Vec<String>> {
+    let found = manifest::find(inputs, &mut |path| reader.read(path))?;
+    let var_applies = found.var_applies();
+    match found.policy {
+        Some(policy) => Ok(Found { policy, var_applies, files: found.files }),
+        None => Err(vec![no_policy(inputs, found.own_policy, &found.files)]),
     }
 }
 
-/// `path` resolved against the working directory: the expansion's
-/// `include_bytes!` needs absolute paths.
-fn absolute(path: &Path, inputs: &Inputs, var: &str) -> Result<PathBuf, Vec<String>> {
-    match &inputs.cwd {
-        _ if path.is_absolute() => Ok(path.to_path_buf()),
-        Some(cwd) => Ok(cwd.join(path)),
-        None => Err(vec![format!(
-            "cannot read the metrics policy: {var} is the relative path `{}`, and the compiler's working directory \
-             is unknown\n= help: set {var} to an absolute path",
-            path.display()
-        )]),
-    }
-}
-
-fn missing_manifest(value: &OsString, path: &Path) -> String {
-    format!(
-        "cannot read the metrics policy: {POLICY_MANIFEST_VAR} is `{}`, but there is no {}\n\
-         = note: the variable names the manifest (e.g. a `Cargo.toml`) that holds the policy; a relative path is \
-         resolved against the compiler's working directory\n\
-         = help: point {POLICY_MANIFEST_VAR} at an existing manifest, or unset it to use the crate's own",
-        Path::new(value).display(),
-        path.display()
-    )
-}
-
-fn no_policy(inputs: &Inputs, own_policy: bool, files: &[PathBuf]) -> String {
+fn no_policy(inputs: &Lookup, own_policy: bool, files: &[PathBuf]) -> String {
     let looked = if files.is_empty() {
-        match &inputs.manifest_dir {
+        match inputs.package.as_deref().and_then(Path::parent) {
             Some(dir) => format!("there is no Cargo.toml in CARGO_MANIFEST_DIR ({}) or above it", dir.display()),
             None => format!("neither CARGO_MANIFEST_DIR nor {POLICY_MANIFEST_VAR} is set, so no manifest was read"),
         }
@@ -380,7 +284,7 @@ mod tests {
     use super::*;
 
     /// A lookup that compares the stamps every time.
-    fn find_now(inputs: Inputs) -> Result<Found, Vec<String>> {
+    fn find_now(inputs: Lookup) -> Result<Found, Vec<String>> {
         cached_find(inputs, Duration::ZERO)
     }
 
@@ -407,9 +311,9 @@ mod tests {
             dir
         }
 
-        fn inputs(&self, manifest_dir: Option<&Path>, policy_manifest: Option<&str>) -> Inputs {
-            Inputs {
-                manifest_dir: manifest_dir.map(Path::to_path_buf),
+        fn inputs(&self, manifest_dir: Option<&Path>, policy_manifest: Option<&str>) -> Lookup {
+            Lookup {
+                package: manifest_dir.map(|dir| dir.join("Cargo.toml")),
                 policy_manifest: policy_manifest.map(OsString::from),
                 cwd: Some(self.0.clone()),
                 top: Some(self.0.clone()),
