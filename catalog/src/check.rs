@@ -58,11 +58,15 @@ pub struct Options {
     pub catalog: Option<Catalog>,
     /// The series limit per family (L6).
     pub max_series: usize,
+    /// The policy's forbidden labels (L3) and label limit (L5). Its
+    /// namespace and series limit are not read: N2 takes `namespaces`, L6
+    /// `max_series`.
+    pub policy: Policy,
 }
 
 impl Default for Options {
     fn default() -> Options {
-        Options { namespaces: Vec::new(), catalog: None, max_series: DEFAULT_MAX_SERIES }
+        Options { namespaces: Vec::new(), catalog: None, max_series: DEFAULT_MAX_SERIES, policy: Policy::default() }
     }
 }
 
@@ -301,7 +305,7 @@ impl<'o> Checker<'o> {
             .collect();
         Checker {
             context: Context {
-                policy: Policy { namespace: String::new(), ..Policy::default() },
+                policy: Policy { namespace: String::new(), ..options.policy.clone() },
                 openmetrics: false,
                 namespaces,
                 max_series: options.max_series,

@@ -13,7 +13,7 @@
 //! catalog render --from URL|FILE --format markdown|json|html|semconv [--out FILE]
 //! catalog rules --from URL|FILE [--out FILE [--tests FILE]] [--runbook-url URL]
 //! catalog diff OLD.json NEW.json [--format text|json]
-//! catalog check [--catalog FILE] [--namespace NS]... [--openmetrics] [--max-series N] [--format text|json] URL|FILE
+//! catalog check [--catalog FILE] [--manifest PATH] [--namespace NS]... [--openmetrics] [--max-series N] [--format text|json] URL|FILE
 //! catalog dashboard --from URL|FILE --out DIR [--title TEXT] [--uid-prefix PREFIX]
 //! ```
 //!
@@ -27,11 +27,14 @@
 //! cannot be read or parsed.
 
 use std::io::{Read, Write};
+use std::path::Path;
 
+use crate::Policy;
 use crate::check::{Finding, Options, check_text};
 use crate::diff::diff;
 use crate::exposition::{self, Format};
 use crate::json::Catalog;
+use crate::manifest::{self, Lookup, POLICY_MANIFEST_VAR};
 
 /// Exit status: clean.
 pub const CLEAN: u8 = 0;
@@ -46,8 +49,8 @@ Usage:
   catalog render --from URL|FILE --format markdown|json|html|semconv [--out FILE]
   catalog rules --from URL|FILE [--out FILE [--tests FILE]] [--runbook-url URL]
   catalog diff OLD.json NEW.json [--format text|json]
-  catalog check [--catalog FILE] [--namespace NS]... [--openmetrics] [--max-series N]
-                [--format text|json] URL|FILE
+  catalog check [--catalog FILE] [--manifest PATH] [--namespace NS]... [--openmetrics]
+                [--max-series N] [--format text|json] URL|FILE
   catalog dashboard --from URL|FILE --out DIR [--title TEXT] [--uid-prefix PREFIX]
 
 render  writes the catalogue of a running service (its /catalog.json) or a saved
@@ -63,9 +66,14 @@ diff    lists the changes between two catalogues with the semver bump each needs
 check   lints a Prometheus text or OpenMetrics exposition (a URL or a file; `-` reads
         stdin) with the naming and label rules (N2 only with --namespace, which the
         runtime's own metrics_export_ families always pass), the series limit
-        (--max-series, default 1000), and, with --catalog, the catalogue's families,
-        types and label values. The format is detected from the content type or a
-        final `# EOF`; --openmetrics forces strict OpenMetrics.
+        (--max-series), and, with --catalog, the catalogue's families, types and label
+        values. The policy is the one the derives read for the crate whose manifest is
+        --manifest (a Cargo.toml, or its directory; METRICS_POLICY_MANIFEST applies as
+        for them): its forbidden_labels, max_labels and max_series (unless
+        --max-series). Without --manifest: the nearest Cargo.toml at or above the
+        working directory, or the default policy where there is none or it and the
+        manifests above it set none. The format is detected from the content type or
+        a final `# EOF`; --openmetrics forces strict OpenMetrics.
 dashboard
         writes Grafana dashboards of a catalogue into DIR (creating it): an overview,
         one per subsystem and one of the metrics without a subsystem, each file named
@@ -344,14 +352,16 @@ fn diff_command(args: &[String], out: &mut dyn Write) -> Result<u8, Usage> {
 }
 
 fn check_command(args: &[String], out: &mut dyn Write, err: &mut dyn Write) -> Result<u8, Usage> {
-    let flags = ["--catalog", "--namespace", "--format", "--max-series", NET_FLAGS[0], NET_FLAGS[1]];
+    let flags = ["--catalog", "--manifest", "--namespace", "--format", "--max-series", NET_FLAGS[0], NET_FLAGS[1]];
     let args = Args::parse(args, &flags, &["--openmetrics"])?;
     let net = Net::from_args(&args)?;
     let json = args.format()?;
     let [source] = args.positional.as_slice() else {
         return Err(Usage("`check` needs one exposition: a URL, a file, or `-` for stdin".to_owned()));
     };
-    let mut options = Options { namespaces: args.all("--namespace"), ..Options::default() };
+    let policy = check_policy(args.one("--manifest")?)?;
+    let mut options =
+        Options { namespaces: args.all("--namespace"), max_series: policy.max_series, policy, ..Options::default() };
     if let Some(max) = args.one("--max-series")? {
         options.max_series = max.parse().map_err(|_| Usage(format!("`--max-series` takes a number, not `{max}`")))?;
     }
@@ -396,6 +406,53 @@ fn check_command(args: &[String], out: &mut dyn Write, err: &mut dyn Write) -> R
         }
     }
     Ok(if findings.is_empty() { CLEAN } else { VIOLATIONS })
+}
+
+/// The policy `check` applies: that of the crate whose manifest is
+/// `--manifest` (a file, or the directory that holds its `Cargo.toml`),
+/// looked up as the derives look it up; without `--manifest`, that of the
+/// nearest `Cargo.toml` at or above the working directory, or the default
+/// policy where there is none or it and the manifests above it set none (an
+/// exposition need not come from a crate). A manifest that cannot be read,
+/// or sets a bad key, is an error either way.
+fn check_policy(explicit: Option<&str>) -> Result<Policy, Usage> {
+    let cwd = std::env::current_dir().ok();
+    let package = match explicit {
+        Some(path) => {
+            let path = Path::new(path);
+            let file = if path.is_dir() { path.join("Cargo.toml") } else { path.to_path_buf() };
+            if !file.is_file() {
+                return Err(Usage(format!("`--manifest`: there is no manifest at {}", file.display())));
+            }
+            file
+        }
+        None => {
+            match cwd.as_deref().and_then(|dir| dir.ancestors().map(|d| d.join("Cargo.toml")).find(|f| f.is_file())) {
+                Some(file) => file,
+                None => return Ok(Policy::default()),
+            }
+        }
+    };
+    let lookup = Lookup {
+        package: Some(package.clone()),
+        policy_manifest: std::env::var_os(POLICY_MANIFEST_VAR).filter(|v| !v.is_empty()),
+        cwd,
+        top: None,
+    };
+    let found = manifest::find(&lookup, &mut manifest::read).map_err(|errors| Usage(errors.join("\n")))?;
+    match (found.policy, explicit) {
+        (Some(policy), _) => Ok(policy),
+        (None, None) => Ok(Policy::default()),
+        (None, Some(_)) => {
+            let read: Vec<String> = found.files.iter().map(|f| f.display().to_string()).collect();
+            Err(Usage(format!(
+                "`--manifest`: no metrics policy for {}: none of {} sets `namespace` in a \
+                 [package.metadata.metrics] or [workspace.metadata.metrics]",
+                package.display(),
+                read.join(", ")
+            )))
+        }
+    }
 }
 
 fn finding_json(finding: &Finding) -> serde_json::Value {

@@ -373,3 +373,76 @@ fn the_binary_exits_with_the_status() {
     assert_eq!(output.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&output.stderr).contains("unknown command `nope`"));
 }
+
+/// A crate whose policy forbids `tenant`, allows two labels and two series,
+/// and an exposition of its that breaks all three.
+fn policy_fixture(name: &str) -> (PathBuf, String) {
+    let dir = scratch(name);
+    std::fs::create_dir_all(dir.join("app/src")).unwrap();
+    write(
+        &dir.join("app"),
+        "Cargo.toml",
+        "[package]\nname = \"app\"\nversion = \"0.1.0\"\n\n[package.metadata.metrics]\nnamespace = \"app\"\n\
+         forbidden_labels = [\"tenant\"]\nmax_labels = 2\nmax_series = 2\n",
+    );
+    let line = |tenant: &str| format!("app_jobs_total{{tenant=\"{tenant}\",queue=\"q\",kind=\"k\"}} 1\n");
+    let samples = ["a", "b", "c"].map(line).concat();
+    let exposition =
+        write(&dir, "app.prom", &format!("# HELP app_jobs_total Jobs run.\n# TYPE app_jobs_total counter\n{samples}"));
+    (dir, exposition)
+}
+
+/// The rules of the findings in `check`'s JSON output, in order.
+fn rules_found(json: &str) -> Vec<String> {
+    let document: serde_json::Value = serde_json::from_str(json).unwrap();
+    document["findings"].as_array().unwrap().iter().map(|f| f["rule"].as_str().unwrap().to_owned()).collect()
+}
+
+#[test]
+fn check_applies_the_policy_of_the_manifest_as_the_derives_read_it() {
+    let (dir, exposition) = policy_fixture("manifest");
+    let app = dir.join("app");
+    let manifest = app.join("Cargo.toml").display().to_string();
+    // The manifest's forbidden label (L3), label limit (L5) and series limit (L6).
+    for given in [manifest.clone(), app.display().to_string()] {
+        let (status, json, err) = catalog(&["check", "--manifest", &given, "--format", "json", &exposition]);
+        assert_eq!(status, VIOLATIONS, "{json}{err}");
+        assert_eq!(rules_found(&json), ["L5", "L6", "L3"], "{json}");
+        assert!(json.contains("L3: label `tenant` is forbidden"), "{json}");
+    }
+    // `--max-series` still sets the series limit.
+    let (_, json, _) =
+        catalog(&["check", "--manifest", &manifest, "--max-series", "10", "--format", "json", &exposition]);
+    assert_eq!(rules_found(&json), ["L5", "L3"], "{json}");
+
+    // Without `--manifest`: the nearest manifest at or above the working
+    // directory (the binary, so that the test's own stays where it is).
+    let binary = env!("CARGO_BIN_EXE_catalog");
+    let check_in = |cwd: &std::path::Path| {
+        let output = Command::new(binary)
+            .args(["check", "--format", "json", &exposition])
+            .current_dir(cwd)
+            .env_remove("METRICS_POLICY_MANIFEST")
+            .output()
+            .unwrap();
+        String::from_utf8(output.stdout).unwrap()
+    };
+    assert_eq!(rules_found(&check_in(&app.join("src"))), ["L5", "L6", "L3"]);
+    // Outside the crate its policy does not apply.
+    assert_eq!(rules_found(&check_in(&dir)), Vec::<String>::new());
+
+    // A manifest that is not there, or sets a bad key, is bad input.
+    let missing = dir.join("none/Cargo.toml").display().to_string();
+    let (status, _, err) = catalog(&["check", "--manifest", &missing, &exposition]);
+    assert_eq!(status, BAD_INPUT);
+    assert!(err.contains(&format!("there is no manifest at {missing}")), "{err}");
+    let bad =
+        write(&dir, "Cargo.toml", "[workspace]\n[workspace.metadata.metrics]\nnamespace = \"x\"\nmax_lables = 3\n");
+    let (status, _, err) = catalog(&["check", "--manifest", &bad, &exposition]);
+    assert_eq!(status, BAD_INPUT);
+    assert!(
+        err.contains("`max_lables` in [workspace.metadata.metrics]") && err.contains("is not a policy key"),
+        "{err}"
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}
