@@ -1,7 +1,8 @@
 //! The derives read the crate's policy from its manifests at expansion time
 //! and make Cargo track those files, once per crate (the first expansion that
 //! reads a file tracks it): editing the policy rebuilds the crate, whichever
-//! derive read it and however many there are. A real crate outside the
+//! derive read it and however many there are, also a crate that declares
+//! only label sets. A real crate outside the
 //! workspace, built by a real `cargo build` into a directory of its own under
 //! the target directory.
 
@@ -30,6 +31,21 @@ pub struct Api {
     /// Requests served.
     pub requests_total: Family<Request, Counter>,
 }
+
+/// Who owns a job.
+#[derive(Clone, Copy, LabelValue)]
+pub enum Tenant { Internal, External }
+
+/// The labels of a job.
+#[derive(Clone, Copy, LabelSet)]
+pub struct Owner { pub tenant: Tenant }
+"#;
+
+/// Label sets only: no other derive reads the policy, so only the label
+/// sets' own tracking can rebuild the crate when it changes.
+const SETS_ONLY: &str = r#"//! A crate that declares label sets only.
+
+use metricate::{LabelSet, LabelValue};
 
 /// Who owns a job.
 #[derive(Clone, Copy, LabelValue)]
@@ -103,5 +119,17 @@ fn editing_the_policy_rebuilds_a_crate_whatever_derive_read_it() {
     std::fs::write(dir.join("Cargo.toml"), workspace("namespace = \"fx\"")).unwrap();
     let (ok, stderr) = cargo_build(&dir);
     assert!(ok, "the fixture does not build again:\n{stderr}");
+
+    // A crate that declares only label sets is rebuilt too (the same
+    // fixture, its dependencies already built).
+    std::fs::write(dir.join("app/src/lib.rs"), SETS_ONLY).unwrap();
+    let (ok, stderr) = cargo_build(&dir);
+    assert!(ok, "the label sets alone do not build:\n{stderr}");
+    let (ok, stderr) = cargo_build(&dir);
+    assert!(ok && !stderr.contains("Compiling fixture"), "an unchanged crate was rebuilt:\n{stderr}");
+    std::fs::write(dir.join("Cargo.toml"), workspace(forbidding)).unwrap();
+    let (ok, stderr) = cargo_build(&dir);
+    assert!(!ok, "the edited policy was not applied to the label sets:\n{stderr}");
+    assert!(stderr.contains("Compiling fixture") && stderr.contains("L3: label `tenant`"), "{stderr}");
     let _ = std::fs::remove_dir_all(&dir);
 }
