@@ -22,10 +22,6 @@ use metricate_catalog::dashboard::{Options, dashboards};
 use metricate_catalog::json::Catalog;
 use serde_json::Value;
 
-fn in_ci() -> bool {
-    std::env::var("CI").is_ok_and(|v| v == "true" || v == "1")
-}
-
 fn repository(path: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("..").join(path)
 }
@@ -46,14 +42,12 @@ fn installation() -> Option<PathBuf> {
     if works {
         return Some(dir);
     }
-    let what = format!(
-        "Grafana's dashboard schema and the TypeScript compiler ({}: @grafana/schema and typescript as \
-         tests/grafana/package-lock.json pins them, which scripts/install-test-deps.sh installs, and Node.js)",
+    tests::missing(&format!(
+        "an up-to-date installation of Grafana's dashboard schema and the TypeScript compiler ({}: \
+         @grafana/schema and typescript as tests/grafana/package-lock.json pins them, which \
+         scripts/install-test-deps.sh installs, and Node.js)",
         dir.display()
-    );
-    assert!(!in_ci(), "{what} are missing or stale; the test command (scripts/test.sh) installs them");
-    eprintln!("SKIPPED: {what} are missing or stale; run scripts/install-test-deps.sh");
-    None
+    ))
 }
 
 /// A directory of modules to type-check, under the installation (so that
