@@ -43,7 +43,7 @@ pub struct Owner { pub tenant: Tenant }
 
 /// Label sets only: no other derive reads the policy, so only the label
 /// sets' own tracking can rebuild the crate when it changes.
-const SETS_ONLY: &str = r#"//! A crate that declares label sets only.
+const SETS_ONLY: &str = r"//! A crate that declares label sets only.
 
 use metricate::{LabelSet, LabelValue};
 
@@ -54,7 +54,7 @@ pub enum Tenant { Internal, External }
 /// The labels of a job.
 #[derive(Clone, Copy, LabelSet)]
 pub struct Owner { pub tenant: Tenant }
-"#;
+";
 
 /// The workspace's manifest, with this policy table body: Cargo itself
 /// does not rebuild a member when the workspace's manifest changes, so only
