@@ -317,7 +317,7 @@ impl<'a> Merged<'a> {
                         None => errors.push(format!("{} must be a string, e.g. `namespace = \"trc\"`", at(key))),
                         Some(ns) => {
                             let ns = ns.strip_suffix('_').unwrap_or(ns);
-                            if ns.is_empty() || is_snake(ns) {
+                            if ns.is_empty() || crate::rules::is_snake_case(ns) {
                                 ns.clone_into(&mut policy.namespace);
                             } else {
                                 errors.push(format!(
@@ -336,7 +336,7 @@ impl<'a> Merged<'a> {
                         None => errors.push(format!("{} must be an array of strings, e.g. `[\"tenant\"]`", at(key))),
                         Some(list) => {
                             for label in list {
-                                if !is_snake(label) {
+                                if crate::rules::check_l1(label).is_some() {
                                     errors.push(format!(
                                         "{} lists `{label}`, which is not a label name (`[a-z][a-z0-9_]*`)",
                                         at(key)
@@ -384,10 +384,4 @@ impl<'a> Merged<'a> {
             }
         }
     }
-}
-
-fn is_snake(s: &str) -> bool {
-    let mut chars = s.chars();
-    chars.next().is_some_and(|c| c.is_ascii_lowercase())
-        && chars.all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
 }

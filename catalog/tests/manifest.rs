@@ -174,6 +174,21 @@ fn a_forbidden_label_that_is_not_a_label_name_is_an_error() {
 }
 
 #[test]
+fn namespaces_and_forbidden_labels_follow_the_rules_grammar_of_names() {
+    // N1's and L1's grammar: no `__` inside, no leading `_` (one trailing `_`
+    // of a namespace is dropped).
+    let errors =
+        policy(Some(&package("namespace = \"a__b\"\nforbidden_labels = [\"_x\", \"x__y\"]\n")), None).unwrap_err();
+    assert_eq!(errors.len(), 3, "{errors:?}");
+    // (In the order of the keys.)
+    assert!(errors[0].contains("lists `_x`, which is not a label name"), "{errors:?}");
+    assert!(errors[1].contains("lists `x__y`, which is not a label name"), "{errors:?}");
+    assert!(errors[2].contains("is `a__b`: a namespace is snake_case"), "{errors:?}");
+    let found = policy(Some(&package("namespace = \"trc_\"\nforbidden_labels = [\"client_ip2\"]\n")), None);
+    assert_eq!(found.unwrap().unwrap().namespace, "trc");
+}
+
+#[test]
 fn max_series_above_the_ceiling_is_one_error_at_the_table_that_set_the_last_limit() {
     let errors =
         policy(Some(&package("series_ceiling = 2000\n")), Some(&workspace("namespace = \"trc\"\nmax_series = 5000\n")))

@@ -8,7 +8,7 @@ use quote::{format_ident, quote, quote_spanned};
 use syn::spanned::Spanned;
 
 use metricate_catalog::MetricKind as Kind;
-use metricate_catalog::rules::{self, Rule};
+use metricate_catalog::rules::{self, H1List, Rule};
 
 use crate::attr::{self, Slot};
 use crate::ctxt::Ctxt;
@@ -20,9 +20,6 @@ use crate::rustdoc_catalog::{self, Committed};
 /// A metric's version when it declares none (the runtime's
 /// `__private::base` says the same).
 const DEFAULT_VERSION: &str = "1.0.0";
-
-/// Units recognised as a name's suffix (OpenMetrics base units).
-const UNITS: &[&str] = &["seconds", "bytes", "ratio", "meters", "grams", "joules", "volts", "amperes", "celsius"];
 
 struct Field<'a> {
     member: &'a syn::Ident,
@@ -201,21 +198,13 @@ fn unsupported(ty: &syn::Type) -> Option<String> {
                 )
             })
         }
-        ("StateSet", [syn::Type::Reference(_)]) => Some(STATESET_OF_ENUM.replace("`{states}`", "a reference")),
+        ("StateSet", [syn::Type::Reference(_)]) => rules::check_l4_states("&").map(|v| v.to_string()),
         ("StateSet", [syn::Type::Path(states)]) => {
-            let states = states.path.get_ident()?.to_string();
-            let primitive = [
-                "u8", "u16", "u32", "u64", "u128", "usize", "i8", "i16", "i32", "i64", "i128", "isize", "f32", "f64",
-                "bool", "char", "str", "String",
-            ];
-            primitive.contains(&states.as_str()).then(|| STATESET_OF_ENUM.replace("{states}", &states))
+            rules::check_l4_states(&states.path.get_ident()?.to_string()).map(|v| v.to_string())
         }
         _ => None,
     }
 }
-
-/// The error of a state set over a type that is not a label enum.
-const STATESET_OF_ENUM: &str = "L4: the states of a `StateSet` are the variants of a `#[derive(LabelValue)]` enum, and `{states}` is not one\n= note: a state set exposes one series per state, so its states are a closed set known when the crate compiles\n= help: declare the states as an enum, e.g. `#[derive(Clone, Copy, LabelValue)] enum Phase { Starting, Running, Draining }`, and write `StateSet<Phase>`";
 
 /// The shape of a metric type.
 fn kind_of(ty: &syn::Type) -> Option<Shape<'_>> {
@@ -326,10 +315,7 @@ fn field_attrs(cx: &Ctxt, field: &syn::Field, local: &str) -> FieldAttrs {
         } else if meta.path.is_ident("buckets") {
             match meta.value()?.parse::<syn::Expr>()? {
                 syn::Expr::Array(array) => attrs.buckets.set(cx, array.span(), array),
-                other => cx.error_spanned_by(
-                    other,
-                    format_args!("H1: `buckets` of `{local}` is not a list of bounds\n= note: {H1_NOTE}\n= help: write the bounds as an array of number literals, e.g. `buckets = [0.005, 0.05, 0.5, 5.0]`"),
-                ),
+                other => cx.error_spanned_by(other, rules::h1_not_a_list(H1List::Buckets, Some(local))),
             }
         } else if meta.path.is_ident("max_series") {
             let lit: syn::LitInt = meta.value()?.parse()?;
@@ -348,10 +334,7 @@ fn field_attrs(cx: &Ctxt, field: &syn::Field, local: &str) -> FieldAttrs {
         } else if meta.path.is_ident("quantiles") {
             match meta.value()?.parse::<syn::Expr>()? {
                 syn::Expr::Array(array) => attrs.quantiles.set(cx, array.span(), array),
-                other => cx.error_spanned_by(
-                    other,
-                    format_args!("H1: `quantiles` of `{local}` is not a list of quantiles\n= help: write the quantiles as an array of number literals between 0 and 1, e.g. `quantiles = [0.5, 0.9, 0.99]`"),
-                ),
+                other => cx.error_spanned_by(other, rules::h1_not_a_list(H1List::Quantiles, Some(local))),
             }
         } else if meta.path.is_ident("max_age") {
             let lit = attr::string(meta)?;
@@ -434,11 +417,7 @@ fn parse_field<'a>(
     };
     let (unit_span, unit) = match unit.get_with_span() {
         Some((span, unit)) => (Some(span), Some(unit)),
-        None => {
-            let base = if kind == Kind::Counter { name.strip_suffix("_total").unwrap_or(&name) } else { &name };
-            let unit = UNITS.iter().find(|u| base.strip_suffix(**u).is_some_and(|rest| rest.ends_with('_')));
-            (None, unit.map(|u| (*u).to_owned()))
-        }
+        None => (None, rules::unit_suffix(&name, kind).map(str::to_owned)),
     };
     for violation in rules::check_metric_name(&name, kind, unit.as_deref(), policy) {
         // A bad subsystem is reported once, at its value; N1 on each field
@@ -619,12 +598,7 @@ fn parse_quantiles(cx: &Ctxt, name: &str, array: &syn::ExprArray) -> Vec<f64> {
                 quantiles.push(value);
                 elems.push(elem);
             }
-            None => cx.error_spanned_by(
-                elem,
-                format_args!(
-                    "H1: a quantile of summary `{name}` is not a number literal\n= note: the quantiles are checked when the crate compiles, so they are written out\n= help: write each quantile as a number literal between 0 and 1, e.g. `0.99`"
-                ),
-            ),
+            None => cx.error_spanned_by(elem, rules::h1_not_a_literal(H1List::Quantiles, name, "")),
         }
     }
     if quantiles.is_empty() && !array.elems.is_empty() {
@@ -728,11 +702,6 @@ fn lifecycle(
     (version, deprecation)
 }
 
-/// What H1 asks of bucket bounds, for the errors the derive reports before
-/// the bounds are numbers (`metricate_catalog::rules::check_h1` checks the numbers).
-const H1_NOTE: &str = "bucket bounds are the finite upper bounds of cumulative buckets, listed in strictly increasing \
-                       order as number literals; the `+Inf` bucket is always added";
-
 /// The bounds of a `buckets = [..]` array, checked by H1
 /// (`metricate_catalog::rules::check_h1`) with each violation at its element.
 fn parse_buckets(cx: &Ctxt, name: &str, array: &syn::ExprArray) -> Vec<f64> {
@@ -745,18 +714,8 @@ fn parse_buckets(cx: &Ctxt, name: &str, array: &syn::ExprArray) -> Vec<f64> {
                 elems.push(elem);
             }
             None => {
-                let text = quote::quote!(#elem).to_string();
-                let what = if text.ends_with("INFINITY") || text.ends_with("NAN") {
-                    "is not finite"
-                } else {
-                    "is not a number literal"
-                };
-                cx.error_spanned_by(
-                    elem,
-                    format_args!(
-                        "H1: a bucket bound of histogram `{name}` {what}\n= note: {H1_NOTE}\n= help: write each bound as a finite number literal, e.g. `0.25`; `+Inf` is implicit"
-                    ),
-                );
+                let written = quote::quote!(#elem).to_string();
+                cx.error_spanned_by(elem, rules::h1_not_a_literal(H1List::Buckets, name, &written));
             }
         }
     }

@@ -11,7 +11,7 @@ use super::{Context, Finding, kind_of};
 use crate::MetricKind;
 use crate::exposition::{Fingerprint, quote};
 use crate::json::Metric;
-use crate::rules::{self, Rule, Violation};
+use crate::rules::{self, Violation};
 
 /// A family's name and metadata.
 #[derive(Clone, Copy)]
@@ -205,27 +205,8 @@ impl<'a, 'c> FamilyCheck<'a, 'c> {
         // The runtime's own metrics keep their fixed prefix in every program
         // (its policy is its own, as for any dependency that states one): a
         // program cannot rename them, and they are no other exporter's.
-        if !context.namespaces.is_empty()
-            && !name.starts_with(crate::RUNTIME_PREFIX)
-            && !crate::PROCESS_METRICS.contains(&name)
-        {
-            let violations: Vec<Violation> =
-                context.namespaces.iter().filter_map(|policy| rules::check_n2(name, policy)).collect();
-            if violations.len() == context.namespaces.len() {
-                let mut first = violations.into_iter().next();
-                if let Some(v) = first.as_mut()
-                    && context.namespaces.len() > 1
-                {
-                    let list: Vec<String> =
-                        context.namespaces.iter().map(|policy| format!("`{}_`", policy.namespace)).collect();
-                    v.message = format!(
-                        "N2: metric {} starts with none of the namespace prefixes {}",
-                        quote(name),
-                        list.join(", ")
-                    );
-                }
-                push(first);
-            }
+        if !name.starts_with(crate::RUNTIME_PREFIX) && !crate::PROCESS_METRICS.contains(&name) {
+            push(rules::check_n2_any(name, &context.namespaces));
         }
         push(rules::check_n7(name, family.help.unwrap_or("")));
         push(rules::check_l5(name, self.most_labels, &context.policy));
@@ -236,18 +217,9 @@ impl<'a, 'c> FamilyCheck<'a, 'c> {
             }
         }
         for label in &self.empty_values {
-            findings.push(Finding::from_violation(
-                name,
-                line,
-                Violation {
-                    rule: Rule::L7,
-                    message: format!("L7: label {} of metric {} has an empty value", quote(label), quote(name)),
-                    note: "an empty label value is the same as a missing label in Prometheus, so the series loses it"
-                        .to_owned(),
-                    help: "give the value a name, or `unknown` for a missing one".to_owned(),
-                    index: None,
-                },
-            ));
+            if let Some(violation) = rules::check_l7_exposed(name, label, "") {
+                findings.push(Finding::from_violation(name, line, violation));
+            }
         }
         if kind == Some(MetricKind::Histogram) {
             let mut reported = BTreeSet::new();

@@ -328,6 +328,73 @@ pub fn check_l4(label: &str, ty: &str) -> Option<Violation> {
     ))
 }
 
+/// L4 for a state set: its states are the variants of a label enum.
+/// `states` is the type as written; a reference or a primitive type (a
+/// number, `bool`, `char`, text) is rejected, and other types pass (the trait
+/// bound reports them).
+///
+/// ```
+/// use metricate_catalog::rules::check_l4_states;
+///
+/// assert!(check_l4_states("Phase").is_none());
+/// assert!(check_l4_states("u8").unwrap().message.ends_with("and `u8` is not one"));
+/// assert!(check_l4_states("&'static str").unwrap().message.ends_with("and a reference is not one"));
+/// ```
+pub fn check_l4_states(states: &str) -> Option<Violation> {
+    const PRIMITIVES: [&str; 18] = [
+        "u8", "u16", "u32", "u64", "u128", "usize", "i8", "i16", "i32", "i64", "i128", "isize", "f32", "f64", "bool",
+        "char", "str", "String",
+    ];
+    let states = states.trim();
+    let shown = if states.starts_with('&') {
+        "a reference".to_owned()
+    } else if PRIMITIVES.contains(&states) {
+        format!("`{states}`")
+    } else {
+        return None;
+    };
+    Some(Violation::new(
+        Rule::L4,
+        format_args!(
+            "the states of a `StateSet` are the variants of a `#[derive(LabelValue)]` enum, and {shown} is not one"
+        ),
+        "a state set exposes one series per state, so its states are a closed set known when the crate compiles",
+        "declare the states as an enum, e.g. `#[derive(Clone, Copy, LabelValue)] enum Phase { Starting, Running, \
+         Draining }`, and write `StateSet<Phase>`",
+    ))
+}
+
+/// L4 for the `reason` label of an instrumented function: the reason type
+/// (`error_type` false) or the function's error type (`error_type` true) is
+/// one of the function's type parameters, so its values are not one set
+/// fixed at compile time.
+///
+/// ```
+/// use metricate_catalog::rules::l4_generic_reason;
+///
+/// assert_eq!(l4_generic_reason(false).message, "L4: `reason` is a type parameter of the function");
+/// ```
+pub fn l4_generic_reason(error_type: bool) -> Violation {
+    if error_type {
+        Violation::new(
+            Rule::L4,
+            "`reason` needs the function's error type, which is a type parameter here",
+            "each instantiation could have other errors, and a label's values are fixed at compile time, so that \
+             its series stay bounded",
+            "instrument a function with a concrete error type, or drop `reason`",
+        )
+    } else {
+        Violation::new(
+            Rule::L4,
+            "`reason` is a type parameter of the function",
+            "a reason label takes its values from one closed set, fixed at compile time, so that its series stay \
+             bounded",
+            "name a `#[derive(LabelValue)]` enum of error kinds, and implement `ErrorReason<ThatEnum>` for the \
+             error type",
+        )
+    }
+}
+
 /// L5: a metric has at most `policy.max_labels` labels.
 ///
 /// ```
@@ -505,6 +572,27 @@ pub fn check_l6_limit(metric: &str, limit: usize, policy: &Policy) -> Option<Vio
         "a metric may raise its own series limit, but never above the hard ceiling of the metrics policy",
         "lower `max_series`, or raise `series_ceiling` in `[package.metadata.metrics]`",
     ))
+}
+
+/// L7 on an exposition: a series of `metric` carries `label` with an empty
+/// value (which Prometheus reads as no label at all).
+///
+/// ```
+/// use metricate_catalog::rules::check_l7_exposed;
+///
+/// assert!(check_l7_exposed("trc_jobs_total", "queue", "default").is_none());
+/// let v = check_l7_exposed("trc_jobs_total", "queue", "").unwrap();
+/// assert_eq!(v.message, "L7: label `queue` of metric `trc_jobs_total` has an empty value");
+/// ```
+pub fn check_l7_exposed(metric: &str, label: &str, value: &str) -> Option<Violation> {
+    value.is_empty().then(|| {
+        Violation::new(
+            Rule::L7,
+            format_args!("label `{label}` of metric `{metric}` has an empty value"),
+            "an empty label value is the same as a missing label in Prometheus, so the series loses it",
+            "give the value a name, or `unknown` for a missing one",
+        )
+    })
 }
 
 /// L7: a label's values are non-empty, distinct, and none is `unknown` (the

@@ -82,6 +82,85 @@ pub fn check_h1(metric: &str, bounds: &[f64]) -> Vec<Violation> {
     violations
 }
 
+/// The list of numbers H1 reads, as an attribute writes it: a histogram's
+/// `buckets` or a summary's `quantiles`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum H1List {
+    /// `buckets = [..]`: bucket bounds.
+    Buckets,
+    /// `quantiles = [..]`: a summary's quantiles.
+    Quantiles,
+}
+
+/// The note of H1 on how the numbers are written.
+const WRITTEN_NOTE: [&str; 2] = [
+    "bucket bounds are the finite upper bounds of cumulative buckets, listed in strictly increasing order as number \
+     literals; the `+Inf` bucket is always added",
+    "the quantiles are checked when the crate compiles, so they are written out",
+];
+
+/// H1, before there are numbers to check: `buckets = ..` or `quantiles = ..`
+/// of `field` (none for the function an attribute instruments) is not an
+/// array.
+///
+/// ```
+/// use metricate_catalog::rules::{H1List, h1_not_a_list};
+///
+/// let v = h1_not_a_list(H1List::Buckets, Some("latency_seconds"));
+/// assert_eq!(v.message, "H1: `buckets` of `latency_seconds` is not a list of bounds");
+/// ```
+pub fn h1_not_a_list(list: H1List, field: Option<&str>) -> Violation {
+    let of = field.map(|field| format!(" of `{field}`")).unwrap_or_default();
+    match list {
+        H1List::Buckets => Violation::new(
+            Rule::H1,
+            format_args!("`buckets`{of} is not a list of bounds"),
+            WRITTEN_NOTE[0],
+            "write the bounds as an array of number literals, e.g. `buckets = [0.005, 0.05, 0.5, 5.0]`",
+        ),
+        H1List::Quantiles => Violation::new(
+            Rule::H1,
+            format_args!("`quantiles`{of} is not a list of quantiles"),
+            WRITTEN_NOTE[1],
+            "write the quantiles as an array of number literals between 0 and 1, e.g. `quantiles = [0.5, 0.9, 0.99]`",
+        ),
+    }
+}
+
+/// H1, before there are numbers to check: an element of the list of
+/// `metric` is not a number literal; `written` is its source text, and a
+/// bound written as an infinity or NaN constant is not finite.
+///
+/// ```
+/// use metricate_catalog::rules::{H1List, h1_not_a_literal};
+///
+/// let v = h1_not_a_literal(H1List::Buckets, "trc_io_seconds", "f64::INFINITY");
+/// assert_eq!(v.message, "H1: a bucket bound of histogram `trc_io_seconds` is not finite");
+/// ```
+pub fn h1_not_a_literal(list: H1List, metric: &str, written: &str) -> Violation {
+    match list {
+        H1List::Buckets => {
+            let what = if written.ends_with("INFINITY") || written.ends_with("NAN") {
+                "is not finite"
+            } else {
+                "is not a number literal"
+            };
+            Violation::new(
+                Rule::H1,
+                format_args!("a bucket bound of histogram `{metric}` {what}"),
+                WRITTEN_NOTE[0],
+                "write each bound as a finite number literal, e.g. `0.25`; `+Inf` is implicit",
+            )
+        }
+        H1List::Quantiles => Violation::new(
+            Rule::H1,
+            format_args!("a quantile of summary `{metric}` is not a number literal"),
+            WRITTEN_NOTE[1],
+            "write each quantile as a number literal between 0 and 1, e.g. `0.99`",
+        ),
+    }
+}
+
 /// H1 for a summary: its quantiles are in (0, 1), strictly increasing, at
 /// most [`MAX_QUANTILES`] of them. Each violation carries the index of its
 /// quantile.

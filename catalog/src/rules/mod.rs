@@ -38,15 +38,16 @@ pub use alerts::{
     parse_duration,
 };
 pub use labels::{
-    check_l1, check_l2, check_l3, check_l4, check_l5, check_l5_label_set, check_l6, check_l6_limit, check_l7,
-    check_label_name, l6_text, series_count,
+    check_l1, check_l2, check_l3, check_l4, check_l4_states, check_l5, check_l5_label_set, check_l6, check_l6_limit,
+    check_l7, check_l7_exposed, check_label_name, l4_generic_reason, l6_text, series_count,
 };
 pub use lifecycle::{
-    MAX_QUANTILES, check_d1, check_d1_names, check_d2_deprecation, check_d2_version, check_h1, check_quantiles,
+    H1List, MAX_QUANTILES, check_d1, check_d1_names, check_d2_deprecation, check_d2_version, check_h1, check_quantiles,
+    h1_not_a_list, h1_not_a_literal,
 };
 pub use naming::{
-    RESERVED_SUFFIXES, check_metric_name, check_n1, check_n1_subsystem, check_n2, check_n3, check_n4, check_n5,
-    check_n6, check_n7,
+    BASE_UNITS, RESERVED_SUFFIXES, check_metric_name, check_n1, check_n1_subsystem, check_n2, check_n2_any, check_n3,
+    check_n3_generated, check_n4, check_n5, check_n6, check_n7, unit_suffix,
 };
 
 use crate::MetricKind;
@@ -243,6 +244,20 @@ impl std::error::Error for Violation {}
 // ---------------------------------------------------------------------------
 // Shared helpers
 // ---------------------------------------------------------------------------
+
+/// Whether `name` is snake case as N1 and L1 read it: `[a-z][a-z0-9_]*`,
+/// single `_` between words, no leading or trailing `_`. The one grammar of
+/// names, for what names a part of one (a namespace, a forbidden label).
+///
+/// ```
+/// use metricate_catalog::rules::is_snake_case;
+///
+/// assert!(is_snake_case("trc") && is_snake_case("client_ip"));
+/// assert!(!is_snake_case("Trc") && !is_snake_case("a__b") && !is_snake_case("_a") && !is_snake_case(""));
+/// ```
+pub fn is_snake_case(name: &str) -> bool {
+    !name.is_empty() && snake_case_problems(name, false).is_empty()
+}
 
 /// What keeps `name` from being snake case `[a-z][a-z0-9_]*` with single `_`
 /// between words, one clause per kind of problem (first offender only).

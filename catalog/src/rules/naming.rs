@@ -116,6 +116,35 @@ pub fn check_n2(name: &str, policy: &Policy) -> Option<Violation> {
     ))
 }
 
+/// N2 against several namespaces, any of which will do (a linter told which
+/// exporters an exposition holds): the violation of the first when the name
+/// starts with none of them.
+///
+/// ```
+/// use metricate_catalog::{Policy, rules::check_n2_any};
+///
+/// let policies = ["trc", "api"].map(|ns| Policy { namespace: ns.into(), ..Policy::default() });
+/// assert!(check_n2_any("api_calls_total", &policies).is_none());
+/// assert_eq!(
+///     check_n2_any("http_calls_total", &policies).unwrap().message,
+///     "N2: metric `http_calls_total` starts with none of the namespace prefixes `trc_`, `api_`",
+/// );
+/// ```
+pub fn check_n2_any(name: &str, policies: &[Policy]) -> Option<Violation> {
+    let mut violations = policies.iter().map(|policy| check_n2(name, policy));
+    let mut first = violations.next()??;
+    if violations.any(|v| v.is_none()) {
+        return None;
+    }
+    if policies.len() > 1 {
+        let prefixes: Vec<String> =
+            policies.iter().map(|policy| format!("`{}_`", policy.namespace.trim_end_matches('_'))).collect();
+        first.message =
+            format!("N2: metric `{name}` starts with none of the namespace prefixes {}", prefixes.join(", "));
+    }
+    Some(first)
+}
+
 /// N3: a counter's name ends in `_total` (the author writes it); no other
 /// metric's name does.
 ///
@@ -337,6 +366,47 @@ pub fn check_n5(name: &str, kind: MetricKind, unit: Option<&str>) -> Option<Viol
         format_args!("metric `{name}` declares unit `{unit}` but does not end in `_{unit}{total}`{detail}"),
         NOTE,
         format!("rename `{name}` to `{suggestion}{total}`, or declare no unit"),
+    ))
+}
+
+/// The base units a name may end in (N4, N5): OpenMetrics' base units.
+pub const BASE_UNITS: [&str; 9] =
+    ["seconds", "bytes", "ratio", "meters", "grams", "joules", "volts", "amperes", "celsius"];
+
+/// The base unit `name` ends in (before `_total` for a counter), if any: the
+/// unit of a metric that declares none.
+///
+/// ```
+/// use metricate_catalog::{MetricKind, rules::unit_suffix};
+///
+/// assert_eq!(unit_suffix("trc_io_seconds", MetricKind::Histogram), Some("seconds"));
+/// assert_eq!(unit_suffix("trc_sent_bytes_total", MetricKind::Counter), Some("bytes"));
+/// assert_eq!(unit_suffix("trc_jobs_total", MetricKind::Counter), None);
+/// ```
+pub fn unit_suffix(name: &str, kind: MetricKind) -> Option<&'static str> {
+    let stem = counter_stem(name, kind);
+    BASE_UNITS.into_iter().find(|unit| stem.strip_suffix(unit).is_some_and(|rest| rest.ends_with('_')))
+}
+
+/// N3 for the metrics an attribute names after a function (`<name>_total`
+/// and `<name>_duration_seconds`): `name` must not end in `_total` itself.
+///
+/// ```
+/// use metricate_catalog::rules::check_n3_generated;
+///
+/// assert!(check_n3_generated("trc_jobs_run").is_none());
+/// assert!(check_n3_generated("trc_jobs_total").is_some());
+/// ```
+pub fn check_n3_generated(name: &str) -> Option<Violation> {
+    let stem = name.strip_suffix("_total")?;
+    Some(Violation::new(
+        Rule::N3,
+        format_args!("metric name `{name}` ends in `_total`, which the attribute adds to its counter itself"),
+        format!("`_total` marks a counter; a name that already has it would give `{name}_total`"),
+        format!(
+            "rename the function, or set `name = \"...\"`, so that the metrics are `{stem}_total` and \
+             `{stem}_duration_seconds`"
+        ),
     ))
 }
 

@@ -1,6 +1,7 @@
 //! The attribute's arguments: parsed, each checked on its own and against
 //! the function.
 
+use metricate_catalog::rules;
 use proc_macro2::{Span, TokenStream};
 use syn::ext::IdentExt;
 use syn::parse::{Parse, ParseStream, Parser};
@@ -111,10 +112,7 @@ pub(super) fn parse_config(cx: &Ctxt, args: TokenStream) -> Config {
             ("subsystem", Some(expr)) => config.subsystem = string(cx, &key, &expr),
             ("help", Some(expr)) => config.help = string(cx, &key, &expr),
             ("buckets", Some(syn::Expr::Array(array))) => config.buckets = Some(array),
-            ("buckets", Some(other)) => cx.error_spanned_by(
-                other,
-                "H1: `buckets` is not a list of bounds\n= help: write the bounds as an array of number literals, e.g. `buckets = [0.005, 0.05, 0.5, 5.0]`",
-            ),
+            ("buckets", Some(other)) => cx.error_spanned_by(other, rules::h1_not_a_list(rules::H1List::Buckets, None)),
             ("classify", Some(expr)) => config.classify = Some(expr),
             ("duration", Some(expr)) => config.duration = Some(expr),
             ("count", Some(expr)) => config.count = Some(expr),
@@ -267,16 +265,10 @@ fn check_reason(cx: &Ctxt, reason: &syn::Type, function: &syn::ItemFn) {
         _ => false,
     };
     if generic(reason) {
-        cx.error_spanned_by(
-            reason,
-            "L4: `reason` is a type parameter of the function\n= note: a reason label takes its values from one closed set, fixed at compile time, so that its series stay bounded\n= help: name a `#[derive(LabelValue)]` enum of error kinds, and implement `ErrorReason<ThatEnum>` for the error type",
-        );
+        cx.error_spanned_by(reason, rules::l4_generic_reason(false));
         return;
     }
     if let Some(error) = result_error(&function.sig).filter(|e| generic(e)) {
-        cx.error_spanned_by(
-            error,
-            "L4: `reason` needs the function's error type, which is a type parameter here\n= note: each instantiation could have other errors, and a label's values are fixed at compile time, so that its series stay bounded\n= help: instrument a function with a concrete error type, or drop `reason`",
-        );
+        cx.error_spanned_by(error, rules::l4_generic_reason(true));
     }
 }

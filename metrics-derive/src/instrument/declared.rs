@@ -193,13 +193,8 @@ fn check_base_name(cx: &Ctxt, full: &str, span: Span, policy: &metricate_catalog
         cx.error_at(span, violation);
         ok = false;
     }
-    if let Some(stem) = full.strip_suffix("_total") {
-        cx.error_at(
-            span,
-            format_args!(
-                "N3: metric name `{full}` ends in `_total`, which the attribute adds to its counter itself\n= note: `_total` marks a counter; a name that already has it would give `{full}_total`\n= help: rename the function, or set `name = \"...\"`, so that the metrics are `{stem}_total` and `{stem}_duration_seconds`"
-            ),
-        );
+    if let Some(violation) = rules::check_n3_generated(full) {
+        cx.error_at(span, violation);
         ok = false;
     }
     ok
