@@ -1,0 +1,39 @@
+//! The attributes of `#[derive(LabelSet)]` as written: `#[label(crate,
+//! quiet)]` on the struct.
+
+use syn::spanned::Spanned;
+
+use crate::attr::{self, Slot};
+use crate::ctxt::Ctxt;
+
+/// The struct's `#[label(..)]` keys.
+pub(super) struct Container {
+    /// `crate = ".."`: the path of a crate that re-exports the runtime.
+    pub(super) krate: Option<syn::Path>,
+    /// `quiet`: families over the set expose only the combinations recorded
+    /// to.
+    pub(super) quiet: bool,
+}
+
+/// Reads the struct's `#[label(..)]`.
+pub(super) fn container(cx: &Ctxt, input: &syn::DeriveInput) -> Container {
+    let mut krate = Slot::new("crate");
+    let mut quiet = Slot::new("quiet");
+    attr::for_each_key(cx, &input.attrs, "label", |meta| {
+        if meta.path.is_ident("crate") {
+            let lit = attr::string(meta)?;
+            krate.set(cx, lit.span(), lit.parse::<syn::Path>()?);
+        } else if meta.path.is_ident("quiet") {
+            if !meta.input.is_empty() && !meta.input.peek(syn::Token![,]) {
+                return Err(meta.error(
+                    "`quiet` takes no value\n= help: write `#[label(quiet)]`; a family that wants every combination says `#[metric(quiet = false)]`",
+                ));
+            }
+            quiet.set(cx, meta.path.span(), ());
+        } else {
+            attr::unknown_key(cx, meta, "label", &["crate", "quiet"]);
+        }
+        Ok(())
+    });
+    Container { krate: krate.get(), quiet: quiet.get().is_some() }
+}

@@ -1,0 +1,53 @@
+//! What `#[derive(LabelValue)]` checks: an enum without generic parameters,
+//! and its values (L7, through `metricate_catalog::rules`).
+
+use metricate_catalog::rules;
+
+use super::Variant;
+use crate::ctxt::Ctxt;
+
+/// The item's kind and generics, and L7 on the values of an enum: whether
+/// the derive can write the impl.
+pub(super) fn item(cx: &Ctxt, input: &syn::DeriveInput, variants: &[Variant<'_>]) -> bool {
+    match &input.data {
+        syn::Data::Enum(_) => {
+            if !input.generics.params.is_empty() {
+                cx.error_spanned_by(
+                    &input.generics,
+                    "a label value enum cannot be generic\n= help: remove the generic parameters: a label value is one of a fixed set of unit variants",
+                );
+            }
+            values(cx, &input.ident, variants);
+            input.generics.params.is_empty()
+        }
+        syn::Data::Struct(data) => {
+            cx.error_spanned_by(
+                data.struct_token,
+                "`LabelValue` is derived on enums\n= help: declare the values as variants of an enum; for a set of labels, derive `LabelSet` on a struct",
+            );
+            false
+        }
+        syn::Data::Union(data) => {
+            cx.error_spanned_by(
+                data.union_token,
+                "`LabelValue` is derived on enums\n= help: declare the values as variants of an enum",
+            );
+            false
+        }
+    }
+}
+
+/// L7 (`metricate_catalog::rules::check_l7`) on the values, each violation pointing at
+/// the offending variant (or its `rename`), or at the enum when it has none.
+fn values(cx: &Ctxt, ident: &syn::Ident, variants: &[Variant<'_>]) {
+    let values: Vec<&str> = variants.iter().map(|v| v.value.as_str()).collect();
+    for mut violation in rules::check_l7(&ident.to_string(), &values) {
+        match violation.index.and_then(|i| variants.get(i)) {
+            Some(variant) => {
+                violation.message = format!("{} (variant `{ident}::{}`)", violation.message, variant.ident);
+                cx.error_at(variant.value_span, violation);
+            }
+            None => cx.error_spanned_by(ident, violation),
+        }
+    }
+}
