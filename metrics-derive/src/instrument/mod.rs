@@ -11,45 +11,19 @@
 //!
 //! The body runs in a closure (sync) or an async block (async), so that its
 //! `return` and `?` end the body and not the recording around it.
+//!
+//! The stages, one file each: [`attr`] reads the arguments and the function,
+//! [`validate`] checks them, and [`expand`] writes the instrumented function.
 
-mod args;
-mod declared;
-mod docs;
-mod targets;
+mod attr;
+mod expand;
+mod validate;
 
-use proc_macro2::{Span, TokenStream};
-use quote::{ToTokens, quote, quote_spanned};
-use syn::spanned::Spanned;
+use proc_macro2::TokenStream;
+use quote::{ToTokens, quote};
 
 use crate::ctxt::Ctxt;
 use crate::private::Private;
-
-use args::{Config, check_config, parse_config};
-use declared::declaring;
-use targets::recording_into_targets;
-
-/// What the attribute emits for how a call records, around and inside the
-/// function.
-#[derive(Default)]
-struct Recording {
-    /// Items next to the function: the metrics struct of `metrics = Name`.
-    outer: TokenStream,
-    /// Items inside the body.
-    items: TokenStream,
-    /// Statements when the call starts.
-    setup: TokenStream,
-    /// The closure `|result: Outcome, seconds: f64|` that records the end
-    /// of the call.
-    record: TokenStream,
-    /// Statements after the call, with its output `__metrics_out` at hand.
-    after: TokenStream,
-    /// The span of the label field that takes how the call ended, where a
-    /// missing `From<Outcome>` is reported.
-    outcome: Option<Span>,
-    /// The `# Metrics` section of the function's rustdoc, one line per
-    /// `#[doc]`.
-    docs: Vec<String>,
-}
 
 /// How the function runs, which decides how its end is observed.
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -62,8 +36,8 @@ enum Shape {
 
 pub(crate) fn expand(args: TokenStream, item: &TokenStream) -> TokenStream {
     let cx = Ctxt::new();
-    let config = parse_config(&cx, args);
-    let function = match parse_function(item.clone()) {
+    let config = attr::config(&cx, args);
+    let function = match attr::function(item.clone()) {
         Ok(function) => function,
         Err(error) => {
             cx.push(error);
@@ -71,10 +45,18 @@ pub(crate) fn expand(args: TokenStream, item: &TokenStream) -> TokenStream {
             return quote!(#errors #item);
         }
     };
-    let shape = check_function(&cx, &function);
-    check_config(&cx, &config, &function);
+    let shape = validate::function(&cx, &function);
+    validate::config(&cx, &config, &function);
     let private = Private(config.krate.clone());
-    let instrumented = instrument(&cx, &config, &function, shape, &private);
+    let checked = if config.targets() {
+        expand::Checked::Targets(match &config.labels {
+            Some(labels) => validate::takes_outcome(&cx, &config, &function, labels),
+            None => Vec::new(),
+        })
+    } else {
+        expand::Checked::Declared(validate::naming(&cx, &config, &function))
+    };
+    let instrumented = expand::instrument(&config, &function, shape, checked, &private);
     match cx.check() {
         Ok(()) => instrumented,
         // The function as written, so that its callers report nothing more.
@@ -82,51 +64,6 @@ pub(crate) fn expand(args: TokenStream, item: &TokenStream) -> TokenStream {
             let errors = errors.to_compile_error();
             quote!(#errors #function)
         }
-    }
-}
-
-/// The item: a function with a body (free, method, associated, in a trait
-/// impl, or a trait's default method).
-fn parse_function(item: TokenStream) -> syn::Result<syn::ItemFn> {
-    match syn::parse2::<syn::ItemFn>(item.clone()) {
-        Ok(function) => Ok(function),
-        Err(error) => match syn::parse2::<syn::TraitItemFn>(item) {
-            Ok(declaration) if declaration.default.is_none() => Err(syn::Error::new_spanned(
-                &declaration.sig.ident,
-                "`#[instrument_metric]` instruments a function body; this declaration has none\n= help: put the attribute on the method in each `impl` of the trait, or on a default body",
-            )),
-            _ => Err(syn::Error::new(error.span(), format!("`#[instrument_metric]` goes on a function: {error}"))),
-        },
-    }
-}
-
-/// Rejects the functions a clock cannot wrap; returns how the function runs.
-fn check_function(cx: &Ctxt, function: &syn::ItemFn) -> Shape {
-    let sig = &function.sig;
-    if let Some(constness) = &sig.constness {
-        cx.error_spanned_by(
-            constness,
-            "`#[instrument_metric]` cannot instrument a `const fn`: const evaluation has no clock and records nothing\n= help: remove `const`, or instrument the functions that call it at run time",
-        );
-    }
-    if let Some(abi) = &sig.abi {
-        cx.error_spanned_by(
-            abi,
-            "`#[instrument_metric]` cannot instrument an `extern` function: its body would run inside a Rust closure, whose unwinding and calling convention differ\n= help: instrument a Rust function that the `extern` function calls",
-        );
-    }
-    if let Some(variadic) = &sig.variadic {
-        cx.error_spanned_by(
-            variadic,
-            "`#[instrument_metric]` cannot instrument a variadic function\n= help: instrument a function with a fixed argument list that this one calls",
-        );
-    }
-    if sig.asyncness.is_some() {
-        Shape::Async
-    } else if future_output(&sig.output).is_some() {
-        Shape::ReturnsFuture
-    } else {
-        Shape::Sync
     }
 }
 
@@ -182,95 +119,36 @@ fn nameable(tokens: TokenStream) -> bool {
     })
 }
 
-/// The instrumented function.
-fn instrument(cx: &Ctxt, config: &Config, function: &syn::ItemFn, shape: Shape, p: &Private) -> TokenStream {
-    let syn::ItemFn { attrs, vis, sig, block } = function;
-    let Recording { outer, items, setup, record, after, outcome, docs } = if config.targets() {
-        recording_into_targets(cx, config, function, shape, p)
-    } else {
-        declaring(cx, config, function, shape, p)
-    };
-    // `start` needs `From<Outcome>` of the `result` label's type: its
-    // tokens carry the span of the label the user wrote, where a missing
-    // impl is then reported.
-    let start = outcome.unwrap_or_else(Span::call_site);
-    // The whole call, path included, carries that span: a path that starts
-    // with tokens of another span would be reported at the attribute.
-    let start = |on_drop: TokenStream| quote_spanned!(start=> __MetricsCallGuard::start(#on_drop, #record));
-    let (start_panic, start_cancel) = (start(quote!(#p::Outcome::Panic)), start(quote!(#p::Outcome::Cancelled)));
-    // The call ends with the `result` label `classify` gives, or with the
-    // outcome of the output (`Classify`, else ok) converted by the guard.
-    let finish_call = match &config.classify {
-        Some(classify) => {
-            quote_spanned!(classify.span()=> __metrics_guard.finish_classified(&__metrics_out, #classify))
-        }
-        None => quote! {
-            __metrics_guard.finish_outcome({
-                #[allow(unused_imports)]
-                use #p::{ClassifyByTrait as _, ClassifyOther as _};
-                (&#p::Probe(&__metrics_out)).__metrics_outcome()
-            })
-        },
-    };
-    let finish = quote! {
-        #after
-        #finish_call;
-        __metrics_out
-    };
-    // The output type, where it can be written in the body: it types the
-    // body (a closure or an async closure) before its `?` and `return` are
-    // checked, and the output before it is classified.
-    let output = match produced(sig) {
-        None => Some(quote!(())),
-        Some(ty) if nameable(ty.to_token_stream()) => Some(ty.to_token_stream()),
-        Some(_) => None,
-    };
-    let (out_ty, returns) = match &output {
-        Some(ty) => (quote!(: #ty), quote!(-> #ty)),
-        None => (TokenStream::new(), TokenStream::new()),
-    };
-    let items = quote! {
-        #items
-        use #p::CallGuard as __MetricsCallGuard;
-    };
-    let body = match shape {
-        Shape::Sync => quote! {
-            #items
-            #setup
-            let __metrics_guard = #start_panic;
-            let __metrics_out #out_ty = #p::call_once(move || #returns #block);
-            #finish
-        },
-        // An async closure, so that its return type is the function's.
-        Shape::Async => quote! {
-            #items
-            #setup
-            let __metrics_guard = #start_cancel;
-            let (__metrics_out, __metrics_guard) =
-                #p::Instrumented::new((async move || #returns #block)(), __metrics_guard).await;
-            let __metrics_out #out_ty = __metrics_out;
-            #finish
-        },
-        Shape::ReturnsFuture => quote! {
-            #items
-            #setup
-            let __metrics_guard = #start_panic;
-            let __metrics_future = #p::call_once(move || #block);
-            let __metrics_guard = __metrics_guard.pending();
-            async move {
-                let (__metrics_out, __metrics_guard) =
-                    #p::Instrumented::new(__metrics_future, __metrics_guard).await;
-                let __metrics_out #out_ty = __metrics_out;
-                #finish
-            }
-        },
-    };
-    quote! {
-        #outer
-        #(#attrs)*
-        #(#[doc = #docs])*
-        #vis #sig {
-            #body
-        }
+/// A field of a struct expression as written: its name or index.
+fn member_name(member: &syn::Member) -> String {
+    match member {
+        syn::Member::Named(ident) => ident.to_string(),
+        syn::Member::Unnamed(index) => index.index.to_string(),
     }
+}
+
+/// Tokens as a person writes them: `Agent::global().boots_in_flight`, not
+/// `Agent :: global () . boots_in_flight`.
+fn text(tokens: &impl ToTokens) -> String {
+    let mut text = tokens.to_token_stream().to_string();
+    for (from, to) in [
+        (" :: ", "::"),
+        (":: ", "::"),
+        (" . ", "."),
+        (" (", "("),
+        ("( ", "("),
+        (" )", ")"),
+        (" [", "["),
+        ("[ ", "["),
+        (" ]", "]"),
+        (" ,", ","),
+        (" : ", ": "),
+        (" <", "<"),
+        ("< ", "<"),
+        (" >", ">"),
+        ("& ", "&"),
+    ] {
+        text = text.replace(from, to);
+    }
+    text
 }

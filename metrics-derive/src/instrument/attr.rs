@@ -1,17 +1,14 @@
-//! The attribute's arguments: parsed, each checked on its own and against
-//! the function.
+//! The attribute as written: its arguments, each read into [`Config`] with
+//! the form of its value checked, and the function it is on.
 
 use metricate_catalog::rules;
 use proc_macro2::{Span, TokenStream};
 use syn::ext::IdentExt;
 use syn::parse::{Parse, ParseStream, Parser};
 use syn::punctuated::Punctuated;
-use syn::spanned::Spanned;
 
 use crate::attr;
 use crate::ctxt::Ctxt;
-
-use super::result_error;
 
 const KEYS: &[&str] = &[
     "name",
@@ -80,7 +77,7 @@ impl Config {
     }
 }
 
-pub(super) fn parse_config(cx: &Ctxt, args: TokenStream) -> Config {
+pub(super) fn config(cx: &Ctxt, args: TokenStream) -> Config {
     let mut config = Config::default();
     let args = match Punctuated::<Arg, syn::Token![,]>::parse_terminated.parse2(args) {
         Ok(args) => args,
@@ -186,89 +183,17 @@ fn parse_or_report(cx: &Ctxt, lit: &syn::LitStr) -> Option<syn::Path> {
     lit.parse().map_err(|e| cx.push(e)).ok()
 }
 
-pub(super) fn check_config(cx: &Ctxt, config: &Config, function: &syn::ItemFn) {
-    if config.targets() {
-        let declared_only: [(&str, Option<Span>); 6] = [
-            ("metrics", config.metrics.as_ref().map(syn::Ident::span)),
-            ("name", config.name.as_ref().map(syn::LitStr::span)),
-            ("subsystem", config.subsystem.as_ref().map(syn::LitStr::span)),
-            ("help", config.help.as_ref().map(syn::LitStr::span)),
-            ("buckets", config.buckets.as_ref().map(Spanned::span)),
-            ("reason", config.reason.as_ref().map(Spanned::span)),
-        ];
-        for (key, span) in declared_only {
-            let help = if key == "metrics" {
-                "the struct that declares those metrics is their typed handle already: remove `metrics`, or remove `duration` and `count`".to_owned()
-            } else {
-                format!("set `{key}` on those metrics' declaration, or remove `duration` and `count`")
-            };
-            if let Some(span) = span {
-                cx.error_at(
-                    span,
-                    format_args!("`{key}` is for the metrics the attribute declares; with `duration`/`count` it records into metrics declared elsewhere\n= help: {help}"),
-                );
-            }
-        }
-        if let (Some(outcome), None) = (&config.outcome, &config.labels) {
-            cx.error_spanned_by(
-                outcome,
-                format_args!("`outcome = {outcome}` names a field of `labels`, and there is no `labels`\n= help: add the label set, with the field alone: `labels = Request {{ .., {outcome} }}`"),
-            );
-        }
-        if let Some((span, None)) = &config.in_flight {
-            cx.error_at(
-                *span,
-                "with `duration`/`count`, `in_flight` names a declared gauge\n= help: write `in_flight = <IntGauge>`, e.g. `in_flight = Agent::global().boots_in_flight`",
-            );
-        }
-    } else {
-        if let Some(labels) = &config.labels {
-            cx.error_spanned_by(
-                labels,
-                "`labels` is for recording into declared metrics: the metrics the attribute declares are labeled `{result}` only\n= help: add `duration = ..` and/or `count = ..` naming metrics of this label set",
-            );
-        }
-        if let Some(outcome) = &config.outcome {
-            cx.error_spanned_by(
-                outcome,
-                "`outcome` names a field of `labels`, for recording into declared metrics: the metrics the attribute declares are labeled `{result}` only\n= help: remove `outcome`, or add `duration = ..`/`count = ..` and `labels = ..`",
-            );
-        }
-        if let Some((_, Some(gauge))) = &config.in_flight {
-            cx.error_spanned_by(
-                gauge,
-                "`in_flight = <gauge>` is for recording into declared metrics\n= help: write `in_flight` alone to declare the gauge, or add `duration`/`count`",
-            );
-        }
-    }
-    if let (Some(metrics), Some(receiver)) = (&config.metrics, function.sig.receiver()) {
-        cx.error_spanned_by(
-            metrics,
-            format_args!(
-                "`metrics = {metrics}` declares a struct next to the function, and the `impl` of a method (here `{}`) cannot hold one\n= help: declare the metrics in a `#[derive(Metrics)]` struct and record into them with `duration = ..`/`count = ..`, or drop `metrics` and read the metrics through the registry",
-                super::docs::text(receiver)
-            ),
-        );
-    }
-    if let Some(reason) = &config.reason {
-        check_reason(cx, reason, function);
-    }
-}
-
-/// `reason = R` needs an error type the macro can name, not one of the
-/// function's type parameters.
-fn check_reason(cx: &Ctxt, reason: &syn::Type, function: &syn::ItemFn) {
-    let generic = |ty: &syn::Type| match ty {
-        syn::Type::Path(path) if path.qself.is_none() => {
-            path.path.get_ident().is_some_and(|ident| function.sig.generics.type_params().any(|p| p.ident == *ident))
-        }
-        _ => false,
-    };
-    if generic(reason) {
-        cx.error_spanned_by(reason, rules::l4_generic_reason(false));
-        return;
-    }
-    if let Some(error) = result_error(&function.sig).filter(|e| generic(e)) {
-        cx.error_spanned_by(error, rules::l4_generic_reason(true));
+/// The item: a function with a body (free, method, associated, in a trait
+/// impl, or a trait's default method).
+pub(super) fn function(item: TokenStream) -> syn::Result<syn::ItemFn> {
+    match syn::parse2::<syn::ItemFn>(item.clone()) {
+        Ok(function) => Ok(function),
+        Err(error) => match syn::parse2::<syn::TraitItemFn>(item) {
+            Ok(declaration) if declaration.default.is_none() => Err(syn::Error::new_spanned(
+                &declaration.sig.ident,
+                "`#[instrument_metric]` instruments a function body; this declaration has none\n= help: put the attribute on the method in each `impl` of the trait, or on a default body",
+            )),
+            _ => Err(syn::Error::new(error.span(), format!("`#[instrument_metric]` goes on a function: {error}"))),
+        },
     }
 }

@@ -4,36 +4,8 @@
 
 use std::fmt::Write as _;
 
-use quote::ToTokens;
-
-use super::Shape;
-use super::args::Config;
-
-/// Tokens as a person writes them: `Agent::global().boots_in_flight`, not
-/// `Agent :: global () . boots_in_flight`.
-pub(super) fn text(tokens: &impl ToTokens) -> String {
-    let mut text = tokens.to_token_stream().to_string();
-    for (from, to) in [
-        (" :: ", "::"),
-        (":: ", "::"),
-        (" . ", "."),
-        (" (", "("),
-        ("( ", "("),
-        (" )", ")"),
-        (" [", "["),
-        ("[ ", "["),
-        (" ]", "]"),
-        (" ,", ","),
-        (" : ", ": "),
-        (" <", "<"),
-        ("< ", "<"),
-        (" >", ">"),
-        ("& ", "&"),
-    ] {
-        text = text.replace(from, to);
-    }
-    text
-}
+use super::super::attr::Config;
+use super::super::{Shape, text};
 
 /// The values of `result` for a function of this shape.
 pub(super) fn result_values(shape: Shape) -> &'static str {

@@ -4,17 +4,12 @@
 
 use proc_macro2::{Span, TokenStream};
 use quote::{ToTokens, format_ident, quote, quote_spanned};
-use syn::ext::IdentExt;
 use syn::spanned::Spanned;
 
-use metricate_catalog::rules;
-
-use crate::attr;
-use crate::ctxt::Ctxt;
-use crate::policy;
 use crate::private::Private;
 
-use super::args::Config;
+use super::super::attr::Config;
+use super::super::validate::Naming;
 use super::{Recording, Shape, docs};
 
 /// The metrics the attribute declares, and how a call records into them.
@@ -24,10 +19,14 @@ use super::{Recording, Shape, docs};
 /// function). With `metrics = Name` it is declared next to the function
 /// instead, as `Name` (and `NameReason`, the reason's label set), with the
 /// function's visibility: typed handles for the function's callers.
-pub(super) fn declaring(cx: &Ctxt, config: &Config, function: &syn::ItemFn, shape: Shape, p: &Private) -> Recording {
-    let Some(Naming { fn_name, full, name_span, help, help_span, tracking }) = naming(cx, config, function) else {
-        return Recording::default();
-    };
+pub(super) fn declaring(
+    config: &Config,
+    function: &syn::ItemFn,
+    shape: Shape,
+    naming: Naming,
+    p: &Private,
+) -> Recording {
+    let Naming { fn_name, full, name_span, help, help_span, tracking } = naming;
     let help = help.trim();
     let lit = |text: String, span: Span| syn::LitStr::new(&text, span);
     let calls_name = lit(format!("{full}_total"), name_span);
@@ -131,73 +130,6 @@ pub(super) fn declaring(cx: &Ctxt, config: &Config, function: &syn::ItemFn, shap
     }
     items.extend(tracking);
     Recording { items, setup, record, after, docs, ..Recording::default() }
-}
-
-/// The names and help text of the declared metrics.
-struct Naming {
-    /// The function's name.
-    fn_name: String,
-    /// The name every metric starts with: `<namespace>_<subsystem>_<name>`.
-    full: String,
-    /// Where a problem with the name is reported.
-    name_span: Span,
-    /// The help text: the function's doc comment, or `help = ".."`.
-    help: String,
-    help_span: Span,
-    /// What makes Cargo track the policy's manifests.
-    tracking: TokenStream,
-}
-
-/// The names (checked against the policy) and help text (N7) of the
-/// declared metrics; `None` when the name breaks a rule.
-fn naming(cx: &Ctxt, config: &Config, function: &syn::ItemFn) -> Option<Naming> {
-    let fn_ident = &function.sig.ident;
-    let fn_name = fn_ident.unraw().to_string();
-    let (name_span, local) = match &config.name {
-        Some(lit) => (lit.span(), lit.value()),
-        None => (fn_ident.span(), fn_name.clone()),
-    };
-    let subsystem = config.subsystem.as_ref().map(syn::LitStr::value).unwrap_or_default();
-    let policy::Loaded { policy, tracking } = policy::load(cx);
-    let full = policy.full_name(&subsystem, &local);
-    if !check_base_name(cx, &full, name_span, &policy) {
-        return None;
-    }
-    let (help_span, help) = match &config.help {
-        Some(lit) => (lit.span(), lit.value()),
-        None => attr::doc_comment(&function.attrs)
-            .map(|(text, span)| (span, text))
-            .unwrap_or((fn_ident.span(), String::new())),
-    };
-    if let Some(mut violation) = rules::check_n7(&format!("{full}_total"), &help) {
-        violation.help =
-            format!("add a doc comment to `{fn_name}` saying what a call does, or `help = \"...\"` to the attribute");
-        cx.error_at(help_span, violation);
-    }
-    Some(Naming { fn_name, full, name_span, help, help_span, tracking })
-}
-
-/// The rules that concern the name every declared metric starts with (N1,
-/// N2, N4, and a `_total` the attribute would double), reported once at the
-/// name rather than once per metric. Returns whether the name passed.
-fn check_base_name(cx: &Ctxt, full: &str, span: Span, policy: &metricate_catalog::Policy) -> bool {
-    let suffixes = format!("`{full}_total` and `{full}_duration_seconds`");
-    let mut ok = true;
-    for mut violation in
-        [rules::check_n1(full), rules::check_n2(full, policy), rules::check_n4(full)].into_iter().flatten()
-    {
-        violation.help = format!(
-            "{}; the attribute names its metrics {suffixes}, so rename the function or set `name = \"...\"`",
-            violation.help
-        );
-        cx.error_at(span, violation);
-        ok = false;
-    }
-    if let Some(violation) = rules::check_n3_generated(full) {
-        cx.error_at(span, violation);
-        ok = false;
-    }
-    ok
 }
 
 /// `<name>_errors_total{reason}` of `reason = R`: its field, its label set
