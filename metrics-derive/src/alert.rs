@@ -24,21 +24,24 @@ use crate::attr::{self, Slot};
 use crate::ctxt::Ctxt;
 use crate::private::Private;
 
-/// The keys of `#[alert(..)]`.
-const KEYS: &[&str] = &[
-    "name",
-    "error_ratio",
-    "errors",
-    "quantile",
-    "above",
-    "below",
-    "absent",
-    "window",
-    "for",
-    "severity",
-    "summary",
-    "runbook",
-];
+/// The attribute `#[alert(..)]` and its keys, each spelled once.
+const ALERT: &str = "alert";
+const NAME: &str = "name";
+const ERROR_RATIO: &str = "error_ratio";
+const ERRORS: &str = "errors";
+const QUANTILE: &str = "quantile";
+const ABOVE: &str = "above";
+const BELOW: &str = "below";
+const ABSENT: &str = "absent";
+const WINDOW: &str = "window";
+const FOR: &str = "for";
+const SEVERITY: &str = "severity";
+const SUMMARY: &str = "summary";
+const RUNBOOK: &str = "runbook";
+
+/// The keys, in the order an error lists them.
+const KEYS: [&str; 12] =
+    [NAME, ERROR_RATIO, ERRORS, QUANTILE, ABOVE, BELOW, ABSENT, WINDOW, FOR, SEVERITY, SUMMARY, RUNBOOK];
 
 /// One alert, read and checked.
 pub(crate) struct Alert {
@@ -93,7 +96,7 @@ pub(crate) fn parse(
     bounds: Option<&[f64]>,
 ) -> Vec<Alert> {
     let mut alerts = Vec::new();
-    for attribute in field.attrs.iter().filter(|a| a.path().is_ident("alert")) {
+    for attribute in field.attrs.iter().filter(|a| a.path().is_ident(ALERT)) {
         let keys = read_keys(cx, attribute, metric);
         if let Some(alert) = check(cx, attribute, keys, metric, kind, labeled) {
             if let (Condition::Quantile { above, .. }, Some(bounds)) = (&alert.condition, bounds)
@@ -127,60 +130,60 @@ fn threshold(cx: &Ctxt, meta: &syn::meta::ParseNestedMeta<'_>, slot: &mut Slot<f
 
 fn read_keys(cx: &Ctxt, attribute: &syn::Attribute, metric: &str) -> Keys {
     let mut keys = Keys {
-        name: Slot::new("name"),
-        error_ratio: Slot::new("error_ratio"),
-        errors: Slot::new("errors"),
-        quantile: Slot::new("quantile"),
-        above: Slot::new("above"),
-        below: Slot::new("below"),
-        absent: Slot::new("absent"),
-        window: Slot::new("window"),
-        for_: Slot::new("for"),
-        severity: Slot::new("severity"),
-        summary: Slot::new("summary"),
-        runbook: Slot::new("runbook"),
+        name: Slot::new(NAME),
+        error_ratio: Slot::new(ERROR_RATIO),
+        errors: Slot::new(ERRORS),
+        quantile: Slot::new(QUANTILE),
+        above: Slot::new(ABOVE),
+        below: Slot::new(BELOW),
+        absent: Slot::new(ABSENT),
+        window: Slot::new(WINDOW),
+        for_: Slot::new(FOR),
+        severity: Slot::new(SEVERITY),
+        summary: Slot::new(SUMMARY),
+        runbook: Slot::new(RUNBOOK),
     };
-    attr::for_each_key(cx, std::slice::from_ref(attribute), "alert", |meta| {
+    attr::for_each_key(cx, std::slice::from_ref(attribute), ALERT, |meta| {
         let key = meta.path.get_ident().map(ToString::to_string).unwrap_or_default();
         match key.as_str() {
-            "name" => {
+            NAME => {
                 let lit = attr::string(meta)?;
                 keys.name.set(cx, lit.span(), lit);
             }
-            "error_ratio" => threshold(cx, meta, &mut keys.error_ratio, "error_ratio")?,
-            "quantile" => threshold(cx, meta, &mut keys.quantile, "quantile")?,
-            "above" => threshold(cx, meta, &mut keys.above, "above")?,
-            "below" => threshold(cx, meta, &mut keys.below, "below")?,
-            "errors" => {
+            ERROR_RATIO => threshold(cx, meta, &mut keys.error_ratio, ERROR_RATIO)?,
+            QUANTILE => threshold(cx, meta, &mut keys.quantile, QUANTILE)?,
+            ABOVE => threshold(cx, meta, &mut keys.above, ABOVE)?,
+            BELOW => threshold(cx, meta, &mut keys.below, BELOW)?,
+            ERRORS => {
                 let expr: syn::Expr = meta.value()?.parse()?;
                 let paths = errors(cx, &expr, metric);
                 keys.errors.set(cx, expr.span(), paths);
             }
-            "absent" => {
-                attr::bare(cx, meta, "alert")?;
+            ABSENT => {
+                attr::bare(cx, meta, ALERT)?;
                 keys.absent.set(cx, meta.path.span(), ());
             }
-            "window" => {
+            WINDOW => {
                 let lit = attr::string(meta)?;
                 keys.window.set(cx, lit.span(), lit);
             }
-            "for" => {
+            FOR => {
                 let lit = attr::string(meta)?;
                 keys.for_.set(cx, lit.span(), lit);
             }
-            "severity" => {
+            SEVERITY => {
                 let lit = attr::string(meta)?;
                 keys.severity.set(cx, lit.span(), lit);
             }
-            "summary" => {
+            SUMMARY => {
                 let lit = attr::string(meta)?;
                 keys.summary.set(cx, lit.span(), lit.value());
             }
-            "runbook" => {
+            RUNBOOK => {
                 let lit = attr::string(meta)?;
                 keys.runbook.set(cx, lit.span(), lit.value());
             }
-            _ => attr::unknown_key(cx, meta, "alert", KEYS),
+            _ => attr::unknown_key(cx, meta, ALERT, &KEYS),
         }
         Ok(())
     });
@@ -267,10 +270,10 @@ fn check(cx: &Ctxt, attribute: &syn::Attribute, keys: Keys, metric: &str, kind: 
     if let Some(violation) = rules::check_a2(metric, kind, labeled, key) {
         cx.error_at(span, violation);
     }
-    for (slot, key) in [(&keys.error_ratio, "error_ratio"), (&keys.quantile, "quantile")] {
+    for (slot, key) in [(&keys.error_ratio, ERROR_RATIO), (&keys.quantile, QUANTILE)] {
         threshold_rule(cx, slot, &name, key);
     }
-    for (slot, key) in [(&keys.above, "above"), (&keys.below, "below")] {
+    for (slot, key) in [(&keys.above, ABOVE), (&keys.below, BELOW)] {
         threshold_rule(cx, slot, &name, key);
     }
     let rated = matches!(condition, Condition::ErrorRatio { .. } | Condition::Quantile { .. });
@@ -284,12 +287,12 @@ fn check(cx: &Ctxt, attribute: &syn::Attribute, keys: Keys, metric: &str, kind: 
             );
             0
         }
-        Some((span, lit)) => duration(cx, span, &name, "window", &lit.value()).unwrap_or(0),
+        Some((span, lit)) => duration(cx, span, &name, WINDOW, &lit.value()).unwrap_or(0),
         None if rated => DEFAULT_WINDOW_SECONDS,
         None => 0,
     };
     let for_seconds = match keys.for_.get_with_span() {
-        Some((span, lit)) => duration(cx, span, &name, "for", &lit.value()).unwrap_or(0),
+        Some((span, lit)) => duration(cx, span, &name, FOR, &lit.value()).unwrap_or(0),
         None => 300,
     };
     let severity = match keys.severity.get_with_span() {
@@ -348,11 +351,11 @@ fn condition(
     alert: &str,
 ) -> Option<(Condition, &'static str, Span)> {
     let given: Vec<(&'static str, Span)> = [
-        ("error_ratio", keys.error_ratio.span()),
-        ("quantile", keys.quantile.span()),
-        ("above", keys.above.span().filter(|_| keys.quantile.span().is_none())),
-        ("below", keys.below.span()),
-        ("absent", keys.absent.span()),
+        (ERROR_RATIO, keys.error_ratio.span()),
+        (QUANTILE, keys.quantile.span()),
+        (ABOVE, keys.above.span().filter(|_| keys.quantile.span().is_none())),
+        (BELOW, keys.below.span()),
+        (ABSENT, keys.absent.span()),
     ]
     .into_iter()
     .filter_map(|(key, span)| span.map(|s| (key, s)))
@@ -376,7 +379,7 @@ fn condition(
         return None;
     }
     if let Some(span) = keys.errors.span()
-        && key != "error_ratio"
+        && key != ERROR_RATIO
     {
         cx.error_at(
             span,
@@ -384,11 +387,11 @@ fn condition(
         );
     }
     let condition = match key {
-        "error_ratio" => Condition::ErrorRatio {
+        ERROR_RATIO => Condition::ErrorRatio {
             above: keys.error_ratio.peek().copied().unwrap_or(0.0),
             errors: keys.errors.peek().cloned().unwrap_or_default(),
         },
-        "quantile" => {
+        QUANTILE => {
             let Some(&above) = keys.above.peek() else {
                 cx.error_at(
                     span,
@@ -400,8 +403,8 @@ fn condition(
             };
             Condition::Quantile { quantile: keys.quantile.peek().copied().unwrap_or(0.0), above }
         }
-        "above" => Condition::Value { below: false, threshold: keys.above.peek().copied().unwrap_or(0.0) },
-        "below" => Condition::Value { below: true, threshold: keys.below.peek().copied().unwrap_or(0.0) },
+        ABOVE => Condition::Value { below: false, threshold: keys.above.peek().copied().unwrap_or(0.0) },
+        BELOW => Condition::Value { below: true, threshold: keys.below.peek().copied().unwrap_or(0.0) },
         _ => Condition::Absent,
     };
     Some((condition, key, span))

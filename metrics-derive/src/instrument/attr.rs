@@ -10,21 +10,24 @@ use syn::punctuated::Punctuated;
 use crate::attr;
 use crate::ctxt::Ctxt;
 
-const KEYS: &[&str] = &[
-    "name",
-    "subsystem",
-    "help",
-    "buckets",
-    "in_flight",
-    "reason",
-    "classify",
-    "duration",
-    "count",
-    "labels",
-    "outcome",
-    "metrics",
-    "crate",
-];
+/// The attribute's arguments, each spelled once.
+pub(super) const NAME: &str = "name";
+pub(super) const SUBSYSTEM: &str = "subsystem";
+pub(super) const HELP: &str = "help";
+pub(super) const BUCKETS: &str = "buckets";
+pub(super) const IN_FLIGHT: &str = "in_flight";
+pub(super) const REASON: &str = "reason";
+pub(super) const CLASSIFY: &str = "classify";
+pub(super) const DURATION: &str = "duration";
+pub(super) const COUNT: &str = "count";
+pub(super) const LABELS: &str = "labels";
+pub(super) const OUTCOME: &str = "outcome";
+pub(super) const METRICS: &str = "metrics";
+pub(super) const CRATE: &str = "crate";
+
+/// The arguments, in the order an error lists them.
+const KEYS: [&str; 13] =
+    [NAME, SUBSYSTEM, HELP, BUCKETS, IN_FLIGHT, REASON, CLASSIFY, DURATION, COUNT, LABELS, OUTCOME, METRICS, CRATE];
 
 /// One `key` or `key = value` of the attribute.
 struct Arg {
@@ -44,7 +47,7 @@ impl Parse for Arg {
             return Ok(Arg { key, value: None });
         }
         input.parse::<syn::Token![=]>()?;
-        let value = if key == "reason" { Value::Type(input.parse()?) } else { Value::Expr(input.parse()?) };
+        let value = if key == REASON { Value::Type(input.parse()?) } else { Value::Expr(input.parse()?) };
         Ok(Arg { key, value: Some(value) })
     }
 }
@@ -103,32 +106,32 @@ pub(super) fn config(cx: &Ctxt, args: TokenStream) -> Config {
             None => None,
         };
         match (name.as_str(), expr) {
-            ("in_flight", value) => config.in_flight = Some((key.span(), value)),
-            ("crate", Some(expr)) => config.krate = string(cx, &key, &expr).and_then(|s| parse_or_report(cx, &s)),
-            ("name", Some(expr)) => config.name = string(cx, &key, &expr),
-            ("subsystem", Some(expr)) => config.subsystem = string(cx, &key, &expr),
-            ("help", Some(expr)) => config.help = string(cx, &key, &expr),
-            ("buckets", Some(syn::Expr::Array(array))) => config.buckets = Some(array),
-            ("buckets", Some(other)) => cx.error_spanned_by(other, rules::h1_not_a_list(rules::H1List::Buckets, None)),
-            ("classify", Some(expr)) => config.classify = Some(expr),
-            ("duration", Some(expr)) => config.duration = Some(expr),
-            ("count", Some(expr)) => config.count = Some(expr),
-            ("labels", Some(syn::Expr::Struct(labels))) => config.labels = Some(labels),
-            ("metrics", Some(syn::Expr::Path(path))) if path.qself.is_none() && path.path.get_ident().is_some() => {
+            (IN_FLIGHT, value) => config.in_flight = Some((key.span(), value)),
+            (CRATE, Some(expr)) => config.krate = string(cx, &key, &expr).and_then(|s| parse_or_report(cx, &s)),
+            (NAME, Some(expr)) => config.name = string(cx, &key, &expr),
+            (SUBSYSTEM, Some(expr)) => config.subsystem = string(cx, &key, &expr),
+            (HELP, Some(expr)) => config.help = string(cx, &key, &expr),
+            (BUCKETS, Some(syn::Expr::Array(array))) => config.buckets = Some(array),
+            (BUCKETS, Some(other)) => cx.error_spanned_by(other, rules::h1_not_a_list(rules::H1List::Buckets, None)),
+            (CLASSIFY, Some(expr)) => config.classify = Some(expr),
+            (DURATION, Some(expr)) => config.duration = Some(expr),
+            (COUNT, Some(expr)) => config.count = Some(expr),
+            (LABELS, Some(syn::Expr::Struct(labels))) => config.labels = Some(labels),
+            (METRICS, Some(syn::Expr::Path(path))) if path.qself.is_none() && path.path.get_ident().is_some() => {
                 config.metrics = path.path.get_ident().cloned();
             }
-            ("metrics", Some(other)) => cx.error_spanned_by(
+            (METRICS, Some(other)) => cx.error_spanned_by(
                 other,
                 "`metrics` names the struct of the metrics the attribute declares, e.g. `metrics = ReconcileMetrics`\n= help: write a type name that is free in this module; the attribute declares the struct next to the function",
             ),
-            ("outcome", Some(syn::Expr::Path(path))) if path.qself.is_none() && path.path.get_ident().is_some() => {
+            (OUTCOME, Some(syn::Expr::Path(path))) if path.qself.is_none() && path.path.get_ident().is_some() => {
                 config.outcome = path.path.get_ident().cloned();
             }
-            ("outcome", Some(other)) => cx.error_spanned_by(
+            (OUTCOME, Some(other)) => cx.error_spanned_by(
                 other,
                 "`outcome` names the field of `labels` that takes how the call ended, e.g. `outcome = status`\n= help: write the field's name, and the field alone in `labels`: `labels = Request { method, status }`",
             ),
-            ("labels", Some(other)) => cx.error_spanned_by(
+            (LABELS, Some(other)) => cx.error_spanned_by(
                 other,
                 "`labels` is a label set value, e.g. `labels = ByProjection { projection: self.kind }`\n= help: write a struct expression of the target metrics' label set; a field written `result` (or the field `outcome = ..` names) takes how the call ended",
             ),
@@ -138,7 +141,7 @@ pub(super) fn config(cx: &Ctxt, args: TokenStream) -> Config {
             ),
             (unknown, _) => {
                 let suggestion =
-                    attr::did_you_mean(unknown, KEYS).map(|k| format!("; did you mean `{k}`?")).unwrap_or_default();
+                    attr::did_you_mean(unknown, &KEYS).map(|k| format!("; did you mean `{k}`?")).unwrap_or_default();
                 let expected = KEYS.iter().map(|k| format!("`{k}`")).collect::<Vec<_>>().join(", ");
                 cx.error_spanned_by(
                     &key,
@@ -154,17 +157,17 @@ pub(super) fn config(cx: &Ctxt, args: TokenStream) -> Config {
 
 fn example(key: &str) -> &'static str {
     match key {
-        "name" => "name = \"reconcile\"",
-        "subsystem" => "subsystem = \"scheduler\"",
-        "help" => "help = \"Reconcile passes.\"",
-        "buckets" => "buckets = [0.01, 0.1, 1.0]",
-        "reason" => "reason = AppendError",
-        "classify" => "classify = is_conflict",
-        "duration" => "duration = Scheduler::global().reconcile_duration_seconds",
-        "count" => "count = Scheduler::global().reconcile_runs_total",
-        "labels" => "labels = ByProjection { projection: self.kind }",
-        "metrics" => "metrics = ReconcileMetrics",
-        "outcome" => "outcome = status",
+        NAME => "name = \"reconcile\"",
+        SUBSYSTEM => "subsystem = \"scheduler\"",
+        HELP => "help = \"Reconcile passes.\"",
+        BUCKETS => "buckets = [0.01, 0.1, 1.0]",
+        REASON => "reason = AppendError",
+        CLASSIFY => "classify = is_conflict",
+        DURATION => "duration = Scheduler::global().reconcile_duration_seconds",
+        COUNT => "count = Scheduler::global().reconcile_runs_total",
+        LABELS => "labels = ByProjection { projection: self.kind }",
+        METRICS => "metrics = ReconcileMetrics",
+        OUTCOME => "outcome = status",
         _ => "crate = \"my_metrics\"",
     }
 }

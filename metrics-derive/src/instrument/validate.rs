@@ -9,7 +9,7 @@ use syn::spanned::Spanned;
 
 use metricate_catalog::rules;
 
-use super::attr::Config;
+use super::attr::{BUCKETS, Config, HELP, METRICS, NAME, REASON, SUBSYSTEM};
 use super::{Shape, future_output, member_name, result_error};
 use crate::attr;
 use crate::ctxt::Ctxt;
@@ -48,15 +48,15 @@ pub(super) fn function(cx: &Ctxt, function: &syn::ItemFn) -> Shape {
 pub(super) fn config(cx: &Ctxt, config: &Config, function: &syn::ItemFn) {
     if config.targets() {
         let declared_only: [(&str, Option<Span>); 6] = [
-            ("metrics", config.metrics.as_ref().map(syn::Ident::span)),
-            ("name", config.name.as_ref().map(syn::LitStr::span)),
-            ("subsystem", config.subsystem.as_ref().map(syn::LitStr::span)),
-            ("help", config.help.as_ref().map(syn::LitStr::span)),
-            ("buckets", config.buckets.as_ref().map(Spanned::span)),
-            ("reason", config.reason.as_ref().map(Spanned::span)),
+            (METRICS, config.metrics.as_ref().map(syn::Ident::span)),
+            (NAME, config.name.as_ref().map(syn::LitStr::span)),
+            (SUBSYSTEM, config.subsystem.as_ref().map(syn::LitStr::span)),
+            (HELP, config.help.as_ref().map(syn::LitStr::span)),
+            (BUCKETS, config.buckets.as_ref().map(Spanned::span)),
+            (REASON, config.reason.as_ref().map(Spanned::span)),
         ];
         for (key, span) in declared_only {
-            let help = if key == "metrics" {
+            let help = if key == METRICS {
                 "the struct that declares those metrics is their typed handle already: remove `metrics`, or remove `duration` and `count`".to_owned()
             } else {
                 format!("set `{key}` on those metrics' declaration, or remove `duration` and `count`")

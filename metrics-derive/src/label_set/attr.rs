@@ -6,6 +6,11 @@ use syn::spanned::Spanned;
 use crate::attr::{self, Slot};
 use crate::ctxt::Ctxt;
 
+/// The attribute and its keys, each spelled once.
+pub(super) const LABEL: &str = "label";
+const CRATE: &str = "crate";
+const QUIET: &str = "quiet";
+
 /// The struct's `#[label(..)]` keys.
 pub(super) struct Container {
     /// `crate = ".."`: the path of a crate that re-exports the runtime.
@@ -17,13 +22,13 @@ pub(super) struct Container {
 
 /// Reads the struct's `#[label(..)]`.
 pub(super) fn container(cx: &Ctxt, input: &syn::DeriveInput) -> Container {
-    let mut krate = Slot::new("crate");
-    let mut quiet = Slot::new("quiet");
-    attr::for_each_key(cx, &input.attrs, "label", |meta| {
-        if meta.path.is_ident("crate") {
+    let mut krate = Slot::new(CRATE);
+    let mut quiet = Slot::new(QUIET);
+    attr::for_each_key(cx, &input.attrs, LABEL, |meta| {
+        if meta.path.is_ident(CRATE) {
             let lit = attr::string(meta)?;
             krate.set(cx, lit.span(), lit.parse::<syn::Path>()?);
-        } else if meta.path.is_ident("quiet") {
+        } else if meta.path.is_ident(QUIET) {
             if !meta.input.is_empty() && !meta.input.peek(syn::Token![,]) {
                 return Err(meta.error(
                     "`quiet` takes no value\n= help: write `#[label(quiet)]`; a family that wants every combination says `#[metric(quiet = false)]`",
@@ -31,7 +36,7 @@ pub(super) fn container(cx: &Ctxt, input: &syn::DeriveInput) -> Container {
             }
             quiet.set(cx, meta.path.span(), ());
         } else {
-            attr::unknown_key(cx, meta, "label", &["crate", "quiet"]);
+            attr::unknown_key(cx, meta, LABEL, &[CRATE, QUIET]);
         }
         Ok(())
     });

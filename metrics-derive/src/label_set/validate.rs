@@ -2,6 +2,7 @@
 //! generic parameters, and its labels (L1 to L5, through
 //! `metricate_catalog::rules`).
 
+use super::attr::LABEL;
 use super::label_name;
 use crate::ctxt::Ctxt;
 
@@ -39,7 +40,7 @@ pub(super) fn fields<'a>(cx: &Ctxt, input: &'a syn::DeriveInput) -> Vec<&'a syn:
         );
     }
     for field in &fields {
-        for a in field.attrs.iter().filter(|a| a.path().is_ident("label")) {
+        for a in field.attrs.iter().filter(|a| a.path().is_ident(LABEL)) {
             cx.error_spanned_by(
                 a,
                 "`LabelSet` fields take no `#[label]` attribute: the label name is the field name\n= help: remove the attribute, and rename the field to rename the label",

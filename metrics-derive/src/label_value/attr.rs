@@ -8,6 +8,13 @@ use crate::attr::{self, Slot};
 use crate::case::RenameRule;
 use crate::ctxt::Ctxt;
 
+/// The attribute and its keys, each spelled once.
+const LABEL: &str = "label";
+const CRATE: &str = "crate";
+const RENAME_ALL: &str = "rename_all";
+const RENAME: &str = "rename";
+const ERROR: &str = "error";
+
 /// The enum's `#[label(..)]` keys.
 pub(super) struct Container {
     /// `crate = ".."`: the path of a crate that re-exports the runtime.
@@ -18,13 +25,13 @@ pub(super) struct Container {
 
 /// Reads the enum's `#[label(..)]`.
 pub(super) fn container(cx: &Ctxt, input: &syn::DeriveInput) -> Container {
-    let mut krate = Slot::new("crate");
-    let mut rename_all = Slot::new("rename_all");
-    attr::for_each_key(cx, &input.attrs, "label", |meta| {
-        if meta.path.is_ident("crate") {
+    let mut krate = Slot::new(CRATE);
+    let mut rename_all = Slot::new(RENAME_ALL);
+    attr::for_each_key(cx, &input.attrs, LABEL, |meta| {
+        if meta.path.is_ident(CRATE) {
             let lit = attr::string(meta)?;
             krate.set(cx, lit.span(), lit.parse::<syn::Path>()?);
-        } else if meta.path.is_ident("rename_all") {
+        } else if meta.path.is_ident(RENAME_ALL) {
             let lit = attr::string(meta)?;
             match RenameRule::from_str(&lit.value()) {
                 Some(rule) => rename_all.set(cx, lit.span(), rule),
@@ -45,7 +52,7 @@ pub(super) fn container(cx: &Ctxt, input: &syn::DeriveInput) -> Container {
                 }
             }
         } else {
-            attr::unknown_key(cx, meta, "label", &["rename_all", "crate"]);
+            attr::unknown_key(cx, meta, LABEL, &[RENAME_ALL, CRATE]);
         }
         Ok(())
     });
@@ -57,17 +64,17 @@ pub(super) fn container(cx: &Ctxt, input: &syn::DeriveInput) -> Container {
 pub(super) fn variants<'a>(cx: &Ctxt, data: &'a syn::DataEnum, rule: RenameRule) -> Vec<Variant<'a>> {
     let mut variants = Vec::new();
     for variant in &data.variants {
-        let mut rename = Slot::new("rename");
-        let mut error = Slot::new("error");
-        attr::for_each_key(cx, &variant.attrs, "label", |meta| {
-            if meta.path.is_ident("rename") {
+        let mut rename = Slot::new(RENAME);
+        let mut error = Slot::new(ERROR);
+        attr::for_each_key(cx, &variant.attrs, LABEL, |meta| {
+            if meta.path.is_ident(RENAME) {
                 let lit = attr::string(meta)?;
                 rename.set(cx, lit.span(), lit);
-            } else if meta.path.is_ident("error") {
-                attr::bare(cx, meta, "label")?;
+            } else if meta.path.is_ident(ERROR) {
+                attr::bare(cx, meta, LABEL)?;
                 error.set(cx, meta.path.span(), ());
             } else {
-                attr::unknown_key(cx, meta, "label", &["rename", "error"]);
+                attr::unknown_key(cx, meta, LABEL, &[RENAME, ERROR]);
             }
             Ok(())
         });

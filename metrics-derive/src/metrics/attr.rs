@@ -10,6 +10,30 @@ use metricate_catalog::rules::{self, H1List};
 use crate::attr::{self, Slot};
 use crate::ctxt::Ctxt;
 
+/// The attributes and keys the derive reads, each spelled once.
+pub(super) const METRICS: &str = "metrics";
+pub(super) const METRIC: &str = "metric";
+const CRATE: &str = "crate";
+const SUBSYSTEM: &str = "subsystem";
+const FUNCTION: &str = "function";
+const HELP: &str = "help";
+const UNIT: &str = "unit";
+const BUCKETS: &str = "buckets";
+const MAX_SERIES: &str = "max_series";
+const NAME: &str = "name";
+const VERSION: &str = "version";
+const DEPRECATED: &str = "deprecated";
+const REPLACEMENT: &str = "replacement";
+const QUIET: &str = "quiet";
+const QUANTILES: &str = "quantiles";
+const MAX_AGE: &str = "max_age";
+const AGE_BUCKETS: &str = "age_buckets";
+const CREATED: &str = "created";
+const EXEMPLARS: &str = "exemplars";
+
+/// The keys of `#[metrics(..)]`, in the order an error lists them.
+const CONTAINER_KEYS: [&str; 3] = [SUBSYSTEM, CRATE, FUNCTION];
+
 /// The `#[metrics(..)]` keys of the struct, as written.
 pub(super) struct Container {
     /// `crate = ".."`: the path of a crate that re-exports the runtime.
@@ -22,21 +46,21 @@ pub(super) struct Container {
 
 /// Reads `#[metrics(..)]`.
 pub(super) fn container(cx: &Ctxt, input: &syn::DeriveInput) -> Container {
-    let mut krate = Slot::new("crate");
-    let mut subsystem = Slot::new("subsystem");
-    let mut function = Slot::new("function");
-    attr::for_each_key(cx, &input.attrs, "metrics", |meta| {
-        if meta.path.is_ident("crate") {
+    let mut krate = Slot::new(CRATE);
+    let mut subsystem = Slot::new(SUBSYSTEM);
+    let mut function = Slot::new(FUNCTION);
+    attr::for_each_key(cx, &input.attrs, METRICS, |meta| {
+        if meta.path.is_ident(CRATE) {
             let lit = attr::string(meta)?;
             krate.set(cx, lit.span(), lit.parse::<syn::Path>()?);
-        } else if meta.path.is_ident("subsystem") {
+        } else if meta.path.is_ident(SUBSYSTEM) {
             let lit = attr::string(meta)?;
             subsystem.set(cx, lit.span(), lit);
-        } else if meta.path.is_ident("function") {
+        } else if meta.path.is_ident(FUNCTION) {
             let lit = attr::string(meta)?;
             function.set(cx, lit.span(), lit.value());
         } else {
-            attr::unknown_key(cx, meta, "metrics", &["subsystem", "crate", "function"]);
+            attr::unknown_key(cx, meta, METRICS, &CONTAINER_KEYS);
         }
         Ok(())
     });
@@ -60,21 +84,21 @@ pub(super) struct FieldAttrs {
     pub(super) created: Slot<()>,
 }
 
-/// The keys of `#[metric(..)]`.
-const FIELD_KEYS: &[&str] = &[
-    "help",
-    "unit",
-    "buckets",
-    "max_series",
-    "name",
-    "version",
-    "deprecated",
-    "replacement",
-    "quiet",
-    "quantiles",
-    "max_age",
-    "age_buckets",
-    "created",
+/// The keys of `#[metric(..)]`, in the order an error lists them.
+const FIELD_KEYS: [&str; 13] = [
+    HELP,
+    UNIT,
+    BUCKETS,
+    MAX_SERIES,
+    NAME,
+    VERSION,
+    DEPRECATED,
+    REPLACEMENT,
+    QUIET,
+    QUANTILES,
+    MAX_AGE,
+    AGE_BUCKETS,
+    CREATED,
 ];
 
 /// The value of `quiet`: bare, `= true` or `= false`.
@@ -94,72 +118,72 @@ fn quiet_value(meta: &syn::meta::ParseNestedMeta<'_>) -> syn::Result<bool> {
 
 pub(super) fn field_attrs(cx: &Ctxt, field: &syn::Field, local: &str) -> FieldAttrs {
     let mut attrs = FieldAttrs {
-        name: Slot::new("name"),
-        unit: Slot::new("unit"),
-        help: Slot::new("help"),
-        buckets: Slot::new("buckets"),
-        max_series: Slot::new("max_series"),
-        version: Slot::new("version"),
-        deprecated: Slot::new("deprecated"),
-        replacement: Slot::new("replacement"),
-        quiet: Slot::new("quiet"),
-        quantiles: Slot::new("quantiles"),
-        max_age: Slot::new("max_age"),
-        age_buckets: Slot::new("age_buckets"),
-        created: Slot::new("created"),
+        name: Slot::new(NAME),
+        unit: Slot::new(UNIT),
+        help: Slot::new(HELP),
+        buckets: Slot::new(BUCKETS),
+        max_series: Slot::new(MAX_SERIES),
+        version: Slot::new(VERSION),
+        deprecated: Slot::new(DEPRECATED),
+        replacement: Slot::new(REPLACEMENT),
+        quiet: Slot::new(QUIET),
+        quantiles: Slot::new(QUANTILES),
+        max_age: Slot::new(MAX_AGE),
+        age_buckets: Slot::new(AGE_BUCKETS),
+        created: Slot::new(CREATED),
     };
-    attr::for_each_key(cx, &field.attrs, "metric", |meta| {
-        if meta.path.is_ident("name") {
+    attr::for_each_key(cx, &field.attrs, METRIC, |meta| {
+        if meta.path.is_ident(NAME) {
             let lit = attr::string(meta)?;
             attrs.name.set(cx, lit.span(), lit.value());
-        } else if meta.path.is_ident("unit") {
+        } else if meta.path.is_ident(UNIT) {
             let lit = attr::string(meta)?;
             attrs.unit.set(cx, lit.span(), lit.value());
-        } else if meta.path.is_ident("help") {
+        } else if meta.path.is_ident(HELP) {
             // Trimmed like a doc comment: the Prometheus text format cannot
             // carry blanks at the start of a `# HELP` text.
             let lit = attr::string(meta)?;
             attrs.help.set(cx, lit.span(), lit.value().trim().to_owned());
-        } else if meta.path.is_ident("buckets") {
+        } else if meta.path.is_ident(BUCKETS) {
             match meta.value()?.parse::<syn::Expr>()? {
                 syn::Expr::Array(array) => attrs.buckets.set(cx, array.span(), array),
                 other => cx.error_spanned_by(other, rules::h1_not_a_list(H1List::Buckets, Some(local))),
             }
-        } else if meta.path.is_ident("max_series") {
+        } else if meta.path.is_ident(MAX_SERIES) {
             let lit: syn::LitInt = meta.value()?.parse()?;
             attrs.max_series.set(cx, lit.span(), lit);
-        } else if meta.path.is_ident("version") {
+        } else if meta.path.is_ident(VERSION) {
             let lit = attr::string(meta)?;
             attrs.version.set(cx, lit.span(), lit);
-        } else if meta.path.is_ident("deprecated") {
+        } else if meta.path.is_ident(DEPRECATED) {
             let lit = attr::string(meta)?;
             attrs.deprecated.set(cx, lit.span(), lit);
-        } else if meta.path.is_ident("replacement") {
+        } else if meta.path.is_ident(REPLACEMENT) {
             let lit = attr::string(meta)?;
             attrs.replacement.set(cx, lit.span(), lit);
-        } else if meta.path.is_ident("quiet") {
+        } else if meta.path.is_ident(QUIET) {
             attrs.quiet.set(cx, meta.path.span(), quiet_value(meta)?);
-        } else if meta.path.is_ident("quantiles") {
+        } else if meta.path.is_ident(QUANTILES) {
             match meta.value()?.parse::<syn::Expr>()? {
                 syn::Expr::Array(array) => attrs.quantiles.set(cx, array.span(), array),
                 other => cx.error_spanned_by(other, rules::h1_not_a_list(H1List::Quantiles, Some(local))),
             }
-        } else if meta.path.is_ident("max_age") {
+        } else if meta.path.is_ident(MAX_AGE) {
             let lit = attr::string(meta)?;
             attrs.max_age.set(cx, lit.span(), lit);
-        } else if meta.path.is_ident("age_buckets") {
+        } else if meta.path.is_ident(AGE_BUCKETS) {
             let expr: syn::Expr = meta.value()?.parse()?;
             attrs.age_buckets.set(cx, expr.span(), expr);
-        } else if meta.path.is_ident("created") {
+        } else if meta.path.is_ident(CREATED) {
             attrs.created.set(cx, meta.path.span(), ());
-        } else if meta.path.is_ident("exemplars") {
+        } else if meta.path.is_ident(EXEMPLARS) {
             cx.error_spanned_by(
                 &meta.path,
                 "exemplars are chosen by the metric's type, not a key\n= note: counters and histogram buckets can carry exemplars, in a slot of their own per series\n= help: remove `exemplars` and make the field an `ExemplarCounter` or an `ExemplarHistogram` (or a `Family<L, _>` of one)",
             );
             attr::skip_value(meta);
         } else {
-            attr::unknown_key(cx, meta, "metric", FIELD_KEYS);
+            attr::unknown_key(cx, meta, METRIC, &FIELD_KEYS);
         }
         Ok(())
     });
