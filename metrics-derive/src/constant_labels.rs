@@ -14,7 +14,7 @@ use crate::policy;
 
 pub(crate) fn expand(input: TokenStream) -> TokenStream {
     let cx = Ctxt::new();
-    let policy::Loaded { policy, tracking } = policy::load(&cx);
+    let policy = policy::load(&cx);
     match Punctuated::<syn::Ident, syn::Token![,]>::parse_terminated.parse2(input) {
         Ok(names) => {
             for (i, name) in names.iter().enumerate() {
@@ -34,6 +34,7 @@ pub(crate) fn expand(input: TokenStream) -> TokenStream {
         }
         Err(error) => cx.push(error),
     }
+    let tracking = cx.take_tracking();
     match cx.check() {
         Ok(()) => tracking,
         Err(errors) => {

@@ -1,21 +1,43 @@
-//! Collects every error a macro finds, so that one compile reports them all.
+//! Collects every error a macro finds, so that one compile reports them all,
+//! and the items that make Cargo track what the expansion read.
 
 use std::cell::RefCell;
 use std::fmt::Display;
 
-use proc_macro2::Span;
+use proc_macro2::{Span, TokenStream};
 use quote::ToTokens;
 
 /// The error collector. It must be consumed with [`Ctxt::check`]: dropping it
 /// unchecked would lose errors, so it panics (a bug in the macro, never a
-/// user error).
+/// user error). It also holds the tracking items of what the expansion read
+/// ([`Ctxt::track`]), which the expansion must take and emit, failed or not
+/// ([`Ctxt::take_tracking`]); dropping them would leave a crate unbuilt
+/// when a file it depends on changes, so that panics too.
 pub(crate) struct Ctxt {
     errors: RefCell<Option<Vec<syn::Error>>>,
+    tracking: RefCell<Option<TokenStream>>,
 }
 
 impl Ctxt {
     pub(crate) fn new() -> Ctxt {
-        Ctxt { errors: RefCell::new(Some(Vec::new())) }
+        Ctxt { errors: RefCell::new(Some(Vec::new())), tracking: RefCell::new(Some(TokenStream::new())) }
+    }
+
+    /// Items (`const _` of an `include_bytes!` or `option_env!`) that make
+    /// Cargo rebuild the crate when a file or variable the expansion read
+    /// changes: the policy's manifests, the rustdoc catalogue.
+    pub(crate) fn track(&self, items: TokenStream) {
+        self.tracking
+            .borrow_mut()
+            .as_mut()
+            .expect("tracking after it was taken") // invariant: loads come before the expansion
+            .extend(items);
+    }
+
+    /// The tracking items, for the expansion to emit wherever items may go,
+    /// whether it failed or not.
+    pub(crate) fn take_tracking(&self) -> TokenStream {
+        self.tracking.borrow_mut().take().expect("tracking taken twice") // invariant
     }
 
     /// Reports an error at the span of `tokens`.
@@ -53,6 +75,55 @@ impl Ctxt {
 
 impl Drop for Ctxt {
     fn drop(&mut self) {
-        assert!(std::thread::panicking() || self.errors.borrow().is_none(), "forgot to check for errors");
+        if std::thread::panicking() {
+            return;
+        }
+        assert!(self.errors.borrow().is_none(), "forgot to check for errors");
+        assert!(self.tracking.borrow().as_ref().is_none_or(TokenStream::is_empty), "forgot to emit the tracking");
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_error_is_kept_in_the_order_reported() {
+        let cx = Ctxt::new();
+        cx.error_at(Span::call_site(), "first");
+        cx.error_spanned_by(quote::quote!(x), "second");
+        cx.push(syn::Error::new(Span::call_site(), "third"));
+        let errors = cx.check().expect_err("three errors");
+        let messages: Vec<String> = errors.into_iter().map(|e| e.to_string()).collect();
+        assert_eq!(messages, ["first", "second", "third"]);
+        assert!(Ctxt::new().check().is_ok());
+    }
+
+    #[test]
+    fn the_tracking_is_taken_once_whatever_the_errors() {
+        let cx = Ctxt::new();
+        cx.track(quote::quote!(const _: &[u8] = ::core::include_bytes!("/a/Cargo.toml");));
+        cx.error_at(Span::call_site(), "broken");
+        let tracking = cx.take_tracking().to_string();
+        assert!(tracking.contains("include_bytes"), "{tracking}");
+        assert!(cx.check().is_err());
+    }
+
+    #[test]
+    fn dropping_the_tracking_or_the_errors_is_a_bug_that_panics() {
+        let forgot_tracking = std::panic::catch_unwind(|| {
+            let cx = Ctxt::new();
+            cx.track(quote::quote!(const _: () = ();));
+            let _ = cx.check();
+        });
+        assert!(forgot_tracking.is_err());
+        let forgot_errors = std::panic::catch_unwind(|| {
+            let cx = Ctxt::new();
+            let _ = cx.take_tracking();
+        });
+        assert!(forgot_errors.is_err());
+        // Nothing tracked: nothing to take.
+        let cx = Ctxt::new();
+        assert!(cx.check().is_ok());
     }
 }

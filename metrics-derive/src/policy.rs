@@ -35,26 +35,21 @@ use quote::quote;
 
 use crate::ctxt::Ctxt;
 
-/// The policy, and the items that make Cargo track where it came from.
-pub(crate) struct Loaded {
-    pub(crate) policy: Policy,
-    /// `include_bytes!` of every manifest read and, if the variable could
-    /// change the policy, `option_env!` of it, as `const _` items: every
-    /// macro that loads the policy emits them.
-    pub(crate) tracking: TokenStream,
-}
-
-/// Loads the policy of the crate being compiled. Errors are reported at the
-/// macro's call site and the default policy returned, so that the rest of
-/// the input is still checked.
-pub(crate) fn load(cx: &Ctxt) -> Loaded {
+/// Loads the policy of the crate being compiled, and hands `cx` the items
+/// that make Cargo track where it came from (which every expansion then
+/// emits). Errors are reported at the macro's call site and the default
+/// policy returned, so that the rest of the input is still checked.
+pub(crate) fn load(cx: &Ctxt) -> Policy {
     match cached_find(inputs_from_env(), RECHECK) {
-        Ok(found) => Loaded { tracking: tracking(&found), policy: found.policy },
+        Ok(found) => {
+            cx.track(tracking(&found));
+            found.policy
+        }
         Err(messages) => {
             for message in messages {
                 cx.error_at(Span::call_site(), message);
             }
-            Loaded { policy: Policy::default(), tracking: TokenStream::new() }
+            Policy::default()
         }
     }
 }

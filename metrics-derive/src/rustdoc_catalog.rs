@@ -12,7 +12,7 @@
 use std::collections::HashMap;
 use std::path::Path;
 
-use proc_macro2::{Span, TokenStream};
+use proc_macro2::Span;
 
 use crate::ctxt::Ctxt;
 
@@ -41,11 +41,11 @@ pub(crate) struct Committed {
     pub(crate) metrics: Option<HashMap<String, DocMetric>>,
 }
 
-/// The catalogue the policy names, if it names one, and the tracking of the
-/// file. Errors (unreadable, not a catalogue, the feature off) are reported
-/// at the macro's call site; the docs then do without.
-pub(crate) fn load(cx: &Ctxt, policy: &metricate_catalog::Policy) -> (Option<Committed>, TokenStream) {
-    let Some(path) = &policy.rustdoc_catalog else { return (None, TokenStream::new()) };
+/// The catalogue the policy names, if it names one; `cx` is handed the
+/// tracking of the file. Errors (unreadable, not a catalogue, the feature
+/// off) are reported at the macro's call site; the docs then do without.
+pub(crate) fn load(cx: &Ctxt, policy: &metricate_catalog::Policy) -> Option<Committed> {
+    let path = policy.rustdoc_catalog.as_ref()?;
     if !cfg!(feature = "rustdoc-catalog") {
         cx.error_at(
             Span::call_site(),
@@ -53,25 +53,25 @@ pub(crate) fn load(cx: &Ctxt, policy: &metricate_catalog::Policy) -> (Option<Com
              feature of `metricate`\n= help: depend on `metricate = { version = \"0.1\", features = \
              [\"rustdoc-catalog\"] }`, or remove `rustdoc_catalog` from the policy",
         );
-        return (None, TokenStream::new());
+        return None;
     }
     let file = path.file_name().map_or_else(|| path.display().to_string(), |f| f.to_string_lossy().into_owned());
     let text = match std::fs::read_to_string(path) {
         Ok(text) => text,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
-            return (Some(Committed { file, metrics: None }), TokenStream::new());
+            return Some(Committed { file, metrics: None });
         }
         Err(e) => {
             cx.error_at(Span::call_site(), format_args!("cannot read the rustdoc catalogue {}: {e}", path.display()));
-            return (None, TokenStream::new());
+            return None;
         }
     };
-    let tracking = crate::policy::track_file(&path.display().to_string());
+    cx.track(crate::policy::track_file(&path.display().to_string()));
     match parse(&text) {
-        Ok(metrics) => (Some(Committed { file, metrics: Some(metrics) }), tracking),
+        Ok(metrics) => Some(Committed { file, metrics: Some(metrics) }),
         Err(error) => {
             cx.error_at(Span::call_site(), unreadable(path, &error));
-            (None, tracking)
+            None
         }
     }
 }

@@ -157,7 +157,8 @@ pub(super) fn naming(cx: &Ctxt, config: &Config, function: &syn::ItemFn) -> Opti
         None => (fn_ident.span(), fn_name.clone()),
     };
     let subsystem = config.subsystem.as_ref().map(syn::LitStr::value).unwrap_or_default();
-    let policy::Loaded { policy, tracking } = policy::load(cx);
+    let policy = policy::load(cx);
+    let tracking = cx.take_tracking();
     let full = policy.full_name(&subsystem, &local);
     if !check_base_name(cx, &full, name_span, &policy) {
         return None;

@@ -19,12 +19,13 @@ pub(crate) fn expand(input: &syn::DeriveInput) -> TokenStream {
     let cx = Ctxt::new();
     let container = attr::container(&cx, input);
     let private = Private(container.krate);
-    let crate::policy::Loaded { policy, tracking } = crate::policy::load(&cx);
+    let policy = crate::policy::load(&cx);
     let fields = validate::fields(&cx, input);
     // Each field's type as source text, once: for L4 and the rustdoc.
     let types: Vec<String> = fields.iter().map(|f| crate::emit::source(&f.ty)).collect();
     validate::labels(&cx, &input.ident, &fields, &types, &policy);
 
+    let tracking = cx.take_tracking();
     let errors = cx.check().err();
     // An invalid set expands to a stub without the per-field bounds, so that
     // a type the macro already rejected is not reported a second time.

@@ -77,12 +77,12 @@ pub(crate) fn expand(input: &syn::DeriveInput) -> TokenStream {
     let cx = Ctxt::new();
     let container = attr::container(&cx, input);
     let private = Private(container.krate);
-    let policy::Loaded { policy, mut tracking } = policy::load(&cx);
-    let (committed, catalogue_tracking) = rustdoc_catalog::load(&cx, &policy);
-    tracking.extend(catalogue_tracking);
+    let policy = policy::load(&cx);
+    let committed = rustdoc_catalog::load(&cx, &policy);
     let subsystem_ok = validate::subsystem(&cx, container.subsystem.as_ref());
     let subsystem = container.subsystem.map(|lit| lit.value()).unwrap_or_default();
     let fields = validate::fields(&cx, input, &policy, &subsystem, subsystem_ok);
+    let tracking = cx.take_tracking();
     match cx.check() {
         Ok(()) => expand::impl_metrics(
             input,
