@@ -102,7 +102,9 @@ mod tests {
     #[test]
     fn the_tracking_is_taken_once_whatever_the_errors() {
         let cx = Ctxt::new();
-        cx.track(quote::quote!(const _: &[u8] = ::core::include_bytes!("/a/Cargo.toml");));
+        cx.track(quote::quote!(
+            const _: &[u8] = ::core::include_bytes!("/a/Cargo.toml");
+        ));
         cx.error_at(Span::call_site(), "broken");
         let tracking = cx.take_tracking().to_string();
         assert!(tracking.contains("include_bytes"), "{tracking}");
@@ -113,7 +115,9 @@ mod tests {
     fn dropping_the_tracking_or_the_errors_is_a_bug_that_panics() {
         let forgot_tracking = std::panic::catch_unwind(|| {
             let cx = Ctxt::new();
-            cx.track(quote::quote!(const _: () = ();));
+            cx.track(quote::quote!(
+                const _: () = ();
+            ));
             let _ = cx.check();
         });
         assert!(forgot_tracking.is_err());

@@ -46,6 +46,7 @@ mod ctxt;
 mod emit;
 mod input;
 mod instrument;
+mod item;
 mod label_set;
 mod label_value;
 mod metrics;

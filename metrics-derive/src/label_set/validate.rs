@@ -5,40 +5,23 @@
 use super::attr::LABEL;
 use super::label_name;
 use crate::ctxt::Ctxt;
+use crate::item;
 
 /// The fields of a struct with named fields, none with a `#[label]`
 /// attribute, and no generic parameters; errors otherwise.
 pub(super) fn fields<'a>(cx: &Ctxt, input: &'a syn::DeriveInput) -> Vec<&'a syn::Field> {
-    let fields: Vec<&syn::Field> = match &input.data {
-        syn::Data::Struct(syn::DataStruct { fields: syn::Fields::Named(named), .. }) => named.named.iter().collect(),
-        syn::Data::Struct(_) => {
-            cx.error_spanned_by(
-                &input.ident,
-                "`LabelSet` needs named fields: the field names are the label names\n= help: write `struct Name { label: Value, .. }`",
-            );
-            Vec::new()
-        }
-        syn::Data::Enum(data) => {
-            cx.error_spanned_by(
-                data.enum_token,
-                "`LabelSet` is derived on structs of label values\n= help: for an enum of label values, derive `LabelValue`, and use it as a field of a `LabelSet` struct",
-            );
-            Vec::new()
-        }
-        syn::Data::Union(data) => {
-            cx.error_spanned_by(
-                data.union_token,
-                "`LabelSet` is derived on structs of label values\n= help: write `struct Name { label: Value, .. }`",
-            );
-            Vec::new()
-        }
+    let says = item::OnlyNamedFields {
+        unnamed: "`LabelSet` needs named fields: the field names are the label names\n= help: write `struct Name { label: Value, .. }`",
+        on_enum: "`LabelSet` is derived on structs of label values\n= help: for an enum of label values, derive `LabelValue`, and use it as a field of a `LabelSet` struct",
+        on_union: "`LabelSet` is derived on structs of label values\n= help: write `struct Name { label: Value, .. }`",
     };
-    if !input.generics.params.is_empty() {
-        cx.error_spanned_by(
-            &input.generics,
-            "a label set cannot be generic: its labels are fixed at compile time\n= help: remove the generic parameters",
-        );
-    }
+    let fields: Vec<&syn::Field> =
+        item::named_fields(cx, input, &says).map(|named| named.named.iter().collect()).unwrap_or_default();
+    item::not_generic(
+        cx,
+        input,
+        "a label set cannot be generic: its labels are fixed at compile time\n= help: remove the generic parameters",
+    );
     for field in &fields {
         for a in field.attrs.iter().filter(|a| a.path().is_ident(LABEL)) {
             cx.error_spanned_by(

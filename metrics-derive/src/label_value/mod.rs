@@ -31,11 +31,9 @@ pub(crate) fn expand(input: &syn::DeriveInput) -> TokenStream {
     let cx = Ctxt::new();
     let container = attr::container(&cx, input);
     let private = Private(container.krate);
-    let variants = match &input.data {
-        syn::Data::Enum(data) => attr::variants(&cx, data, container.rename_all),
-        _ => Vec::new(),
-    };
-    let valid = validate::item(&cx, input, &variants);
+    let data = crate::item::enum_data(&cx, input, validate::ON_STRUCT, validate::ON_UNION);
+    let variants = data.map(|data| attr::variants(&cx, data, container.rename_all)).unwrap_or_default();
+    let valid = data.is_some() && validate::item(&cx, input, &variants);
     let errors = cx.check().err().map(|e| e.to_compile_error());
     let body =
         if valid { expand::impl_label_value(&input.ident, &variants, &private) } else { expand::stub(input, &private) };

@@ -1,40 +1,27 @@
-//! What `#[derive(LabelValue)]` checks: an enum without generic parameters,
-//! and its values (L7, through `metricate_catalog::rules`).
+//! What `#[derive(LabelValue)]` checks: an enum (`item::enum_data`) without
+//! generic parameters, and its values (L7, through `metricate_catalog::rules`).
 
 use metricate_catalog::rules;
 
 use super::Variant;
 use crate::ctxt::Ctxt;
+use crate::item;
 
-/// The item's kind and generics, and L7 on the values of an enum: whether
-/// the derive can write the impl.
+/// What the derive says of a struct.
+pub(super) const ON_STRUCT: &str = "`LabelValue` is derived on enums\n= help: declare the values as variants of an enum; for a set of labels, derive `LabelSet` on a struct";
+/// What the derive says of a union.
+pub(super) const ON_UNION: &str = "`LabelValue` is derived on enums\n= help: declare the values as variants of an enum";
+
+/// The generics and L7 on the values of an enum (whose kind
+/// `item::enum_data` checked): whether the derive can write the impl.
 pub(super) fn item(cx: &Ctxt, input: &syn::DeriveInput, variants: &[Variant<'_>]) -> bool {
-    match &input.data {
-        syn::Data::Enum(_) => {
-            if !input.generics.params.is_empty() {
-                cx.error_spanned_by(
-                    &input.generics,
-                    "a label value enum cannot be generic\n= help: remove the generic parameters: a label value is one of a fixed set of unit variants",
-                );
-            }
-            values(cx, &input.ident, variants);
-            input.generics.params.is_empty()
-        }
-        syn::Data::Struct(data) => {
-            cx.error_spanned_by(
-                data.struct_token,
-                "`LabelValue` is derived on enums\n= help: declare the values as variants of an enum; for a set of labels, derive `LabelSet` on a struct",
-            );
-            false
-        }
-        syn::Data::Union(data) => {
-            cx.error_spanned_by(
-                data.union_token,
-                "`LabelValue` is derived on enums\n= help: declare the values as variants of an enum",
-            );
-            false
-        }
-    }
+    let not_generic = item::not_generic(
+        cx,
+        input,
+        "a label value enum cannot be generic\n= help: remove the generic parameters: a label value is one of a fixed set of unit variants",
+    );
+    values(cx, &input.ident, variants);
+    not_generic
 }
 
 /// L7 (`metricate_catalog::rules::check_l7`) on the values, each violation pointing at

@@ -13,6 +13,7 @@ use super::attr::{FieldAttrs, field_attrs};
 use super::{DEFAULT_VERSION, Field, Special};
 use crate::attr::{self, Slot};
 use crate::ctxt::Ctxt;
+use crate::item;
 
 /// What a field's type declares: its kind, the label set `L` of a
 /// `Family<L, M>` or an `Info<L>`, and what is special about it.
@@ -105,6 +106,9 @@ pub(super) fn subsystem(cx: &Ctxt, subsystem: Option<&syn::LitStr>) -> bool {
     }
 }
 
+/// What the derive says of an enum or a union.
+const NOT_A_STRUCT: &str = "`Metrics` is derived on structs whose fields are metrics\n= help: write `struct Name { requests_total: Counter, .. }`";
+
 /// The struct's shape (named fields, no generics), each field
 /// ([`field`]), and D1 and A5 across its fields.
 pub(super) fn fields<'a>(
@@ -114,36 +118,20 @@ pub(super) fn fields<'a>(
     subsystem: &str,
     subsystem_ok: bool,
 ) -> Vec<Field<'a>> {
-    let named = match &input.data {
-        syn::Data::Struct(syn::DataStruct { fields: syn::Fields::Named(named), .. }) => Some(named),
-        syn::Data::Struct(_) => {
-            cx.error_spanned_by(
-                &input.ident,
-                "`Metrics` needs named fields: the field names are the metric names\n= help: write `struct Name { requests_total: Counter, .. }`",
-            );
-            None
-        }
-        syn::Data::Enum(data) => {
-            cx.error_spanned_by(
-                data.enum_token,
-                "`Metrics` is derived on structs whose fields are metrics\n= help: write `struct Name { requests_total: Counter, .. }`",
-            );
-            None
-        }
-        syn::Data::Union(data) => {
-            cx.error_spanned_by(
-                data.union_token,
-                "`Metrics` is derived on structs whose fields are metrics\n= help: write `struct Name { requests_total: Counter, .. }`",
-            );
-            None
-        }
-    };
-    if !input.generics.params.is_empty() {
-        cx.error_spanned_by(
-            &input.generics,
-            "a metrics struct cannot be generic: its metrics are `static`\n= help: remove the generic parameters; declare one struct per set of metrics",
-        );
-    }
+    let named = item::named_fields(
+        cx,
+        input,
+        &item::OnlyNamedFields {
+            unnamed: "`Metrics` needs named fields: the field names are the metric names\n= help: write `struct Name { requests_total: Counter, .. }`",
+            on_enum: NOT_A_STRUCT,
+            on_union: NOT_A_STRUCT,
+        },
+    );
+    item::not_generic(
+        cx,
+        input,
+        "a metrics struct cannot be generic: its metrics are `static`\n= help: remove the generic parameters; declare one struct per set of metrics",
+    );
     let mut fields = Vec::new();
     for field in named.iter().flat_map(|n| &n.named) {
         if let Some(parsed) = self::field(cx, field, policy, subsystem, subsystem_ok) {
