@@ -225,7 +225,7 @@ fn errors(cx: &Ctxt, expr: &syn::Expr, metric: &str) -> Vec<syn::Path> {
                 path,
                 format_args!(
                     "the `errors` of one alert are variants of one enum; this one is not of `{}`\n= help: an error ratio counts failures of one label: list variants of that label's enum only",
-                    text(&enum_of(first))
+                    crate::emit::written(&enum_of(first))
                 ),
             );
             continue;
@@ -246,11 +246,6 @@ fn errors(cx: &Ctxt, expr: &syn::Expr, metric: &str) -> Vec<syn::Path> {
 fn enum_of(path: &syn::Path) -> syn::Path {
     let n = path.segments.len().saturating_sub(1);
     syn::Path { leading_colon: path.leading_colon, segments: path.segments.iter().take(n).cloned().collect() }
-}
-
-/// A path as written in a message: `metrics::Outcome`.
-fn text(path: &syn::Path) -> String {
-    quote!(#path).to_string().replace(' ', "")
 }
 
 fn check(cx: &Ctxt, attribute: &syn::Attribute, keys: Keys, metric: &str, kind: Kind, labeled: bool) -> Option<Alert> {
@@ -455,7 +450,7 @@ pub(crate) fn tokens(alerts: &[Alert], labels: &TokenStream, metric: &str, p: &P
                         }
                     }
                 });
-                let enum_name = text(&ty);
+                let enum_name = crate::emit::written(&ty);
                 let none = format!(
                     "alert `{name}`: `{enum_name}` is not the type of a label of `{metric}`\n\
                      = note: an error ratio counts failures of one of the metric's labels\n\

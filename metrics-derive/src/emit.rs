@@ -122,3 +122,36 @@ pub(crate) fn option(inner: Option<String>) -> String {
 pub(crate) fn source(tokens: &impl quote::ToTokens) -> String {
     tokens.to_token_stream().to_string()
 }
+
+/// Tokens as a person writes them: `Agent::global().boots_in_flight`, not
+/// `Agent :: global () . boots_in_flight`.
+pub(crate) fn written(tokens: &impl quote::ToTokens) -> String {
+    tidy(&source(tokens))
+}
+
+/// Source text printed from tokens ([`source`]) without the spaces a person
+/// would not write: around `::`, `.`, brackets, `<` and `>`, before `,` and
+/// after `&`.
+pub(crate) fn tidy(text: &str) -> String {
+    let mut text = text.to_owned();
+    for (from, to) in [
+        (" :: ", "::"),
+        (":: ", "::"),
+        (" . ", "."),
+        (" (", "("),
+        ("( ", "("),
+        (" )", ")"),
+        (" [", "["),
+        ("[ ", "["),
+        (" ]", "]"),
+        (" ,", ","),
+        (" : ", ": "),
+        (" <", "<"),
+        ("< ", "<"),
+        (" >", ">"),
+        ("& ", "&"),
+    ] {
+        text = text.replace(from, to);
+    }
+    text
+}

@@ -20,7 +20,7 @@ mod expand;
 mod validate;
 
 use proc_macro2::TokenStream;
-use quote::{ToTokens, quote};
+use quote::quote;
 
 use crate::ctxt::Ctxt;
 use crate::private::Private;
@@ -125,30 +125,4 @@ fn member_name(member: &syn::Member) -> String {
         syn::Member::Named(ident) => ident.to_string(),
         syn::Member::Unnamed(index) => index.index.to_string(),
     }
-}
-
-/// Tokens as a person writes them: `Agent::global().boots_in_flight`, not
-/// `Agent :: global () . boots_in_flight`.
-fn text(tokens: &impl ToTokens) -> String {
-    let mut text = tokens.to_token_stream().to_string();
-    for (from, to) in [
-        (" :: ", "::"),
-        (":: ", "::"),
-        (" . ", "."),
-        (" (", "("),
-        ("( ", "("),
-        (" )", ")"),
-        (" [", "["),
-        ("[ ", "["),
-        (" ]", "]"),
-        (" ,", ","),
-        (" : ", ": "),
-        (" <", "<"),
-        ("< ", "<"),
-        (" >", ">"),
-        ("& ", "&"),
-    ] {
-        text = text.replace(from, to);
-    }
-    text
 }

@@ -105,7 +105,7 @@ pub(super) fn config(cx: &Ctxt, config: &Config, function: &syn::ItemFn) {
             metrics,
             format_args!(
                 "`metrics = {metrics}` declares a struct next to the function, and the `impl` of a method (here `{}`) cannot hold one\n= help: declare the metrics in a `#[derive(Metrics)]` struct and record into them with `duration = ..`/`count = ..`, or drop `metrics` and read the metrics through the registry",
-                super::text(receiver)
+                crate::emit::written(receiver)
             ),
         );
     }
@@ -209,7 +209,7 @@ pub(super) fn takes_outcome(cx: &Ctxt, config: &Config, function: &syn::ItemFn, 
         return labels.fields.iter().map(|field| is_result(&field.expr)).collect();
     };
     let parameters = parameter_names(&function.sig);
-    let set = super::text(&labels.path);
+    let set = crate::emit::written(&labels.path);
     let mut found = false;
     let takes = labels
         .fields

@@ -48,7 +48,7 @@ pub(super) fn labels(
         for violation in metricate_catalog::rules::check_label_name(&name, policy) {
             cx.error_at(member.span(), violation);
         }
-        if let Some(violation) = metricate_catalog::rules::check_l4(&name, &type_text(ty)) {
+        if let Some(violation) = metricate_catalog::rules::check_l4(&name, &crate::emit::tidy(ty)) {
             cx.error_spanned_by(&field.ty, violation);
         }
         if i == policy.max_labels
@@ -58,10 +58,4 @@ pub(super) fn labels(
             cx.error_at(member.span(), violation);
         }
     }
-}
-
-/// A type as written (from its tokens' text), without the token spacing of
-/// `to_string`.
-fn type_text(text: &str) -> String {
-    text.replace("& ", "&").replace(" <", "<").replace("< ", "<").replace(" >", ">").replace(" ,", ",")
 }

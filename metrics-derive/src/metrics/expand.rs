@@ -256,7 +256,7 @@ pub(super) fn rustdoc(f: &Field<'_>, committed: Option<&Committed>) -> Vec<Strin
     let mut lines = vec![format!(" `{name}`: {}", f.help), String::new()];
     lines.push(format!(" - type: {}", f.kind.as_str()));
     lines.push(format!(" - unit: {}", f.unit.as_deref().map_or("none".to_owned(), |u| format!("`{u}`"))));
-    let labels = f.labels.map(|labels| quote!(#labels).to_string().replace(' ', ""));
+    let labels = f.labels.map(emit::written);
     match (labels, committed) {
         (Some(labels), Some(committed)) => lines.extend(committed.label_lines(name, &labels)),
         (Some(labels), None) => lines.push(format!(

@@ -35,7 +35,7 @@ pub(super) fn declaring(
     let duration_help = lit(format!("Duration of `{fn_name}` in seconds, by result. {help}"), help_span);
     let buckets = config.buckets.as_ref().map(|b| quote!(, buckets = #b));
     let krate = config.krate.as_ref().map(|k| {
-        let text = k.to_token_stream().to_string().replace(' ', "");
+        let text = crate::emit::written(k);
         quote!(crate = #text,)
     });
     let field = |ident: &str| format_ident!("{}", ident, span = name_span);

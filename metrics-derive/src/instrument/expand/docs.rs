@@ -4,8 +4,9 @@
 
 use std::fmt::Write as _;
 
+use super::super::Shape;
 use super::super::attr::Config;
-use super::super::{Shape, text};
+use crate::emit::written as text;
 
 /// The values of `result` for a function of this shape.
 pub(super) fn result_values(shape: Shape) -> &'static str {
