@@ -2,9 +2,13 @@
 //! declared metric, the crate-wide naming [`Policy`], and the escaping rules of
 //! the text expositions.
 //!
-//! This core has no dependencies, so the proc macros can use it at expansion
-//! time and the runtime at run time: both read the same descriptor and apply
-//! the same rules.
+//! This core (the descriptor, the policy, the [`rules`], escaping) has no
+//! dependencies, so the proc macros can use it at expansion time and the
+//! runtime at run time: both read the same descriptor and apply the same
+//! rules. The tools sit on top of it behind features, which the proc macros
+//! leave off: the policy's reader of `Cargo.toml` (`manifest`), the parser
+//! of expositions (`exposition`), the JSON catalogue with render, diff and
+//! check (`json`), and the `catalog` command (`cli`).
 //!
 //! ```
 //! use metricate_catalog::{Descriptor, Label, MetricKind, Source};
@@ -44,6 +48,7 @@ mod descriptor;
 #[cfg(feature = "json")]
 pub mod diff;
 pub mod escape;
+#[cfg(feature = "exposition")]
 pub mod exposition;
 #[cfg(feature = "json")]
 pub mod json;
