@@ -50,6 +50,8 @@ pub mod diff;
 pub mod escape;
 #[cfg(feature = "exposition")]
 pub mod exposition;
+#[cfg(feature = "golden")]
+pub mod golden;
 #[cfg(feature = "json")]
 pub mod json;
 #[cfg(feature = "manifest")]

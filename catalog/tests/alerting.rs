@@ -1,8 +1,8 @@
 //! `catalog rules`: the rule file and its unit tests for the fixture of
 //! every alert kind (`tests/golden/alerts.json`), compared byte for byte
 //! with `tests/golden/alerts.rules.yml` and `alerts.rules_test.yml`
-//! (`UPDATE_GOLDEN=1 cargo test -p metricate-catalog --features cli --test
-//! alerting` rewrites them); the command's files and errors; the runbooks of
+//! (`METRICS_CATALOG_UPDATE=1 cargo test -p metricate-catalog --features
+//! cli,golden --test alerting` rewrites them); the command's files and errors; the runbooks of
 //! the Markdown and HTML catalogues. promtool runs them in
 //! `tests/tests/alert_rules.rs`.
 
@@ -10,6 +10,7 @@ use std::path::PathBuf;
 
 use metricate_catalog::alerting::{Options, rule_file, rule_tests, runbooks};
 use metricate_catalog::cli::{BAD_INPUT, CLEAN, run};
+use metricate_catalog::golden::assert_generated_file;
 use metricate_catalog::json::Catalog;
 
 fn golden(name: &str) -> PathBuf {
@@ -28,16 +29,7 @@ fn catalog(args: &[&str]) -> (u8, String, String) {
 }
 
 fn assert_golden(name: &str, generated: &str) {
-    let path = golden(name);
-    if std::env::var_os("UPDATE_GOLDEN").is_some_and(|v| v == "1") {
-        std::fs::write(&path, generated).unwrap();
-        return;
-    }
-    let committed = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
-    assert!(
-        committed == generated,
-        "{name} differs from what is generated (UPDATE_GOLDEN=1 rewrites it):\n{generated}"
-    );
+    assert_generated_file(golden(name), generated);
 }
 
 #[test]

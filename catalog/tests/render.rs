@@ -4,13 +4,13 @@
 //! After an intended change, regenerate the file and review its diff:
 //!
 //! ```text
-//! UPDATE_GOLDEN=1 cargo test -p metricate-catalog --features json --test render
+//! METRICS_CATALOG_UPDATE=1 cargo test -p metricate-catalog --features json,golden --test render
 //! ```
 //!
 //! The HTML is checked for its structure instead (a card per metric, every
 //! string escaped, nothing fetched from the network); the browser test in
 //! `tests/tests/catalog_html.rs` drives its script.
-#![cfg(feature = "json")]
+#![cfg(all(feature = "json", feature = "golden"))]
 
 use std::path::PathBuf;
 
@@ -234,31 +234,7 @@ fn fixture() -> Catalog {
 #[test]
 fn markdown_matches_the_golden_file() {
     let path = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/golden/catalog.md");
-    let actual = markdown(&fixture());
-    if std::env::var_os("UPDATE_GOLDEN").is_some_and(|v| v == "1") {
-        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
-        std::fs::write(&path, &actual).unwrap();
-        return;
-    }
-    let expected = std::fs::read_to_string(&path)
-        .unwrap_or_else(|e| panic!("{}: {e}; run with UPDATE_GOLDEN=1 to create it", path.display()));
-    if actual != expected {
-        let line = actual.lines().zip(expected.lines()).position(|(a, e)| a != e).map_or_else(
-            || {
-                format!(
-                    "the texts differ in length ({} and {} lines)",
-                    actual.lines().count(),
-                    expected.lines().count()
-                )
-            },
-            |i| format!("first difference at line {}", i + 1),
-        );
-        panic!(
-            "the Markdown differs from {}: {line}; if the change is intended, run with UPDATE_GOLDEN=1 and review the \
-             diff\n--- actual ---\n{actual}",
-            path.display()
-        );
-    }
+    metricate_catalog::golden::assert_generated_file(path, &markdown(&fixture()));
 }
 
 #[test]

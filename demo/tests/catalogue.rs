@@ -62,7 +62,7 @@ fn dashboards_are_up_to_date() {
     for entry in std::fs::read_dir(dir).unwrap() {
         let path = entry.unwrap().path();
         let name = path.file_name().and_then(|n| n.to_str()).unwrap_or_default().to_owned();
-        if std::env::var("METRICS_CATALOG_UPDATE").is_ok_and(|v| v == "1") && !names.contains(&name.as_str()) {
+        if std::env::var(metricate::docs::UPDATE_VAR).is_ok_and(|v| v == "1") && !names.contains(&name.as_str()) {
             std::fs::remove_file(&path).unwrap();
             continue;
         }

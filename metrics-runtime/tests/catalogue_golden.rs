@@ -2,7 +2,7 @@
 //! (golden files under `tests/golden/`). `METRICS_CATALOG_UPDATE=1` rewrites
 //! them; review the diff before committing.
 
-use metricate::docs::difference;
+use metricate::docs::assert_generated_file;
 use metricate::{
     Counter, Family, Gauge, Histogram, IntGauge, LabelSet, LabelValue, MetricGroup, Metrics, capped_label,
 };
@@ -86,15 +86,7 @@ fn catalogue() -> metricate_catalog::json::Catalog {
 }
 
 fn golden(name: &str, generated: &str) {
-    let path = format!("{}/tests/golden/{name}", env!("CARGO_MANIFEST_DIR"));
-    if std::env::var("METRICS_CATALOG_UPDATE").is_ok_and(|v| v == "1") {
-        std::fs::write(&path, generated).unwrap();
-        return;
-    }
-    let committed = std::fs::read_to_string(&path).unwrap_or_default();
-    if let Some(diff) = difference(&committed, generated, &path) {
-        panic!("{path} differs from the declarations:\n{diff}");
-    }
+    assert_generated_file(format!("{}/tests/golden/{name}", env!("CARGO_MANIFEST_DIR")), generated);
 }
 
 #[test]
