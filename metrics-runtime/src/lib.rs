@@ -311,10 +311,9 @@ pub use metricate_derive::LabelSet;
 /// assert_eq!(append(b"abc").unwrap(), 3);
 /// assert!(append(b"").is_err());
 /// let registry = metricate::global().unwrap();
-/// let calls = registry.snapshot(|d| d.name == "metrics_events_append_total");
-/// let calls = calls.family("metrics_events_append_total").unwrap();
-/// assert_eq!(calls.find(&[("result", "ok")]).unwrap().value().as_f64(), 1.0);
-/// assert_eq!(calls.find(&[("result", "error")]).unwrap().value().as_f64(), 1.0);
+/// let calls = |result| registry.series("metrics_events_append_total", &[("result", result)]).unwrap();
+/// assert_eq!(calls("ok").value().as_f64(), 1.0);
+/// assert_eq!(calls("error").value().as_f64(), 1.0);
 /// ```
 ///
 /// **Declared metrics.** Without `duration`/`count`, the attribute declares

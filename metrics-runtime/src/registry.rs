@@ -9,7 +9,7 @@ use metricate_catalog::Descriptor;
 
 use crate::constant::{ConstantLabelError, ConstantLabels};
 use crate::metric::{Collect, MetricGroup};
-use crate::snapshot::Snapshot;
+use crate::snapshot::{SeriesSnapshot, Snapshot};
 
 /// One `#[derive(Metrics)]` struct's registered instance, submitted to
 /// `inventory` by generated code.
@@ -273,6 +273,40 @@ impl<'a> Registry<'a> {
     pub fn snapshot(&self, mut filter: impl FnMut(&Descriptor) -> bool) -> Snapshot {
         let metrics = self.entries.iter().filter(|e| filter(e.descriptor)).map(|e| (e.descriptor, e.metric));
         Snapshot::collect(metrics).with_constant_labels(self.constant_labels().clone()).with_created(self.created)
+    }
+
+    /// The series of metric `name` whose labels include every `(label,
+    /// value)` given, read now through a snapshot of that metric alone: how
+    /// a test reads what was recorded. `None` when no metric of that name is
+    /// registered, or it has no such series (a quiet family's series that
+    /// nothing recorded to).
+    ///
+    /// ```
+    /// use metricate::{Counter, Family, LabelSet, LabelValue, Metrics, Registry};
+    ///
+    /// #[derive(Clone, Copy, LabelValue)]
+    /// enum Outcome { Ok, Error }
+    ///
+    /// #[derive(Clone, Copy, LabelSet)]
+    /// struct ByOutcome { result: Outcome }
+    ///
+    /// #[derive(Metrics)]
+    /// #[metrics(subsystem = "doc_series")]
+    /// struct Jobs {
+    ///     /// Jobs run.
+    ///     runs_total: Family<ByOutcome, Counter>,
+    /// }
+    ///
+    /// let jobs = Box::leak(Box::new(Jobs::new_unregistered()));
+    /// let mut registry = Registry::new();
+    /// registry.register_group(jobs).unwrap();
+    /// jobs.runs_total.with(ByOutcome { result: Outcome::Error }).inc();
+    /// let errors = registry.series("metrics_doc_series_runs_total", &[("result", "error")]).unwrap();
+    /// assert_eq!(errors.value().as_f64(), 1.0);
+    /// assert!(registry.series("metrics_doc_series_missing_total", &[]).is_none());
+    /// ```
+    pub fn series(&self, name: &str, labels: &[(&str, &str)]) -> Option<SeriesSnapshot> {
+        self.snapshot(|d| d.name == name).family(name)?.find(labels).cloned()
     }
 
     /// The registry with (or without) the `_created` sample of every

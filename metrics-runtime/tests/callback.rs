@@ -62,13 +62,7 @@ fn a_panicking_or_invalid_function_is_left_out_and_counted() {
     pool.opened_total.register(|| -1.0).unwrap();
     pool.idle_connections.register(|| 5.0).unwrap();
     let registry = metricate::global().unwrap();
-    let count = |name: &str, labels: &[(&str, &str)]| {
-        registry
-            .snapshot(|d| d.name == name)
-            .family(name)
-            .and_then(|f| f.find(labels))
-            .map_or(0.0, |s| s.value().as_f64())
-    };
+    let count = |name: &str, labels: &[(&str, &str)]| registry.series(name, labels).map_or(0.0, |s| s.value().as_f64());
     let (panics, negatives) = (
         count("metrics_export_callback_panics_total", &[]),
         count("metrics_export_invalid_samples_total", &[("reason", "negative")]),

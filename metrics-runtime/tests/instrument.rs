@@ -21,10 +21,7 @@ use metricate::{
 // Reading the global registry.
 
 fn series(name: &str, labels: &[(&str, &str)]) -> Option<SeriesSnapshot> {
-    let registry = metricate::global().expect("the global registry builds");
-    let snapshot = registry.snapshot(|d| d.name == name);
-    let family = snapshot.family(name)?;
-    family.find(labels).cloned()
+    metricate::global().expect("the global registry builds").series(name, labels)
 }
 
 /// A counter's or gauge's value; 0 for a series that does not exist.

@@ -204,8 +204,8 @@ impl Drop for Process {
 /// `name` now: 0 when it has no such series yet (a quiet family's untouched
 /// series). How a test reads the exporter's own metrics.
 pub fn registry_value(name: &str, labels: &[(&str, &str)]) -> f64 {
-    let snapshot = metricate::global().expect("the registry builds").snapshot(|d| d.name == name);
-    snapshot.family(name).and_then(|f| f.find(labels)).map_or(0.0, |s| s.value().as_f64())
+    let registry = metricate::global().expect("the registry builds");
+    registry.series(name, labels).map_or(0.0, |s| s.value().as_f64())
 }
 
 /// Polls `done` until it holds, failing the test with `what` after `limit`
