@@ -253,7 +253,15 @@ pub trait MetricField: Collect + Sized + 'static {
 /// derive can use it as an array length.
 #[doc(hidden)]
 pub const fn static_cells(cardinality: usize, base: usize, per_bound: usize, bounds: usize) -> usize {
-    cardinality * (base + per_bound * bounds)
+    cardinality * series_cells(base, per_bound, bounds)
+}
+
+/// The cells of one series of a metric with `base` cells and `per_bound`
+/// more for each of `bounds` finite bucket bounds: the one place a series'
+/// size is computed (its `static`, its heap cells, its handle's slice).
+#[inline]
+pub(crate) const fn series_cells(base: usize, per_bound: usize, bounds: usize) -> usize {
+    base + per_bound * bounds
 }
 
 /// A group of metrics, as `#[derive(Metrics)]` generates for a struct: used

@@ -534,7 +534,11 @@ pub struct ExemplarHistogram {
 /// Cells of a histogram series with `bounds` finite bounds: the
 /// histogram's, then one slot per bucket.
 const fn histogram_cells(bounds: usize) -> usize {
-    HISTOGRAM_BASE + 2 * bounds + (bounds + 1) * SLOT_WORDS
+    super::series_cells(
+        <ExemplarHistogram as Metric>::CELLS_BASE,
+        <ExemplarHistogram as Metric>::CELLS_PER_BOUND,
+        bounds,
+    )
 }
 
 impl ExemplarHistogram {

@@ -69,7 +69,7 @@ impl<L: LabelSet, M: Metric> Family<L, M> {
     }
 
     fn stride(&self) -> usize {
-        M::CELLS_BASE + M::CELLS_PER_BOUND * self.bounds.len()
+        super::series_cells(M::CELLS_BASE, M::CELLS_PER_BOUND, self.bounds.len())
     }
 
     #[doc(hidden)]
@@ -90,7 +90,7 @@ impl<L: LabelSet + 'static, M: Metric> MetricField for Family<L, M> {
     const CELLS_PER_BOUND: usize = M::CELLS_PER_BOUND;
 
     fn new_heap(bounds: &'static [f64]) -> Self {
-        let len = L::CARDINALITY * (M::CELLS_BASE + M::CELLS_PER_BOUND * bounds.len());
+        let len = super::static_cells(L::CARDINALITY, M::CELLS_BASE, M::CELLS_PER_BOUND, bounds.len());
         Family { cells: heap_cells::<M>(len), bounds, labels: PhantomData, reader: M::READER }
     }
 }

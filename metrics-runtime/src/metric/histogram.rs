@@ -449,7 +449,7 @@ impl Metric for Histogram {
 
     #[inline]
     fn handle<'a>(cells: &'a [AtomicU64], series: usize, bounds: &'static [f64]) -> HistogramRef<'a> {
-        let stride = CELLS_BASE + 2 * bounds.len();
+        let stride = super::series_cells(CELLS_BASE, <Self as Metric>::CELLS_PER_BOUND, bounds.len());
         HistogramRef { cells: &cells[series * stride..(series + 1) * stride], bounds }
     }
 
@@ -473,7 +473,7 @@ impl MetricField for Histogram {
     const CELLS_PER_BOUND: usize = 2;
 
     fn new_heap(bounds: &'static [f64]) -> Histogram {
-        let len = CELLS_BASE + 2 * bounds.len();
+        let len = super::series_cells(CELLS_BASE, <Self as MetricField>::CELLS_PER_BOUND, bounds.len());
         Histogram { cells: Storage::heap(len, || AtomicU64::new(0)), bounds }
     }
 }
