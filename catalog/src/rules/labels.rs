@@ -473,14 +473,19 @@ pub fn check_l6(metric: &str, series: usize, limit: usize) -> Option<Violation> 
         return None;
     }
     let count = if series == usize::MAX { L6_UNCOUNTED.to_owned() } else { series.to_string() };
+    let [before_metric, before_count, before_limit] = L6_PARTS;
     Some(Violation::new(
         Rule::L6,
-        format_args!("metric `{metric}` has {count} series, more than its limit of {limit}"),
+        format_args!("{before_metric}{metric}{before_count}{count}{before_limit}{limit}"),
         L6_NOTE,
         L6_HELP,
     ))
 }
 
+/// The text of L6's message around the metric, the count and the limit (the
+/// rule id comes first): written by [`check_l6`] at run time and by
+/// [`l6_text`] in const evaluation.
+const L6_PARTS: [&str; 3] = ["metric `", "` has ", " series, more than its limit of "];
 /// How L6 names a series count that saturated.
 const L6_UNCOUNTED: &str = "more than `usize::MAX`";
 const L6_NOTE: &str = "every series is a time series that Prometheus stores, and queries scan: the product of the \
@@ -503,11 +508,13 @@ const L6_HELP: &str = "drop a label or merge label values, or raise this metric'
 /// assert_eq!(std::str::from_utf8(&buf[..len]).unwrap(), violation.to_string());
 /// ```
 pub const fn l6_text(buf: &mut [u8], metric: &str, series: usize, limit: usize) -> usize {
-    let mut len = push(buf, 0, b"L6: metric `");
+    let mut len = push(buf, 0, Rule::L6.id().as_bytes());
+    len = push(buf, len, b": ");
+    len = push(buf, len, L6_PARTS[0].as_bytes());
     len = push(buf, len, metric.as_bytes());
-    len = push(buf, len, b"` has ");
+    len = push(buf, len, L6_PARTS[1].as_bytes());
     len = if series == usize::MAX { push(buf, len, L6_UNCOUNTED.as_bytes()) } else { push_usize(buf, len, series) };
-    len = push(buf, len, b" series, more than its limit of ");
+    len = push(buf, len, L6_PARTS[2].as_bytes());
     len = push_usize(buf, len, limit);
     len = push(buf, len, b"\n= note: ");
     len = push(buf, len, L6_NOTE.as_bytes());
