@@ -355,15 +355,10 @@ impl Descriptor {
     /// Whether series `index` exists: false when a capped label's value in it
     /// has not been met yet. Encoders skip such series.
     pub fn series_exists(&self, index: usize) -> bool {
-        let mut rest = index;
-        for label in self.labels.iter().rev() {
-            let cardinality = label.cardinality().max(1);
-            if !label.has_value(rest % cardinality) {
-                return false;
-            }
-            rest /= cardinality;
-        }
-        true
+        self.labels
+            .iter()
+            .enumerate()
+            .all(|(position, label)| label.has_value(value_index(self.labels, index, position)))
     }
 
     /// Whether an exposition leaves out the series of this metric that
@@ -404,6 +399,28 @@ impl Descriptor {
 }
 
 /// Every name a metric called `name` of kind `kind` occupies in either
+/// The index of the value of label `position` in series `index` of a metric
+/// with `labels`: a series index is the mixed-radix number of its labels'
+/// value indices, the first label most significant (a label without values
+/// counts as one value). The one decoding of a series index, for the
+/// encoders, snapshots and [`Descriptor::series_exists`].
+///
+/// ```
+/// use metricate_catalog::{Label, value_index};
+///
+/// static LABELS: [Label; 2] = [
+///     Label::new("method", &["get", "post"], &["get", "post"], false, None),
+///     Label::new("status", &["2xx", "4xx", "5xx"], &["2xx", "4xx", "5xx"], false, None),
+/// ];
+/// // Series 4 is (post, 4xx): 1 * 3 + 1.
+/// assert_eq!((value_index(&LABELS, 4, 0), value_index(&LABELS, 4, 1)), (1, 1));
+/// ```
+#[inline]
+pub fn value_index(labels: &[Label], index: usize, position: usize) -> usize {
+    let stride = labels[position + 1..].iter().fold(1usize, |stride, l| stride.saturating_mul(l.cardinality().max(1)));
+    (index / stride) % labels[position].cardinality().max(1)
+}
+
 /// exposition: its family names and the names of the series it generates
 /// (`_bucket`, `_sum`, `_count` for histograms). Two metrics that share any of
 /// these collide.

@@ -64,7 +64,7 @@ pub mod version;
 
 pub use descriptor::{
     Capped, DEFAULT_AGE_BUCKETS, DEFAULT_BUCKETS, DEFAULT_MAX_AGE_SECONDS, DEFAULT_QUANTILES, Deprecation, Descriptor,
-    Flavor, Label, MetricKind, RuntimeValues, Source, SummarySpec, exposed_names,
+    Flavor, Label, MetricKind, RuntimeValues, Source, SummarySpec, exposed_names, value_index,
 };
 pub use policy::{DEFAULT_MAX_LABELS, DEFAULT_MAX_SERIES, DEFAULT_SERIES_CEILING, Policy};
 

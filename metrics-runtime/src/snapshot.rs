@@ -152,19 +152,9 @@ pub(crate) fn label_values(
     index: usize,
 ) -> impl Iterator<Item = (&'static str, &'static str)> {
     let labels = descriptor.labels;
-    let mut rest = index;
-    let mut digits: Vec<usize> = labels
-        .iter()
-        .rev()
-        .map(|label| {
-            let c = label.cardinality().max(1);
-            let digit = rest % c;
-            rest /= c;
-            digit
-        })
-        .collect();
-    digits.reverse();
-    labels.iter().zip(digits).map(|(label, i)| (label.name, label.value(i)))
+    labels.iter().enumerate().map(move |(position, label)| {
+        (label.name, label.value(metricate_catalog::value_index(labels, index, position)))
+    })
 }
 
 /// One metric's series, copied.

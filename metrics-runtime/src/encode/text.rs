@@ -324,10 +324,8 @@ impl SeriesLabels {
         self.prefix.extend_from_slice(&self.constants);
         let mut comma = !self.constants.is_empty();
         for (i, label) in leading.iter().enumerate() {
-            // How many rows one step of this label spans: the product of
-            // the cardinalities of the labels after it.
-            let stride = leading[i + 1..].iter().fold(1usize, |s, l| s.saturating_mul(l.cardinality().max(1)));
-            let value = (row / stride) % label.cardinality().max(1);
+            // A row's leading labels are those of its first series.
+            let value = metricate_catalog::value_index(self.labels, row.saturating_mul(self.per_row), i);
             if comma {
                 self.prefix.push(b',');
             }
