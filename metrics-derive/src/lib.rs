@@ -20,17 +20,23 @@
 //! Jobs::global().runs_total.with(ByOutcome { result: Outcome::Ok }).inc();
 //! ```
 //!
-//! Each macro parses its input into a small IR, checks it, and expands it,
-//! collecting every error with the span of the offending token.
+//! Each macro works in three stages, a file each under its own directory:
+//! `attr.rs` reads its attributes into a small IR that keeps the original
+//! tokens for spans, `validate.rs` applies the rules (through
+//! `metricate_catalog::rules`, which writes every rule's text), and
+//! `expand.rs` writes the expansion, which cannot fail. Every error is
+//! collected (`ctxt.rs`) with the span of the offending token.
 //!
-//! `Metrics`, `LabelSet` and `instrument_metric` read the crate's policy at
-//! expansion time (see `policy.rs` for the lookup: the crate's manifest,
-//! `METRICS_POLICY_MANIFEST`, the workspace's) through `metricate_catalog::manifest`,
-//! and fail with a compile error when there is none. The first expansion in a
-//! crate that reads a manifest emits an `include_bytes!` of it, and an
-//! `option_env!` of the variable where it can change the policy, so that
-//! Cargo rebuilds the crate when either changes; each manifest is parsed once
-//! per compiler process.
+//! `Metrics`, `LabelSet`, `instrument_metric` and `constant_labels!` read
+//! the crate's policy at expansion time (`policy.rs`: the lookup of
+//! `metricate_catalog::manifest::find` over the crate's manifest,
+//! `METRICS_POLICY_MANIFEST` and the workspace's), and fail with a compile
+//! error when there is none. The first expansion in a crate that reads a
+//! manifest emits an `include_bytes!` of it, and an `option_env!` of the
+//! variable where it can change the policy, so that Cargo rebuilds the crate
+//! when either changes (the loads hand these items to the context, which
+//! every expansion must emit); each manifest is parsed once per compiler
+//! process.
 //!
 //! Every crate that declares metrics runs these macros on every build,
 //! unoptimised: they write what needs no span as source text, lexed once by
