@@ -3,8 +3,8 @@
 //!
 //! The derive macros read a crate's policy through this module at expansion
 //! time, and `catalog check` for its `--manifest`: [`find`] looks for the
-//! manifests that hold it ([`Lookup`] says how), reading each with a reader
-//! it is given (the derives' caches what they parse), and [`policy`] merges
+//! manifests that hold it ([`Lookup`] says how), reading each with the reader
+//! it is given (the derives' caches what it parses), and [`policy`] merges
 //! their tables, so that anything that needs a crate's policy reads the same
 //! one.
 //!
