@@ -4,7 +4,7 @@
 //! The derive macros read a crate's policy through this module at expansion
 //! time, and `catalog check` for its `--manifest`: [`find`] looks for the
 //! manifests that hold it ([`Lookup`] says how), reading each with the reader
-//! it is given (the derives' caches what it parses), and [`policy`] merges
+//! it is given (the derives' reader caches what it parses), and [`policy`] merges
 //! their tables, so that anything that needs a crate's policy reads the same
 //! one.
 //!
