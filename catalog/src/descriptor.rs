@@ -398,7 +398,6 @@ impl Descriptor {
     }
 }
 
-/// Every name a metric called `name` of kind `kind` occupies in either
 /// The index of the value of label `position` in series `index` of a metric
 /// with `labels`: a series index is the mixed-radix number of its labels'
 /// value indices, the first label most significant (a label without values
@@ -421,6 +420,7 @@ pub fn value_index(labels: &[Label], index: usize, position: usize) -> usize {
     (index / stride) % labels[position].cardinality().max(1)
 }
 
+/// Every name a metric called `name` of kind `kind` occupies in either
 /// exposition: its family names and the names of the series it generates
 /// (`_bucket`, `_sum`, `_count` for histograms). Two metrics that share any of
 /// these collide.
