@@ -183,7 +183,7 @@ pub(super) fn field<'a>(
         Some((span, name)) => (span, name),
         None => (member.span(), policy.full_name(subsystem, local)),
     };
-    let buckets = buckets.get().map(|array| (array.span(), parse_buckets(cx, &name, &array)));
+    let buckets = buckets.get().map(|array| (array.span(), parse_numbers(cx, H1List::Buckets, &name, &array)));
     let max_series = series_limit(cx, &name, max_series, policy);
 
     if let Some(message) = unsupported(&field.ty) {
@@ -312,7 +312,7 @@ fn summary_spec(
         return None;
     }
     let quantiles = match quantiles.get() {
-        Some(array) => parse_quantiles(cx, name, &array),
+        Some(array) => parse_numbers(cx, H1List::Quantiles, name, &array),
         None => metricate_catalog::DEFAULT_QUANTILES.to_vec(),
     };
     let max_age = match max_age.get() {
@@ -377,33 +377,6 @@ fn created_key(cx: &Ctxt, name: &str, kind: Kind, slot: Slot<()>) -> bool {
         ),
     );
     false
-}
-
-/// The quantiles of a `quantiles = [..]` array, checked by H1
-/// (`metricate_catalog::rules::check_quantiles`) with each violation at its
-/// element.
-fn parse_quantiles(cx: &Ctxt, name: &str, array: &syn::ExprArray) -> Vec<f64> {
-    let mut quantiles = Vec::new();
-    let mut elems = Vec::new();
-    for elem in &array.elems {
-        match number(elem) {
-            Some(value) => {
-                quantiles.push(value);
-                elems.push(elem);
-            }
-            None => cx.error_spanned_by(elem, rules::h1_not_a_literal(H1List::Quantiles, name, "")),
-        }
-    }
-    if quantiles.is_empty() && !array.elems.is_empty() {
-        return quantiles;
-    }
-    for violation in rules::check_quantiles(name, &quantiles) {
-        match violation.index.and_then(|i| elems.get(i)) {
-            Some(elem) => cx.error_spanned_by(elem, violation),
-            None => cx.error_spanned_by(array, violation),
-        }
-    }
-    quantiles
 }
 
 /// The series limit: the field's `max_series`, checked against the
@@ -495,33 +468,36 @@ fn lifecycle(
     (version, deprecation)
 }
 
-/// The bounds of a `buckets = [..]` array, checked by H1
-/// (`metricate_catalog::rules::check_h1`) with each violation at its element.
-fn parse_buckets(cx: &Ctxt, name: &str, array: &syn::ExprArray) -> Vec<f64> {
-    let mut bounds = Vec::new();
+/// The numbers of a `buckets = [..]` or `quantiles = [..]` array, checked by
+/// H1 (`metricate_catalog::rules::check_h1` for bucket bounds,
+/// `check_quantiles` for quantiles) with each violation at its element.
+fn parse_numbers(cx: &Ctxt, list: H1List, name: &str, array: &syn::ExprArray) -> Vec<f64> {
+    let mut numbers = Vec::new();
     let mut elems = Vec::new();
     for elem in &array.elems {
         match number(elem) {
             Some(value) => {
-                bounds.push(value);
+                numbers.push(value);
                 elems.push(elem);
             }
-            None => {
-                let written = quote::quote!(#elem).to_string();
-                cx.error_spanned_by(elem, rules::h1_not_a_literal(H1List::Buckets, name, &written));
-            }
+            None => cx.error_spanned_by(elem, rules::h1_not_a_literal(list, name, &crate::emit::source(elem))),
         }
     }
     // With every element rejected above, "no bounds" would only repeat it.
-    let checked =
-        if bounds.is_empty() && !array.elems.is_empty() { Vec::new() } else { rules::check_h1(name, &bounds) };
+    if numbers.is_empty() && !array.elems.is_empty() {
+        return numbers;
+    }
+    let checked = match list {
+        H1List::Buckets => rules::check_h1(name, &numbers),
+        H1List::Quantiles => rules::check_quantiles(name, &numbers),
+    };
     for violation in checked {
         match violation.index.and_then(|i| elems.get(i)) {
             Some(elem) => cx.error_spanned_by(elem, violation),
             None => cx.error_spanned_by(array, violation),
         }
     }
-    bounds
+    numbers
 }
 
 pub(crate) fn number(expr: &syn::Expr) -> Option<f64> {
