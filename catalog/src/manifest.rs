@@ -196,8 +196,14 @@ impl Found {
 /// Reads the manifest at `path` for [`find`]: `Ok(None)` if there is no such
 /// file. The error says why it cannot be read or parsed.
 pub fn read(path: &Path) -> Result<Option<Manifest>, String> {
+    read_bytes(path)?.map(|bytes| Manifest::parse(path, &bytes)).transpose()
+}
+
+/// The bytes of the manifest at `path`, `Ok(None)` if there is no such file:
+/// what [`read`] and a reader that caches what it parses both read.
+pub fn read_bytes(path: &Path) -> Result<Option<Vec<u8>>, String> {
     match std::fs::read(path) {
-        Ok(bytes) => Manifest::parse(path, &bytes).map(Some),
+        Ok(bytes) => Ok(Some(bytes)),
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
         Err(e) => Err(format!("cannot read the metrics policy: cannot read {}: {e}", path.display())),
     }
@@ -336,7 +342,7 @@ impl<'a> Merged<'a> {
                         None => errors.push(format!("{} must be an array of strings, e.g. `[\"tenant\"]`", at(key))),
                         Some(list) => {
                             for label in list {
-                                if crate::rules::check_l1(label).is_some() {
+                                if !crate::rules::is_snake_case(label) {
                                     errors.push(format!(
                                         "{} lists `{label}`, which is not a label name (`[a-z][a-z0-9_]*`)",
                                         at(key)

@@ -224,11 +224,7 @@ impl Reader {
         // Stamped before it is read: a change in between makes the stamp
         // stale, never the contents.
         self.stamps.push((path.to_path_buf(), stamp(path)));
-        let bytes = match std::fs::read(path) {
-            Ok(bytes) => bytes,
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
-            Err(e) => return Err(format!("cannot read the metrics policy: cannot read {}: {e}", path.display())),
-        };
+        let Some(bytes) = manifest::read_bytes(path)? else { return Ok(None) };
         let mut parsed = PARSED.lock().unwrap_or_else(PoisonError::into_inner);
         if let Some((_, _, manifest)) = parsed.iter().find(|(p, b, _)| p == path && *b == bytes) {
             return Ok(Some(manifest.clone()));
