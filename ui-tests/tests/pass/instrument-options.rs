@@ -6,9 +6,7 @@ use metricate::instrument::{ErrorReason, Outcome};
 use metricate::{LabelValue, OwnedValue, SeriesSnapshot, instrument_metric};
 
 fn series(name: &str, labels: &[(&str, &str)]) -> Option<SeriesSnapshot> {
-    let registry = metricate::global().expect("the global registry builds");
-    let snapshot = registry.snapshot(|d| d.name == name);
-    snapshot.family(name)?.find(labels).cloned()
+    metricate::global().expect("the global registry builds").series(name, labels)
 }
 
 fn value(name: &str, labels: &[(&str, &str)]) -> f64 {

@@ -8,11 +8,7 @@ use metricate::instrument_metric;
 
 fn calls(name: &str, result: &str) -> f64 {
     let registry = metricate::global().expect("the global registry builds");
-    let snapshot = registry.snapshot(|d| d.name == name);
-    snapshot
-        .family(name)
-        .and_then(|family| family.find(&[("result", result)]).map(|s| s.value().as_f64()))
-        .unwrap_or(0.0)
+    registry.series(name, &[("result", result)]).map_or(0.0, |s| s.value().as_f64())
 }
 
 #[derive(Debug, PartialEq)]
