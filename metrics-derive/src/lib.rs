@@ -20,11 +20,12 @@
 //! Jobs::global().runs_total.with(ByOutcome { result: Outcome::Ok }).inc();
 //! ```
 //!
-//! Each macro works in three stages, a file each under its own directory:
-//! `attr.rs` reads its attributes into a small IR that keeps the original
-//! tokens for spans, `validate.rs` applies the rules (through
-//! `metricate_catalog::rules`, which writes every rule's text), and
-//! `expand.rs` writes the expansion, which cannot fail. Every error is
+//! Each derive and the attribute work in three stages, a file each under
+//! their own directory: `attr.rs` reads the attributes into a small IR that
+//! keeps the original tokens for spans, `validate.rs` applies the rules
+//! (through `metricate_catalog::rules`, which writes every rule's text), and
+//! `expand.rs` (`expand/` for the attribute) writes the expansion, which
+//! cannot fail. Every error is
 //! collected (`ctxt.rs`) with the span of the offending token.
 //!
 //! `Metrics`, `LabelSet`, `instrument_metric` and `constant_labels!` read
