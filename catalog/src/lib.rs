@@ -1,14 +1,13 @@
-//! The schema shared by the whole workspace: the one [`Descriptor`] model of a
-//! declared metric, the crate-wide naming [`Policy`], and the escaping rules of
-//! the text expositions.
+//! The catalogue tools of metricate, on top of its metric model
+//! ([`metricate_spec`], re-exported here whole): the parser of Prometheus
+//! text and OpenMetrics expositions (`exposition`), the JSON catalogue with
+//! its render, diff, check, alerting rules and dashboards (`json`), the
+//! committed-file comparison of generated files (`golden`) and the `catalog`
+//! command (`cli`).
 //!
-//! This core (the descriptor, the policy, the [`rules`], escaping) has no
-//! dependencies, so the proc macros can use it at expansion time and the
-//! runtime at run time: both read the same descriptor and apply the same
-//! rules. The tools sit on top of it behind features, which the proc macros
-//! leave off: the policy's reader of `Cargo.toml` (`manifest`), the parser
-//! of expositions (`exposition`), the JSON catalogue with render, diff and
-//! check (`json`), and the `catalog` command (`cli`).
+//! The model (the descriptor, the policy, the rules, escaping) is its own
+//! crate so that the derive macros compile none of the tools; what this crate
+//! adds is behind features.
 //!
 //! ```
 //! use metricate_catalog::{Descriptor, Label, MetricKind, Source};
@@ -35,7 +34,6 @@
 //! ```
 #![deny(missing_docs)]
 
-pub mod alert;
 #[cfg(feature = "json")]
 pub mod alerting;
 #[cfg(feature = "json")]
@@ -44,47 +42,15 @@ pub mod check;
 pub mod cli;
 #[cfg(feature = "json")]
 pub mod dashboard;
-mod descriptor;
 #[cfg(feature = "json")]
 pub mod diff;
-pub mod escape;
 #[cfg(feature = "exposition")]
 pub mod exposition;
 #[cfg(feature = "golden")]
 pub mod golden;
 #[cfg(feature = "json")]
 pub mod json;
-#[cfg(feature = "manifest")]
-pub mod manifest;
-mod policy;
 #[cfg(feature = "json")]
 pub mod render;
-pub mod rules;
-pub mod version;
 
-pub use descriptor::{
-    Capped, DEFAULT_AGE_BUCKETS, DEFAULT_BUCKETS, DEFAULT_MAX_AGE_SECONDS, DEFAULT_QUANTILES, Deprecation, Descriptor,
-    Flavor, Label, MetricKind, RuntimeValues, Source, SummarySpec, exposed_names, value_index,
-};
-pub use policy::{DEFAULT_MAX_LABELS, DEFAULT_MAX_SERIES, DEFAULT_SERIES_CEILING, Policy};
-
-/// The prefix of the metrics runtime's own metrics (`metrics_export_scrapes_total`
-/// and the others the `metricate` runtime declares about itself): its policy's
-/// namespace `metrics` and its subsystem `export`, the same in every program,
-/// whatever the program's own namespace. `catalog check` accepts it for N2
-/// beside the namespaces it is given.
-pub const RUNTIME_PREFIX: &str = "metrics_export_";
-
-/// The standard process metrics, under the names every Prometheus client
-/// gives them (the `metricate` runtime registers them on Linux): the
-/// documented exception to N2, which `catalog check` accepts whatever the
-/// namespaces.
-pub const PROCESS_METRICS: [&str; 7] = [
-    "process_cpu_seconds_total",
-    "process_max_fds",
-    "process_open_fds",
-    "process_resident_memory_bytes",
-    "process_start_time_seconds",
-    "process_threads",
-    "process_virtual_memory_bytes",
-];
+pub use metricate_spec::*;

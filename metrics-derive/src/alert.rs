@@ -1,5 +1,5 @@
 //! `#[alert(..)]` on a field of `#[derive(Metrics)]`: read the keys, check
-//! them with the alert rules (`metricate_catalog::rules::check_a1` to
+//! them with the alert rules (`metricate_spec::rules::check_a1` to
 //! `check_a5`), and emit the descriptor's `Alert` values.
 //!
 //! ```text
@@ -16,9 +16,9 @@ use proc_macro2::{Span, TokenStream};
 use quote::{quote, quote_spanned};
 use syn::spanned::Spanned;
 
-use metricate_catalog::MetricKind as Kind;
-use metricate_catalog::alert::DEFAULT_WINDOW_SECONDS;
-use metricate_catalog::rules;
+use metricate_spec::MetricKind as Kind;
+use metricate_spec::alert::DEFAULT_WINDOW_SECONDS;
+use metricate_spec::rules;
 
 use crate::attr::{self, Slot};
 use crate::ctxt::Ctxt;

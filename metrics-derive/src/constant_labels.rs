@@ -7,7 +7,7 @@ use proc_macro2::TokenStream;
 use syn::parse::Parser;
 use syn::punctuated::Punctuated;
 
-use metricate_catalog::rules;
+use metricate_spec::rules;
 
 use crate::ctxt::Ctxt;
 use crate::policy;

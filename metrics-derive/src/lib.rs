@@ -23,14 +23,14 @@
 //! Each derive and the attribute work in three stages, a file each under
 //! their own directory: `attr.rs` reads the attributes into a small IR that
 //! keeps the original tokens for spans, `validate.rs` applies the rules
-//! (through `metricate_catalog::rules`, which writes every rule's text), and
+//! (through `metricate_spec::rules`, which writes every rule's text), and
 //! `expand.rs` (`expand/` for the attribute) writes the expansion, which
 //! cannot fail. Every error is
 //! collected (`ctxt.rs`) with the span of the offending token.
 //!
 //! `Metrics`, `LabelSet`, `instrument_metric` and `constant_labels!` read
 //! the crate's policy at expansion time (`policy.rs`: the lookup of
-//! `metricate_catalog::manifest::find` over the crate's manifest,
+//! `metricate_spec::manifest::find` over the crate's manifest,
 //! `METRICS_POLICY_MANIFEST` and the workspace's), and fail with a compile
 //! error when there is none. The first expansion in a crate that reads a
 //! manifest emits an `include_bytes!` of it, and an `option_env!` of the

@@ -1,5 +1,5 @@
 //! Loads the crate's policy at expansion time: the lookup, parsing and
-//! merging are `metricate_catalog::manifest` (`find`, whose docs give the
+//! merging are `metricate_spec::manifest` (`find`, whose docs give the
 //! order in which manifests are tried), given this crate's inputs (the
 //! crate's manifest from `CARGO_MANIFEST_DIR`, `METRICS_POLICY_MANIFEST`, the
 //! compiler's working directory, which is the execution root of Bazel and
@@ -28,8 +28,8 @@ use std::path::{Path, PathBuf};
 use std::sync::{Mutex, PoisonError};
 use std::time::{Duration, Instant, SystemTime};
 
-use metricate_catalog::Policy;
-use metricate_catalog::manifest::{self, Lookup, Manifest, POLICY_MANIFEST_VAR};
+use metricate_spec::Policy;
+use metricate_spec::manifest::{self, Lookup, Manifest, POLICY_MANIFEST_VAR};
 use proc_macro2::{Span, TokenStream};
 use quote::quote;
 

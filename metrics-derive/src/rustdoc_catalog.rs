@@ -44,7 +44,7 @@ pub(crate) struct Committed {
 /// The catalogue the policy names, if it names one; `cx` is handed the
 /// tracking of the file. Errors (unreadable, not a catalogue, the feature
 /// off) are reported at the macro's call site; the docs then do without.
-pub(crate) fn load(cx: &Ctxt, policy: &metricate_catalog::Policy) -> Option<Committed> {
+pub(crate) fn load(cx: &Ctxt, policy: &metricate_spec::Policy) -> Option<Committed> {
     let path = policy.rustdoc_catalog.as_ref()?;
     if !cfg!(feature = "rustdoc-catalog") {
         cx.error_at(

@@ -5,7 +5,7 @@
 //! crates never name `inventory` or `catalog` themselves.
 
 pub use inventory;
-pub use metricate_catalog::{Deprecation, Descriptor, Label, MetricKind, Source, SummarySpec, alert};
+pub use metricate_spec::{Deprecation, Descriptor, Label, MetricKind, Source, SummarySpec, alert};
 
 pub use crate::instrument::{
     ByOutcome, BySyncOutcome, CallGuard, ClassifyByTrait, ClassifyOther, CountMetric, DurationMetric, HasError,
@@ -20,11 +20,11 @@ pub use crate::registry::Entry;
 /// with the feature `test-scope`.
 pub use crate::testing::__global as global_instance;
 pub use crate::{Counter, Family, Histogram, IntGauge, StateSet};
+pub use metricate_derive::{LabelSet, Metrics, check_constant_label_names};
 /// The product of label cardinalities, saturating instead of overflowing (a
 /// saturated product is far beyond any series limit, which rejects it): the
 /// same count rule L6 checks.
-pub use metricate_catalog::rules::series_count as cardinality_product;
-pub use metricate_derive::{LabelSet, Metrics, check_constant_label_names};
+pub use metricate_spec::rules::series_count as cardinality_product;
 
 /// An identifier's name without the `r#` of a raw identifier, as
 /// `constant_labels!` names a label `r#type` (`type`).
@@ -36,14 +36,14 @@ pub const fn unraw(ident: &str) -> &str {
 }
 
 /// L6 at const evaluation: when `series > limit`, panics with the rule's
-/// message ([`metricate_catalog::rules::l6_text`], the text of
-/// `metricate_catalog::rules::check_l6`) for metric `name`.
+/// message ([`metricate_spec::rules::l6_text`], the text of
+/// `metricate_spec::rules::check_l6`) for metric `name`.
 pub const fn check_series(series: usize, limit: usize, name: &str) {
     if series <= limit {
         return;
     }
     let mut buf = [0u8; 2048];
-    let len = metricate_catalog::rules::l6_text(&mut buf, name, series, limit);
+    let len = metricate_spec::rules::l6_text(&mut buf, name, series, limit);
     let text = buf.split_at(len).0;
     // A message cut at the buffer's end may end inside a character.
     let text = match core::str::from_utf8(text) {

@@ -38,8 +38,8 @@
 use std::fmt;
 use std::sync::{Arc, OnceLock};
 
-use metricate_catalog::rules::{check_l7, check_label_name};
-use metricate_catalog::{Descriptor, MetricKind, Policy, escape};
+use metricate_spec::rules::{check_l7, check_label_name};
+use metricate_spec::{Descriptor, MetricKind, Policy, escape};
 
 /// Labels with one value for every series, checked when set. Cheap to
 /// clone.

@@ -54,7 +54,7 @@ mod openmetrics;
 mod prometheus;
 mod text;
 
-use metricate_catalog::Descriptor;
+use metricate_spec::Descriptor;
 
 pub use openmetrics::OpenMetrics;
 pub use prometheus::PrometheusText;

@@ -1,7 +1,7 @@
 //! Label values and label sets: the bounded, compile-time-known dimensions of
 //! a metric family.
 
-use metricate_catalog::{Capped, Label};
+use metricate_spec::{Capped, Label};
 
 mod capped;
 

@@ -145,7 +145,7 @@ pub use metric::{
     SummaryRef, SummaryTimer, Value, set_exemplar_source,
 };
 pub use metric::{exemplar, summary};
-pub use metricate_catalog::{Capped, Descriptor, Label, MetricKind, Source};
+pub use metricate_spec::{Capped, Descriptor, Label, MetricKind, Source};
 
 pub use registry::{
     AlreadyBuilt, Collision, Registered, Registry, RegistryError, VersionCollision, global, register_global,

@@ -17,7 +17,7 @@ pub mod summary;
 
 use std::ops::Deref;
 
-use metricate_catalog::{Descriptor, Label, MetricKind};
+use metricate_spec::{Descriptor, Label, MetricKind};
 
 pub use callback::{AlreadyRegistered, CallbackCounter, CallbackGauge};
 pub use counter::{COUNTER_SHARDS, Counter, FloatCounter, ShardedCounter};

@@ -17,7 +17,7 @@
 use std::sync::LazyLock;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
-use metricate_catalog::{Descriptor, MetricKind, Source};
+use metricate_spec::{Descriptor, MetricKind, Source};
 
 use crate::metric::{Collect, MetricGroup, SeriesVisitor, Value};
 

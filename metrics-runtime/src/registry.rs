@@ -5,7 +5,7 @@ use std::collections::HashMap;
 use std::fmt;
 use std::sync::{Mutex, OnceLock, PoisonError};
 
-use metricate_catalog::Descriptor;
+use metricate_spec::Descriptor;
 
 use crate::constant::{ConstantLabelError, ConstantLabels};
 use crate::metric::{Collect, MetricGroup};

@@ -450,11 +450,11 @@ impl DeliveryMetrics {
 /// let ours = registry.iter().filter(|m| metricate::is_runtime_metric(m.descriptor));
 /// assert!(ours.map(|m| m.descriptor.name).any(|name| name == "metrics_export_invalid_samples_total"));
 /// ```
-pub fn is_runtime_metric(descriptor: &metricate_catalog::Descriptor) -> bool {
+pub fn is_runtime_metric(descriptor: &metricate_spec::Descriptor) -> bool {
     use crate::MetricGroup;
     let mut found = false;
     let mut look =
-        |ours: &'static metricate_catalog::Descriptor, _: &dyn crate::Collect| found |= std::ptr::eq(ours, descriptor);
+        |ours: &'static metricate_spec::Descriptor, _: &dyn crate::Collect| found |= std::ptr::eq(ours, descriptor);
     RuntimeMetrics::global().for_each_metric(&mut look);
     LabelMetrics::global().for_each_metric(&mut look);
     #[cfg(feature = "server")]
@@ -467,7 +467,7 @@ pub fn is_runtime_metric(descriptor: &metricate_catalog::Descriptor) -> bool {
 #[cfg(test)]
 mod tests {
     /// `catalog check` knows the runtime's metrics by their prefix
-    /// (`metricate_catalog::RUNTIME_PREFIX`): every one of them has it.
+    /// (`metricate_spec::RUNTIME_PREFIX`): every one of them has it.
     #[test]
     fn the_runtimes_own_metrics_have_the_fixed_prefix() {
         let registry = crate::global().unwrap();
@@ -475,7 +475,7 @@ mod tests {
             registry.iter().filter(|m| super::is_runtime_metric(m.descriptor)).map(|m| m.descriptor.name).collect();
         let expected = 3 + if cfg!(feature = "server") { 11 } else { 0 } + if cfg!(feature = "export") { 8 } else { 0 };
         assert_eq!(ours.len(), expected, "{ours:?}");
-        assert!(ours.iter().all(|name| name.starts_with(metricate_catalog::RUNTIME_PREFIX)), "{ours:?}");
+        assert!(ours.iter().all(|name| name.starts_with(metricate_spec::RUNTIME_PREFIX)), "{ours:?}");
         let without = registry.without_runtime_metrics();
         assert_eq!(without.len(), registry.len() - ours.len());
         assert!(without.iter().all(|m| !super::is_runtime_metric(m.descriptor)));

@@ -8,7 +8,7 @@
 
 use std::time::{Duration, Instant};
 
-use metricate_catalog::{Descriptor, MetricKind};
+use metricate_spec::{Descriptor, MetricKind};
 
 mod arith;
 
@@ -152,9 +152,10 @@ pub(crate) fn label_values(
     index: usize,
 ) -> impl Iterator<Item = (&'static str, &'static str)> {
     let labels = descriptor.labels;
-    labels.iter().enumerate().map(move |(position, label)| {
-        (label.name, label.value(metricate_catalog::value_index(labels, index, position)))
-    })
+    labels
+        .iter()
+        .enumerate()
+        .map(move |(position, label)| (label.name, label.value(metricate_spec::value_index(labels, index, position))))
 }
 
 /// One metric's series, copied.

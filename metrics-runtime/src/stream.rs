@@ -41,7 +41,7 @@ use std::sync::{Arc, Condvar, Mutex, MutexGuard, PoisonError};
 use std::thread;
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
-use metricate_catalog::{Descriptor, MetricKind};
+use metricate_spec::{Descriptor, MetricKind};
 use tokio::sync::watch;
 
 use crate::constant::ConstantLabels;

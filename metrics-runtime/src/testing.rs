@@ -50,7 +50,7 @@ mod scope;
 use std::fmt::{Debug, Write as _};
 
 #[cfg(feature = "test-scope")]
-use metricate_catalog::Descriptor;
+use metricate_spec::Descriptor;
 
 #[cfg(feature = "test-scope")]
 use crate::metric::MetricGroup;

@@ -12,7 +12,7 @@
 //! push sinks and the catalogue are this version's alone.
 
 use metricate_abi::{Format as AbiFormat, Runtime};
-use metricate_catalog::Descriptor;
+use metricate_spec::Descriptor;
 
 use crate::encode::{Exposition, Format};
 use crate::metric::Collect;

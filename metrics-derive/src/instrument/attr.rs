@@ -1,7 +1,7 @@
 //! The attribute as written: its arguments, each read into [`Config`] with
 //! the form of its value checked, and the function it is on.
 
-use metricate_catalog::rules;
+use metricate_spec::rules;
 use proc_macro2::{Span, TokenStream};
 use syn::ext::IdentExt;
 use syn::parse::{Parse, ParseStream, Parser};

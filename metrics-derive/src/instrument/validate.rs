@@ -1,13 +1,13 @@
 //! What `#[instrument_metric]` checks: the function (one a clock can wrap),
 //! the arguments against each other and the function, the names of the
-//! metrics it declares (through `metricate_catalog::rules`), and the label
+//! metrics it declares (through `metricate_spec::rules`), and the label
 //! fields that take how a call ended.
 
 use proc_macro2::{Span, TokenStream};
 use syn::ext::IdentExt;
 use syn::spanned::Spanned;
 
-use metricate_catalog::rules;
+use metricate_spec::rules;
 
 use super::attr::{BUCKETS, Config, HELP, METRICS, NAME, REASON, SUBSYSTEM};
 use super::{Shape, future_output, member_name, result_error};
@@ -180,7 +180,7 @@ pub(super) fn naming(cx: &Ctxt, config: &Config, function: &syn::ItemFn) -> Opti
 /// The rules that concern the name every declared metric starts with (N1,
 /// N2, N4, and a `_total` the attribute would double), reported once at the
 /// name rather than once per metric. Returns whether the name passed.
-fn check_base_name(cx: &Ctxt, full: &str, span: Span, policy: &metricate_catalog::Policy) -> bool {
+fn check_base_name(cx: &Ctxt, full: &str, span: Span, policy: &metricate_spec::Policy) -> bool {
     let suffixes = format!("`{full}_total` and `{full}_duration_seconds`");
     let mut ok = true;
     for mut violation in

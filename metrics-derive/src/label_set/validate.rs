@@ -1,6 +1,6 @@
 //! What `#[derive(LabelSet)]` checks: a struct with named fields and no
 //! generic parameters, and its labels (L1 to L5, through
-//! `metricate_catalog::rules`).
+//! `metricate_spec::rules`).
 
 use super::attr::LABEL;
 use super::label_name;
@@ -40,20 +40,19 @@ pub(super) fn labels(
     ident: &syn::Ident,
     fields: &[&syn::Field],
     types: &[String],
-    policy: &metricate_catalog::Policy,
+    policy: &metricate_spec::Policy,
 ) {
     for (i, (field, ty)) in fields.iter().zip(types).enumerate() {
         let Some(member) = &field.ident else { continue };
         let name = label_name(field);
-        for violation in metricate_catalog::rules::check_label_name(&name, policy) {
+        for violation in metricate_spec::rules::check_label_name(&name, policy) {
             cx.error_at(member.span(), violation);
         }
-        if let Some(violation) = metricate_catalog::rules::check_l4(&name, &crate::emit::tidy(ty)) {
+        if let Some(violation) = metricate_spec::rules::check_l4(&name, &crate::emit::tidy(ty)) {
             cx.error_spanned_by(&field.ty, violation);
         }
         if i == policy.max_labels
-            && let Some(violation) =
-                metricate_catalog::rules::check_l5_label_set(&ident.to_string(), fields.len(), policy)
+            && let Some(violation) = metricate_spec::rules::check_l5_label_set(&ident.to_string(), fields.len(), policy)
         {
             cx.error_at(member.span(), violation);
         }

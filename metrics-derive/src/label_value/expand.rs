@@ -25,7 +25,7 @@ pub(super) fn impl_label_value(ident: &syn::Ident, variants: &[Variant<'_>], pri
     };
     let identifiers = list(&mut variants.iter().map(|v| emit::string(v.ident.to_string().trim_start_matches("r#"))));
     let escaped: Vec<String> =
-        variants.iter().map(|v| metricate_catalog::escape::label_value(&v.value).into_owned()).collect();
+        variants.iter().map(|v| metricate_spec::escape::label_value(&v.value).into_owned()).collect();
     // `ESCAPED` is `VALUES` unless a value needs escaping.
     let escaped = if variants.iter().zip(&escaped).all(|(v, e)| v.value == *e) {
         String::new()

@@ -1,7 +1,7 @@
 //! What `#[derive(LabelValue)]` checks: an enum (`item::enum_data`) without
-//! generic parameters, and its values (L7, through `metricate_catalog::rules`).
+//! generic parameters, and its values (L7, through `metricate_spec::rules`).
 
-use metricate_catalog::rules;
+use metricate_spec::rules;
 
 use super::Variant;
 use crate::ctxt::Ctxt;
@@ -24,7 +24,7 @@ pub(super) fn item(cx: &Ctxt, input: &syn::DeriveInput, variants: &[Variant<'_>]
     not_generic
 }
 
-/// L7 (`metricate_catalog::rules::check_l7`) on the values, each violation pointing at
+/// L7 (`metricate_spec::rules::check_l7`) on the values, each violation pointing at
 /// the offending variant (or its `rename`), or at the enum when it has none.
 fn values(cx: &Ctxt, ident: &syn::Ident, variants: &[Variant<'_>]) {
     let values: Vec<&str> = variants.iter().map(|v| v.value.as_str()).collect();

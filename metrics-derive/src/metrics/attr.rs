@@ -5,7 +5,7 @@
 
 use syn::spanned::Spanned;
 
-use metricate_catalog::rules::{self, H1List};
+use metricate_spec::rules::{self, H1List};
 
 use crate::attr::{self, Slot};
 use crate::ctxt::Ctxt;

@@ -3,7 +3,7 @@
 //!
 //! The stages, one file each: [`attr`] reads the `#[metrics(..)]` and
 //! `#[metric(..)]` attributes as written, [`validate`] applies every rule
-//! (through `metricate_catalog::rules`) and builds each [`Field`], and
+//! (through `metricate_spec::rules`) and builds each [`Field`], and
 //! [`expand`] writes the expansion, which cannot fail.
 
 mod attr;
@@ -13,7 +13,7 @@ mod validate;
 use proc_macro2::TokenStream;
 use quote::quote;
 
-use metricate_catalog::MetricKind as Kind;
+use metricate_spec::MetricKind as Kind;
 
 use crate::ctxt::Ctxt;
 use crate::policy;
@@ -112,7 +112,7 @@ mod tests {
             /// Jobs run.
             runs_total: Family<Run, Counter>
         };
-        let policy = metricate_catalog::Policy { namespace: "app".to_owned(), ..Default::default() };
+        let policy = metricate_spec::Policy { namespace: "app".to_owned(), ..Default::default() };
         let cx = Ctxt::new();
         let parsed = validate::field(&cx, &field, &policy, "jobs", true).expect("a metric");
         cx.check().expect("no errors");

@@ -1,13 +1,13 @@
 //! The rules of `#[derive(Metrics)]`: each field's type, name, help,
 //! unit, buckets, quantiles, limits and lifecycle checked (through
-//! `metricate_catalog::rules`, each violation at the token it concerns), into
+//! `metricate_spec::rules`, each violation at the token it concerns), into
 //! a [`Field`].
 
 use proc_macro2::Span;
 use syn::spanned::Spanned;
 
-use metricate_catalog::MetricKind as Kind;
-use metricate_catalog::rules::{self, H1List, Rule};
+use metricate_spec::MetricKind as Kind;
+use metricate_spec::rules::{self, H1List, Rule};
 
 use super::attr::{FieldAttrs, field_attrs};
 use super::{DEFAULT_VERSION, Field, Special};
@@ -114,7 +114,7 @@ const NOT_A_STRUCT: &str = "`Metrics` is derived on structs whose fields are met
 pub(super) fn fields<'a>(
     cx: &Ctxt,
     input: &'a syn::DeriveInput,
-    policy: &metricate_catalog::Policy,
+    policy: &metricate_spec::Policy,
     subsystem: &str,
     subsystem_ok: bool,
 ) -> Vec<Field<'a>> {
@@ -154,7 +154,7 @@ pub(super) fn fields<'a>(
 pub(super) fn field<'a>(
     cx: &Ctxt,
     field: &'a syn::Field,
-    policy: &metricate_catalog::Policy,
+    policy: &metricate_spec::Policy,
     subsystem: &str,
     subsystem_ok: bool,
 ) -> Option<Field<'a>> {
@@ -269,7 +269,7 @@ pub(super) fn field<'a>(
 fn histogram_buckets(cx: &Ctxt, name: &str, kind: Kind, buckets: Option<(Span, Vec<f64>)>) -> Option<Vec<f64>> {
     match (kind, buckets) {
         (Kind::Histogram, Some((_, bounds))) => Some(bounds),
-        (Kind::Histogram, None) => Some(metricate_catalog::DEFAULT_BUCKETS.to_vec()),
+        (Kind::Histogram, None) => Some(metricate_spec::DEFAULT_BUCKETS.to_vec()),
         (_, Some((span, _))) => {
             cx.error_at(
                 span,
@@ -313,7 +313,7 @@ fn summary_spec(
     }
     let quantiles = match quantiles.get() {
         Some(array) => parse_numbers(cx, H1List::Quantiles, name, &array),
-        None => metricate_catalog::DEFAULT_QUANTILES.to_vec(),
+        None => metricate_spec::DEFAULT_QUANTILES.to_vec(),
     };
     let max_age = match max_age.get() {
         Some(lit) => match rules::parse_duration(&lit.value()) {
@@ -326,7 +326,7 @@ fn summary_spec(
                         lit.value()
                     ),
                 );
-                metricate_catalog::DEFAULT_MAX_AGE_SECONDS
+                metricate_spec::DEFAULT_MAX_AGE_SECONDS
             }
             _ => {
                 cx.error_spanned_by(
@@ -335,17 +335,17 @@ fn summary_spec(
                         "`max_age` of summary `{name}` is not a duration of at least one second\n= note: the window of a summary: observations older than this leave its quantiles\n= help: write a whole number of `d`, `h`, `m` or `s`, e.g. `max_age = \"10m\"` or `\"1h30m\"`"
                     ),
                 );
-                metricate_catalog::DEFAULT_MAX_AGE_SECONDS
+                metricate_spec::DEFAULT_MAX_AGE_SECONDS
             }
         },
-        None => metricate_catalog::DEFAULT_MAX_AGE_SECONDS,
+        None => metricate_spec::DEFAULT_MAX_AGE_SECONDS,
     };
     let age_buckets = match age_buckets.get() {
         Some(expr) => match &expr {
             syn::Expr::Lit(syn::ExprLit { lit: syn::Lit::Int(int), .. })
                 if int.base10_parse::<u32>().is_ok_and(|n| (1..=60).contains(&n)) =>
             {
-                int.base10_parse::<u32>().unwrap_or(metricate_catalog::DEFAULT_AGE_BUCKETS)
+                int.base10_parse::<u32>().unwrap_or(metricate_spec::DEFAULT_AGE_BUCKETS)
             }
             _ => {
                 cx.error_spanned_by(
@@ -354,10 +354,10 @@ fn summary_spec(
                         "`age_buckets` of summary `{name}` is not between 1 and 60\n= note: the window moves in `age_buckets` steps of `max_age / age_buckets`\n= help: write a whole number from 1 to 60, e.g. `age_buckets = 5`"
                     ),
                 );
-                metricate_catalog::DEFAULT_AGE_BUCKETS
+                metricate_spec::DEFAULT_AGE_BUCKETS
             }
         },
-        None => metricate_catalog::DEFAULT_AGE_BUCKETS,
+        None => metricate_spec::DEFAULT_AGE_BUCKETS,
     };
     Some((quantiles, max_age, age_buckets))
 }
@@ -381,7 +381,7 @@ fn created_key(cx: &Ctxt, name: &str, kind: Kind, slot: Slot<()>) -> bool {
 
 /// The series limit: the field's `max_series`, checked against the
 /// policy's ceiling (L6), or the policy's limit.
-fn series_limit(cx: &Ctxt, name: &str, max_series: Slot<syn::LitInt>, policy: &metricate_catalog::Policy) -> usize {
+fn series_limit(cx: &Ctxt, name: &str, max_series: Slot<syn::LitInt>, policy: &metricate_spec::Policy) -> usize {
     match max_series.get() {
         Some(lit) => match lit.base10_parse::<usize>() {
             Ok(limit) => {
@@ -469,7 +469,7 @@ fn lifecycle(
 }
 
 /// The numbers of a `buckets = [..]` or `quantiles = [..]` array, checked by
-/// H1 (`metricate_catalog::rules::check_h1` for bucket bounds,
+/// H1 (`metricate_spec::rules::check_h1` for bucket bounds,
 /// `check_quantiles` for quantiles) with each violation at its element.
 fn parse_numbers(cx: &Ctxt, list: H1List, name: &str, array: &syn::ExprArray) -> Vec<f64> {
     let mut numbers = Vec::new();

@@ -11,7 +11,7 @@
 //! is written only where the family name ends with `_<unit>`, as the
 //! specification requires.
 
-use metricate_catalog::{Descriptor, Flavor, MetricKind, escape};
+use metricate_spec::{Descriptor, Flavor, MetricKind, escape};
 
 use super::text::{
     Exemplars, TextWriter, write_buckets, write_count_sum, write_f64, write_quantiles, write_series_start,

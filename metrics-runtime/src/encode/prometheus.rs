@@ -6,8 +6,8 @@
 //! trc_http_requests_total{method="get"} 3
 //! ```
 
-use metricate_catalog::Descriptor;
-use metricate_catalog::escape;
+use metricate_spec::Descriptor;
+use metricate_spec::escape;
 
 use super::text::{TextWriter, write_buckets, write_count_sum, write_quantiles};
 use super::{Encoder, Format};

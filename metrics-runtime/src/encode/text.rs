@@ -2,7 +2,7 @@
 //! keep, the label text of a series from its index, numbers, and sample
 //! lines.
 
-use metricate_catalog::{Descriptor, Label, MetricKind};
+use metricate_spec::{Descriptor, Label, MetricKind};
 
 use super::{Format, openmetrics, prometheus};
 use crate::metric::{Exemplar, SeriesVisitor, Value};
@@ -325,7 +325,7 @@ impl SeriesLabels {
         let mut comma = !self.constants.is_empty();
         for (i, label) in leading.iter().enumerate() {
             // A row's leading labels are those of its first series.
-            let value = metricate_catalog::value_index(self.labels, row.saturating_mul(self.per_row), i);
+            let value = metricate_spec::value_index(self.labels, row.saturating_mul(self.per_row), i);
             if comma {
                 self.prefix.push(b',');
             }

@@ -6,7 +6,7 @@
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use http::{HeaderMap, HeaderName, HeaderValue, Method, header};
-use metricate_catalog::MetricKind;
+use metricate_spec::MetricKind;
 use prost::Message as _;
 
 use super::http::{Endpoint, Transport};

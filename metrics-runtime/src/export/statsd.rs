@@ -16,7 +16,7 @@ use std::io;
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
 use std::time::Duration;
 
-use metricate_catalog::MetricKind;
+use metricate_spec::MetricKind;
 use tokio::net::UdpSocket;
 
 pub use self::client::{SampleRate, StatsdClient, Timer};

@@ -1,7 +1,7 @@
 //! The labels of the HTTP metrics: the method, the status (a class, or the
 //! exact registered code) and the label sets the layer records with.
 
-use metricate_catalog::Label;
+use metricate_spec::Label;
 
 use crate::{CappedLabel, LabelSet, LabelValue};
 

@@ -16,7 +16,7 @@ use crate::sync::OnceSlot as Slot;
 #[cfg(loom)]
 use loom::sync::RwLock;
 
-use metricate_catalog::{Capped, Label, RuntimeValues};
+use metricate_spec::{Capped, Label, RuntimeValues};
 
 use crate::self_metrics::{self, CappedOverflow};
 
@@ -95,7 +95,7 @@ impl<const CAP: usize> CappedTable<CAP> {
             return CAP;
         }
         let value: &'static str = Box::leak(value.into());
-        let escaped: &'static str = match metricate_catalog::escape::label_value(value) {
+        let escaped: &'static str = match metricate_spec::escape::label_value(value) {
             Cow::Borrowed(escaped) => escaped,
             Cow::Owned(escaped) => Box::leak(escaped.into_boxed_str()),
         };

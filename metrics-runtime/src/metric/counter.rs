@@ -5,7 +5,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 
 use crate::sync::Cell64;
 
-use metricate_catalog::{Label, MetricKind};
+use metricate_spec::{Label, MetricKind};
 
 use super::{Collect, Metric, MetricField, ReadScratch, SeriesVisitor, Value};
 use crate::self_metrics::{InvalidSample, reject};

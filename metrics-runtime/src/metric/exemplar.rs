@@ -49,7 +49,7 @@ use std::sync::OnceLock;
 use std::sync::atomic::{AtomicU64, Ordering, fence};
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
-use metricate_catalog::{Label, MetricKind};
+use metricate_spec::{Label, MetricKind};
 
 #[cfg(feature = "opentelemetry")]
 mod otel;

@@ -2,7 +2,7 @@
 
 use std::marker::PhantomData;
 
-use metricate_catalog::{Label, MetricKind};
+use metricate_spec::{Label, MetricKind};
 
 use super::{Collect, Metric, MetricField, ReadScratch, SeriesVisitor, Storage};
 use crate::encode::SeriesWriter;

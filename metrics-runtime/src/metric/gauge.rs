@@ -9,7 +9,7 @@
 
 use std::sync::atomic::{AtomicBool, AtomicI64, AtomicU64, Ordering};
 
-use metricate_catalog::{Label, MetricKind};
+use metricate_spec::{Label, MetricKind};
 
 use super::counter::single_cell_metric;
 use super::{Collect, Metric, MetricField, ReadScratch, SeriesVisitor, Value};

@@ -34,8 +34,8 @@ use std::sync::PoisonError;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
-use metricate_catalog::rules::MAX_QUANTILES;
-use metricate_catalog::{Label, MetricKind};
+use metricate_spec::rules::MAX_QUANTILES;
+use metricate_spec::{Label, MetricKind};
 
 use super::counter::add_f64;
 use super::{Collect, Metric, MetricField, SeriesVisitor, Storage, Value};

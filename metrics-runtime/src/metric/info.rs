@@ -5,7 +5,7 @@ use std::fmt;
 use std::marker::PhantomData;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
-use metricate_catalog::{Label, MetricKind};
+use metricate_spec::{Label, MetricKind};
 
 use super::counter::inline_field;
 use super::{Collect, MetricField, SeriesVisitor, Value};

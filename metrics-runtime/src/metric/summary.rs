@@ -42,7 +42,7 @@ use std::sync::atomic::AtomicU64;
 use std::sync::{LazyLock, Mutex, PoisonError};
 use std::time::{Duration, Instant};
 
-use metricate_catalog::{Label, MetricKind};
+use metricate_spec::{Label, MetricKind};
 
 use super::histogram::{observe_in, read_into, touched};
 use super::{Collect, Metric, MetricField, ReadScratch, SeriesVisitor, Storage, Value};

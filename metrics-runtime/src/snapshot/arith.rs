@@ -6,7 +6,7 @@
 
 use std::time::{Duration, Instant};
 
-use metricate_catalog::{Descriptor, MetricKind};
+use metricate_spec::{Descriptor, MetricKind};
 
 use super::{FamilySnapshot, OwnedValue, SeriesSnapshot, Snapshot};
 use crate::registry::Registry;

@@ -1,7 +1,7 @@
 //! The text of StatsD lines: names, labels folded or tagged, numbers and
 //! sample rates, and how long a series' lines can get.
 
-use metricate_catalog::{Descriptor, Label};
+use metricate_spec::{Descriptor, Label};
 
 use super::TagStyle;
 use crate::constant::ConstantLabels;
@@ -96,7 +96,7 @@ impl Format {
 fn longest_value(label: &Label) -> usize {
     let unknown = if label.unknown { Label::UNKNOWN.len() } else { 0 };
     let values = match label.capped {
-        Some(_) => crate::MAX_CAPPED_VALUE_LEN.max(metricate_catalog::Capped::OTHER.len()),
+        Some(_) => crate::MAX_CAPPED_VALUE_LEN.max(metricate_spec::Capped::OTHER.len()),
         None => label.values.iter().map(|v| v.len()).max().unwrap_or(0),
     };
     values.max(unknown)

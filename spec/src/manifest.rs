@@ -15,7 +15,7 @@
 //!
 //! ```
 //! use std::path::Path;
-//! use metricate_catalog::manifest::policy_from_manifests;
+//! use metricate_spec::manifest::policy_from_manifests;
 //!
 //! let package = b"[package]\nname = \"api\"\n[package.metadata.metrics]\nforbidden_labels = [\"tenant\"]\n";
 //! let workspace = b"[workspace]\n[workspace.metadata.metrics]\nnamespace = \"trc\"\nmax_series = 500\n";

@@ -9,7 +9,7 @@ use crate::{Descriptor, MetricKind, exposed_names};
 /// index.
 ///
 /// ```
-/// use metricate_catalog::rules::check_h1;
+/// use metricate_spec::rules::check_h1;
 ///
 /// assert!(check_h1("trc_event_append_duration_seconds", &[0.005, 0.01, 0.1, 1.0]).is_empty());
 /// let v = check_h1("trc_event_append_duration_seconds", &[0.1, 0.05]);
@@ -104,7 +104,7 @@ const WRITTEN_NOTE: [&str; 2] = [
 /// array.
 ///
 /// ```
-/// use metricate_catalog::rules::{H1List, h1_not_a_list};
+/// use metricate_spec::rules::{H1List, h1_not_a_list};
 ///
 /// let v = h1_not_a_list(H1List::Buckets, Some("latency_seconds"));
 /// assert_eq!(v.message, "H1: `buckets` of `latency_seconds` is not a list of bounds");
@@ -132,7 +132,7 @@ pub fn h1_not_a_list(list: H1List, field: Option<&str>) -> Violation {
 /// bound written as an infinity or NaN constant is not finite.
 ///
 /// ```
-/// use metricate_catalog::rules::{H1List, h1_not_a_literal};
+/// use metricate_spec::rules::{H1List, h1_not_a_literal};
 ///
 /// let v = h1_not_a_literal(H1List::Buckets, "trc_io_seconds", "f64::INFINITY");
 /// assert_eq!(v.message, "H1: a bucket bound of histogram `trc_io_seconds` is not finite");
@@ -166,7 +166,7 @@ pub fn h1_not_a_literal(list: H1List, metric: &str, written: &str) -> Violation 
 /// quantile.
 ///
 /// ```
-/// use metricate_catalog::rules::check_quantiles;
+/// use metricate_spec::rules::check_quantiles;
 ///
 /// assert!(check_quantiles("trc_step_seconds", &[0.5, 0.9, 0.99]).is_empty());
 /// let v = &check_quantiles("trc_step_seconds", &[0.5, 1.0])[0];
@@ -239,7 +239,7 @@ pub const MAX_QUANTILES: usize = 16;
 /// [`Descriptor::exposed_names`] lists them. Reports the first shared name.
 ///
 /// ```
-/// use metricate_catalog::{Descriptor, MetricKind, Source, rules::check_d1};
+/// use metricate_spec::{Descriptor, MetricKind, Source, rules::check_d1};
 ///
 /// const fn metric(name: &'static str, kind: MetricKind) -> Descriptor {
 ///     Descriptor {
@@ -265,7 +265,7 @@ pub fn check_d1(first: &Descriptor, second: &Descriptor) -> Option<Violation> {
 /// D1 on two metrics known by name and kind, e.g. two fields of one struct.
 ///
 /// ```
-/// use metricate_catalog::{MetricKind, rules::check_d1_names};
+/// use metricate_spec::{MetricKind, rules::check_d1_names};
 ///
 /// let v = check_d1_names(("trc_io", MetricKind::Histogram), ("trc_io_count", MetricKind::Gauge)).unwrap();
 /// assert_eq!(v.message, "D1: metrics `trc_io` and `trc_io_count` both expose `trc_io_count`");
@@ -287,7 +287,7 @@ pub fn check_d1_names(first: (&str, MetricKind), second: (&str, MetricKind)) -> 
 /// change needs.
 ///
 /// ```
-/// use metricate_catalog::rules::check_d2_version;
+/// use metricate_spec::rules::check_d2_version;
 ///
 /// assert!(check_d2_version("trc_jobs_total", "1.2.0").is_none());
 /// assert!(check_d2_version("trc_jobs_total", "2.0.0-rc.1").is_none());
@@ -313,7 +313,7 @@ pub fn check_d2_version(metric: &str, version: &str) -> Option<Violation> {
 /// (a well-formed name, not itself).
 ///
 /// ```
-/// use metricate_catalog::rules::check_d2_deprecation;
+/// use metricate_spec::rules::check_d2_deprecation;
 ///
 /// assert!(check_d2_deprecation("trc_io_seconds", "split by device", Some("trc_disk_io_seconds")).is_none());
 /// assert!(check_d2_deprecation("trc_io_seconds", "split by device", None).is_some());

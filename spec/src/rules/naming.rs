@@ -13,7 +13,7 @@ const N1_NOTE: &str = "metric names are snake_case (`[a-z][a-z0-9_]*`, ASCII, si
 /// the name rewritten in snake case when one can be derived.
 ///
 /// ```
-/// use metricate_catalog::rules::check_n1;
+/// use metricate_spec::rules::check_n1;
 ///
 /// assert!(check_n1("trc_http_requests_total").is_none());
 /// let v = check_n1("trc_HttpRequests_total").unwrap();
@@ -48,7 +48,7 @@ pub fn check_n1(name: &str) -> Option<Violation> {
 /// metric's own name): empty, or snake case like a name.
 ///
 /// ```
-/// use metricate_catalog::rules::check_n1_subsystem;
+/// use metricate_spec::rules::check_n1_subsystem;
 ///
 /// assert!(check_n1_subsystem("http").is_none());
 /// assert!(check_n1_subsystem("").is_none());
@@ -78,7 +78,7 @@ pub fn check_n1_subsystem(subsystem: &str) -> Option<Violation> {
 /// `<namespace>_` and has its own name after it.
 ///
 /// ```
-/// use metricate_catalog::{Policy, rules::check_n2};
+/// use metricate_spec::{Policy, rules::check_n2};
 ///
 /// let policy = Policy { namespace: "trc".into(), ..Policy::default() };
 /// assert!(check_n2("trc_http_requests_total", &policy).is_none());
@@ -121,7 +121,7 @@ pub fn check_n2(name: &str, policy: &Policy) -> Option<Violation> {
 /// starts with none of them.
 ///
 /// ```
-/// use metricate_catalog::{Policy, rules::check_n2_any};
+/// use metricate_spec::{Policy, rules::check_n2_any};
 ///
 /// let policies = ["trc", "api"].map(|ns| Policy { namespace: ns.into(), ..Policy::default() });
 /// assert!(check_n2_any("api_calls_total", &policies).is_none());
@@ -149,7 +149,7 @@ pub fn check_n2_any(name: &str, policies: &[Policy]) -> Option<Violation> {
 /// metric's name does.
 ///
 /// ```
-/// use metricate_catalog::{MetricKind, rules::check_n3};
+/// use metricate_spec::{MetricKind, rules::check_n3};
 ///
 /// assert!(check_n3("trc_http_requests_total", MetricKind::Counter).is_none());
 /// assert_eq!(
@@ -262,7 +262,7 @@ fn base_unit_advice(base: &str) -> (&'static str, &'static str) {
 /// exact rename.
 ///
 /// ```
-/// use metricate_catalog::rules::check_n4;
+/// use metricate_spec::rules::check_n4;
 ///
 /// assert!(check_n4("trc_request_latency_seconds").is_none());
 /// assert_eq!(
@@ -309,7 +309,7 @@ pub fn check_n4(name: &str) -> Option<Violation> {
 /// without a declared unit always passes.
 ///
 /// ```
-/// use metricate_catalog::{MetricKind, rules::check_n5};
+/// use metricate_spec::{MetricKind, rules::check_n5};
 ///
 /// assert!(check_n5("trc_event_append_duration_seconds", MetricKind::Histogram, Some("seconds")).is_none());
 /// let v = check_n5("trc_agent_overlay_handshake_age_seconds_max", MetricKind::Gauge, Some("seconds")).unwrap();
@@ -377,7 +377,7 @@ pub const BASE_UNITS: [&str; 9] =
 /// unit of a metric that declares none.
 ///
 /// ```
-/// use metricate_catalog::{MetricKind, rules::unit_suffix};
+/// use metricate_spec::{MetricKind, rules::unit_suffix};
 ///
 /// assert_eq!(unit_suffix("trc_io_seconds", MetricKind::Histogram), Some("seconds"));
 /// assert_eq!(unit_suffix("trc_sent_bytes_total", MetricKind::Counter), Some("bytes"));
@@ -392,7 +392,7 @@ pub fn unit_suffix(name: &str, kind: MetricKind) -> Option<&'static str> {
 /// and `<name>_duration_seconds`): `name` must not end in `_total` itself.
 ///
 /// ```
-/// use metricate_catalog::rules::check_n3_generated;
+/// use metricate_spec::rules::check_n3_generated;
 ///
 /// assert!(check_n3_generated("trc_jobs_run").is_none());
 /// assert!(check_n3_generated("trc_jobs_total").is_some());
@@ -419,7 +419,7 @@ pub const RESERVED_SUFFIXES: [&str; 6] = ["_bucket", "_count", "_sum", "_created
 /// exactly when it is an info metric (`info`).
 ///
 /// ```
-/// use metricate_catalog::rules::check_n6;
+/// use metricate_spec::rules::check_n6;
 ///
 /// assert!(check_n6("trc_agent_instances_running", false).is_none());
 /// assert_eq!(
@@ -460,7 +460,7 @@ pub fn check_n6(name: &str, info: bool) -> Option<Violation> {
 /// N7: every metric has help text (its doc comment) that is not blank.
 ///
 /// ```
-/// use metricate_catalog::rules::check_n7;
+/// use metricate_spec::rules::check_n7;
 ///
 /// assert!(check_n7("trc_http_requests_total", "HTTP requests handled.").is_none());
 /// assert!(check_n7("trc_http_requests_total", "  ").is_some());
@@ -482,7 +482,7 @@ pub fn check_n7(name: &str, help: &str) -> Option<Violation> {
 /// N1 alone. N6 allows `_info` on info metrics only.
 ///
 /// ```
-/// use metricate_catalog::{MetricKind, Policy, rules::{Rule, check_metric_name}};
+/// use metricate_spec::{MetricKind, Policy, rules::{Rule, check_metric_name}};
 ///
 /// let policy = Policy { namespace: "trc".into(), ..Policy::default() };
 /// assert!(check_metric_name("trc_http_requests_total", MetricKind::Counter, None, &policy).is_empty());

@@ -1,6 +1,6 @@
 //! The crate-wide naming policy: set once in the manifest
 //! (`[package.metadata.metrics]` or `[workspace.metadata.metrics]`), read by
-//! the derive macros at expansion time through `metricate_catalog::manifest` (feature
+//! the derive macros at expansion time through `metricate_spec::manifest` (feature
 //! `manifest`).
 
 /// Default maximum number of labels per metric.
@@ -51,7 +51,7 @@ impl Policy {
     /// name, joined by `_`, skipping the empty parts.
     ///
     /// ```
-    /// let policy = metricate_catalog::Policy { namespace: "trc".into(), ..Default::default() };
+    /// let policy = metricate_spec::Policy { namespace: "trc".into(), ..Default::default() };
     /// assert_eq!(policy.full_name("http", "requests_total"), "trc_http_requests_total");
     /// assert_eq!(policy.full_name("", "events_table_rows"), "trc_events_table_rows");
     /// ```

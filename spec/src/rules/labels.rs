@@ -11,7 +11,7 @@ const L1_NOTE: &str = "label names are snake_case (`[a-z][a-z0-9_]*`, ASCII, sin
 /// which Prometheus reserves.
 ///
 /// ```
-/// use metricate_catalog::rules::check_l1;
+/// use metricate_spec::rules::check_l1;
 ///
 /// assert!(check_l1("path_template").is_none());
 /// assert_eq!(
@@ -59,7 +59,7 @@ const RESERVED_LABELS: [(&str, &str, &str); 4] = [
 /// a histogram without renaming its labels.
 ///
 /// ```
-/// use metricate_catalog::rules::check_l2;
+/// use metricate_spec::rules::check_l2;
 ///
 /// assert!(check_l2("status").is_none());
 /// assert_eq!(check_l2("job").unwrap().help, "rename `job` to what it classifies, e.g. `job_type`");
@@ -195,7 +195,7 @@ const FORBIDDEN_WORDS: &[(&str, &Forbidden)] = &[
 /// `query_class`, `error_type`, `user_tier`, `token_type`, `reason`, ...
 ///
 /// ```
-/// use metricate_catalog::{Policy, rules::check_l3};
+/// use metricate_spec::{Policy, rules::check_l3};
 ///
 /// let policy = Policy::default();
 /// assert!(check_l3("path_template", &policy).is_none());
@@ -243,7 +243,7 @@ pub fn check_l3(label: &str, policy: &Policy) -> Option<Violation> {
 /// alone.
 ///
 /// ```
-/// use metricate_catalog::{Policy, rules::{Rule, check_label_name}};
+/// use metricate_spec::{Policy, rules::{Rule, check_label_name}};
 ///
 /// let policy = Policy::default();
 /// assert!(check_label_name("grant_type", &policy).is_empty());
@@ -310,7 +310,7 @@ fn unbounded_kind(ty: &str) -> Option<(&'static str, &'static str)> {
 /// trait bound reports them).
 ///
 /// ```
-/// use metricate_catalog::rules::check_l4;
+/// use metricate_spec::rules::check_l4;
 ///
 /// assert!(check_l4("method", "Method").is_none());
 /// assert!(check_l4("node", "String").is_some());
@@ -334,7 +334,7 @@ pub fn check_l4(label: &str, ty: &str) -> Option<Violation> {
 /// bound reports them).
 ///
 /// ```
-/// use metricate_catalog::rules::check_l4_states;
+/// use metricate_spec::rules::check_l4_states;
 ///
 /// assert!(check_l4_states("Phase").is_none());
 /// assert!(check_l4_states("u8").unwrap().message.ends_with("and `u8` is not one"));
@@ -370,7 +370,7 @@ pub fn check_l4_states(states: &str) -> Option<Violation> {
 /// fixed at compile time.
 ///
 /// ```
-/// use metricate_catalog::rules::l4_generic_reason;
+/// use metricate_spec::rules::l4_generic_reason;
 ///
 /// assert_eq!(l4_generic_reason(false).message, "L4: `reason` is a type parameter of the function");
 /// ```
@@ -398,7 +398,7 @@ pub fn l4_generic_reason(error_type: bool) -> Violation {
 /// L5: a metric has at most `policy.max_labels` labels.
 ///
 /// ```
-/// use metricate_catalog::{Policy, rules::check_l5};
+/// use metricate_spec::{Policy, rules::check_l5};
 ///
 /// let policy = Policy { max_labels: 3, ..Policy::default() };
 /// assert!(check_l5("trc_http_requests_total", 3, &policy).is_none());
@@ -412,7 +412,7 @@ pub fn check_l5(metric: &str, label_count: usize, policy: &Policy) -> Option<Vio
 /// it: every metric that does would break L5.
 ///
 /// ```
-/// use metricate_catalog::{Policy, rules::check_l5_label_set};
+/// use metricate_spec::{Policy, rules::check_l5_label_set};
 ///
 /// let v = check_l5_label_set("Everything", 11, &Policy::default()).unwrap();
 /// assert_eq!(v.message, "L5: label set `Everything` has 11 labels, more than the limit of 10");
@@ -444,9 +444,9 @@ fn l5(subject: &str, label_count: usize, policy: &Policy) -> Option<Violation> {
 /// same count as [`Descriptor::series_count`](crate::Descriptor::series_count)).
 ///
 /// ```
-/// assert_eq!(metricate_catalog::rules::series_count(&[4, 5, 3]), 60);
-/// assert_eq!(metricate_catalog::rules::series_count(&[]), 1);
-/// assert_eq!(metricate_catalog::rules::series_count(&[usize::MAX, 2]), usize::MAX);
+/// assert_eq!(metricate_spec::rules::series_count(&[4, 5, 3]), 60);
+/// assert_eq!(metricate_spec::rules::series_count(&[]), 1);
+/// assert_eq!(metricate_spec::rules::series_count(&[usize::MAX, 2]), usize::MAX);
 /// ```
 pub const fn series_count(cardinalities: &[usize]) -> usize {
     let mut count: usize = 1;
@@ -463,7 +463,7 @@ pub const fn series_count(cardinalities: &[usize]) -> usize {
 /// the policy's `max_series` unless the metric raised its own.
 ///
 /// ```
-/// use metricate_catalog::rules::{check_l6, series_count};
+/// use metricate_spec::rules::{check_l6, series_count};
 ///
 /// assert!(check_l6("trc_http_requests_total", series_count(&[4, 20, 5]), 1_000).is_none());
 /// assert!(check_l6("trc_http_requests_total", series_count(&[4, 50, 6]), 1_000).is_some());
@@ -500,7 +500,7 @@ const L6_HELP: &str = "drop a label or merge label values, or raise this metric'
 /// character.
 ///
 /// ```
-/// use metricate_catalog::rules::{check_l6, l6_text};
+/// use metricate_spec::rules::{check_l6, l6_text};
 ///
 /// let mut buf = [0u8; 1024];
 /// let len = l6_text(&mut buf, "trc_jobs_total", 2_000, 1_000);
@@ -554,7 +554,7 @@ const fn push_usize(buf: &mut [u8], len: usize, n: usize) -> usize {
 /// at most the policy's hard ceiling (`policy.series_ceiling`).
 ///
 /// ```
-/// use metricate_catalog::{Policy, rules::check_l6_limit};
+/// use metricate_spec::{Policy, rules::check_l6_limit};
 ///
 /// let policy = Policy::default();
 /// assert!(check_l6_limit("trc_http_requests_total", 50_000, &policy).is_none());
@@ -585,7 +585,7 @@ pub fn check_l6_limit(metric: &str, limit: usize, policy: &Policy) -> Option<Vio
 /// value (which Prometheus reads as no label at all).
 ///
 /// ```
-/// use metricate_catalog::rules::check_l7_exposed;
+/// use metricate_spec::rules::check_l7_exposed;
 ///
 /// assert!(check_l7_exposed("trc_jobs_total", "queue", "default").is_none());
 /// let v = check_l7_exposed("trc_jobs_total", "queue", "").unwrap();
@@ -608,7 +608,7 @@ pub fn check_l7_exposed(metric: &str, label: &str, value: &str) -> Option<Violat
 /// (or, for a derive, the value type).
 ///
 /// ```
-/// use metricate_catalog::rules::check_l7;
+/// use metricate_spec::rules::check_l7;
 ///
 /// assert!(check_l7("result", &["ok", "error"]).is_empty());
 /// let v = check_l7("result", &["ok", "", "ok"]);

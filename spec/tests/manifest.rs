@@ -4,8 +4,8 @@
 
 use std::path::Path;
 
-use metricate_catalog::Policy;
-use metricate_catalog::manifest::{Manifest, policy, policy_from_manifests};
+use metricate_spec::Policy;
+use metricate_spec::manifest::{Manifest, policy, policy_from_manifests};
 
 const APP: &str = "/repo/app/Cargo.toml";
 const ROOT: &str = "/repo/Cargo.toml";
@@ -281,7 +281,7 @@ fn any_bytes_give_a_result_that_names_the_file() {
             match policy_from_manifests(Some((Path::new(APP), bytes)), workspace) {
                 Ok(Some(policy)) => {
                     assert!(policy.max_series <= policy.series_ceiling, "{policy:?}");
-                    assert!((1..=metricate_catalog::DEFAULT_MAX_LABELS).contains(&policy.max_labels), "{policy:?}");
+                    assert!((1..=metricate_spec::DEFAULT_MAX_LABELS).contains(&policy.max_labels), "{policy:?}");
                     some += 1;
                 }
                 Ok(None) => none += 1,

@@ -13,7 +13,7 @@
 //! rustc renders a diagnostic:
 //!
 //! ```
-//! use metricate_catalog::rules::check_n4;
+//! use metricate_spec::rules::check_n4;
 //!
 //! let violation = check_n4("trc_request_latency_ms").unwrap();
 //! assert_eq!(violation.message, "N4: metric `trc_request_latency_ms` is in milliseconds");
@@ -250,7 +250,7 @@ impl std::error::Error for Violation {}
 /// names, for what names a part of one (a namespace, a forbidden label).
 ///
 /// ```
-/// use metricate_catalog::rules::is_snake_case;
+/// use metricate_spec::rules::is_snake_case;
 ///
 /// assert!(is_snake_case("trc") && is_snake_case("client_ip"));
 /// assert!(!is_snake_case("Trc") && !is_snake_case("a__b") && !is_snake_case("_a") && !is_snake_case(""));

@@ -1,7 +1,7 @@
 //! Semantic versions of metrics (rule D2), and the bump a change needs.
 //!
 //! ```
-//! use metricate_catalog::version::{Bump, Version};
+//! use metricate_spec::version::{Bump, Version};
 //!
 //! let old = Version::parse("1.4.2").unwrap();
 //! let new = Version::parse("2.0.0").unwrap();

@@ -405,7 +405,7 @@ impl Descriptor {
 /// encoders, snapshots and [`Descriptor::series_exists`].
 ///
 /// ```
-/// use metricate_catalog::{Label, value_index};
+/// use metricate_spec::{Label, value_index};
 ///
 /// static LABELS: [Label; 2] = [
 ///     Label::new("method", &["get", "post"], &["get", "post"], false, None),

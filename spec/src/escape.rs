@@ -8,8 +8,8 @@ use std::borrow::Cow;
 /// Escapes a label value for use between double quotes.
 ///
 /// ```
-/// assert_eq!(metricate_catalog::escape::label_value("a\"b\\c\nd"), "a\\\"b\\\\c\\nd");
-/// assert!(matches!(metricate_catalog::escape::label_value("plain"), std::borrow::Cow::Borrowed(_)));
+/// assert_eq!(metricate_spec::escape::label_value("a\"b\\c\nd"), "a\\\"b\\\\c\\nd");
+/// assert!(matches!(metricate_spec::escape::label_value("plain"), std::borrow::Cow::Borrowed(_)));
 /// ```
 pub fn label_value(value: &str) -> Cow<'_, str> {
     escape(value, true)
