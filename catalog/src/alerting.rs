@@ -29,6 +29,7 @@
 //! assert!(rules.contains("alert: AppApiErrorRatioHigh"));
 //! ```
 
+use crate::MetricKind;
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
 
@@ -198,7 +199,7 @@ fn marked(metric: &Metric) -> Vec<(&str, &[String])> {
 /// `None` for any other metric. The overview dashboard reads these.
 pub fn recorded_operations(metric: &Metric) -> Option<(String, Vec<(String, String)>)> {
     let marked = marked(metric);
-    if metric.kind != "counter" || marked.is_empty() {
+    if metric.kind != MetricKind::Counter || marked.is_empty() {
         return None;
     }
     let b = base(metric);
@@ -217,14 +218,14 @@ pub fn recorded_operations(metric: &Metric) -> Option<(String, Vec<(String, Stri
 }
 
 fn is_latency(metric: &Metric) -> bool {
-    metric.kind == "histogram" && metric.unit.as_deref() == Some("seconds")
+    metric.kind == MetricKind::Histogram && metric.unit.as_deref() == Some("seconds")
 }
 
 /// The name of the series `absent` watches: a histogram's or summary's
 /// `_count`, the metric's own name otherwise.
 fn watched_series(metric: &Metric) -> String {
-    match metric.kind.as_str() {
-        "histogram" | "summary" => format!("{}_count", metric.name),
+    match metric.kind {
+        MetricKind::Histogram | MetricKind::Summary => format!("{}_count", metric.name),
         _ => metric.name.clone(),
     }
 }
@@ -318,10 +319,7 @@ fn condition(metric: &Metric, alert: &Alert, problems: &mut Vec<String>) -> Opti
             return None;
         }
     };
-    let Some(kind) = crate::MetricKind::from_type_word(&metric.kind) else {
-        problems.push(format!("alert `{name}` is on `{}`, of unknown type `{}`", metric.name, metric.kind));
-        return None;
-    };
+    let kind = metric.kind;
     // The rule the derive checks at compile time (a catalogue file can be
     // edited by hand).
     if let Some(violation) = crate::rules::check_a2(&metric.name, kind, !metric.labels.is_empty(), key) {

@@ -17,7 +17,7 @@
 //! };
 //! let requests = Metric {
 //!     name: "trc_http_requests_total".to_owned(),
-//!     kind: "counter".to_owned(),
+//!     kind: metricate_catalog::MetricKind::Counter,
 //!     unit: None,
 //!     help: "HTTP requests handled.".to_owned(),
 //!     subsystem: "http".to_owned(),
@@ -124,6 +124,7 @@
 //! also the file name. The output is deterministic: the same catalogue gives
 //! byte-identical files, whatever the order of its metrics.
 
+use crate::MetricKind;
 use std::fmt::Write as _;
 
 use crate::alerting::{promql_escape, regex_escape};
@@ -365,16 +366,11 @@ fn dashboard(uid: &str, title: &str, description: &str, tag: &str, variables: &V
 /// it holds.
 fn page_link(page: &Page<'_>) -> Panel {
     let mut counts: Vec<String> = Vec::new();
-    for (kind, one, several) in crate::render::KINDS {
+    for kind in MetricKind::ALL {
         match page.metrics.iter().filter(|m| m.kind == kind).count() {
             0 => {}
-            1 => counts.push(format!("1 {one}")),
-            n => counts.push(format!("{n} {several}")),
+            n => counts.push(crate::render::count(n, kind)),
         }
-    }
-    let others = page.metrics.iter().filter(|m| !crate::render::KINDS.iter().any(|(k, _, _)| m.kind == *k)).count();
-    if others > 0 {
-        counts.push(format!("{others} of other types"));
     }
     let content = format!(
         "[{}]({}): {} ({}).",
@@ -513,8 +509,8 @@ fn variables(metrics: &[&Metric]) -> Variables {
 
 /// The series a `query` variable finds a metric's label values in.
 fn lookup_series(metric: &Metric) -> String {
-    match metric.kind.as_str() {
-        "histogram" | "summary" => format!("{}_count", metric.name),
+    match metric.kind {
+        MetricKind::Histogram | MetricKind::Summary => format!("{}_count", metric.name),
         _ => metric.name.clone(),
     }
 }
@@ -528,7 +524,7 @@ fn filtered_labels(metric: &Metric) -> impl Iterator<Item = &MetricLabel> {
 /// A state set's label: the one named after the metric, whose values are the
 /// states.
 fn state_label(metric: &Metric) -> Option<&MetricLabel> {
-    if metric.kind == "stateset" { metric.labels.iter().find(|l| l.name == metric.name) } else { None }
+    if metric.kind == MetricKind::StateSet { metric.labels.iter().find(|l| l.name == metric.name) } else { None }
 }
 
 impl Variable {
@@ -776,18 +772,17 @@ fn description(metric: &Metric) -> String {
 /// The panels of one metric, by its type.
 fn metric_panels(metric: &Metric, variables: &Variables) -> Vec<Panel> {
     let labels: Vec<&str> = metric.labels.iter().map(|l| l.name.as_str()).collect();
-    match metric.kind.as_str() {
-        "counter" => {
+    match metric.kind {
+        MetricKind::Counter => {
             let mut panels = vec![rate_panel(metric, variables, &labels)];
             panels.extend(error_ratio_panels(metric, variables));
             panels
         }
-        "histogram" => histogram_panels(metric, variables),
-        "summary" => vec![summary_panel(metric, variables)],
-        "info" => vec![info_panel(metric, variables)],
-        "stateset" => vec![state_panel(metric, variables)],
-        // A gauge, and any type this version does not know: its value.
-        _ => vec![gauge_panel(metric, variables)],
+        MetricKind::Histogram => histogram_panels(metric, variables),
+        MetricKind::Summary => vec![summary_panel(metric, variables)],
+        MetricKind::Info => vec![info_panel(metric, variables)],
+        MetricKind::StateSet => vec![state_panel(metric, variables)],
+        MetricKind::Gauge => vec![gauge_panel(metric, variables)],
     }
 }
 

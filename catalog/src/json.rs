@@ -112,9 +112,11 @@ pub struct Catalog {
 pub struct Metric {
     /// The full name, e.g. `trc_http_requests_total`.
     pub name: String,
-    /// `counter`, `gauge`, `histogram`, `summary`, `info` or `stateset`.
+    /// The type, written as its `# TYPE` word: `counter`, `gauge`,
+    /// `histogram`, `summary`, `info` or `stateset` (any other word is an
+    /// error of [`Catalog::from_json`]).
     #[serde(rename = "type")]
-    pub kind: String,
+    pub kind: MetricKind,
     /// The unit, when it has one.
     pub unit: Option<String>,
     /// The help text.
@@ -375,7 +377,7 @@ impl Metric {
     pub fn from_descriptor(d: &Descriptor) -> Metric {
         Metric {
             name: d.name.to_owned(),
-            kind: d.kind.as_str().to_owned(),
+            kind: d.kind,
             unit: d.unit.map(str::to_owned),
             help: d.help.to_owned(),
             subsystem: d.subsystem.to_owned(),
@@ -436,7 +438,7 @@ mod tests {
     fn reads_a_document_and_ignores_unknown_fields() {
         let catalog = Catalog::from_json(DOCUMENT).unwrap();
         let metric = catalog.metric("trc_io_seconds").unwrap();
-        assert_eq!(metric.kind, "histogram");
+        assert_eq!(metric.kind, MetricKind::Histogram);
         assert_eq!(metric.subsystem, "");
         assert_eq!(metric.labels[0].cap, Some(64));
         assert!(!metric.labels[0].unknown);
@@ -455,5 +457,23 @@ mod tests {
         assert_eq!(error.to_string(), "catalogue schema version 2 is newer than this reader's (1)");
         let broken = Catalog::from_json("{\"schema\": ").unwrap_err();
         assert!(broken.to_string().starts_with("not a metrics catalogue: EOF while parsing"), "{broken}");
+    }
+
+    #[test]
+    fn a_type_is_one_of_the_model_s_kinds() {
+        let catalog = Catalog::from_json(DOCUMENT).unwrap();
+        assert_eq!(catalog.metrics[0].kind, MetricKind::Histogram);
+        assert!(catalog.to_json().contains("\"type\": \"histogram\""), "{}", catalog.to_json());
+        // A word the model has no kind for is an error that names it and the
+        // words there are, not a metric the tools would guess at.
+        let unknown = DOCUMENT.replace("\"type\": \"histogram\"", "\"type\": \"gaugehistogram\"");
+        let error = Catalog::from_json(&unknown).unwrap_err().to_string();
+        assert!(
+            error.contains(
+                "unknown metric type `gaugehistogram`: expected one of `counter`, `gauge`, `histogram`, `summary`, \
+                 `info`, `stateset`"
+            ),
+            "{error}"
+        );
     }
 }

@@ -11,7 +11,7 @@
 //!     schema_version: metricate_catalog::json::SCHEMA_VERSION,
 //!     metrics: vec![Metric {
 //!         name: "trc_http_requests_total".to_owned(),
-//!         kind: "counter".to_owned(),
+//!         kind: metricate_catalog::MetricKind::Counter,
 //!         unit: None,
 //!         help: "HTTP requests handled.".to_owned(),
 //!         subsystem: "http".to_owned(),
@@ -78,6 +78,7 @@ mod html;
 mod markdown;
 mod semconv;
 
+use crate::MetricKind;
 use std::fmt::Write as _;
 
 use crate::json::{Catalog, Metric, MetricLabel};
@@ -123,7 +124,7 @@ pub fn html(catalog: &Catalog) -> String {
 /// ```
 /// # use metricate_catalog::json::{Catalog, Metric, MetricLabel, MetricSource};
 /// # let metric = Metric {
-/// #     name: "trc_http_requests_total".to_owned(), kind: "counter".to_owned(), unit: None,
+/// #     name: "trc_http_requests_total".to_owned(), kind: metricate_catalog::MetricKind::Counter, unit: None,
 /// #     help: "HTTP requests handled.".to_owned(), subsystem: "http".to_owned(),
 /// #     labels: vec![MetricLabel {
 /// #         name: "method".to_owned(), values: vec!["get".to_owned(), "post".to_owned()],
@@ -163,42 +164,33 @@ fn by_subsystem(catalog: &Catalog) -> Vec<(&str, Vec<&Metric>)> {
     groups
 }
 
-/// The kinds in the order the summary and the type filter list them, with
-/// the words the summary counts them in (one, several).
-pub(crate) const KINDS: [(&str, &str, &str); 6] = [
-    ("counter", "counter", "counters"),
-    ("gauge", "gauge", "gauges"),
-    ("histogram", "histogram", "histograms"),
-    ("summary", "summary", "summaries"),
-    ("info", "info metric", "info metrics"),
-    ("stateset", "state set", "state sets"),
-];
+/// The words the summaries count a kind in: (one, several).
+pub(crate) const fn nouns(kind: MetricKind) -> (&'static str, &'static str) {
+    match kind {
+        MetricKind::Counter => ("counter", "counters"),
+        MetricKind::Gauge => ("gauge", "gauges"),
+        MetricKind::Histogram => ("histogram", "histograms"),
+        MetricKind::Summary => ("summary", "summaries"),
+        MetricKind::Info => ("info metric", "info metrics"),
+        MetricKind::StateSet => ("state set", "state sets"),
+    }
+}
 
-/// Each kind the catalogue has with its number of metrics: [`KINDS`] first,
-/// then any other kind, sorted.
-fn kinds(catalog: &Catalog) -> Vec<(&str, usize)> {
-    let metrics = &catalog.metrics;
-    let known = |kind: &str| KINDS.iter().any(|&(k, _, _)| k == kind);
-    let mut others: Vec<&str> = metrics.iter().map(|m| m.kind.as_str()).filter(|k| !known(k)).collect();
-    others.sort_unstable();
-    others.dedup();
-    KINDS
-        .iter()
-        .map(|&(kind, _, _)| kind)
-        .chain(others)
-        .map(|kind| (kind, metrics.iter().filter(|m| m.kind == kind).count()))
+/// Each kind the catalogue has with its number of metrics, in the order of
+/// [`MetricKind::ALL`].
+fn kinds(catalog: &Catalog) -> Vec<(MetricKind, usize)> {
+    MetricKind::ALL
+        .into_iter()
+        .map(|kind| (kind, catalog.metrics.iter().filter(|m| m.kind == kind).count()))
         .filter(|&(_, n)| n > 0)
         .collect()
 }
 
 /// `n` metrics of `kind` as the summary counts them: `1 counter`,
 /// `2 summaries`, `1 state set`.
-fn count(n: usize, kind: &str) -> String {
-    match KINDS.iter().find(|&&(k, _, _)| k == kind) {
-        Some(&(_, one, _)) if n == 1 => format!("{n} {one}"),
-        Some(&(_, _, several)) => format!("{n} {several}"),
-        None => plural(n, kind),
-    }
+pub(crate) fn count(n: usize, kind: MetricKind) -> String {
+    let (one, several) = nouns(kind);
+    format!("{n} {}", if n == 1 { one } else { several })
 }
 
 /// One line that sums the catalogue up, e.g. `75 metrics in 8 subsystems:
@@ -289,9 +281,9 @@ fn exemplars(metric: &Metric) -> Option<&'static str> {
     if !metric.exemplars {
         return None;
     }
-    Some(match metric.kind.as_str() {
-        "counter" => "yes, the latest of each series",
-        "histogram" => "yes, the latest of each bucket",
+    Some(match metric.kind {
+        MetricKind::Counter => "yes, the latest of each series",
+        MetricKind::Histogram => "yes, the latest of each bucket",
         _ => "yes",
     })
 }
@@ -304,14 +296,14 @@ fn created(metric: &Metric) -> Option<String> {
         return None;
     }
     let name = metric.name.as_str();
-    let family = if metric.kind == "counter" { name.strip_suffix("_total").unwrap_or(name) } else { name };
+    let family = if metric.kind == MetricKind::Counter { name.strip_suffix("_total").unwrap_or(name) } else { name };
     Some(format!("{family}_created"))
 }
 
 /// A state set's label: the one named after the metric, whose values are the
 /// states. The other labels, if any, are listed as labels.
 fn state_label(metric: &Metric) -> Option<&MetricLabel> {
-    if metric.kind == "stateset" { metric.labels.iter().find(|l| l.name == metric.name) } else { None }
+    if metric.kind == MetricKind::StateSet { metric.labels.iter().find(|l| l.name == metric.name) } else { None }
 }
 
 /// The labels listed as labels: all but a state set's state label.
@@ -334,7 +326,7 @@ mod tests {
     fn metric(name: &str, kind: &str, subsystem: &str) -> Metric {
         Metric {
             name: name.to_owned(),
-            kind: kind.to_owned(),
+            kind: MetricKind::from_type_word(kind).unwrap(),
             unit: None,
             help: String::new(),
             subsystem: subsystem.to_owned(),
@@ -394,12 +386,11 @@ mod tests {
 
     #[test]
     fn summary_names_every_kind_in_order() {
-        let kinds = ["stateset", "info", "summary", "summary", "histogram", "gauge", "counter", "untyped"];
+        let kinds = ["stateset", "info", "summary", "summary", "histogram", "gauge", "counter"];
         let catalog = catalog(kinds.iter().enumerate().map(|(i, k)| metric(&format!("m{i}"), k, "x")).collect());
         assert_eq!(
             summary(&catalog),
-            "8 metrics in 1 subsystem: 1 counter, 1 gauge, 1 histogram, 2 summaries, 1 info metric, 1 state set, 1 \
-             untyped."
+            "7 metrics in 1 subsystem: 1 counter, 1 gauge, 1 histogram, 2 summaries, 1 info metric, 1 state set."
         );
     }
 
@@ -446,7 +437,7 @@ mod tests {
         m.labels = vec![label("zone"), label("trc_phase")];
         assert_eq!(state_label(&m).map(|l| l.name.as_str()), Some("trc_phase"));
         assert_eq!(listed_labels(&m).map(|l| l.name.as_str()).collect::<Vec<_>>(), ["zone"]);
-        m.kind = "gauge".to_owned();
+        m.kind = MetricKind::Gauge;
         assert_eq!(state_label(&m), None);
         assert_eq!(listed_labels(&m).count(), 2);
     }

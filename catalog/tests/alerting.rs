@@ -94,7 +94,7 @@ fn the_command_writes_the_rules_and_the_tests_beside_them() {
     let mut wrong = copy;
     wrong.name = "AppWrong".to_owned();
     wrong.condition = "quantile".to_owned();
-    let gauge = broken.metrics.iter_mut().find(|m| m.kind == "gauge").unwrap();
+    let gauge = broken.metrics.iter_mut().find(|m| m.kind == metricate_catalog::MetricKind::Gauge).unwrap();
     gauge.alerts.push(wrong);
     let path = dir.join("broken.json");
     std::fs::write(&path, broken.to_json()).unwrap();

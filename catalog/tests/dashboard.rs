@@ -295,7 +295,7 @@ fn every_query_filters_on_its_metrics_labels_and_reads_the_datasource_variable()
                 let metric = catalog.metrics.iter().filter(|m| expr.contains(&m.name)).max_by_key(|m| m.name.len());
                 let metric = metric.unwrap_or_else(|| panic!("{expr}: which metric?"));
                 for label in &metric.labels {
-                    let is_state = metric.kind == "stateset" && label.name == metric.name;
+                    let is_state = metric.kind == metricate_catalog::MetricKind::StateSet && label.name == metric.name;
                     let errors = format!("{}=~\"{}\"", label.name, label.errors.join("|"));
                     let ratio_of = !label.errors.is_empty() && expr.contains(&errors);
                     let variable = if label.name == "datasource" { "label_datasource" } else { &label.name };

@@ -1,6 +1,7 @@
 //! `metricate_catalog::diff`: every kind of change, its bump, and the check against
 //! the declared versions.
 
+use metricate_catalog::MetricKind;
 use metricate_catalog::diff::{ChangeKind, diff};
 use metricate_catalog::json::{Catalog, Deprecated, Metric, MetricLabel, MetricSource};
 use metricate_catalog::version::Bump;
@@ -8,7 +9,7 @@ use metricate_catalog::version::Bump;
 fn metric(name: &str, kind: &str) -> Metric {
     Metric {
         name: name.to_owned(),
-        kind: kind.to_owned(),
+        kind: MetricKind::from_type_word(kind).unwrap(),
         unit: None,
         help: "Help.".to_owned(),
         subsystem: String::new(),
@@ -71,7 +72,7 @@ fn every_kind_of_change_and_its_bump() {
         m
     };
     let cases: Vec<(ChangeKind, Bump, &str, Edit)> = vec![
-        (ChangeKind::ChangedType, Bump::Major, "counter -> gauge", Box::new(|m| m.kind = "gauge".into())),
+        (ChangeKind::ChangedType, Bump::Major, "counter -> gauge", Box::new(|m| m.kind = MetricKind::Gauge)),
         (ChangeKind::ChangedUnit, Bump::Major, "none -> `seconds`", Box::new(|m| m.unit = Some("seconds".into()))),
         (ChangeKind::RemovedLabel, Bump::Major, "`method`", Box::new(|m| m.labels.clear())),
         (ChangeKind::RenamedLabel, Bump::Major, "`method` -> `verb`", Box::new(|m| m.labels[0].name = "verb".into())),

@@ -2,6 +2,7 @@
 //! documentation promises for every catalogue, not only the hand-picked
 //! ones of `tests/diff.rs`.
 
+use metricate_catalog::MetricKind;
 use metricate_catalog::diff::{Change, ChangeKind, Diff, diff};
 use metricate_catalog::json::{Catalog, Deprecated, Metric, MetricLabel, MetricSource};
 use metricate_catalog::version::Bump;
@@ -31,7 +32,7 @@ fn metric(name: &'static str) -> impl Strategy<Value = Metric> {
     let labels =
         subsequence(LABELS.to_vec(), 0..=3).prop_flat_map(|names| names.into_iter().map(label).collect::<Vec<_>>());
     (
-        prop::sample::select(vec!["counter", "gauge", "histogram"]),
+        prop::sample::select(vec![MetricKind::Counter, MetricKind::Gauge, MetricKind::Histogram]),
         prop::sample::select(vec![None, Some("seconds"), Some("bytes")]),
         prop::sample::select(vec!["Help.", "Other help."]),
         labels,
@@ -39,7 +40,7 @@ fn metric(name: &'static str) -> impl Strategy<Value = Metric> {
     )
         .prop_map(move |(kind, unit, help, labels, buckets)| Metric {
             name: name.to_owned(),
-            kind: kind.to_owned(),
+            kind,
             unit: unit.map(str::to_owned),
             help: help.to_owned(),
             subsystem: String::new(),
@@ -114,8 +115,7 @@ fn apply(catalog: &mut Catalog, name: &str, edit: Edit, pick: Index) -> Option<C
             Some(ChangeKind::RemovedMetric)
         }
         Edit::ChangeType => {
-            let kind = if metric.kind == "gauge" { "counter" } else { "gauge" };
-            kind.clone_into(&mut metric.kind);
+            metric.kind = if metric.kind == MetricKind::Gauge { MetricKind::Counter } else { MetricKind::Gauge };
             Some(ChangeKind::ChangedType)
         }
         Edit::ChangeUnit => {

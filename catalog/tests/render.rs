@@ -45,7 +45,7 @@ fn fixture() -> Catalog {
     let metrics = vec![
         Metric {
             name: "trc_agent_instance_boot_seconds".to_owned(),
-            kind: "histogram".to_owned(),
+            kind: metricate_catalog::MetricKind::Histogram,
             unit: Some("seconds".to_owned()),
             help: "Time from `start` to ready, per boot.".to_owned(),
             subsystem: "agent".to_owned(),
@@ -65,7 +65,7 @@ fn fixture() -> Catalog {
         },
         Metric {
             name: "trc_http_requests_total".to_owned(),
-            kind: "counter".to_owned(),
+            kind: metricate_catalog::MetricKind::Counter,
             unit: None,
             help: "HTTP requests | by method & status <script>alert('x')</script> *not bold* _nor_ [a link](x)."
                 .to_owned(),
@@ -86,7 +86,7 @@ fn fixture() -> Catalog {
         },
         Metric {
             name: "trc_agent_peers".to_owned(),
-            kind: "gauge".to_owned(),
+            kind: metricate_catalog::MetricKind::Gauge,
             unit: None,
             help: "Overlay peers by node and \"zone\".".to_owned(),
             subsystem: "agent".to_owned(),
@@ -106,7 +106,7 @@ fn fixture() -> Catalog {
         },
         Metric {
             name: "trc_http_hits_total".to_owned(),
-            kind: "counter".to_owned(),
+            kind: metricate_catalog::MetricKind::Counter,
             unit: None,
             help: "Requests, counted before routing.".to_owned(),
             subsystem: "http".to_owned(),
@@ -129,7 +129,7 @@ fn fixture() -> Catalog {
         },
         Metric {
             name: "trc_build_info".to_owned(),
-            kind: "gauge".to_owned(),
+            kind: metricate_catalog::MetricKind::Gauge,
             unit: None,
             help: "# Build: 1. always 1".to_owned(),
             subsystem: String::new(),
@@ -149,7 +149,7 @@ fn fixture() -> Catalog {
         },
         Metric {
             name: "trc_worker_step_seconds".to_owned(),
-            kind: "summary".to_owned(),
+            kind: metricate_catalog::MetricKind::Summary,
             unit: Some("seconds".to_owned()),
             help: "Time one step took.".to_owned(),
             subsystem: "worker".to_owned(),
@@ -169,7 +169,7 @@ fn fixture() -> Catalog {
         },
         Metric {
             name: "trc_agent_lifecycle".to_owned(),
-            kind: "stateset".to_owned(),
+            kind: metricate_catalog::MetricKind::StateSet,
             unit: None,
             help: "Where the agent is in its lifecycle.".to_owned(),
             subsystem: "agent".to_owned(),
@@ -189,7 +189,7 @@ fn fixture() -> Catalog {
         },
         Metric {
             name: "trc_worker_jobs_total".to_owned(),
-            kind: "counter".to_owned(),
+            kind: metricate_catalog::MetricKind::Counter,
             unit: None,
             help: "Jobs run, with the trace of the latest.".to_owned(),
             subsystem: "worker".to_owned(),
@@ -209,7 +209,7 @@ fn fixture() -> Catalog {
         },
         Metric {
             name: "trc_worker_config_info".to_owned(),
-            kind: "info".to_owned(),
+            kind: metricate_catalog::MetricKind::Info,
             unit: None,
             help: "The worker's configuration.".to_owned(),
             subsystem: "worker".to_owned(),

@@ -762,13 +762,13 @@ fn the_catalogue_describes_summaries() {
     assert_eq!(catalog, registry.catalog());
 
     let job = catalog.metric("metrics_summary_snapshot_job_seconds").unwrap();
-    assert_eq!(job.kind, "summary");
+    assert_eq!(job.kind, metricate_catalog::MetricKind::Summary);
     assert_eq!(job.quantiles, [0.5, 0.9, 0.99]);
     assert_eq!((job.max_age_seconds, job.age_buckets), (Some(600), Some(5)));
     assert!(job.buckets.is_empty());
     assert_eq!(job.series, 1);
     let payload = catalog.metric("metrics_summary_snapshot_payload_bytes").unwrap();
-    assert_eq!(payload.kind, "summary");
+    assert_eq!(payload.kind, metricate_catalog::MetricKind::Summary);
     assert_eq!(payload.quantiles, [0.1, 0.75]);
     assert_eq!((payload.max_age_seconds, payload.age_buckets), (Some(5400), Some(6)));
 

@@ -22,6 +22,43 @@ pub enum MetricKind {
     StateSet,
 }
 
+/// The `# TYPE` word ([`MetricKind::as_str`]).
+impl std::fmt::Display for MetricKind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// A kind is written as its `# TYPE` word ([`MetricKind::as_str`]).
+#[cfg(feature = "serde")]
+impl serde::Serialize for MetricKind {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+/// A kind is read from its `# TYPE` word; any other word is an error that
+/// lists the words there are.
+#[cfg(feature = "serde")]
+impl<'de> serde::Deserialize<'de> for MetricKind {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct Word;
+        impl serde::de::Visitor<'_> for Word {
+            type Value = MetricKind;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a metric type")
+            }
+            fn visit_str<E: serde::de::Error>(self, word: &str) -> Result<MetricKind, E> {
+                MetricKind::from_type_word(word).ok_or_else(|| {
+                    let known: Vec<&str> = MetricKind::ALL.iter().map(|kind| kind.as_str()).collect();
+                    E::custom(format_args!("unknown metric type `{word}`: expected one of `{}`", known.join("`, `")))
+                })
+            }
+        }
+        deserializer.deserialize_str(Word)
+    }
+}
+
 impl MetricKind {
     /// The word used in `# TYPE` lines.
     pub const fn as_str(self) -> &'static str {
@@ -47,16 +84,18 @@ impl MetricKind {
     /// The kind of a `# TYPE` word (either format's spelling), if it is one
     /// this crate declares.
     pub fn from_type_word(word: &str) -> Option<MetricKind> {
-        Some(match word {
-            "counter" => MetricKind::Counter,
-            "gauge" => MetricKind::Gauge,
-            "histogram" => MetricKind::Histogram,
-            "summary" => MetricKind::Summary,
-            "info" => MetricKind::Info,
-            "stateset" => MetricKind::StateSet,
-            _ => return None,
-        })
+        MetricKind::ALL.into_iter().find(|kind| kind.as_str() == word)
     }
+
+    /// Every kind, in the order the catalogues list them.
+    pub const ALL: [MetricKind; 6] = [
+        MetricKind::Counter,
+        MetricKind::Gauge,
+        MetricKind::Histogram,
+        MetricKind::Summary,
+        MetricKind::Info,
+        MetricKind::StateSet,
+    ];
 
     /// The kind in a sentence, with its article: "a counter", "an info
     /// metric", "a state set".

@@ -126,7 +126,12 @@ async fn drive(client: Client, url: String, catalog: Catalog) {
         assert!(!section.is_displayed().await.unwrap(), "the section of {other} hides with all its metrics");
     }
     client.find(Locator::Id("type")).await.unwrap().select_by_value("histogram").await.unwrap();
-    let expected = names(catalog.metrics.iter().filter(|m| m.subsystem == subsystem && m.kind == "histogram"));
+    let expected = names(
+        catalog
+            .metrics
+            .iter()
+            .filter(|m| m.subsystem == subsystem && m.kind == metricate_catalog::MetricKind::Histogram),
+    );
     expect_shown(&client, &format!("subsystem {subsystem:?}, type histogram"), &expected).await;
 
     // The Clear button resets every filter.

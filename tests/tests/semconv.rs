@@ -31,7 +31,7 @@ fn label(name: &str, values: &[&str]) -> MetricLabel {
 fn metric(name: &str, kind: &str, help: &str) -> Metric {
     Metric {
         name: name.to_owned(),
-        kind: kind.to_owned(),
+        kind: metricate_catalog::MetricKind::from_type_word(kind).unwrap(),
         unit: None,
         help: help.to_owned(),
         subsystem: String::new(),
@@ -362,7 +362,11 @@ fn assert_valid(python: &Path, what: &str, catalog: &Catalog) {
         let name = group["annotations"]["metricate"]["prometheus_name"].as_str().unwrap();
         let metric = catalog.metric(name).unwrap_or_else(|| panic!("{what}: no metric {name}"));
         assert_eq!(group["brief"], metric.help.trim(), "{what}: {name}");
-        let otel = if metric.kind == "counter" { name.strip_suffix("_total").unwrap_or(name) } else { name };
+        let otel = if metric.kind == metricate_catalog::MetricKind::Counter {
+            name.strip_suffix("_total").unwrap_or(name)
+        } else {
+            name
+        };
         assert_eq!(group["metric_name"], otel, "{what}: {name}");
         let references: Vec<&str> = group["attributes"]
             .as_array()

@@ -128,7 +128,7 @@ fn catalog_json_lists_every_descriptor() {
     let registry = metricate::global().unwrap();
     assert_eq!(catalog.metrics.len(), registry.len());
     let requests = catalog.metric("trc_http_requests_total").unwrap();
-    assert_eq!(requests.kind, "counter");
+    assert_eq!(requests.kind, metricate_catalog::MetricKind::Counter);
     let method = requests.labels.iter().find(|l| l.name == "method").unwrap();
     assert_eq!(method.values, ["GET", "POST", "PATCH", "DELETE"]);
     assert!(requests.source.file.ends_with("api.rs"), "{:?}", requests.source);

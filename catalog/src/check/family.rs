@@ -251,7 +251,7 @@ impl<'a, 'c> FamilyCheck<'a, 'c> {
         // gauges: it has no such types.
         let as_gauge = !context.openmetrics && matches!(metric.kind.as_str(), "info" | "stateset");
         if let Some(kind) = family.kind
-            && kind != metric.kind
+            && kind != metric.kind.as_str()
             && !(kind == "untyped" || kind == "unknown")
             && !(kind == "gauge" && as_gauge)
         {

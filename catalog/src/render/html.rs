@@ -5,6 +5,7 @@
 //! values alike. The script (`page.js`) carries no catalogue data: it reads
 //! the rendered cards, so nothing in a help text can reach it as code.
 
+use crate::MetricKind;
 use std::fmt::Write as _;
 
 use super::{
@@ -89,7 +90,7 @@ fn write_filters(out: &mut String, catalog: &Catalog, groups: &[(&str, Vec<&Metr
         "</select>\n<select id=\"type\" name=\"type\" aria-label=\"Type\">\n<option value=\"\">All types</option>\n",
     );
     for (kind, n) in kinds(catalog) {
-        let kind = escape(kind);
+        let kind = kind.as_str();
         let _ = writeln!(out, "<option value=\"{kind}\">{kind} ({n})</option>");
     }
     out.push_str("</select>\n<button type=\"reset\">Clear</button>\n</form>\n");
@@ -97,7 +98,7 @@ fn write_filters(out: &mut String, catalog: &Catalog, groups: &[(&str, Vec<&Metr
 
 fn write_metric(out: &mut String, metric: &Metric, catalog: &Catalog) {
     let name = escape(&metric.name);
-    let kind = escape(&metric.kind);
+    let kind = escape(metric.kind.as_str());
     let class = if metric.deprecated.is_some() { "metric deprecated" } else { "metric" };
     let _ = write!(
         out,
@@ -155,7 +156,7 @@ fn write_metric(out: &mut String, metric: &Metric, catalog: &Catalog) {
             escape(&window(metric))
         );
     }
-    if metric.kind == "info" {
+    if metric.kind == MetricKind::Info {
         let _ = writeln!(out, "<dt>Value</dt><dd>{}</dd>", escape(INFO_VALUE));
     }
     if let Some(exemplars) = exemplars(metric) {
@@ -254,7 +255,7 @@ fn write_runbooks(out: &mut String, catalog: &Catalog) {
         let _ = write!(
             out,
             "<dl>\n<dt>Metric</dt><dd><a href=\"#{name}\"><code>{name}</code></a>, {}: {}</dd>\n<dt>Labels</dt><dd>",
-            escape(&metric.kind),
+            escape(metric.kind.as_str()),
             escape(metric.help.trim())
         );
         write_labels(out, metric);

@@ -1,6 +1,7 @@
 //! The Markdown rendering: GitHub-flavoured, one line per fact, so that a
 //! diff of two catalogues shows exactly what changed.
 
+use crate::MetricKind;
 use std::fmt::Write as _;
 
 use super::{
@@ -67,7 +68,7 @@ fn write_runbooks(out: &mut String, catalog: &Catalog) {
         } else {
             code(&metric.name)
         };
-        let _ = writeln!(out, "- **Metric:** {link}, {}: {}", text(&metric.kind), text(&metric.help));
+        let _ = writeln!(out, "- **Metric:** {link}, {}: {}", text(metric.kind.as_str()), text(&metric.help));
         for label in listed_labels(metric) {
             let _ = writeln!(out, "  - {}: {}", code(&label.name), label_values(label));
         }
@@ -100,7 +101,7 @@ fn write_metric(out: &mut String, metric: &Metric, catalog: &Catalog) {
         }
         let _ = writeln!(out, "{line}\n");
     }
-    let _ = writeln!(out, "- **Type:** {}", text(&metric.kind));
+    let _ = writeln!(out, "- **Type:** {}", text(metric.kind.as_str()));
     if let Some(unit) = &metric.unit {
         let _ = writeln!(out, "- **Unit:** {}", text(unit));
     }
@@ -122,7 +123,7 @@ fn write_metric(out: &mut String, metric: &Metric, catalog: &Catalog) {
     if !metric.quantiles.is_empty() {
         let _ = writeln!(out, "- **Quantiles:** {}{}", bounds(&metric.quantiles), window(metric));
     }
-    if metric.kind == "info" {
+    if metric.kind == MetricKind::Info {
         let _ = writeln!(out, "- **Value:** {INFO_VALUE}");
     }
     if let Some(exemplars) = exemplars(metric) {

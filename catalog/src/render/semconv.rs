@@ -35,10 +35,11 @@
 //!   quantiles are kept in the group's `annotations` (under `metricate`), and
 //!   the Prometheus name in the note.
 
+use crate::MetricKind;
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::Write as _;
 
-use super::{INFO_VALUE, KINDS, STATES, bounds, sentence, state_label, window};
+use super::{INFO_VALUE, STATES, bounds, nouns, sentence, state_label, window};
 use crate::json::{Catalog, Metric, MetricLabel};
 use crate::version::Version;
 
@@ -103,11 +104,11 @@ fn sorted(catalog: &Catalog) -> Vec<Entry<'_>> {
 /// A metric's OpenTelemetry name, as the OTLP sink names it: a counter's
 /// without its `_total`.
 fn otel_name(metric: &Metric) -> &str {
-    counter_name(&metric.name, &metric.kind)
+    counter_name(&metric.name, metric.kind)
 }
 
-fn counter_name<'n>(name: &'n str, kind: &str) -> &'n str {
-    if kind == "counter" { name.strip_suffix("_total").unwrap_or(name) } else { name }
+fn counter_name(name: &str, kind: MetricKind) -> &str {
+    if kind == MetricKind::Counter { name.strip_suffix("_total").unwrap_or(name) } else { name }
 }
 
 /// The OpenTelemetry name of a deprecated metric's replacement: the
@@ -115,8 +116,8 @@ fn counter_name<'n>(name: &'n str, kind: &str) -> &'n str {
 /// without `_total`, which only counters end in.
 fn replacement_name<'n>(replacement: &'n str, metrics: &[Entry<'_>]) -> &'n str {
     match metrics.iter().find(|e| e.metric.name == replacement) {
-        Some(entry) => counter_name(replacement, &entry.metric.kind),
-        None => counter_name(replacement, "counter"),
+        Some(entry) => counter_name(replacement, entry.metric.kind),
+        None => counter_name(replacement, MetricKind::Counter),
     }
 }
 
@@ -140,11 +141,11 @@ fn ucum(unit: &str) -> Option<&'static str> {
 
 /// The instrument of a Prometheus type: the data points the OTLP sink
 /// sends for it, a summary's as a histogram.
-fn instrument(kind: &str) -> &'static str {
+fn instrument(kind: MetricKind) -> &'static str {
     match kind {
-        "counter" => "counter",
-        "histogram" | "summary" => "histogram",
-        _ => "gauge",
+        MetricKind::Counter => "counter",
+        MetricKind::Histogram | MetricKind::Summary => "histogram",
+        MetricKind::Gauge | MetricKind::Info | MetricKind::StateSet => "gauge",
     }
 }
 
@@ -398,12 +399,12 @@ fn write_metric(
             let _ = writeln!(out, "      note: {}", quoted(&reason));
         }
     }
-    let _ = writeln!(out, "    instrument: {}", instrument(&metric.kind));
+    let _ = writeln!(out, "    instrument: {}", instrument(metric.kind));
     let unit = metric.unit.as_deref().and_then(ucum).unwrap_or("");
     let _ = writeln!(out, "    unit: {}", quoted(unit));
     out.push_str("    annotations:\n      metricate:\n");
     let _ = writeln!(out, "        prometheus_name: {}", quoted(&metric.name));
-    let _ = writeln!(out, "        prometheus_type: {}", quoted(&metric.kind));
+    let _ = writeln!(out, "        prometheus_type: {}", quoted(metric.kind.as_str()));
     if !metric.subsystem.is_empty() {
         let _ = writeln!(out, "        subsystem: {}", quoted(&metric.subsystem));
     }
@@ -431,13 +432,13 @@ fn write_metric(
 /// What a metric is in Prometheus and what OpenTelemetry makes of it.
 fn metric_note(entry: &Entry<'_>) -> String {
     let metric = entry.metric;
-    let kind = KINDS.iter().find(|&&(k, _, _)| k == metric.kind).map_or(metric.kind.as_str(), |&(_, one, _)| one);
+    let kind = nouns(metric.kind).0;
     let mut note = format!("Prometheus: {kind} `{}`", metric.name);
-    match metric.kind.as_str() {
-        "histogram" if !metric.buckets.is_empty() => {
+    match metric.kind {
+        MetricKind::Histogram if !metric.buckets.is_empty() => {
             let _ = write!(note, ", buckets {}, +Inf.", bounds(&metric.buckets));
         }
-        "summary" => {
+        MetricKind::Summary => {
             if !metric.quantiles.is_empty() {
                 let _ = write!(note, ", quantiles {}{}", bounds(&metric.quantiles), window(metric));
             }
@@ -446,17 +447,16 @@ fn metric_note(entry: &Entry<'_>) -> String {
                  summary points, which Weaver's live check reports as an unexpected instrument.",
             );
         }
-        "info" => {
+        MetricKind::Info => {
             let _ = write!(note, ", {INFO_VALUE}; a gauge in OpenTelemetry.");
         }
-        "stateset" => match state_label(metric) {
+        MetricKind::StateSet => match state_label(metric) {
             Some(label) => {
                 let _ = write!(note, ", a series per state of `{}`, {STATES}; a gauge in OpenTelemetry.", label.name);
             }
             None => note.push_str("; a gauge in OpenTelemetry."),
         },
-        "counter" | "gauge" | "histogram" => note.push('.'),
-        _ => note.push_str(", which has no OpenTelemetry instrument: listed as a gauge."),
+        MetricKind::Counter | MetricKind::Gauge | MetricKind::Histogram => note.push('.'),
     }
     if let Some(unit) = metric.unit.as_deref().filter(|u| ucum(u).is_none()) {
         let _ = write!(note, " Its unit, `{unit}`, has no UCUM spelling here: it is exported without one.");
@@ -569,7 +569,6 @@ mod tests {
     fn units_and_instruments_follow_the_otlp_sink() {
         assert_eq!(["seconds", "bytes", "ratio", "celsius"].map(ucum), [Some("s"), Some("By"), Some("1"), Some("Cel")]);
         assert_eq!(ucum("furlongs"), None);
-        let kinds = ["counter", "gauge", "histogram", "summary", "info", "stateset"];
-        assert_eq!(kinds.map(instrument), ["counter", "gauge", "histogram", "histogram", "gauge", "gauge"]);
+        assert_eq!(MetricKind::ALL.map(instrument), ["counter", "gauge", "histogram", "histogram", "gauge", "gauge"]);
     }
 }
