@@ -221,15 +221,6 @@ fn is_latency(metric: &Metric) -> bool {
     metric.kind == MetricKind::Histogram && metric.unit.as_deref() == Some("seconds")
 }
 
-/// The name of the series `absent` watches: a histogram's or summary's
-/// `_count`, the metric's own name otherwise.
-fn watched_series(metric: &Metric) -> String {
-    match metric.kind {
-        MetricKind::Histogram | MetricKind::Summary => format!("{}_count", metric.name),
-        _ => metric.name.clone(),
-    }
-}
-
 /// The recording rules of one metric, and each alert's expression.
 struct MetricRules {
     recordings: Vec<Recording>,
@@ -287,7 +278,7 @@ fn metric_rules(metric: &Metric, options: &Options, problems: &mut Vec<String>) 
                 format!("{name}{{quantile=\"{q}\"}} {comparison} {threshold}")
             }
             "value" => format!("{} {comparison} {threshold}", metric.name),
-            _ => format!("absent({})", watched_series(metric)),
+            _ => format!("absent({})", metric.presence_series()),
         };
         alerts.push(AlertRule {
             name: alert.name.clone(),

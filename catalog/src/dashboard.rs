@@ -474,7 +474,7 @@ impl Variables {
 fn variables(metrics: &[&Metric]) -> Variables {
     let mut variables = Variables::default();
     for metric in metrics {
-        for label in filtered_labels(metric) {
+        for label in metric.series_labels() {
             let index = match variables.list.iter().position(|v| v.label == label.name) {
                 Some(index) => index,
                 None => {
@@ -498,33 +498,13 @@ fn variables(metrics: &[&Metric]) -> Variables {
                     variable.values.push(value);
                 }
             }
-            let series = lookup_series(metric);
+            let series = metric.presence_series();
             if !variable.series.contains(&series) {
                 variable.series.push(series);
             }
         }
     }
     variables
-}
-
-/// The series a `query` variable finds a metric's label values in.
-fn lookup_series(metric: &Metric) -> String {
-    match metric.kind {
-        MetricKind::Histogram | MetricKind::Summary => format!("{}_count", metric.name),
-        _ => metric.name.clone(),
-    }
-}
-
-/// The labels a metric's queries filter on: all but a state set's state.
-fn filtered_labels(metric: &Metric) -> impl Iterator<Item = &MetricLabel> {
-    let state = state_label(metric).map(|l| l.name.as_str());
-    metric.labels.iter().filter(move |l| Some(l.name.as_str()) != state)
-}
-
-/// A state set's label: the one named after the metric, whose values are the
-/// states.
-fn state_label(metric: &Metric) -> Option<&MetricLabel> {
-    if metric.kind == MetricKind::StateSet { metric.labels.iter().find(|l| l.name == metric.name) } else { None }
 }
 
 impl Variable {
@@ -599,7 +579,8 @@ fn datasource() -> Json {
 /// The matchers of a metric's queries: `label=~"$label"` for each label with
 /// a variable, but `except`.
 fn matchers(metric: &Metric, variables: &Variables, except: Option<&str>) -> Vec<String> {
-    filtered_labels(metric)
+    metric
+        .series_labels()
         .filter(|l| Some(l.name.as_str()) != except)
         .filter_map(|l| variables.get(&l.name).map(|v| format!("{}=~\"${}\"", l.name, v.name)))
         .collect()
@@ -889,7 +870,7 @@ fn histogram_panels(metric: &Metric, variables: &Variables) -> Vec<Panel> {
 }
 
 fn summary_panel(metric: &Metric, variables: &Variables) -> Panel {
-    let labels: Vec<&str> = filtered_labels(metric).map(|l| l.name.as_str()).collect();
+    let labels: Vec<&str> = metric.series_labels().map(|l| l.name.as_str()).collect();
     let matchers = matchers(metric, variables, None);
     let unit = value_unit(metric.unit.as_deref());
     if metric.quantiles.is_empty() {
@@ -935,7 +916,7 @@ fn info_panel(metric: &Metric, variables: &Variables) -> Panel {
 }
 
 fn state_panel(metric: &Metric, variables: &Variables) -> Panel {
-    let by: Vec<&str> = match state_label(metric) {
+    let by: Vec<&str> = match metric.state_label() {
         Some(state) => vec![state.name.as_str()],
         None => metric.labels.iter().map(|l| l.name.as_str()).collect(),
     };

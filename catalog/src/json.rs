@@ -373,6 +373,29 @@ impl Alert {
 }
 
 impl Metric {
+    /// A state set's label: the one named after the metric, whose values are
+    /// the states. `None` for other kinds.
+    pub fn state_label(&self) -> Option<&MetricLabel> {
+        if self.kind == MetricKind::StateSet { self.labels.iter().find(|l| l.name == self.name) } else { None }
+    }
+
+    /// The labels a metric's series are told apart by: all but a state
+    /// set's state label.
+    pub fn series_labels(&self) -> impl Iterator<Item = &MetricLabel> {
+        let state = self.state_label().map(|l| l.name.as_str());
+        self.labels.iter().filter(move |l| Some(l.name.as_str()) != state)
+    }
+
+    /// The series that is there for every label combination the metric
+    /// exposes, which `absent` and label-value lookups read: a histogram's or
+    /// summary's `_count`, the metric's own name otherwise.
+    pub fn presence_series(&self) -> String {
+        match self.kind {
+            MetricKind::Histogram | MetricKind::Summary => format!("{}_count", self.name),
+            _ => self.name.clone(),
+        }
+    }
+
     /// The catalogue entry of a descriptor.
     pub fn from_descriptor(d: &Descriptor) -> Metric {
         Metric {

@@ -81,7 +81,7 @@ mod semconv;
 use crate::MetricKind;
 use std::fmt::Write as _;
 
-use crate::json::{Catalog, Metric, MetricLabel};
+use crate::json::{Catalog, Metric};
 
 /// The title of both renderings.
 const TITLE: &str = "Metrics catalogue";
@@ -300,18 +300,6 @@ fn created(metric: &Metric) -> Option<String> {
     Some(format!("{family}_created"))
 }
 
-/// A state set's label: the one named after the metric, whose values are the
-/// states. The other labels, if any, are listed as labels.
-fn state_label(metric: &Metric) -> Option<&MetricLabel> {
-    if metric.kind == MetricKind::StateSet { metric.labels.iter().find(|l| l.name == metric.name) } else { None }
-}
-
-/// The labels listed as labels: all but a state set's state label.
-fn listed_labels(metric: &Metric) -> impl Iterator<Item = &MetricLabel> {
-    let state = state_label(metric).map(|l| l.name.as_str());
-    metric.labels.iter().filter(move |l| Some(l.name.as_str()) != state)
-}
-
 /// What a state set's series hold, after its states and their label.
 const STATES: &str = "1 for the current state, 0 for the others";
 
@@ -321,7 +309,7 @@ const INFO_VALUE: &str = "always 1: the labels carry the information";
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::json::{Metric, MetricSource};
+    use crate::json::{Metric, MetricLabel, MetricSource};
 
     fn metric(name: &str, kind: &str, subsystem: &str) -> Metric {
         Metric {
@@ -435,11 +423,11 @@ mod tests {
         };
         let mut m = metric("trc_phase", "stateset", "");
         m.labels = vec![label("zone"), label("trc_phase")];
-        assert_eq!(state_label(&m).map(|l| l.name.as_str()), Some("trc_phase"));
-        assert_eq!(listed_labels(&m).map(|l| l.name.as_str()).collect::<Vec<_>>(), ["zone"]);
+        assert_eq!(m.state_label().map(|l| l.name.as_str()), Some("trc_phase"));
+        assert_eq!(m.series_labels().map(|l| l.name.as_str()).collect::<Vec<_>>(), ["zone"]);
         m.kind = MetricKind::Gauge;
-        assert_eq!(state_label(&m), None);
-        assert_eq!(listed_labels(&m).count(), 2);
+        assert_eq!(m.state_label(), None);
+        assert_eq!(m.series_labels().count(), 2);
     }
 
     #[test]

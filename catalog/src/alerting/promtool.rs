@@ -162,7 +162,7 @@ fn case(metric: &Metric, alert: &Alert, fire: bool, steps: u64) -> Case {
             let (selector, _) = if fire {
                 (r#"up{job="test"}"#.to_owned(), Vec::new())
             } else {
-                selector(metric, &super::watched_series(metric), &[], &[])
+                selector(metric, &metric.presence_series(), &[], &[])
             };
             Case { series: vec![Series { selector, values: growing(1, steps) }], labels: Vec::new() }
         }

@@ -9,8 +9,8 @@ use crate::MetricKind;
 use std::fmt::Write as _;
 
 use super::{
-    INFO_VALUE, OPENMETRICS_ONLY, STATES, TITLE, bounds, by_subsystem, created, exemplars, kinds, listed_labels, quiet,
-    sentence, state_label, summary, window,
+    INFO_VALUE, OPENMETRICS_ONLY, STATES, TITLE, bounds, by_subsystem, created, exemplars, kinds, quiet, sentence,
+    summary, window,
 };
 use crate::json::{Catalog, Metric, MetricLabel};
 
@@ -140,7 +140,7 @@ fn write_metric(out: &mut String, metric: &Metric, catalog: &Catalog) {
     out.push_str("<dl>\n<dt>Labels</dt><dd>");
     write_labels(out, metric);
     out.push_str("</dd>\n");
-    if let Some(label) = state_label(metric) {
+    if let Some(label) = metric.state_label() {
         out.push_str("<dt>States</dt><dd class=\"states\">");
         write_label_values(out, label);
         let _ = writeln!(out, " (label <code class=\"label-name\">{}</code>: {STATES})</dd>", escape(&label.name));
@@ -266,7 +266,7 @@ fn write_runbooks(out: &mut String, catalog: &Catalog) {
 
 /// The metric's labels as a list, or `none`.
 fn write_labels(out: &mut String, metric: &Metric) {
-    let labels: Vec<&MetricLabel> = listed_labels(metric).collect();
+    let labels: Vec<&MetricLabel> = metric.series_labels().collect();
     if labels.is_empty() {
         out.push_str("none");
     } else {

@@ -5,8 +5,8 @@ use crate::MetricKind;
 use std::fmt::Write as _;
 
 use super::{
-    INFO_VALUE, OPENMETRICS_ONLY, STATES, TITLE, bounds, by_subsystem, created, exemplars, listed_labels, quiet,
-    sentence, state_label, summary, window,
+    INFO_VALUE, OPENMETRICS_ONLY, STATES, TITLE, bounds, by_subsystem, created, exemplars, quiet, sentence, summary,
+    window,
 };
 use crate::json::{Catalog, Metric, MetricLabel};
 
@@ -69,7 +69,7 @@ fn write_runbooks(out: &mut String, catalog: &Catalog) {
             code(&metric.name)
         };
         let _ = writeln!(out, "- **Metric:** {link}, {}: {}", text(metric.kind.as_str()), text(&metric.help));
-        for label in listed_labels(metric) {
+        for label in metric.series_labels() {
             let _ = writeln!(out, "  - {}: {}", code(&label.name), label_values(label));
         }
     }
@@ -105,7 +105,7 @@ fn write_metric(out: &mut String, metric: &Metric, catalog: &Catalog) {
     if let Some(unit) = &metric.unit {
         let _ = writeln!(out, "- **Unit:** {}", text(unit));
     }
-    let labels: Vec<&MetricLabel> = listed_labels(metric).collect();
+    let labels: Vec<&MetricLabel> = metric.series_labels().collect();
     if labels.is_empty() {
         out.push_str("- **Labels:** none\n");
     } else {
@@ -114,7 +114,7 @@ fn write_metric(out: &mut String, metric: &Metric, catalog: &Catalog) {
             let _ = writeln!(out, "  - {}: {}", code(&label.name), label_values(label));
         }
     }
-    if let Some(label) = state_label(metric) {
+    if let Some(label) = metric.state_label() {
         let _ = writeln!(out, "- **States:** {} (label {}: {STATES})", label_values(label), code(&label.name));
     }
     if !metric.buckets.is_empty() {

@@ -39,7 +39,7 @@ use crate::MetricKind;
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::Write as _;
 
-use super::{INFO_VALUE, STATES, bounds, nouns, sentence, state_label, window};
+use super::{INFO_VALUE, STATES, bounds, nouns, sentence, window};
 use crate::json::{Catalog, Metric, MetricLabel};
 use crate::version::Version;
 
@@ -450,7 +450,7 @@ fn metric_note(entry: &Entry<'_>) -> String {
         MetricKind::Info => {
             let _ = write!(note, ", {INFO_VALUE}; a gauge in OpenTelemetry.");
         }
-        MetricKind::StateSet => match state_label(metric) {
+        MetricKind::StateSet => match metric.state_label() {
             Some(label) => {
                 let _ = write!(note, ", a series per state of `{}`, {STATES}; a gauge in OpenTelemetry.", label.name);
             }
@@ -474,7 +474,7 @@ fn metric_note(entry: &Entry<'_>) -> String {
 /// its cap, a state set's states.
 fn reference_note(metric: &Metric, label: &MetricLabel, attribute: &Attribute<'_>) -> String {
     let mut parts = Vec::new();
-    if state_label(metric).is_some_and(|l| l.name == label.name) {
+    if metric.state_label().is_some_and(|l| l.name == label.name) {
         parts.push(format!("The state: {STATES}."));
     }
     if let Some(cap) = label.cap {
