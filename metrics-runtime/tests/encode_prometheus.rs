@@ -1,5 +1,6 @@
-//! The Prometheus text format 0.0.4 encoder against exact expected text, and
-//! the registry's D1 check (two metrics exposing the same name).
+//! The Prometheus text format 0.0.4 encoder against exact expected text (also
+//! of the names and help text the derive gives), and the registry's D1 check
+//! (two metrics exposing the same name).
 //!
 //! Every test encodes `new_unregistered()` instances through a local
 //! `Registry`, so the global registry plays no part in what is encoded.
@@ -13,13 +14,14 @@
 mod common;
 
 use common::{
-    encode_group, encode_registry, hand_built, is_valid_number, populated_counters, populated_escaping,
+    Method, encode_group, encode_registry, hand_built, is_valid_number, populated_counters, populated_escaping,
     populated_floats, populated_gauges, populated_histograms, populated_naming, populated_negative_buckets,
     populated_nohelp, populated_options, populated_order, populated_units, sample_values,
 };
 use metricate::encode::{self, Format, PrometheusText};
 use metricate::{
-    Collect, Counter, Descriptor, Gauge, Histogram, MetricGroup, MetricKind, Metrics, Registry, RegistryError,
+    Collect, Counter, Descriptor, Family, Gauge, Histogram, IntGauge, LabelSet, MetricGroup, MetricKind, Metrics,
+    Registry, RegistryError,
 };
 
 const FORMAT: Format = Format::Prometheus;
@@ -249,6 +251,50 @@ metrics_nohelp_blank_total 1
 # TYPE metrics_nohelp_undocumented gauge
 metrics_nohelp_undocumented -1
 "
+    );
+}
+
+/// A label field that is a raw identifier.
+#[derive(Clone, Copy, LabelSet)]
+struct ByType {
+    r#type: Method,
+}
+
+/// No subsystem: every name is `metrics_<field>`, without the `r#` of a raw
+/// identifier; help from a doc comment of two lines, from `help` over a doc
+/// comment; a full name given with `name`.
+#[derive(Metrics)]
+struct Unprefixed {
+    /// Matches, by type:
+    /// a doc comment over two lines.
+    r#match_total: Family<ByType, Counter>,
+    /// The doc comment, for readers of the code.
+    #[metric(help = "The help text, for readers of the metrics.")]
+    r#loop: IntGauge,
+    /// Requests, under the name dashboards already use.
+    #[metric(name = "metrics_api_requests_total")]
+    requests_total: Counter,
+}
+
+#[test]
+fn names_and_help_text_as_declared() {
+    let m = Unprefixed::new_unregistered();
+    m.r#match_total.with(ByType { r#type: Method::Post }).inc();
+    m.r#loop.set(2);
+    m.requests_total.inc_by(3);
+    assert_eq!(
+        encode_group(FORMAT, &m),
+        r#"# HELP metrics_api_requests_total Requests, under the name dashboards already use.
+# TYPE metrics_api_requests_total counter
+metrics_api_requests_total 3
+# HELP metrics_loop The help text, for readers of the metrics.
+# TYPE metrics_loop gauge
+metrics_loop 2
+# HELP metrics_match_total Matches, by type: a doc comment over two lines.
+# TYPE metrics_match_total counter
+metrics_match_total{type="get"} 0
+metrics_match_total{type="post"} 1
+"#
     );
 }
 

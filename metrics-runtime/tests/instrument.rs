@@ -1,8 +1,8 @@
 //! `#[instrument_metric]` on every supported form of function, checked
 //! through the global registry's snapshot: counts per result, histogram count
 //! and sum, `panic`, `cancelled`, `reason`, in-flight gauges, recording into
-//! declared metrics, and registration of metrics declared inside methods,
-//! trait impls and generic functions.
+//! declared metrics, names and help text, and registration of metrics
+//! declared inside methods, trait impls and generic functions.
 //!
 //! Every test calls functions of its own, so the counts it reads are its own
 //! although tests run in parallel.
@@ -229,6 +229,26 @@ fn metrics_declared_inside_functions_are_registered() {
     let line = text.lines().nth(lookup.source.line as usize - 1).unwrap();
     assert!(line.contains("fn lookup("), "{line}");
     assert_eq!(&line[lookup.source.column as usize - 1..][..6], "lookup");
+}
+
+/// No subsystem: `metrics_<function>_total`.
+#[instrument_metric]
+fn unprefixed() {}
+
+#[instrument_metric(subsystem = "inst", help = "Help from the attribute.")]
+fn helped() {}
+
+#[test]
+fn names_without_a_subsystem_and_help_from_the_attribute() {
+    unprefixed();
+    helped();
+    assert_eq!(value("metrics_unprefixed_total", &[("result", "ok")]), 1.0);
+    let registry = metricate::global().expect("the global registry builds");
+    let help = registry.get("metrics_inst_helped_total").expect("registered").descriptor.help;
+    assert_eq!(help, "Calls of `helped`, by result. Help from the attribute.");
+    // `name` replaces the function's name: nothing is named after `area`.
+    assert!(registry.get("metrics_inst_square_area_total").is_some());
+    assert!(registry.get("metrics_inst_area_total").is_none());
 }
 
 /// Only a future can be dropped before it completes: the `result` label of a
@@ -623,6 +643,10 @@ struct Declared {
     boot_seconds: Family<ByOutcome, Histogram>,
     /// Boots in progress.
     boots_in_flight: IntGauge,
+    /// Landings.
+    landings_total: Counter,
+    /// Landings in progress.
+    landings_in_flight: IntGauge,
 }
 
 struct Worker {
@@ -676,6 +700,19 @@ impl Worker {
 )]
 fn boot(fail: bool) -> Result<(), ()> {
     if fail { Err(()) } else { Ok(()) }
+}
+
+/// Lands, reading its in-flight gauge while the call is in progress.
+#[instrument_metric(count = Declared::global().landings_total, in_flight = Declared::global().landings_in_flight)]
+fn land() -> i64 {
+    Declared::global().landings_in_flight.get()
+}
+
+#[test]
+fn a_declared_in_flight_gauge_counts_the_call_in_progress() {
+    assert_eq!(land(), 1);
+    assert_eq!(value("metrics_declared_landings_in_flight", &[]), 0.0);
+    assert_eq!(value("metrics_declared_landings_total", &[]), 1.0);
 }
 
 #[tokio::test]

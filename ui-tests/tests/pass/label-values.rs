@@ -40,17 +40,9 @@ enum Odd {
 }
 
 fn main() {
-    assert_eq!([Snake::NotTls.as_str(), Snake::Http2.as_str()], ["not_tls", "http2"]);
-    assert_eq!(ScreamingSnake::NotTls.as_str(), "NOT_TLS");
-    assert_eq!(Kebab::NotTls.as_str(), "not-tls");
-    assert_eq!(ScreamingKebab::NotTls.as_str(), "NOT-TLS");
-    assert_eq!(Lower::NotTls.as_str(), "nottls");
-    assert_eq!(Upper::NotTls.as_str(), "NOTTLS");
-    assert_eq!(Camel::NotTls.as_str(), "notTls");
-    assert_eq!(Pascal::NotTls.as_str(), "NotTls");
-    let _ = (ScreamingSnake::Http2, Kebab::Http2, ScreamingKebab::Http2, Lower::Http2);
-    let _ = (Upper::Http2, Camel::Http2, Pascal::Http2);
-    assert_eq!(Odd::VALUES, ["größe", "say \"hi\"", "a\\b", "line\nbreak", "2xx", "http_error"]);
-    assert_eq!(Odd::ESCAPED, ["größe", "say \\\"hi\\\"", "a\\\\b", "line\\nbreak", "2xx", "http_error"]);
+    let _ = (Snake::NotTls, Snake::Http2, ScreamingSnake::NotTls, ScreamingSnake::Http2);
+    let _ = (Kebab::NotTls, Kebab::Http2, ScreamingKebab::NotTls, ScreamingKebab::Http2);
+    let _ = (Lower::NotTls, Lower::Http2, Upper::NotTls, Upper::Http2);
+    let _ = (Camel::NotTls, Camel::Http2, Pascal::NotTls, Pascal::Http2);
     let _ = (Odd::Size, Odd::Quoted, Odd::Backslash, Odd::Newline, Odd::Success, Odd::HttpError);
 }

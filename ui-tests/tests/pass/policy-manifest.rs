@@ -1,8 +1,8 @@
-//! The cases find their policy through METRICS_POLICY_MANIFEST (tests/ui.rs
-//! sets it to ui-tests/Cargo.toml), wherever the target dir is: the
-//! namespace of the workspace above that manifest. The runtime, compiled in
-//! the same build with the variable set, states its own policy and keeps it:
-//! its metrics stay under `metrics_export_`.
+//! A struct named by the policy the cases find through
+//! METRICS_POLICY_MANIFEST (tests/ui.rs sets it to ui-tests/Cargo.toml),
+//! wherever the target dir is: the namespace of the workspace above that
+//! manifest. The runtime compiles in the same build, with the variable set,
+//! under the policy it states itself.
 
 use metricate::{Counter, Metrics};
 
@@ -15,12 +15,5 @@ struct Policy {
 }
 
 fn main() {
-    let manifest = option_env!("METRICS_POLICY_MANIFEST").expect("tests/ui.rs sets the variable");
-    assert!(manifest.ends_with("ui-tests/Cargo.toml"), "{manifest}");
-
     Policy::global().checks_total.inc();
-    let registry = metricate::global().unwrap();
-    assert!(registry.get("trc_policy_checks_total").is_some());
-    assert!(registry.get("metrics_export_invalid_samples_total").is_some());
-    assert!(registry.get("trc_export_invalid_samples_total").is_none());
 }

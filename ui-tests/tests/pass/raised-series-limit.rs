@@ -33,12 +33,7 @@ struct Storage {
 }
 
 fn main() {
-    assert_eq!(<Placement as LabelSet>::CARDINALITY, 2_000);
     let storage = Storage::global();
     storage.writes_total.with(Placement { shard: Shard::S9, replica: Shard::S0, slot: Slot::T19 }).inc();
     storage.reads_total.with(Placement { shard: Shard::S1, replica: Shard::S2, slot: Slot::T3 }).inc_by(2);
-    assert_eq!(storage.writes_total.len(), 2_000);
-    let registry = metricate::global().unwrap();
-    assert!(registry.get("trc_storage_writes_total").is_some());
-    assert!(registry.get("trc_storage_reads_total").is_some());
 }
