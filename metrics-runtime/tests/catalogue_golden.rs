@@ -1,6 +1,6 @@
 //! The catalogue of a fixed set of declarations, as exact Markdown and JSON
 //! (golden files under `tests/golden/`; `METRICS_CATALOG_UPDATE=1` rewrites
-//! them, review the diff), and the `#[alert(..)]`s descriptors carry to it.
+//! them, review the diff), and every form of `#[alert(..)]` in descriptors.
 
 use metricate::docs::assert_generated_file;
 use metricate::{
