@@ -19,13 +19,28 @@ fn golden(name: &str) -> String {
     format!("{}/tests/golden/{name}", env!("CARGO_MANIFEST_DIR"))
 }
 
-/// A scratch directory for this test binary, removed and recreated, under
-/// the target directory (never in the system's temp dir).
-fn scratch(name: &str) -> PathBuf {
+/// A scratch directory of one test, under the target directory (never in
+/// the system's temp dir): emptied when made, removed when the test ends.
+struct Scratch(PathBuf);
+
+impl std::ops::Deref for Scratch {
+    type Target = std::path::Path;
+    fn deref(&self) -> &std::path::Path {
+        &self.0
+    }
+}
+
+impl Drop for Scratch {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+fn scratch(name: &str) -> Scratch {
     let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join(format!("catalog-cli-{name}-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir).unwrap();
-    dir
+    Scratch(dir)
 }
 
 fn write(dir: &std::path::Path, name: &str, text: &str) -> String {
@@ -376,7 +391,7 @@ fn the_binary_exits_with_the_status() {
 
 /// A crate whose policy forbids `tenant`, allows two labels and two series,
 /// and an exposition of its that breaks all three.
-fn policy_fixture(name: &str) -> (PathBuf, String) {
+fn policy_fixture(name: &str) -> (Scratch, String) {
     let dir = scratch(name);
     std::fs::create_dir_all(dir.join("app/src")).unwrap();
     write(
@@ -444,5 +459,4 @@ fn check_applies_the_policy_of_the_manifest_as_the_derives_read_it() {
         err.contains("`max_lables` in [workspace.metadata.metrics]") && err.contains("is not a policy key"),
         "{err}"
     );
-    let _ = std::fs::remove_dir_all(&dir);
 }
