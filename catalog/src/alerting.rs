@@ -29,10 +29,10 @@
 //! assert!(rules.contains("alert: AppApiErrorRatioHigh"));
 //! ```
 
-use crate::MetricKind;
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
 
+use crate::MetricKind;
 use crate::json::{Alert, Catalog, Metric};
 
 mod promtool;

@@ -124,9 +124,9 @@
 //! also the file name. The output is deterministic: the same catalogue gives
 //! byte-identical files, whatever the order of its metrics.
 
-use crate::MetricKind;
 use std::fmt::Write as _;
 
+use crate::MetricKind;
 use crate::alerting::{promql_escape, regex_escape};
 use crate::json::{Alert, Catalog, Metric, MetricLabel};
 

@@ -78,9 +78,9 @@ mod html;
 mod markdown;
 mod semconv;
 
-use crate::MetricKind;
 use std::fmt::Write as _;
 
+use crate::MetricKind;
 use crate::json::{Catalog, Metric};
 
 /// The title of both renderings.

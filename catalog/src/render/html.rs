@@ -5,13 +5,13 @@
 //! values alike. The script (`page.js`) carries no catalogue data: it reads
 //! the rendered cards, so nothing in a help text can reach it as code.
 
-use crate::MetricKind;
 use std::fmt::Write as _;
 
 use super::{
     INFO_VALUE, OPENMETRICS_ONLY, STATES, TITLE, bounds, by_subsystem, created, exemplars, kinds, quiet, sentence,
     summary, window,
 };
+use crate::MetricKind;
 use crate::json::{Catalog, Metric, MetricLabel};
 
 /// The stylesheet, inlined.

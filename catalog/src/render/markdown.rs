@@ -1,13 +1,13 @@
 //! The Markdown rendering: GitHub-flavoured, one line per fact, so that a
 //! diff of two catalogues shows exactly what changed.
 
-use crate::MetricKind;
 use std::fmt::Write as _;
 
 use super::{
     INFO_VALUE, OPENMETRICS_ONLY, STATES, TITLE, bounds, by_subsystem, created, exemplars, quiet, sentence, summary,
     window,
 };
+use crate::MetricKind;
 use crate::json::{Catalog, Metric, MetricLabel};
 
 /// The heading of the metrics that have no subsystem.

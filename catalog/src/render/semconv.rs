@@ -35,11 +35,11 @@
 //!   quantiles are kept in the group's `annotations` (under `metricate`), and
 //!   the Prometheus name in the note.
 
-use crate::MetricKind;
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::Write as _;
 
 use super::{INFO_VALUE, STATES, bounds, nouns, sentence, window};
+use crate::MetricKind;
 use crate::json::{Catalog, Metric, MetricLabel};
 use crate::version::Version;
 
