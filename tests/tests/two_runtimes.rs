@@ -1,6 +1,6 @@
 //! Two semver-incompatible versions of the runtime in one program: this
 //! workspace's `metricate` 0.1 and the same sources packaged as 0.2 (the
-//! packages `cargo package` makes of the catalogue, derive and runtime
+//! packages `cargo package` makes of the model, catalogue, derive and runtime
 //! crates, their versions rewritten), both linking the one `metricate-abi`.
 //! A program declares metrics with each and scrapes each version's global
 //! registry: both scrapes have both versions' metrics, in both formats (one
@@ -30,7 +30,7 @@ fn run(command: &mut Command) -> String {
     String::from_utf8_lossy(&output.stdout).into_owned()
 }
 
-/// The workspace's three library crates as packages, unpacked under
+/// The workspace's four library crates as packages, unpacked under
 /// `dir/src` with their version (and their dependencies on each other)
 /// rewritten to 0.2.0, and `metricate-abi` taken from the workspace.
 fn packages_as_next_version(dir: &Path) -> PathBuf {
@@ -39,7 +39,8 @@ fn packages_as_next_version(dir: &Path) -> PathBuf {
     run(Command::new(env!("CARGO"))
         .current_dir(WORKSPACE)
         .args(["package", "--no-verify", "--allow-dirty", "--quiet"])
-        .args(["-p", "metricate-abi", "-p", "metricate-catalog", "-p", "metricate-derive", "-p", "metricate"])
+        .args(["-p", "metricate-abi", "-p", "metricate-spec", "-p", "metricate-catalog", "-p", "metricate-derive"])
+        .args(["-p", "metricate"])
         .arg("--target-dir")
         .arg(&packages)
         .env("CARGO_TERM_COLOR", "never"));
@@ -47,7 +48,7 @@ fn packages_as_next_version(dir: &Path) -> PathBuf {
     let _ = std::fs::remove_dir_all(&src);
     std::fs::create_dir_all(&src).unwrap();
     let abi = std::fs::canonicalize(Path::new(WORKSPACE).join("abi")).unwrap();
-    for name in ["metricate-catalog", "metricate-derive", "metricate"] {
+    for name in ["metricate-spec", "metricate-catalog", "metricate-derive", "metricate"] {
         let archive = packages.join("package").join(format!("{name}-0.1.0.crate"));
         // `-m`: files dated now, not at the fixed time `cargo package`
         // gives them, which is older than any earlier build of them here:
@@ -61,7 +62,7 @@ fn packages_as_next_version(dir: &Path) -> PathBuf {
 }
 
 /// A packaged manifest at 0.2.0: the package's version, its dependencies on
-/// the other two crates (at 0.2.0, by path) and on `metricate-abi` (the
+/// the other three crates (at 0.2.0, by path) and on `metricate-abi` (the
 /// workspace's, by path).
 fn next_version(manifest: &str, abi: &Path) -> String {
     let mut out = String::new();
@@ -70,7 +71,7 @@ fn next_version(manifest: &str, abi: &Path) -> String {
         if line.starts_with('[') {
             line.clone_into(&mut section);
         }
-        let sibling = ["metricate-catalog", "metricate-derive"]
+        let sibling = ["metricate-spec", "metricate-catalog", "metricate-derive"]
             .into_iter()
             .find(|s| section == format!("[dependencies.{s}]") || section == format!("[dev-dependencies.{s}]"));
         if section == "[package]" && line == "version = \"0.1.0\"" {
