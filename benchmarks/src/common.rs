@@ -1,18 +1,7 @@
 //! What every library's cases share: the inputs, the names, and the checks
 //! that each library's output holds what it should.
 
-/// The labeled-counter sequence: step `i` is (method `i % 4`, status `i % 5`).
-/// 4 and 5 are coprime, so 20 steps visit all 20 combinations, and both
-/// labels change on every call.
-pub const SEQUENCE: [(usize, usize); 20] = {
-    let mut s = [(0, 0); 20];
-    let mut i = 0;
-    while i < 20 {
-        s[i] = (i % 4, i % 5);
-        i += 1;
-    }
-    s
-};
+pub use bench_support::floor::{DEFAULT_BUCKETS, SEQUENCE, histogram_values, series_value};
 
 /// Label values of the labeled counter, as the string-keyed libraries see them.
 pub const METHODS: [&str; 4] = ["get", "post", "put", "delete"];
@@ -22,15 +11,6 @@ pub const STATUSES: [&str; 5] = ["ok", "redirect", "client_error", "server_error
 /// thread 0 `{method="get",status="ok"}`, thread 1 `{method="get",status="redirect"}`,
 /// neighbours in a dense layout.
 pub const THREAD_CHILDREN: [(usize, usize); 2] = [(0, 0), (0, 1)];
-
-/// The Prometheus default buckets, which every library is given.
-pub const DEFAULT_BUCKETS: [f64; 11] = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0];
-
-/// 64 histogram observations, 1 ms to 20 s on a log scale: every bucket,
-/// `+Inf` included.
-pub fn histogram_values() -> [f64; 64] {
-    std::array::from_fn(|i| 0.001 * 20_000f64.powf(i as f64 / 63.0))
-}
 
 /// Name and help of the labeled counter of the record-path cases.
 pub const REQUESTS_NAME: &str = "bench_compare_requests_total";
@@ -80,19 +60,6 @@ pub fn col_strings() -> &'static [&'static str] {
 pub fn wide_strings() -> &'static [&'static str] {
     static S: std::sync::OnceLock<&'static [&'static str]> = std::sync::OnceLock::new();
     S.get_or_init(|| leak_strings("v", WIDE, 3))
-}
-
-fn splitmix64(mut x: u64) -> u64 {
-    x = x.wrapping_add(0x9E37_79B9_7F4A_7C15);
-    x = (x ^ (x >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-    x = (x ^ (x >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-    x ^ (x >> 31)
-}
-
-/// The value of series `i` (row-major) of the encoding case: 1 to 15 digits,
-/// all below 2^53 so that libraries that store f64 hold them exactly.
-pub fn series_value(i: usize) -> u64 {
-    splitmix64(i as u64) >> (16 + i % 48)
 }
 
 /// What a correct exposition of the encoding case sums to.

@@ -16,7 +16,6 @@ include!(concat!(env!("OUT_DIR"), "/labels.rs"));
 
 mod common;
 mod floor;
-mod harness;
 mod measured_lib;
 mod metrics_crate;
 mod ours;
@@ -27,7 +26,7 @@ mod report;
 use std::process::{Command, ExitCode};
 use std::time::Instant;
 
-use harness::{Batch, Samples};
+use bench_support::harness::{self, Batch, Samples};
 
 /// One encoder of the encoding case: an encoded sample (for the checks and
 /// the size) and a batch of encodes.

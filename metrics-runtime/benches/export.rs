@@ -20,13 +20,14 @@ use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
-mod harness;
+mod table;
 
-use harness::{Samples, TableRow, print_table, time};
+use bench_support::harness::{Samples, ns_per_op, timed};
 use metricate::encode::Format;
 use metricate::encode::PrometheusText;
 use metricate::export::{Exporter, Otlp, Pushgateway, RemoteWrite, Sink, Statsd, Textfile};
 use metricate::{Counter, Family, Histogram, LabelSet, LabelValue, Metrics};
+use table::{TableRow, print_table};
 
 #[derive(Clone, Copy, LabelValue)]
 enum Shard {
@@ -103,15 +104,18 @@ fn scratch(name: &str) -> PathBuf {
     dir
 }
 
-/// Times `batch` alternately with no exporter and with one delivering to a
-/// textfile every 10 ms (started before its batch, stopped after).
-fn under_exporter(reps: usize, ops: u64, batch: &mut dyn FnMut()) -> (Samples, Samples, u64) {
+/// Times batches of `units` units of `f` (each `ops_per_unit` operations)
+/// alternately with no exporter and with one delivering to a textfile every
+/// 10 ms (started before its batch, stopped after). The batches are fixed
+/// and long (many deliveries each), not sized by the harness.
+fn under_exporter(reps: usize, units: u64, ops_per_unit: u64, f: &mut dyn FnMut(u64)) -> (Samples, Samples, u64) {
     let dir = scratch("bench-export-record");
-    batch();
+    let mut time = |units| ns_per_op(timed(units, &mut *f), units, ops_per_unit);
+    time(units);
     let (mut with, mut without) = (Vec::new(), Vec::new());
     let mut deliveries = 0;
     for _ in 0..reps {
-        without.push(time(ops, batch));
+        without.push(time(units));
         let exporter = Exporter::builder()
             .interval(Duration::from_millis(10))
             .sink(Textfile::new(&dir, "bench").expect("the scratch directory is writable"))
@@ -121,7 +125,7 @@ fn under_exporter(reps: usize, ops: u64, batch: &mut dyn FnMut()) -> (Samples, S
         // Its first delivery has happened: it runs during the whole batch.
         let _ = exporter.flush_blocking();
         let start = Instant::now();
-        with.push(time(ops, batch));
+        with.push(time(units));
         deliveries += start.elapsed().as_millis() as u64 / 10;
         exporter.shutdown().expect("the exporter stops");
     }
@@ -256,10 +260,10 @@ fn main() {
     println!(
         "Record path under an exporter delivering every 10 ms ({series} series in the registry), {reps} repetitions:\n"
     );
-    let (with, without, counted) = under_exporter(reps, COUNTER_OPS, &mut || counter(black_box(COUNTER_OPS)));
+    let (with, without, counted) = under_exporter(reps, COUNTER_OPS, 1, &mut |n| counter(black_box(n)));
     let values: [f64; 64] = std::array::from_fn(|i| 0.001 * (i as f64 + 1.0) * 1.7);
     let (hwith, hwithout, hcounted) =
-        under_exporter(reps, HISTOGRAM_ROUNDS * 64, &mut || histogram(black_box(HISTOGRAM_ROUNDS), &values));
+        under_exporter(reps, HISTOGRAM_ROUNDS, 64, &mut |n| histogram(black_box(n), &values));
     print_table(&[
         TableRow {
             case: "counter `inc()`, exporter running (baseline: none)",

@@ -4,7 +4,7 @@
 //! Run with `cargo bench -p metricate --bench instrument`; `BENCH_REPS`
 //! sets the number of repetitions (21 by default). Each repetition times one
 //! batch of calls of the instrumented function and then one batch of the bare
-//! one; the table reports ns per call (min and median over the repetitions),
+//! one (batches of about 3 ms, sized by `bench_support::harness`); the table reports ns per call (min and median over the repetitions),
 //! their ratio, and the overhead (instrumented min minus bare min).
 //!
 //! | case | instrumented | bare |
@@ -13,7 +13,7 @@
 //! | sync, into declared metrics | `duration`/`count` into a `#[derive(Metrics)]` struct, `labels = ByResult { result }` | the same body |
 //! | async | an `async fn` (polled to completion with a no-op waker) | the same `async fn` |
 
-mod harness;
+mod table;
 
 use std::future::Future;
 use std::hint::black_box;
@@ -21,11 +21,10 @@ use std::pin::pin;
 use std::task::{Context, Poll, Waker};
 use std::time::Instant;
 
-use harness::{TableRow, interleaved, print_table};
+use bench_support::harness::{Samples, interleaved, timed};
 use metricate::instrument::Outcome;
 use metricate::{Counter, Family, Histogram, LabelSet, Metrics, instrument_metric};
-
-const CALLS: u64 = 100_000;
+use table::{TableRow, print_table};
 
 #[derive(Clone, Copy, LabelSet)]
 struct ByResult {
@@ -94,32 +93,40 @@ fn run<F: Future>(future: F) -> F::Output {
 }
 
 fn sync_case(case: &'static str, reps: usize, instrumented: fn(u64) -> Result<u64, u64>) -> TableRow {
-    let mut ours = || {
-        for i in 0..CALLS {
-            let _ = black_box(instrumented(black_box(i)));
-        }
+    let mut ours = |n| {
+        timed(n, &mut |n| {
+            for i in 0..n {
+                let _ = black_box(instrumented(black_box(i)));
+            }
+        })
     };
-    let mut baseline = || {
-        for i in 0..CALLS {
-            let _ = black_box(bare(black_box(i)));
-        }
+    let mut baseline = |n| {
+        timed(n, &mut |n| {
+            for i in 0..n {
+                let _ = black_box(bare(black_box(i)));
+            }
+        })
     };
-    let (ours, baseline) = interleaved(reps, CALLS, &mut ours, &mut baseline);
+    let (ours, baseline) = interleaved(reps, &mut ours, 1, &mut baseline, 1);
     TableRow { case, ours, baseline: Some(baseline), target: None }
 }
 
 fn async_case(reps: usize) -> TableRow {
-    let mut ours = || {
-        for i in 0..CALLS {
-            let _ = black_box(run(instrumented_async(black_box(i))));
-        }
+    let mut ours = |n| {
+        timed(n, &mut |n| {
+            for i in 0..n {
+                let _ = black_box(run(instrumented_async(black_box(i))));
+            }
+        })
     };
-    let mut baseline = || {
-        for i in 0..CALLS {
-            let _ = black_box(run(bare_async(black_box(i))));
-        }
+    let mut baseline = |n| {
+        timed(n, &mut |n| {
+            for i in 0..n {
+                let _ = black_box(run(bare_async(black_box(i))));
+            }
+        })
     };
-    let (ours, baseline) = interleaved(reps, CALLS, &mut ours, &mut baseline);
+    let (ours, baseline) = interleaved(reps, &mut ours, 1, &mut baseline, 1);
     TableRow { case: "async", ours, baseline: Some(baseline), target: None }
 }
 
@@ -134,11 +141,12 @@ fn main() {
     print_table(&rows);
     println!();
     for row in &rows {
-        let base = row.baseline.as_ref().map_or(0.0, harness::Samples::min);
+        let base = row.baseline.as_ref().map_or(0.0, Samples::min);
         println!("{}: {:.1} ns of overhead per call (min - min).", row.case, row.ours.min() - base);
     }
     println!(
-        "{reps} repetitions of {CALLS} calls each; the body errs for one input in eight. Total run time: {:.1} s.",
+        "{reps} repetitions of batches of about {} ms; the body errs for one input in eight. Total run time: {:.1} s.",
+        bench_support::harness::TARGET.as_millis(),
         started.elapsed().as_secs_f64()
     );
 }

@@ -3,9 +3,12 @@
 //!
 //! Run with `cargo bench -p metricate --bench record`; `BENCH_REPS`
 //! sets the number of repetitions (21 by default). Each repetition times one
-//! batch of the case and then one batch of its baseline, so that both see the
-//! same noise; the table reports ns per operation (min and median over the
-//! repetitions) and the ratios of ours to the baseline.
+//! batch of the case and then one batch of its baseline (batches of about
+//! 3 ms, sized by the shared harness of `bench-support`), so that both see
+//! the same noise; the table reports ns per operation (min and median over
+//! the repetitions) and the ratios of ours to the baseline. The counter,
+//! labeled counter, histogram and encoding baselines are the floors the
+//! comparison with other libraries (`benchmarks/`) uses too.
 //!
 //! | case | ours | baseline |
 //! |---|---|---|
@@ -20,20 +23,24 @@
 //! | exemplar counter | `ExemplarCounter::inc_with_exemplar(&[("trace_id", id)])` | `fetch_add`, then a hand-written seqlock write of the same slot: CAS, clock read, value, time, length, label text, release |
 //! | encode 10k text | `Format::Prometheus.encode` of 10,000 series | a writer of the same bytes from precomputed label strings |
 //! | encode 10k OpenMetrics | `Format::OpenMetrics.encode` of the same 10,000 series | the same writer with OpenMetrics' metadata lines and `# EOF` |
-//! | 2 threads on one counter | a `Counter` and a `ShardedCounter` incremented by 2 threads at once | the same counter from 1 thread: the scaling is 2-thread throughput over 1-thread throughput |
+//! | 2 threads on one counter | a `Counter` and a `ShardedCounter` incremented by 2 threads at once (batches whose threads did not run at once are run again) | the same counter from 1 thread: the scaling is 2-thread throughput over 1-thread throughput |
 
+use std::cell::Cell;
 use std::hint::black_box;
+use std::sync::LazyLock;
 use std::sync::atomic::{AtomicI64, AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
-mod harness;
+mod table;
 
-use harness::{TableRow, interleaved, print_table};
+use bench_support::floor::{self, TextExposition};
+use bench_support::harness::{self, Batch, interleaved, timed};
 use metricate::encode::Format;
 use metricate::{
     Counter, ExemplarCounter, Family, Gauge, Histogram, IntGauge, LabelSet, LabelValue, Metrics, Registry,
     ShardedCounter, Summary,
 };
+use table::{TableRow, print_table};
 
 // ---------------------------------------------------------------------------
 // Declarations.
@@ -150,63 +157,23 @@ struct Exposed {
     series_total: Family<Grid, Counter>,
 }
 
-const SERIES_NAME: &str = "metrics_bench_series_total";
-/// The OpenMetrics family name: the counter's name without `_total`.
-const SERIES_FAMILY: &str = "metrics_bench_series";
-const SERIES_HELP: &str = "Series encoded by the encoding benchmark.";
+/// The names of [`Exposed`]'s family, for the floor's writer.
+struct SeriesNames;
+
+impl floor::Names for SeriesNames {
+    const NAME: &'static str = "metrics_bench_series_total";
+    const FAMILY: &'static str = "metrics_bench_series";
+    const HELP: &'static str = "Series encoded by the encoding benchmark.";
+}
 
 // ---------------------------------------------------------------------------
-// Baselines.
-
-static RAW_COUNTER: AtomicU64 = AtomicU64::new(0);
-
-#[derive(Clone, Copy)]
-#[repr(u8)]
-enum RawMethod {
-    Get,
-    Post,
-    Put,
-    Delete,
-}
-
-#[derive(Clone, Copy)]
-#[repr(u8)]
-enum RawStatus {
-    Ok,
-    Redirect,
-    ClientError,
-    ServerError,
-    Timeout,
-}
-
-static RAW_REQUESTS: [AtomicU64; 20] = [const { AtomicU64::new(0) }; 20];
+// Baselines besides the shared floors (`bench_support::floor`): the gauges,
+// the summary and the exemplar counter, which only this benchmark measures.
 
 /// Gauges as they are without a touched state: the float gauge's bits, the
 /// integer gauge's value.
 static RAW_LOAD: [AtomicU64; 20] = [const { AtomicU64::new(0) }; 20];
 static RAW_IN_FLIGHT: [AtomicI64; 20] = [const { AtomicI64::new(0) }; 20];
-
-const RAW_BOUNDS: [f64; 11] = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0];
-static RAW_BUCKETS: [AtomicU64; 12] = [const { AtomicU64::new(0) }; 12];
-static RAW_COUNT: AtomicU64 = AtomicU64::new(0);
-static RAW_SUM: AtomicU64 = AtomicU64::new(0);
-
-/// A plain lock-free histogram: linear bucket search, count, CAS on the sum,
-/// bucket.
-#[inline]
-fn raw_observe(v: f64) {
-    let bucket = RAW_BOUNDS.iter().position(|&b| v <= b).unwrap_or(RAW_BOUNDS.len());
-    RAW_COUNT.fetch_add(1, Ordering::Relaxed);
-    let mut current = RAW_SUM.load(Ordering::Relaxed);
-    loop {
-        let next = (f64::from_bits(current) + v).to_bits();
-        match RAW_SUM.compare_exchange_weak(current, next, Ordering::Relaxed, Ordering::Relaxed) {
-            Ok(_) => break,
-            Err(actual) => current = actual,
-        }
-    }
-    RAW_BUCKETS[bucket].fetch_add(1, Ordering::Relaxed);
-}
 
 /// The summary baseline's buckets: as many as a summary series has.
 const RAW_SUMMARY_BUCKETS: usize = metricate::summary::BUCKETS;
@@ -224,14 +191,7 @@ fn raw_summary_observe(v: f64) {
     let magnitude = ((exp + 30).clamp(0, 63) as usize) * 16 + ((bits >> 48) as usize & 15);
     let bucket = if v.is_sign_negative() { 1024 - magnitude.min(1023) } else { 1026 + magnitude.min(1023) };
     RAW_SUMMARY_COUNT.fetch_add(1, Ordering::Relaxed);
-    let mut current = RAW_SUMMARY_SUM.load(Ordering::Relaxed);
-    loop {
-        let next = (f64::from_bits(current) + v).to_bits();
-        match RAW_SUMMARY_SUM.compare_exchange_weak(current, next, Ordering::Relaxed, Ordering::Relaxed) {
-            Ok(_) => break,
-            Err(actual) => current = actual,
-        }
-    }
+    floor::add_f64(&RAW_SUMMARY_SUM, v);
     RAW_SUMMARY[bucket].fetch_add(1, Ordering::Relaxed);
 }
 
@@ -268,14 +228,6 @@ fn raw_traced_inc(trace_id: &str) {
     RAW_SLOT[0].store(seq + 2, Ordering::Release);
 }
 
-/// The baseline exposition: the same family as [`Exposed`], with label
-/// strings rendered in advance.
-struct RawExposition {
-    rows: Vec<String>,
-    cols: Vec<String>,
-    values: Box<[AtomicU64]>,
-}
-
 // ---------------------------------------------------------------------------
 // The measured loops. Each is out of line so that its code can be found in
 // the binary (`objdump -d`); the input tables pass through `black_box` once
@@ -289,26 +241,10 @@ fn counter_ours(n: u64) {
 }
 
 #[inline(never)]
-fn counter_raw(n: u64) {
-    for _ in 0..n {
-        RAW_COUNTER.fetch_add(1, Ordering::Relaxed);
-    }
-}
-
-#[inline(never)]
 fn labeled_ours(rounds: u64, sequence: &[Request; 20]) {
     for _ in 0..rounds {
         for request in black_box(sequence) {
             Record::global().requests_total.with(*request).inc();
-        }
-    }
-}
-
-#[inline(never)]
-fn labeled_raw(rounds: u64, sequence: &[(RawMethod, RawStatus); 20]) {
-    for _ in 0..rounds {
-        for &(method, status) in black_box(sequence) {
-            RAW_REQUESTS[method as usize * 5 + status as usize].fetch_add(1, Ordering::Relaxed);
         }
     }
 }
@@ -332,10 +268,10 @@ fn gauge_dense(rounds: u64, sequence: &[Request; 20], values: &[f64; 20]) {
 }
 
 #[inline(never)]
-fn gauge_raw(rounds: u64, sequence: &[(RawMethod, RawStatus); 20], values: &[f64; 20]) {
+fn gauge_raw(rounds: u64, sequence: &[(floor::Method, floor::Status); 20], values: &[f64; 20]) {
     for _ in 0..rounds {
         for (&(method, status), &v) in black_box(sequence).iter().zip(black_box(values)) {
-            RAW_LOAD[method as usize * 5 + status as usize].store(v.to_bits(), Ordering::Relaxed);
+            RAW_LOAD[floor::index(method, status)].store(v.to_bits(), Ordering::Relaxed);
         }
     }
 }
@@ -359,10 +295,10 @@ fn int_gauge_dense(rounds: u64, sequence: &[Request; 20]) {
 }
 
 #[inline(never)]
-fn int_gauge_raw(rounds: u64, sequence: &[(RawMethod, RawStatus); 20]) {
+fn int_gauge_raw(rounds: u64, sequence: &[(floor::Method, floor::Status); 20]) {
     for _ in 0..rounds {
         for &(method, status) in black_box(sequence) {
-            RAW_IN_FLIGHT[method as usize * 5 + status as usize].fetch_add(1, Ordering::Relaxed);
+            RAW_IN_FLIGHT[floor::index(method, status)].fetch_add(1, Ordering::Relaxed);
         }
     }
 }
@@ -372,15 +308,6 @@ fn histogram_ours(rounds: u64, values: &[f64; 64]) {
     for _ in 0..rounds {
         for &v in black_box(values) {
             Record::global().latency_seconds.observe(v);
-        }
-    }
-}
-
-#[inline(never)]
-fn histogram_raw(rounds: u64, values: &[f64; 64]) {
-    for _ in 0..rounds {
-        for &v in black_box(values) {
-            raw_observe(v);
         }
     }
 }
@@ -426,232 +353,160 @@ fn encode_ours(format: Format, registry: &Registry<'_>, out: &mut Vec<u8>) {
     format.encode(registry, out);
 }
 
-/// The Prometheus text baseline: the metadata lines, then the series lines.
-#[inline(never)]
-fn encode_raw(x: &RawExposition, out: &mut Vec<u8>) {
-    out.clear();
-    out.extend_from_slice(b"# HELP ");
-    out.extend_from_slice(SERIES_NAME.as_bytes());
-    out.push(b' ');
-    out.extend_from_slice(SERIES_HELP.as_bytes());
-    out.push(b'\n');
-    out.extend_from_slice(b"# TYPE ");
-    out.extend_from_slice(SERIES_NAME.as_bytes());
-    out.extend_from_slice(b" counter\n");
-    raw_series(x, out);
+/// A batch of `f`, whose unit is one call with an argument of 1 (one round
+/// or one operation): `f(n)` runs `n` of them.
+fn batch(f: impl Fn(u64)) -> impl FnMut(u64) -> Duration {
+    move |n| timed(n, &mut |n| f(black_box(n)))
 }
 
-/// The OpenMetrics baseline: the metadata lines of the family (named
-/// without `_total`), the same series lines, `# EOF`.
-#[inline(never)]
-fn encode_raw_openmetrics(x: &RawExposition, out: &mut Vec<u8>) {
-    out.clear();
-    out.extend_from_slice(b"# TYPE ");
-    out.extend_from_slice(SERIES_FAMILY.as_bytes());
-    out.extend_from_slice(b" counter\n");
-    out.extend_from_slice(b"# HELP ");
-    out.extend_from_slice(SERIES_FAMILY.as_bytes());
-    out.push(b' ');
-    out.extend_from_slice(SERIES_HELP.as_bytes());
-    out.push(b'\n');
-    raw_series(x, out);
-    out.extend_from_slice(b"# EOF\n");
-}
-
-/// The series lines of both baselines, from the precomputed label strings.
-#[inline]
-fn raw_series(x: &RawExposition, out: &mut Vec<u8>) {
-    let mut digits = itoa::Buffer::new();
-    for (row, values) in x.rows.iter().zip(x.values.chunks_exact(x.cols.len())) {
-        for (col, value) in x.cols.iter().zip(values) {
-            out.extend_from_slice(SERIES_NAME.as_bytes());
-            out.extend_from_slice(b"{a=\"");
-            out.extend_from_slice(row.as_bytes());
-            out.extend_from_slice(b"\",b=\"");
-            out.extend_from_slice(col.as_bytes());
-            out.extend_from_slice(b"\"} ");
-            out.extend_from_slice(digits.format(value.load(Ordering::Relaxed)).as_bytes());
-            out.push(b'\n');
-        }
+/// [`batch`], which also adds the units it runs to `ran`: what the case's
+/// metric must then hold.
+fn counted(ran: &Cell<u64>, f: impl Fn(u64)) -> impl FnMut(u64) -> Duration {
+    let mut batch = batch(f);
+    move |n| {
+        ran.set(ran.get() + n);
+        batch(n)
     }
 }
 
-fn splitmix64(mut x: u64) -> u64 {
-    x = x.wrapping_add(0x9E37_79B9_7F4A_7C15);
-    x = (x ^ (x >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-    x = (x ^ (x >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-    x ^ (x >> 31)
-}
-
-/// A counter value for series `i`: from 1 to 15 digits.
-fn series_value(i: usize) -> u64 {
-    splitmix64(i as u64) >> (16 + i % 48)
-}
-
-const COUNTER_OPS: u64 = 1 << 22;
-const LABELED_ROUNDS: u64 = 1 << 18;
-const HISTOGRAM_ROUNDS: u64 = 1 << 16;
-const ENCODES: u64 = 50;
-
 /// Case 1: the unlabeled counter.
 fn bench_counter(reps: usize) -> TableRow {
-    let (ours, baseline) = interleaved(
-        reps,
-        COUNTER_OPS,
-        &mut || {
-            counter_ours(black_box(COUNTER_OPS));
-        },
-        &mut || counter_raw(black_box(COUNTER_OPS)),
-    );
-    assert_eq!(Record::global().ops_total.get(), RAW_COUNTER.load(Ordering::Relaxed));
+    let (ran, floor_ran) = (Cell::new(0), Cell::new(0));
+    let (ours, baseline) =
+        interleaved(reps, &mut counted(&ran, counter_ours), 1, &mut counted(&floor_ran, floor::counter), 1);
+    assert_eq!(Record::global().ops_total.get(), ran.get());
+    assert_eq!(floor::counter_total(), floor_ran.get());
     TableRow { case: "counter `inc()`", ours, baseline: Some(baseline), target: Some(1.1) }
-}
-
-/// Increments per thread in one batch of the contention cases.
-const CONTENDED_OPS: u64 = 2_000_000;
-
-/// Runs `inc` `CONTENDED_OPS` times on each of `threads` threads at once;
-/// returns the total increments per second.
-fn throughput(threads: usize, inc: &(dyn Fn() + Sync)) -> f64 {
-    let barrier = std::sync::Barrier::new(threads + 1);
-    let elapsed = std::thread::scope(|s| {
-        for _ in 0..threads {
-            s.spawn(|| {
-                barrier.wait();
-                for _ in 0..CONTENDED_OPS {
-                    inc();
-                }
-                barrier.wait();
-            });
-        }
-        barrier.wait();
-        let start = Instant::now();
-        barrier.wait();
-        start.elapsed()
-    });
-    (threads as u64 * CONTENDED_OPS) as f64 / elapsed.as_secs_f64()
 }
 
 /// Case: 2 threads on one hot counter, plain and sharded: 2-thread throughput
 /// over 1-thread throughput, maxima over repetitions (the least disturbed
-/// runs), each repetition timing all four in turn.
+/// runs), each repetition timing all four in turn. A 2-thread batch whose
+/// threads did not run at once (the other core busy) is run again.
 fn bench_contention(reps: usize) -> [(&'static str, f64, f64, f64); 2] {
-    let plain = || Record::global().contended_total.inc();
-    let sharded = || Record::global().sharded_total.inc();
-    let (mut best, mut medians): ([f64; 4], [Vec<f64>; 4]) = ([0.0; 4], Default::default());
-    for _ in 0..reps.max(3) {
-        let runs = [throughput(1, &plain), throughput(2, &plain), throughput(1, &sharded), throughput(2, &sharded)];
-        for (i, run) in runs.into_iter().enumerate() {
-            best[i] = best[i].max(run);
-            medians[i].push(run);
+    fn plain(n: u64) {
+        for _ in 0..n {
+            Record::global().contended_total.inc();
         }
     }
-    let median = |v: &mut Vec<f64>| {
-        v.sort_by(f64::total_cmp);
-        v[v.len() / 2]
-    };
+    fn sharded(n: u64) {
+        for _ in 0..n {
+            Record::global().sharded_total.inc();
+        }
+    }
+    let mut one_plain = batch(plain);
+    let mut two_plain = |n| harness::two_threads(n, &|_, n| plain(black_box(n)));
+    let mut one_sharded = batch(sharded);
+    let mut two_sharded = |n| harness::two_threads(n, &|_, n| sharded(black_box(n)));
+    // Increments per second of a batch, over both threads.
+    let batches: [(&mut Batch<'_>, u64); 4] =
+        [(&mut one_plain, 1), (&mut two_plain, 2), (&mut one_sharded, 1), (&mut two_sharded, 2)];
+    let mut runs = batches.map(|(batch, threads)| {
+        let units = harness::calibrate(&mut *batch);
+        (batch, threads, units)
+    });
+    let (mut best, mut medians): ([f64; 4], [Vec<f64>; 4]) = ([0.0; 4], Default::default());
+    for _ in 0..reps.max(3) {
+        for (i, (batch, threads, units)) in runs.iter_mut().enumerate() {
+            let took = if *threads == 2 { harness::parallel(&mut **batch, *units).0 } else { batch(*units) };
+            let rate = (*threads * *units) as f64 / took.as_secs_f64();
+            best[i] = best[i].max(rate);
+            medians[i].push(rate);
+        }
+    }
+    let median = |v: &mut Vec<f64>| harness::Samples(std::mem::take(v)).median();
     let [m0, m1, m2, m3] = medians.each_mut().map(median);
     [("one `Counter` (one atomic)", best[0], best[1], m1 / m0), ("one `ShardedCounter`", best[2], best[3], m3 / m2)]
 }
 
-const METHODS: [(Method, RawMethod); 4] = [
-    (Method::Get, RawMethod::Get),
-    (Method::Post, RawMethod::Post),
-    (Method::Put, RawMethod::Put),
-    (Method::Delete, RawMethod::Delete),
-];
-const STATUSES: [(Status, RawStatus); 5] = [
-    (Status::Ok, RawStatus::Ok),
-    (Status::Redirect, RawStatus::Redirect),
-    (Status::ClientError, RawStatus::ClientError),
-    (Status::ServerError, RawStatus::ServerError),
-    (Status::Timeout, RawStatus::Timeout),
-];
+/// The 20 label pairs of the labeled cases, declared and as the floor's.
+type Requests = ([Request; 20], [(floor::Method, floor::Status); 20]);
+
+/// The 20 label pairs of the labeled cases (`floor::SEQUENCE`), declared and
+/// as the floor's indices: both labels change on every call. In a static,
+/// as the cells they index are: where a table on the stack falls relative to
+/// the cells changes from run to run, and so, at times, does a sub-ns case.
+fn requests() -> &'static Requests {
+    const METHODS: [Method; 4] = [Method::Get, Method::Post, Method::Put, Method::Delete];
+    const STATUSES: [Status; 5] =
+        [Status::Ok, Status::Redirect, Status::ClientError, Status::ServerError, Status::Timeout];
+    static REQUESTS: LazyLock<Requests> = LazyLock::new(|| {
+        (floor::SEQUENCE.map(|(m, s)| Request { method: METHODS[m], status: STATUSES[s] }), floor::sequence())
+    });
+    &REQUESTS
+}
 
 /// Case 2: the labeled counter, 20 series, both labels change on every call.
 fn bench_labeled(reps: usize) -> TableRow {
-    // `i % 4` and `i % 5` visit all 20 pairs in 20 steps (4 and 5 are coprime).
-    let requests: [Request; 20] =
-        std::array::from_fn(|i| Request { method: METHODS[i % 4].0, status: STATUSES[i % 5].0 });
-    let raw_requests: [(RawMethod, RawStatus); 20] = std::array::from_fn(|i| (METHODS[i % 4].1, STATUSES[i % 5].1));
+    let (requests, raw_requests) = requests();
+    let (ran, floor_ran) = (Cell::new(0), Cell::new(0));
     let (ours, baseline) = interleaved(
         reps,
-        LABELED_ROUNDS * 20,
-        &mut || {
-            labeled_ours(black_box(LABELED_ROUNDS), &requests);
-        },
-        &mut || labeled_raw(black_box(LABELED_ROUNDS), &raw_requests),
+        &mut counted(&ran, |n| labeled_ours(n, requests)),
+        20,
+        &mut counted(&floor_ran, |n| floor::labeled(n, raw_requests)),
+        20,
     );
-    for (request, (method, status)) in requests.iter().zip(&raw_requests) {
-        let raw = RAW_REQUESTS[*method as usize * 5 + *status as usize].load(Ordering::Relaxed);
-        assert_eq!(Record::global().requests_total.with(*request).get(), raw);
+    // Each round adds 1 to every series.
+    for (request, &(method, status)) in requests.iter().zip(raw_requests) {
+        assert_eq!(Record::global().requests_total.with(*request).get(), ran.get());
+        assert_eq!(floor::requests(method, status), floor_ran.get());
     }
     TableRow { case: "labeled counter `with(l).inc()`", ours, baseline: Some(baseline), target: Some(1.1) }
 }
 
 /// The gauge cases: 20 series, both labels changing on every call, every
-/// series warm (the untimed first batch records to each): a quiet family
-/// against the same family not quiet, and each gauge against a bare atomic
-/// that keeps no touched state.
+/// series warm (calibration records to each): a quiet family against the
+/// same family not quiet, and each gauge against a bare atomic that keeps no
+/// touched state.
 fn bench_gauges(reps: usize) -> [TableRow; 4] {
-    let requests: [Request; 20] =
-        std::array::from_fn(|i| Request { method: METHODS[i % 4].0, status: STATUSES[i % 5].0 });
-    let raw_requests: [(RawMethod, RawStatus); 20] = std::array::from_fn(|i| (METHODS[i % 4].1, STATUSES[i % 5].1));
-    // A value per call, so that no call's value is known before it.
-    let values: [f64; 20] = std::array::from_fn(|i| 0.05 * i as f64);
-    let ops = LABELED_ROUNDS * 20;
+    // A value per call, so that no call's value is known before it; in a
+    // static, as the requests are.
+    static VALUES: LazyLock<[f64; 20]> = LazyLock::new(|| std::array::from_fn(|i| 0.05 * i as f64));
+    let (requests, raw_requests) = requests();
+    let values = &*VALUES;
     let (quiet, dense) = interleaved(
         reps,
-        ops,
-        &mut || {
-            gauge_quiet(black_box(LABELED_ROUNDS), &requests, &values);
-        },
-        &mut || {
-            gauge_dense(black_box(LABELED_ROUNDS), &requests, &values);
-        },
+        &mut batch(|n| gauge_quiet(n, requests, values)),
+        20,
+        &mut batch(|n| gauge_dense(n, requests, values)),
+        20,
     );
     let (ours, raw) = interleaved(
         reps,
-        ops,
-        &mut || {
-            gauge_dense(black_box(LABELED_ROUNDS), &requests, &values);
-        },
-        &mut || {
-            gauge_raw(black_box(LABELED_ROUNDS), &raw_requests, &values);
-        },
+        &mut batch(|n| gauge_dense(n, requests, values)),
+        20,
+        &mut batch(|n| gauge_raw(n, raw_requests, values)),
+        20,
     );
+    let (quiet_adds, dense_adds, raw_adds) = (Cell::new(0), Cell::new(0), Cell::new(0));
     let (int_quiet, int_dense) = interleaved(
         reps,
-        ops,
-        &mut || {
-            int_gauge_quiet(black_box(LABELED_ROUNDS), &requests);
-        },
-        &mut || {
-            int_gauge_dense(black_box(LABELED_ROUNDS), &requests);
-        },
+        &mut counted(&quiet_adds, |n| int_gauge_quiet(n, requests)),
+        20,
+        &mut counted(&dense_adds, |n| int_gauge_dense(n, requests)),
+        20,
     );
     let (int_ours, int_raw) = interleaved(
         reps,
-        ops,
-        &mut || {
-            int_gauge_dense(black_box(LABELED_ROUNDS), &requests);
-        },
-        &mut || {
-            int_gauge_raw(black_box(LABELED_ROUNDS), &raw_requests);
-        },
+        &mut counted(&dense_adds, |n| int_gauge_dense(n, requests)),
+        20,
+        &mut counted(&raw_adds, |n| int_gauge_raw(n, raw_requests)),
+        20,
     );
     let gauges = Gauges::global();
-    for (request, (method, status)) in requests.iter().zip(&raw_requests) {
-        let index = *method as usize * 5 + *status as usize;
+    for (request, &(method, status)) in requests.iter().zip(raw_requests) {
+        let index = floor::index(method, status);
         let last = f64::from_bits(RAW_LOAD[index].load(Ordering::Relaxed));
         assert!(last > 0.0 || index == 0);
         assert_eq!(gauges.quiet_load.with(*request).get(), last);
         assert_eq!(gauges.dense_load.with(*request).get(), last);
         assert!(gauges.quiet_load.with(*request).touched() && gauges.quiet_in_flight.with(*request).touched());
-        let raw = RAW_IN_FLIGHT[index].load(Ordering::Relaxed);
-        // The dense family ran in two comparisons, the others in one.
-        assert_eq!(gauges.dense_in_flight.with(*request).get(), 2 * raw);
-        assert_eq!(gauges.quiet_in_flight.with(*request).get(), raw);
+        // Each round adds 1 to every series; the dense family ran in two
+        // comparisons.
+        assert_eq!(gauges.quiet_in_flight.with(*request).get(), quiet_adds.get() as i64);
+        assert_eq!(gauges.dense_in_flight.with(*request).get(), dense_adds.get() as i64);
+        assert_eq!(RAW_IN_FLIGHT[index].load(Ordering::Relaxed), raw_adds.get() as i64);
     }
     [
         TableRow {
@@ -684,49 +539,43 @@ fn bench_gauges(reps: usize) -> [TableRow; 4] {
 /// Case 3: the histogram, 64 values from 1 ms to 20 s on a log scale, which
 /// covers every bucket including `+Inf`.
 fn bench_histogram(reps: usize) -> TableRow {
-    let values: [f64; 64] = std::array::from_fn(|i| 0.001 * 20_000f64.powf(i as f64 / 63.0));
+    let values = floor::histogram_values();
+    let (ran, floor_ran) = (Cell::new(0), Cell::new(0));
     let (ours, baseline) = interleaved(
         reps,
-        HISTOGRAM_ROUNDS * 64,
-        &mut || {
-            histogram_ours(black_box(HISTOGRAM_ROUNDS), &values);
-        },
-        &mut || {
-            histogram_raw(black_box(HISTOGRAM_ROUNDS), &values);
-        },
+        &mut counted(&ran, |n| histogram_ours(n, &values)),
+        64,
+        &mut counted(&floor_ran, |n| floor::histogram(n, &values)),
+        64,
     );
+    assert_eq!(Record::global().latency_seconds.count(), 64 * ran.get());
+    assert_eq!(floor::histogram_count(), 64 * floor_ran.get());
     TableRow { case: "histogram `observe()`", ours, baseline: Some(baseline), target: Some(1.1) }
 }
 
 /// The summary case: `observe()` against a hand-written log-bucket
 /// histogram of as many buckets.
 fn bench_summary(reps: usize) -> TableRow {
-    let values: [f64; 64] = std::array::from_fn(|i| 0.001 * 20_000f64.powf(i as f64 / 63.0));
-    let (ours, baseline) = interleaved(
-        reps,
-        HISTOGRAM_ROUNDS * 64,
-        &mut || summary_ours(black_box(HISTOGRAM_ROUNDS), &values),
-        &mut || summary_raw(black_box(HISTOGRAM_ROUNDS), &values),
-    );
+    let values = floor::histogram_values();
+    let (ours, baseline) =
+        interleaved(reps, &mut batch(|n| summary_ours(n, &values)), 64, &mut batch(|n| summary_raw(n, &values)), 64);
     TableRow { case: "summary `observe()`", ours, baseline: Some(baseline), target: Some(1.1) }
 }
-
-/// Increments of the exemplar counter case per batch.
-const TRACED_OPS: u64 = 1 << 18;
 
 /// The exemplar case: an increment carrying a trace id against the same
 /// writes by hand.
 fn bench_exemplar(reps: usize) -> TableRow {
-    let (ours, baseline) = interleaved(reps, TRACED_OPS, &mut || traced_ours(black_box(TRACED_OPS)), &mut || {
-        traced_raw(black_box(TRACED_OPS));
-    });
-    assert_eq!(Record::global().traced_total.get(), RAW_TRACED.load(Ordering::Relaxed));
+    let (ran, floor_ran) = (Cell::new(0), Cell::new(0));
+    let (ours, baseline) =
+        interleaved(reps, &mut counted(&ran, traced_ours), 1, &mut counted(&floor_ran, traced_raw), 1);
+    assert_eq!(Record::global().traced_total.get(), ran.get());
+    assert_eq!(RAW_TRACED.load(Ordering::Relaxed), floor_ran.get());
     TableRow { case: "exemplar counter `inc_with_exemplar()`", ours, baseline: Some(baseline), target: None }
 }
 
 /// Case 4: encoding 10,000 series, Prometheus text and OpenMetrics, each
-/// against a baseline writer of the same bytes. Also returns the two encoded
-/// sizes.
+/// against the floor's writer of the same bytes. Also returns the two
+/// encoded sizes.
 ///
 /// Ours is [`Format::encode`], which builds a fresh encoder per call (a fixed
 /// few small allocations, well under 1% of an encode here); a scrape that keeps
@@ -734,16 +583,10 @@ fn bench_exemplar(reps: usize) -> TableRow {
 /// `OpenMetrics`) allocates nothing once warm (`tests/tests/no_alloc_scrape.rs`).
 fn bench_encode(reps: usize) -> (TableRow, TableRow, usize, usize) {
     let exposed = Exposed::new_unregistered();
-    let raw = RawExposition {
-        rows: (0..Row::ALL.len()).map(|i| format!("r{i:02}")).collect(),
-        cols: (0..Col::ALL.len()).map(|i| format!("c{i:02}")).collect(),
-        values: (0..Row::ALL.len() * Col::ALL.len()).map(|_| AtomicU64::new(0)).collect(),
-    };
+    let raw = TextExposition::<SeriesNames>::new(Row::ALL.len(), Col::ALL.len());
     for (i, &a) in Row::ALL.iter().enumerate() {
         for (j, &b) in Col::ALL.iter().enumerate() {
-            let index = i * Col::ALL.len() + j;
-            exposed.series_total.with(Grid { a, b }).inc_by(series_value(index));
-            raw.values[index].store(series_value(index), Ordering::Relaxed);
+            exposed.series_total.with(Grid { a, b }).inc_by(floor::series_value(i * Col::ALL.len() + j));
         }
     }
     let mut registry = Registry::new();
@@ -751,8 +594,12 @@ fn bench_encode(reps: usize) -> (TableRow, TableRow, usize, usize) {
     let mut sizes = [0; 2];
     let mut rows = Vec::new();
     for (i, (format, raw_writer, case)) in [
-        (Format::Prometheus, encode_raw as fn(&RawExposition, &mut Vec<u8>), "encode 10k series, Prometheus text"),
-        (Format::OpenMetrics, encode_raw_openmetrics, "encode 10k series, OpenMetrics"),
+        (
+            Format::Prometheus,
+            TextExposition::prometheus as fn(&TextExposition<SeriesNames>, &mut Vec<u8>),
+            "encode 10k series, Prometheus text",
+        ),
+        (Format::OpenMetrics, TextExposition::openmetrics, "encode 10k series, OpenMetrics"),
     ]
     .into_iter()
     .enumerate()
@@ -765,19 +612,24 @@ fn bench_encode(reps: usize) -> (TableRow, TableRow, usize, usize) {
         sizes[i] = ours_buf.len();
         let (ours, baseline) = interleaved(
             reps,
-            ENCODES,
-            &mut || {
-                for _ in 0..ENCODES {
-                    encode_ours(format, &registry, &mut ours_buf);
-                    black_box(&ours_buf);
-                }
+            &mut |n| {
+                timed(n, &mut |n| {
+                    for _ in 0..n {
+                        encode_ours(format, &registry, &mut ours_buf);
+                        black_box(&ours_buf);
+                    }
+                })
             },
-            &mut || {
-                for _ in 0..ENCODES {
-                    raw_writer(&raw, &mut raw_buf);
-                    black_box(&raw_buf);
-                }
+            1,
+            &mut |n| {
+                timed(n, &mut |n| {
+                    for _ in 0..n {
+                        raw_writer(&raw, &mut raw_buf);
+                        black_box(&raw_buf);
+                    }
+                })
             },
+            1,
         );
         rows.push(TableRow { case, ours, baseline: Some(baseline), target: Some(1.2) });
     }
@@ -819,9 +671,8 @@ fn main() {
         raw_openmetrics_per_series.unwrap_or(f64::NAN),
     );
     println!(
-        "{reps} repetitions; batches of {COUNTER_OPS} counter ops, {} labeled (and gauge) ops, {} observations, {ENCODES} encodes; ratios are ours / baseline; targets are judged on the ratio of mins.",
-        LABELED_ROUNDS * 20,
-        HISTOGRAM_ROUNDS * 64,
+        "{reps} repetitions; batches of about {} ms; ratios are ours / baseline; targets are judged on the ratio of mins.",
+        harness::TARGET.as_millis(),
     );
     let slot = metricate::exemplar::SLOT_WORDS * 8;
     println!(

@@ -1,6 +1,6 @@
 //! Timing: batches sized to a target duration, each case interleaved batch by
-//! batch with its floor so that both see the same noise, minimum and median
-//! over the repetitions.
+//! batch with its baseline so that both see the same noise, minimum and
+//! median over the repetitions.
 
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
@@ -14,10 +14,12 @@ pub const TARGET: Duration = Duration::from_millis(3);
 pub struct Samples(pub Vec<f64>);
 
 impl Samples {
+    /// The fastest repetition: the one least disturbed by the machine.
     pub fn min(&self) -> f64 {
         self.0.iter().copied().fold(f64::INFINITY, f64::min)
     }
 
+    /// The median repetition (NaN for none).
     pub fn median(&self) -> f64 {
         let mut sorted = self.0.clone();
         sorted.sort_by(f64::total_cmp);
@@ -28,6 +30,7 @@ impl Samples {
         }
     }
 
+    /// Adds `other`'s repetitions to these.
     pub fn extend(&mut self, other: &Samples) {
         self.0.extend_from_slice(&other.0);
     }
@@ -59,24 +62,37 @@ pub fn calibrate(batch: &mut Batch<'_>) -> u64 {
     }
 }
 
-/// A case and its floor, timed alternately: one batch of each per
+/// ns per operation of a batch of `units` units of `ops_per_unit`
+/// operations each that took `took`.
+pub fn ns_per_op(took: Duration, units: u64, ops_per_unit: u64) -> f64 {
+    took.as_nanos() as f64 / (units * ops_per_unit) as f64
+}
+
+/// A case and its baseline, timed alternately: one batch of each per
 /// repetition, after calibration. Returns ns per operation of each batch;
 /// a unit of work is `ops_per_unit` operations.
 pub fn interleaved(
     reps: usize,
     case: &mut Batch<'_>,
     case_ops_per_unit: u64,
-    floor: &mut Batch<'_>,
-    floor_ops_per_unit: u64,
+    baseline: &mut Batch<'_>,
+    baseline_ops_per_unit: u64,
 ) -> (Samples, Samples) {
     let case_units = calibrate(case);
-    let floor_units = calibrate(floor);
+    let baseline_units = calibrate(baseline);
     let (mut a, mut b) = (Vec::with_capacity(reps), Vec::with_capacity(reps));
     for _ in 0..reps {
-        a.push(case(case_units).as_nanos() as f64 / (case_units * case_ops_per_unit) as f64);
-        b.push(floor(floor_units).as_nanos() as f64 / (floor_units * floor_ops_per_unit) as f64);
+        a.push(ns_per_op(case(case_units), case_units, case_ops_per_unit));
+        b.push(ns_per_op(baseline(baseline_units), baseline_units, baseline_ops_per_unit));
     }
     (Samples(a), Samples(b))
+}
+
+/// A case alone, after calibration: ns per operation of each of `reps`
+/// batches.
+pub fn alone(reps: usize, case: &mut Batch<'_>, ops_per_unit: u64) -> Samples {
+    let units = calibrate(case);
+    Samples((0..reps).map(|_| ns_per_op(case(units), units, ops_per_unit)).collect())
 }
 
 /// This thread's CPU time so far, in ns: `clock_gettime` of the thread's
@@ -152,15 +168,36 @@ pub struct ThreadStats {
 }
 
 impl ThreadStats {
+    /// Adds `other`'s counts to these.
     pub fn add(&mut self, other: ThreadStats) {
         self.retried += other.retried;
         self.serial += other.serial;
     }
 }
 
-/// [`interleaved`] for 2-thread batches: each batch is retried until its
-/// threads ran at once (parallelism ≥ [`MIN_PARALLELISM`]), up to [`TRIES`]
-/// times. Where the kernel does not report thread CPU time, every batch counts.
+/// Runs a 2-thread batch of `units` until its threads ran at once
+/// (parallelism ≥ [`MIN_PARALLELISM`]), up to [`TRIES`] times; returns the
+/// duration of the batch kept and what it took. Where the kernel does not
+/// report thread CPU time, the first batch counts.
+pub fn parallel(batch: &mut Batch<'_>, units: u64) -> (Duration, ThreadStats) {
+    let mut stats = ThreadStats::default();
+    let mut tries = 0;
+    loop {
+        let took = batch(units);
+        tries += 1;
+        let p = last_parallelism();
+        if p.is_nan() || p >= MIN_PARALLELISM {
+            return (took, stats);
+        }
+        if tries == TRIES {
+            stats.serial += 1;
+            return (took, stats);
+        }
+        stats.retried += 1;
+    }
+}
+
+/// [`interleaved`] for 2-thread batches, each run by [`parallel`].
 pub fn interleaved_threads(
     reps: usize,
     case: &mut Batch<'_>,
@@ -170,22 +207,9 @@ pub fn interleaved_threads(
     let floor_units = calibrate(floor);
     let mut stats = ThreadStats::default();
     let mut run = |batch: &mut Batch<'_>, units: u64| {
-        let mut tries = 0;
-        loop {
-            let took = batch(units);
-            tries += 1;
-            let p = last_parallelism();
-            if p.is_nan() || p >= MIN_PARALLELISM {
-                break took;
-            }
-            if tries == TRIES {
-                stats.serial += 1;
-                break took;
-            }
-            stats.retried += 1;
-        }
-        .as_nanos() as f64
-            / units as f64
+        let (took, more) = parallel(batch, units);
+        stats.add(more);
+        took.as_nanos() as f64 / units as f64
     };
     let (mut a, mut b) = (Vec::with_capacity(reps), Vec::with_capacity(reps));
     for _ in 0..reps {
@@ -193,4 +217,24 @@ pub fn interleaved_threads(
         b.push(run(floor, floor_units));
     }
     (Samples(a), Samples(b), stats)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn median_of_odd_and_even_counts_and_none() {
+        assert_eq!(Samples(vec![3.0, 1.0, 2.0]).median(), 2.0);
+        assert_eq!(Samples(vec![4.0, 1.0, 2.0, 3.0]).median(), 2.5);
+        assert!(Samples(Vec::new()).median().is_nan());
+        assert_eq!(Samples(vec![4.0, 1.0]).min(), 1.0);
+    }
+
+    #[test]
+    fn calibration_sizes_a_batch_to_about_the_target() {
+        // A unit that sleeps 100 µs: about 30 units make 3 ms.
+        let units = calibrate(&mut |n| timed(n, &mut |n| std::thread::sleep(Duration::from_micros(100 * n))));
+        assert!((1..=40).contains(&units), "{units} units");
+    }
 }
