@@ -281,23 +281,11 @@ impl Event {
     }
 }
 
-/// A JSON string.
+/// A JSON string: controls other than the three named escapes as `\uXXXX`.
 fn json_string(out: &mut String, text: &str) {
-    out.push('"');
-    for c in text.chars() {
-        match c {
-            '"' => out.push_str("\\\""),
-            '\\' => out.push_str("\\\\"),
-            '\n' => out.push_str("\\n"),
-            '\r' => out.push_str("\\r"),
-            '\t' => out.push_str("\\t"),
-            c if u32::from(c) < 0x20 => {
-                let _ = write!(out, "\\u{:04x}", u32::from(c));
-            }
-            c => out.push(c),
-        }
-    }
-    out.push('"');
+    metricate_spec::escape::double_quoted(out, text, |out, c| {
+        c < ' ' && write!(out, "\\u{:04x}", u32::from(c)).is_ok()
+    });
 }
 
 /// A JSON number; NaN and the infinities, which JSON has not, as the

@@ -1,4 +1,5 @@
-//! Escaping shared by the Prometheus text and OpenMetrics expositions.
+//! Escaping shared by the Prometheus text and OpenMetrics expositions, and
+//! the double-quoted strings of the JSON and YAML files the tools write.
 //!
 //! Label values escape `\`, `"` and line feed in both formats. Help text
 //! escapes `\` and line feed in Prometheus text, and also `"` in OpenMetrics.
@@ -35,6 +36,39 @@ fn escape(text: &str, quote: bool) -> Cow<'_, str> {
         }
     }
     Cow::Owned(out)
+}
+
+/// Appends `text` to `out` as a double-quoted string in the escapes JSON
+/// and YAML share: `"` and `\` escaped, line feed, tab and carriage return as
+/// `\n`, `\t`, `\r`. Every other character is given to `other`, which writes
+/// it escaped and returns `true`, or returns `false` to have it written as is:
+/// what else each format escapes, and how, differs.
+///
+/// ```
+/// use std::fmt::Write as _;
+/// let mut out = String::new();
+/// metricate_spec::escape::double_quoted(&mut out, "a\"b\\\n\u{1}", |out, c| {
+///     c < ' ' && write!(out, "\\u{:04x}", u32::from(c)).is_ok()
+/// });
+/// assert_eq!(out, r#""a\"b\\\n\u0001""#);
+/// ```
+pub fn double_quoted(out: &mut String, text: &str, mut other: impl FnMut(&mut String, char) -> bool) {
+    out.push('"');
+    for c in text.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            '\n' => out.push_str("\\n"),
+            '\t' => out.push_str("\\t"),
+            '\r' => out.push_str("\\r"),
+            c => {
+                if !other(out, c) {
+                    out.push(c);
+                }
+            }
+        }
+    }
+    out.push('"');
 }
 
 #[cfg(test)]

@@ -504,29 +504,14 @@ fn flow(values: &[&str]) -> String {
 /// YAML 1.1 reads as line breaks) as escapes.
 fn quoted(text: &str) -> String {
     let mut out = String::with_capacity(text.len() + 2);
-    out.push('"');
-    for c in text.chars() {
-        // Writing to a String cannot fail: the results below are ignored.
-        match c {
-            '"' => out.push_str("\\\""),
-            '\\' => out.push_str("\\\\"),
-            '\n' => out.push_str("\\n"),
-            '\t' => out.push_str("\\t"),
-            '\r' => out.push_str("\\r"),
-            // Printable, but line breaks in YAML 1.1, or the byte order mark.
-            '\u{2028}' | '\u{2029}' | '\u{FEFF}' => {
-                let _ = write!(out, "\\u{:04X}", u32::from(c));
-            }
-            ' '..='~' | '\u{A0}'..='\u{D7FF}' | '\u{E000}'..='\u{FFFD}' | '\u{10000}'..='\u{10FFFF}' => out.push(c),
-            c if u32::from(c) <= 0xFF => {
-                let _ = write!(out, "\\x{:02X}", u32::from(c));
-            }
-            c => {
-                let _ = write!(out, "\\u{:04X}", u32::from(c));
-            }
-        }
-    }
-    out.push('"');
+    // Writing to a String cannot fail: `is_ok` is always true.
+    crate::escape::double_quoted(&mut out, text, |out, c| match c {
+        // Printable, but line breaks in YAML 1.1, or the byte order mark.
+        '\u{2028}' | '\u{2029}' | '\u{FEFF}' => write!(out, "\\u{:04X}", u32::from(c)).is_ok(),
+        ' '..='~' | '\u{A0}'..='\u{D7FF}' | '\u{E000}'..='\u{FFFD}' | '\u{10000}'..='\u{10FFFF}' => false,
+        c if u32::from(c) <= 0xFF => write!(out, "\\x{:02X}", u32::from(c)).is_ok(),
+        c => write!(out, "\\u{:04X}", u32::from(c)).is_ok(),
+    });
     out
 }
 
