@@ -189,29 +189,6 @@ pub(crate) const fn reader() -> Reader {
     Mutex::new(Windows { counts: Vec::new(), rings: Vec::new() })
 }
 
-/// Reads series `series` of a summary into `scratch`.
-fn read<'s>(
-    cells: &[AtomicU64],
-    bounds: &'s [f64],
-    scratch: &'s mut ReadScratch,
-    reader: &Reader,
-    series: usize,
-) -> Value<'s> {
-    let config = Config::of(bounds);
-    let mut windows = reader.lock().unwrap_or_else(PoisonError::into_inner);
-    let (sum, count) = windows.read_counts(cells);
-    let Windows { counts, rings } = &mut *windows;
-    if rings.len() <= series {
-        rings.resize_with(series + 1, Ring::default);
-    }
-    let step = (ORIGIN.elapsed().as_nanos() / config.step.as_nanos().max(1)) as u64;
-    let ring = &mut rings[series];
-    let values = scratch.quantiles(config.quantiles.len());
-    quantiles(counts, ring.base(step, config.age_buckets), config.quantiles, values);
-    ring.record(step, config.age_buckets, counts);
-    Value::Summary { quantiles: config.quantiles, values, sum, count }
-}
-
 impl Ring {
     /// The copy the window of a read in `step` starts from: the oldest copy
     /// within the window; failing that (not read for a whole window), the
@@ -337,7 +314,7 @@ impl Summary {
     /// window).
     pub fn quantile(&self, q: f64) -> Option<f64> {
         let mut scratch = ReadScratch::new();
-        match read(&self.cells, self.bounds, &mut scratch, &self.reader, 0) {
+        match <Summary as Metric>::read(&self.cells, self.bounds, &mut scratch, &self.reader, 0) {
             Value::Summary { quantiles, values, .. } => {
                 quantiles.iter().position(|declared| *declared == q).map(|i| values[i])
             }
@@ -442,6 +419,8 @@ impl Metric for Summary {
         SummaryRef { cells: &cells[series * CELLS..(series + 1) * CELLS] }
     }
 
+    /// Reads series `series` into `scratch`: the quantiles of its window,
+    /// which the read moves on.
     fn read<'s>(
         cells: &[AtomicU64],
         bounds: &'s [f64],
@@ -449,7 +428,19 @@ impl Metric for Summary {
         reader: &Reader,
         series: usize,
     ) -> Value<'s> {
-        read(cells, bounds, scratch, reader, series)
+        let config = Config::of(bounds);
+        let mut windows = reader.lock().unwrap_or_else(PoisonError::into_inner);
+        let (sum, count) = windows.read_counts(cells);
+        let Windows { counts, rings } = &mut *windows;
+        if rings.len() <= series {
+            rings.resize_with(series + 1, Ring::default);
+        }
+        let step = (ORIGIN.elapsed().as_nanos() / config.step.as_nanos().max(1)) as u64;
+        let ring = &mut rings[series];
+        let values = scratch.quantiles(config.quantiles.len());
+        quantiles(counts, ring.base(step, config.age_buckets), config.quantiles, values);
+        ring.record(step, config.age_buckets, counts);
+        Value::Summary { quantiles: config.quantiles, values, sum, count }
     }
 
     fn touched(cells: &[AtomicU64]) -> bool {
@@ -475,13 +466,13 @@ impl MetricField for Summary {
 impl Collect for Summary {
     fn collect(&self, visitor: &mut dyn SeriesVisitor) {
         let mut scratch = ReadScratch::new();
-        let value = read(&self.cells, self.bounds, &mut scratch, &self.reader, 0);
+        let value = <Summary as Metric>::read(&self.cells, self.bounds, &mut scratch, &self.reader, 0);
         if touched(&self.cells) { visitor.series(0, value) } else { visitor.untouched(0, value) }
     }
 
     fn write_series(&self, writer: &mut crate::encode::SeriesWriter<'_>) {
         let mut scratch = ReadScratch::new();
-        let value = read(&self.cells, self.bounds, &mut scratch, &self.reader, 0);
+        let value = <Summary as Metric>::read(&self.cells, self.bounds, &mut scratch, &self.reader, 0);
         writer.write(0, value, touched(&self.cells));
     }
 
