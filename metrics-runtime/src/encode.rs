@@ -6,7 +6,9 @@
 //! not allocate. Reading never blocks recorders: counters and gauges are
 //! single atomic loads, and histograms use a lock that only readers take.
 //!
-//! Adding a format is one new file implementing [`Encoder`].
+//! Adding a format is one new file implementing [`Encoder`]. [`Format`]
+//! names the built-in two, for negotiation and for [`Format::encode`]; each
+//! is an [`Encoder`] like any other.
 //!
 //! # A straight write
 //!
@@ -23,9 +25,28 @@
 //! the bytes a hand-written writer of precomputed strings copies. (A short
 //! tail is copied as a block of fixed size, and an integer's digits are
 //! written in place in the output, which spares two calls to `memcpy` per
-//! line; floats go through `ryu`.) Histograms and summaries (many lines per
-//! series) go to their format's code; OpenMetrics' exemplars and `_created`
-//! samples are written after the line they belong to.
+//! line; floats go through `ryu`.) What is not a scalar (a histogram's or a
+//! summary's many lines) goes to its format's own code: each built-in format
+//! gives the writer it shares one implementation of what it writes its own
+//! way (the lines of such values, exemplars), in its file. OpenMetrics'
+//! exemplars and `_created` samples are written after the line they belong
+//! to.
+//!
+//! # A new metric type
+//!
+//! A metric type is its kind ([`MetricKind`](metricate_spec::MetricKind)
+//! in `metricate-spec`: its `# TYPE` word, the suffixes of its samples, its
+//! name rules), its module under `metric/` (storage, record path, its read
+//! into a [`Value`]) and, when its values have a shape [`Value`] does not
+//! have yet (a number, a histogram, a summary), that shape in [`Value`] and
+//! in a snapshot's owned form. Then each format writes the shape in one
+//! place: the two text formats in their own code (`prometheus.rs`,
+//! `openmetrics.rs`), remote-write, OTLP, StatsD and the live stream in
+//! their conversion of a value, the catalogue's dashboards and semantic
+//! conventions in their output of the kind. Generic code (the series writer,
+//! the exporters' sample counts, the catalogue's words and checks) asks the
+//! kind or the value and needs no edit. `tests/tests/value_model.rs` holds
+//! the code to it: the summary and the state set are named nowhere else.
 //!
 //! Families, single metrics, state sets and snapshots have such a loop;
 //! the others (callbacks, process metrics, info metrics and exemplar metrics

@@ -348,19 +348,15 @@ impl Outcome {
     }
 }
 
-/// The sample lines of a snapshot in the text formats: one per series, and
-/// one per bucket plus `_sum` and `_count` for a histogram.
+/// The sample lines of a snapshot in the text formats (see
+/// [`OwnedValue::text_samples`](crate::snapshot::OwnedValue::text_samples)).
 fn text_samples(snapshot: &Snapshot) -> u64 {
-    let mut samples = 0u64;
-    for family in snapshot.families() {
-        for series in family.series() {
-            samples += match series.value() {
-                crate::snapshot::OwnedValue::Histogram { buckets, .. } => buckets.len() as u64 + 2,
-                _ => 1,
-            };
-        }
-    }
-    samples
+    snapshot
+        .families()
+        .iter()
+        .flat_map(crate::snapshot::FamilySnapshot::series)
+        .map(|series| series.value().text_samples() as u64)
+        .sum()
 }
 
 /// A sink as added: with its own name and cadence, if given.

@@ -88,6 +88,29 @@ impl OwnedValue {
         }
     }
 
+    /// The sample lines the value takes in the text formats: one for a
+    /// counter or gauge; for a histogram one per bucket, for a summary one
+    /// per quantile, and `_sum` and `_count`.
+    pub fn text_samples(&self) -> usize {
+        match self {
+            OwnedValue::Unsigned(_) | OwnedValue::Signed(_) | OwnedValue::Float(_) => 1,
+            OwnedValue::Histogram { buckets, .. } => buckets.len() + 2,
+            OwnedValue::Summary { quantiles, .. } => quantiles.len() + 2,
+        }
+    }
+
+    /// The bytes the value holds besides itself: a histogram's buckets, a
+    /// summary's quantiles and their values.
+    pub fn heap_bytes(&self) -> usize {
+        match self {
+            OwnedValue::Unsigned(_) | OwnedValue::Signed(_) | OwnedValue::Float(_) => 0,
+            OwnedValue::Histogram { buckets, .. } => size_of_val(buckets.as_slice()),
+            OwnedValue::Summary { quantiles, values, .. } => {
+                size_of_val(quantiles.as_slice()) + size_of_val(values.as_slice())
+            }
+        }
+    }
+
     /// The value as a number: counters and gauges as they are, histograms and
     /// summaries as their count.
     pub fn as_f64(&self) -> f64 {

@@ -538,7 +538,7 @@ fn tick(inner: &Inner, time_ms: u64) {
             let unchanged =
                 old.next_if(|(index, _)| *index == series.index()).is_some_and(|(_, v)| v.same(series.value()));
             if !unchanged {
-                bytes += 48 + histogram_len(series.value()) * 8;
+                bytes += 48 + series.value().heap_bytes();
                 changes.push(Change { family, series: series.index(), value: series.value().clone() });
             }
             next.push((series.index(), series.value().clone()));
@@ -559,13 +559,6 @@ fn tick(inner: &Inner, time_ms: u64) {
     drop(state);
     inner.ticked.notify_all();
     inner.latest.send_replace(seq);
-}
-
-fn histogram_len(value: &OwnedValue) -> usize {
-    match value {
-        OwnedValue::Histogram { buckets, .. } => buckets.len(),
-        _ => 0,
-    }
 }
 
 fn now_ms() -> u64 {

@@ -787,3 +787,20 @@ fn the_catalogue_describes_summaries() {
     assert_eq!(family.quantiles, [0.25, 0.5, 0.75]);
     assert_eq!(family.labels[0].values, ["north", "south", "east"]);
 }
+
+/// What the exporters count as delivered samples and the stream as memory:
+/// a summary's lines are its quantiles, `_sum` and `_count`, as the text
+/// encoder writes them (it used to count as one line).
+#[test]
+fn a_snapshot_counts_a_summary_as_the_lines_it_encodes_to() {
+    let m = Bound::new_unregistered();
+    m.values.observe(1.5);
+    let registry = registry_of(&m);
+    let text = encode(Format::Prometheus, &registry);
+    let lines = text.lines().filter(|l| !l.starts_with('#')).count();
+    let snapshot = registry.snapshot(|_| true);
+    let value = snapshot.family(BOUND_NAME).expect("the family is in the snapshot").series()[0].value().clone();
+    assert_eq!((value.text_samples(), lines), (11 + 2, 11 + 2), "{text}");
+    // Eleven quantiles and their eleven values.
+    assert_eq!(value.heap_bytes(), 22 * 8);
+}

@@ -13,9 +13,7 @@
 
 use metricate_spec::{Descriptor, Flavor, MetricKind, escape};
 
-use super::text::{
-    Exemplars, TextWriter, write_buckets, write_count_sum, write_f64, write_quantiles, write_series_start,
-};
+use super::text::{Exemplars, TextFormat, TextWriter, write_buckets, write_count_sum, write_f64, write_quantiles};
 use super::{Encoder, Format};
 use crate::metric::{Exemplar, Value};
 
@@ -32,7 +30,7 @@ pub struct OpenMetrics {
 
 impl Default for OpenMetrics {
     fn default() -> OpenMetrics {
-        OpenMetrics { text: TextWriter::new(Format::OpenMetrics), quiet: false, created_all: false }
+        OpenMetrics { text: TextWriter::new(&Lines), quiet: false, created_all: false }
     }
 }
 
@@ -118,18 +116,9 @@ impl Encoder for OpenMetrics {
     }
 }
 
-/// Writes the `_created` sample of a series of family `family` with these
-/// labels: when every series started counting, the process's start, in
-/// seconds since the Unix epoch.
-pub(super) fn write_created(out: &mut Vec<u8>, family: &str, labels: &[u8]) {
-    write_series_start(out, family, "_created", labels);
-    write_f64(out, crate::process::start_unix_nanos() as f64 / 1e9);
-    out.push(b'\n');
-}
-
 /// Appends ` # {labels} value timestamp` for bucket `bucket` of series
 /// `index`, if it has an exemplar.
-pub(super) fn write_exemplar(out: &mut Vec<u8>, exemplars: &Exemplars, index: usize, bucket: usize) {
+fn write_exemplar(out: &mut Vec<u8>, exemplars: &Exemplars, index: usize, bucket: usize) {
     let Some((labels, value, timestamp)) = exemplars.get(index, bucket) else {
         return;
     };
@@ -143,45 +132,60 @@ pub(super) fn write_exemplar(out: &mut Vec<u8>, exemplars: &Exemplars, index: us
     }
 }
 
-/// The lines of histogram or summary series `index` of family `family`,
-/// with these labels, without its `_created`.
-pub(super) fn samples(
-    out: &mut Vec<u8>,
-    family: &str,
-    labels: &[u8],
-    value: &Value<'_>,
-    exemplars: &Exemplars,
-    index: usize,
-) {
-    match *value {
-        Value::Histogram { bounds, buckets, sum, count } => {
-            write_buckets(out, family, labels, bounds, buckets, &mut |out, bucket| {
-                write_exemplar(out, exemplars, index, bucket);
-            });
-            // OpenMetrics: a histogram with negative bucket bounds
-            // exposes no sum, and its count goes with the sum (the
-            // reference parser refuses one without the other); the
-            // `+Inf` bucket still counts every observation. A sum that
-            // is NaN (infinite observations of both signs, or sums
-            // overflowing both ways) has no OpenMetrics spelling either,
-            // nor has a negative one (negative observations under
-            // non-negative bounds: a sum, like the buckets, is a
-            // counter): the point is written without both, rather than
-            // refused by every strict parser.
-            if bounds.first().is_none_or(|b| *b >= 0.0) && !sum.is_nan() && sum >= 0.0 {
-                write_count_sum(out, family, labels, count, sum, false);
+/// How OpenMetrics writes what is not a scalar, and exemplars.
+struct Lines;
+
+impl TextFormat for Lines {
+    fn exemplars(&self) -> bool {
+        true
+    }
+
+    fn counter_exemplar(&self, out: &mut Vec<u8>, exemplars: &Exemplars, index: usize) {
+        write_exemplar(out, exemplars, index, 0);
+    }
+
+    /// A histogram's buckets, each with its exemplar, or a summary's
+    /// quantiles; then `_count` and `_sum`, where OpenMetrics has a spelling
+    /// for them.
+    fn samples(
+        &self,
+        out: &mut Vec<u8>,
+        family: &str,
+        labels: &[u8],
+        value: &Value<'_>,
+        exemplars: &Exemplars,
+        index: usize,
+    ) {
+        match *value {
+            Value::Histogram { bounds, buckets, sum, count } => {
+                write_buckets(out, family, labels, bounds, buckets, &mut |out, bucket| {
+                    write_exemplar(out, exemplars, index, bucket);
+                });
+                // OpenMetrics: a histogram with negative bucket bounds
+                // exposes no sum, and its count goes with the sum (the
+                // reference parser refuses one without the other); the
+                // `+Inf` bucket still counts every observation. A sum that
+                // is NaN (infinite observations of both signs, or sums
+                // overflowing both ways) has no OpenMetrics spelling either,
+                // nor has a negative one (negative observations under
+                // non-negative bounds: a sum, like the buckets, is a
+                // counter): the point is written without both, rather than
+                // refused by every strict parser.
+                if bounds.first().is_none_or(|b| *b >= 0.0) && !sum.is_nan() && sum >= 0.0 {
+                    write_count_sum(out, family, labels, count, sum, false);
+                }
             }
-        }
-        Value::Summary { quantiles, values, sum, count } => {
-            // OpenMetrics: quantile values and the sum are never
-            // negative (a summary is over sizes and durations); those of
-            // negative observations are left out rather than refused by
-            // every strict parser, as for histograms.
-            write_quantiles(out, family, labels, quantiles, values, |v| v.is_nan() || v >= 0.0);
-            if !sum.is_nan() && sum >= 0.0 {
-                write_count_sum(out, family, labels, count, sum, false);
+            Value::Summary { quantiles, values, sum, count } => {
+                // OpenMetrics: quantile values and the sum are never
+                // negative (a summary is over sizes and durations); those of
+                // negative observations are left out rather than refused by
+                // every strict parser, as for histograms.
+                write_quantiles(out, family, labels, quantiles, values, |v| v.is_nan() || v >= 0.0);
+                if !sum.is_nan() && sum >= 0.0 {
+                    write_count_sum(out, family, labels, count, sum, false);
+                }
             }
+            Value::Unsigned(_) | Value::Signed(_) | Value::Float(_) => {}
         }
-        Value::Unsigned(_) | Value::Signed(_) | Value::Float(_) => {}
     }
 }

@@ -9,7 +9,7 @@
 use metricate_spec::Descriptor;
 use metricate_spec::escape;
 
-use super::text::{TextWriter, write_buckets, write_count_sum, write_quantiles};
+use super::text::{Exemplars, TextFormat, TextWriter, write_buckets, write_count_sum, write_quantiles};
 use super::{Encoder, Format};
 use crate::metric::Value;
 
@@ -24,7 +24,7 @@ pub struct PrometheusText {
 
 impl Default for PrometheusText {
     fn default() -> PrometheusText {
-        PrometheusText { text: TextWriter::new(Format::Prometheus), quiet: false }
+        PrometheusText { text: TextWriter::new(&Lines), quiet: false }
     }
 }
 
@@ -90,19 +90,24 @@ impl Encoder for PrometheusText {
     }
 }
 
-/// The lines of a histogram or summary series named `name` with these
-/// labels: buckets or quantiles, then `_sum` and `_count`.
-pub(super) fn samples(out: &mut Vec<u8>, name: &str, labels: &[u8], value: &Value<'_>) {
-    let (sum, count) = match *value {
-        Value::Histogram { bounds, buckets, sum, count } => {
-            write_buckets(out, name, labels, bounds, buckets, &mut |_, _| {});
-            (sum, count)
-        }
-        Value::Summary { quantiles, values, sum, count } => {
-            write_quantiles(out, name, labels, quantiles, values, |_| true);
-            (sum, count)
-        }
-        Value::Unsigned(_) | Value::Signed(_) | Value::Float(_) => return,
-    };
-    write_count_sum(out, name, labels, count, sum, true);
+/// How the text format writes what is not a scalar: no exemplars.
+struct Lines;
+
+impl TextFormat for Lines {
+    /// A histogram's buckets or a summary's quantiles, then `_sum` and
+    /// `_count`.
+    fn samples(&self, out: &mut Vec<u8>, name: &str, labels: &[u8], value: &Value<'_>, _: &Exemplars, _: usize) {
+        let (sum, count) = match *value {
+            Value::Histogram { bounds, buckets, sum, count } => {
+                write_buckets(out, name, labels, bounds, buckets, &mut |_, _| {});
+                (sum, count)
+            }
+            Value::Summary { quantiles, values, sum, count } => {
+                write_quantiles(out, name, labels, quantiles, values, |_| true);
+                (sum, count)
+            }
+            Value::Unsigned(_) | Value::Signed(_) | Value::Float(_) => return,
+        };
+        write_count_sum(out, name, labels, count, sum, true);
+    }
 }

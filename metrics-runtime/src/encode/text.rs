@@ -4,8 +4,37 @@
 
 use metricate_spec::{Descriptor, Label, MetricKind};
 
-use super::{Format, openmetrics, prometheus};
 use crate::metric::{Exemplar, SeriesVisitor, Value};
+
+/// What a text format writes its own way, given to the [`TextWriter`] it
+/// shares with the other: the lines of a series of more than one sample (a
+/// histogram's buckets, a summary's quantiles) and exemplars. Each format
+/// implements it once, in its file; every other line is the writer's.
+pub(super) trait TextFormat: Sync {
+    /// Whether the format writes exemplars; the writer keeps none otherwise.
+    fn exemplars(&self) -> bool {
+        false
+    }
+
+    /// Appends the exemplar of counter series `index`, if it has one, after
+    /// the series' value.
+    fn counter_exemplar(&self, out: &mut Vec<u8>, exemplars: &Exemplars, index: usize) {
+        let _ = (out, exemplars, index);
+    }
+
+    /// The lines of series `index` of the family whose samples start with
+    /// `name`, whose label text is `labels` and whose value is not a scalar,
+    /// with their exemplars, without a `_created` sample.
+    fn samples(
+        &self,
+        out: &mut Vec<u8>,
+        name: &str,
+        labels: &[u8],
+        value: &Value<'_>,
+        exemplars: &Exemplars,
+        index: usize,
+    );
+}
 
 /// The state the built-in encoders keep across series and scrapes: the
 /// current family's line starts, the exemplars given for the next series,
@@ -18,7 +47,7 @@ use crate::metric::{Exemplar, SeriesVisitor, Value};
 /// [`SeriesWriter`] per family.
 #[doc(hidden)]
 pub struct TextWriter {
-    format: Format,
+    format: &'static dyn TextFormat,
     labels: SeriesLabels,
     /// The name the current family's samples start with (before `_bucket`,
     /// `_created`, ...): the metric name in Prometheus text, the family name
@@ -31,7 +60,7 @@ pub struct TextWriter {
 }
 
 impl TextWriter {
-    pub(super) fn new(format: Format) -> TextWriter {
+    pub(super) fn new(format: &'static dyn TextFormat) -> TextWriter {
         TextWriter {
             format,
             labels: SeriesLabels::default(),
@@ -58,7 +87,7 @@ impl TextWriter {
 
     /// Keeps an exemplar for the next series, in the formats that have them.
     pub(super) fn exemplar(&mut self, index: usize, bucket: usize, exemplar: Exemplar<'_>) {
-        if self.format == Format::OpenMetrics {
+        if self.format.exemplars() {
             self.exemplars.push(index, bucket, exemplar);
         }
     }
@@ -71,7 +100,8 @@ impl TextWriter {
             Value::Unsigned(v) => self.scalar(out, d, index, |out| write_u64(out, v)),
             Value::Signed(v) => self.scalar(out, d, index, |out| write_i64(out, v)),
             Value::Float(v) => self.scalar(out, d, index, |out| write_f64(out, v)),
-            Value::Histogram { .. } | Value::Summary { .. } => self.samples(out, index, value),
+            // Every other value is its format's to write.
+            _ => self.samples(out, index, value),
         }
     }
 
@@ -94,28 +124,30 @@ impl TextWriter {
     #[cold]
     fn counter_exemplar(&mut self, out: &mut Vec<u8>, d: &Descriptor, index: usize) {
         if d.kind == MetricKind::Counter {
-            openmetrics::write_exemplar(out, &self.exemplars, index, 0);
+            self.format.counter_exemplar(out, &self.exemplars, index);
         }
         self.exemplars.clear();
     }
 
-    /// A histogram or summary series, in the format's words.
+    /// A series of more than one sample, in the format's words.
     #[inline(never)]
     fn samples(&mut self, out: &mut Vec<u8>, index: usize, value: &Value<'_>) {
         let labels = self.labels.render(index);
-        match self.format {
-            Format::Prometheus => prometheus::samples(out, self.name, labels, value),
-            Format::OpenMetrics => openmetrics::samples(out, self.name, labels, value, &self.exemplars, index),
-        }
+        self.format.samples(out, self.name, labels, value, &self.exemplars, index);
         self.exemplars.clear();
         if self.created {
             self.created_line(out, index);
         }
     }
 
+    /// The `_created` sample of series `index`: when it started counting,
+    /// the process's start, in seconds since the Unix epoch. Only formats
+    /// that have one ask for it (see [`TextWriter::family`]).
     #[cold]
     fn created_line(&mut self, out: &mut Vec<u8>, index: usize) {
-        openmetrics::write_created(out, self.name, self.labels.render(index));
+        write_series_start(out, self.name, "_created", self.labels.render(index));
+        write_f64(out, crate::process::start_unix_nanos() as f64 / 1e9);
+        out.push(b'\n');
     }
 }
 
