@@ -200,8 +200,7 @@ struct Context<'c> {
 
 /// A typed metric as D1 sees it. The names it exposes ([`exposed_names`])
 /// are its root (its name, without `_total` for a counter) and the root with
-/// the suffixes of its kind: `_total` for a counter, `_bucket`, `_sum` and
-/// `_count` for a histogram. Two metrics with the same root collide, so only
+/// the suffixes of its kind ([`MetricKind::sample_suffixes`]). Two metrics with the same root collide, so only
 /// the first of each root is kept: roots are equal when their root names are.
 #[derive(Debug)]
 struct Root {
@@ -223,14 +222,11 @@ impl Root {
         if self.total { &self.metric[..self.metric.len() - "_total".len()] } else { &self.metric }
     }
 
-    /// Whether `name` is one of the names the metric exposes.
+    /// Whether `name` is one of the names the metric exposes: its root, or
+    /// its root with a sample suffix of its kind.
     fn exposes(&self, name: &str) -> bool {
-        matches!(
-            (name.strip_prefix(self.root()), self.kind),
-            (Some(""), _)
-                | (Some("_total"), MetricKind::Counter)
-                | (Some("_bucket" | "_sum" | "_count"), MetricKind::Histogram)
-        )
+        name.strip_prefix(self.root())
+            .is_some_and(|rest| rest.is_empty() || self.kind.sample_suffixes().contains(&rest))
     }
 }
 
@@ -367,8 +363,8 @@ impl<'o> Checker<'o> {
 
     /// The first typed metric before that exposes `name`.
     fn owner(&self, name: &str) -> Option<&Root> {
-        ["", "_total", "_bucket", "_sum", "_count"]
-            .into_iter()
+        std::iter::once("")
+            .chain(MetricKind::ALL.iter().flat_map(|kind| kind.sample_suffixes().iter().copied()))
             .filter_map(|suffix| self.roots.get(name.strip_suffix(suffix)?))
             .filter(|root| root.exposes(name))
             .min_by_key(|root| root.family)
@@ -411,5 +407,32 @@ impl<'o> Checker<'o> {
             findings.extend(self.compliance.into_iter().map(|(_, finding)| finding));
         }
         findings
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{Checker, Options};
+    use crate::exposition::{Format, parse_each};
+
+    /// The D1 findings of an exposition, by family.
+    fn collisions(text: &str) -> Vec<String> {
+        let options = Options::default();
+        let mut checker = Checker::new(&options).format(Format::Prometheus);
+        parse_each(text, Format::Prometheus, |family| checker.family(&family)).unwrap();
+        checker.finish().into_iter().filter(|f| f.rule == "D1").map(|f| f.family).collect()
+    }
+
+    #[test]
+    fn a_counter_named_after_a_sample_of_an_earlier_family_collides() {
+        let histogram = "# TYPE trc_wait_seconds histogram\ntrc_wait_seconds_bucket{le=\"+Inf\"} 1\n\
+                         trc_wait_seconds_sum 1\ntrc_wait_seconds_count 1\n";
+        let summary = "# TYPE trc_wait_seconds summary\ntrc_wait_seconds_sum 1\ntrc_wait_seconds_count 1\n";
+        // Its OpenMetrics family is `trc_wait_seconds_count`.
+        let counter = "# TYPE trc_wait_seconds_count_total counter\ntrc_wait_seconds_count_total 2\n";
+        assert_eq!(collisions(&format!("{histogram}{counter}")), ["trc_wait_seconds_count_total"]);
+        // A summary's `_count` is as much its own (this was not seen).
+        assert_eq!(collisions(&format!("{summary}{counter}")), ["trc_wait_seconds_count_total"]);
+        assert!(collisions(summary).is_empty());
     }
 }

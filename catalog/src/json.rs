@@ -376,7 +376,7 @@ impl Metric {
     /// A state set's label: the one named after the metric, whose values are
     /// the states. `None` for other kinds.
     pub fn state_label(&self) -> Option<&MetricLabel> {
-        if self.kind == MetricKind::StateSet { self.labels.iter().find(|l| l.name == self.name) } else { None }
+        if self.kind.has_state_label() { self.labels.iter().find(|l| l.name == self.name) } else { None }
     }
 
     /// The labels a metric's series are told apart by: all but a state
@@ -390,10 +390,7 @@ impl Metric {
     /// exposes, which `absent` and label-value lookups read: a histogram's or
     /// summary's `_count`, the metric's own name otherwise.
     pub fn presence_series(&self) -> String {
-        match self.kind {
-            MetricKind::Histogram | MetricKind::Summary => format!("{}_count", self.name),
-            _ => self.name.clone(),
-        }
+        if self.kind.has_count() { format!("{}_count", self.name) } else { self.name.clone() }
     }
 
     /// The catalogue entry of a descriptor.

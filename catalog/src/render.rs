@@ -164,18 +164,6 @@ fn by_subsystem(catalog: &Catalog) -> Vec<(&str, Vec<&Metric>)> {
     groups
 }
 
-/// The words the summaries count a kind in: (one, several).
-pub(crate) const fn nouns(kind: MetricKind) -> (&'static str, &'static str) {
-    match kind {
-        MetricKind::Counter => ("counter", "counters"),
-        MetricKind::Gauge => ("gauge", "gauges"),
-        MetricKind::Histogram => ("histogram", "histograms"),
-        MetricKind::Summary => ("summary", "summaries"),
-        MetricKind::Info => ("info metric", "info metrics"),
-        MetricKind::StateSet => ("state set", "state sets"),
-    }
-}
-
 /// Each kind the catalogue has with its number of metrics, in the order of
 /// [`MetricKind::ALL`].
 fn kinds(catalog: &Catalog) -> Vec<(MetricKind, usize)> {
@@ -189,7 +177,7 @@ fn kinds(catalog: &Catalog) -> Vec<(MetricKind, usize)> {
 /// `n` metrics of `kind` as the summary counts them: `1 counter`,
 /// `2 summaries`, `1 state set`.
 pub(crate) fn count(n: usize, kind: MetricKind) -> String {
-    let (one, several) = nouns(kind);
+    let (one, several) = kind.nouns();
     format!("{n} {}", if n == 1 { one } else { several })
 }
 

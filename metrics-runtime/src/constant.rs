@@ -39,7 +39,7 @@ use std::fmt;
 use std::sync::{Arc, OnceLock};
 
 use metricate_spec::rules::{check_l7, check_label_name};
-use metricate_spec::{Descriptor, MetricKind, Policy, escape};
+use metricate_spec::{Descriptor, Policy, escape};
 
 /// Labels with one value for every series, checked when set. Cheap to
 /// clone.
@@ -172,7 +172,7 @@ impl ConstantLabels {
     pub(crate) fn conflict(&self, descriptor: &Descriptor) -> Option<ConstantLabelError> {
         let mut names = descriptor.labels.iter().map(|l| l.name);
         let own = names.find(|label| self.iter().any(|(n, _)| n == *label))?;
-        let what = if descriptor.kind == MetricKind::StateSet { "the state label" } else { "a label" };
+        let what = if descriptor.kind.has_state_label() { "the state label" } else { "a label" };
         Some(ConstantLabelError::new(format!(
             "D1: constant label `{own}` is also {what} of metric `{}` (declared at {}), whose series would carry it twice\n= help: rename the constant label or the metric's label",
             descriptor.name, descriptor.source

@@ -97,17 +97,53 @@ impl MetricKind {
         MetricKind::StateSet,
     ];
 
+    /// The words for the kind in a sentence: with its article, one, several.
+    const fn words(self) -> [&'static str; 3] {
+        match self {
+            MetricKind::Counter => ["a counter", "counter", "counters"],
+            MetricKind::Gauge => ["a gauge", "gauge", "gauges"],
+            MetricKind::Histogram => ["a histogram", "histogram", "histograms"],
+            MetricKind::Summary => ["a summary", "summary", "summaries"],
+            MetricKind::Info => ["an info metric", "info metric", "info metrics"],
+            MetricKind::StateSet => ["a state set", "state set", "state sets"],
+        }
+    }
+
     /// The kind in a sentence, with its article: "a counter", "an info
     /// metric", "a state set".
     pub const fn with_article(self) -> &'static str {
+        self.words()[0]
+    }
+
+    /// The words that count the kind: one, several ("summary",
+    /// "summaries").
+    pub const fn nouns(self) -> (&'static str, &'static str) {
+        let [_, one, several] = self.words();
+        (one, several)
+    }
+
+    /// The suffixes of the samples each series of the kind writes besides
+    /// those named as its family (a counter's `_total`, a histogram's
+    /// `_bucket`, `_sum` and `_count`), not counting `_created`.
+    pub const fn sample_suffixes(self) -> &'static [&'static str] {
         match self {
-            MetricKind::Counter => "a counter",
-            MetricKind::Gauge => "a gauge",
-            MetricKind::Histogram => "a histogram",
-            MetricKind::Summary => "a summary",
-            MetricKind::Info => "an info metric",
-            MetricKind::StateSet => "a state set",
+            MetricKind::Counter => &["_total"],
+            MetricKind::Histogram => &["_bucket", "_sum", "_count"],
+            MetricKind::Summary => &["_sum", "_count"],
+            MetricKind::Gauge | MetricKind::Info | MetricKind::StateSet => &[],
         }
+    }
+
+    /// Whether the kind's states are the values of a label named as the
+    /// metric: a state set's.
+    pub const fn has_state_label(self) -> bool {
+        matches!(self, MetricKind::StateSet)
+    }
+
+    /// Whether each series of the kind has a `_count` sample, there for
+    /// every series: histograms and summaries.
+    pub fn has_count(self) -> bool {
+        self.sample_suffixes().contains(&"_count")
     }
 
     /// Whether OpenMetrics can give the kind a `_created` sample: counters,
@@ -473,19 +509,13 @@ pub fn exposed_names(name: &str, kind: MetricKind) -> Vec<String> {
     if family != name {
         names.push(family.to_owned());
     }
-    if kind == MetricKind::Counter && family == name {
-        // A counter declared without `_total` still writes its OpenMetrics
-        // samples with it.
-        names.push(format!("{family}_total"));
-    }
-    if kind == MetricKind::Histogram {
-        for suffix in ["_bucket", "_sum", "_count"] {
-            names.push(format!("{name}{suffix}"));
-        }
-    }
-    if kind == MetricKind::Summary {
-        for suffix in ["_sum", "_count"] {
-            names.push(format!("{name}{suffix}"));
+    // A counter declared without `_total` still writes its OpenMetrics
+    // samples with it; a counter with it has it in its name already.
+    for suffix in kind.sample_suffixes() {
+        let name = if kind == MetricKind::Counter { family } else { name };
+        let sample = format!("{name}{suffix}");
+        if !names.contains(&sample) {
+            names.push(sample);
         }
     }
     if kind.has_created() {

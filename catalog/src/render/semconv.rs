@@ -38,7 +38,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::Write as _;
 
-use super::{INFO_VALUE, STATES, bounds, nouns, sentence, window};
+use super::{INFO_VALUE, STATES, bounds, sentence, window};
 use crate::MetricKind;
 use crate::json::{Catalog, Metric, MetricLabel};
 use crate::version::Version;
@@ -432,7 +432,7 @@ fn write_metric(
 /// What a metric is in Prometheus and what OpenTelemetry makes of it.
 fn metric_note(entry: &Entry<'_>) -> String {
     let metric = entry.metric;
-    let kind = nouns(metric.kind).0;
+    let kind = metric.kind.nouns().0;
     let mut note = format!("Prometheus: {kind} `{}`", metric.name);
     match metric.kind {
         MetricKind::Histogram if !metric.buckets.is_empty() => {
