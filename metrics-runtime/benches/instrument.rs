@@ -2,10 +2,13 @@
 //! without it, in the same run.
 //!
 //! Run with `cargo bench -p metricate --bench instrument`; `BENCH_REPS`
-//! sets the number of repetitions (21 by default). Each repetition times one
-//! batch of calls of the instrumented function and then one batch of the bare
-//! one (batches of about 3 ms, sized by `bench_support::harness`); the table reports ns per call (min and median over the repetitions),
-//! their ratio, and the overhead (instrumented min minus bare min).
+//! sets the number of repetitions (61 by default: batches are short, and a
+//! run should outlast a burst of noise on a shared machine). Each
+//! repetition times one batch of calls of the instrumented function and then
+//! one batch of the bare one (batches of about 3 ms, sized by
+//! `bench_support::harness`); the table reports ns per call (min and median
+//! over the repetitions), their ratio, and the overhead (instrumented min
+//! minus bare min).
 //!
 //! | case | instrumented | bare |
 //! |---|---|---|
@@ -132,7 +135,7 @@ fn async_case(reps: usize) -> TableRow {
 
 fn main() {
     let started = Instant::now();
-    let reps: usize = std::env::var("BENCH_REPS").ok().and_then(|r| r.parse().ok()).filter(|&r| r > 0).unwrap_or(21);
+    let reps: usize = std::env::var("BENCH_REPS").ok().and_then(|r| r.parse().ok()).filter(|&r| r > 0).unwrap_or(61);
     let rows = [
         sync_case("sync, declared metrics", reps, declared),
         sync_case("sync, into declared metrics", reps, targets),

@@ -2,13 +2,14 @@
 //! hand-written baseline in the same run.
 //!
 //! Run with `cargo bench -p metricate --bench record`; `BENCH_REPS`
-//! sets the number of repetitions (21 by default). Each repetition times one
-//! batch of the case and then one batch of its baseline (batches of about
-//! 3 ms, sized by the shared harness of `bench-support`), so that both see
-//! the same noise; the table reports ns per operation (min and median over
-//! the repetitions) and the ratios of ours to the baseline. The counter,
-//! labeled counter, histogram and encoding baselines are the floors the
-//! comparison with other libraries (`benchmarks/`) uses too.
+//! sets the number of repetitions (61 by default: batches are short, and a
+//! run should outlast a burst of noise on a shared machine). Each
+//! repetition times one batch of the case and then one batch of its baseline
+//! (batches of about 3 ms, sized by the shared harness of `bench-support`),
+//! so that both see the same noise; the table reports ns per operation (min
+//! and median over the repetitions) and the ratios of ours to the baseline.
+//! The counter, labeled counter, histogram and encoding baselines are the
+//! floors the comparison with other libraries (`benchmarks/`) uses too.
 //!
 //! | case | ours | baseline |
 //! |---|---|---|
@@ -639,7 +640,7 @@ fn bench_encode(reps: usize) -> (TableRow, TableRow, usize, usize) {
 
 fn main() {
     let started = Instant::now();
-    let reps: usize = std::env::var("BENCH_REPS").ok().and_then(|r| r.parse().ok()).filter(|&r| r > 0).unwrap_or(21);
+    let reps: usize = std::env::var("BENCH_REPS").ok().and_then(|r| r.parse().ok()).filter(|&r| r > 0).unwrap_or(61);
     let mut rows = vec![bench_counter(reps), bench_labeled(reps), bench_histogram(reps)];
     rows.extend(bench_gauges(reps));
     rows.push(bench_summary(reps));
@@ -657,7 +658,7 @@ fn main() {
         "| 2 threads on one counter | 1 thread (M inc/s, best) | 2 threads (M inc/s, best) | scaling (best) | scaling (median) | target |"
     );
     println!("|---|---:|---:|---:|---:|---:|");
-    for (case, one, two, median) in bench_contention(reps.min(7)) {
+    for (case, one, two, median) in bench_contention(reps.min(21)) {
         let target = if case.contains("Sharded") { "≥ 1.8" } else { "—" };
         println!("| {case} | {:.1} | {:.1} | {:.2} | {median:.2} | {target} |", one / 1e6, two / 1e6, two / one);
     }
