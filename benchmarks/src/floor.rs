@@ -23,21 +23,11 @@ impl floor::Names for Series {
 type Exposition = TextExposition<Series>;
 
 fn encoding(exposition: &std::sync::Arc<Exposition>, f: fn(&Exposition, &mut Vec<u8>)) -> Encoding {
-    let mut out = Vec::new();
-    f(exposition, &mut out);
-    let sample = out.clone();
-    let exposition = exposition.clone();
-    Encoding {
-        sample,
-        batch: Box::new(move |n| {
-            timed(n, &mut |n| {
-                for _ in 0..n {
-                    f(&exposition, &mut out);
-                    black_box(&out);
-                }
-            })
-        }),
-    }
+    let (exposition, mut out) = (exposition.clone(), Vec::new());
+    Encoding::new(move |sink| {
+        f(&exposition, &mut out);
+        sink(&out);
+    })
 }
 
 pub fn cases() -> Cases {

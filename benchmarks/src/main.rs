@@ -35,6 +35,26 @@ pub struct Encoding {
     pub batch: Box<Batch<'static>>,
 }
 
+impl Encoding {
+    /// The case of `scrape`, which encodes the whole exposition and hands its
+    /// bytes to the function it is given: once for the sample, then once per
+    /// unit of a batch (where they pass through `black_box`).
+    pub fn new(mut scrape: impl FnMut(&mut dyn FnMut(&[u8])) + 'static) -> Encoding {
+        let mut sample = Vec::new();
+        scrape(&mut |bytes| sample.extend_from_slice(bytes));
+        let batch = move |n| {
+            harness::timed(n, &mut |n| {
+                for _ in 0..n {
+                    scrape(&mut |bytes| {
+                        std::hint::black_box(bytes);
+                    });
+                }
+            })
+        };
+        Encoding { sample, batch: Box::new(batch) }
+    }
+}
+
 /// What one library runs. `None`: it cannot (the table's notes say why).
 #[derive(Default)]
 pub struct Cases {

@@ -119,18 +119,7 @@ fn encoding() -> Encoding {
         }
     }
     let mut encoder = BufferedTextEncoder::new();
-    let sample = encode(&exposed, &mut encoder).to_vec();
-    Encoding {
-        sample,
-        batch: Box::new(move |n| {
-            timed(n, &mut |n| {
-                for _ in 0..n {
-                    let bytes = encode(&exposed, &mut encoder);
-                    black_box(&*bytes);
-                }
-            })
-        }),
-    }
+    Encoding::new(move |sink| sink(&encode(&exposed, &mut encoder)))
 }
 
 pub fn cases() -> Cases {

@@ -90,18 +90,10 @@ fn encoding() -> Encoding {
     });
     let handle = recorder.handle();
     let mut out = Vec::new();
-    encode(&handle, &mut out);
-    Encoding {
-        sample: out.clone(),
-        batch: Box::new(move |n| {
-            timed(n, &mut |n| {
-                for _ in 0..n {
-                    encode(&handle, &mut out);
-                    black_box(&out);
-                }
-            })
-        }),
-    }
+    Encoding::new(move |sink| {
+        encode(&handle, &mut out);
+        sink(&out);
+    })
 }
 
 pub fn cases() -> Cases {

@@ -156,18 +156,10 @@ fn encoding(format: Format) -> Encoding {
     let mut registry = Registry::new();
     registry.register_group(exposed).expect("one family, no collision");
     let mut out = Vec::new();
-    encode(format, &registry, &mut out);
-    Encoding {
-        sample: out.clone(),
-        batch: Box::new(move |n| {
-            timed(n, &mut |n| {
-                for _ in 0..n {
-                    encode(format, &registry, &mut out);
-                    black_box(&out);
-                }
-            })
-        }),
-    }
+    Encoding::new(move |sink| {
+        encode(format, &registry, &mut out);
+        sink(&out);
+    })
 }
 
 pub fn cases() -> Cases {

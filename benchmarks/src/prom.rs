@@ -117,18 +117,10 @@ fn encoding() -> Encoding {
         }
     }
     let mut out = Vec::new();
-    encode(&registry, &mut out);
-    Encoding {
-        sample: out.clone(),
-        batch: Box::new(move |n| {
-            timed(n, &mut |n| {
-                for _ in 0..n {
-                    encode(&registry, &mut out);
-                    black_box(&out);
-                }
-            })
-        }),
-    }
+    Encoding::new(move |sink| {
+        encode(&registry, &mut out);
+        sink(&out);
+    })
 }
 
 pub fn cases() -> Cases {

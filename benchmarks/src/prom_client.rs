@@ -127,18 +127,10 @@ fn encoding() -> Encoding {
         }
     }
     let mut out = String::new();
-    encode(&registry, &mut out);
-    Encoding {
-        sample: out.clone().into_bytes(),
-        batch: Box::new(move |n| {
-            timed(n, &mut |n| {
-                for _ in 0..n {
-                    encode(&registry, &mut out);
-                    black_box(&out);
-                }
-            })
-        }),
-    }
+    Encoding::new(move |sink| {
+        encode(&registry, &mut out);
+        sink(out.as_bytes());
+    })
 }
 
 pub fn cases() -> Cases {
