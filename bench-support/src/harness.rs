@@ -155,7 +155,7 @@ pub const MIN_PARALLELISM: f64 = 1.8;
 
 /// How often a 2-thread batch is tried before one that did not run in
 /// parallel is kept.
-const TRIES: usize = 10;
+pub const TRIES: usize = 10;
 
 /// What the 2-thread cases had to retry: batches whose threads took turns
 /// (the other core busy) measure the scheduler, not the case.

@@ -92,6 +92,8 @@ mod http;
 mod labels;
 #[cfg(feature = "otlp")]
 mod otlp;
+#[cfg(any(feature = "otlp", feature = "remote-write"))]
+mod proto;
 mod pushgateway;
 #[cfg(feature = "remote-write")]
 mod remote_write;

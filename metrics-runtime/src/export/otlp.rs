@@ -18,52 +18,89 @@ use crate::snapshot::{OwnedValue, Snapshot};
 /// metrics/v1, resource/v1, common/v1) that a metrics exporter writes, and
 /// the response it reads.
 mod proto {
-    /// `ExportMetricsServiceRequest`.
-    #[derive(Clone, PartialEq, prost::Message)]
-    pub(crate) struct ExportMetricsServiceRequest {
-        #[prost(message, repeated, tag = "1")]
-        pub(crate) resource_metrics: Vec<ResourceMetrics>,
-    }
-
-    /// `ExportMetricsServiceResponse`.
-    #[derive(Clone, PartialEq, prost::Message)]
-    pub(crate) struct ExportMetricsServiceResponse {
-        #[prost(message, optional, tag = "1")]
-        pub(crate) partial_success: Option<ExportMetricsPartialSuccess>,
-    }
-
-    /// `ExportMetricsPartialSuccess`.
-    #[derive(Clone, PartialEq, prost::Message)]
-    pub(crate) struct ExportMetricsPartialSuccess {
-        #[prost(int64, tag = "1")]
-        pub(crate) rejected_data_points: i64,
-        #[prost(string, tag = "2")]
-        pub(crate) error_message: String,
-    }
-
-    /// `ResourceMetrics`.
-    #[derive(Clone, PartialEq, prost::Message)]
-    pub(crate) struct ResourceMetrics {
-        #[prost(message, optional, tag = "1")]
-        pub(crate) resource: Option<Resource>,
-        #[prost(message, repeated, tag = "2")]
-        pub(crate) scope_metrics: Vec<ScopeMetrics>,
-    }
-
-    /// `Resource`.
-    #[derive(Clone, PartialEq, prost::Message)]
-    pub(crate) struct Resource {
-        #[prost(message, repeated, tag = "1")]
-        pub(crate) attributes: Vec<KeyValue>,
-    }
-
-    /// `KeyValue`.
-    #[derive(Clone, PartialEq, prost::Message)]
-    pub(crate) struct KeyValue {
-        #[prost(string, tag = "1")]
-        pub(crate) key: String,
-        #[prost(message, optional, tag = "2")]
-        pub(crate) value: Option<AnyValue>,
+    super::super::proto::messages! {
+        /// `ExportMetricsServiceRequest`.
+        ExportMetricsServiceRequest {
+            "1" resource_metrics: Vec<ResourceMetrics> = message repeated,
+        }
+        /// `ExportMetricsServiceResponse`.
+        ExportMetricsServiceResponse {
+            "1" partial_success: Option<ExportMetricsPartialSuccess> = message optional,
+        }
+        /// `ExportMetricsPartialSuccess`.
+        ExportMetricsPartialSuccess {
+            "1" rejected_data_points: i64 = int64,
+            "2" error_message: String = string,
+        }
+        /// `ResourceMetrics`.
+        ResourceMetrics {
+            "1" resource: Option<Resource> = message optional,
+            "2" scope_metrics: Vec<ScopeMetrics> = message repeated,
+        }
+        /// `Resource`.
+        Resource {
+            "1" attributes: Vec<KeyValue> = message repeated,
+        }
+        /// `KeyValue`.
+        KeyValue {
+            "1" key: String = string,
+            "2" value: Option<AnyValue> = message optional,
+        }
+        /// `InstrumentationScope`.
+        InstrumentationScope {
+            "1" name: String = string,
+            "2" version: String = string,
+        }
+        /// `ScopeMetrics`.
+        ScopeMetrics {
+            "1" scope: Option<InstrumentationScope> = message optional,
+            "2" metrics: Vec<Metric> = message repeated,
+        }
+        /// `Gauge`.
+        Gauge {
+            "1" data_points: Vec<NumberDataPoint> = message repeated,
+        }
+        /// `Sum`.
+        Sum {
+            "1" data_points: Vec<NumberDataPoint> = message repeated,
+            /// An `AggregationTemporality`.
+            "2" aggregation_temporality: i32 = int32,
+            "3" is_monotonic: bool = bool,
+        }
+        /// `Histogram`.
+        Histogram {
+            "1" data_points: Vec<HistogramDataPoint> = message repeated,
+            /// An `AggregationTemporality`.
+            "2" aggregation_temporality: i32 = int32,
+        }
+        /// `Summary`.
+        Summary {
+            "1" data_points: Vec<SummaryDataPoint> = message repeated,
+        }
+        /// `SummaryDataPoint`.
+        SummaryDataPoint {
+            "7" attributes: Vec<KeyValue> = message repeated,
+            "2" start_time_unix_nano: u64 = fixed64,
+            "3" time_unix_nano: u64 = fixed64,
+            "4" count: u64 = fixed64,
+            "5" sum: f64 = double,
+            "6" quantile_values: Vec<ValueAtQuantile> = message repeated,
+        }
+        /// `SummaryDataPoint.ValueAtQuantile`.
+        ValueAtQuantile {
+            "1" quantile: f64 = double,
+            "2" value: f64 = double,
+        }
+        /// `HistogramDataPoint`.
+        HistogramDataPoint {
+            "9" attributes: Vec<KeyValue> = message repeated,
+            "2" start_time_unix_nano: u64 = fixed64,
+            "3" time_unix_nano: u64 = fixed64,
+            "4" count: u64 = fixed64,
+            "5" sum: Option<f64> = double optional,
+            "6" bucket_counts: Vec<u64> = fixed64 repeated,
+            "7" explicit_bounds: Vec<f64> = double repeated,
+        }
     }
 
     /// `AnyValue`, of which the exporter writes strings only.
@@ -80,24 +117,6 @@ mod proto {
             #[prost(string, tag = "1")]
             StringValue(String),
         }
-    }
-
-    /// `InstrumentationScope`.
-    #[derive(Clone, PartialEq, prost::Message)]
-    pub(crate) struct InstrumentationScope {
-        #[prost(string, tag = "1")]
-        pub(crate) name: String,
-        #[prost(string, tag = "2")]
-        pub(crate) version: String,
-    }
-
-    /// `ScopeMetrics`.
-    #[derive(Clone, PartialEq, prost::Message)]
-    pub(crate) struct ScopeMetrics {
-        #[prost(message, optional, tag = "1")]
-        pub(crate) scope: Option<InstrumentationScope>,
-        #[prost(message, repeated, tag = "2")]
-        pub(crate) metrics: Vec<Metric>,
     }
 
     /// `Metric`.
@@ -131,68 +150,6 @@ mod proto {
     /// `AggregationTemporality.AGGREGATION_TEMPORALITY_CUMULATIVE`.
     pub(crate) const CUMULATIVE: i32 = 2;
 
-    /// `Gauge`.
-    #[derive(Clone, PartialEq, prost::Message)]
-    pub(crate) struct Gauge {
-        #[prost(message, repeated, tag = "1")]
-        pub(crate) data_points: Vec<NumberDataPoint>,
-    }
-
-    /// `Sum`.
-    #[derive(Clone, PartialEq, prost::Message)]
-    pub(crate) struct Sum {
-        #[prost(message, repeated, tag = "1")]
-        pub(crate) data_points: Vec<NumberDataPoint>,
-        /// An `AggregationTemporality`.
-        #[prost(int32, tag = "2")]
-        pub(crate) aggregation_temporality: i32,
-        #[prost(bool, tag = "3")]
-        pub(crate) is_monotonic: bool,
-    }
-
-    /// `Histogram`.
-    #[derive(Clone, PartialEq, prost::Message)]
-    pub(crate) struct Histogram {
-        #[prost(message, repeated, tag = "1")]
-        pub(crate) data_points: Vec<HistogramDataPoint>,
-        /// An `AggregationTemporality`.
-        #[prost(int32, tag = "2")]
-        pub(crate) aggregation_temporality: i32,
-    }
-
-    /// `Summary`.
-    #[derive(Clone, PartialEq, prost::Message)]
-    pub(crate) struct Summary {
-        #[prost(message, repeated, tag = "1")]
-        pub(crate) data_points: Vec<SummaryDataPoint>,
-    }
-
-    /// `SummaryDataPoint`.
-    #[derive(Clone, PartialEq, prost::Message)]
-    pub(crate) struct SummaryDataPoint {
-        #[prost(message, repeated, tag = "7")]
-        pub(crate) attributes: Vec<KeyValue>,
-        #[prost(fixed64, tag = "2")]
-        pub(crate) start_time_unix_nano: u64,
-        #[prost(fixed64, tag = "3")]
-        pub(crate) time_unix_nano: u64,
-        #[prost(fixed64, tag = "4")]
-        pub(crate) count: u64,
-        #[prost(double, tag = "5")]
-        pub(crate) sum: f64,
-        #[prost(message, repeated, tag = "6")]
-        pub(crate) quantile_values: Vec<ValueAtQuantile>,
-    }
-
-    /// `SummaryDataPoint.ValueAtQuantile`.
-    #[derive(Clone, PartialEq, prost::Message)]
-    pub(crate) struct ValueAtQuantile {
-        #[prost(double, tag = "1")]
-        pub(crate) quantile: f64,
-        #[prost(double, tag = "2")]
-        pub(crate) value: f64,
-    }
-
     /// `NumberDataPoint`.
     #[derive(Clone, PartialEq, prost::Message)]
     pub(crate) struct NumberDataPoint {
@@ -215,25 +172,6 @@ mod proto {
             #[prost(sfixed64, tag = "6")]
             AsInt(i64),
         }
-    }
-
-    /// `HistogramDataPoint`.
-    #[derive(Clone, PartialEq, prost::Message)]
-    pub(crate) struct HistogramDataPoint {
-        #[prost(message, repeated, tag = "9")]
-        pub(crate) attributes: Vec<KeyValue>,
-        #[prost(fixed64, tag = "2")]
-        pub(crate) start_time_unix_nano: u64,
-        #[prost(fixed64, tag = "3")]
-        pub(crate) time_unix_nano: u64,
-        #[prost(fixed64, tag = "4")]
-        pub(crate) count: u64,
-        #[prost(double, optional, tag = "5")]
-        pub(crate) sum: Option<f64>,
-        #[prost(fixed64, repeated, tag = "6")]
-        pub(crate) bucket_counts: Vec<u64>,
-        #[prost(double, repeated, tag = "7")]
-        pub(crate) explicit_bounds: Vec<f64>,
     }
 }
 

@@ -20,39 +20,27 @@ pub const DEFAULT_MAX_SAMPLES_PER_REQUEST: usize = 2_000;
 /// The messages of `prometheus/prompb` (remote.proto, types.proto) that a
 /// 1.0 sender writes.
 mod prompb {
-    /// `prometheus.WriteRequest`.
-    #[derive(Clone, PartialEq, prost::Message)]
-    pub(crate) struct WriteRequest {
-        #[prost(message, repeated, tag = "1")]
-        pub(crate) timeseries: Vec<TimeSeries>,
-    }
-
-    /// `prometheus.TimeSeries`: labels sorted by name, `__name__` among them.
-    #[derive(Clone, PartialEq, prost::Message)]
-    pub(crate) struct TimeSeries {
-        #[prost(message, repeated, tag = "1")]
-        pub(crate) labels: Vec<Label>,
-        #[prost(message, repeated, tag = "2")]
-        pub(crate) samples: Vec<Sample>,
-    }
-
-    /// `prometheus.Label`.
-    #[derive(Clone, PartialEq, prost::Message)]
-    pub(crate) struct Label {
-        #[prost(string, tag = "1")]
-        pub(crate) name: String,
-        #[prost(string, tag = "2")]
-        pub(crate) value: String,
-    }
-
-    /// `prometheus.Sample`: a value at a time in milliseconds since the
-    /// Unix epoch.
-    #[derive(Clone, PartialEq, prost::Message)]
-    pub(crate) struct Sample {
-        #[prost(double, tag = "1")]
-        pub(crate) value: f64,
-        #[prost(int64, tag = "2")]
-        pub(crate) timestamp: i64,
+    super::super::proto::messages! {
+        /// `prometheus.WriteRequest`.
+        WriteRequest {
+            "1" timeseries: Vec<TimeSeries> = message repeated,
+        }
+        /// `prometheus.TimeSeries`: labels sorted by name, `__name__` among them.
+        TimeSeries {
+            "1" labels: Vec<Label> = message repeated,
+            "2" samples: Vec<Sample> = message repeated,
+        }
+        /// `prometheus.Label`.
+        Label {
+            "1" name: String = string,
+            "2" value: String = string,
+        }
+        /// `prometheus.Sample`: a value at a time in milliseconds since the
+        /// Unix epoch.
+        Sample {
+            "1" value: f64 = double,
+            "2" timestamp: i64 = int64,
+        }
     }
 }
 
