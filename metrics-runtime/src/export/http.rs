@@ -418,7 +418,9 @@ impl fmt::Display for Endpoint {
 pub(crate) struct Response {
     pub(crate) status: StatusCode,
     pub(crate) retry_after: Option<Duration>,
-    /// Its `Content-Type`.
+    /// Its `Content-Type` (which only the OTLP sink reads: a partial
+    /// success comes as protobuf).
+    #[cfg_attr(not(feature = "otlp"), allow(dead_code))]
     pub(crate) content_type: String,
     /// The body, up to 64 KiB.
     pub(crate) body: Bytes,
