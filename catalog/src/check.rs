@@ -200,8 +200,9 @@ struct Context<'c> {
 
 /// A typed metric as D1 sees it. The names it exposes ([`exposed_names`])
 /// are its root (its name, without `_total` for a counter) and the root with
-/// the suffixes of its kind ([`MetricKind::sample_suffixes`]). Two metrics with the same root collide, so only
-/// the first of each root is kept: roots are equal when their root names are.
+/// the suffixes of its kind ([`MetricKind::sample_suffixes`]). Two metrics
+/// with the same root collide, so only the first of each root is kept: roots
+/// are equal when their root names are.
 #[derive(Debug)]
 struct Root {
     metric: Box<str>,
