@@ -209,7 +209,7 @@ pub fn interleaved_threads(
     let mut run = |batch: &mut Batch<'_>, units: u64| {
         let (took, more) = parallel(batch, units);
         stats.add(more);
-        took.as_nanos() as f64 / units as f64
+        ns_per_op(took, units, 1)
     };
     let (mut a, mut b) = (Vec::with_capacity(reps), Vec::with_capacity(reps));
     for _ in 0..reps {
