@@ -97,6 +97,31 @@ pub(crate) fn string(meta: &ParseNestedMeta<'_>) -> syn::Result<syn::LitStr> {
     })
 }
 
+/// The key every derive's container attribute takes: `crate = "path"`, the
+/// path of a crate that re-exports the runtime.
+pub(crate) const CRATE: &str = "crate";
+
+/// Parses the `#[name(..)]` attributes of the item a derive is on, as
+/// [`for_each_key`] does, reading their `crate = "path"` key itself and every
+/// other key with `f`; returns the path.
+pub(crate) fn for_each_container_key(
+    cx: &Ctxt,
+    attrs: &[syn::Attribute],
+    name: &str,
+    mut f: impl FnMut(&ParseNestedMeta<'_>) -> syn::Result<()>,
+) -> Option<syn::Path> {
+    let mut krate = Slot::new(CRATE);
+    for_each_key(cx, attrs, name, |meta| {
+        if !meta.path.is_ident(CRATE) {
+            return f(meta);
+        }
+        let lit = string(meta)?;
+        krate.set(cx, lit.span(), lit.parse()?);
+        Ok(())
+    });
+    krate.get()
+}
+
 /// Parses every `#[name(..)]` attribute in `attrs` with `f`, reporting parse
 /// errors into `cx` and continuing with the next key.
 pub(crate) fn for_each_key(

@@ -3,12 +3,11 @@
 
 use syn::spanned::Spanned;
 
-use crate::attr::{self, Slot};
+use crate::attr::{self, CRATE, Slot};
 use crate::ctxt::Ctxt;
 
 /// The attribute and its keys, each spelled once.
 pub(super) const LABEL: &str = "label";
-const CRATE: &str = "crate";
 const QUIET: &str = "quiet";
 
 /// The struct's `#[label(..)]` keys.
@@ -22,13 +21,9 @@ pub(super) struct Container {
 
 /// Reads the struct's `#[label(..)]`.
 pub(super) fn container(cx: &Ctxt, input: &syn::DeriveInput) -> Container {
-    let mut krate = Slot::new(CRATE);
     let mut quiet = Slot::new(QUIET);
-    attr::for_each_key(cx, &input.attrs, LABEL, |meta| {
-        if meta.path.is_ident(CRATE) {
-            let lit = attr::string(meta)?;
-            krate.set(cx, lit.span(), lit.parse::<syn::Path>()?);
-        } else if meta.path.is_ident(QUIET) {
+    let krate = attr::for_each_container_key(cx, &input.attrs, LABEL, |meta| {
+        if meta.path.is_ident(QUIET) {
             if !meta.input.is_empty() && !meta.input.peek(syn::Token![,]) {
                 return Err(meta.error(
                     "`quiet` takes no value\n= help: write `#[label(quiet)]`; a family that wants every combination says `#[metric(quiet = false)]`",
@@ -40,5 +35,5 @@ pub(super) fn container(cx: &Ctxt, input: &syn::DeriveInput) -> Container {
         }
         Ok(())
     });
-    Container { krate: krate.get(), quiet: quiet.get().is_some() }
+    Container { krate, quiet: quiet.get().is_some() }
 }

@@ -4,13 +4,12 @@
 use syn::spanned::Spanned;
 
 use super::Variant;
-use crate::attr::{self, Slot};
+use crate::attr::{self, CRATE, Slot};
 use crate::case::RenameRule;
 use crate::ctxt::Ctxt;
 
 /// The attribute and its keys, each spelled once.
 const LABEL: &str = "label";
-const CRATE: &str = "crate";
 const RENAME_ALL: &str = "rename_all";
 const RENAME: &str = "rename";
 const ERROR: &str = "error";
@@ -25,13 +24,9 @@ pub(super) struct Container {
 
 /// Reads the enum's `#[label(..)]`.
 pub(super) fn container(cx: &Ctxt, input: &syn::DeriveInput) -> Container {
-    let mut krate = Slot::new(CRATE);
     let mut rename_all = Slot::new(RENAME_ALL);
-    attr::for_each_key(cx, &input.attrs, LABEL, |meta| {
-        if meta.path.is_ident(CRATE) {
-            let lit = attr::string(meta)?;
-            krate.set(cx, lit.span(), lit.parse::<syn::Path>()?);
-        } else if meta.path.is_ident(RENAME_ALL) {
+    let krate = attr::for_each_container_key(cx, &input.attrs, LABEL, |meta| {
+        if meta.path.is_ident(RENAME_ALL) {
             let lit = attr::string(meta)?;
             match RenameRule::from_str(&lit.value()) {
                 Some(rule) => rename_all.set(cx, lit.span(), rule),
@@ -56,7 +51,7 @@ pub(super) fn container(cx: &Ctxt, input: &syn::DeriveInput) -> Container {
         }
         Ok(())
     });
-    Container { krate: krate.get(), rename_all: rename_all.get().unwrap_or(RenameRule::Snake) }
+    Container { krate, rename_all: rename_all.get().unwrap_or(RenameRule::Snake) }
 }
 
 /// Each variant's `#[label(..)]`, and the value it stands for: its

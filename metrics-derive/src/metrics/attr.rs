@@ -7,13 +7,12 @@ use syn::spanned::Spanned;
 
 use metricate_spec::rules::{self, H1List};
 
-use crate::attr::{self, Slot};
+use crate::attr::{self, CRATE, Slot};
 use crate::ctxt::Ctxt;
 
 /// The attributes and keys the derive reads, each spelled once.
 pub(super) const METRICS: &str = "metrics";
 pub(super) const METRIC: &str = "metric";
-const CRATE: &str = "crate";
 const SUBSYSTEM: &str = "subsystem";
 const FUNCTION: &str = "function";
 const HELP: &str = "help";
@@ -46,14 +45,10 @@ pub(super) struct Container {
 
 /// Reads `#[metrics(..)]`.
 pub(super) fn container(cx: &Ctxt, input: &syn::DeriveInput) -> Container {
-    let mut krate = Slot::new(CRATE);
     let mut subsystem = Slot::new(SUBSYSTEM);
     let mut function = Slot::new(FUNCTION);
-    attr::for_each_key(cx, &input.attrs, METRICS, |meta| {
-        if meta.path.is_ident(CRATE) {
-            let lit = attr::string(meta)?;
-            krate.set(cx, lit.span(), lit.parse::<syn::Path>()?);
-        } else if meta.path.is_ident(SUBSYSTEM) {
+    let krate = attr::for_each_container_key(cx, &input.attrs, METRICS, |meta| {
+        if meta.path.is_ident(SUBSYSTEM) {
             let lit = attr::string(meta)?;
             subsystem.set(cx, lit.span(), lit);
         } else if meta.path.is_ident(FUNCTION) {
@@ -64,7 +59,7 @@ pub(super) fn container(cx: &Ctxt, input: &syn::DeriveInput) -> Container {
         }
         Ok(())
     });
-    Container { krate: krate.get(), subsystem: subsystem.get(), function: function.get() }
+    Container { krate, subsystem: subsystem.get(), function: function.get() }
 }
 
 /// The `#[metric(..)]` keys of one field, as written.
