@@ -153,18 +153,10 @@ pub(crate) fn regex_escape(value: &str) -> String {
     out
 }
 
-/// Text as the inside of a PromQL (and YAML) double-quoted string.
+/// Text as the inside of a PromQL (and YAML) double-quoted string: `\`, `"`
+/// and line feed escaped, as in a label value of an exposition.
 pub(crate) fn promql_escape(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '"' => out.push_str("\\\""),
-            '\\' => out.push_str("\\\\"),
-            '\n' => out.push_str("\\n"),
-            c => out.push(c),
-        }
-    }
-    out
+    crate::escape::label_value(text).into_owned()
 }
 
 /// A PromQL (and YAML) double-quoted string.

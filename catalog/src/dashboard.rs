@@ -653,12 +653,7 @@ impl Panel {
         panel.targets = targets;
         panel.custom = Some(object! { "drawStyle": "line", "lineWidth": 1, "fillOpacity": 10, "showPoints": "never" });
         panel.options = object! {
-            "legend": object! {
-                "showLegend": true,
-                "displayMode": "list",
-                "placement": "bottom",
-                "calcs": Vec::<Json>::new(),
-            },
+            "legend": list_legend(true),
             "tooltip": object! { "mode": "multi", "sort": "desc" },
         };
         panel
@@ -936,15 +931,16 @@ fn state_panel(metric: &Metric, variables: &Variables) -> Panel {
         "showValue": "never",
         "alignValue": "left",
         "rowHeight": Json::Raw("0.9"),
-        "legend": object! {
-            "showLegend": false,
-            "displayMode": "list",
-            "placement": "bottom",
-            "calcs": Vec::<Json>::new(),
-        },
+        "legend": list_legend(false),
         "tooltip": object! { "mode": "single", "sort": "none" },
     };
     panel
+}
+
+/// A panel's legend: a list below the graph, shown or hidden, without
+/// calculations.
+fn list_legend(show: bool) -> Json {
+    object! { "showLegend": show, "displayMode": "list", "placement": "bottom", "calcs": Vec::<Json>::new() }
 }
 
 // ---------------------------------------------------------------------------

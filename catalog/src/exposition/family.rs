@@ -122,6 +122,12 @@ fn with_article(word: &str) -> String {
     format!("{article} {word}")
 }
 
+/// The message for a unit given to a family of type `word`, which has none:
+/// `given` says where.
+fn no_unit(word: &str, given: &str) -> String {
+    format!("{} family has no unit, but {given}", with_article(word))
+}
+
 /// A number as the expositions spell it, for messages.
 fn show(value: f64) -> String {
     if value.is_nan() {
@@ -268,16 +274,13 @@ impl<'a> Builder<'a> {
             && kind.has_no_unit()
             && let Some(unit) = current.head.unit.as_deref().filter(|u| !u.is_empty())
         {
-            return Err(at.error(
-                meta.text_at,
-                format!(
-                    "{} family has no unit, but `# UNIT {}` (line {}) gives {}",
-                    with_article(word),
-                    lex::short(name),
-                    current.open.unit_line.unwrap_or_default(),
-                    lex::quote(unit)
-                ),
-            ));
+            let given = format!(
+                "`# UNIT {}` (line {}) gives {}",
+                lex::short(name),
+                current.open.unit_line.unwrap_or_default(),
+                lex::quote(unit)
+            );
+            return Err(at.error(meta.text_at, no_unit(word, &given)));
         }
         current.kind = kind;
         current.head.kind = Some(meta.text);
@@ -302,16 +305,8 @@ impl<'a> Builder<'a> {
                 ));
             }
             if current.kind.has_no_unit() {
-                let word = current.kind.word(format);
-                return Err(at.error(
-                    meta.text_at,
-                    format!(
-                        "{} family has no unit, but {} is given {}",
-                        with_article(word),
-                        lex::quote(name),
-                        lex::quote(unit)
-                    ),
-                ));
+                let given = format!("{} is given {}", lex::quote(name), lex::quote(unit));
+                return Err(at.error(meta.text_at, no_unit(current.kind.word(format), &given)));
             }
         }
         current.head.unit = Some(meta.text);

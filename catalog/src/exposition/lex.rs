@@ -474,32 +474,65 @@ impl<'a> Cursor<'a> {
             let at = self.pos;
             self.bump();
             match c {
-                '\\' => match self.bump() {
-                    Some('\\') => text.push('\\'),
-                    Some('n') => text.push('\n'),
-                    Some('"') if self.strict() => text.push('"'),
-                    // OpenMetrics: an undefined escape sequence, kept as is.
-                    Some(other) if self.strict() => {
-                        text.push('\\');
-                        text.push(other);
-                    }
-                    Some(other) => {
-                        return fail(
-                            at,
-                            format!(
-                                "invalid escape sequence `\\{}` in help text: \
-                                 Prometheus text help escapes only `\\\\` and `\\n`",
-                                visible(other)
-                            ),
-                        );
-                    }
-                    None => return fail(at, "a lone `\\` at the end of the help text: a backslash is written `\\\\`"),
-                },
+                '\\' => self.unescape(&mut text, at, Escaped::Help)?,
                 c => text.push(c),
             }
         }
         Ok(Cow::Owned(text))
     }
+
+    /// The escape sequence after the `\` at `at`, in help text or a label
+    /// value, pushed onto `out` unescaped: `\\`, `\n`, and `\"` (in help text
+    /// only in OpenMetrics). OpenMetrics' ABNF (`escaped-char =/ BS
+    /// normal-char`) makes a `\` before any other character valid, if
+    /// discouraged: such a pair is kept as written, as the reference parser
+    /// keeps it (the suite's `escaping`, `help_escaping` and `label_escaping`
+    /// cases); Go's `expfmt` rejects it in Prometheus text. A `\` needs a
+    /// character after it.
+    fn unescape(&mut self, out: &mut String, at: usize, within: Escaped<'_>) -> Result<()> {
+        let quote_escapes = self.strict() || matches!(within, Escaped::LabelValue { .. });
+        match (self.bump(), within) {
+            (Some('\\'), _) => out.push('\\'),
+            (Some('n'), _) => out.push('\n'),
+            (Some('"'), _) if quote_escapes => out.push('"'),
+            (Some(c), _) if self.strict() => {
+                out.push('\\');
+                out.push(c);
+            }
+            (Some(c), within) => {
+                let (place, escapes) = match within {
+                    Escaped::Help => ("help text".to_owned(), "help escapes only `\\\\` and `\\n`"),
+                    Escaped::LabelValue { name, .. } => (
+                        format!("the value of label {}", quote(name)),
+                        "label values escape only `\\\\`, `\\\"` and `\\n`",
+                    ),
+                };
+                return fail(
+                    at,
+                    format!("invalid escape sequence `\\{}` in {place}: Prometheus text {escapes}", visible(c)),
+                );
+            }
+            (None, Escaped::Help) => {
+                return fail(at, "a lone `\\` at the end of the help text: a backslash is written `\\\\`");
+            }
+            (None, Escaped::LabelValue { name, quote_at }) => {
+                return fail(
+                    quote_at,
+                    format!("unterminated value of label {}: the line ends after a `\\`", quote(name)),
+                );
+            }
+        }
+        Ok(())
+    }
+}
+
+/// Where a `\` stands, for the error that rejects its escape sequence.
+#[derive(Clone, Copy)]
+enum Escaped<'n> {
+    /// In help text.
+    Help,
+    /// In the value of label `name`, whose opening quote is at `quote_at`.
+    LabelValue { name: &'n str, quote_at: usize },
 }
 
 /// The message for a token that is not a number.

@@ -106,13 +106,9 @@ fn write_metric(out: &mut String, metric: &Metric, catalog: &Catalog) {
         let _ = writeln!(out, "- **Unit:** {}", text(unit));
     }
     let labels: Vec<&MetricLabel> = metric.series_labels().collect();
-    if labels.is_empty() {
-        out.push_str("- **Labels:** none\n");
-    } else {
-        out.push_str("- **Labels:**\n");
-        for label in labels {
-            let _ = writeln!(out, "  - {}: {}", code(&label.name), label_values(label));
-        }
+    out.push_str(if labels.is_empty() { "- **Labels:** none\n" } else { "- **Labels:**\n" });
+    for label in labels {
+        let _ = writeln!(out, "  - {}: {}", code(&label.name), label_values(label));
     }
     if let Some(label) = metric.state_label() {
         let _ = writeln!(out, "- **States:** {} (label {}: {STATES})", label_values(label), code(&label.name));

@@ -1,6 +1,6 @@
 //! L1–L7: label names, value types, counts and values.
 
-use super::{Rule, Violation, snake_case_problems, to_snake_case};
+use super::{Rule, Violation, check_snake_case};
 use crate::Policy;
 
 const L1_NOTE: &str = "label names are snake_case (`[a-z][a-z0-9_]*`, ASCII, single `_` between words); names \
@@ -20,29 +20,22 @@ const L1_NOTE: &str = "label names are snake_case (`[a-z][a-z0-9_]*`, ASCII, sin
 /// );
 /// ```
 pub fn check_l1(label: &str) -> Option<Violation> {
-    if label.is_empty() {
+    let violation = check_snake_case(
+        Rule::L1,
+        L1_NOTE,
+        "label",
+        label,
+        "name the label in snake_case after what it classifies, e.g. `method`",
+    )?;
+    if label.starts_with("__") {
         return Some(Violation::new(
             Rule::L1,
-            "label name is empty",
+            format_args!("label `{label}` starts with `__`, which Prometheus reserves for its own labels"),
             L1_NOTE,
-            "name the label in snake_case after what it classifies, e.g. `method`",
+            violation.help,
         ));
     }
-    let problems = snake_case_problems(label, false);
-    if problems.is_empty() {
-        return None;
-    }
-    let fixed = to_snake_case(label);
-    let help = match &fixed {
-        Some(fixed) => format!("rename `{label}` to `{fixed}`"),
-        None => "start the name with a letter and use only `a-z`, `0-9` and single `_` between words".to_owned(),
-    };
-    let detail = if label.starts_with("__") {
-        format!("label `{label}` starts with `__`, which Prometheus reserves for its own labels")
-    } else {
-        format!("label `{label}` is not snake_case: {}", problems.join(", "))
-    };
-    Some(Violation::new(Rule::L1, detail, L1_NOTE, help))
+    Some(violation)
 }
 
 /// The label names L2 reserves: the name, why, and a replacement.
@@ -79,64 +72,60 @@ pub fn check_l2(label: &str) -> Option<Violation> {
 
 /// A family of forbidden label names: what such a label would hold, why that
 /// is forbidden, and what to label instead.
-struct Forbidden {
-    holds: &'static str,
-    why: &'static str,
-    instead: &'static str,
-}
+type Forbidden = (&'static str, &'static str, &'static str);
 
-const HOSTS: Forbidden = Forbidden {
-    holds: "a host name",
-    why: "host names are unbounded and churn with every deployment; Prometheus already attaches `instance` for \
-          the scraped target",
-    instead: "drop it, or label a bounded classification such as `backend_pool` or `node_role`",
-};
-const URLS: Forbidden = Forbidden {
-    holds: "a raw URL or path",
-    why: "raw URLs and paths are unbounded (ids, query strings) and may carry personal data",
-    instead: "label the route template instead, e.g. `path_template` with values like `/orgs/{id}`",
-};
-const QUERIES: Forbidden = Forbidden {
-    holds: "a query",
-    why: "query strings and query texts are unbounded and may carry personal data",
-    instead: "label a bounded class of the query instead, e.g. `query_class`",
-};
-const INSTANCES: Forbidden = Forbidden {
-    holds: "an instance id",
-    why: "instance ids are many and change with every restart, so each one starts new series",
-    instead: "aggregate over instances, or label a bounded `node_id` or `process_type`",
-};
-const USERS: Forbidden = Forbidden {
-    holds: "a user identity",
-    why: "user ids, names and email addresses are unbounded and personal data, which must not reach the metrics \
-          store",
-    instead: "label a bounded class such as `user_tier`, and keep per-user detail in logs",
-};
-const ADDRESSES: Forbidden = Forbidden {
-    holds: "an IP address",
-    why: "addresses are unbounded and personal data",
-    instead: "label a bounded class such as `ip_family` or `network_zone`",
-};
-const MESSAGES: Forbidden = Forbidden {
-    holds: "a free-text message",
-    why: "messages are free text: unbounded, and new series appear with every change of wording",
-    instead: "label a bounded `error_type` or `reason` enum, and log the message",
-};
-const REQUEST_IDS: Forbidden = Forbidden {
-    holds: "a per-request identifier",
-    why: "request, trace, span, session and idempotency ids are unique per request: one new series each",
-    instead: "put it in logs or traces, not in a label",
-};
-const SECRETS: Forbidden = Forbidden {
-    holds: "a credential",
-    why: "a credential in a label leaks to every metrics store, dashboard and backup that sees the series",
-    instead: "never label a credential; if its kind matters, label a bounded `token_type` or `auth_scheme`",
-};
-const RAW: Forbidden = Forbidden {
-    holds: "a raw value",
-    why: "a `raw_` label holds an unprocessed value, unbounded by nature",
-    instead: "label a bounded classification of the value instead (a template or an enum), named without `raw_`",
-};
+const HOSTS: Forbidden = (
+    "a host name",
+    "host names are unbounded and churn with every deployment; Prometheus already attaches `instance` for \
+     the scraped target",
+    "drop it, or label a bounded classification such as `backend_pool` or `node_role`",
+);
+const URLS: Forbidden = (
+    "a raw URL or path",
+    "raw URLs and paths are unbounded (ids, query strings) and may carry personal data",
+    "label the route template instead, e.g. `path_template` with values like `/orgs/{id}`",
+);
+const QUERIES: Forbidden = (
+    "a query",
+    "query strings and query texts are unbounded and may carry personal data",
+    "label a bounded class of the query instead, e.g. `query_class`",
+);
+const INSTANCES: Forbidden = (
+    "an instance id",
+    "instance ids are many and change with every restart, so each one starts new series",
+    "aggregate over instances, or label a bounded `node_id` or `process_type`",
+);
+const USERS: Forbidden = (
+    "a user identity",
+    "user ids, names and email addresses are unbounded and personal data, which must not reach the metrics \
+     store",
+    "label a bounded class such as `user_tier`, and keep per-user detail in logs",
+);
+const ADDRESSES: Forbidden = (
+    "an IP address",
+    "addresses are unbounded and personal data",
+    "label a bounded class such as `ip_family` or `network_zone`",
+);
+const MESSAGES: Forbidden = (
+    "a free-text message",
+    "messages are free text: unbounded, and new series appear with every change of wording",
+    "label a bounded `error_type` or `reason` enum, and log the message",
+);
+const REQUEST_IDS: Forbidden = (
+    "a per-request identifier",
+    "request, trace, span, session and idempotency ids are unique per request: one new series each",
+    "put it in logs or traces, not in a label",
+);
+const SECRETS: Forbidden = (
+    "a credential",
+    "a credential in a label leaks to every metrics store, dashboard and backup that sees the series",
+    "never label a credential; if its kind matters, label a bounded `token_type` or `auth_scheme`",
+);
+const RAW: Forbidden = (
+    "a raw value",
+    "a `raw_` label holds an unprocessed value, unbounded by nature",
+    "label a bounded classification of the value instead (a template or an enum), named without `raw_`",
+);
 
 /// Label names forbidden only as the whole name (as suffixes they would catch
 /// legal names such as `code_path` or `is_error`).
@@ -207,24 +196,24 @@ const FORBIDDEN_WORDS: &[(&str, &Forbidden)] = &[
 pub fn check_l3(label: &str, policy: &Policy) -> Option<Violation> {
     let found =
         if let Some((_, family)) = FORBIDDEN_EXACT.iter().chain(FORBIDDEN_WORDS).find(|(name, _)| *name == label) {
-            Some((format!("label `{label}` is forbidden: it holds {}", family.holds), *family))
+            Some(("it".to_owned(), *family))
         } else if let Some((word, family)) = FORBIDDEN_WORDS
             .iter()
             .filter(|(word, _)| label.strip_suffix(word).is_some_and(|rest| rest.ends_with('_')))
             .max_by_key(|(word, _)| word.len())
         {
-            Some((format!("label `{label}` is forbidden: a name ending in `_{word}` holds {}", family.holds), *family))
+            Some((format!("a name ending in `_{word}`"), *family))
         } else if label.starts_with("raw_") {
-            Some((format!("label `{label}` is forbidden: a name starting with `raw_` holds {}", RAW.holds), &RAW))
+            Some(("a name starting with `raw_`".to_owned(), &RAW))
         } else {
             None
         };
-    if let Some((detail, family)) = found {
+    if let Some((what, &(holds, why, instead))) = found {
         return Some(Violation::new(
             Rule::L3,
-            detail,
-            format!("{}; labels take their values from a small closed set", family.why),
-            family.instead,
+            format_args!("label `{label}` is forbidden: {what} holds {holds}"),
+            format!("{why}; labels take their values from a small closed set"),
+            instead,
         ));
     }
     if policy.forbidden_labels.iter().any(|f| f == label) {
@@ -423,20 +412,19 @@ pub fn check_l5_label_set(label_set: &str, label_count: usize, policy: &Policy) 
 
 fn l5(subject: &str, label_count: usize, policy: &Policy) -> Option<Violation> {
     let max = policy.max_labels;
-    if label_count <= max {
-        return None;
-    }
-    Some(Violation::new(
-        Rule::L5,
-        format_args!("{subject} has {label_count} labels, more than the limit of {max}"),
-        "every label multiplies the series of a metric and the work of every query over it; the metrics policy \
-         caps the number of labels per metric",
-        format!(
-            "drop {} label(s), or split the metric in two; the limit is `max_labels` of the metrics policy, which \
-             may lower it below 10 but not raise it",
-            label_count - max
-        ),
-    ))
+    (label_count > max).then(|| {
+        Violation::new(
+            Rule::L5,
+            format_args!("{subject} has {label_count} labels, more than the limit of {max}"),
+            "every label multiplies the series of a metric and the work of every query over it; the metrics \
+             policy caps the number of labels per metric",
+            format!(
+                "drop {} label(s), or split the metric in two; the limit is `max_labels` of the metrics policy, \
+                 which may lower it below 10 but not raise it",
+                label_count - max
+            ),
+        )
+    })
 }
 
 /// The number of series of a metric whose labels have these cardinalities:

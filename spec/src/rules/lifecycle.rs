@@ -30,7 +30,7 @@ pub fn check_h1(metric: &str, bounds: &[f64]) -> Vec<Violation> {
         )];
     }
     let mut violations = Vec::new();
-    let mut previous: Option<(usize, f64)> = None;
+    let mut highest = Highest::default();
     for (i, &bound) in bounds.iter().enumerate() {
         if bound.is_nan() {
             violations.push(
@@ -58,28 +58,40 @@ pub fn check_h1(metric: &str, bounds: &[f64]) -> Vec<Violation> {
                 )
                 .at(i),
             );
-        } else {
-            if let Some((j, last)) = previous
-                && bound <= last
-            {
-                violations.push(
-                    Violation::new(
-                        Rule::H1,
-                        format_args!(
-                            "bucket bound {i} of histogram `{metric}` ({bound:?}) is not above bound {j} ({last:?})"
-                        ),
-                        NOTE,
-                        "list the bounds in strictly increasing order, each once",
-                    )
-                    .at(i),
-                );
-            }
-            if previous.is_none_or(|(_, last)| bound > last) {
-                previous = Some((i, bound));
-            }
+        } else if let Some((j, last)) = highest.below(i, bound) {
+            violations.push(
+                Violation::new(
+                    Rule::H1,
+                    format_args!(
+                        "bucket bound {i} of histogram `{metric}` ({bound:?}) is not above bound {j} ({last:?})"
+                    ),
+                    NOTE,
+                    "list the bounds in strictly increasing order, each once",
+                )
+                .at(i),
+            );
         }
     }
     violations
+}
+
+/// The highest number so far, and its index, of a list that H1 wants strictly
+/// increasing: each number is compared with the highest one before it.
+#[derive(Default)]
+struct Highest(Option<(usize, f64)>);
+
+impl Highest {
+    /// Takes number `i` of the list, `x`: the index and value of the highest
+    /// number before it when `x` is not above that one.
+    fn below(&mut self, i: usize, x: f64) -> Option<(usize, f64)> {
+        match self.0 {
+            Some((j, last)) if x <= last => Some((j, last)),
+            _ => {
+                self.0 = Some((i, x));
+                None
+            }
+        }
+    }
 }
 
 /// The list of numbers H1 reads, as an attribute writes it: a histogram's
@@ -176,16 +188,15 @@ pub fn h1_not_a_literal(list: H1List, metric: &str, written: &str) -> Violation 
 pub fn check_quantiles(metric: &str, quantiles: &[f64]) -> Vec<Violation> {
     const NOTE: &str = "a summary reports the quantiles it lists, each a fraction strictly between 0 and 1 \
                         (0.5 is the median), in strictly increasing order";
+    let mut violations = Vec::new();
     if quantiles.is_empty() {
-        return vec![Violation::new(
+        violations.push(Violation::new(
             Rule::H1,
             format_args!("summary `{metric}` has no quantiles"),
             NOTE,
             "list at least one quantile, e.g. `quantiles = [0.5, 0.9, 0.99]`, or remove `quantiles` for those",
-        )];
-    }
-    let mut violations = Vec::new();
-    if quantiles.len() > MAX_QUANTILES {
+        ));
+    } else if quantiles.len() > MAX_QUANTILES {
         violations.push(
             Violation::new(
                 Rule::H1,
@@ -196,7 +207,7 @@ pub fn check_quantiles(metric: &str, quantiles: &[f64]) -> Vec<Violation> {
             .at(MAX_QUANTILES),
         );
     }
-    let mut previous: Option<(usize, f64)> = None;
+    let mut highest = Highest::default();
     for (i, &q) in quantiles.iter().enumerate() {
         if !(q > 0.0 && q < 1.0) {
             violations.push(
@@ -210,9 +221,7 @@ pub fn check_quantiles(metric: &str, quantiles: &[f64]) -> Vec<Violation> {
             );
             continue;
         }
-        if let Some((j, last)) = previous
-            && q <= last
-        {
+        if let Some((j, last)) = highest.below(i, q) {
             violations.push(
                 Violation::new(
                     Rule::H1,
@@ -222,9 +231,6 @@ pub fn check_quantiles(metric: &str, quantiles: &[f64]) -> Vec<Violation> {
                 )
                 .at(i),
             );
-        }
-        if previous.is_none_or(|(_, last)| q > last) {
-            previous = Some((i, q));
         }
     }
     violations
@@ -321,34 +327,32 @@ pub fn check_d2_version(metric: &str, version: &str) -> Option<Violation> {
 pub fn check_d2_deprecation(metric: &str, reason: &str, replacement: Option<&str>) -> Option<Violation> {
     const NOTE: &str = "a deprecated metric stays in every scrape until it is removed; its help text, the \
                         catalogue and the diff tell users why and what to query instead";
-    if reason.trim().is_empty() {
-        return Some(Violation::new(
+    match (reason.trim(), replacement.map(str::trim)) {
+        ("", _) => Some(Violation::new(
             Rule::D2,
             format_args!("metric `{metric}` is deprecated without a reason"),
             NOTE,
             "say why in `deprecated = \"...\"`, e.g. `deprecated = \"split by device\"`",
-        ));
-    }
-    match replacement.map(str::trim) {
-        None | Some("") => Some(Violation::new(
+        )),
+        (_, None | Some("")) => Some(Violation::new(
             Rule::D2,
             format_args!("deprecated metric `{metric}` names no replacement"),
             NOTE,
             "name the metric to use instead with `replacement = \"...\"`",
         )),
-        Some(replacement) if replacement == metric => Some(Violation::new(
+        (_, Some(replacement)) if replacement == metric => Some(Violation::new(
             Rule::D2,
             format_args!("deprecated metric `{metric}` names itself as its replacement"),
             NOTE,
             "name another metric in `replacement`",
         )),
-        Some(replacement) if super::check_n1(replacement).is_some() => Some(Violation::new(
+        (_, Some(replacement)) if super::check_n1(replacement).is_some() => Some(Violation::new(
             Rule::D2,
             format_args!("the replacement `{replacement}` of deprecated metric `{metric}` is not a metric name"),
             NOTE,
             "write the replacement's full name, e.g. `trc_disk_io_seconds`",
         )),
-        Some(_) => None,
+        (_, Some(_)) => None,
     }
 }
 

@@ -106,6 +106,12 @@ pub enum Rule {
     A5,
 }
 
+impl fmt::Display for Rule {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.id())
+    }
+}
+
 impl Rule {
     /// Every rule, in order.
     pub const ALL: [Rule; 22] = [
@@ -190,12 +196,6 @@ impl Rule {
     }
 }
 
-impl fmt::Display for Rule {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.id())
-    }
-}
-
 /// One broken rule: what is wrong, why the rule exists, and how to fix it.
 ///
 /// It displays as rustc lays out a diagnostic: the message, then `= note:`
@@ -257,6 +257,34 @@ impl std::error::Error for Violation {}
 /// ```
 pub fn is_snake_case(name: &str) -> bool {
     !name.is_empty() && snake_case_problems(name, false).is_empty()
+}
+
+/// N1 and L1 on a whole name: it is not empty, and it is snake case (see
+/// [`not_snake_case`]). `what` is how the message calls the name (`metric`,
+/// `label`), and `empty_help` is the help for an empty one.
+fn check_snake_case(rule: Rule, note: &str, what: &str, name: &str, empty_help: &str) -> Option<Violation> {
+    if name.is_empty() {
+        return Some(Violation::new(rule, format_args!("{what} name is empty"), note, empty_help));
+    }
+    not_snake_case(rule, note, what, name, false)
+}
+
+/// N1 and L1 on a name, or on a `part` of one (a subsystem) that the help
+/// calls by `what`: `None` when it is snake case, which an empty name is,
+/// else the violation listing its problems, whose help renames it to its snake
+/// case spelling or, when there is none, says how to write one. Only a metric
+/// name (N1) reserves `:` for recording rules.
+fn not_snake_case(rule: Rule, note: &str, what: &str, name: &str, part: bool) -> Option<Violation> {
+    let problems = snake_case_problems(name, rule == Rule::N1);
+    if problems.is_empty() {
+        return None;
+    }
+    let (renamed, noun) = if part { (format!("{what} `{name}`"), what) } else { (format!("`{name}`"), "name") };
+    let help = match to_snake_case(name) {
+        Some(fixed) => format!("rename {renamed} to `{fixed}`"),
+        None => format!("start the {noun} with a letter and use only `a-z`, `0-9` and single `_` between words"),
+    };
+    Some(Violation::new(rule, format_args!("{what} `{name}` is not snake_case: {}", problems.join(", ")), note, help))
 }
 
 /// What keeps `name` from being snake case `[a-z][a-z0-9_]*` with single `_`

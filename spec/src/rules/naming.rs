@@ -1,6 +1,6 @@
 //! N1–N7: metric names, units and help text.
 
-use super::{Rule, Violation, counter_stem, rfind_words, snake_case_problems, to_snake_case};
+use super::{Rule, Violation, check_snake_case, counter_stem, not_snake_case, rfind_words};
 use crate::{MetricKind, Policy};
 
 const N1_NOTE: &str = "metric names are snake_case (`[a-z][a-z0-9_]*`, ASCII, single `_` between words) so that \
@@ -20,28 +20,7 @@ const N1_NOTE: &str = "metric names are snake_case (`[a-z][a-z0-9_]*`, ASCII, si
 /// assert_eq!(v.help, "rename `trc_HttpRequests_total` to `trc_http_requests_total`");
 /// ```
 pub fn check_n1(name: &str) -> Option<Violation> {
-    if name.is_empty() {
-        return Some(Violation::new(
-            Rule::N1,
-            "metric name is empty",
-            N1_NOTE,
-            "name the metric in snake_case, e.g. `http_requests_total`",
-        ));
-    }
-    let problems = snake_case_problems(name, true);
-    if problems.is_empty() {
-        return None;
-    }
-    let help = match to_snake_case(name) {
-        Some(fixed) => format!("rename `{name}` to `{fixed}`"),
-        None => "start the name with a letter and use only `a-z`, `0-9` and single `_` between words".to_owned(),
-    };
-    Some(Violation::new(
-        Rule::N1,
-        format_args!("metric `{name}` is not snake_case: {}", problems.join(", ")),
-        N1_NOTE,
-        help,
-    ))
+    check_snake_case(Rule::N1, N1_NOTE, "metric", name, "name the metric in snake_case, e.g. `http_requests_total`")
 }
 
 /// N1 on a subsystem (the part of a name between the namespace and the
@@ -55,23 +34,7 @@ pub fn check_n1(name: &str) -> Option<Violation> {
 /// assert_eq!(check_n1_subsystem("Http").unwrap().help, "rename subsystem `Http` to `http`");
 /// ```
 pub fn check_n1_subsystem(subsystem: &str) -> Option<Violation> {
-    if subsystem.is_empty() {
-        return None;
-    }
-    let problems = snake_case_problems(subsystem, true);
-    if problems.is_empty() {
-        return None;
-    }
-    let help = match to_snake_case(subsystem) {
-        Some(fixed) => format!("rename subsystem `{subsystem}` to `{fixed}`"),
-        None => "start the subsystem with a letter and use only `a-z`, `0-9` and single `_` between words".to_owned(),
-    };
-    Some(Violation::new(
-        Rule::N1,
-        format_args!("subsystem `{subsystem}` is not snake_case: {}", problems.join(", ")),
-        N1_NOTE,
-        help,
-    ))
+    not_snake_case(Rule::N1, N1_NOTE, "subsystem", subsystem, true)
 }
 
 /// N2: when the policy sets a namespace, every metric name starts with

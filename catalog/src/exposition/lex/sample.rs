@@ -5,8 +5,8 @@ use std::borrow::Cow;
 use std::collections::HashSet;
 
 use super::{
-    Cursor, EXEMPLAR_LABELS_MAX, Label, RawExemplar, RawSample, Result, describe, fail, is_blank, is_label_name_char,
-    is_label_name_start, number_message, quote, visible,
+    Cursor, EXEMPLAR_LABELS_MAX, Escaped, Label, RawExemplar, RawSample, Result, describe, fail, is_blank,
+    is_label_name_char, is_label_name_start, number_message, quote,
 };
 use crate::exposition::number::{self, NumberError};
 
@@ -385,37 +385,7 @@ impl<'a> Cursor<'a> {
                     );
                 }
                 Some('"') => return Ok(Cow::Owned(value)),
-                Some('\\') => match self.bump() {
-                    Some('\\') => value.push('\\'),
-                    Some('"') => value.push('"'),
-                    Some('n') => value.push('\n'),
-                    // OpenMetrics: `escaped-char =/ BS normal-char` makes an
-                    // undefined escape sequence valid (if discouraged); it is
-                    // kept as written, as the reference parser keeps it (the
-                    // suite's `escaping` and `label_escaping` cases). Go's
-                    // `expfmt` rejects it in Prometheus text.
-                    Some(c) if self.strict() => {
-                        value.push('\\');
-                        value.push(c);
-                    }
-                    Some(c) => {
-                        return fail(
-                            at,
-                            format!(
-                                "invalid escape sequence `\\{}` in the value of label {}: \
-                                 Prometheus text label values escape only `\\\\`, `\\\"` and `\\n`",
-                                visible(c),
-                                quote(name)
-                            ),
-                        );
-                    }
-                    None => {
-                        return fail(
-                            quote_at,
-                            format!("unterminated value of label {}: the line ends after a `\\`", quote(name)),
-                        );
-                    }
-                },
+                Some('\\') => self.unescape(&mut value, at, Escaped::LabelValue { name, quote_at })?,
                 Some(c) => value.push(c),
             }
         }
