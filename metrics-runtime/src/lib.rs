@@ -103,6 +103,24 @@
 // own metrics with its own derive.
 extern crate self as metricate;
 
+/// Declares a public unit struct that is an error with one message: it
+/// derives `Clone, Copy, Debug, PartialEq, Eq` and displays as `$message`.
+macro_rules! unit_error {
+    ($(#[$doc:meta])* $name:ident, $message:literal) => {
+        $(#[$doc])*
+        #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+        pub struct $name;
+
+        impl std::fmt::Display for $name {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str($message)
+            }
+        }
+
+        impl std::error::Error for $name {}
+    };
+}
+
 #[cfg(loom)]
 #[doc(hidden)]
 pub mod __loom;

@@ -249,6 +249,33 @@ pub trait MetricField: Collect + Sized + 'static {
     fn new_heap(bounds: &'static [f64]) -> Self;
 }
 
+/// Implements [`MetricField`] for an unlabeled field of one series of the
+/// [`Metric`] `$ty`, its cells laid out as those of a family's series: its
+/// kind, exemplars and cells are `$ty`'s as a [`Metric`]. `$new_heap`
+/// builds an unregistered instance for the finite bucket bounds `$bounds`.
+macro_rules! series_field {
+    ($ty:ident, |$bounds:ident| $new_heap:expr) => {
+        // `CELL` is an atomic: as the initial value of each cell of a
+        // `static` array, every use is a fresh one, which is the point.
+        #[allow(clippy::declare_interior_mutable_const)]
+        impl $crate::MetricField for $ty {
+            const KIND: $crate::MetricKind = <$ty as $crate::Metric>::KIND;
+            const EXEMPLARS: bool = <$ty as $crate::Metric>::EXEMPLARS;
+            const LABELS: &'static [$crate::Label] = &[];
+            const CARDINALITY: usize = 1;
+            type Cell = <$ty as $crate::Metric>::Cell;
+            const CELL: Self::Cell = <$ty as $crate::Metric>::CELL;
+            const CELLS_BASE: usize = <$ty as $crate::Metric>::CELLS_BASE;
+            const CELLS_PER_BOUND: usize = <$ty as $crate::Metric>::CELLS_PER_BOUND;
+
+            fn new_heap($bounds: &'static [f64]) -> $ty {
+                $new_heap
+            }
+        }
+    };
+}
+pub(crate) use series_field;
+
 /// The number of cells a field's `static` holds. A `const fn` so that the
 /// derive can use it as an array length.
 #[doc(hidden)]

@@ -442,17 +442,11 @@ pub(crate) fn for_each_declared(f: &mut dyn FnMut(&'static Descriptor)) {
     }
 }
 
-/// The global registry was already built when [`register_global`] was called.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct AlreadyBuilt;
-
-impl fmt::Display for AlreadyBuilt {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("the global registry was already built: register groups before the first scrape or `global()` call")
-    }
+unit_error! {
+    /// The global registry was already built when [`register_global`] was called.
+    AlreadyBuilt,
+    "the global registry was already built: register groups before the first scrape or `global()` call"
 }
-
-impl std::error::Error for AlreadyBuilt {}
 
 /// Adds a group to the global registry explicitly, for platforms where
 /// link-time registration does not run. Call it before the first

@@ -15,6 +15,51 @@ use super::HttpMetrics;
 use super::layer::Exchange;
 use crate::HistogramRef;
 
+/// Where a wrapped body's data bytes go as they stream, and what is done
+/// when the body ends or fails.
+trait Tally {
+    /// Counts `bytes` more of data.
+    fn add(&mut self, bytes: u64);
+
+    /// The body ended or failed: nothing more will be counted.
+    fn end(&mut self);
+}
+
+/// Implements [`Body`] for a wrapper of the body in its `inner` field: its
+/// frames as they are, each data frame's bytes counted into the [`Tally`]
+/// in field `$tally`, which is told when the body ends or fails.
+macro_rules! counted_body {
+    (impl<$($param:ident: $bound:path),*> for $ty:ty, $tally:ident) => {
+        impl<$($param: $bound),*> Body for $ty {
+            type Data = B::Data;
+            type Error = B::Error;
+
+            fn poll_frame(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Result<Frame<B::Data>, B::Error>>> {
+                let this = self.project();
+                let polled = this.inner.poll_frame(cx);
+                match &polled {
+                    Poll::Ready(Some(Ok(frame))) => {
+                        if let Some(data) = frame.data_ref() {
+                            this.$tally.add(data.remaining() as u64);
+                        }
+                    }
+                    Poll::Ready(None | Some(Err(_))) => this.$tally.end(),
+                    Poll::Pending => {}
+                }
+                polled
+            }
+
+            fn is_end_stream(&self) -> bool {
+                self.inner.is_end_stream()
+            }
+
+            fn size_hint(&self) -> SizeHint {
+                self.inner.size_hint()
+            }
+        }
+    };
+}
+
 pin_project! {
     /// The request body the inner service receives: the original body, its
     /// data frames counted as the service reads them. The count is recorded
@@ -70,33 +115,7 @@ impl<B> RequestBody<B> {
     }
 }
 
-impl<B: Body> Body for RequestBody<B> {
-    type Data = B::Data;
-    type Error = B::Error;
-
-    fn poll_frame(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Result<Frame<B::Data>, B::Error>>> {
-        let this = self.project();
-        let polled = this.inner.poll_frame(cx);
-        match &polled {
-            Poll::Ready(Some(Ok(frame))) => {
-                if let Some(data) = frame.data_ref() {
-                    this.size.bytes += data.remaining() as u64;
-                }
-            }
-            Poll::Ready(None | Some(Err(_))) => this.size.finish(),
-            Poll::Pending => {}
-        }
-        polled
-    }
-
-    fn is_end_stream(&self) -> bool {
-        self.inner.is_end_stream()
-    }
-
-    fn size_hint(&self) -> SizeHint {
-        self.inner.size_hint()
-    }
-}
+counted_body!(impl<B: Body> for RequestBody<B>, size);
 
 impl<B> std::fmt::Debug for RequestBody<B> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -110,8 +129,12 @@ struct SizeRecorder {
     bytes: u64,
 }
 
-impl SizeRecorder {
-    fn finish(&mut self) {
+impl Tally for SizeRecorder {
+    fn add(&mut self, bytes: u64) {
+        self.bytes += bytes;
+    }
+
+    fn end(&mut self) {
         if let Some(histogram) = self.histogram.take() {
             histogram.observe(self.bytes as f64);
         }
@@ -120,7 +143,7 @@ impl SizeRecorder {
 
 impl Drop for SizeRecorder {
     fn drop(&mut self) {
-        self.finish();
+        self.end();
     }
 }
 
@@ -157,32 +180,18 @@ impl<B, M: HttpMetrics> ResponseBody<B, M> {
     }
 }
 
-impl<B: Body, M: HttpMetrics> Body for ResponseBody<B, M> {
-    type Data = B::Data;
-    type Error = B::Error;
+counted_body!(impl<B: Body, M: HttpMetrics> for ResponseBody<B, M>, exchange);
 
-    fn poll_frame(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Result<Frame<B::Data>, B::Error>>> {
-        let this = self.project();
-        let polled = this.inner.poll_frame(cx);
-        match &polled {
-            Poll::Ready(Some(Ok(frame))) => {
-                if let (Some(data), Some(exchange)) = (frame.data_ref(), this.exchange.as_mut()) {
-                    exchange.response_bytes += data.remaining() as u64;
-                }
-            }
-            // Dropping the exchange records it.
-            Poll::Ready(None | Some(Err(_))) => drop(this.exchange.take()),
-            Poll::Pending => {}
+impl<M: HttpMetrics> Tally for Option<Exchange<M>> {
+    fn add(&mut self, bytes: u64) {
+        if let Some(exchange) = self {
+            exchange.response_bytes += bytes;
         }
-        polled
     }
 
-    fn is_end_stream(&self) -> bool {
-        self.inner.is_end_stream()
-    }
-
-    fn size_hint(&self) -> SizeHint {
-        self.inner.size_hint()
+    fn end(&mut self) {
+        // Dropping the exchange records it.
+        drop(self.take());
     }
 }
 

@@ -15,17 +15,11 @@ use super::{Collect, MetricField, SeriesVisitor, Value};
 /// The function of a callback metric.
 type Callback = Box<dyn Fn() -> f64 + Send + Sync>;
 
-/// Why a callback was not registered: the metric has one already.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct AlreadyRegistered;
-
-impl fmt::Display for AlreadyRegistered {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("this callback metric has its function already: a metric is read by one function")
-    }
+unit_error! {
+    /// Why a callback was not registered: the metric has one already.
+    AlreadyRegistered,
+    "this callback metric has its function already: a metric is read by one function"
 }
-
-impl std::error::Error for AlreadyRegistered {}
 
 /// Reads the callback: its value, or `None` (counted) when it panicked.
 fn call(read: &Callback) -> Option<f64> {

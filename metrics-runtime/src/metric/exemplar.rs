@@ -49,7 +49,7 @@ use std::sync::OnceLock;
 use std::sync::atomic::{AtomicU64, Ordering, fence};
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
-use metricate_spec::{Label, MetricKind};
+use metricate_spec::MetricKind;
 
 #[cfg(feature = "opentelemetry")]
 mod otel;
@@ -57,7 +57,7 @@ mod otel;
 pub use otel::OpenTelemetryExemplars;
 
 use super::histogram::{self, CELLS_BASE as HISTOGRAM_BASE};
-use super::{Collect, Metric, MetricField, ReadScratch, SeriesVisitor, Storage, Value};
+use super::{Collect, Metric, ReadScratch, SeriesVisitor, Storage, Value};
 use crate::self_metrics::{InvalidSample, reject};
 
 /// The most characters of label names and values an exemplar carries
@@ -204,17 +204,11 @@ pub trait ExemplarSource: Send + Sync {
 
 static SOURCE: OnceLock<Box<dyn ExemplarSource>> = OnceLock::new();
 
-/// The process already has its exemplar source.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct SourceAlreadySet;
-
-impl fmt::Display for SourceAlreadySet {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("the exemplar source is set already: one per process")
-    }
+unit_error! {
+    /// The process already has its exemplar source.
+    SourceAlreadySet,
+    "the exemplar source is set already: one per process"
 }
-
-impl std::error::Error for SourceAlreadySet {}
 
 /// Sets the process's exemplar source, once.
 pub fn set_exemplar_source(source: impl ExemplarSource + 'static) -> Result<(), SourceAlreadySet> {
@@ -492,21 +486,9 @@ impl Metric for ExemplarCounter {
     }
 }
 
-#[allow(clippy::declare_interior_mutable_const)]
-impl MetricField for ExemplarCounter {
-    const KIND: MetricKind = MetricKind::Counter;
-    const EXEMPLARS: bool = true;
-    const LABELS: &'static [Label] = &[];
-    const CARDINALITY: usize = 1;
-    type Cell = AtomicU64;
-    const CELL: AtomicU64 = AtomicU64::new(0);
-    const CELLS_BASE: usize = COUNTER_CELLS;
-    const CELLS_PER_BOUND: usize = 0;
-
-    fn new_heap(_bounds: &'static [f64]) -> ExemplarCounter {
-        ExemplarCounter { cells: Storage::heap(COUNTER_CELLS, || AtomicU64::new(0)) }
-    }
-}
+super::series_field!(ExemplarCounter, |_bounds| ExemplarCounter {
+    cells: Storage::heap(COUNTER_CELLS, || AtomicU64::new(0))
+});
 
 impl Collect for ExemplarCounter {
     fn collect(&self, visitor: &mut dyn SeriesVisitor) {
@@ -689,21 +671,10 @@ impl Metric for ExemplarHistogram {
     }
 }
 
-#[allow(clippy::declare_interior_mutable_const)]
-impl MetricField for ExemplarHistogram {
-    const KIND: MetricKind = MetricKind::Histogram;
-    const EXEMPLARS: bool = true;
-    const LABELS: &'static [Label] = &[];
-    const CARDINALITY: usize = 1;
-    type Cell = AtomicU64;
-    const CELL: AtomicU64 = AtomicU64::new(0);
-    const CELLS_BASE: usize = HISTOGRAM_BASE + SLOT_WORDS;
-    const CELLS_PER_BOUND: usize = 2 + SLOT_WORDS;
-
-    fn new_heap(bounds: &'static [f64]) -> ExemplarHistogram {
-        ExemplarHistogram { cells: Storage::heap(histogram_cells(bounds.len()), || AtomicU64::new(0)), bounds }
-    }
-}
+super::series_field!(ExemplarHistogram, |bounds| ExemplarHistogram {
+    cells: Storage::heap(histogram_cells(bounds.len()), || AtomicU64::new(0)),
+    bounds
+});
 
 impl Collect for ExemplarHistogram {
     fn collect(&self, visitor: &mut dyn SeriesVisitor) {

@@ -34,11 +34,11 @@ use std::sync::PoisonError;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
+use metricate_spec::MetricKind;
 use metricate_spec::rules::MAX_QUANTILES;
-use metricate_spec::{Label, MetricKind};
 
 use super::counter::add_f64;
-use super::{Collect, Metric, MetricField, SeriesVisitor, Storage, Value};
+use super::{Collect, Metric, SeriesVisitor, Storage, Value};
 use crate::self_metrics::{InvalidSample, reject};
 use crate::sync::Cell64;
 
@@ -462,21 +462,10 @@ impl Metric for Histogram {
     }
 }
 
-#[allow(clippy::declare_interior_mutable_const)]
-impl MetricField for Histogram {
-    const KIND: MetricKind = MetricKind::Histogram;
-    const LABELS: &'static [Label] = &[];
-    const CARDINALITY: usize = 1;
-    type Cell = AtomicU64;
-    const CELL: AtomicU64 = AtomicU64::new(0);
-    const CELLS_BASE: usize = CELLS_BASE;
-    const CELLS_PER_BOUND: usize = 2;
-
-    fn new_heap(bounds: &'static [f64]) -> Histogram {
-        let len = super::series_cells(CELLS_BASE, <Self as MetricField>::CELLS_PER_BOUND, bounds.len());
-        Histogram { cells: Storage::heap(len, || AtomicU64::new(0)), bounds }
-    }
-}
+super::series_field!(Histogram, |bounds| {
+    let len = super::series_cells(CELLS_BASE, <Histogram as Metric>::CELLS_PER_BOUND, bounds.len());
+    Histogram { cells: Storage::heap(len, || AtomicU64::new(0)), bounds }
+});
 
 impl Collect for Histogram {
     fn collect(&self, visitor: &mut dyn SeriesVisitor) {

@@ -42,10 +42,10 @@ use std::sync::atomic::AtomicU64;
 use std::sync::{LazyLock, Mutex, PoisonError};
 use std::time::{Duration, Instant};
 
-use metricate_spec::{Label, MetricKind};
+use metricate_spec::MetricKind;
 
 use super::histogram::{observe_in, read_into, touched};
-use super::{Collect, Metric, MetricField, ReadScratch, SeriesVisitor, Storage, Value};
+use super::{Collect, Metric, ReadScratch, SeriesVisitor, Storage, Value};
 use crate::self_metrics::{InvalidSample, reject};
 
 /// Buckets per power of two (a power of two itself: the top mantissa bits).
@@ -448,20 +448,11 @@ impl Metric for Summary {
     }
 }
 
-#[allow(clippy::declare_interior_mutable_const)]
-impl MetricField for Summary {
-    const KIND: MetricKind = MetricKind::Summary;
-    const LABELS: &'static [Label] = &[];
-    const CARDINALITY: usize = 1;
-    type Cell = AtomicU64;
-    const CELL: AtomicU64 = AtomicU64::new(0);
-    const CELLS_BASE: usize = CELLS;
-    const CELLS_PER_BOUND: usize = 0;
-
-    fn new_heap(bounds: &'static [f64]) -> Summary {
-        Summary { cells: Storage::heap(CELLS, || AtomicU64::new(0)), bounds, reader: reader() }
-    }
-}
+super::series_field!(Summary, |bounds| Summary {
+    cells: Storage::heap(CELLS, || AtomicU64::new(0)),
+    bounds,
+    reader: reader()
+});
 
 impl Collect for Summary {
     fn collect(&self, visitor: &mut dyn SeriesVisitor) {

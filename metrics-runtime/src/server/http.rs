@@ -24,9 +24,11 @@ pub(super) const TEXT: &str = "text/plain; charset=utf-8";
 const JSON: &str = "application/json";
 const HTML: &str = "text/html; charset=utf-8";
 
-/// The pages: `/` lists the endpoints, `/live` watches metrics move.
-const INDEX_PAGE: &str = include_str!("pages/index.html");
-const LIVE_PAGE: &str = include_str!("pages/live.html");
+/// The pages: `/` lists the endpoints, `/live` watches metrics move. Both
+/// open with the same head (`pages/head.html`: doctype, charset, viewport,
+/// color scheme); each page's file holds the rest, from its `<title>` on.
+const INDEX_PAGE: &str = concat!(include_str!("pages/head.html"), include_str!("pages/index.html"));
+const LIVE_PAGE: &str = concat!(include_str!("pages/head.html"), include_str!("pages/live.html"));
 
 /// The live page may fetch from its own server (the catalogue and the
 /// stream), and from nowhere else; its script and style are inline.
