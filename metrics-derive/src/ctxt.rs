@@ -45,6 +45,16 @@ impl Ctxt {
         self.push(syn::Error::new_spanned(tokens.into_token_stream(), message));
     }
 
+    /// Reports each message whose tokens are there (`Some`), at their span:
+    /// the keys or keywords that may not be written, each with why.
+    pub(crate) fn error_each_spanned_by(&self, found: &[(Option<&dyn ToTokens>, &str)]) {
+        for (tokens, message) in found {
+            if let Some(tokens) = tokens {
+                self.error_spanned_by(tokens, message);
+            }
+        }
+    }
+
     /// Reports an error at `span`.
     pub(crate) fn error_at<M: Display>(&self, span: Span, message: M) {
         self.push(syn::Error::new(span, message));

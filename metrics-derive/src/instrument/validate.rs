@@ -18,24 +18,11 @@ use crate::policy;
 /// Rejects the functions a clock cannot wrap; returns how the function runs.
 pub(super) fn function(cx: &Ctxt, function: &syn::ItemFn) -> Shape {
     let sig = &function.sig;
-    if let Some(constness) = &sig.constness {
-        cx.error_spanned_by(
-            constness,
-            "`#[instrument_metric]` cannot instrument a `const fn`: const evaluation has no clock and records nothing\n= help: remove `const`, or instrument the functions that call it at run time",
-        );
-    }
-    if let Some(abi) = &sig.abi {
-        cx.error_spanned_by(
-            abi,
-            "`#[instrument_metric]` cannot instrument an `extern` function: its body would run inside a Rust closure, whose unwinding and calling convention differ\n= help: instrument a Rust function that the `extern` function calls",
-        );
-    }
-    if let Some(variadic) = &sig.variadic {
-        cx.error_spanned_by(
-            variadic,
-            "`#[instrument_metric]` cannot instrument a variadic function\n= help: instrument a function with a fixed argument list that this one calls",
-        );
-    }
+    cx.error_each_spanned_by(&[
+        (sig.constness.as_ref().map(|t| t as _), "`#[instrument_metric]` cannot instrument a `const fn`: const evaluation has no clock and records nothing\n= help: remove `const`, or instrument the functions that call it at run time"),
+        (sig.abi.as_ref().map(|t| t as _), "`#[instrument_metric]` cannot instrument an `extern` function: its body would run inside a Rust closure, whose unwinding and calling convention differ\n= help: instrument a Rust function that the `extern` function calls"),
+        (sig.variadic.as_ref().map(|t| t as _), "`#[instrument_metric]` cannot instrument a variadic function\n= help: instrument a function with a fixed argument list that this one calls"),
+    ]);
     if sig.asyncness.is_some() {
         Shape::Async
     } else if future_output(&sig.output).is_some() {
@@ -81,24 +68,11 @@ pub(super) fn config(cx: &Ctxt, config: &Config, function: &syn::ItemFn) {
             );
         }
     } else {
-        if let Some(labels) = &config.labels {
-            cx.error_spanned_by(
-                labels,
-                "`labels` is for recording into declared metrics: the metrics the attribute declares are labeled `{result}` only\n= help: add `duration = ..` and/or `count = ..` naming metrics of this label set",
-            );
-        }
-        if let Some(outcome) = &config.outcome {
-            cx.error_spanned_by(
-                outcome,
-                "`outcome` names a field of `labels`, for recording into declared metrics: the metrics the attribute declares are labeled `{result}` only\n= help: remove `outcome`, or add `duration = ..`/`count = ..` and `labels = ..`",
-            );
-        }
-        if let Some((_, Some(gauge))) = &config.in_flight {
-            cx.error_spanned_by(
-                gauge,
-                "`in_flight = <gauge>` is for recording into declared metrics\n= help: write `in_flight` alone to declare the gauge, or add `duration`/`count`",
-            );
-        }
+        cx.error_each_spanned_by(&[
+            (config.labels.as_ref().map(|t| t as _), "`labels` is for recording into declared metrics: the metrics the attribute declares are labeled `{result}` only\n= help: add `duration = ..` and/or `count = ..` naming metrics of this label set"),
+            (config.outcome.as_ref().map(|t| t as _), "`outcome` names a field of `labels`, for recording into declared metrics: the metrics the attribute declares are labeled `{result}` only\n= help: remove `outcome`, or add `duration = ..`/`count = ..` and `labels = ..`"),
+            (config.in_flight.as_ref().and_then(|(_, gauge)| gauge.as_ref()).map(|t| t as _), "`in_flight = <gauge>` is for recording into declared metrics\n= help: write `in_flight` alone to declare the gauge, or add `duration`/`count`"),
+        ]);
     }
     if let (Some(metrics), Some(receiver)) = (&config.metrics, function.sig.receiver()) {
         cx.error_spanned_by(
