@@ -8,7 +8,7 @@ use crate::metrics::agent::{
 };
 use crate::metrics::{ByResult, Outcome};
 
-use super::{GIB, MIB, Rng, Sim, TIB};
+use super::{GIB, MIB, Rng, Sim, TIB, weights};
 
 const OCI_CAP: i64 = 80 * GIB;
 const ROOTDISKS_CAP: i64 = 150 * GIB;
@@ -19,22 +19,13 @@ const LOG_DISK: i64 = 20 * GIB;
 /// Size ranges of one cache entry, for `oci` and `rootdisks`.
 const ENTRY_SIZES: [(i64, i64); 2] = [(100 * MIB, 800 * MIB), (GIB, 4 * GIB)];
 
-const CRASHES: &[(FailureReason, u32)] =
-    &[(FailureReason::HealthcheckFailed, 45), (FailureReason::OomKilled, 35), (FailureReason::CrashLoopBackoff, 20)];
-
-const START_FAILURES: &[(FailureReason, u32)] = &[
-    (FailureReason::FirecrackerStartFailed, 40),
-    (FailureReason::NetworkSetupFailed, 35),
-    (FailureReason::VolumeAttachFailed, 25),
-];
-
-const SECRETS_FAILURES: &[(SecretsReason, u32)] = &[
-    (SecretsReason::SecretsMissing, 35),
-    (SecretsReason::KeyUnavailable, 15),
-    (SecretsReason::DecryptFailed, 10),
-    (SecretsReason::InjectionFailed, 25),
-    (SecretsReason::Timeout, 15),
-];
+weights! {
+    CRASHES: FailureReason = [HealthcheckFailed: 45, OomKilled: 35, CrashLoopBackoff: 20];
+    START_FAILURES: FailureReason = [FirecrackerStartFailed: 40, NetworkSetupFailed: 35, VolumeAttachFailed: 25];
+    SECRETS_FAILURES: SecretsReason = [
+        SecretsMissing: 35, KeyUnavailable: 15, DecryptFailed: 10, InjectionFailed: 25, Timeout: 15,
+    ];
+}
 
 /// Ticks the agent spends starting.
 const AGENT_STARTING_TICKS: u64 = 50;

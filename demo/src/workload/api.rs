@@ -13,7 +13,7 @@ use crate::metrics::api::{
 use crate::metrics::events::{Append, AppendResult, Command, CommandRun, Commands, EventStore};
 use crate::metrics::{ByResult, Outcome};
 
-use super::{GIB, Rng, Sim};
+use super::{GIB, Rng, Sim, weights};
 
 /// Events in the log when the simulation starts.
 pub(super) const INITIAL_EVENTS: i64 = 18_400_000;
@@ -70,39 +70,18 @@ const ROUTES: &[(Route, u32)] = &[
     (read(HttpMethod::Post, PathTemplate::OauthDeviceCode, 0.015), 6),
 ];
 
-/// Deploy commands other than a plain deploy, sent to the deploys route.
-const DEPLOY_COMMANDS: &[(Command, u32)] = &[(Command::RollbackRelease, 60), (Command::AttachVolume, 40)];
-
-const CLIENT_ERRORS: &[(HttpStatus, u32)] = &[
-    (HttpStatus::BadRequest, 20),
-    (HttpStatus::Unauthorized, 15),
-    (HttpStatus::Forbidden, 10),
-    (HttpStatus::NotFound, 40),
-    (HttpStatus::TooManyRequests, 15),
-];
-
-/// What a command's validation answers when it refuses.
-const VALIDATION_ERRORS: &[(HttpStatus, u32)] =
-    &[(HttpStatus::BadRequest, 50), (HttpStatus::Forbidden, 20), (HttpStatus::NotFound, 30)];
-
-const SERVER_ERRORS: &[(HttpStatus, u32)] =
-    &[(HttpStatus::InternalServerError, 70), (HttpStatus::ServiceUnavailable, 30)];
-
-const GRANTS: &[(GrantType, u32)] = &[
-    (GrantType::AuthorizationCode, 15),
-    (GrantType::ClientCredentials, 30),
-    (GrantType::DeviceCode, 12),
-    (GrantType::RefreshToken, 40),
-    (GrantType::TokenExchange, 5),
-];
-
-const DEVICE_POLLS: &[(DevicePollResult, u32)] = &[
-    (DevicePollResult::Ok, 15),
-    (DevicePollResult::AuthorizationPending, 70),
-    (DevicePollResult::SlowDown, 6),
-    (DevicePollResult::AccessDenied, 5),
-    (DevicePollResult::ExpiredToken, 4),
-];
+weights! {
+    /// Deploy commands other than a plain deploy, sent to the deploys route.
+    DEPLOY_COMMANDS: Command = [RollbackRelease: 60, AttachVolume: 40];
+    CLIENT_ERRORS: HttpStatus = [BadRequest: 20, Unauthorized: 15, Forbidden: 10, NotFound: 40, TooManyRequests: 15];
+    /// What a command's validation answers when it refuses.
+    VALIDATION_ERRORS: HttpStatus = [BadRequest: 50, Forbidden: 20, NotFound: 30];
+    SERVER_ERRORS: HttpStatus = [InternalServerError: 70, ServiceUnavailable: 30];
+    GRANTS: GrantType = [
+        AuthorizationCode: 15, ClientCredentials: 30, DeviceCode: 12, RefreshToken: 40, TokenExchange: 5,
+    ];
+    DEVICE_POLLS: DevicePollResult = [Ok: 15, AuthorizationPending: 70, SlowDown: 6, AccessDenied: 5, ExpiredToken: 4];
+}
 
 /// The control plane API: requests, tokens, the pool, commands and appends.
 pub(super) struct ApiSim {

@@ -14,46 +14,25 @@ use crate::metrics::scheduler::{
 };
 
 use super::api::ApiSim;
-use super::{Rng, Sim};
+use super::{Rng, Sim, weights};
 
 /// Ticks between two scheduler reconcile passes.
 const RECONCILE_EVERY: u64 = 20;
 
-const UNSCHEDULABLE: &[(UnschedulableReason, u32)] = &[
-    (UnschedulableReason::NoCapacityMemory, 40),
-    (UnschedulableReason::NoNodesActive, 3),
-    (UnschedulableReason::VolumeLocalityNoNode, 20),
-    (UnschedulableReason::IpamExhausted, 5),
-    (UnschedulableReason::SecretsMissing, 15),
-    (UnschedulableReason::OrgQuotaExceeded, 17),
-];
-
-const DRAINS: &[(DrainReason, u32)] = &[
-    (DrainReason::NodeMaintenance, 50),
-    (DrainReason::NodeUnhealthy, 20),
-    (DrainReason::Rebalance, 25),
-    (DrainReason::OperatorRequest, 5),
-];
-
-const STOPS: &[(StopReason, u32)] = &[
-    (StopReason::ScaleDown, 30),
-    (StopReason::DeployReplaced, 45),
-    (StopReason::AppDeleted, 5),
-    (StopReason::NodeDrained, 8),
-    (StopReason::HealthcheckFailed, 10),
-    (StopReason::OperatorRequest, 2),
-];
-
-const ROLLOUTS: &[(RolloutResult, u32)] =
-    &[(RolloutResult::Ok, 87), (RolloutResult::Failed, 8), (RolloutResult::RolledBack, 5)];
-
-const ROLLOUT_FAILURES: &[(RolloutFailureReason, u32)] = &[
-    (RolloutFailureReason::HealthcheckFailed, 35),
-    (RolloutFailureReason::BootTimeout, 20),
-    (RolloutFailureReason::ImagePullFailed, 15),
-    (RolloutFailureReason::Unschedulable, 15),
-    (RolloutFailureReason::Superseded, 15),
-];
+weights! {
+    UNSCHEDULABLE: UnschedulableReason = [
+        NoCapacityMemory: 40, NoNodesActive: 3, VolumeLocalityNoNode: 20,
+        IpamExhausted: 5, SecretsMissing: 15, OrgQuotaExceeded: 17,
+    ];
+    DRAINS: DrainReason = [NodeMaintenance: 50, NodeUnhealthy: 20, Rebalance: 25, OperatorRequest: 5];
+    STOPS: StopReason = [
+        ScaleDown: 30, DeployReplaced: 45, AppDeleted: 5, NodeDrained: 8, HealthcheckFailed: 10, OperatorRequest: 2,
+    ];
+    ROLLOUTS: RolloutResult = [Ok: 87, Failed: 8, RolledBack: 5];
+    ROLLOUT_FAILURES: RolloutFailureReason = [
+        HealthcheckFailed: 35, BootTimeout: 20, ImagePullFailed: 15, Unschedulable: 15, Superseded: 15,
+    ];
+}
 
 /// Projection workers and the scheduler's reconcile loop.
 pub(super) struct ControlSim {

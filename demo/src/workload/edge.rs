@@ -8,21 +8,15 @@ use crate::metrics::edge::{
     UpstreamFailure, UpstreamFailureReason,
 };
 
-use super::{Rng, Sim};
+use super::{Rng, Sim, weights};
 
-const LISTENERS: &[(ListenerPort, u32)] =
-    &[(ListenerPort::Https, 80), (ListenerPort::Http, 15), (ListenerPort::AltTls, 5)];
-
-const SNI: &[(SniResult, u32)] =
-    &[(SniResult::Ok, 970), (SniResult::NoSni, 12), (SniResult::NotTls, 10), (SniResult::Timeout, 8)];
-
-const UPSTREAM_FAILURES: &[(UpstreamFailureReason, u32)] = &[
-    (UpstreamFailureReason::Refused, 40),
-    (UpstreamFailureReason::Timeout, 25),
-    (UpstreamFailureReason::Reset, 10),
-    (UpstreamFailureReason::Unreachable, 5),
-    (UpstreamFailureReason::NoHealthyBackend, 20),
-];
+weights! {
+    LISTENERS: ListenerPort = [Https: 80, Http: 15, AltTls: 5];
+    SNI: SniResult = [Ok: 970, NoSni: 12, NotTls: 10, Timeout: 8];
+    UPSTREAM_FAILURES: UpstreamFailureReason = [
+        Refused: 40, Timeout: 25, Reset: 10, Unreachable: 5, NoHealthyBackend: 20,
+    ];
+}
 
 /// How long the edge waits for a TLS client hello.
 const SNIFF_TIMEOUT: f64 = 3.0;

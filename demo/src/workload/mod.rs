@@ -44,6 +44,7 @@ use api::{ApiSim, INITIAL_EVENTS};
 use control::ControlSim;
 use edge::EdgeSim;
 pub(crate) use rng::Rng;
+use rng::weights;
 
 const MIB: i64 = 1 << 20;
 const GIB: i64 = 1 << 30;

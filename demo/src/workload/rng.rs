@@ -1,5 +1,18 @@
 //! The simulation's random numbers.
 
+/// Declares tables of weighted values for [`Rng::weighted`]: each
+/// `NAME: Enum = [Variant: weight, ..];` is a `const NAME: &[(Enum, u32)]`
+/// of `(Enum::Variant, weight)`, in the order written.
+macro_rules! weights {
+    ($($(#[$meta:meta])* $name:ident: $enum:ident = [$($variant:ident: $weight:literal),+ $(,)?];)*) => {
+        $(
+            $(#[$meta])*
+            const $name: &[($enum, u32)] = &[$(($enum::$variant, $weight)),+];
+        )*
+    };
+}
+pub(super) use weights;
+
 /// A xorshift64* generator: small, fast, and good enough for a simulation.
 pub(crate) struct Rng(u64);
 
