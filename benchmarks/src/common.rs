@@ -3,6 +3,24 @@
 
 pub use bench_support::floor::{DEFAULT_BUCKETS, SEQUENCE, histogram_values, series_value};
 
+/// A label enum with a library's derives and a table of its values in index
+/// order, `ALL`: `label_enum!(Name: Derive, .. [A, B, C])`, or with the values
+/// of a callback of the build script, `with_rows!(label_enum!(Row: Derive, ..))`.
+macro_rules! label_enum {
+    ($name:ident : $($derive:path),+ [$($variant:ident),* $(,)?]) => {
+        #[allow(non_camel_case_types, reason = "the variants are the label values, which some derives write as spelled")]
+        #[derive($($derive),+)]
+        enum $name {
+            $($variant),*
+        }
+
+        impl $name {
+            const ALL: &'static [$name] = &[$($name::$variant),*];
+        }
+    };
+}
+pub(crate) use label_enum;
+
 /// Label values of the labeled counter, as the string-keyed libraries see them.
 pub const METHODS: [&str; 4] = ["get", "post", "put", "delete"];
 pub const STATUSES: [&str; 5] = ["ok", "redirect", "client_error", "server_error", "timeout"];

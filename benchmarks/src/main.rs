@@ -21,6 +21,7 @@ mod metrics_crate;
 mod ours;
 mod prom;
 mod prom_client;
+mod record;
 mod report;
 
 use std::process::{Command, ExitCode};

@@ -9,35 +9,17 @@
 //! read lock per observation. Encoding: `BufferedTextEncoder`, reused, which
 //! writes Prometheus text only.
 
-use std::hint::black_box;
-
 use measured::metric::histogram::Thresholds;
 use measured::text::BufferedTextEncoder;
 use measured::{Counter, CounterVec, FixedCardinalityLabel, Histogram, LabelGroup, MetricGroup};
 
-use crate::common::{DEFAULT_BUCKETS, SEQUENCE, THREAD_CHILDREN, WIDE, series_value};
-use crate::harness::{timed, two_threads};
+use crate::common::{DEFAULT_BUCKETS, WIDE, label_enum, series_value};
 use crate::{Cases, Encoding};
 
-#[derive(Clone, Copy, Debug, PartialEq, FixedCardinalityLabel)]
-enum Method {
-    Get,
-    Post,
-    Put,
-    Delete,
-}
-
-#[derive(Clone, Copy, Debug, PartialEq, FixedCardinalityLabel)]
-enum Status {
-    Ok,
-    Redirect,
-    ClientError,
-    ServerError,
-    Timeout,
-}
-
-const METHODS: [Method; 4] = [Method::Get, Method::Post, Method::Put, Method::Delete];
-const STATUSES: [Status; 5] = [Status::Ok, Status::Redirect, Status::ClientError, Status::ServerError, Status::Timeout];
+label_enum!(Method: Clone, Copy, Debug, PartialEq, FixedCardinalityLabel [Get, Post, Put, Delete]);
+label_enum!(Status: Clone, Copy, Debug, PartialEq, FixedCardinalityLabel [
+    Ok, Redirect, ClientError, ServerError, Timeout
+]);
 
 #[derive(Clone, Copy, LabelGroup)]
 #[label(set = RequestSet)]
@@ -71,38 +53,6 @@ struct Exposed {
     bench_compare_series_total: CounterVec<GridSet>,
 }
 
-#[inline(never)]
-fn counter(c: &Counter, n: u64) {
-    for _ in 0..n {
-        c.inc();
-    }
-}
-
-#[inline(never)]
-fn labeled(vec: &CounterVec<RequestSet>, rounds: u64, sequence: &[Request; 20]) {
-    for _ in 0..rounds {
-        for request in black_box(sequence) {
-            vec.inc(*request);
-        }
-    }
-}
-
-#[inline(never)]
-fn histogram(h: &Histogram<11>, rounds: u64, values: &[f64; 64]) {
-    for _ in 0..rounds {
-        for &v in black_box(values) {
-            h.observe(v);
-        }
-    }
-}
-
-#[inline(never)]
-fn child(vec: &CounterVec<RequestSet>, n: u64, request: Request) {
-    for _ in 0..n {
-        vec.inc(black_box(request));
-    }
-}
-
 /// One scrape: the encoder is reused, and the bytes it hands out are dropped
 /// after use so that it can reclaim its buffer.
 #[inline(never)]
@@ -123,26 +73,18 @@ fn encoding() -> Encoding {
 }
 
 pub fn cases() -> Cases {
-    let ops = Counter::new();
-    let requests = std::sync::Arc::new(CounterVec::<RequestSet>::new());
     let latency = Histogram::<11>::with_metadata(Thresholds::with_buckets(DEFAULT_BUCKETS));
-    let sequence: [Request; 20] = SEQUENCE.map(|(m, s)| Request { method: METHODS[m], status: STATUSES[s] });
-    let values = crate::common::histogram_values();
-    let ops = std::sync::Arc::new(ops);
-    let (threads_ops, threads_requests) = (ops.clone(), requests.clone());
     Cases {
-        counter: Some(Box::new(move |n| timed(n, &mut |n| counter(&ops, black_box(n))))),
-        labeled: Some(Box::new(move |n| timed(n, &mut |n| labeled(&requests, black_box(n), &sequence)))),
-        histogram: Some(Box::new(move |n| timed(n, &mut |n| histogram(&latency, black_box(n), &values)))),
-        threads_counter: Some(Box::new(move |n| two_threads(n, &|_, n| counter(&threads_ops, black_box(n))))),
-        threads_children: Some(Box::new(move |n| {
-            two_threads(n, &|t, n| {
-                let (m, s) = THREAD_CHILDREN[t];
-                child(&threads_requests, n, Request { method: METHODS[m], status: STATUSES[s] });
-            })
-        })),
         prometheus: Some(encoding()),
         openmetrics: None,
+        ..Cases::record(
+            (Counter::new(), CounterVec::<RequestSet>::new(), latency),
+            |m, s| Request { method: Method::ALL[m], status: Status::ALL[s] },
+            |ops| ops.inc(),
+            #[inline(always)]
+            |requests, request| requests.inc(*request),
+            |latency, &v| latency.observe(v),
+        )
     }
 }
 

@@ -10,17 +10,12 @@
 //! Encoding: `PrometheusHandle::render_to_write` into a reused buffer; the
 //! exporter writes no OpenMetrics.
 
-use std::hint::black_box;
-
-use metrics::{Counter, Histogram};
 use metrics_exporter_prometheus::{PrometheusBuilder, PrometheusHandle, PrometheusRecorder};
 
 use crate::common::{
-    DEFAULT_BUCKETS, LATENCY_HELP, LATENCY_NAME, METHODS, OPS_HELP, OPS_NAME, REQUESTS_HELP, REQUESTS_NAME, SEQUENCE,
-    SERIES_HELP, SERIES_NAME, STATUSES, THREAD_CHILDREN, WIDE, WIDE_NAME, col_strings, row_strings, series_value,
-    wide_strings,
+    DEFAULT_BUCKETS, LATENCY_HELP, LATENCY_NAME, METHODS, OPS_HELP, OPS_NAME, REQUESTS_HELP, REQUESTS_NAME,
+    SERIES_HELP, SERIES_NAME, STATUSES, WIDE, WIDE_NAME, col_strings, row_strings, series_value, wide_strings,
 };
-use crate::harness::{timed, two_threads};
 use crate::{Cases, Encoding};
 
 fn recorder() -> PrometheusRecorder {
@@ -36,39 +31,6 @@ fn install() {
         metrics::describe_counter!(REQUESTS_NAME, REQUESTS_HELP);
         metrics::describe_histogram!(LATENCY_NAME, LATENCY_HELP);
     });
-}
-
-#[inline(never)]
-fn counter(c: &Counter, n: u64) {
-    for _ in 0..n {
-        c.increment(1);
-    }
-}
-
-#[inline(never)]
-fn labeled(rounds: u64, sequence: &[(&'static str, &'static str); 20]) {
-    for _ in 0..rounds {
-        for &(method, status) in black_box(sequence) {
-            metrics::counter!(REQUESTS_NAME, "method" => method, "status" => status).increment(1);
-        }
-    }
-}
-
-#[inline(never)]
-fn histogram(h: &Histogram, rounds: u64, values: &[f64; 64]) {
-    for _ in 0..rounds {
-        for &v in black_box(values) {
-            h.record(v);
-        }
-    }
-}
-
-#[inline(never)]
-fn child(n: u64, labels: (&'static str, &'static str)) {
-    for _ in 0..n {
-        let (method, status) = black_box(labels);
-        metrics::counter!(REQUESTS_NAME, "method" => method, "status" => status).increment(1);
-    }
 }
 
 #[inline(never)]
@@ -98,24 +60,19 @@ fn encoding() -> Encoding {
 
 pub fn cases() -> Cases {
     install();
-    let ops = metrics::counter!(OPS_NAME);
-    let latency = metrics::histogram!(LATENCY_NAME);
-    let sequence: [(&'static str, &'static str); 20] = SEQUENCE.map(|(m, s)| (METHODS[m], STATUSES[s]));
-    let values = crate::common::histogram_values();
-    let threads_ops = ops.clone();
     Cases {
-        counter: Some(Box::new(move |n| timed(n, &mut |n| counter(&ops, black_box(n))))),
-        labeled: Some(Box::new(move |n| timed(n, &mut |n| labeled(black_box(n), &sequence)))),
-        histogram: Some(Box::new(move |n| timed(n, &mut |n| histogram(&latency, black_box(n), &values)))),
-        threads_counter: Some(Box::new(move |n| two_threads(n, &|_, n| counter(&threads_ops, black_box(n))))),
-        threads_children: Some(Box::new(move |n| {
-            two_threads(n, &|t, n| {
-                let (m, s) = THREAD_CHILDREN[t];
-                child(n, (METHODS[m], STATUSES[s]));
-            })
-        })),
         prometheus: Some(encoding()),
         openmetrics: None,
+        ..Cases::record(
+            (metrics::counter!(OPS_NAME), (), metrics::histogram!(LATENCY_NAME)),
+            |m, s| (METHODS[m], STATUSES[s]),
+            |ops| ops.increment(1),
+            #[inline(always)]
+            |_, &(method, status)| {
+                metrics::counter!(REQUESTS_NAME, "method" => method, "status" => status).increment(1)
+            },
+            |latency, &v| latency.record(v),
+        )
     }
 }
 

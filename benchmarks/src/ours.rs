@@ -1,34 +1,14 @@
 //! This framework, `metricate`: metrics declared with
 //! `#[derive(Metrics)]`, recorded through `global()`, label sets of enums.
 
-use std::hint::black_box;
-
 use metricate::encode::Format;
 use metricate::{Counter, Family, Histogram, LabelSet, LabelValue, Metrics, Registry, ShardedCounter};
 
-use crate::common::{SEQUENCE, THREAD_CHILDREN, WIDE, series_value};
-use crate::harness::{timed, two_threads};
-use crate::{Cases, Encoding};
+use crate::common::{THREAD_CHILDREN, WIDE, label_enum, series_value};
+use crate::{Cases, Encoding, record};
 
-#[derive(Clone, Copy, LabelValue)]
-enum Method {
-    Get,
-    Post,
-    Put,
-    Delete,
-}
-
-#[derive(Clone, Copy, LabelValue)]
-enum Status {
-    Ok,
-    Redirect,
-    ClientError,
-    ServerError,
-    Timeout,
-}
-
-const METHODS: [Method; 4] = [Method::Get, Method::Post, Method::Put, Method::Delete];
-const STATUSES: [Status; 5] = [Status::Ok, Status::Redirect, Status::ClientError, Status::ServerError, Status::Timeout];
+label_enum!(Method: Clone, Copy, LabelValue [Get, Post, Put, Delete]);
+label_enum!(Status: Clone, Copy, LabelValue [Ok, Redirect, ClientError, ServerError, Timeout]);
 
 #[derive(Clone, Copy, LabelSet)]
 struct Request {
@@ -50,25 +30,9 @@ struct Record {
     sharded_total: ShardedCounter,
 }
 
-/// A label enum from a generated list of values, with a table of its values
-/// in index order.
-macro_rules! label_enum {
-    ($name:ident [$($variant:ident),* $(,)?]) => {
-        #[allow(non_camel_case_types, reason = "the variants are the label values `r00`, `c00`, `v000`")]
-        #[derive(Clone, Copy, LabelValue)]
-        enum $name {
-            $($variant),*
-        }
-
-        impl $name {
-            const ALL: &'static [$name] = &[$($name::$variant),*];
-        }
-    };
-}
-
-with_rows!(label_enum!(Row));
-with_cols!(label_enum!(Col));
-with_wide!(label_enum!(Wide));
+with_rows!(label_enum!(Row: Clone, Copy, LabelValue));
+with_cols!(label_enum!(Col: Clone, Copy, LabelValue));
+with_wide!(label_enum!(Wide: Clone, Copy, LabelValue));
 
 #[derive(Clone, Copy, LabelSet)]
 struct Grid {
@@ -101,45 +65,6 @@ struct Memory {
 }
 
 #[inline(never)]
-fn counter(n: u64) {
-    for _ in 0..n {
-        Record::global().ops_total.inc();
-    }
-}
-
-#[inline(never)]
-fn sharded(n: u64) {
-    for _ in 0..n {
-        Record::global().sharded_total.inc();
-    }
-}
-
-#[inline(never)]
-fn labeled(rounds: u64, sequence: &[Request; 20]) {
-    for _ in 0..rounds {
-        for request in black_box(sequence) {
-            Record::global().requests_total.with(*request).inc();
-        }
-    }
-}
-
-#[inline(never)]
-fn histogram(rounds: u64, values: &[f64; 64]) {
-    for _ in 0..rounds {
-        for &v in black_box(values) {
-            Record::global().latency_seconds.observe(v);
-        }
-    }
-}
-
-#[inline(never)]
-fn child(n: u64, request: Request) {
-    for _ in 0..n {
-        Record::global().requests_total.with(black_box(request)).inc();
-    }
-}
-
-#[inline(never)]
 fn encode(format: Format, registry: &Registry<'_>, out: &mut Vec<u8>) {
     out.clear();
     format.encode(registry, out);
@@ -163,35 +88,32 @@ fn encoding(format: Format) -> Encoding {
 }
 
 pub fn cases() -> Cases {
-    let sequence: [Request; 20] = SEQUENCE.map(|(m, s)| Request { method: METHODS[m], status: STATUSES[s] });
-    let values = crate::common::histogram_values();
     Cases {
-        counter: Some(Box::new(|n| timed(n, &mut |n| counter(black_box(n))))),
-        labeled: Some(Box::new(move |n| timed(n, &mut |n| labeled(black_box(n), &sequence)))),
-        histogram: Some(Box::new(move |n| timed(n, &mut |n| histogram(black_box(n), &values)))),
-        threads_counter: Some(Box::new(|n| two_threads(n, &|_, n| counter(black_box(n))))),
-        threads_children: Some(Box::new(|n| {
-            two_threads(n, &|t, n| {
-                let (m, s) = THREAD_CHILDREN[t];
-                child(n, Request { method: METHODS[m], status: STATUSES[s] });
-            })
-        })),
         prometheus: Some(encoding(Format::Prometheus)),
         openmetrics: Some(encoding(Format::OpenMetrics)),
+        ..Cases::record(
+            ((), (), ()),
+            |m, s| Request { method: Method::ALL[m], status: Status::ALL[s] },
+            |_| Record::global().ops_total.inc(),
+            #[inline(always)]
+            |_, request| Record::global().requests_total.with(*request).inc(),
+            |_, &v| Record::global().latency_seconds.observe(v),
+        )
     }
 }
 
 /// The 2-thread counter case with a `ShardedCounter`, the type this framework
 /// documents for counters that many threads increment.
 pub fn sharded_batch() -> Box<crate::harness::Batch<'static>> {
-    Box::new(|n| two_threads(n, &|_, n| sharded(black_box(n))))
+    record::threads_counter(&(), |_| Record::global().sharded_total.inc())
 }
 
 /// Whether the two cells of the 2-thread labeled case share a cache line in
 /// this build (the family's static array starts wherever the linker puts it).
 pub fn thread_children_share_a_line() -> bool {
     let [a, b] = THREAD_CHILDREN.map(|(m, s)| {
-        let cell: &Counter = Record::global().requests_total.with(Request { method: METHODS[m], status: STATUSES[s] });
+        let cell: &Counter =
+            Record::global().requests_total.with(Request { method: Method::ALL[m], status: Status::ALL[s] });
         std::ptr::from_ref(cell) as usize / 64
     });
     a == b

@@ -8,18 +8,14 @@
 //! `get(label_enum)`. Encoding: `TextEncoder::encode(&registry.gather(), ..)`
 //! into a reused buffer; the crate writes no OpenMetrics.
 
-use std::hint::black_box;
-use std::sync::Arc;
-
 use prometheus::{Encoder, Histogram, HistogramOpts, IntCounter, IntCounterVec, Opts, Registry, TextEncoder};
 use prometheus_static_metric::make_static_metric;
 
 use crate::common::{
-    DEFAULT_BUCKETS, LATENCY_HELP, LATENCY_NAME, METHODS, OPS_HELP, OPS_NAME, REQUESTS_HELP, REQUESTS_NAME, SEQUENCE,
-    SERIES_HELP, SERIES_NAME, STATUSES, THREAD_CHILDREN, WIDE, WIDE_HELP, WIDE_NAME, col_strings, row_strings,
-    series_value, wide_strings,
+    DEFAULT_BUCKETS, LATENCY_HELP, LATENCY_NAME, METHODS, OPS_HELP, OPS_NAME, REQUESTS_HELP, REQUESTS_NAME,
+    SERIES_HELP, SERIES_NAME, STATUSES, WIDE, WIDE_HELP, WIDE_NAME, col_strings, row_strings, series_value,
+    wide_strings,
 };
-use crate::harness::{timed, two_threads};
 use crate::{Cases, Encoding};
 
 make_static_metric! {
@@ -49,55 +45,6 @@ const STATIC_STATUSES: [Status; 5] =
     [Status::ok, Status::redirect, Status::client_error, Status::server_error, Status::timeout];
 
 #[inline(never)]
-fn counter(c: &IntCounter, n: u64) {
-    for _ in 0..n {
-        c.inc();
-    }
-}
-
-#[inline(never)]
-fn labeled(vec: &IntCounterVec, rounds: u64, sequence: &[[&str; 2]; 20]) {
-    for _ in 0..rounds {
-        for labels in black_box(sequence) {
-            vec.with_label_values(labels).inc();
-        }
-    }
-}
-
-#[inline(never)]
-fn labeled_static(requests: &Requests, rounds: u64, sequence: &[(Method, Status); 20]) {
-    for _ in 0..rounds {
-        for &(method, status) in black_box(sequence) {
-            requests.get(method).get(status).inc();
-        }
-    }
-}
-
-#[inline(never)]
-fn histogram(h: &Histogram, rounds: u64, values: &[f64; 64]) {
-    for _ in 0..rounds {
-        for &v in black_box(values) {
-            h.observe(v);
-        }
-    }
-}
-
-#[inline(never)]
-fn child(vec: &IntCounterVec, n: u64, labels: [&str; 2]) {
-    for _ in 0..n {
-        vec.with_label_values(&black_box(labels)).inc();
-    }
-}
-
-#[inline(never)]
-fn child_static(requests: &Requests, n: u64, (method, status): (Method, Status)) {
-    for _ in 0..n {
-        let (method, status) = black_box((method, status));
-        requests.get(method).get(status).inc();
-    }
-}
-
-#[inline(never)]
 fn encode(registry: &Registry, out: &mut Vec<u8>) {
     out.clear();
     TextEncoder::new().encode(&registry.gather(), out).expect("text encoding into a Vec");
@@ -125,44 +72,31 @@ fn encoding() -> Encoding {
 
 pub fn cases() -> Cases {
     let ops = IntCounter::new(OPS_NAME, OPS_HELP).expect("valid counter");
-    let requests = Arc::new(requests_vec());
     let latency =
         Histogram::with_opts(HistogramOpts::new(LATENCY_NAME, LATENCY_HELP).buckets(DEFAULT_BUCKETS.to_vec()))
             .expect("valid histogram");
-    let sequence: [[&str; 2]; 20] = SEQUENCE.map(|(m, s)| [METHODS[m], STATUSES[s]]);
-    let values = crate::common::histogram_values();
-    let (threads_ops, threads_requests) = (ops.clone(), requests.clone());
     Cases {
-        counter: Some(Box::new(move |n| timed(n, &mut |n| counter(&ops, black_box(n))))),
-        labeled: Some(Box::new(move |n| timed(n, &mut |n| labeled(&requests, black_box(n), &sequence)))),
-        histogram: Some(Box::new(move |n| timed(n, &mut |n| histogram(&latency, black_box(n), &values)))),
-        threads_counter: Some(Box::new(move |n| two_threads(n, &|_, n| counter(&threads_ops, black_box(n))))),
-        threads_children: Some(Box::new(move |n| {
-            two_threads(n, &|t, n| {
-                let (m, s) = THREAD_CHILDREN[t];
-                child(&threads_requests, n, [METHODS[m], STATUSES[s]]);
-            })
-        })),
         prometheus: Some(encoding()),
         openmetrics: None,
+        ..Cases::record(
+            (ops, requests_vec(), latency),
+            |m, s| [METHODS[m], STATUSES[s]],
+            |ops| ops.inc(),
+            #[inline(always)]
+            |requests, labels| requests.with_label_values(labels).inc(),
+            |latency, &v| latency.observe(v),
+        )
     }
 }
 
 /// `prometheus-static-metric`: only the labeled cases differ from `prometheus`.
 pub fn static_cases() -> Cases {
-    let requests = Arc::new(Requests::from(&requests_vec()));
-    let sequence: [(Method, Status); 20] = SEQUENCE.map(|(m, s)| (STATIC_METHODS[m], STATIC_STATUSES[s]));
-    let threads_requests = requests.clone();
-    Cases {
-        labeled: Some(Box::new(move |n| timed(n, &mut |n| labeled_static(&requests, black_box(n), &sequence)))),
-        threads_children: Some(Box::new(move |n| {
-            two_threads(n, &|t, n| {
-                let (m, s) = THREAD_CHILDREN[t];
-                child_static(&threads_requests, n, (STATIC_METHODS[m], STATIC_STATUSES[s]));
-            })
-        })),
-        ..Cases::default()
-    }
+    Cases::labeled(
+        Requests::from(&requests_vec()),
+        |m, s| (STATIC_METHODS[m], STATIC_STATUSES[s]),
+        #[inline(always)]
+        |requests, &(method, status)| requests.get(method).get(status).inc(),
+    )
 }
 
 /// The memory case: `with_label_values(..).inc()` on each series.

@@ -7,40 +7,19 @@
 //! `encoding::text::encode` into a reused `String`, which writes OpenMetrics
 //! only.
 
-use std::hint::black_box;
-
 use prometheus_client::encoding::{EncodeLabelSet, EncodeLabelValue};
 use prometheus_client::metrics::counter::Counter;
 use prometheus_client::metrics::family::Family;
 use prometheus_client::metrics::histogram::Histogram;
 use prometheus_client::registry::Registry;
 
-use crate::common::{DEFAULT_BUCKETS, SEQUENCE, SERIES_BASE, SERIES_HELP, THREAD_CHILDREN, WIDE, series_value};
-use crate::harness::{timed, two_threads};
+use crate::common::{DEFAULT_BUCKETS, SERIES_BASE, SERIES_HELP, WIDE, label_enum, series_value};
 use crate::{Cases, Encoding};
 
-#[allow(non_camel_case_types, reason = "the variants are the label values, which this derive writes as spelled")]
-#[derive(Clone, Copy, Debug, Hash, PartialEq, Eq, EncodeLabelValue)]
-enum Method {
-    get,
-    post,
-    put,
-    delete,
-}
-
-#[allow(non_camel_case_types, reason = "the variants are the label values, which this derive writes as spelled")]
-#[derive(Clone, Copy, Debug, Hash, PartialEq, Eq, EncodeLabelValue)]
-enum Status {
-    ok,
-    redirect,
-    client_error,
-    server_error,
-    timeout,
-}
-
-const METHODS: [Method; 4] = [Method::get, Method::post, Method::put, Method::delete];
-const STATUSES: [Status; 5] =
-    [Status::ok, Status::redirect, Status::client_error, Status::server_error, Status::timeout];
+label_enum!(Method: Clone, Copy, Debug, Hash, PartialEq, Eq, EncodeLabelValue [get, post, put, delete]);
+label_enum!(Status: Clone, Copy, Debug, Hash, PartialEq, Eq, EncodeLabelValue [
+    ok, redirect, client_error, server_error, timeout
+]);
 
 #[derive(Clone, Copy, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
 struct Request {
@@ -48,23 +27,9 @@ struct Request {
     status: Status,
 }
 
-macro_rules! label_enum {
-    ($name:ident [$($variant:ident),* $(,)?]) => {
-        #[allow(non_camel_case_types, reason = "the variants are the label values `r00`, `c00`, `v000`")]
-        #[derive(Clone, Copy, Debug, Hash, PartialEq, Eq, EncodeLabelValue)]
-        enum $name {
-            $($variant),*
-        }
-
-        impl $name {
-            const ALL: &'static [$name] = &[$($name::$variant),*];
-        }
-    };
-}
-
-with_rows!(label_enum!(Row));
-with_cols!(label_enum!(Col));
-with_wide!(label_enum!(Wide));
+with_rows!(label_enum!(Row: Clone, Copy, Debug, Hash, PartialEq, Eq, EncodeLabelValue));
+with_cols!(label_enum!(Col: Clone, Copy, Debug, Hash, PartialEq, Eq, EncodeLabelValue));
+with_wide!(label_enum!(Wide: Clone, Copy, Debug, Hash, PartialEq, Eq, EncodeLabelValue));
 
 #[derive(Clone, Copy, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
 struct Grid {
@@ -76,38 +41,6 @@ struct Grid {
 struct WideGrid {
     a: Row,
     b: Wide,
-}
-
-#[inline(never)]
-fn counter(c: &Counter, n: u64) {
-    for _ in 0..n {
-        c.inc();
-    }
-}
-
-#[inline(never)]
-fn labeled(family: &Family<Request, Counter>, rounds: u64, sequence: &[Request; 20]) {
-    for _ in 0..rounds {
-        for request in black_box(sequence) {
-            family.get_or_create(request).inc();
-        }
-    }
-}
-
-#[inline(never)]
-fn histogram(h: &Histogram, rounds: u64, values: &[f64; 64]) {
-    for _ in 0..rounds {
-        for &v in black_box(values) {
-            h.observe(v);
-        }
-    }
-}
-
-#[inline(never)]
-fn child(family: &Family<Request, Counter>, n: u64, request: Request) {
-    for _ in 0..n {
-        family.get_or_create(&black_box(request)).inc();
-    }
 }
 
 #[inline(never)]
@@ -134,25 +67,18 @@ fn encoding() -> Encoding {
 }
 
 pub fn cases() -> Cases {
-    let ops = Counter::<u64>::default();
-    let requests = Family::<Request, Counter>::default();
-    let latency = Histogram::new(DEFAULT_BUCKETS);
-    let sequence: [Request; 20] = SEQUENCE.map(|(m, s)| Request { method: METHODS[m], status: STATUSES[s] });
-    let values = crate::common::histogram_values();
-    let (threads_ops, threads_requests) = (ops.clone(), requests.clone());
+    let handles = (Counter::<u64>::default(), Family::<Request, Counter>::default(), Histogram::new(DEFAULT_BUCKETS));
     Cases {
-        counter: Some(Box::new(move |n| timed(n, &mut |n| counter(&ops, black_box(n))))),
-        labeled: Some(Box::new(move |n| timed(n, &mut |n| labeled(&requests, black_box(n), &sequence)))),
-        histogram: Some(Box::new(move |n| timed(n, &mut |n| histogram(&latency, black_box(n), &values)))),
-        threads_counter: Some(Box::new(move |n| two_threads(n, &|_, n| counter(&threads_ops, black_box(n))))),
-        threads_children: Some(Box::new(move |n| {
-            two_threads(n, &|t, n| {
-                let (m, s) = THREAD_CHILDREN[t];
-                child(&threads_requests, n, Request { method: METHODS[m], status: STATUSES[s] });
-            })
-        })),
         prometheus: None,
         openmetrics: Some(encoding()),
+        ..Cases::record(
+            handles,
+            |m, s| Request { method: Method::ALL[m], status: Status::ALL[s] },
+            |ops| ops.inc(),
+            #[inline(always)]
+            |requests, request| requests.get_or_create(request).inc(),
+            |latency, &v| latency.observe(v),
+        )
     }
 }
 
