@@ -87,13 +87,18 @@ fn encoding(format: Format) -> Encoding {
     })
 }
 
+/// The request of a method and a status, by their indices.
+fn request(m: usize, s: usize) -> Request {
+    Request { method: Method::ALL[m], status: Status::ALL[s] }
+}
+
 pub fn cases() -> Cases {
     Cases {
         prometheus: Some(encoding(Format::Prometheus)),
         openmetrics: Some(encoding(Format::OpenMetrics)),
         ..Cases::record(
             ((), (), ()),
-            |m, s| Request { method: Method::ALL[m], status: Status::ALL[s] },
+            request,
             |_| Record::global().ops_total.inc(),
             #[inline(always)]
             |_, request| Record::global().requests_total.with(*request).inc(),
@@ -112,8 +117,7 @@ pub fn sharded_batch() -> Box<crate::harness::Batch<'static>> {
 /// this build (the family's static array starts wherever the linker puts it).
 pub fn thread_children_share_a_line() -> bool {
     let [a, b] = THREAD_CHILDREN.map(|(m, s)| {
-        let cell: &Counter =
-            Record::global().requests_total.with(Request { method: Method::ALL[m], status: Status::ALL[s] });
+        let cell: &Counter = Record::global().requests_total.with(request(m, s));
         std::ptr::from_ref(cell) as usize / 64
     });
     a == b

@@ -97,8 +97,8 @@ pub(crate) fn string(meta: &ParseNestedMeta<'_>) -> syn::Result<syn::LitStr> {
     })
 }
 
-/// The key every derive's container attribute takes: `crate = "path"`, the
-/// path of a crate that re-exports the runtime.
+/// The key every macro's attribute takes: `crate = "path"`, the path of a
+/// crate that re-exports the runtime.
 pub(crate) const CRATE: &str = "crate";
 
 /// Parses the `#[name(..)]` attributes of the item a derive is on, as

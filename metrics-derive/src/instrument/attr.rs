@@ -7,7 +7,7 @@ use syn::ext::IdentExt;
 use syn::parse::{Parse, ParseStream, Parser};
 use syn::punctuated::Punctuated;
 
-use crate::attr;
+use crate::attr::{self, CRATE};
 use crate::ctxt::Ctxt;
 
 /// The attribute's arguments, each spelled once.
@@ -23,7 +23,6 @@ pub(super) const COUNT: &str = "count";
 pub(super) const LABELS: &str = "labels";
 pub(super) const OUTCOME: &str = "outcome";
 pub(super) const METRICS: &str = "metrics";
-pub(super) const CRATE: &str = "crate";
 
 /// The arguments, in the order an error lists them.
 const KEYS: [&str; 13] =
