@@ -3,7 +3,7 @@
 //! profile of its own; and the directory of their screenshots and logs.
 
 use std::fs::File;
-use std::net::{SocketAddr, TcpListener, TcpStream};
+use std::net::{SocketAddr, TcpStream};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
@@ -28,8 +28,7 @@ impl Driver {
     /// Starts the driver with `scratch` as the temporary directory of it and
     /// of the browsers it starts (which leave files there), logging to `log`.
     pub fn start(binary: &Path, log: &Path, scratch: &Path) -> Driver {
-        // A free loopback port: the kernel picks it, the driver takes it over.
-        let port = TcpListener::bind("127.0.0.1:0").and_then(|l| l.local_addr()).expect("a free port").port();
+        let port = crate::free_loopback_addr().port();
         let log = File::create(log).expect("the driver's log can be written");
         let child = Command::new(binary)
             .arg(format!("--port={port}"))

@@ -151,6 +151,44 @@ pub fn prometheus() -> Option<PathBuf> {
     find_in_path("prometheus").or_else(|| missing("the Prometheus server (Debian package `prometheus`)"))
 }
 
+/// A loopback address whose port is free for TCP and UDP now, for a daemon
+/// a test starts and tells where to listen. The port is below the kernel's
+/// ephemeral range (`net.ipv4.ip_local_port_range`): a port the kernel
+/// hands out (to a `bind` on port 0, or to an outgoing connection, of
+/// which the tests make many) could be taken between this check and the
+/// daemon's `bind`, or while the daemon is stopped for an outage, where one
+/// outside that range is only taken by whoever names it. Each call in a
+/// process names a different port.
+pub fn free_loopback_addr() -> SocketAddr {
+    use std::net::{Ipv4Addr, TcpListener, UdpSocket};
+    use std::sync::atomic::{AtomicU32, Ordering};
+    // Candidates from 10000 up to the range, starting where this process's
+    // id puts them, so that test processes running at once start apart.
+    const LOWEST: u32 = 10000;
+    static NEXT: AtomicU32 = AtomicU32::new(0);
+    // The range's first port, from the kernel (Linux) or its default.
+    let first = std::fs::read_to_string("/proc/sys/net/ipv4/ip_local_port_range")
+        .ok()
+        .and_then(|range| range.split_whitespace().next()?.parse::<u32>().ok())
+        .unwrap_or(32768)
+        .min(65536);
+    let span = first.saturating_sub(LOWEST);
+    if span >= 1000 {
+        let start = std::process::id().wrapping_mul(7919) % span;
+        for _ in 0..span {
+            let offset = NEXT.fetch_add(1, Ordering::Relaxed);
+            let Ok(port) = u16::try_from(LOWEST + start.wrapping_add(offset) % span) else { break };
+            let addr = SocketAddr::from((Ipv4Addr::LOCALHOST, port));
+            if TcpListener::bind(addr).is_ok() && UdpSocket::bind(addr).is_ok() {
+                return addr;
+            }
+        }
+    }
+    // No room below the range (a machine configured so): a port the kernel
+    // picks.
+    TcpListener::bind((Ipv4Addr::LOCALHOST, 0)).and_then(|l| l.local_addr()).expect("a free loopback port")
+}
+
 /// A daemon a test started, its output in a log file; killed (by pid) and
 /// reaped when stopped or dropped, never looked for by name.
 pub struct Process {
@@ -379,5 +417,25 @@ impl TempDir {
 impl Drop for TempDir {
     fn drop(&mut self) {
         let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+#[cfg(test)]
+mod free_loopback_addr_tests {
+    use std::net::{TcpListener, UdpSocket};
+
+    #[test]
+    fn each_address_is_another_free_loopback_port_below_the_ephemeral_range() {
+        let (a, b) = (super::free_loopback_addr(), super::free_loopback_addr());
+        assert!(a.ip().is_loopback() && b.ip().is_loopback());
+        assert_ne!(a.port(), b.port());
+        let first = std::fs::read_to_string("/proc/sys/net/ipv4/ip_local_port_range")
+            .map(|range| range.split_whitespace().next().unwrap().parse::<u16>().unwrap())
+            .unwrap_or(32768);
+        assert!(a.port() < first && b.port() < first, "{a} {b} (the range starts at {first})");
+        // Free for both protocols.
+        let _tcp = TcpListener::bind(a).unwrap();
+        let _udp = UdpSocket::bind(a).unwrap();
+        let _tcp = TcpListener::bind(b).unwrap();
     }
 }

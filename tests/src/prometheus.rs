@@ -1,7 +1,7 @@
 //! A real Prometheus server for the tests: its own config and data directory,
 //! a free loopback port, its HTTP API.
 
-use std::net::{SocketAddr, TcpListener};
+use std::net::SocketAddr;
 use std::path::Path;
 use std::process::Command;
 use std::thread;
@@ -53,8 +53,7 @@ impl Prometheus {
             config = format!("{config}rule_files:\n  - {}\n", dir.join("rules.yml").display());
         }
         std::fs::write(dir.join("prometheus.yml"), config).unwrap();
-        // A free loopback port: bind, read it, release it.
-        let addr = TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap();
+        let addr = crate::free_loopback_addr();
         let mut command = vec![
             binary.display().to_string(),
             format!("--config.file={}", dir.join("prometheus.yml").display()),

@@ -1,7 +1,7 @@
 //! A real Prometheus Pushgateway for the tests: a free loopback port, no
 //! persistence, stopped (by pid) on drop and restartable on the same port.
 
-use std::net::{SocketAddr, TcpListener};
+use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::thread;
@@ -21,8 +21,7 @@ pub struct Pushgateway {
 impl Pushgateway {
     /// Starts `binary` on a free loopback port and waits until it is ready.
     pub fn start(binary: &Path) -> Pushgateway {
-        // A free loopback port: bind, read it, release it.
-        let addr = TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap();
+        let addr = crate::free_loopback_addr();
         let mut gateway =
             Pushgateway { binary: binary.to_path_buf(), process: None, addr, dir: TempDir::new("pushgateway") };
         gateway.restart();

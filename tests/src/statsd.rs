@@ -10,7 +10,7 @@
 
 use std::collections::BTreeMap;
 use std::io::{Read, Write};
-use std::net::{SocketAddr, TcpListener, TcpStream, UdpSocket};
+use std::net::{SocketAddr, TcpStream, UdpSocket};
 use std::path::PathBuf;
 use std::process::Command;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
@@ -92,9 +92,7 @@ impl Daemon {
     /// Starts the daemon on free loopback ports and waits until it takes
     /// datagrams.
     pub fn start(install: &Install) -> Daemon {
-        // Free loopback ports: bind, read, release.
-        let addr = UdpSocket::bind("127.0.0.1:0").unwrap().local_addr().unwrap();
-        let admin = TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap();
+        let (addr, admin) = (crate::free_loopback_addr(), crate::free_loopback_addr());
         let repeated = Repeated::start();
         let dir = TempDir::new("statsd");
         let config = format!(

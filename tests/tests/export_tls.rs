@@ -5,7 +5,7 @@
 //! deliveries arrive; without the CA they fail at once with the reason,
 //! counted.
 
-use std::net::{SocketAddr, TcpListener};
+use std::net::SocketAddr;
 use std::process::Command;
 use std::time::Duration;
 
@@ -56,7 +56,7 @@ fn remote_write_and_the_pushgateway_deliver_over_https_with_a_client_certificate
 
     let prometheus = Prometheus::start_with(&prometheus_binary, "", &["--web.enable-remote-write-receiver", &web_flag]);
     wait_ready(&https, prometheus.addr(), "Prometheus serves HTTPS");
-    let gateway_addr = TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap();
+    let gateway_addr = tests::free_loopback_addr();
     let mut command = Command::new(&gateway_binary);
     command.arg(format!("--web.listen-address={gateway_addr}")).arg(&web_flag);
     let _gateway = Process::spawn("the pushgateway", command, dir.join("pushgateway.log"));
