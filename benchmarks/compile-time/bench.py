@@ -47,12 +47,15 @@ label names and values, histogram bounds.
 
 Then measures, the crates interleaved within each of REPS repetitions (min
 and median): each crate's own clean build in debug and release, the debug
-rebuild and the `cargo check` after one help text changes, `-Ztime-passes`
+rebuild and the `cargo check` after one help text changes (SHORT_REPS times
+each per repetition: a build of under a second needs more repetitions than
+one of seconds for its minimum to settle), `-Ztime-passes`
 (`macro_expand_crate`, `total`, ...) of a clean debug build, and (once) the
 non-empty lines of `-Zunpretty=expanded` and `-Zmacro-stats` (A, A-before);
 writes `results.md`.
 
-Environment: STRUCTS (default 100), REPS (default 3), BASELINE_ROOT (unset).
+Environment: STRUCTS (default 100), REPS (default 3), SHORT_REPS (default 3),
+BASELINE_ROOT (unset).
 """
 
 import os
@@ -71,6 +74,7 @@ GEN = HERE / "generated"
 TARGET = HERE / "target"
 STRUCTS = int(os.environ.get("STRUCTS", "100"))
 REPS = int(os.environ.get("REPS", "3"))
+SHORT_REPS = int(os.environ.get("SHORT_REPS", "3"))
 BASELINE = Path(os.environ["BASELINE_ROOT"]).resolve() if os.environ.get("BASELINE_ROOT") else None
 
 # Acceptance targets (checked on the minimum of the repetitions).
@@ -696,15 +700,15 @@ def set_help(kind, text):
     lib.write_text(source.replace(old, new))
 
 
-def measure_help_rebuild(kind, rep):
-    # A text of the same length each time: only the words change.
+def measure_help_rebuild(kind, tag):
+    # A text of the same length each time (`tag` is): only the words change.
     return timed_build(kind, ["build"], f"help-text rebuild {kind}",
-                       lambda attempt: set_help(kind, EDITED_PREFIX + f" (edit {rep}{attempt})."))
+                       lambda attempt: set_help(kind, EDITED_PREFIX + f" (edit {tag}{attempt})."))
 
 
-def measure_help_check(kind, rep):
+def measure_help_check(kind, tag):
     return timed_build(kind, ["check"], f"help-text check {kind}",
-                       lambda attempt: set_help(kind, EDITED_PREFIX + f" (chck {rep}{attempt})."))
+                       lambda attempt: set_help(kind, EDITED_PREFIX + f" (chck {tag}{attempt})."))
 
 
 # ---------------------------------------------------------------------------
@@ -1084,14 +1088,18 @@ def main():
                 t = measure_clean(kind, rel)
                 clean[(kind, rel)].append(t)
                 log(f"  clean {'release' if rel else 'debug'} {kind}: {t:.2f} s")
+        for sub in range(SHORT_REPS):
+            tag = f"{rep:03}{sub:02}"
+            turn = order[sub % len(order):] + order[:sub % len(order)]
+            for kind in turn:
+                t = measure_help_rebuild(kind, tag)
+                rebuild[kind].append(t)
+                log(f"  help-text rebuild {kind}: {t:.2f} s")
+            for kind in turn:
+                t = measure_help_check(kind, tag)
+                check[kind].append(t)
+                log(f"  help-text check {kind}: {t:.2f} s")
         for kind in order:
-            t = measure_help_rebuild(kind, rep)
-            rebuild[kind].append(t)
-            log(f"  help-text rebuild {kind}: {t:.2f} s")
-        for kind in order:
-            t = measure_help_check(kind, rep)
-            check[kind].append(t)
-            log(f"  help-text check {kind}: {t:.2f} s")
             noop[kind].append(measure_noop(kind))
         for kind in order:
             passes[kind].append(time_passes(kind))
@@ -1142,7 +1150,9 @@ def main():
                "is registered with `Unit::Seconds`.\n")
     out.append(f"Times are wall-clock seconds of `cargo` for the crate alone (dependencies built), "
                f"**min / median of {REPS}** repetitions; the crates take turns within each repetition. "
-               "Ratios and verdicts use the minimum.\n")
+               f"The rebuild and the check, which take under a second, run {SHORT_REPS} times in each repetition "
+               f"(**min / median of {REPS * SHORT_REPS}**): the minimum of a short build needs more repetitions "
+               "to settle. Ratios and verdicts use the minimum.\n")
     out.append(f"- {rustc}; {cargo_v}; {os.cpu_count()} CPUs, load average at start "
                f"{load[0]:.2f} (shared machine)")
     out.append(f"- metricate at {describe(ROOT)}")
@@ -1222,7 +1232,7 @@ def main():
                f"removed (`plain`, {counts[PLAIN][0]} lines); not computed for the peers, whose macros (derives, "
                "`make_static_metric!`) are all in their \"expanded lines per module\". The rebuild and the check "
                f"edit the help text of `gen_s{n // 2:02}_requests_total` (a doc comment in A and measured, a string "
-               "literal in the others) to a new text of the same length each repetition. `-Ztime-passes`: "
+               "literal in the others) to a new text of the same length each time. `-Ztime-passes`: "
                "`cargo rustc --lib -- -Ztime-passes` after `cargo clean -p` of the crate, each repetition.\n")
     for kind, rows in stats.items():
         if not rows:

@@ -5,7 +5,8 @@
 # measured, prometheus-client), checks that all expose the same metrics, and
 # times their own clean builds, a help-text rebuild and `cargo check`, counts
 # their expanded lines and reads `-Ztime-passes`, interleaved over REPS
-# (default 3) repetitions; writes results.md (see bench.py). With
+# (default 3) repetitions (the rebuild and the check SHORT_REPS times, default
+# 3, in each); writes results.md (see bench.py). With
 # BASELINE_ROOT=<another checkout of this repository>, also crate A built
 # against that checkout's runtime ("A-before"). Python 3 standard library
 # only.
