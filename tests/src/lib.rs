@@ -430,8 +430,7 @@ mod free_loopback_addr_tests {
         assert!(a.ip().is_loopback() && b.ip().is_loopback());
         assert_ne!(a.port(), b.port());
         let first = std::fs::read_to_string("/proc/sys/net/ipv4/ip_local_port_range")
-            .map(|range| range.split_whitespace().next().unwrap().parse::<u16>().unwrap())
-            .unwrap_or(32768);
+            .map_or(32768, |range| range.split_whitespace().next().unwrap().parse::<u16>().unwrap());
         assert!(a.port() < first && b.port() < first, "{a} {b} (the range starts at {first})");
         // Free for both protocols.
         let _tcp = TcpListener::bind(a).unwrap();
