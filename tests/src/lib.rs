@@ -166,13 +166,7 @@ pub fn free_loopback_addr() -> SocketAddr {
     // id puts them, so that test processes running at once start apart.
     const LOWEST: u32 = 10000;
     static NEXT: AtomicU32 = AtomicU32::new(0);
-    // The range's first port, from the kernel (Linux) or its default.
-    let first = std::fs::read_to_string("/proc/sys/net/ipv4/ip_local_port_range")
-        .ok()
-        .and_then(|range| range.split_whitespace().next()?.parse::<u32>().ok())
-        .unwrap_or(32768)
-        .min(65536);
-    let span = first.saturating_sub(LOWEST);
+    let span = ephemeral_ports_start().saturating_sub(LOWEST);
     if span >= 1000 {
         let start = std::process::id().wrapping_mul(7919) % span;
         for _ in 0..span {
@@ -187,6 +181,16 @@ pub fn free_loopback_addr() -> SocketAddr {
     // No room below the range (a machine configured so): a port the kernel
     // picks.
     TcpListener::bind((Ipv4Addr::LOCALHOST, 0)).and_then(|l| l.local_addr()).expect("a free loopback port")
+}
+
+/// The first port of the kernel's ephemeral range, from Linux's
+/// `net.ipv4.ip_local_port_range`, or its default where that cannot be read.
+fn ephemeral_ports_start() -> u32 {
+    std::fs::read_to_string("/proc/sys/net/ipv4/ip_local_port_range")
+        .ok()
+        .and_then(|range| range.split_whitespace().next()?.parse::<u32>().ok())
+        .unwrap_or(32768)
+        .min(65536)
 }
 
 /// A daemon a test started, its output in a log file; killed (by pid) and
@@ -429,9 +433,8 @@ mod free_loopback_addr_tests {
         let (a, b) = (super::free_loopback_addr(), super::free_loopback_addr());
         assert!(a.ip().is_loopback() && b.ip().is_loopback());
         assert_ne!(a.port(), b.port());
-        let first = std::fs::read_to_string("/proc/sys/net/ipv4/ip_local_port_range")
-            .map_or(32768, |range| range.split_whitespace().next().unwrap().parse::<u16>().unwrap());
-        assert!(a.port() < first && b.port() < first, "{a} {b} (the range starts at {first})");
+        let first = super::ephemeral_ports_start();
+        assert!(u32::from(a.port()) < first && u32::from(b.port()) < first, "{a} {b} (the range starts at {first})");
         // Free for both protocols.
         let _tcp = TcpListener::bind(a).unwrap();
         let _udp = UdpSocket::bind(a).unwrap();
