@@ -19,65 +19,33 @@ use crate::snapshot::{OwnedValue, Snapshot};
 /// the response it reads.
 mod proto {
     super::super::proto::messages! {
-        /// `ExportMetricsServiceRequest`.
-        ExportMetricsServiceRequest {
-            "1" resource_metrics: Vec<ResourceMetrics> = message repeated,
-        }
-        /// `ExportMetricsServiceResponse`.
-        ExportMetricsServiceResponse {
-            "1" partial_success: Option<ExportMetricsPartialSuccess> = message optional,
-        }
-        /// `ExportMetricsPartialSuccess`.
-        ExportMetricsPartialSuccess {
-            "1" rejected_data_points: i64 = int64,
-            "2" error_message: String = string,
-        }
-        /// `ResourceMetrics`.
+        ExportMetricsServiceRequest { "1" resource_metrics: Vec<ResourceMetrics> = message repeated }
+        ExportMetricsServiceResponse { "1" partial_success: Option<ExportMetricsPartialSuccess> = message optional }
+        ExportMetricsPartialSuccess { "1" rejected_data_points: i64 = int64, "2" error_message: String = string }
         ResourceMetrics {
             "1" resource: Option<Resource> = message optional,
             "2" scope_metrics: Vec<ScopeMetrics> = message repeated,
         }
-        /// `Resource`.
-        Resource {
-            "1" attributes: Vec<KeyValue> = message repeated,
-        }
-        /// `KeyValue`.
-        KeyValue {
-            "1" key: String = string,
-            "2" value: Option<AnyValue> = message optional,
-        }
-        /// `InstrumentationScope`.
-        InstrumentationScope {
-            "1" name: String = string,
-            "2" version: String = string,
-        }
-        /// `ScopeMetrics`.
+        Resource { "1" attributes: Vec<KeyValue> = message repeated }
+        KeyValue { "1" key: String = string, "2" value: Option<AnyValue> = message optional }
+        InstrumentationScope { "1" name: String = string, "2" version: String = string }
         ScopeMetrics {
             "1" scope: Option<InstrumentationScope> = message optional,
             "2" metrics: Vec<Metric> = message repeated,
         }
-        /// `Gauge`.
-        Gauge {
-            "1" data_points: Vec<NumberDataPoint> = message repeated,
-        }
-        /// `Sum`.
+        Gauge { "1" data_points: Vec<NumberDataPoint> = message repeated }
         Sum {
             "1" data_points: Vec<NumberDataPoint> = message repeated,
             /// An `AggregationTemporality`.
             "2" aggregation_temporality: i32 = int32,
             "3" is_monotonic: bool = bool,
         }
-        /// `Histogram`.
         Histogram {
             "1" data_points: Vec<HistogramDataPoint> = message repeated,
             /// An `AggregationTemporality`.
             "2" aggregation_temporality: i32 = int32,
         }
-        /// `Summary`.
-        Summary {
-            "1" data_points: Vec<SummaryDataPoint> = message repeated,
-        }
-        /// `SummaryDataPoint`.
+        Summary { "1" data_points: Vec<SummaryDataPoint> = message repeated }
         SummaryDataPoint {
             "7" attributes: Vec<KeyValue> = message repeated,
             "2" start_time_unix_nano: u64 = fixed64,
@@ -86,12 +54,8 @@ mod proto {
             "5" sum: f64 = double,
             "6" quantile_values: Vec<ValueAtQuantile> = message repeated,
         }
-        /// `SummaryDataPoint.ValueAtQuantile`.
-        ValueAtQuantile {
-            "1" quantile: f64 = double,
-            "2" value: f64 = double,
-        }
-        /// `HistogramDataPoint`.
+        /// Nested in `SummaryDataPoint`.
+        ValueAtQuantile { "1" quantile: f64 = double, "2" value: f64 = double }
         HistogramDataPoint {
             "9" attributes: Vec<KeyValue> = message repeated,
             "2" start_time_unix_nano: u64 = fixed64,

@@ -2,11 +2,13 @@
 //! `protoc` is needed: each sink that speaks protobuf declares the messages
 //! it sends and reads with [`messages!`].
 
-/// Declares protobuf messages as `prost` structs, one line per field as in
-/// its `.proto` file: `tag name: Type = kind..`, where the kinds are the
-/// words of the field's `#[prost(..)]` attribute besides its tag (`message
-/// repeated`, `double optional`, `fixed64`). A field of a `oneof` is written
-/// out by hand.
+/// Declares protobuf messages as `prost` structs, each field as in its
+/// `.proto` file: `tag name: Type = kind..`, where the kinds are the words of
+/// the field's `#[prost(..)]` attribute besides its tag (`message repeated`,
+/// `double optional`, `fixed64`). A message is one line where it fits, as
+/// rustfmt writes a struct literal, and a line per field where it does not.
+/// Each struct's doc names its message. A field of a `oneof` is written out
+/// by hand.
 macro_rules! messages {
     ($(
         $(#[$meta:meta])*
@@ -15,6 +17,7 @@ macro_rules! messages {
         }
     )*) => {
         $(
+            #[doc = concat!("The `", stringify!($name), "` message.")]
             $(#[$meta])*
             #[derive(Clone, PartialEq, prost::Message)]
             pub(crate) struct $name {

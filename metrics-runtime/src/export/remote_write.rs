@@ -21,26 +21,12 @@ pub const DEFAULT_MAX_SAMPLES_PER_REQUEST: usize = 2_000;
 /// 1.0 sender writes.
 mod prompb {
     super::super::proto::messages! {
-        /// `prometheus.WriteRequest`.
-        WriteRequest {
-            "1" timeseries: Vec<TimeSeries> = message repeated,
-        }
-        /// `prometheus.TimeSeries`: labels sorted by name, `__name__` among them.
-        TimeSeries {
-            "1" labels: Vec<Label> = message repeated,
-            "2" samples: Vec<Sample> = message repeated,
-        }
-        /// `prometheus.Label`.
-        Label {
-            "1" name: String = string,
-            "2" value: String = string,
-        }
-        /// `prometheus.Sample`: a value at a time in milliseconds since the
-        /// Unix epoch.
-        Sample {
-            "1" value: f64 = double,
-            "2" timestamp: i64 = int64,
-        }
+        WriteRequest { "1" timeseries: Vec<TimeSeries> = message repeated }
+        /// Its labels sorted by name, `__name__` among them.
+        TimeSeries { "1" labels: Vec<Label> = message repeated, "2" samples: Vec<Sample> = message repeated }
+        Label { "1" name: String = string, "2" value: String = string }
+        /// A value at a time in milliseconds since the Unix epoch.
+        Sample { "1" value: f64 = double, "2" timestamp: i64 = int64 }
     }
 }
 
