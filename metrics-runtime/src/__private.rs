@@ -87,23 +87,8 @@ pub const fn base(
     module_path: &'static str,
     function: Option<&'static str>,
 ) -> Descriptor {
-    Descriptor {
-        name: "",
-        help: "",
-        kind: MetricKind::Gauge,
-        unit: None,
-        labels: &[],
-        buckets: &[],
-        subsystem,
-        version: "1.0.0",
-        deprecation: None,
-        quiet: false,
-        source: Source { file, line: 0, column: 0, module_path, function },
-        summary: None,
-        exemplars: false,
-        created: false,
-        alerts: &[],
-    }
+    let source = Source { file, line: 0, column: 0, module_path, function };
+    Descriptor { subsystem, ..Descriptor::new("", "", MetricKind::Gauge, source) }
 }
 
 /// The descriptor of field `name` (declared at `line`, `column`) of type

@@ -48,27 +48,14 @@ const fn metric(
 ) -> ProcessMetric {
     ProcessMetric {
         descriptor: Descriptor {
-            name,
-            help,
-            kind,
             unit,
-            labels: &[],
-            buckets: &[],
             subsystem: "process",
-            version: "1.0.0",
-            deprecation: None,
-            quiet: false,
-            source: Source {
-                file: file!(),
-                line: line!(),
-                column: column!(),
-                module_path: module_path!(),
-                function: None,
-            },
-            summary: None,
-            exemplars: false,
-            created: false,
-            alerts: &[],
+            ..Descriptor::new(
+                name,
+                help,
+                kind,
+                Source { file: file!(), line: line!(), column: column!(), module_path: module_path!(), function: None },
+            )
         },
         read,
     }

@@ -421,6 +421,43 @@ pub struct Descriptor {
 }
 
 impl Descriptor {
+    /// A descriptor of `name` with every other part at its default: no unit,
+    /// labels, buckets or subsystem, version 1.0.0, neither deprecated nor
+    /// quiet, no summary, exemplars, `_created` samples or alerts. A `const
+    /// fn`, for `static` descriptors written by hand; set the other parts with
+    /// struct update syntax.
+    ///
+    /// ```
+    /// use metricate_spec::{Descriptor, MetricKind, Source};
+    ///
+    /// const SOURCE: Source = Source { file: "src/jobs.rs", line: 3, column: 5, module_path: "app::jobs", function: None };
+    /// static WAITING: Descriptor = Descriptor {
+    ///     subsystem: "jobs",
+    ///     ..Descriptor::new("trc_jobs_waiting", "Jobs waiting to run.", MetricKind::Gauge, SOURCE)
+    /// };
+    /// assert_eq!(WAITING.version, "1.0.0");
+    /// assert_eq!(WAITING.series_count(), 1);
+    /// ```
+    pub const fn new(name: &'static str, help: &'static str, kind: MetricKind, source: Source) -> Descriptor {
+        Descriptor {
+            name,
+            help,
+            kind,
+            unit: None,
+            labels: &[],
+            buckets: &[],
+            subsystem: "",
+            version: "1.0.0",
+            deprecation: None,
+            quiet: false,
+            source,
+            summary: None,
+            exemplars: false,
+            created: false,
+            alerts: &[],
+        }
+    }
+
     /// Whether any label is capped (bounded at run time), so that some series
     /// may not exist yet: see [`Descriptor::series_exists`].
     pub fn has_capped_labels(&self) -> bool {

@@ -15,18 +15,14 @@
 //!
 //! static METHOD: Label = Label::new("method", &["get", "post"], &["get", "post"], false, None);
 //! static REQUESTS: Descriptor = Descriptor {
-//!     name: "trc_http_requests_total",
-//!     help: "HTTP requests handled.",
-//!     kind: MetricKind::Counter,
-//!     unit: None,
 //!     labels: &[METHOD],
-//!     buckets: &[],
 //!     subsystem: "http",
-//!     version: "1.0.0",
-//!     deprecation: None,
-//!     quiet: false,
-//!     source: Source { file: "src/http.rs", line: 12, column: 5, module_path: "app::http", function: None },
-//!     summary: None, exemplars: false, created: false, alerts: &[],
+//!     ..Descriptor::new(
+//!         "trc_http_requests_total",
+//!         "HTTP requests handled.",
+//!         MetricKind::Counter,
+//!         Source { file: "src/http.rs", line: 12, column: 5, module_path: "app::http", function: None },
+//!     )
 //! };
 //!
 //! assert_eq!(REQUESTS.series_count(), 2);

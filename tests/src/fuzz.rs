@@ -195,22 +195,11 @@ fn with_gauge(help: &str, values: &[String], f: impl FnOnce(&'static Descriptor)
     } else {
         Box::leak(Box::new([Label::new("value", value_list, escaped, false, None)]))
     };
+    let source = Source { file: file!(), line: line!(), column: 1, module_path: module_path!(), function: None };
     let descriptor: &'static Descriptor = Box::leak(Box::new(Descriptor {
-        name: "trc_fuzz_level",
-        help: &text[..help.len()],
-        kind: MetricKind::Gauge,
-        unit: None,
         labels,
-        buckets: &[],
         subsystem: "fuzz",
-        version: "1.0.0",
-        deprecation: None,
-        quiet: false,
-        source: Source { file: file!(), line: line!(), column: 1, module_path: module_path!(), function: None },
-        summary: None,
-        exemplars: false,
-        created: false,
-        alerts: &[],
+        ..Descriptor::new("trc_fuzz_level", &text[..help.len()], MetricKind::Gauge, source)
     }));
     let _arena = Arena {
         text: std::ptr::from_ref(text).cast_mut(),

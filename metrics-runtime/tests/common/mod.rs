@@ -395,29 +395,14 @@ pub(crate) const fn hand_built(
     unit: Option<&'static str>,
 ) -> Descriptor {
     let caller = Location::caller();
-    Descriptor {
-        name,
-        help,
-        kind,
-        unit,
-        labels: &[],
-        buckets: &[],
-        subsystem: "",
-        version: "1.0.0",
-        deprecation: None,
-        quiet: false,
-        source: Source {
-            file: caller.file(),
-            line: caller.line(),
-            column: caller.column(),
-            module_path: module_path!(),
-            function: None,
-        },
-        summary: None,
-        exemplars: false,
-        created: false,
-        alerts: &[],
-    }
+    let source = Source {
+        file: caller.file(),
+        line: caller.line(),
+        column: caller.column(),
+        module_path: module_path!(),
+        function: None,
+    };
+    Descriptor { unit, ..Descriptor::new(name, help, kind, source) }
 }
 
 /// Encodes one group through a registry of its own.

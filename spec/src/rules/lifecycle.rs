@@ -248,12 +248,7 @@ pub const MAX_QUANTILES: usize = 16;
 /// use metricate_spec::{Descriptor, MetricKind, Source, rules::check_d1};
 ///
 /// const fn metric(name: &'static str, kind: MetricKind) -> Descriptor {
-///     Descriptor {
-///         name, help: "h", kind, unit: None, labels: &[], buckets: &[], subsystem: "",
-///         version: "1.0.0", deprecation: None, quiet: false,
-///         source: Source { file: "src/lib.rs", line: 1, column: 1, module_path: "app", function: None },
-///         summary: None, exemplars: false, created: false, alerts: &[],
-///     }
+///     Descriptor::new(name, "h", kind, Source { file: "src/lib.rs", line: 1, column: 1, module_path: "app", function: None })
 /// }
 /// let counter = metric("trc_jobs_total", MetricKind::Counter);
 /// let gauge = metric("trc_jobs", MetricKind::Gauge);
@@ -405,23 +400,8 @@ mod tests {
     // --- D1 ---------------------------------------------------------------
 
     const fn descriptor(name: &'static str, kind: MetricKind, line: u32) -> Descriptor {
-        Descriptor {
-            name,
-            help: "help",
-            kind,
-            unit: None,
-            labels: &[],
-            buckets: &[],
-            subsystem: "",
-            version: "1.0.0",
-            deprecation: None,
-            quiet: false,
-            source: crate::Source { file: "src/lib.rs", line, column: 5, module_path: "app", function: None },
-            summary: None,
-            exemplars: false,
-            created: false,
-            alerts: &[],
-        }
+        let source = crate::Source { file: "src/lib.rs", line, column: 5, module_path: "app", function: None };
+        Descriptor::new(name, "help", kind, source)
     }
 
     #[test]
