@@ -329,8 +329,7 @@ pub mod s{nn} {{
 {fields}    }}
 
     static BUCKETS: [f64; 11] = [{DEFAULT_BUCKETS}];
-    const HISTOGRAM_CELLS: usize =
-        <Histogram as MetricField>::CELLS_BASE + <Histogram as MetricField>::CELLS_PER_BOUND * BUCKETS.len();
+    const HISTOGRAM_CELLS: usize = <Histogram as MetricField>::CELLS.len(BUCKETS.len());
 {"".join(cells)}
 {"".join(descriptors)}
     static GLOBAL: S{nn} = S{nn} {{

@@ -9,7 +9,8 @@ use crate::metric::{self, ReadScratch, Value};
 
 /// The cells of one histogram series with `bounds` finite bounds.
 pub fn histogram_cells(bounds: usize) -> Vec<AtomicU64> {
-    (0..metric::HISTOGRAM_CELLS_BASE + 2 * bounds).map(|_| AtomicU64::new(0)).collect()
+    let len = <crate::Histogram as crate::Metric>::CELLS.len(bounds);
+    (0..len).map(|_| AtomicU64::new(0)).collect()
 }
 
 /// One observation, as `Histogram::observe` makes it.

@@ -13,7 +13,7 @@ pub use crate::instrument::{
 };
 pub use crate::label::{LabelSet, LabelValue};
 pub use crate::metric::{
-    Collect, MetricField, MetricGroup, RUSTC_VERSION, ReadScratch, TARGET, plain_label_value, static_cells,
+    Collect, MetricField, MetricGroup, RUSTC_VERSION, ReadScratch, StaticCell, TARGET, plain_label_value,
 };
 pub use crate::registry::Entry;
 /// The body of `Struct::global()`: the `static`, or the scope's instance
@@ -60,12 +60,12 @@ pub const fn check_series(series: usize, limit: usize, name: &str) {
 pub type Visit<'f, 'a> = &'f mut dyn FnMut(&'static Descriptor, &'a dyn Collect);
 
 /// The `static` cells of a field of type `M`: `N` of them (as many as
-/// [`cells`] counts), each `M::CELL` at first.
+/// [`cells`] counts), each at its initial value.
 pub struct Cells<M: MetricField, const N: usize>(pub [M::Cell; N]);
 
 impl<M: MetricField, const N: usize> Cells<M, N> {
     /// Every cell at its initial value.
-    pub const NEW: Self = Cells([const { M::CELL }; N]);
+    pub const NEW: Self = Cells([const { <M::Cell as StaticCell>::INIT }; N]);
 }
 
 /// How many series a field of type `M` has.
@@ -76,7 +76,7 @@ pub const fn series<M: MetricField>() -> usize {
 /// How many cells the `static` of a field of type `M` with `bounds` bucket
 /// bounds holds.
 pub const fn cells<M: MetricField>(bounds: usize) -> usize {
-    static_cells(M::CARDINALITY, M::CELLS_BASE, M::CELLS_PER_BOUND, bounds)
+    M::CELLS.of(M::CARDINALITY, bounds)
 }
 
 /// What the descriptors of a struct's fields share: its subsystem and where

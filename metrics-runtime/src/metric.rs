@@ -30,9 +30,9 @@ pub use exemplar::{
 pub use family::Family;
 pub use gauge::{Gauge, IntGauge};
 pub use histogram::ReadScratch;
-#[cfg(loom)]
-pub(crate) use histogram::{CELLS_BASE as HISTOGRAM_CELLS_BASE, observe as histogram_observe, read as histogram_read};
 pub use histogram::{Histogram, HistogramRef, HistogramSnapshot, HistogramTimer};
+#[cfg(loom)]
+pub(crate) use histogram::{observe as histogram_observe, read as histogram_read};
 pub use info::{BuildInfo, Info, StateSet};
 #[doc(hidden)]
 pub use info::{RUSTC_VERSION, TARGET, plain_label_value};
@@ -149,14 +149,15 @@ pub trait Collect: Sync {
 }
 
 /// A type usable as `M` in [`Family<L, M>`]: how one series is stored and read.
+///
+/// Implemented by [`Counter`], [`FloatCounter`], [`ShardedCounter`],
+/// [`Gauge`], [`IntGauge`], [`Histogram`], [`Summary`], [`ExemplarCounter`]
+/// and [`ExemplarHistogram`].
 #[diagnostic::on_unimplemented(
     message = "`{Self}` cannot be the metric of a `Family`",
     label = "not a family's metric",
     note = "a `Family<L, M>` holds `Counter`, `FloatCounter`, `ShardedCounter`, `Gauge`, `IntGauge`, `Histogram`, `Summary`, `ExemplarCounter` or `ExemplarHistogram` series"
 )]
-///
-/// Implemented by [`Counter`], [`FloatCounter`], [`Gauge`], [`IntGauge`],
-/// [`Histogram`] and [`Summary`].
 pub trait Metric: Sized + Sync + 'static {
     /// The metric type.
     const KIND: MetricKind;
@@ -164,16 +165,10 @@ pub trait Metric: Sized + Sync + 'static {
     const EXEMPLARS: bool = false;
     /// The atomic cell type.
     #[doc(hidden)]
-    type Cell: Sync + 'static;
-    /// A cell's initial value.
+    type Cell: StaticCell;
+    /// The cells of one series.
     #[doc(hidden)]
-    const CELL: Self::Cell;
-    /// Cells per series, before buckets.
-    #[doc(hidden)]
-    const CELLS_BASE: usize;
-    /// Additional cells per series for each finite bucket bound.
-    #[doc(hidden)]
-    const CELLS_PER_BOUND: usize;
+    const CELLS: SeriesCells;
     /// The handle [`Family::with`] returns for one series.
     type Handle<'a>;
     /// What readers keep between reads of a family's series (a summary's
@@ -230,19 +225,13 @@ pub trait MetricField: Collect + Sized + 'static {
     /// label set's [`LabelSet::QUIET`](crate::LabelSet::QUIET); `false`
     /// without labels.
     const QUIET: bool = false;
-    /// The atomic cell type.
+    /// The type of the cells in the field's `static`.
     #[doc(hidden)]
-    type Cell: Sync + 'static;
-    /// A cell's initial value.
+    type Cell: StaticCell;
+    /// The cells of each series in the field's `static` (none for metrics
+    /// that hold their one cell inline).
     #[doc(hidden)]
-    const CELL: Self::Cell;
-    /// Cells in the field's `static`, before buckets (zero for metrics that
-    /// hold their one cell inline).
-    #[doc(hidden)]
-    const CELLS_BASE: usize;
-    /// Additional cells in the field's `static` for each finite bucket bound.
-    #[doc(hidden)]
-    const CELLS_PER_BOUND: usize;
+    const CELLS: SeriesCells;
 
     /// Builds an unregistered instance whose cells are on the heap.
     #[doc(hidden)]
@@ -255,18 +244,13 @@ pub trait MetricField: Collect + Sized + 'static {
 /// builds an unregistered instance for the finite bucket bounds `$bounds`.
 macro_rules! series_field {
     ($ty:ident, |$bounds:ident| $new_heap:expr) => {
-        // `CELL` is an atomic: as the initial value of each cell of a
-        // `static` array, every use is a fresh one, which is the point.
-        #[allow(clippy::declare_interior_mutable_const)]
         impl $crate::MetricField for $ty {
             const KIND: $crate::MetricKind = <$ty as $crate::Metric>::KIND;
             const EXEMPLARS: bool = <$ty as $crate::Metric>::EXEMPLARS;
             const LABELS: &'static [$crate::Label] = &[];
             const CARDINALITY: usize = 1;
             type Cell = <$ty as $crate::Metric>::Cell;
-            const CELL: Self::Cell = <$ty as $crate::Metric>::CELL;
-            const CELLS_BASE: usize = <$ty as $crate::Metric>::CELLS_BASE;
-            const CELLS_PER_BOUND: usize = <$ty as $crate::Metric>::CELLS_PER_BOUND;
+            const CELLS: $crate::metric::SeriesCells = <$ty as $crate::Metric>::CELLS;
 
             fn new_heap($bounds: &'static [f64]) -> $ty {
                 $new_heap
@@ -276,19 +260,53 @@ macro_rules! series_field {
 }
 pub(crate) use series_field;
 
-/// The number of cells a field's `static` holds. A `const fn` so that the
-/// derive can use it as an array length.
+/// A type of the cells a `static` array of a metric's state is made of: an
+/// atomic, or a metric that is its own one cell. Not public API.
 #[doc(hidden)]
-pub const fn static_cells(cardinality: usize, base: usize, per_bound: usize, bounds: usize) -> usize {
-    cardinality * series_cells(base, per_bound, bounds)
+pub trait StaticCell: Sync + Sized + 'static {
+    /// A cell's initial value. An atomic: as the initial value of each cell
+    /// of a `static` array, every use is a fresh one, which is the point.
+    const INIT: Self;
 }
 
-/// The cells of one series of a metric with `base` cells and `per_bound`
-/// more for each of `bounds` finite bucket bounds: the one place a series'
-/// size is computed (its `static`, its heap cells, its handle's slice).
-#[inline]
-pub(crate) const fn series_cells(base: usize, per_bound: usize, bounds: usize) -> usize {
-    base + per_bound * bounds
+#[allow(clippy::declare_interior_mutable_const)]
+impl StaticCell for std::sync::atomic::AtomicU64 {
+    const INIT: Self = std::sync::atomic::AtomicU64::new(0);
+}
+
+/// How many cells one series of a metric takes: `base`, and `per_bound`
+/// more for each finite bucket bound. The one place a series' size is
+/// computed (its `static`, its heap cells, its handle's slice). Not public
+/// API.
+#[doc(hidden)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct SeriesCells {
+    base: usize,
+    per_bound: usize,
+}
+
+impl SeriesCells {
+    /// `n` cells, whatever the bounds.
+    pub const fn fixed(n: usize) -> SeriesCells {
+        SeriesCells { base: n, per_bound: 0 }
+    }
+
+    /// `base` cells and `per_bound` more for each bound.
+    pub const fn per_bound(base: usize, per_bound: usize) -> SeriesCells {
+        SeriesCells { base, per_bound }
+    }
+
+    /// The cells of one series with `bounds` finite bucket bounds.
+    #[inline]
+    pub const fn len(self, bounds: usize) -> usize {
+        self.base + self.per_bound * bounds
+    }
+
+    /// The cells of `series` series with `bounds` finite bucket bounds: a
+    /// `const fn`, so that the derive can use it as an array length.
+    pub const fn of(self, series: usize, bounds: usize) -> usize {
+        series * self.len(bounds)
+    }
 }
 
 /// A group of metrics, as `#[derive(Metrics)]` generates for a struct: used

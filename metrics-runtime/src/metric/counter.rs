@@ -121,15 +121,18 @@ pub(crate) fn add_f64<C: Cell64>(cell: &C, v: f64) {
 /// cell (built by a `const fn new()`): the derive's `static` holds none.
 macro_rules! inline_field {
     ($ty:ident, $kind:expr) => {
+        #[allow(clippy::declare_interior_mutable_const)]
+        impl $crate::metric::StaticCell for $ty {
+            const INIT: $ty = $ty::new();
+        }
+
         impl MetricField for $ty {
             const KIND: MetricKind = $kind;
             const LABELS: &'static [Label] = &[];
             const CARDINALITY: usize = 1;
             type Cell = $ty;
-            const CELL: $ty = $ty::new();
             // The one cell is the field itself: the `static` holds none.
-            const CELLS_BASE: usize = 0;
-            const CELLS_PER_BOUND: usize = 0;
+            const CELLS: $crate::metric::SeriesCells = $crate::metric::SeriesCells::fixed(0);
 
             fn new_heap(_bounds: &'static [f64]) -> $ty {
                 $ty::new()
@@ -147,9 +150,7 @@ macro_rules! single_cell_metric {
         impl Metric for $ty {
             const KIND: MetricKind = $kind;
             type Cell = $ty;
-            const CELL: $ty = $ty::new();
-            const CELLS_BASE: usize = 1;
-            const CELLS_PER_BOUND: usize = 0;
+            const CELLS: $crate::metric::SeriesCells = $crate::metric::SeriesCells::fixed(1);
             type Handle<'a> = &'a $ty;
             type Reader = ();
             const READER: () = ();

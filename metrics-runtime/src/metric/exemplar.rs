@@ -57,7 +57,7 @@ mod otel;
 pub use otel::OpenTelemetryExemplars;
 
 use super::histogram::{self, CELLS_BASE as HISTOGRAM_BASE};
-use super::{Collect, Metric, ReadScratch, SeriesVisitor, Storage, Value};
+use super::{Collect, Metric, ReadScratch, SeriesCells, SeriesVisitor, Storage, Value};
 use crate::self_metrics::{InvalidSample, reject};
 
 /// The most characters of label names and values an exemplar carries
@@ -456,14 +456,11 @@ impl fmt::Debug for ExemplarCounterRef<'_> {
     }
 }
 
-#[allow(clippy::declare_interior_mutable_const)]
 impl Metric for ExemplarCounter {
     const KIND: MetricKind = MetricKind::Counter;
     const EXEMPLARS: bool = true;
     type Cell = AtomicU64;
-    const CELL: AtomicU64 = AtomicU64::new(0);
-    const CELLS_BASE: usize = COUNTER_CELLS;
-    const CELLS_PER_BOUND: usize = 0;
+    const CELLS: SeriesCells = SeriesCells::fixed(COUNTER_CELLS);
     type Handle<'a> = ExemplarCounterRef<'a>;
     type Reader = ();
     const READER: () = ();
@@ -516,11 +513,7 @@ pub struct ExemplarHistogram {
 /// Cells of a histogram series with `bounds` finite bounds: the
 /// histogram's, then one slot per bucket.
 const fn histogram_cells(bounds: usize) -> usize {
-    super::series_cells(
-        <ExemplarHistogram as Metric>::CELLS_BASE,
-        <ExemplarHistogram as Metric>::CELLS_PER_BOUND,
-        bounds,
-    )
+    <ExemplarHistogram as Metric>::CELLS.len(bounds)
 }
 
 impl ExemplarHistogram {
@@ -640,14 +633,11 @@ impl Drop for ExemplarTimer<'_> {
     }
 }
 
-#[allow(clippy::declare_interior_mutable_const)]
 impl Metric for ExemplarHistogram {
     const KIND: MetricKind = MetricKind::Histogram;
     const EXEMPLARS: bool = true;
     type Cell = AtomicU64;
-    const CELL: AtomicU64 = AtomicU64::new(0);
-    const CELLS_BASE: usize = HISTOGRAM_BASE + SLOT_WORDS;
-    const CELLS_PER_BOUND: usize = 2 + SLOT_WORDS;
+    const CELLS: SeriesCells = SeriesCells::per_bound(HISTOGRAM_BASE + SLOT_WORDS, 2 + SLOT_WORDS);
     type Handle<'a> = ExemplarHistogramRef<'a>;
     type Reader = ();
     const READER: () = ();

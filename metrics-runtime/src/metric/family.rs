@@ -4,7 +4,7 @@ use std::marker::PhantomData;
 
 use metricate_spec::{Label, MetricKind};
 
-use super::{Collect, Metric, MetricField, ReadScratch, SeriesVisitor, Storage};
+use super::{Collect, Metric, MetricField, ReadScratch, SeriesCells, SeriesVisitor, StaticCell, Storage};
 use crate::encode::SeriesWriter;
 use crate::label::LabelSet;
 
@@ -69,7 +69,7 @@ impl<L: LabelSet, M: Metric> Family<L, M> {
     }
 
     fn stride(&self) -> usize {
-        super::series_cells(M::CELLS_BASE, M::CELLS_PER_BOUND, self.bounds.len())
+        M::CELLS.len(self.bounds.len())
     }
 
     #[doc(hidden)]
@@ -85,12 +85,10 @@ impl<L: LabelSet + 'static, M: Metric> MetricField for Family<L, M> {
     const CARDINALITY: usize = L::CARDINALITY;
     const QUIET: bool = L::QUIET;
     type Cell = M::Cell;
-    const CELL: M::Cell = M::CELL;
-    const CELLS_BASE: usize = M::CELLS_BASE;
-    const CELLS_PER_BOUND: usize = M::CELLS_PER_BOUND;
+    const CELLS: SeriesCells = M::CELLS;
 
     fn new_heap(bounds: &'static [f64]) -> Self {
-        let len = super::static_cells(L::CARDINALITY, M::CELLS_BASE, M::CELLS_PER_BOUND, bounds.len());
+        let len = M::CELLS.of(L::CARDINALITY, bounds.len());
         Family { cells: heap_cells::<M>(len), bounds, labels: PhantomData, reader: M::READER }
     }
 }
@@ -122,7 +120,7 @@ fn series_at(base: usize, size: usize, series: usize, address: usize) -> Option<
 /// `len` fresh cells on the heap. Generic over the metric type only, so it is
 /// compiled once per metric type, not once per label set.
 fn heap_cells<M: Metric>(len: usize) -> Storage<M::Cell> {
-    Storage::heap(len, || M::CELL)
+    Storage::heap(len, || <M::Cell as StaticCell>::INIT)
 }
 
 /// Visits every series of a family's cells. Generic over the metric type

@@ -38,7 +38,7 @@ use metricate_spec::MetricKind;
 use metricate_spec::rules::MAX_QUANTILES;
 
 use super::counter::add_f64;
-use super::{Collect, Metric, SeriesVisitor, Storage, Value};
+use super::{Collect, Metric, SeriesCells, SeriesVisitor, Storage, Value};
 use crate::self_metrics::{InvalidSample, reject};
 use crate::sync::Cell64;
 
@@ -434,22 +434,19 @@ pub(crate) fn touched(cells: &[AtomicU64]) -> bool {
 /// Cells per histogram series before buckets: the started count and two sums.
 pub(crate) const CELLS_BASE: usize = 3 + 2;
 
-// `AtomicU64::new(0)` as an associated const is the initial value of each
-// cell of a `static` array; every use is a fresh atomic, which is the point.
-#[allow(clippy::declare_interior_mutable_const)]
 impl Metric for Histogram {
     const KIND: MetricKind = MetricKind::Histogram;
     type Cell = AtomicU64;
-    const CELL: AtomicU64 = AtomicU64::new(0);
-    const CELLS_BASE: usize = CELLS_BASE;
-    const CELLS_PER_BOUND: usize = 2;
+    /// The fixed cells, and a bucket count in each of the two shards for
+    /// each finite bound.
+    const CELLS: SeriesCells = SeriesCells::per_bound(CELLS_BASE, 2);
     type Handle<'a> = HistogramRef<'a>;
     type Reader = ();
     const READER: () = ();
 
     #[inline]
     fn handle<'a>(cells: &'a [AtomicU64], series: usize, bounds: &'static [f64]) -> HistogramRef<'a> {
-        let stride = super::series_cells(CELLS_BASE, <Self as Metric>::CELLS_PER_BOUND, bounds.len());
+        let stride = <Self as Metric>::CELLS.len(bounds.len());
         HistogramRef { cells: &cells[series * stride..(series + 1) * stride], bounds }
     }
 
@@ -463,7 +460,7 @@ impl Metric for Histogram {
 }
 
 super::series_field!(Histogram, |bounds| {
-    let len = super::series_cells(CELLS_BASE, <Histogram as Metric>::CELLS_PER_BOUND, bounds.len());
+    let len = <Histogram as Metric>::CELLS.len(bounds.len());
     Histogram { cells: Storage::heap(len, || AtomicU64::new(0)), bounds }
 });
 

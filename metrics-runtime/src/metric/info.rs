@@ -8,7 +8,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use metricate_spec::{Label, MetricKind};
 
 use super::counter::inline_field;
-use super::{Collect, MetricField, SeriesVisitor, Value};
+use super::{Collect, MetricField, SeriesCells, SeriesVisitor, StaticCell, Value};
 use crate::label::{LabelSet, LabelValue};
 
 /// The index of one series, set with one atomic store: an info metric's
@@ -123,14 +123,17 @@ impl<L: LabelSet> Collect for Info<L> {
 }
 
 #[allow(clippy::declare_interior_mutable_const)]
+impl<L: LabelSet + 'static> StaticCell for Info<L> {
+    const INIT: Info<L> = Info::new();
+}
+
 impl<L: LabelSet + 'static> MetricField for Info<L> {
     const KIND: MetricKind = MetricKind::Info;
     const LABELS: &'static [Label] = L::LABELS;
     const CARDINALITY: usize = L::CARDINALITY;
     type Cell = Info<L>;
-    const CELL: Info<L> = Info::new();
-    const CELLS_BASE: usize = 0;
-    const CELLS_PER_BOUND: usize = 0;
+    // The one cell is the field itself: the `static` holds none.
+    const CELLS: SeriesCells = SeriesCells::fixed(0);
 
     fn new_heap(_bounds: &'static [f64]) -> Info<L> {
         Info::new()
@@ -314,15 +317,18 @@ impl<E: LabelValue> Collect for StateSet<E> {
 }
 
 #[allow(clippy::declare_interior_mutable_const)]
+impl<E: LabelValue + 'static> StaticCell for StateSet<E> {
+    const INIT: StateSet<E> = StateSet::new();
+}
+
 impl<E: LabelValue + 'static> MetricField for StateSet<E> {
     const KIND: MetricKind = MetricKind::StateSet;
     /// The derive writes the one label, named after the metric.
     const LABELS: &'static [Label] = &[];
     const CARDINALITY: usize = E::CARDINALITY;
     type Cell = StateSet<E>;
-    const CELL: StateSet<E> = StateSet::new();
-    const CELLS_BASE: usize = 0;
-    const CELLS_PER_BOUND: usize = 0;
+    // The one cell is the field itself: the `static` holds none.
+    const CELLS: SeriesCells = SeriesCells::fixed(0);
 
     fn new_heap(_bounds: &'static [f64]) -> StateSet<E> {
         StateSet::new()

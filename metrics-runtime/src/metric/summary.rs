@@ -45,7 +45,7 @@ use std::time::{Duration, Instant};
 use metricate_spec::MetricKind;
 
 use super::histogram::{observe_in, read_into, touched};
-use super::{Collect, Metric, ReadScratch, SeriesVisitor, Storage, Value};
+use super::{Collect, Metric, ReadScratch, SeriesCells, SeriesVisitor, Storage, Value};
 use crate::self_metrics::{InvalidSample, reject};
 
 /// Buckets per power of two (a power of two itself: the top mantissa bits).
@@ -401,15 +401,10 @@ fn observe(cells: &[AtomicU64], v: f64) {
     observe_in(cells, BUCKETS - 1, bucket_of(v), v);
 }
 
-// `AtomicU64::new(0)` as an associated const is the initial value of each
-// cell of a `static` array; every use is a fresh atomic, which is the point.
-#[allow(clippy::declare_interior_mutable_const)]
 impl Metric for Summary {
     const KIND: MetricKind = MetricKind::Summary;
     type Cell = AtomicU64;
-    const CELL: AtomicU64 = AtomicU64::new(0);
-    const CELLS_BASE: usize = CELLS;
-    const CELLS_PER_BOUND: usize = 0;
+    const CELLS: SeriesCells = SeriesCells::fixed(CELLS);
     type Handle<'a> = SummaryRef<'a>;
     type Reader = Reader;
     const READER: Reader = reader();
