@@ -28,6 +28,10 @@
 //! cannot fail. Every error is
 //! collected (`ctxt.rs`) with the span of the offending token.
 //!
+//! `HttpMetrics` implements `metricate::http::HttpMetrics` for a
+//! `#[derive(Metrics)]` struct whose fields have the trait's method names
+//! (`http_metrics/`): it reads no policy, its rules being the trait's types.
+//!
 //! `Metrics`, `LabelSet`, `instrument_metric` and `constant_labels!` read
 //! the crate's policy at expansion time (`policy.rs`: the lookup of
 //! `metricate_spec::manifest::find` over the crate's manifest,
@@ -51,6 +55,7 @@ mod case;
 mod constant_labels;
 mod ctxt;
 mod emit;
+mod http_metrics;
 mod input;
 mod instrument;
 mod item;
@@ -88,6 +93,12 @@ pub fn derive_label_value(input: TokenStream) -> TokenStream {
 #[proc_macro_derive(LabelSet, attributes(label))]
 pub fn derive_label_set(input: TokenStream) -> TokenStream {
     derive(input, label_set::expand)
+}
+
+/// See `metricate::http::HttpMetrics`.
+#[proc_macro_derive(HttpMetrics, attributes(metrics))]
+pub fn derive_http_metrics(input: TokenStream) -> TokenStream {
+    derive(input, http_metrics::expand)
 }
 
 /// Not public API: the compile-time half of `metricate::constant_labels!`,

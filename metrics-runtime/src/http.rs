@@ -39,7 +39,7 @@
 //! # Declaring the metrics
 //!
 //! ```
-//! use metricate::http::{ByResponse, ByRoute, HttpMetrics, StatusClass};
+//! use metricate::http::{ByResponse, ByRoute, HttpMetrics};
 //! use metricate::{Counter, Family, Histogram, IntGauge, Metrics, capped_label};
 //!
 //! capped_label! {
@@ -49,7 +49,7 @@
 //! }
 //!
 //! /// The public API.
-//! #[derive(Metrics)]
+//! #[derive(Metrics, HttpMetrics)]
 //! #[metrics(subsystem = "web")]
 //! pub struct Http {
 //!     /// HTTP requests served.
@@ -67,27 +67,6 @@
 //!     response_body_size_bytes: Family<ByResponse<Route>, Histogram>,
 //! }
 //!
-//! impl HttpMetrics for Http {
-//!     type Route = Route;
-//!     type Status = StatusClass;
-//!
-//!     fn requests_total(&self) -> &Family<ByResponse<Route>, Counter> {
-//!         &self.requests_total
-//!     }
-//!     fn request_duration_seconds(&self) -> &Family<ByResponse<Route>, Histogram> {
-//!         &self.request_duration_seconds
-//!     }
-//!     fn requests_in_flight(&self) -> Option<&Family<ByRoute<Route>, IntGauge>> {
-//!         Some(&self.requests_in_flight)
-//!     }
-//!     fn request_body_size_bytes(&self) -> Option<&Family<ByRoute<Route>, Histogram>> {
-//!         Some(&self.request_body_size_bytes)
-//!     }
-//!     fn response_body_size_bytes(&self) -> Option<&Family<ByResponse<Route>, Histogram>> {
-//!         Some(&self.response_body_size_bytes)
-//!     }
-//! }
-//!
 //! // Rule L6: `method` has 10 values, `route` 16 (15 + `other`), `status` 6
 //! // (five classes + `unknown`): 10 × 16 × 6 = 960 series, within the
 //! // default limit of 1,000. A cap of 16 would need
@@ -101,22 +80,16 @@
 //! `MatchedPath` before it calls a route's layers):
 //!
 //! ```
-//! # use metricate::http::{ByResponse, HttpMetrics, StatusClass};
+//! # use metricate::http::{ByResponse, HttpMetrics};
 //! # use metricate::{Counter, Family, Histogram, Metrics};
 //! # metricate::capped_label! { pub struct Route: 15; }
-//! # #[derive(Metrics)]
+//! # #[derive(Metrics, HttpMetrics)]
 //! # #[metrics(subsystem = "site")]
 //! # struct Http {
 //! #     /// Requests.
 //! #     requests_total: Family<ByResponse<Route>, Counter>,
 //! #     /// Durations.
 //! #     request_duration_seconds: Family<ByResponse<Route>, Histogram>,
-//! # }
-//! # impl HttpMetrics for Http {
-//! #     type Route = Route;
-//! #     type Status = StatusClass;
-//! #     fn requests_total(&self) -> &Family<ByResponse<Route>, Counter> { &self.requests_total }
-//! #     fn request_duration_seconds(&self) -> &Family<ByResponse<Route>, Histogram> { &self.request_duration_seconds }
 //! # }
 //! use axum::extract::MatchedPath;
 //! use axum::routing::get;
@@ -176,6 +149,10 @@ pub const UNMATCHED: &str = "unmatched";
 /// `Route` is the route label, a [`capped_label!`](crate::capped_label)
 /// type; `Status` is [`StatusClass`] or [`StatusCode`].
 ///
+/// `#[derive(HttpMetrics)]` implements it for a struct whose fields have the
+/// methods' names, as in the [module](self)'s example. By hand, it maps
+/// fields of other names:
+///
 /// ```
 /// use metricate::http::{ByResponse, HttpMetrics, StatusCode};
 /// use metricate::{Counter, Family, Histogram, Metrics, capped_label};
@@ -192,10 +169,10 @@ pub const UNMATCHED: &str = "unmatched";
 ///     /// HTTP requests served.
 ///     // 10 methods × 8 routes × 64 statuses (63 codes + `unknown`).
 ///     #[metric(max_series = 5120)]
-///     requests_total: Family<ByResponse<Route, StatusCode>, Counter>,
+///     calls_total: Family<ByResponse<Route, StatusCode>, Counter>,
 ///     /// Time to serve a request.
 ///     #[metric(max_series = 5120)]
-///     request_duration_seconds: Family<ByResponse<Route, StatusCode>, Histogram>,
+///     call_duration_seconds: Family<ByResponse<Route, StatusCode>, Histogram>,
 /// }
 ///
 /// impl HttpMetrics for Admin {
@@ -203,10 +180,10 @@ pub const UNMATCHED: &str = "unmatched";
 ///     type Status = StatusCode;
 ///
 ///     fn requests_total(&self) -> &Family<ByResponse<Route, StatusCode>, Counter> {
-///         &self.requests_total
+///         &self.calls_total
 ///     }
 ///     fn request_duration_seconds(&self) -> &Family<ByResponse<Route, StatusCode>, Histogram> {
-///         &self.request_duration_seconds
+///         &self.call_duration_seconds
 ///     }
 /// }
 /// ```
@@ -238,4 +215,64 @@ pub trait HttpMetrics: Sync + 'static {
     fn response_body_size_bytes(&self) -> Option<&Family<ByResponse<Self::Route, Self::Status>, Histogram>> {
         None
     }
+}
+
+/// Implements [`HttpMetrics`](trait@HttpMetrics) for a `#[derive(Metrics)]`
+/// struct whose fields have the trait's method names: `requests_total` and
+/// `request_duration_seconds`, which the struct must have, and
+/// `requests_in_flight`, `request_body_size_bytes` and
+/// `response_body_size_bytes`, which the layer records into when the struct
+/// has them. `Route` and `Status` are those of `requests_total`. Other
+/// fields are the struct's other metrics, which the layer leaves alone.
+///
+/// ```
+/// use metricate::http::{ByResponse, HttpMetrics, StatusCode};
+/// use metricate::{Counter, Family, Histogram, Metrics, capped_label};
+///
+/// capped_label! {
+///     /// A route template.
+///     pub struct Route: 7;
+/// }
+///
+/// /// The admin API, by exact status code.
+/// #[derive(Metrics, HttpMetrics)]
+/// #[metrics(subsystem = "admin")]
+/// struct Admin {
+///     /// HTTP requests served.
+///     #[metric(max_series = 5120)]
+///     requests_total: Family<ByResponse<Route, StatusCode>, Counter>,
+///     /// Time to serve a request.
+///     #[metric(max_series = 5120)]
+///     request_duration_seconds: Family<ByResponse<Route, StatusCode>, Histogram>,
+///     /// Sessions open: not the layer's.
+///     sessions: metricate::IntGauge,
+/// }
+///
+/// fn status<M: HttpMetrics<Status = StatusCode>>(_: &M) {}
+/// status(Admin::global());
+/// ```
+///
+/// A required field missing, or a field of a type other than the method's,
+/// is a compile error at the struct or at the field's type.
+pub use metricate_derive::HttpMetrics;
+
+/// The route and status labels of a `requests_total` family, which
+/// `#[derive(HttpMetrics)]` takes for `HttpMetrics::Route` and `Status`. Not
+/// public API.
+#[doc(hidden)]
+#[diagnostic::on_unimplemented(
+    message = "`requests_total` is a `{Self}`, not a family of counters by response",
+    label = "the layer counts requests here",
+    note = "declare it `Family<ByResponse<Route>, Counter>`, or `Family<ByResponse<Route, StatusCode>, Counter>` for exact status codes"
+)]
+pub trait RequestsFamily {
+    /// The route label.
+    type Route: CappedLabel;
+    /// The status label.
+    type Status: StatusLabel;
+}
+
+impl<R: CappedLabel, S: StatusLabel> RequestsFamily for Family<ByResponse<R, S>, Counter> {
+    type Route = R;
+    type Status = S;
 }

@@ -37,7 +37,7 @@ metricate::capped_label! {
 }
 
 /// Every metric the layer records.
-#[derive(Metrics)]
+#[derive(Metrics, HttpMetrics)]
 #[metrics(subsystem = "api")]
 struct Api {
     /// Requests.
@@ -54,29 +54,8 @@ struct Api {
     response_body_size_bytes: Family<ByResponse<Route>, Histogram>,
 }
 
-impl HttpMetrics for Api {
-    type Route = Route;
-    type Status = StatusClass;
-
-    fn requests_total(&self) -> &Family<ByResponse<Route>, Counter> {
-        &self.requests_total
-    }
-    fn request_duration_seconds(&self) -> &Family<ByResponse<Route>, Histogram> {
-        &self.request_duration_seconds
-    }
-    fn requests_in_flight(&self) -> Option<&Family<ByRoute<Route>, IntGauge>> {
-        Some(&self.requests_in_flight)
-    }
-    fn request_body_size_bytes(&self) -> Option<&Family<ByRoute<Route>, Histogram>> {
-        Some(&self.request_body_size_bytes)
-    }
-    fn response_body_size_bytes(&self) -> Option<&Family<ByResponse<Route>, Histogram>> {
-        Some(&self.response_body_size_bytes)
-    }
-}
-
 /// Only the two required metrics, by exact status code.
-#[derive(Metrics)]
+#[derive(Metrics, HttpMetrics)]
 #[metrics(subsystem = "exact")]
 struct Exact {
     /// Requests.
@@ -87,38 +66,14 @@ struct Exact {
     request_duration_seconds: Family<ByResponse<Route, StatusCode>, Histogram>,
 }
 
-impl HttpMetrics for Exact {
-    type Route = Route;
-    type Status = StatusCode;
-
-    fn requests_total(&self) -> &Family<ByResponse<Route, StatusCode>, Counter> {
-        &self.requests_total
-    }
-    fn request_duration_seconds(&self) -> &Family<ByResponse<Route, StatusCode>, Histogram> {
-        &self.request_duration_seconds
-    }
-}
-
 /// The cap test's metrics.
-#[derive(Metrics)]
+#[derive(Metrics, HttpMetrics)]
 #[metrics(subsystem = "small")]
 struct Small {
     /// Requests.
     requests_total: Family<ByResponse<SmallRoute>, Counter>,
     /// Durations.
     request_duration_seconds: Family<ByResponse<SmallRoute>, Histogram>,
-}
-
-impl HttpMetrics for Small {
-    type Route = SmallRoute;
-    type Status = StatusClass;
-
-    fn requests_total(&self) -> &Family<ByResponse<SmallRoute>, Counter> {
-        &self.requests_total
-    }
-    fn request_duration_seconds(&self) -> &Family<ByResponse<SmallRoute>, Histogram> {
-        &self.request_duration_seconds
-    }
 }
 
 fn leak<T>(value: T) -> &'static T {

@@ -28,7 +28,7 @@ use hyper::body::{Bytes, Incoming};
 use hyper::{Request, Response};
 use hyper_util::rt::TokioIo;
 use hyper_util::service::TowerToHyperService;
-use metricate::http::{ByResponse, ByRoute, HttpMetrics, MetricsLayer, RequestBody, StatusClass, route};
+use metricate::http::{ByResponse, ByRoute, HttpMetrics, MetricsLayer, RequestBody, route};
 use metricate::{Counter, Family, Histogram, Metrics, capped_label};
 use tests::prometheus::Prometheus;
 use tokio::sync::oneshot;
@@ -247,7 +247,7 @@ capped_label! {
 }
 
 /// The plain hyper service.
-#[derive(Metrics)]
+#[derive(Metrics, HttpMetrics)]
 #[metrics(subsystem = "plain")]
 struct Plain {
     /// HTTP requests served.
@@ -257,21 +257,6 @@ struct Plain {
     /// Bytes of request bodies read.
     #[metric(buckets = [16.0, 256.0])]
     request_body_size_bytes: Family<ByRoute<PlainRoute>, Histogram>,
-}
-
-impl HttpMetrics for Plain {
-    type Route = PlainRoute;
-    type Status = StatusClass;
-
-    fn requests_total(&self) -> &Family<ByResponse<PlainRoute>, Counter> {
-        &self.requests_total
-    }
-    fn request_duration_seconds(&self) -> &Family<ByResponse<PlainRoute>, Histogram> {
-        &self.request_duration_seconds
-    }
-    fn request_body_size_bytes(&self) -> Option<&Family<ByRoute<PlainRoute>, Histogram>> {
-        Some(&self.request_body_size_bytes)
-    }
 }
 
 #[test]
@@ -326,25 +311,13 @@ capped_label! {
 }
 
 /// The gRPC service.
-#[derive(Metrics)]
+#[derive(Metrics, HttpMetrics)]
 #[metrics(subsystem = "rpc")]
 struct Rpc {
     /// gRPC calls served.
     requests_total: Family<ByResponse<RpcRoute>, Counter>,
     /// Time to serve a call.
     request_duration_seconds: Family<ByResponse<RpcRoute>, Histogram>,
-}
-
-impl HttpMetrics for Rpc {
-    type Route = RpcRoute;
-    type Status = StatusClass;
-
-    fn requests_total(&self) -> &Family<ByResponse<RpcRoute>, Counter> {
-        &self.requests_total
-    }
-    fn request_duration_seconds(&self) -> &Family<ByResponse<RpcRoute>, Histogram> {
-        &self.request_duration_seconds
-    }
 }
 
 /// A gRPC service without codegen: every method answers OK with no message.

@@ -27,7 +27,7 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use metricate::encode::Format;
-use metricate::http::{ByResponse, ByRoute, HttpMetrics, MetricsLayer, StatusClass, route};
+use metricate::http::{ByResponse, ByRoute, HttpMetrics, MetricsLayer, route};
 use metricate::{Counter, Family, Histogram, IntGauge, Metrics, capped_label};
 
 capped_label! {
@@ -47,7 +47,7 @@ capped_label! {
 /// carries only the combinations that happened, not 960 series per metric,
 /// most of them zero forever (`#[metric(quiet = false)]` on a field would
 /// expose them all).
-#[derive(Metrics)]
+#[derive(Metrics, HttpMetrics)]
 #[metrics(subsystem = "http")]
 pub struct Http {
     /// HTTP requests served, by method, route template and status class.
@@ -63,27 +63,6 @@ pub struct Http {
     /// Bytes of response bodies sent.
     #[metric(buckets = [64.0, 256.0, 1024.0, 4096.0, 16384.0, 65536.0, 262144.0, 1048576.0])]
     response_body_size_bytes: Family<ByResponse<Route>, Histogram>,
-}
-
-impl HttpMetrics for Http {
-    type Route = Route;
-    type Status = StatusClass;
-
-    fn requests_total(&self) -> &Family<ByResponse<Route>, Counter> {
-        &self.requests_total
-    }
-    fn request_duration_seconds(&self) -> &Family<ByResponse<Route>, Histogram> {
-        &self.request_duration_seconds
-    }
-    fn requests_in_flight(&self) -> Option<&Family<ByRoute<Route>, IntGauge>> {
-        Some(&self.requests_in_flight)
-    }
-    fn request_body_size_bytes(&self) -> Option<&Family<ByRoute<Route>, Histogram>> {
-        Some(&self.request_body_size_bytes)
-    }
-    fn response_body_size_bytes(&self) -> Option<&Family<ByResponse<Route>, Histogram>> {
-        Some(&self.response_body_size_bytes)
-    }
 }
 
 /// The service: its routes, measured, and `/metrics`.

@@ -18,30 +18,24 @@ use super::{HttpMetrics, UNMATCHED};
 use crate::label::CappedLabel;
 
 /// A tower layer recording the HTTP server metrics of every request into
-/// `M`, a struct the program declares with `#[derive(Metrics)]` and
-/// implements [`HttpMetrics`] for; the route template comes from `R` (see
-/// [`route`](super::route)).
+/// `M`, a struct the program declares with `#[derive(Metrics,
+/// HttpMetrics)]` (or implements [`HttpMetrics`] for by hand); the route
+/// template comes from `R` (see [`route`](super::route)).
 ///
 /// The label `route="unmatched"` is interned when the layer is built, so it
 /// has a slot of the route label's cap even when the cap fills later.
 ///
 /// ```
-/// # use metricate::http::{ByResponse, ByRoute, HttpMetrics};
+/// # use metricate::http::{ByResponse, HttpMetrics};
 /// # use metricate::{Counter, Family, Histogram, Metrics};
 /// # metricate::capped_label! { pub struct Route: 15; }
-/// # #[derive(Metrics)]
+/// # #[derive(Metrics, HttpMetrics)]
 /// # #[metrics(subsystem = "layer_example")]
 /// # struct Http {
 /// #     /// Requests.
 /// #     requests_total: Family<ByResponse<Route>, Counter>,
 /// #     /// Durations.
 /// #     request_duration_seconds: Family<ByResponse<Route>, Histogram>,
-/// # }
-/// # impl HttpMetrics for Http {
-/// #     type Route = Route;
-/// #     type Status = metricate::http::StatusClass;
-/// #     fn requests_total(&self) -> &Family<ByResponse<Route>, Counter> { &self.requests_total }
-/// #     fn request_duration_seconds(&self) -> &Family<ByResponse<Route>, Histogram> { &self.request_duration_seconds }
 /// # }
 /// use axum::extract::MatchedPath;
 /// use axum::routing::get;
@@ -92,19 +86,13 @@ impl<S, M: HttpMetrics, R: RouteSource> Layer<S> for MetricsLayer<M, R> {
 /// # use metricate::http::{ByResponse, HttpMetrics, StatusClass};
 /// # use metricate::{Counter, Family, Histogram, Metrics};
 /// # metricate::capped_label! { pub struct Route: 15; }
-/// # #[derive(Metrics)]
+/// # #[derive(Metrics, HttpMetrics)]
 /// # #[metrics(subsystem = "service_example")]
 /// # struct Http {
 /// #     /// Requests.
 /// #     requests_total: Family<ByResponse<Route>, Counter>,
 /// #     /// Durations.
 /// #     request_duration_seconds: Family<ByResponse<Route>, Histogram>,
-/// # }
-/// # impl HttpMetrics for Http {
-/// #     type Route = Route;
-/// #     type Status = StatusClass;
-/// #     fn requests_total(&self) -> &Family<ByResponse<Route>, Counter> { &self.requests_total }
-/// #     fn request_duration_seconds(&self) -> &Family<ByResponse<Route>, Histogram> { &self.request_duration_seconds }
 /// # }
 /// use std::convert::Infallible;
 ///

@@ -1,0 +1,9 @@
+use metricate::http::HttpMetrics;
+
+#[derive(HttpMetrics)]
+enum Http {
+    Api,
+    Admin,
+}
+
+fn main() {}
