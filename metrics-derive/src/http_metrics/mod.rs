@@ -28,3 +28,41 @@ pub(crate) fn expand(input: &syn::DeriveInput) -> TokenStream {
         (Ok(()), None) => quote!(),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn each_missing_required_field_is_reported() {
+        let input: syn::DeriveInput = syn::parse_quote! {
+            struct Http {
+                sessions: IntGauge,
+            }
+        };
+        let out = super::expand(&input).to_string();
+        assert_eq!(out.matches("compile_error").count(), 2, "{out}");
+        assert!(out.contains("needs a field `requests_total`"), "{out}");
+        assert!(out.contains("needs a field `request_duration_seconds`"), "{out}");
+        assert!(!out.contains("impl"), "no impl beside the errors: {out}");
+    }
+
+    #[test]
+    fn optional_methods_are_written_for_the_fields_declared() {
+        let input: syn::DeriveInput = syn::parse_quote! {
+            #[metrics(subsystem = "web", crate = "shop::telemetry")]
+            struct Http {
+                requests_total: Family<ByResponse<Route>, Counter>,
+                request_duration_seconds: Family<ByResponse<Route>, Histogram>,
+                requests_in_flight: Family<ByRoute<Route>, IntGauge>,
+                sessions: IntGauge,
+            }
+        };
+        let out = super::expand(&input).to_string();
+        assert!(out.contains("impl shop :: telemetry :: http :: HttpMetrics for Http"), "{out}");
+        for method in ["fn requests_total", "fn request_duration_seconds", "fn requests_in_flight"] {
+            assert!(out.contains(method), "{method} in {out}");
+        }
+        for absent in ["fn request_body_size_bytes", "fn response_body_size_bytes", "sessions", "compile_error"] {
+            assert!(!out.contains(absent), "{absent} in {out}");
+        }
+    }
+}
