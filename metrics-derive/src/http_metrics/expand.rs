@@ -8,7 +8,7 @@ use proc_macro2::TokenStream;
 use quote::{quote, quote_spanned};
 use syn::spanned::Spanned;
 
-use super::validate::Fields;
+use super::validate::{Fields, REQUEST_BODY_SIZE_BYTES, REQUESTS_IN_FLIGHT, RESPONSE_BODY_SIZE_BYTES};
 use crate::private::Private;
 
 /// The impl. Cannot fail: what could be wrong was reported by `validate`.
@@ -38,11 +38,11 @@ pub(super) fn impl_http_metrics(ident: &syn::Ident, fields: &Fields<'_>, private
             }
         })
     };
-    let in_flight = optional(fields.requests_in_flight, "requests_in_flight", quote!(#by_route, #root::IntGauge));
+    let in_flight = optional(fields.requests_in_flight, REQUESTS_IN_FLIGHT, quote!(#by_route, #root::IntGauge));
     let request_size =
-        optional(fields.request_body_size_bytes, "request_body_size_bytes", quote!(#by_route, #root::Histogram));
+        optional(fields.request_body_size_bytes, REQUEST_BODY_SIZE_BYTES, quote!(#by_route, #root::Histogram));
     let response_size =
-        optional(fields.response_body_size_bytes, "response_body_size_bytes", quote!(#by_response, #root::Histogram));
+        optional(fields.response_body_size_bytes, RESPONSE_BODY_SIZE_BYTES, quote!(#by_response, #root::Histogram));
     quote! {
         impl #root::http::HttpMetrics for #ident {
             type Route = #route;

@@ -15,10 +15,17 @@ pub(super) struct Fields<'a> {
     pub(super) response_body_size_bytes: Option<&'a syn::Field>,
 }
 
+/// The fields' names, each spelled once: the trait's method names.
+pub(super) const REQUESTS_TOTAL: &str = "requests_total";
+pub(super) const REQUEST_DURATION_SECONDS: &str = "request_duration_seconds";
+pub(super) const REQUESTS_IN_FLIGHT: &str = "requests_in_flight";
+pub(super) const REQUEST_BODY_SIZE_BYTES: &str = "request_body_size_bytes";
+pub(super) const RESPONSE_BODY_SIZE_BYTES: &str = "response_body_size_bytes";
+
 /// The required fields, with the type each is declared with in the help.
 const REQUIRED: [(&str, &str, &str); 2] = [
-    ("requests_total", "Family<ByResponse<Route>, Counter>", "counts every request"),
-    ("request_duration_seconds", "Family<ByResponse<Route>, Histogram>", "times every request"),
+    (REQUESTS_TOTAL, "Family<ByResponse<Route>, Counter>", "counts every request"),
+    (REQUEST_DURATION_SECONDS, "Family<ByResponse<Route>, Histogram>", "times every request"),
 ];
 
 /// The struct's fields by name; `None` after reporting what is missing or
@@ -51,8 +58,8 @@ pub(super) fn fields<'a>(cx: &Ctxt, input: &'a syn::DeriveInput) -> Option<Field
     Some(Fields {
         requests_total: total?,
         request_duration_seconds: duration?,
-        requests_in_flight: find("requests_in_flight"),
-        request_body_size_bytes: find("request_body_size_bytes"),
-        response_body_size_bytes: find("response_body_size_bytes"),
+        requests_in_flight: find(REQUESTS_IN_FLIGHT),
+        request_body_size_bytes: find(REQUEST_BODY_SIZE_BYTES),
+        response_body_size_bytes: find(RESPONSE_BODY_SIZE_BYTES),
     })
 }
