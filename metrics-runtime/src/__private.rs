@@ -13,7 +13,7 @@ pub use crate::instrument::{
 };
 pub use crate::label::{LabelSet, LabelValue};
 pub use crate::metric::{
-    Collect, MetricField, MetricGroup, RUSTC_VERSION, ReadScratch, StaticCell, TARGET, plain_label_value,
+    Collect, MetricField, MetricGroup, RUSTC_VERSION, ReadScratch, SeriesCells, StaticCell, TARGET, plain_label_value,
 };
 pub use crate::registry::Entry;
 /// The body of `Struct::global()`: the `static`, or the scope's instance
