@@ -101,6 +101,10 @@ pub(crate) fn string(meta: &ParseNestedMeta<'_>) -> syn::Result<syn::LitStr> {
 /// crate that re-exports the runtime.
 pub(crate) const CRATE: &str = "crate";
 
+/// The struct attribute of `#[derive(Metrics)]`, whose `crate` key
+/// `#[derive(HttpMetrics)]` reads too.
+pub(crate) const METRICS: &str = "metrics";
+
 /// Parses the `#[name(..)]` attributes of the item a derive is on, as
 /// [`for_each_key`] does, reading their `crate = "path"` key itself and every
 /// other key with `f`; returns the path.

@@ -3,10 +3,7 @@
 //! re-export the runtime. The attribute is `#[derive(Metrics)]`'s, which
 //! reports every problem in it; this derive reports none.
 
-use crate::attr::{self, CRATE};
-
-/// The attribute the key is read from.
-const METRICS: &str = "metrics";
+use crate::attr::{self, CRATE, METRICS};
 
 /// The path of `crate = ".."` in the struct's `#[metrics(..)]`, if given and
 /// well formed.

@@ -7,11 +7,10 @@ use syn::spanned::Spanned;
 
 use metricate_spec::rules::{self, H1List};
 
-use crate::attr::{self, CRATE, Slot};
+use crate::attr::{self, CRATE, METRICS, Slot};
 use crate::ctxt::Ctxt;
 
 /// The attributes and keys the derive reads, each spelled once.
-pub(super) const METRICS: &str = "metrics";
 pub(super) const METRIC: &str = "metric";
 const SUBSYSTEM: &str = "subsystem";
 const FUNCTION: &str = "function";
